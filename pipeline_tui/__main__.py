@@ -1,0 +1,5 @@
+"""Allow ``python -m pipeline_tui``."""
+
+from pipeline_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,505 @@
+"""The command line (SPEC section 5): argument parsing and printing over the services.
+
+Only opening the TUI imports textual, so that ``agenda`` stays fast enough for a shell prompt.
+Bad input of any kind ends with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from pipeline_tui import __version__
+from pipeline_tui.errors import UserError
+
+PROG = "pipeline-tui"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage in one line (exit 2), without the usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UserError(f"{message} (see {self.prog} --help)")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """--db, --now and --pipeline, accepted before or after the command."""
+    default = None if defaults else argparse.SUPPRESS
+    parser.add_argument(
+        "--db",
+        default=default,
+        metavar="PATH",
+        help="database file or postgresql:// URL (default: $PIPELINE_TUI_DB, "
+        "else pipeline.db in the user data directory)",
+    )
+    parser.add_argument(
+        "--now",
+        default=default,
+        metavar="WHEN",
+        help='pin the clock, "YYYY-MM-DD[ HH:MM]" (default: $PIPELINE_TUI_NOW, else now)',
+    )
+    parser.add_argument(
+        "--pipeline",
+        default=default,
+        metavar="NAME",
+        help="limit to one pipeline (default: all, or the first for the board)",
+    )
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        _global_options(sub, defaults=False)
+        return sub
+
+    demo = command("demo", "fill a demo database with realistic data and open the TUI")
+    demo.add_argument("--prospects", type=_count, default=60, metavar="N")
+    demo.add_argument("--no-open", action="store_true", help="build the data, do not open the TUI")
+
+    add = command("add", "add a prospect")
+    add.add_argument("name")
+    add.add_argument("--value", metavar="V")
+    add.add_argument("--stage", metavar="S")
+    add.add_argument("--contact", metavar="C")
+    add.add_argument("--organization", "--org", metavar="ORG")
+    add.add_argument("--title", metavar="T")
+    add.add_argument("--email", metavar="E")
+    add.add_argument("--phone", metavar="P")
+    add.add_argument("--decision-maker", metavar="yes/no/unknown")
+    add.add_argument("--close", metavar="DATE", help="expected close date")
+    add.add_argument("--urgency", metavar="low/medium/high")
+    add.add_argument("--source", metavar="S")
+    add.add_argument("--probability", metavar="P", help="override the stage's, e.g. 0.6 or 60%%")
+    add.add_argument("--notes", metavar="T")
+    add.add_argument("--follow-up", metavar="WHEN")
+    add.add_argument("--kind", metavar="K", default="call")
+
+    move = command("move", "move a prospect to a stage")
+    move.add_argument("prospect")
+    move.add_argument("stage")
+    move.add_argument("--reason", metavar="T", help="why it was lost (for a lost stage)")
+
+    follow = command("follow-up", "schedule a follow-up")
+    follow.add_argument("prospect")
+    follow.add_argument("when")
+    follow.add_argument("--kind", metavar="K", default="call")
+    follow.add_argument("--notes", metavar="T", default="")
+
+    done = command("done", "mark a follow-up done")
+    done.add_argument("activity", type=_id)
+    done.add_argument("--outcome", metavar="T", default="")
+
+    imp = command("import", "import prospects from a CSV file (all or nothing)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+
+    exp = command("export", "export every prospect")
+    exp.add_argument("--format", choices=("csv", "json"), default="csv")
+    exp.add_argument("-o", "--output", metavar="FILE")
+
+    agenda = command("agenda", "open follow-ups: overdue first, then the next days")
+    agenda.add_argument("--days", type=_count, default=7, metavar="N")
+    agenda.add_argument("--json", action="store_true")
+
+    report = command("report", "quota figures, stages, conversion and advice")
+    report.add_argument("--json", action="store_true")
+
+    ics = command("ics", "open follow-ups as an iCalendar file, with alarms")
+    ics.add_argument("-o", "--output", metavar="FILE")
+
+    quota = command("quota", "show the quota, or set it")
+    quota.add_argument("amount", nargs="?")
+    quota.add_argument("--period", choices=("month", "quarter", "year"), default=None)
+
+    backup = command("backup", "a consistent copy of the database")
+    backup.add_argument("-o", "--output", metavar="FILE")
+
+    archive = command("archive", "hide a prospect from every view (restore brings it back)")
+    archive.add_argument("prospect")
+    restore = command("restore", "bring back an archived prospect")
+    restore.add_argument("prospect")
+    command("archived", "list archived prospects")
+    return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _id(text: str) -> int:
+    text = text.lstrip("#")
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (agenda --json shows them)")
+    return int(text)
+
+
+# -- the environment --------------------------------------------------------------------------
+
+
+def resolve_now(args: argparse.Namespace) -> datetime:
+    """``--now``, else ``PIPELINE_TUI_NOW``, else the system clock: the one place it is read."""
+    from pipeline_tui.core.dates import parse_iso
+
+    text = args.now or os.environ.get("PIPELINE_TUI_NOW")
+    if text:
+        return parse_iso(text.replace("T", " "), "--now").replace(second=0, microsecond=0)
+    return datetime.now().replace(microsecond=0)
+
+
+def resolve_db(args: argparse.Namespace) -> str:
+    from pipeline_tui import config
+
+    return args.db or os.environ.get("PIPELINE_TUI_DB") or str(config.default_db_path())
+
+
+def open_db(args: argparse.Namespace, *, create: bool = False):
+    from pipeline_tui.store.db import open_database
+
+    return open_database(resolve_db(args), create=create)
+
+
+def write_output(path: str | None, data: str | bytes) -> None:
+    """Write to stdout, or atomically to a new private file (mode 0600)."""
+    if path is None or path == "-":
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data if data.endswith("\n") else data + "\n")
+        return
+    from pipeline_tui.io.files import write_private
+
+    write_private(Path(path), data)
+
+
+def _settings():
+    from pipeline_tui.config import load_settings
+
+    return load_settings()
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_demo(args, now: datetime) -> int:
+    from pipeline_tui import config
+    from pipeline_tui.io.csv_io import progress_printer
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import database_is_empty, write_demo
+    from pipeline_tui.store.db import open_database
+
+    explicit = args.db or os.environ.get("PIPELINE_TUI_DB")
+    if explicit:
+        location = explicit
+        open_database(location, create=True)
+        if not database_is_empty():
+            raise UserError(
+                f"{location} already holds prospects; demo data goes only into a new or empty database"
+            )
+    else:
+        path = config.demo_db_path()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        location = str(path)
+        open_database(location, create=True)
+    progress = progress_printer("generating")
+    data = build_demo(now, args.prospects, progress)
+    count = write_demo(data, now)
+    if progress:
+        sys.stderr.write("\r")
+    print(f"Demo data: {count:,} prospects in {location}", file=sys.stderr)
+    if args.no_open:
+        return 0
+    args.db = location
+    return cmd_tui(args, now)
+
+
+def cmd_tui(args, now: datetime) -> int:
+    location = resolve_db(args)
+    open_db(args, create=True)
+    try:
+        from pipeline_tui.ui.app import run_app
+    except ImportError:
+        print(
+            "pipeline-tui: the terminal interface is not built yet; use the commands (--help)",
+            file=sys.stderr,
+        )
+        return 1
+    pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
+    return run_app(location, now if pinned else None, pipeline=args.pipeline)
+
+
+def cmd_add(args, now: datetime) -> int:
+    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.fields import parse_kind
+    from pipeline_tui.services.prospects import add_prospect
+
+    open_db(args, create=True)
+    fields = {
+        key: getattr(args, attr)
+        for key, attr in (
+            ("value", "value"),
+            ("contact", "contact"),
+            ("organization", "organization"),
+            ("title", "title"),
+            ("email", "email"),
+            ("phone", "phone"),
+            ("decision_maker", "decision_maker"),
+            ("expected_close", "close"),
+            ("urgency", "urgency"),
+            ("source", "source"),
+            ("probability", "probability"),
+            ("notes", "notes"),
+        )
+        if getattr(args, attr) is not None
+    }
+    follow_up = None
+    if args.follow_up is not None:
+        follow_up = (parse_when(args.follow_up, now), parse_kind(args.kind))
+    prospect = add_prospect(
+        now, args.name, pipeline=args.pipeline, stage=args.stage, fields=fields, follow_up=follow_up
+    )
+    from pipeline_tui.store.models import Stage
+
+    stage = Stage.get_by_id(prospect.stage_id)
+    extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
+    print(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
+    return 0
+
+
+def cmd_move(args, now: datetime) -> int:
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.prospects import move_prospect
+
+    open_db(args)
+    prospect = find_prospect(args.prospect)
+    stage = move_prospect(prospect.id, args.stage, now, lost_reason=args.reason)
+    print(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
+    return 0
+
+
+def cmd_follow_up(args, now: datetime) -> int:
+    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.follow_ups import schedule
+
+    open_db(args)
+    due = parse_when(args.when, now)
+    prospect = find_prospect(args.prospect)
+    follow_up = schedule(prospect.id, args.kind, due, now, args.notes)
+    print(f"Scheduled {follow_up.kind} #{follow_up.id} with {prospect.name} for {due:%a %d %b %Y %H:%M}")
+    return 0
+
+
+def cmd_done(args, now: datetime) -> int:
+    from pipeline_tui.services.follow_ups import complete
+
+    open_db(args)
+    follow_up = complete(args.activity, now, args.outcome)
+    print(f"Done: {follow_up.kind} #{follow_up.id} with {follow_up.prospect.name}")
+    return 0
+
+
+def cmd_import(args, now: datetime) -> int:
+    from pipeline_tui.io.csv_io import parse_csv, progress_printer
+    from pipeline_tui.services.importing import import_parsed
+
+    path = Path(args.file)
+    progress = progress_printer("checking rows")
+    parsed = parse_csv(path, now, progress)
+    if progress:
+        sys.stderr.write("\r")
+    open_db(args, create=not args.dry_run)
+    for column in parsed.unknown_columns:
+        print(f"{PROG}: {path}: ignoring unknown column {column!r}", file=sys.stderr)
+    count = import_parsed(parsed, str(path), now, dry_run=args.dry_run)
+    if args.dry_run:
+        print(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
+    else:
+        print(f"Imported {count:,} prospects from {path}")
+    return 0
+
+
+def cmd_export(args, now: datetime) -> int:
+    import io
+
+    from pipeline_tui.io.csv_io import write_csv
+    from pipeline_tui.io.shapes import dumps, export_json
+    from pipeline_tui.services.views import export_rows
+
+    open_db(args)
+    rows = export_rows(now, _settings())
+    if args.format == "json":
+        write_output(args.output, dumps(export_json(rows)))
+    else:
+        buffer = io.StringIO()
+        write_csv(rows, buffer)
+        write_output(args.output, buffer.getvalue())
+    if args.output:
+        print(f"Exported {len(rows):,} prospects to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_agenda(args, now: datetime) -> int:
+    from pipeline_tui.services.views import agenda
+
+    open_db(args)
+    items = agenda(now, args.days)
+    if args.json:
+        from pipeline_tui.io.shapes import agenda_json, dumps
+
+        write_output(None, dumps(agenda_json(items)))
+    else:
+        from pipeline_tui.io.text import agenda_text
+
+        write_output(None, agenda_text(items, now))
+    return 0
+
+
+def cmd_report(args, now: datetime) -> int:
+    from pipeline_tui.services.views import report
+
+    settings = _settings()
+    open_db(args)
+    result = report(now, settings, args.pipeline)
+    if args.json:
+        from pipeline_tui.io.shapes import dumps, report_json
+
+        write_output(None, dumps(report_json(result)))
+    else:
+        from pipeline_tui.io.text import report_text
+
+        write_output(None, report_text(result))
+    return 0
+
+
+def cmd_ics(args, now: datetime) -> int:
+    from pipeline_tui.io.ics import agenda_calendar
+    from pipeline_tui.services.views import agenda
+
+    open_db(args)
+    write_output(args.output, agenda_calendar(agenda(now, None), now))
+    return 0
+
+
+def cmd_quota(args, now: datetime) -> int:
+    from pipeline_tui.core.money import format_money, parse_money
+    from pipeline_tui.services import setup
+
+    open_db(args, create=args.amount is not None)
+    if args.amount is None:
+        if args.period:
+            raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
+        quota = setup.current_quota()
+        if quota is None:
+            print("No quota set. Set one with: pipeline-tui quota 50000 --period quarter")
+        else:
+            print(f"Quota: {format_money(quota.target)} per {quota.period}")
+        return 0
+    target = parse_money(args.amount, "amount")
+    quota = setup.set_quota(target, args.period or "quarter", now)
+    print(f"Quota set: {format_money(quota.target)} per {quota.period}")
+    return 0
+
+
+def cmd_backup(args, now: datetime) -> int:
+    from pipeline_tui.store.backup import backup_to, default_backup_name
+
+    db = open_db(args)
+    target = Path(args.output) if args.output else default_backup_name(db, "backup")
+    written = backup_to(db, target)
+    print(f"Backed up to {written}")
+    return 0
+
+
+def cmd_archive(args, now: datetime) -> int:
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.prospects import archive_prospect
+
+    open_db(args)
+    prospect = archive_prospect(find_prospect(args.prospect).id, now)
+    print(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
+    return 0
+
+
+def cmd_restore(args, now: datetime) -> int:
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.prospects import restore_prospect
+
+    open_db(args)
+    prospect = restore_prospect(find_prospect(args.prospect, archived=True).id, now)
+    print(f"Restored #{prospect.id} {prospect.name}")
+    return 0
+
+
+def cmd_archived(args, now: datetime) -> int:
+    from pipeline_tui.services.prospects import archived_prospects
+
+    open_db(args)
+    rows = archived_prospects()
+    if not rows:
+        print("No archived prospects.")
+    for prospect in rows:
+        print(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, datetime], int]] = {
+    None: cmd_tui,
+    "demo": cmd_demo,
+    "add": cmd_add,
+    "move": cmd_move,
+    "follow-up": cmd_follow_up,
+    "done": cmd_done,
+    "import": cmd_import,
+    "export": cmd_export,
+    "agenda": cmd_agenda,
+    "report": cmd_report,
+    "ics": cmd_ics,
+    "quota": cmd_quota,
+    "backup": cmd_backup,
+    "archive": cmd_archive,
+    "restore": cmd_restore,
+    "archived": cmd_archived,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        now = resolve_now(args)
+        return COMMANDS[args.command](args, now)
+    except UserError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for debugging
+        if os.environ.get("PIPELINE_TUI_DEBUG"):
+            raise
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} (set PIPELINE_TUI_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

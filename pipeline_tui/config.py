@@ -1,0 +1,105 @@
+"""Where things live, and the config file that tunes thresholds, weights and probabilities.
+
+``config.toml`` in the user config directory (``PIPELINE_TUI_CONFIG`` overrides the path)::
+
+    theme = "textual-dark"
+    [thresholds]
+    stale_after_days = 30
+    [score]
+    decision_maker_yes = 25
+    [probabilities]
+    Proposal = 0.8
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import fields, replace
+from pathlib import Path
+
+from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
+from pipeline_tui.errors import UserError
+
+APP_NAME = "pipeline-tui"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / "pipeline.db"
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo.db"
+
+
+def config_path() -> Path:
+    override = os.environ.get("PIPELINE_TUI_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def _section(cls, values: dict, prefix: str, path: Path):
+    known = {f.name: f.type for f in fields(cls)}
+    result = cls()
+    changes = {}
+    for key, value in values.items():
+        if key not in known:
+            raise UserError(f"{path}: unknown setting {prefix}.{key} (known: {', '.join(known)})")
+        default = getattr(result, key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserError(f"{path}: {prefix}.{key} must be a number, not {value!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise UserError(f"{path}: {prefix}.{key} must be a whole number, not {value!r}")
+        if prefix == "thresholds" and value < 0:
+            raise UserError(f"{path}: {prefix}.{key} must not be negative")
+        changes[key] = value
+    return replace(result, **changes)
+
+
+def parse_settings(data: dict, path: Path) -> Settings:
+    """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
+    settings = Settings()
+    for key in data:
+        if key not in ("thresholds", "score", "probabilities", "theme"):
+            raise UserError(
+                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities)"
+            )
+    for key in ("thresholds", "score", "probabilities"):
+        if key in data and not isinstance(data[key], dict):
+            raise UserError(f"{path}: [{key}] must be a table")
+    thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
+    score = _section(ScoreWeights, data.get("score", {}), "score", path)
+    probabilities = {}
+    for name, value in data.get("probabilities", {}).items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise UserError(f"{path}: probabilities.{name} must be a number from 0 to 1")
+        probabilities[name] = float(value)
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise UserError(f"{path}: theme must be a name in quotes")
+    return replace(settings, thresholds=thresholds, score=score, probabilities=probabilities, theme=theme)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings from the config file, or the defaults when there is none."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_settings(data, path)

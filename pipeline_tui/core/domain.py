@@ -1,0 +1,182 @@
+"""The facts the rules read: plain, frozen dataclasses that the store fills in.
+
+A prospect's past is summarised (:class:`History`) rather than listed, so that the rules for
+100,000 prospects run on data the database has already condensed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+OPEN, WON, LOST = "open", "won", "lost"
+STAGE_KINDS = (OPEN, WON, LOST)
+ROLES = ("lead", "qualified", "appointment", "trial", "proposal", "won", "lost")
+FOLLOW_UP_KINDS = ("call", "email", "appointment", "demo", "trial", "info-request", "reminder", "task")
+CONTACT_KINDS = frozenset({"call", "email", "reminder"})
+URGENCIES = ("low", "medium", "high")
+DECISION_MAKER = ("yes", "no", "unknown")
+PERIODS = ("month", "quarter", "year")
+
+DEFAULT_STAGES = (
+    # name, probability, kind, role
+    ("Lead", 0.10, OPEN, "lead"),
+    ("Qualified", 0.25, OPEN, "qualified"),
+    ("Appointment", 0.40, OPEN, "appointment"),
+    ("Trial", 0.60, OPEN, "trial"),
+    ("Proposal", 0.75, OPEN, "proposal"),
+    ("Won", 1.0, WON, "won"),
+    ("Lost", 0.0, LOST, "lost"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: int
+    pipeline_id: int
+    name: str
+    position: int
+    probability: float
+    kind: str = OPEN
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    id: int
+    name: str
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """An open follow-up (not done yet)."""
+
+    id: int
+    prospect_id: int
+    kind: str
+    due: datetime
+    created: datetime
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What a prospect's past adds up to, as far as the rules care."""
+
+    last_activity: datetime | None = None  # latest follow-up done, of any kind
+    last_contact: datetime | None = None  # latest call, email or reminder done
+    last_appointment_done: datetime | None = None
+    demo_or_trial: bool = False  # ever had a demo or a trial, open or done
+    furthest_position: int | None = None  # furthest open stage position ever entered
+    ever_won: bool = False
+
+
+NO_HISTORY = History()
+
+
+@dataclass(frozen=True, slots=True)
+class Prospect:
+    id: int
+    name: str
+    pipeline_id: int
+    stage_id: int
+    created: datetime
+    stage_entered: datetime
+    organization: str = ""
+    contact: str = ""
+    value: int | None = None  # cents
+    expected_close: date | None = None
+    urgency: str = "medium"
+    decision_maker: str = "unknown"
+    probability: float | None = None  # override of the stage's
+    closed_at: datetime | None = None
+    owner: str = ""
+    open_follow_ups: tuple[FollowUp, ...] = ()
+    history: History = NO_HISTORY
+
+    @property
+    def label(self) -> str:
+        """How messages name a prospect: ``Acme (Jane Doe)``."""
+        who = self.organization or self.name
+        if self.contact and self.contact not in who:
+            return f"{who} ({self.contact})"
+        return who
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    period: str  # month, quarter or year
+    target: int  # cents
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the rules need about one pipeline (or all of them) at one moment."""
+
+    now: datetime
+    pipelines: tuple[Pipeline, ...]
+    stages: tuple[Stage, ...]
+    prospects: tuple[Prospect, ...]
+    quota: Quota | None = None
+    pipeline_id: int | None = None  # set when the figures cover one pipeline only
+    lost_reasons: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def stage_by_id(self) -> dict[int, Stage]:
+        return {stage.id: stage for stage in self.stages}
+
+    @cached_property
+    def pipeline_by_id(self) -> dict[int, Pipeline]:
+        return {pipeline.id: pipeline for pipeline in self.pipelines}
+
+    @cached_property
+    def stages_by_pipeline(self) -> dict[int, list[Stage]]:
+        grouped: dict[int, list[Stage]] = {pipeline.id: [] for pipeline in self.pipelines}
+        for stage in sorted(self.stages, key=lambda s: (s.pipeline_id, s.position, s.id)):
+            grouped.setdefault(stage.pipeline_id, []).append(stage)
+        return grouped
+
+    @cached_property
+    def open_prospects(self) -> list[Prospect]:
+        by_id = self.stage_by_id
+        return [p for p in self.prospects if by_id[p.stage_id].kind == OPEN]
+
+    def role_position(self, pipeline_id: int, role: str) -> int | None:
+        """Position of the stage carrying ``role`` in a pipeline, or None if none carries it."""
+        return self._role_positions.get((pipeline_id, role))
+
+    @cached_property
+    def _role_positions(self) -> dict[tuple[int, str], int]:
+        return {(s.pipeline_id, s.role): s.position for s in self.stages if s.role}
+
+    def stage_of(self, prospect: Prospect) -> Stage:
+        return self.stage_by_id[prospect.stage_id]
+
+    def probability_of(self, prospect: Prospect) -> float:
+        """The prospect's own override, else its stage's probability."""
+        if prospect.probability is not None:
+            return prospect.probability
+        return self.stage_by_id[prospect.stage_id].probability
+
+    def weighted_value(self, prospect: Prospect) -> float:
+        """Value × probability, in cents (0 when the value is unknown)."""
+        if not prospect.value:
+            return 0.0
+        return prospect.value * self.probability_of(prospect)
+
+    def past_role(self, prospect: Prospect, role: str) -> bool:
+        """True when the prospect's open stage lies after the stage with ``role``."""
+        position = self.role_position(prospect.pipeline_id, role)
+        if position is None:
+            stages = self.stages_by_pipeline.get(prospect.pipeline_id) or []
+            position = stages[0].position if stages else 0
+        return self.stage_by_id[prospect.stage_id].position > position
+
+    def at_or_past_role(self, prospect: Prospect, role: str) -> bool:
+        position = self.role_position(prospect.pipeline_id, role)
+        if position is None:
+            return False
+        return self.stage_by_id[prospect.stage_id].position >= position

@@ -1,0 +1,287 @@
+"""The quota arithmetic and pipeline figures of SPEC section 3 (rules R1, R6, R7, R8).
+
+Amounts are cents. Ratios that feed ``new_prospects_needed`` are kept as fractions so that
+``needed × average × win rate ≥ gap`` holds exactly, not just to float precision.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+from dateutil.relativedelta import relativedelta
+
+from pipeline_tui.core.domain import LOST, OPEN, WON, Prospect, Snapshot, Stage
+from pipeline_tui.core.settings import Thresholds
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date
+    end: date  # the last day, inclusive
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "year": 12}[self.kind]
+
+
+def quota_period(kind: str, now: datetime) -> Period:
+    """The calendar month, quarter or year that holds ``now``."""
+    today = now.date()
+    if kind == "month":
+        start = today.replace(day=1)
+    elif kind == "quarter":
+        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    elif kind == "year":
+        start = date(today.year, 1, 1)
+    else:
+        raise ValueError(f"unknown period {kind!r}")
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    end = start + relativedelta(months=months) - timedelta(days=1)
+    return Period(kind, start, end)
+
+
+@dataclass(frozen=True)
+class QuotaFigures:
+    period: Period
+    target: int
+    won: int
+    expected: int
+    gap: int
+    win_rate: Fraction
+    win_rate_is_fallback: bool
+    average_won_value: Fraction
+    new_prospects_needed: int | None
+
+    @property
+    def progress(self) -> float:
+        """Won as a share of target (0 when there is no target)."""
+        return self.won / self.target if self.target else 0.0
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    stage: Stage
+    pipeline: str
+    count: int
+    value: int
+    weighted_value: float
+
+
+@dataclass(frozen=True)
+class Conversion:
+    pipeline: str
+    from_stage: str
+    to_stage: str
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class ForecastMonth:
+    month: date  # first day of the month
+    count: int
+    weighted_value: float
+    pace: float | None  # the quota's monthly pace, when a quota is set
+
+    @property
+    def famine(self) -> bool:
+        return self.pace is not None and self.weighted_value < self.pace
+
+
+def _closed_between(snapshot: Snapshot, start: datetime, end: datetime, kind: str) -> list[Prospect]:
+    stage_by_id = snapshot.stage_by_id
+    return [
+        p
+        for p in snapshot.prospects
+        if p.closed_at is not None and start <= p.closed_at <= end and stage_by_id[p.stage_id].kind == kind
+    ]
+
+
+def won_in_period(snapshot: Snapshot, period: Period) -> int:
+    """Total value of prospects moved to a won stage inside the period."""
+    start = datetime.combine(period.start, datetime.min.time())
+    end = datetime.combine(period.end, datetime.max.time())
+    return sum(p.value or 0 for p in _closed_between(snapshot, start, end, WON))
+
+
+def expected_in_period(snapshot: Snapshot, period: Period) -> int:
+    """Weighted value of open prospects due to close by the period's end (or undated), in cents."""
+    total = 0.0
+    for prospect in snapshot.open_prospects:
+        if prospect.expected_close is None or prospect.expected_close <= period.end:
+            total += snapshot.weighted_value(prospect)
+    return round(total)
+
+
+def lead_probability(snapshot: Snapshot) -> float:
+    """The probability of the ``lead``-role stage: the win-rate fallback."""
+    pipeline_ids = [snapshot.pipeline_id] if snapshot.pipeline_id else [p.id for p in snapshot.pipelines]
+    for pipeline_id in pipeline_ids:
+        stages = snapshot.stages_by_pipeline.get(pipeline_id, [])
+        for stage in stages:
+            if stage.role == "lead":
+                return stage.probability
+        opens = [s for s in stages if s.kind == OPEN]
+        if opens:
+            return opens[0].probability
+    return 0.0
+
+
+def win_rate(snapshot: Snapshot, thresholds: Thresholds) -> tuple[Fraction, bool]:
+    """Won ÷ closed over the look-back window, and whether the fallback was used."""
+    start = snapshot.now - timedelta(days=thresholds.lookback_days)
+    won = len(_closed_between(snapshot, start, snapshot.now, WON))
+    lost = len(_closed_between(snapshot, start, snapshot.now, LOST))
+    if won + lost < thresholds.win_rate_min_closed:
+        return Fraction(str(lead_probability(snapshot))), True
+    return Fraction(won, won + lost), False
+
+
+def average_won_value(snapshot: Snapshot, thresholds: Thresholds) -> Fraction:
+    """Mean value won over the look-back window; else the open prospects' mean value; else 0."""
+    start = snapshot.now - timedelta(days=thresholds.lookback_days)
+    won = [p.value or 0 for p in _closed_between(snapshot, start, snapshot.now, WON)]
+    if won:
+        return Fraction(sum(won), len(won))
+    open_values = [p.value for p in snapshot.open_prospects if p.value is not None]
+    if open_values:
+        return Fraction(sum(open_values), len(open_values))
+    return Fraction(0)
+
+
+def new_prospects_needed(gap: int, average: Fraction, rate: Fraction) -> int | None:
+    """How many new prospects, at the usual value and win rate, fill the gap."""
+    if gap <= 0:
+        return 0
+    divisor = average * rate
+    if divisor == 0:
+        return None
+    return math.ceil(Fraction(gap) / divisor)
+
+
+def quota_figures(snapshot: Snapshot, thresholds: Thresholds) -> QuotaFigures | None:
+    """R1: won so far, expected from deals in progress, and what must come from scratch."""
+    if snapshot.quota is None:
+        return None
+    period = quota_period(snapshot.quota.period, snapshot.now)
+    target = snapshot.quota.target
+    won = won_in_period(snapshot, period)
+    expected = expected_in_period(snapshot, period)
+    gap = max(0, target - won - expected)
+    rate, fallback = win_rate(snapshot, thresholds)
+    average = average_won_value(snapshot, thresholds)
+    return QuotaFigures(
+        period=period,
+        target=target,
+        won=won,
+        expected=expected,
+        gap=gap,
+        win_rate=rate,
+        win_rate_is_fallback=fallback,
+        average_won_value=average,
+        new_prospects_needed=new_prospects_needed(gap, average, rate),
+    )
+
+
+def stage_figures(snapshot: Snapshot) -> list[StageFigures]:
+    """Count, value and weighted value per stage (R6, R7); closed stages count all time."""
+    counts: dict[int, int] = {}
+    values: dict[int, int] = {}
+    weighted: dict[int, float] = {}
+    for prospect in snapshot.prospects:
+        stage_id = prospect.stage_id
+        counts[stage_id] = counts.get(stage_id, 0) + 1
+        values[stage_id] = values.get(stage_id, 0) + (prospect.value or 0)
+        weighted[stage_id] = weighted.get(stage_id, 0.0) + snapshot.weighted_value(prospect)
+    result = []
+    for pipeline in sorted(snapshot.pipelines, key=lambda p: (p.position, p.id)):
+        if snapshot.pipeline_id and pipeline.id != snapshot.pipeline_id:
+            continue
+        for stage in snapshot.stages_by_pipeline.get(pipeline.id, []):
+            result.append(
+                StageFigures(
+                    stage=stage,
+                    pipeline=pipeline.name,
+                    count=counts.get(stage.id, 0),
+                    value=values.get(stage.id, 0),
+                    weighted_value=weighted.get(stage.id, 0.0),
+                )
+            )
+    return result
+
+
+def _reached_position(snapshot: Snapshot, prospect: Prospect) -> tuple[int, bool]:
+    """Furthest open stage position the prospect ever entered, and whether it was ever won."""
+    stage = snapshot.stage_by_id[prospect.stage_id]
+    furthest = prospect.history.furthest_position
+    if stage.kind == OPEN and (furthest is None or stage.position > furthest):
+        furthest = stage.position
+    return (-1 if furthest is None else furthest), (prospect.history.ever_won or stage.kind == WON)
+
+
+def conversion(snapshot: Snapshot) -> list[Conversion]:
+    """reached(next) ÷ reached(S) for each open stage and the stage after it, per pipeline."""
+    result = []
+    reached_by_pipeline: dict[int, list[tuple[int, bool]]] = {}
+    for prospect in snapshot.prospects:
+        reached_by_pipeline.setdefault(prospect.pipeline_id, []).append(_reached_position(snapshot, prospect))
+    for pipeline in sorted(snapshot.pipelines, key=lambda p: (p.position, p.id)):
+        if snapshot.pipeline_id and pipeline.id != snapshot.pipeline_id:
+            continue
+        stages = [s for s in snapshot.stages_by_pipeline.get(pipeline.id, []) if s.kind != LOST]
+        reached = reached_by_pipeline.get(pipeline.id, [])
+
+        def count(stage: Stage, reached: list[tuple[int, bool]] = reached) -> int:
+            if stage.kind == WON:
+                return sum(1 for _, won in reached if won)
+            return sum(1 for furthest, won in reached if won or furthest >= stage.position)
+
+        for current, following in zip(stages, stages[1:], strict=False):
+            if current.kind != OPEN:
+                continue
+            before = count(current)
+            rate = count(following) / before if before else None
+            result.append(Conversion(pipeline.name, current.name, following.name, rate))
+    return result
+
+
+def appointment_to_sale(snapshot: Snapshot) -> tuple[float | None, int]:
+    """Won ÷ closed among prospects that reached the appointment stage (R8), and how many closed."""
+    won = closed = 0
+    for prospect in snapshot.prospects:
+        stage = snapshot.stage_by_id[prospect.stage_id]
+        if stage.kind == OPEN:
+            continue
+        position = snapshot.role_position(prospect.pipeline_id, "appointment")
+        if position is None:
+            continue
+        furthest, ever_won = _reached_position(snapshot, prospect)
+        if ever_won or furthest >= position:
+            closed += 1
+            won += stage.kind == WON
+    return (won / closed if closed else None), closed
+
+
+def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
+    """Weighted value expected to close in each coming month (this one first) against the pace."""
+    first = snapshot.now.date().replace(day=1)
+    months = [first + relativedelta(months=i) for i in range(thresholds.forecast_months)]
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    counts = [0] * len(months)
+    weighted = [0.0] * len(months)
+    for prospect in snapshot.open_prospects:
+        close = prospect.expected_close
+        if close is None:
+            continue
+        slot = index.get((close.year, close.month))
+        if slot is not None:
+            counts[slot] += 1
+            weighted[slot] += snapshot.weighted_value(prospect)
+    pace = None
+    if snapshot.quota is not None:
+        period = quota_period(snapshot.quota.period, snapshot.now)
+        pace = snapshot.quota.target / period.months
+    return [ForecastMonth(m, counts[i], weighted[i], pace) for i, m in enumerate(months)]

@@ -1,0 +1,58 @@
+"""Money as integer cents: SQLite stores decimals as REAL and loses cents, so we never use floats
+for amounts at rest."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline_tui.errors import UserError
+
+_CURRENCY = "$€£¥₹"
+_PLAIN_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
+_GROUPED_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
+MAX_CENTS = 10**15  # a thousand billion: anything bigger is a typo, and it keeps SQLite integers exact
+
+
+def parse_money(text: str, what: str = "value") -> int:
+    """Read ``12000``, ``12000.50``, ``12,000`` or ``$12,000`` as cents; refuse anything else."""
+    raw = text.strip()
+    cleaned = raw.lstrip(_CURRENCY).strip().replace(" ", "").replace("\u00a0", "")
+    for code in ("EUR", "USD", "GBP"):
+        if cleaned.upper().startswith(code):
+            cleaned = cleaned[len(code) :]
+        if cleaned.upper().endswith(code):
+            cleaned = cleaned[: -len(code)]
+    cleaned = cleaned.rstrip(_CURRENCY)
+    if not (_PLAIN_RE.match(cleaned) or _GROUPED_RE.match(cleaned)):
+        raise UserError(f"{what} {raw!r} is not an amount like 12000, 12,000.50 or $12,000")
+    whole, _, fraction = cleaned.replace(",", "").partition(".")
+    cents = int(whole) * 100 + int((fraction + "00")[:2])
+    if cents >= MAX_CENTS:
+        raise UserError(f"{what} {raw!r} is too large")
+    return cents
+
+
+def format_money(cents: int | float | None, *, short: bool = False) -> str:
+    """``12,000`` (cents shown only when there are some); ``short`` gives ``12k`` / ``1.2M``."""
+    if cents is None:
+        return "—"
+    amount = cents / 100
+    if short:
+        for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(amount) >= limit:
+                scaled = amount / limit
+                return f"{scaled:.1f}{suffix}" if scaled < 10 else f"{scaled:.0f}{suffix}"
+        return f"{amount:.0f}"
+    if round(cents) % 100 == 0:
+        return f"{amount:,.0f}"
+    return f"{amount:,.2f}"
+
+
+def cents_to_number(cents: int | float | None) -> float | int | None:
+    """Cents to a JSON number: an int for whole amounts, else two decimals."""
+    if cents is None:
+        return None
+    cents = round(cents)
+    if cents % 100 == 0:
+        return cents // 100
+    return round(cents / 100, 2)

@@ -1,0 +1,139 @@
+"""How much an open prospect deserves the next hour: a 0–100 sum of named, explained rules.
+
+Each rule returns points and a one-line reason, so the detail pane can show why a prospect
+ranks where it does. Every rule is monotone in the one thing it reads, which is what makes the
+ordering guarantees of SPEC 3b hold (see the hypothesis tests).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pipeline_tui.core.domain import OPEN, Prospect, Snapshot, Stage
+from pipeline_tui.core.settings import ScoreWeights, Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePart:
+    points: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    total: int
+    parts: tuple[ScorePart, ...]
+
+
+@dataclass(frozen=True)
+class ScoreContext:
+    """What scoring one prospect needs to know about the others."""
+
+    now: datetime
+    open_values: Sequence[int]  # sorted values of all open prospects with a known value
+    open_stages: dict[int, list[Stage]]  # pipeline id -> its open stages, in order
+
+
+def make_context(snapshot: Snapshot) -> ScoreContext:
+    values = sorted(p.value for p in snapshot.open_prospects if p.value is not None)
+    open_stages = {
+        pipeline_id: [s for s in stages if s.kind == OPEN]
+        for pipeline_id, stages in snapshot.stages_by_pipeline.items()
+    }
+    return ScoreContext(snapshot.now, values, open_stages)
+
+
+def score_prospect(
+    prospect: Prospect,
+    stage: Stage,
+    context: ScoreContext,
+    weights: ScoreWeights,
+    thresholds: Thresholds,
+) -> Score:
+    """Sum the rules for one open prospect; the total is clamped to 0–100."""
+    now = context.now
+    parts: list[ScorePart] = []
+
+    def add(points: float, reason: str) -> None:
+        points = round(points)
+        if points:
+            parts.append(ScorePart(points, reason))
+
+    add(weights.base, "open deal")
+
+    opens = context.open_stages.get(prospect.pipeline_id, [])
+    if len(opens) > 1 and stage in opens:
+        step = opens.index(stage)
+        add(weights.stage * step / (len(opens) - 1), f"stage {stage.name} ({step + 1} of {len(opens)})")
+
+    if prospect.decision_maker == "yes":
+        add(weights.decision_maker_yes, "decision maker confirmed")
+    elif prospect.decision_maker == "no":
+        add(weights.decision_maker_no, "contact cannot decide: find who can")
+
+    if prospect.value is not None:
+        add(weights.budget_known, "budget known")
+        values = context.open_values
+        if len(values) > 1:
+            rank = bisect_left(values, prospect.value) / (len(values) - 1)
+            add(weights.budget_size * min(rank, 1.0), f"larger than {min(rank, 1.0):.0%} of open deals")
+
+    if prospect.expected_close is not None:
+        days = (prospect.expected_close - now.date()).days
+        if days < 0:
+            add(weights.close_date_passed, f"expected close date passed {-days} days ago")
+        elif days <= 30:
+            add(weights.close_within_30_days, f"expected to close in {days} days")
+        elif days <= 90:
+            add(weights.close_within_90_days, f"expected to close in {days} days")
+
+    if prospect.urgency == "high":
+        add(weights.urgency_high, "high urgency")
+    elif prospect.urgency == "medium":
+        add(weights.urgency_medium, "medium urgency")
+
+    if prospect.history.demo_or_trial or any(f.kind in ("demo", "trial") for f in prospect.open_follow_ups):
+        add(weights.demo_or_trial, "demo or trial under way")
+
+    contact = prospect.history.last_activity
+    if contact is not None:
+        days = (now - contact).days
+        if days <= 7:
+            add(weights.contact_within_7_days, f"contact {days} days ago")
+        elif days <= 30:
+            add(weights.contact_within_30_days, f"contact {days} days ago")
+
+    overdue = [f for f in prospect.open_follow_ups if f.due < now]
+    if overdue:
+        counted = min(len(overdue), weights.overdue_counted_at_most)
+        oldest = max((now - f.due).days for f in overdue)
+        reason = f"{len(overdue)} follow-up{'s' if len(overdue) > 1 else ''} overdue"
+        if oldest:
+            reason += f" (oldest {oldest} days)"
+        add(weights.overdue_follow_up * counted, reason)
+
+    last_touch = max(
+        d for d in (prospect.history.last_activity, prospect.stage_entered, prospect.created) if d
+    )
+    idle = (now - last_touch).days
+    if idle > thresholds.stale_after_days:
+        add(weights.stale, f"no activity for {idle} days")
+
+    total = max(0, min(100, sum(part.points for part in parts)))
+    return Score(total, tuple(parts))
+
+
+def score_all(snapshot: Snapshot, weights: ScoreWeights, thresholds: Thresholds) -> dict[int, Score]:
+    """Scores of every open prospect in the snapshot, by prospect id."""
+    context = make_context(snapshot)
+    stage_by_id = snapshot.stage_by_id
+    return {
+        p.id: score_prospect(p, stage_by_id[p.stage_id], context, weights, thresholds)
+        for p in snapshot.open_prospects
+    }

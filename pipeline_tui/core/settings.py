@@ -1,0 +1,66 @@
+"""Every tunable number in one place: advice thresholds and score weights, with defaults.
+
+The config file (``config.toml`` in the user config directory) may override any of them; see
+:mod:`pipeline_tui.config` for reading it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """Points each score rule gives; the sum is clamped to 0–100."""
+
+    base: int = 10
+    stage: int = 25  # points at the last open stage, scaled down for earlier ones
+    decision_maker_yes: int = 20
+    decision_maker_no: int = -10
+    budget_known: int = 5
+    budget_size: int = 15  # at the top of the open prospects' values, scaled by rank
+    close_within_30_days: int = 10
+    close_within_90_days: int = 5
+    close_date_passed: int = -5
+    urgency_high: int = 10
+    urgency_medium: int = 5
+    demo_or_trial: int = 5
+    contact_within_7_days: int = 10
+    contact_within_30_days: int = 5
+    overdue_follow_up: int = -5  # per overdue follow-up
+    overdue_counted_at_most: int = 3
+    stale: int = -10
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When advice fires and how figures are taken."""
+
+    info_request_hours: float = 4
+    reminder_window_hours: float = 36
+    offer_trial_after_days: int = 14
+    stale_after_days: int = 21
+    appointment_horizon_days: int = 7
+    research_min_appointments: int = 3
+    research_max_late_stage: int = 1
+    improve_closing_min_closed: int = 5
+    improve_closing_below_rate: float = 0.25
+    win_rate_min_closed: int = 5
+    lookback_days: int = 365
+    forecast_months: int = 6
+    agenda_days: int = 7
+
+
+@dataclass(frozen=True)
+class Settings:
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    score: ScoreWeights = field(default_factory=ScoreWeights)
+    probabilities: dict[str, float] = field(default_factory=dict)  # stage name -> probability
+    theme: str | None = None
+
+
+def field_names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+DEFAULT_SETTINGS = Settings()

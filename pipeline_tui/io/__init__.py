@@ -1,0 +1,1 @@
+"""Files in and out: CSV, JSON shapes, iCalendar, demo data."""

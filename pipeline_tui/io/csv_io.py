@@ -1,0 +1,304 @@
+"""CSV import and export (SPEC section 6).
+
+Import reads and checks every row before writing anything, then inserts all of them in one
+transaction: a file is imported whole or not at all. Export defuses spreadsheet formulas by
+prefixing ``'`` to cells that start with ``= + - @``; import strips that prefix again, so an
+export imports back to the same data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from pipeline_tui.core import fields as field_rules
+from pipeline_tui.core.dates import parse_iso
+from pipeline_tui.core.domain import OPEN
+from pipeline_tui.core.money import parse_money
+from pipeline_tui.errors import UserError
+
+COLUMNS = (
+    "name",
+    "organization",
+    "contact",
+    "title",
+    "email",
+    "phone",
+    "decision_maker",
+    "value",
+    "expected_close",
+    "urgency",
+    "source",
+    "stage",
+    "probability",
+    "notes",
+    "created",
+    "closed",
+    "lost_reason",
+    "next_follow_up",
+    "next_follow_up_kind",
+)
+
+# Pipedrive's deal export, and a few other spellings people use.
+ALIASES = {
+    "deal - title": "name",
+    "title of deal": "name",
+    "deal title": "name",
+    "deal": "name",
+    "deal - value": "value",
+    "deal - stage": "stage",
+    "deal - expected close date": "expected_close",
+    "expected close date": "expected_close",
+    "person - name": "contact",
+    "contact person": "contact",
+    "contact name": "contact",
+    "organization - name": "organization",
+    "organisation": "organization",
+    "organisation - name": "organization",
+    "company": "organization",
+    "person - email": "email",
+    "person - phone": "phone",
+    "person - job title": "title",
+    "job title": "title",
+    "deal - source": "source",
+    "deal - lost reason": "lost_reason",
+    "lost reason": "lost_reason",
+    "deal - add time": "created",
+    "deal - won time": "closed",
+    "deal - lost time": "closed",
+    "deal - close time": "closed",
+    "deal - probability": "probability",
+    "decision maker": "decision_maker",
+    "expected close": "expected_close",
+    "next follow-up": "next_follow_up",
+    "next follow up": "next_follow_up",
+    "next follow-up kind": "next_follow_up_kind",
+}
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_FIELD = 100_000
+
+
+@dataclass
+class ImportedProspect:
+    row: int
+    values: dict[str, object]
+    stage: str | None
+    created: datetime
+    closed: datetime | None
+    follow_up: tuple[datetime, str] | None
+
+
+@dataclass
+class ParsedFile:
+    prospects: list[ImportedProspect]
+    unknown_columns: list[str]
+    columns: dict[str, int] = field(default_factory=dict)
+
+
+def _defuse(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _undefuse(text: str) -> str:
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
+def read_text(path: Path) -> str:
+    """The file as text: UTF-8, a byte-order mark allowed; other encodings refused clearly."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path}: not UTF-8 text (bad byte at offset {exc.start}); save it as CSV UTF-8"
+        ) from None
+
+
+def _map_header(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, title in enumerate(header):
+        key = " ".join(title.strip().lower().split())
+        name = key.replace(" ", "_") if key.replace(" ", "_") in COLUMNS else ALIASES.get(key)
+        if name is None:
+            if title.strip():
+                unknown.append(title.strip())
+            continue
+        if name in columns:
+            raise UserError(f"{path}: column {name!r} appears twice in the header")
+        columns[name] = index
+    if "name" not in columns:
+        found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
+        raise UserError(f"{path}: no 'name' column in the header (found: {found[:200]})")
+    return columns, unknown
+
+
+def _date_or_time(text: str, what: str) -> datetime:
+    return parse_iso(text, what)
+
+
+def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None = None) -> ParsedFile:
+    """Read and check every row; the first bad cell raises a :class:`UserError` naming row and
+    column. Nothing is written here."""
+    text = read_text(path)
+    if "\x00" in text:
+        raise UserError(f"{path}: contains NUL bytes; this is not a CSV text file")
+    csv.field_size_limit(MAX_FIELD * 4)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise UserError(f"{path}: the file is empty")
+        columns, unknown = _map_header(header, path)
+        get = {name: index for name, index in columns.items()}
+        prospects: list[ImportedProspect] = []
+        for line in reader:
+            row_number = reader.line_num
+            if not any(cell.strip() for cell in line):
+                continue
+            prospects.append(_parse_row(line, get, now, path, row_number))
+            if progress is not None and len(prospects) % 5000 == 0:
+                progress(len(prospects))
+    except csv.Error as exc:
+        raise UserError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
+    return ParsedFile(prospects, unknown, columns)
+
+
+def _parse_row(line: list[str], get: dict[str, int], now: datetime, path: Path, row: int) -> ImportedProspect:
+    width = len(line)
+
+    def cell(name: str) -> str:
+        index = get.get(name)
+        if index is None or index >= width:
+            return ""
+        value = line[index]
+        if len(value) > MAX_FIELD:
+            raise UserError(f"{path} row {row}, column {name}: longer than {MAX_FIELD:,} characters")
+        return _undefuse(value.strip()) if value else ""
+
+    column = "name"
+    try:
+        values: dict[str, object] = {"name": field_rules.parse_name(cell("name"))}
+        for column in field_rules.TEXT_FIELDS:
+            text = cell(column)
+            if text:
+                values[column] = field_rules.parse_text(text, column.replace("_", " "))
+        column = "decision_maker"
+        values["decision_maker"] = field_rules.parse_decision_maker(cell(column))
+        column = "value"
+        text = cell(column)
+        values["value_cents"] = parse_money(text) if text else None
+        column = "expected_close"
+        text = cell(column)
+        values["expected_close"] = _date_or_time(text, "date").date() if text else None
+        column = "urgency"
+        values["urgency"] = field_rules.parse_urgency(cell(column))
+        column = "probability"
+        values["probability"] = field_rules.parse_probability(cell(column))
+        column = "created"
+        text = cell(column)
+        created = _date_or_time(text, "date") if text else now
+        column = "closed"
+        text = cell(column)
+        closed = _date_or_time(text, "date") if text else None
+        column = "next_follow_up"
+        text = cell(column)
+        follow_up = None
+        if text:
+            due = _date_or_time(text, "date")
+            column = "next_follow_up_kind"
+            kind = field_rules.parse_kind(cell(column) or "call")
+            follow_up = (due, kind)
+        stage = cell("stage") or None
+    except UserError as exc:
+        message = str(exc)
+        raise UserError(f"{path} row {row}, column {column}: {message}") from None
+    return ImportedProspect(row, values, stage, created, closed, follow_up)
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def _money_text(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    whole, rest = divmod(cents, 100)
+    return f"{whole}.{rest:02d}" if rest else str(whole)
+
+
+def _time_text(moment: datetime | date | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def export_record(row, *, for_json: bool = False) -> dict[str, object]:
+    """One prospect as the CSV columns (``for_json`` keeps numbers and ISO times for JSON)."""
+    from pipeline_tui.core.money import cents_to_number
+    from pipeline_tui.io.shapes import iso
+
+    p = row.prospect
+    follow_up = row.next_follow_up
+    closed = p.closed_at if row.stage_kind != OPEN else None
+    record: dict[str, object] = {
+        "name": p.name,
+        "organization": p.organization,
+        "contact": p.contact,
+        "title": p.title,
+        "email": p.email,
+        "phone": p.phone,
+        "decision_maker": p.decision_maker,
+        "value": cents_to_number(p.value_cents) if for_json else _money_text(p.value_cents),
+        "expected_close": (iso(p.expected_close) if for_json else _time_text(p.expected_close)),
+        "urgency": p.urgency,
+        "source": p.source,
+        "stage": row.stage,
+        "probability": p.probability if for_json else ("" if p.probability is None else repr(p.probability)),
+        "notes": p.notes,
+        "created": iso(p.created_at) if for_json else _time_text(p.created_at),
+        "closed": iso(closed) if for_json else _time_text(closed),
+        "lost_reason": p.lost_reason,
+        "next_follow_up": (iso(follow_up.due) if for_json else _time_text(follow_up.due))
+        if follow_up
+        else (None if for_json else ""),
+        "next_follow_up_kind": follow_up.kind if follow_up else (None if for_json else ""),
+    }
+    return record
+
+
+def write_csv(rows, out) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        record = export_record(row)
+        writer.writerow([_defuse(str(record[c])) for c in COLUMNS])
+    return len(rows)
+
+
+def progress_printer(label: str) -> Callable[[int], None] | None:
+    """A stderr progress counter when stderr is a terminal; None (quiet) otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(count: int) -> None:
+        sys.stderr.write(f"\r{label} {count:,}…")
+        sys.stderr.flush()
+
+    return show

@@ -1,0 +1,544 @@
+"""Believable demo data: one salesperson's six months, made up deterministically from ``now``.
+
+The first prospects are scenarios written so that each piece of advice shows; the rest follow a
+simple random walk through the stages. Everything is plain tuples, ready for a bulk insert.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from pipeline_tui.core.domain import DEFAULT_STAGES
+
+COMPANY_WORDS = (
+    "Acme",
+    "Northwind",
+    "Cedar",
+    "Granite",
+    "Harbor",
+    "Summit",
+    "Vertex",
+    "Pioneer",
+    "Atlas",
+    "Bluebird",
+    "Copperleaf",
+    "Driftwood",
+    "Evergreen",
+    "Foxglove",
+    "Golden Gate",
+    "Highland",
+    "Ironwood",
+    "Juniper",
+    "Keystone",
+    "Lakeside",
+    "Meridian",
+    "Nimbus",
+    "Oakridge",
+    "Pinecrest",
+    "Quarry",
+    "Riverbend",
+    "Sterling",
+    "Tidewater",
+    "Upland",
+    "Valley",
+    "Westbrook",
+    "Yellowstone",
+    "Zenith",
+    "Brightwater",
+    "Clearview",
+    "Silverline",
+    "Redwood",
+    "Stonebridge",
+    "Maple",
+    "Orchard",
+)
+COMPANY_KINDS = (
+    "Logistics",
+    "Foods",
+    "Dental",
+    "Labs",
+    "Systems",
+    "Builders",
+    "Media",
+    "Retail",
+    "Clinics",
+    "Analytics",
+    "Partners",
+    "Hotels",
+    "Bakery",
+    "Motors",
+    "Insurance",
+    "Architects",
+    "Schools",
+    "Pharmacy",
+    "Fitness",
+    "Printing",
+    "Energy",
+    "Legal",
+    "Outdoor",
+    "Travel",
+)
+DEALS = (
+    "annual licence",
+    "pilot",
+    "fleet renewal",
+    "onboarding package",
+    "support plan",
+    "team plan",
+    "rollout",
+    "upgrade",
+    "training days",
+    "expansion",
+    "starter pack",
+    "enterprise plan",
+)
+FIRST = (
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Luis",
+    "Marta",
+    "Nora",
+    "Omar",
+    "Paula",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Will",
+    "Xenia",
+    "Yusuf",
+    "Zoe",
+    "Marc",
+    "Núria",
+    "Jordi",
+    "Laia",
+    "Pau",
+    "Aina",
+)
+LAST = (
+    "Garcia",
+    "Smith",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Silva",
+    "Jensen",
+    "Kowalski",
+    "Ortega",
+    "Brown",
+    "Puig",
+    "Ferrer",
+    "Costa",
+    "Nguyen",
+    "Okafor",
+    "Larsen",
+    "Moreau",
+    "Schmidt",
+    "Romero",
+    "Khan",
+    "Bauer",
+    "Vidal",
+    "Soler",
+)
+TITLES = (
+    "CEO",
+    "Head of Operations",
+    "Office Manager",
+    "CFO",
+    "IT Lead",
+    "Purchasing Manager",
+    "Owner",
+    "Director",
+    "Team Lead",
+)
+SOURCES = ("cold call", "referral", "inbound", "trade fair", "website", "partner")
+LOST_REASONS = ("price", "chose a competitor", "no budget this year", "no decision", "timing")
+OUTCOMES = {
+    "call": (
+        "left a voicemail",
+        "interested, wants numbers",
+        "asked to call back next week",
+        "good talk, budget confirmed",
+        "needs to check with the boss",
+    ),
+    "email": ("sent the brochure", "sent pricing", "replied with questions", "sent a summary"),
+    "appointment": (
+        "went well, wants a proposal",
+        "showed the product",
+        "met the team",
+        "they need time to think",
+    ),
+    "demo": ("demo done, positive", "demo done, questions on integration"),
+    "trial": ("trial finished, happy", "trial used little"),
+    "info-request": ("sent the spec sheet", "sent references"),
+    "reminder": ("confirmed the meeting",),
+    "task": ("done",),
+}
+
+# stage positions of the default pipeline
+LEAD, QUALIFIED, APPOINTMENT, TRIAL, PROPOSAL, WON_POS, LOST_POS = range(7)
+
+
+@dataclass
+class DemoData:
+    """Rows for the bulk insert; prospects are numbered from 1 in the order generated."""
+
+    prospects: list[tuple] = field(default_factory=list)
+    stage_changes: list[tuple] = field(default_factory=list)  # (prospect, from pos, to pos, when)
+    follow_ups: list[tuple] = field(
+        default_factory=list
+    )  # (prospect, kind, due, done, created, outcome, notes)
+    quota: tuple[str, int] | None = None
+
+
+PROSPECT_FIELDS = (
+    "name",
+    "organization",
+    "contact",
+    "title",
+    "email",
+    "phone",
+    "decision_maker",
+    "value_cents",
+    "expected_close",
+    "urgency",
+    "source",
+    "notes",
+    "lost_reason",
+    "created_at",
+    "stage_pos",
+    "stage_entered_at",
+    "closed_at",
+)
+
+
+class _Maker:
+    def __init__(self, now: datetime, data: DemoData) -> None:
+        self.now = now.replace(second=0, microsecond=0)
+        self.rng = random.Random(int(now.strftime("%Y%m%d%H%M")))
+        self.data = data
+        self.count = 0
+
+    def work_time(self, moment: datetime) -> datetime:
+        """Snap a moment into office hours on a weekday."""
+        while moment.weekday() >= 5:
+            moment += timedelta(days=1)
+        hour = 9 + self.rng.randrange(8)
+        return moment.replace(hour=hour, minute=self.rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
+
+    def company(self) -> str:
+        rng = self.rng
+        return f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}"
+
+    def person(self, organization: str) -> tuple[str, str, str, str]:
+        rng = self.rng
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        domain = organization.lower().replace(" ", "") + ".example"
+        email = f"{first.lower()}.{last.lower()}@{domain}".replace("ü", "u").replace("ú", "u")
+        phone = f"+34 6{rng.randrange(10**7, 10**8)}"
+        return f"{first} {last}", rng.choice(TITLES), email, phone
+
+    def value(self) -> int:
+        amount = math.exp(self.rng.gauss(math.log(6000), 1.0))
+        amount = min(max(amount, 300), 90000)
+        return int(round(amount / 50) * 50) * 100
+
+    def prospect(
+        self,
+        *,
+        stage: int,
+        created: datetime,
+        entered: datetime,
+        decision: str = "unknown",
+        value: int | None | bool = True,
+        close: date | None | bool = True,
+        urgency: str | None = None,
+        closed: datetime | None = None,
+        lost_reason: str = "",
+        history: list[tuple[int, datetime]] = (),
+        organization: str | None = None,
+    ) -> int:
+        rng = self.rng
+        org = organization or self.company()
+        contact, title, email, phone = self.person(org)
+        name = f"{org} {rng.choice(DEALS)}"
+        if value is True:
+            value = self.value()
+        if close is True:
+            close = (self.now + timedelta(days=rng.randrange(5, 120))).date()
+        self.count += 1
+        pid = self.count
+        self.data.prospects.append(
+            (
+                name,
+                org,
+                contact,
+                title,
+                email,
+                phone,
+                decision,
+                value or None,
+                close or None,
+                urgency or rng.choice(("low", "medium", "medium", "high")),
+                rng.choice(SOURCES),
+                "",
+                lost_reason,
+                created,
+                stage,
+                entered,
+                closed,
+            )
+        )
+        previous = None
+        for position, when in history or [(stage, created)]:
+            self.data.stage_changes.append((pid, previous, position, when))
+            previous = position
+        return pid
+
+    def follow_up(
+        self,
+        pid: int,
+        kind: str,
+        due: datetime,
+        *,
+        done: bool,
+        created: datetime | None = None,
+        notes: str = "",
+    ) -> None:
+        outcome = self.rng.choice(OUTCOMES[kind]) if done else ""
+        self.data.follow_ups.append(
+            (pid, kind, due, due if done else None, created or (due - timedelta(days=2)), outcome, notes)
+        )
+
+
+def _walk(maker: _Maker) -> None:
+    """One ordinary prospect: a random walk through the stages up to now."""
+    rng, now = maker.rng, maker.now
+    created = maker.work_time(now - timedelta(days=rng.uniform(0, 182)))
+    position, moment = LEAD, created
+    history = [(LEAD, created)]
+    activities: list[tuple[str, datetime]] = [("call", created)]
+    closed = None
+    lost_reason = ""
+    while True:
+        moment = maker.work_time(moment + timedelta(days=rng.expovariate(1 / 9)))
+        if moment >= now:
+            break
+        roll = rng.random()
+        if position == PROPOSAL:
+            position = WON_POS if roll < 0.5 else (LOST_POS if roll < 0.85 else PROPOSAL)
+        elif roll < 0.62:
+            position += 1
+        elif roll < 0.85:
+            position = LOST_POS
+        else:
+            activities.append((rng.choice(("call", "email")), moment))
+            continue
+        history.append((position, moment))
+        if position == APPOINTMENT:
+            activities.append(("appointment", moment + timedelta(days=rng.randrange(1, 6))))
+        elif position == TRIAL:
+            activities.append((rng.choice(("demo", "trial")), moment))
+        else:
+            activities.append((rng.choice(("call", "email")), moment))
+        if position in (WON_POS, LOST_POS):
+            closed = moment
+            lost_reason = rng.choice(LOST_REASONS) if position == LOST_POS else ""
+            break
+    is_open = closed is None
+    decision = (
+        "yes" if position >= APPOINTMENT or rng.random() < 0.3 else rng.choice(("unknown", "unknown", "no"))
+    )
+    pid = maker.prospect(
+        stage=position,
+        created=created,
+        entered=history[-1][1],
+        decision=decision,
+        value=True if position > LEAD or rng.random() < 0.5 else None,
+        close=True if position > QUALIFIED or rng.random() < 0.4 else None,
+        closed=closed,
+        lost_reason=lost_reason,
+        history=history,
+    )
+    for kind, when in activities:
+        if when < now:
+            maker.follow_up(pid, kind, when, done=True)
+    if is_open:
+        roll = rng.random()
+        kind = (
+            rng.choice(("call", "email", "call", "task"))
+            if position < APPOINTMENT
+            else rng.choice(("call", "appointment", "email"))
+        )
+        if roll < 0.15:
+            maker.follow_up(pid, kind, maker.work_time(now - timedelta(days=rng.randrange(1, 9))), done=False)
+        elif roll < 0.30:
+            due = now.replace(hour=rng.choice((9, 11, 15, 17)), minute=0)
+            maker.follow_up(pid, kind, due, done=False, created=now - timedelta(days=3))
+        elif roll < 0.82:
+            maker.follow_up(
+                pid, kind, maker.work_time(now + timedelta(days=rng.randrange(1, 15))), done=False
+            )
+
+
+def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
+    """Hand-written prospects so that every piece of prospect advice shows in the demo."""
+    now = maker.now
+    day = timedelta(days=1)
+
+    def ago(days: float) -> datetime:
+        return (now - days * day).replace(second=0, microsecond=0)
+
+    def appointment_unconfirmed() -> None:  # confirm-decision-maker, send-reminder
+        pid = maker.prospect(
+            stage=QUALIFIED,
+            created=ago(20),
+            entered=ago(6),
+            decision="unknown",
+            urgency="high",
+            history=[(LEAD, ago(20)), (QUALIFIED, ago(6))],
+            organization="Brightwater Dental",
+        )
+        maker.follow_up(pid, "call", ago(6), done=True)
+        maker.follow_up(
+            pid,
+            "appointment",
+            (now + day).replace(hour=10, minute=0),
+            done=False,
+            notes="Meeting at their office",
+        )
+
+    def confirmed_no_meeting() -> None:  # schedule-appointment
+        pid = maker.prospect(
+            stage=QUALIFIED,
+            created=ago(9),
+            entered=ago(3),
+            decision="yes",
+            history=[(LEAD, ago(9)), (QUALIFIED, ago(3))],
+            organization="Cedar Analytics",
+        )
+        maker.follow_up(pid, "call", ago(3), done=True)
+        maker.follow_up(pid, "email", now + 2 * day, done=False)
+
+    def unknown_budget() -> None:  # probe-budget, probe-timeframe
+        pid = maker.prospect(
+            stage=QUALIFIED,
+            created=ago(12),
+            entered=ago(5),
+            decision="yes",
+            value=None,
+            close=None,
+            history=[(LEAD, ago(12)), (QUALIFIED, ago(5))],
+            organization="Oakridge Schools",
+        )
+        maker.follow_up(pid, "call", ago(5), done=True)
+        maker.follow_up(pid, "appointment", (now + 4 * day).replace(hour=11, minute=0), done=False)
+
+    def waiting_for_info() -> None:  # answer-info-request
+        pid = maker.prospect(stage=LEAD, created=ago(2), entered=ago(2), organization="Juniper Hotels")
+        maker.follow_up(
+            pid,
+            "info-request",
+            now.replace(hour=9, minute=0) - 0.5 * day,
+            done=False,
+            created=ago(1),
+            notes="Wants the spec sheet and references",
+        )
+
+    def met_no_follow_up() -> None:  # follow-up-after-appointment
+        pid = maker.prospect(
+            stage=APPOINTMENT,
+            created=ago(30),
+            entered=ago(10),
+            decision="yes",
+            history=[(LEAD, ago(30)), (QUALIFIED, ago(20)), (APPOINTMENT, ago(10))],
+            organization="Stonebridge Architects",
+        )
+        maker.follow_up(pid, "appointment", ago(4), done=True)
+
+    def slow_decider() -> None:  # offer-trial
+        pid = maker.prospect(
+            stage=PROPOSAL,
+            created=ago(60),
+            entered=ago(25),
+            decision="yes",
+            history=[(LEAD, ago(60)), (QUALIFIED, ago(50)), (APPOINTMENT, ago(40)), (PROPOSAL, ago(25))],
+            organization="Meridian Insurance",
+        )
+        maker.follow_up(pid, "appointment", ago(38), done=True)
+        maker.follow_up(pid, "call", ago(8), done=True)
+        maker.follow_up(pid, "call", now + 3 * day, done=False)
+
+    def gone_quiet() -> None:  # stale
+        pid = maker.prospect(stage=LEAD, created=ago(45), entered=ago(45), organization="Quarry Printing")
+        maker.follow_up(pid, "call", ago(40), done=True)
+        maker.follow_up(pid, "email", ago(30), done=False)
+
+    def trial_running() -> None:  # a trial under way, ending soon
+        pid = maker.prospect(
+            stage=TRIAL,
+            created=ago(40),
+            entered=ago(6),
+            decision="yes",
+            urgency="high",
+            history=[(LEAD, ago(40)), (QUALIFIED, ago(30)), (APPOINTMENT, ago(15)), (TRIAL, ago(6))],
+            organization="Northwind Logistics",
+        )
+        maker.follow_up(pid, "appointment", ago(14), done=True)
+        maker.follow_up(pid, "trial", ago(6), done=True, notes="Trial started")
+        maker.follow_up(pid, "trial", now + 8 * day, done=False, notes="Trial ends: ask for the decision")
+
+    return [
+        appointment_unconfirmed,
+        confirmed_no_meeting,
+        unknown_budget,
+        waiting_for_info,
+        met_no_follow_up,
+        slow_decider,
+        gone_quiet,
+        trial_running,
+    ]
+
+
+def quarter_start(now: datetime) -> date:
+    return date(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
+
+
+def build_demo(now: datetime, count: int = 60, progress: Callable[[int], None] | None = None) -> DemoData:
+    """Generate ``count`` prospects (scenarios first) and a quota for the current quarter."""
+    data = DemoData()
+    maker = _Maker(now, data)
+    for scenario in _scenarios(maker)[:count]:
+        scenario()
+    while maker.count < count:
+        _walk(maker)
+        if progress is not None and maker.count % 10000 == 0:
+            progress(maker.count)
+    data.quota = ("quarter", _quota_target(data, maker.now))
+    return data
+
+
+def _quota_target(data: DemoData, now: datetime) -> int:
+    """A quota a little out of reach: won this quarter plus what is expected, and more."""
+    probabilities = [p for _, p, _, _ in DEFAULT_STAGES]
+    start = datetime.combine(quarter_start(now), datetime.min.time())
+    won = sum(p[7] or 0 for p in data.prospects if p[14] == WON_POS and p[16] and p[16] >= start)
+    expected = sum((p[7] or 0) * probabilities[p[14]] for p in data.prospects if p[14] < WON_POS)
+    target = (won + expected) * 1.6 + 20_000_00
+    return int(round(target / 1_000_000) * 1_000_000)

@@ -1,0 +1,114 @@
+"""The JSON shapes of SPEC section 7: money as numbers, times as ISO 8601 without a zone."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from pipeline_tui.core.money import cents_to_number
+from pipeline_tui.core.report import Report
+from pipeline_tui.services.views import AgendaItem, ExportRow
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.replace(microsecond=0).isoformat(timespec="seconds")
+    return moment.isoformat()
+
+
+def ratio(value) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def report_json(report: Report) -> dict:
+    quota = None
+    if report.quota is not None:
+        q = report.quota
+        quota = {
+            "period": q.period.kind,
+            "start": iso(q.period.start),
+            "end": iso(q.period.end),
+            "target": cents_to_number(q.target),
+            "won": cents_to_number(q.won),
+            "expected": cents_to_number(q.expected),
+            "gap": cents_to_number(q.gap),
+            "win_rate": ratio(q.win_rate),
+            "average_won_value": cents_to_number(float(q.average_won_value)),
+            "new_prospects_needed": q.new_prospects_needed,
+        }
+    return {
+        "now": iso(report.now),
+        "quota": quota,
+        "stages": [
+            {
+                "name": s.stage.name,
+                "pipeline": s.pipeline,
+                "kind": s.stage.kind,
+                "count": s.count,
+                "value": cents_to_number(s.value),
+                "weighted_value": cents_to_number(s.weighted_value),
+                "probability": s.stage.probability,
+            }
+            for s in report.stages
+        ],
+        "conversion": [
+            {"pipeline": c.pipeline, "from": c.from_stage, "to": c.to_stage, "rate": ratio(c.rate)}
+            for c in report.conversion
+        ],
+        "appointment_to_sale_rate": ratio(report.appointment_to_sale_rate),
+        "forecast": [
+            {
+                "month": f"{m.month:%Y-%m}",
+                "count": m.count,
+                "weighted_value": cents_to_number(m.weighted_value),
+                "pace": cents_to_number(m.pace),
+            }
+            for m in report.forecast
+        ],
+        "advice": [
+            {"code": a.code, "message": a.message, "prospect_id": a.prospect_id, "prospect": a.prospect}
+            for a in report.advice
+        ],
+    }
+
+
+def agenda_json(items: list[AgendaItem]) -> list[dict]:
+    return [
+        {
+            "id": item.id,
+            "prospect_id": item.prospect_id,
+            "prospect": item.prospect,
+            "kind": item.kind,
+            "due": iso(item.due),
+            "status": item.status,
+            "notes": item.notes,
+        }
+        for item in items
+    ]
+
+
+def export_json(rows: list[ExportRow]) -> list[dict]:
+    from pipeline_tui.io.csv_io import export_record
+
+    result = []
+    for row in rows:
+        p = row.prospect
+        record = export_record(row, for_json=True)
+        record.update(
+            {
+                "id": p.id,
+                "stage": row.stage,
+                "score": row.score,
+                "weighted_value": cents_to_number(row.weighted_value),
+                "next_follow_up": iso(row.next_follow_up.due) if row.next_follow_up else None,
+                "last_activity": iso(row.last_activity),
+            }
+        )
+        result.append(record)
+    return result
+
+
+def dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

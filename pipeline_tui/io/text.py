@@ -1,0 +1,92 @@
+"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline_tui.core.dates import describe_due
+from pipeline_tui.core.money import format_money
+from pipeline_tui.core.report import Report
+from pipeline_tui.services.views import AgendaItem
+
+WIDTH = 78
+
+
+def bar(fraction: float, width: int = 24) -> str:
+    fraction = max(0.0, min(1.0, fraction))
+    full = int(fraction * width)
+    return "█" * full + "░" * (width - full)
+
+
+def report_text(report: Report) -> str:
+    lines: list[str] = [f"Pipeline report, {report.now:%a %d %b %Y %H:%M}", ""]
+    q = report.quota
+    if q is None:
+        lines += ["Quota: none set (pipeline-tui quota 50000 --period quarter)", ""]
+    else:
+        period = f"{q.period.start:%d %b} – {q.period.end:%d %b %Y}"
+        lines += [
+            f"Quota for this {q.period.kind} ({period}): {format_money(q.target)}",
+            f"  {bar(q.progress)} {q.progress:.0%} won",
+            f"  Won so far           {format_money(q.won):>14}",
+            f"  Expected (weighted)  {format_money(q.expected):>14}",
+            f"  Gap from scratch     {format_money(q.gap):>14}",
+            f"  Win rate             {float(q.win_rate):>14.0%}"
+            + ("  (too few closed: the lead stage's odds)" if q.win_rate_is_fallback else ""),
+            f"  Average sale         {format_money(round(q.average_won_value)):>14}",
+            "  New prospects needed "
+            + f"{'—' if q.new_prospects_needed is None else q.new_prospects_needed:>14}",
+            "",
+        ]
+    lines.append(f"{'Stage':<16}{'Count':>7}{'Value':>14}{'Weighted':>14}  ")
+    top = max((s.value for s in report.stages), default=0) or 1
+    pipelines = {s.pipeline for s in report.stages}
+    for s in report.stages:
+        name = s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}"
+        lines.append(
+            f"{name[:15]:<16}{s.count:>7}{format_money(s.value):>14}{format_money(s.weighted_value):>14}  "
+            f"{bar(s.value / top, 20)}"
+        )
+    lines += ["", "Conversion"]
+    for c in report.conversion:
+        rate = "—" if c.rate is None else f"{c.rate:.0%}"
+        lines.append(f"  {c.from_stage:>12} → {c.to_stage:<12} {rate:>5}")
+    rate = report.appointment_to_sale_rate
+    lines.append(
+        f"  Appointment to sale: {'—' if rate is None else f'{rate:.0%}'} "
+        f"({report.appointment_closed} closed after an appointment)"
+    )
+    lines += ["", "Forecast (weighted value expected to close)"]
+    for m in report.forecast:
+        pace = "" if m.pace is None else f"  pace {format_money(m.pace)}"
+        flag = "  ← famine" if m.famine else ""
+        lines.append(
+            f"  {m.month:%b %Y}  {m.count:>4} deals {format_money(m.weighted_value):>12}{pace}{flag}"
+        )
+    lines += ["", f"Advice ({len(report.advice)})"]
+    shown = report.advice[:25]
+    for a in shown:
+        lines.append(f"  [{a.code}] {a.message}")
+    if len(report.advice) > len(shown):
+        lines.append(f"  … and {len(report.advice) - len(shown)} more (report --json lists all)")
+    if not report.advice:
+        lines.append("  Nothing to do: the pipeline looks healthy.")
+    return "\n".join(lines)
+
+
+def agenda_text(items: list[AgendaItem], now: datetime) -> str:
+    if not items:
+        return "No open follow-ups. Schedule one with: pipeline-tui follow-up PROSPECT tomorrow"
+    lines = []
+    group = None
+    for item in items:
+        if item.group != group:
+            group = item.group
+            count = sum(1 for i in items if i.group == group)
+            lines.append(f"{'' if not lines else chr(10)}{group} ({count})")
+        who = item.prospect
+        lines.append(
+            f"  #{item.id:<6} {describe_due(item.due, now):<16} {item.kind:<12} {who[:40]}"
+            + (f" — {item.notes[:60]}" if item.notes else "")
+        )
+    return "\n".join(lines)

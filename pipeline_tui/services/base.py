@@ -1,0 +1,144 @@
+"""What every action shares: the write wrapper with undo, and finding things by what users type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from peewee import fn
+
+from pipeline_tui.errors import UserError
+from pipeline_tui.store import journal
+from pipeline_tui.store.db import run_write
+from pipeline_tui.store.models import Pipeline, Prospect, Stage
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_undo_stack: list[journal.Change] = []
+UNDO_DEPTH = 50
+
+
+def action(label: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Run the decorated function as one write transaction, and remember how to undo it."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        @wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            change: journal.Change | None = None
+
+            def body() -> T:
+                nonlocal change
+                change = journal.begin(label)
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    journal.end()
+
+            result = run_write(body)
+            if change:
+                _undo_stack.append(change)
+                del _undo_stack[:-UNDO_DEPTH]
+            return result
+
+        return wrapper
+
+    return decorate
+
+
+def set_undo_label(label: str) -> None:
+    """Name the running action for the undo message, e.g. ``moved Acme to Trial``."""
+    change = journal._current.get()
+    if change is not None:
+        change.label = label
+
+
+def undo_last() -> str | None:
+    """Undo the latest action of this process; returns what was undone, or None."""
+    if not _undo_stack:
+        return None
+    change = _undo_stack.pop()
+    run_write(lambda: journal.revert(change))
+    return change.label
+
+
+def can_undo() -> bool:
+    return bool(_undo_stack)
+
+
+def clear_undo() -> None:
+    _undo_stack.clear()
+
+
+def save(instance, **changes) -> None:
+    """Update a row's fields, remembering its old values for undo."""
+    journal.before_update(instance)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.save()
+
+
+def create(model, **values):
+    row = model.create(**values)
+    journal.after_insert(model, row.id)
+    return row
+
+
+def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:
+    """A prospect by id or by name (case-insensitive, then unique prefix); ambiguity is an error."""
+    text = str(reference).strip()
+    base = Prospect.select().where(Prospect.archived == archived)
+    if text.isdigit():
+        found = base.where(Prospect.id == int(text)).first()
+        if found:
+            return found
+    matches = list(base.where(fn.LOWER(Prospect.name) == text.lower()).limit(11))
+    if not matches:
+        matches = list(
+            base.where(fn.LOWER(Prospect.name).startswith(text.lower())).order_by(Prospect.name).limit(11)
+        )
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        kind = "archived prospect" if archived else "prospect"
+        raise UserError(f"no {kind} matches {text!r}")
+    listed = ", ".join(f"{p.name} (id {p.id})" for p in matches[:10])
+    more = " and more" if len(matches) > 10 else ""
+    raise UserError(f"{text!r} matches several prospects: {listed}{more}; use the id")
+
+
+def find_pipeline(name: str | None) -> Pipeline:
+    """A pipeline by name (case-insensitive); the first one when no name is given."""
+    query = Pipeline.select().order_by(Pipeline.position, Pipeline.id)
+    if name is None:
+        found = query.first()
+        if found is None:
+            raise UserError("the database has no pipeline")
+        return found
+    found = query.where(fn.LOWER(Pipeline.name) == name.strip().lower()).first()
+    if found is None:
+        names = ", ".join(p.name for p in query)
+        raise UserError(f"no pipeline named {name!r} (there is {names})")
+    return found
+
+
+def find_stage(name: str, pipeline_id: int) -> Stage:
+    """A stage of a pipeline by name, case-insensitive."""
+    stages = list(Stage.select().where(Stage.pipeline == pipeline_id).order_by(Stage.position))
+    for stage in stages:
+        if stage.name.lower() == name.strip().lower():
+            return stage
+    raise UserError(f"no stage named {name!r} (stages: {', '.join(s.name for s in stages)})")
+
+
+def first_open_stage(pipeline_id: int) -> Stage:
+    stage = (
+        Stage.select()
+        .where(Stage.pipeline == pipeline_id, Stage.kind == "open")
+        .order_by(Stage.position)
+        .first()
+    )
+    if stage is None:
+        raise UserError("this pipeline has no open stage")
+    return stage

@@ -1,0 +1,166 @@
+"""Actions on follow-ups (R4, R5): schedule, complete, snooze, reschedule, log, start a trial."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pipeline_tui.core.fields import parse_kind, parse_text
+from pipeline_tui.errors import UserError
+from pipeline_tui.services.base import action, create, save, set_undo_label
+from pipeline_tui.store.models import FollowUp, Prospect
+
+
+def _prospect(prospect_id: int) -> Prospect:
+    prospect = Prospect.get_or_none(Prospect.id == prospect_id)
+    if prospect is None:
+        raise UserError(f"no prospect with id {prospect_id}")
+    return prospect
+
+
+def _open_follow_up(follow_up_id: int) -> FollowUp:
+    follow_up = FollowUp.get_or_none(FollowUp.id == follow_up_id)
+    if follow_up is None:
+        raise UserError(f"no follow-up with id {follow_up_id}")
+    if follow_up.done_at is not None:
+        raise UserError(f"follow-up {follow_up_id} is already done")
+    return follow_up
+
+
+@action("schedule")
+def schedule(prospect_id: int, kind: str, due: datetime, now: datetime, notes: str = "") -> FollowUp:
+    """Schedule a follow-up of one of the known kinds."""
+    prospect = _prospect(prospect_id)
+    kind = parse_kind(kind)
+    follow_up = create(
+        FollowUp,
+        prospect=prospect.id,
+        kind=kind,
+        due_at=due.replace(second=0, microsecond=0),
+        created_at=now,
+        notes=parse_text(notes, "notes"),
+    )
+    set_undo_label(f"scheduled a {kind} with {prospect.name}")
+    return follow_up
+
+
+def reminder_time(appointment: datetime, now: datetime) -> datetime:
+    """The day before an appointment at 09:00, but never in the past (R4)."""
+    day_before = (appointment - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return max(day_before, now.replace(second=0, microsecond=0))
+
+
+@action("reminders")
+def schedule_reminders(appointment_id: int, now: datetime) -> list[FollowUp]:
+    """The day-before reminder call and email for an appointment (R4), in one go."""
+    appointment = _open_follow_up(appointment_id)
+    if appointment.kind != "appointment":
+        raise UserError("reminders go with appointments")
+    due = reminder_time(appointment.due_at, now)
+    when = appointment.due_at.strftime("%a %d %b %H:%M")
+    made = [
+        create(
+            FollowUp,
+            prospect=appointment.prospect_id,
+            kind=kind,
+            due_at=due,
+            created_at=now,
+            notes=f"{verb} about the appointment on {when}",
+        )
+        for kind, verb in (("call", "Call to remind"), ("email", "Email a reminder"))
+    ]
+    set_undo_label("scheduled the reminder call and email")
+    return made
+
+
+@action("done")
+def complete(follow_up_id: int, now: datetime, outcome: str = "") -> FollowUp:
+    """Mark a follow-up done at ``now`` with what happened."""
+    follow_up = _open_follow_up(follow_up_id)
+    save(follow_up, done_at=now, outcome=parse_text(outcome, "outcome"))
+    save(follow_up.prospect, updated_at=now)
+    set_undo_label(f"done: {follow_up.kind} with {follow_up.prospect.name}")
+    return follow_up
+
+
+def snoozed_due(due: datetime, delta: timedelta, now: datetime) -> datetime:
+    """Push a follow-up on from its due time, or from today at that time if it is overdue."""
+    base = due if due >= now else datetime.combine(now.date(), due.time())
+    return base + delta
+
+
+@action("snooze")
+def snooze(follow_up_id: int, delta: timedelta, now: datetime) -> FollowUp:
+    follow_up = _open_follow_up(follow_up_id)
+    save(follow_up, due_at=snoozed_due(follow_up.due_at, delta, now))
+    days = delta.days
+    set_undo_label(f"snoozed {follow_up.kind} by {days} day{'s' if days != 1 else ''}")
+    return follow_up
+
+
+@action("reschedule")
+def reschedule(follow_up_id: int, due: datetime, now: datetime) -> FollowUp:
+    follow_up = _open_follow_up(follow_up_id)
+    save(follow_up, due_at=due.replace(second=0, microsecond=0))
+    set_undo_label(f"rescheduled {follow_up.kind}")
+    return follow_up
+
+
+@action("log")
+def log_activity(prospect_id: int, kind: str, now: datetime, notes: str = "", outcome: str = "") -> FollowUp:
+    """Record something that just happened (a call, a note) as a follow-up done now."""
+    prospect = _prospect(prospect_id)
+    kind = parse_kind(kind)
+    entry = create(
+        FollowUp,
+        prospect=prospect.id,
+        kind=kind,
+        due_at=now,
+        done_at=now,
+        created_at=now,
+        notes=parse_text(notes, "notes"),
+        outcome=parse_text(outcome, "outcome"),
+    )
+    save(prospect, updated_at=now)
+    set_undo_label(f"logged a {kind} with {prospect.name}")
+    return entry
+
+
+@action("trial")
+def start_trial(prospect_id: int, kind: str, ends: datetime, now: datetime) -> FollowUp:
+    """R5: a demo or free trial starts now; its end is a follow-up to ask for the decision."""
+    prospect = _prospect(prospect_id)
+    if kind not in ("demo", "trial"):
+        raise UserError("start either a demo or a trial")
+    if ends <= now:
+        raise UserError("the trial must end after now")
+    create(
+        FollowUp,
+        prospect=prospect.id,
+        kind=kind,
+        due_at=now,
+        done_at=now,
+        created_at=now,
+        notes=f"{kind.capitalize()} started, ends {ends:%a %d %b}",
+    )
+    end = create(
+        FollowUp,
+        prospect=prospect.id,
+        kind=kind,
+        due_at=ends,
+        created_at=now,
+        notes=f"{kind.capitalize()} ends: ask for the decision",
+    )
+    set_undo_label(f"started a {kind} with {prospect.name}")
+    return end
+
+
+def default_next(kind: str, now: datetime) -> tuple[str, datetime]:
+    """The follow-up to offer after one is done: what kind, and when (R4 keeps you following up)."""
+    morning = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    if kind == "appointment":
+        return "email", now.replace(second=0, microsecond=0) + timedelta(days=1)
+    if kind in ("demo", "trial"):
+        return "call", morning + timedelta(days=2)
+    if kind == "info-request":
+        return "call", morning + timedelta(days=2)
+    return "call", morning + timedelta(days=7 if kind == "task" else 3)

@@ -1,0 +1,190 @@
+"""Bulk writes: a checked CSV file, or generated demo data, in one transaction each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline_tui.core.domain import OPEN
+from pipeline_tui.errors import UserError
+from pipeline_tui.io.csv_io import ParsedFile
+from pipeline_tui.services.base import find_pipeline
+from pipeline_tui.store import bulk
+from pipeline_tui.store.db import run_write
+from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+
+PROSPECT_COLUMNS = (
+    "id",
+    "pipeline",
+    "stage",
+    "name",
+    "organization",
+    "contact",
+    "title",
+    "email",
+    "phone",
+    "decision_maker",
+    "value_cents",
+    "expected_close",
+    "urgency",
+    "source",
+    "probability",
+    "notes",
+    "lost_reason",
+    "created_at",
+    "updated_at",
+    "stage_entered_at",
+    "closed_at",
+    "archived",
+)
+CONTACT_FIELDS = ("organization", "contact", "title", "email", "phone")
+
+
+def import_parsed(parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool = False) -> int:
+    """Write every checked row in one transaction (or, with ``dry_run``, only check stages)."""
+    pipeline = find_pipeline(None)
+    stages = {s.name.lower(): s for s in Stage.select().where(Stage.pipeline == pipeline.id)}
+    first_open = min((s for s in stages.values() if s.kind == OPEN), key=lambda s: s.position)
+    resolved = []
+    for item in parsed.prospects:
+        if item.stage is None:
+            stage = first_open
+        else:
+            stage = stages.get(item.stage.lower())
+            if stage is None:
+                names = ", ".join(s.name for s in sorted(stages.values(), key=lambda s: s.position))
+                raise UserError(
+                    f"{path} row {item.row}, column stage: no stage named {item.stage!r} (stages: {names})"
+                )
+        resolved.append((item, stage))
+    if dry_run:
+        return len(resolved)
+
+    def write() -> int:
+        start = bulk.next_id(Prospect)
+        prospects, changes, follow_ups = [], [], []
+        for offset, (item, stage) in enumerate(resolved):
+            pid = start + offset
+            values = item.values
+            closed = None if stage.kind == OPEN else (item.closed or now)
+            entered = closed or item.created
+            prospects.append(
+                (
+                    pid,
+                    pipeline.id,
+                    stage.id,
+                    values["name"],
+                    *(values.get(name, "") for name in CONTACT_FIELDS),
+                    values["decision_maker"],
+                    values["value_cents"],
+                    values["expected_close"],
+                    values["urgency"],
+                    values.get("source", ""),
+                    values["probability"],
+                    values.get("notes", ""),
+                    values.get("lost_reason", ""),
+                    item.created,
+                    now,
+                    entered,
+                    closed,
+                    False,
+                )
+            )
+            changes.append((pid, None, stage.id, entered))
+            if item.follow_up is not None:
+                due, kind = item.follow_up
+                follow_ups.append((pid, kind, due, None, now, "", ""))
+        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        bulk.insert_rows(StageChange, ("prospect", "from_stage", "to_stage", "changed_at"), changes)
+        bulk.insert_rows(
+            FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
+        )
+        bulk.sync_sequence(Prospect)
+        return len(prospects)
+
+    return run_write(write)
+
+
+def database_is_empty() -> bool:
+    return not Prospect.select().exists()
+
+
+def write_demo(data, now: datetime) -> int:
+    """Insert generated demo data (see :mod:`pipeline_tui.io.demo`) in one transaction."""
+    from pipeline_tui.store.models import Quota
+
+    if not database_is_empty():
+        raise UserError("this database already holds prospects; demo data goes only into an empty one")
+    pipeline = find_pipeline(None)
+    by_position = [s.id for s in Stage.select().where(Stage.pipeline == pipeline.id).order_by(Stage.position)]
+    if len(by_position) < 7:
+        raise UserError("demo data needs the default stages of the Sales pipeline")
+
+    def write() -> int:
+        start = bulk.next_id(Prospect)
+        rows = []
+        for offset, p in enumerate(data.prospects):
+            (
+                name,
+                org,
+                contact,
+                title,
+                email,
+                phone,
+                decision,
+                value,
+                close,
+                urgency,
+                source,
+                notes,
+                lost_reason,
+                created,
+                position,
+                entered,
+                closed,
+            ) = p
+            rows.append(
+                (
+                    start + offset,
+                    pipeline.id,
+                    by_position[position],
+                    name,
+                    org,
+                    contact,
+                    title,
+                    email,
+                    phone,
+                    decision,
+                    value,
+                    close,
+                    urgency,
+                    source,
+                    None,
+                    notes,
+                    lost_reason,
+                    created,
+                    max(entered, created),
+                    entered,
+                    closed,
+                    False,
+                )
+            )
+        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
+        bulk.insert_rows(
+            StageChange,
+            ("prospect", "from_stage", "to_stage", "changed_at"),
+            [
+                (start + pid - 1, None if a is None else by_position[a], by_position[b], when)
+                for pid, a, b, when in data.stage_changes
+            ],
+        )
+        bulk.insert_rows(
+            FollowUp,
+            ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"),
+            [(start + pid - 1, *rest) for pid, *rest in data.follow_ups],
+        )
+        bulk.sync_sequence(Prospect)
+        if data.quota:
+            Quota.create(period=data.quota[0], target_cents=data.quota[1], set_at=now)
+        return len(rows)
+
+    return run_write(write)

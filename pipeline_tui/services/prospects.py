@@ -1,0 +1,185 @@
+"""Actions on prospects: add, edit, move between stages, win, lose, archive and restore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline_tui.core.domain import LOST, OPEN, WON
+from pipeline_tui.core.fields import parse_fields
+from pipeline_tui.errors import UserError
+from pipeline_tui.services.base import (
+    action,
+    create,
+    find_pipeline,
+    find_stage,
+    first_open_stage,
+    save,
+    set_undo_label,
+)
+from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+
+
+@action("add prospect")
+def add_prospect(
+    now: datetime,
+    name: str,
+    *,
+    pipeline: str | None = None,
+    stage: str | None = None,
+    fields: dict[str, str] | None = None,
+    follow_up: tuple[datetime, str] | None = None,
+) -> Prospect:
+    """Add a prospect (in the first open stage unless told), with an optional first follow-up.
+
+    ``fields`` holds the other fields as typed (value, contact, decision_maker...); they are
+    read by :func:`pipeline_tui.core.fields.parse_fields`.
+    """
+    values = parse_fields({"name": name, **(fields or {})}, now)
+    target_pipeline = find_pipeline(pipeline)
+    target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
+    prospect = create(
+        Prospect,
+        pipeline=target_pipeline.id,
+        stage=target.id,
+        created_at=now,
+        updated_at=now,
+        stage_entered_at=now,
+        closed_at=now if target.kind != OPEN else None,
+        **values,
+    )
+    create(StageChange, prospect=prospect.id, from_stage=None, to_stage=target.id, changed_at=now)
+    if follow_up is not None:
+        due, kind = follow_up
+        create(FollowUp, prospect=prospect.id, kind=kind, due_at=due, created_at=now)
+    set_undo_label(f"added {prospect.name}")
+    return prospect
+
+
+@action("edit prospect")
+def edit_prospect(prospect_id: int, now: datetime, changes: dict[str, str]) -> Prospect:
+    """Change fields of a prospect from typed text; nothing is saved if one field is bad."""
+    prospect = _get(prospect_id)
+    values = parse_fields(changes, now)
+    if "stage" in values:
+        raise UserError("use move to change the stage")
+    save(prospect, updated_at=now, **values)
+    set_undo_label(f"edited {prospect.name}")
+    return prospect
+
+
+def _get(prospect_id: int) -> Prospect:
+    prospect = Prospect.get_or_none(Prospect.id == prospect_id)
+    if prospect is None:
+        raise UserError(f"no prospect with id {prospect_id}")
+    return prospect
+
+
+def _enter_stage(prospect: Prospect, stage: Stage, now: datetime, lost_reason: str | None) -> None:
+    """Move and record the stage change; closing stamps ``closed_at``, reopening clears it."""
+    if stage.kind == LOST and lost_reason is None:
+        lost_reason = prospect.lost_reason
+    create(StageChange, prospect=prospect.id, from_stage=prospect.stage_id, to_stage=stage.id, changed_at=now)
+    save(
+        prospect,
+        stage=stage.id,
+        stage_entered_at=now,
+        updated_at=now,
+        closed_at=now if stage.kind != OPEN else None,
+        lost_reason=(lost_reason or "").strip() if stage.kind == LOST else "",
+    )
+
+
+@action("move prospect")
+def move_prospect(
+    prospect_id: int, stage_name: str, now: datetime, *, lost_reason: str | None = None
+) -> Stage:
+    """Move a prospect to a stage of its pipeline, by name; recorded as a stage change at ``now``."""
+    prospect = _get(prospect_id)
+    stage = find_stage(stage_name, prospect.pipeline_id)
+    if stage.id == prospect.stage_id:
+        raise UserError(f"{prospect.name} is already in {stage.name}")
+    _enter_stage(prospect, stage, now, lost_reason)
+    set_undo_label(f"moved {prospect.name} to {stage.name}")
+    return stage
+
+
+@action("move prospect")
+def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
+    """Move a prospect one open stage forward (+1) or back (-1): the board's H and L."""
+    prospect = _get(prospect_id)
+    opens = list(
+        Stage.select()
+        .where(Stage.pipeline == prospect.pipeline_id, Stage.kind == OPEN)
+        .order_by(Stage.position)
+    )
+    ids = [s.id for s in opens]
+    if prospect.stage_id not in ids:
+        raise UserError(f"{prospect.name} is closed; move it to an open stage by name")
+    index = ids.index(prospect.stage_id) + step
+    if not 0 <= index < len(opens):
+        edge = "last" if step > 0 else "first"
+        hint = " (w marks it won)" if step > 0 else ""
+        raise UserError(f"{prospect.name} is already in the {edge} open stage{hint}")
+    stage = opens[index]
+    _enter_stage(prospect, stage, now, None)
+    set_undo_label(f"moved {prospect.name} to {stage.name}")
+    return stage
+
+
+def _closing_stage(prospect: Prospect, kind: str) -> Stage:
+    stage = (
+        Stage.select()
+        .where(Stage.pipeline == prospect.pipeline_id, Stage.kind == kind)
+        .order_by(Stage.position)
+        .first()
+    )
+    if stage is None:
+        raise UserError(f"this pipeline has no {kind} stage")
+    return stage
+
+
+@action("won")
+def mark_won(prospect_id: int, now: datetime) -> Stage:
+    prospect = _get(prospect_id)
+    stage = _closing_stage(prospect, WON)
+    if prospect.stage_id == stage.id:
+        raise UserError(f"{prospect.name} is already won")
+    _enter_stage(prospect, stage, now, None)
+    set_undo_label(f"marked {prospect.name} won")
+    return stage
+
+
+@action("lost")
+def mark_lost(prospect_id: int, reason: str, now: datetime) -> Stage:
+    prospect = _get(prospect_id)
+    stage = _closing_stage(prospect, LOST)
+    if prospect.stage_id == stage.id:
+        raise UserError(f"{prospect.name} is already lost")
+    _enter_stage(prospect, stage, now, reason)
+    set_undo_label(f"marked {prospect.name} lost")
+    return stage
+
+
+@action("archive")
+def archive_prospect(prospect_id: int, now: datetime) -> Prospect:
+    """Hide a prospect from every view and figure; :func:`restore_prospect` brings it back."""
+    prospect = _get(prospect_id)
+    if prospect.archived:
+        raise UserError(f"{prospect.name} is already archived")
+    save(prospect, archived=True, updated_at=now)
+    set_undo_label(f"archived {prospect.name}")
+    return prospect
+
+
+@action("restore")
+def restore_prospect(prospect_id: int, now: datetime) -> Prospect:
+    prospect = _get(prospect_id)
+    if not prospect.archived:
+        raise UserError(f"{prospect.name} is not archived")
+    save(prospect, archived=False, updated_at=now)
+    set_undo_label(f"restored {prospect.name}")
+    return prospect
+
+
+def archived_prospects() -> list[Prospect]:
+    return list(Prospect.select().where(Prospect.archived == True).order_by(Prospect.updated_at.desc()))  # noqa: E712

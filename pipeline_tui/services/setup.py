@@ -1,0 +1,67 @@
+"""The quota, pipelines and small preferences kept in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from peewee import fn
+
+from pipeline_tui.core import domain
+from pipeline_tui.core.domain import PERIODS
+from pipeline_tui.core.money import MAX_CENTS
+from pipeline_tui.errors import UserError
+from pipeline_tui.services.base import action, create, set_undo_label
+from pipeline_tui.store import queries, schema
+from pipeline_tui.store.db import run_write
+from pipeline_tui.store.models import Pipeline, Quota, Setting
+
+
+@action("quota")
+def set_quota(target_cents: int, period: str, now: datetime) -> domain.Quota:
+    """Set the quota for the current month, quarter or year (R1)."""
+    if period not in PERIODS:
+        raise UserError(f"period {period!r} must be one of {', '.join(PERIODS)}")
+    if not 0 < target_cents < MAX_CENTS:
+        raise UserError("the quota must be a positive amount")
+    create(Quota, period=period, target_cents=target_cents, set_at=now)
+    set_undo_label("set the quota")
+    return domain.Quota(period, target_cents)
+
+
+def current_quota() -> domain.Quota | None:
+    return queries.load_quota()
+
+
+@action("pipeline")
+def add_pipeline(name: str, stages: tuple = domain.DEFAULT_STAGES) -> Pipeline:
+    """A new pipeline (e.g. Renewals) with its own stages, the default ones unless given."""
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("a pipeline needs a name")
+    if Pipeline.select().where(fn.LOWER(Pipeline.name) == name.lower()).exists():
+        raise UserError(f"there is already a pipeline named {name!r}")
+    position = (Pipeline.select(fn.MAX(Pipeline.position)).scalar() or 0) + 1
+    pipeline = create(Pipeline, name=name, position=position)
+    schema.create_stages(pipeline, stages)
+    set_undo_label(f"added pipeline {name}")
+    return pipeline
+
+
+def pipelines() -> tuple[domain.Pipeline, ...]:
+    return queries.load_pipelines()
+
+
+def get_preference(key: str) -> str | None:
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row else None
+
+
+def set_preference(key: str, value: str) -> None:
+    """Remember a preference (the theme, the pipeline last shown); not undoable."""
+
+    def write() -> None:
+        Setting.insert(key=key, value=value).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: value}
+        ).execute()
+
+    run_write(write)

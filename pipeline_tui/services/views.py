@@ -1,0 +1,289 @@
+"""What the screens and commands show: the board, the agenda, the report and a prospect's
+detail, each built from a bounded number of queries and the pure core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pipeline_tui.core import advice as advice_rules
+from pipeline_tui.core import domain, figures
+from pipeline_tui.core.report import Report, build_report
+from pipeline_tui.core.score import Score, ScoreContext, score_all, score_prospect
+from pipeline_tui.core.settings import Settings
+from pipeline_tui.errors import UserError
+from pipeline_tui.services.base import find_pipeline
+from pipeline_tui.store import queries
+from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+
+# -- agenda -----------------------------------------------------------------------------------
+
+
+def follow_up_status(due: datetime, now: datetime) -> str:
+    """``overdue`` (past its time), ``today`` or ``upcoming``."""
+    if due < now:
+        return "overdue"
+    if due.date() == now.date():
+        return "today"
+    return "upcoming"
+
+
+AGENDA_GROUPS = ("Overdue", "Today", "Tomorrow", "This week", "Later")
+
+
+def agenda_group(due: datetime, now: datetime) -> str:
+    if due < now:
+        return "Overdue"
+    days = (due.date() - now.date()).days
+    if days == 0:
+        return "Today"
+    if days == 1:
+        return "Tomorrow"
+    if days < 7:
+        return "This week"
+    return "Later"
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    id: int
+    prospect_id: int
+    prospect: str
+    organization: str
+    kind: str
+    due: datetime
+    notes: str
+    status: str
+    group: str
+
+
+def agenda(now: datetime, days: int | None = 7) -> list[AgendaItem]:
+    """Open follow-ups: overdue first, then due within ``days`` (all of them when None)."""
+    until = (
+        datetime.max
+        if days is None
+        else datetime.combine(now.date() + timedelta(days=days), datetime.max.time())
+    )
+    return [
+        AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
+        for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(until.replace(microsecond=0))
+    ]
+
+
+# -- board ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    id: int
+    name: str
+    organization: str
+    contact: str
+    value: int | None
+    weighted_value: float
+    score: int
+    decision_maker: str
+    stage_id: int
+    next_follow_up: domain.FollowUp | None
+    follow_up_status: str  # overdue, today, upcoming or none
+    search_text: str  # lower-case name, organization, contact and notes
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: domain.Stage
+    cards: list[Card]
+    value: int
+    weighted_value: float
+
+
+@dataclass(frozen=True)
+class Board:
+    pipeline: domain.Pipeline
+    pipelines: tuple[domain.Pipeline, ...]
+    columns: list[Column]
+    won: tuple[int, int]  # count, value in the quota period
+    lost: tuple[int, int]
+    period: figures.Period
+
+
+def board(now: datetime, settings: Settings, pipeline_name: str | None = None) -> Board:
+    """Open prospects of one pipeline by stage, best score first, with the period's won and lost."""
+    pipeline = find_pipeline(pipeline_name)
+    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True)
+    scores = score_all(snapshot, settings.score, settings.thresholds)
+    notes = queries.notes_of_open(pipeline.id)
+    by_stage: dict[int, list[Card]] = {}
+    for prospect in snapshot.prospects:
+        upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
+        status = follow_up_status(upcoming.due, now) if upcoming else "none"
+        text = " ".join((prospect.name, prospect.organization, prospect.contact, notes.get(prospect.id, "")))
+        by_stage.setdefault(prospect.stage_id, []).append(
+            Card(
+                id=prospect.id,
+                name=prospect.name,
+                organization=prospect.organization,
+                contact=prospect.contact,
+                value=prospect.value,
+                weighted_value=snapshot.weighted_value(prospect),
+                score=scores[prospect.id].total,
+                decision_maker=prospect.decision_maker,
+                stage_id=prospect.stage_id,
+                next_follow_up=upcoming,
+                follow_up_status=status,
+                search_text=text.lower(),
+            )
+        )
+    columns = []
+    for stage in snapshot.stages_by_pipeline.get(pipeline.id, []):
+        if stage.kind != domain.OPEN:
+            continue
+        cards = sorted(by_stage.get(stage.id, []), key=lambda c: (-c.score, -(c.value or 0), c.id))
+        columns.append(
+            Column(stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
+        )
+    period = figures.quota_period(snapshot.quota.period if snapshot.quota else "quarter", now)
+    totals = queries.closed_totals(
+        datetime.combine(period.start, datetime.min.time()),
+        datetime.combine(period.end, datetime.max.time()).replace(microsecond=0),
+        pipeline.id,
+    )
+    return Board(
+        domain.Pipeline(pipeline.id, pipeline.name, pipeline.position),
+        snapshot.pipelines,
+        columns,
+        totals[domain.WON],
+        totals[domain.LOST],
+        period,
+    )
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def report(now: datetime, settings: Settings, pipeline_name: str | None = None) -> Report:
+    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
+    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id)
+    return build_report(snapshot, settings)
+
+
+# -- one prospect -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    when: datetime
+    what: str  # a follow-up kind, "stage" or "created"
+    text: str
+    done: bool
+    follow_up_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Detail:
+    prospect: Prospect
+    stage: domain.Stage
+    pipeline: str
+    stages: list[domain.Stage]  # the pipeline's stages, in order
+    score: Score | None
+    weighted_value: float
+    advice: list[advice_rules.Advice]
+    timeline: list[TimelineEntry]
+    open_follow_ups: list[domain.FollowUp]
+
+
+def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Detail:
+    """Every field, the score explained, its advice and its timeline, for the detail pane."""
+    prospect = Prospect.get_or_none(Prospect.id == prospect_id)
+    if prospect is None:
+        raise UserError(f"no prospect with id {prospect_id}")
+    snapshot = queries.load_snapshot(now, settings, ids=[prospect_id])
+    stage = snapshot.stage_by_id[prospect.stage_id]
+    facts = next((p for p in snapshot.prospects if p.id == prospect_id), None)
+    score = None
+    found: list[advice_rules.Advice] = []
+    if facts is not None and stage.kind == domain.OPEN:
+        open_stages = {
+            pid: [s for s in stages if s.kind == domain.OPEN]
+            for pid, stages in snapshot.stages_by_pipeline.items()
+        }
+        context = ScoreContext(now, queries.open_values(), open_stages)
+        score = score_prospect(facts, stage, context, settings.score, settings.thresholds)
+        found = advice_rules.sort_advice(advice_rules.prospect_advice(snapshot, settings.thresholds, [facts]))
+    return Detail(
+        prospect=prospect,
+        stage=stage,
+        pipeline=snapshot.pipeline_by_id[prospect.pipeline_id].name,
+        stages=snapshot.stages_by_pipeline[prospect.pipeline_id],
+        score=score,
+        weighted_value=snapshot.weighted_value(facts) if facts else 0.0,
+        advice=found,
+        timeline=timeline(prospect, snapshot.stage_by_id),
+        open_follow_ups=list(facts.open_follow_ups) if facts else [],
+    )
+
+
+def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[TimelineEntry]:
+    """Follow-ups done and due, and stage changes, newest first."""
+    entries = []
+    for f in FollowUp.select().where(FollowUp.prospect == prospect.id):
+        if f.done_at is not None:
+            text = " · ".join(t for t in (f.notes, f.outcome and f"→ {f.outcome}") if t)
+            entries.append(TimelineEntry(f.done_at, f.kind, text, True, f.id))
+        else:
+            entries.append(TimelineEntry(f.due_at, f.kind, f.notes, False, f.id))
+    for change in StageChange.select().where(StageChange.prospect == prospect.id):
+        to = stage_by_id.get(change.to_stage_id)
+        name = to.name if to else "?"
+        if change.from_stage_id is None:
+            entries.append(TimelineEntry(change.changed_at, "created", f"added in {name}", True))
+        else:
+            before = stage_by_id.get(change.from_stage_id)
+            entries.append(
+                TimelineEntry(change.changed_at, "stage", f"{before.name if before else '?'} → {name}", True)
+            )
+    return sorted(entries, key=lambda e: (e.when, e.what != "created"), reverse=True)
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    prospect: Prospect
+    stage: str
+    stage_kind: str
+    score: int | None
+    weighted_value: float
+    next_follow_up: domain.FollowUp | None
+    last_activity: datetime | None
+
+
+def export_rows(now: datetime, settings: Settings) -> list[ExportRow]:
+    """Every live prospect with its stage, score, weighted value and next and last follow-up."""
+    snapshot = queries.load_snapshot(now, settings)
+    scores = score_all(snapshot, settings.score, settings.thresholds)
+    facts = {p.id: p for p in snapshot.prospects}
+    stage_by_id = snapshot.stage_by_id
+    last = queries.last_activity_by_prospect()
+    rows = []
+    for prospect in Prospect.select().where(Prospect.archived == False).order_by(Prospect.id):  # noqa: E712
+        fact = facts[prospect.id]
+        stage = stage_by_id[prospect.stage_id]
+        score = scores.get(prospect.id)
+        rows.append(
+            ExportRow(
+                prospect=prospect,
+                stage=stage.name,
+                stage_kind=stage.kind,
+                score=score.total if score else None,
+                weighted_value=snapshot.weighted_value(fact),
+                next_follow_up=fact.open_follow_ups[0] if fact.open_follow_ups else None,
+                last_activity=last.get(prospect.id),
+            )
+        )
+    return rows
+
+
+def stage_names(pipeline_id: int) -> list[str]:
+    return [s.name for s in Stage.select().where(Stage.pipeline == pipeline_id).order_by(Stage.position)]

@@ -1,0 +1,146 @@
+"""Opening a pipeline database: SQLite by path (private file, WAL, busy timeout) or a server by
+URL; then the schema is created, upgraded or refused (see :mod:`pipeline_tui.store.schema`)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import peewee
+
+from pipeline_tui.errors import UserError
+from pipeline_tui.store import models, schema
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "full",
+}
+
+T = TypeVar("T")
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only, before SQLite opens it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def open_database(location: str | os.PathLike, *, create: bool = True) -> peewee.Database:
+    """Open (and if allowed create) the database, bind the models to it, and check its schema.
+
+    A missing SQLite file is created only when ``create`` is true; a file that is not a
+    pipeline-tui database, or one from a newer version, is refused with a :class:`UserError`.
+    """
+    location = str(location)
+    if is_url(location):
+        db = _open_url(location)
+        shown = location.split("@")[-1]
+    else:
+        path = Path(location).expanduser()
+        shown = str(path)
+        if path.is_dir():
+            raise UserError(f"{shown} is a directory, not a database file")
+        if not path.exists():
+            if not create:
+                raise UserError(
+                    f"no database at {shown} (start one with `pipeline-tui add` or `pipeline-tui demo`)"
+                )
+            _create_private_file(path)
+        db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10)
+    models.database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+        schema.ensure_schema(db, shown)
+    except peewee.DatabaseError as exc:
+        db.close()
+        raise UserError(f"{shown} is not a pipeline-tui database ({exc})") from exc
+    except peewee.OperationalError as exc:  # pragma: no cover - depends on the server
+        db.close()
+        raise UserError(f"cannot open {shown}: {exc}") from exc
+    return db
+
+
+def _open_url(url: str) -> peewee.Database:
+    from playhouse.db_url import connect
+
+    if url.startswith(("postgres://", "postgresql://")):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:
+            raise UserError(
+                "PostgreSQL needs the postgres extra: pip install 'pipeline-tui[postgres]'"
+            ) from exc
+    try:
+        db = connect(url)
+    except Exception as exc:  # unknown scheme, bad URL
+        raise UserError(f"cannot use database URL {url.split('@')[-1]!r}: {exc}") from exc
+    if isinstance(db, peewee.SqliteDatabase):
+        db._pragmas = tuple(SQLITE_PRAGMAS.items())
+    try:
+        db.connect()
+    except peewee.OperationalError as exc:
+        raise UserError(
+            f"cannot connect to {url.split('@')[-1]}: {str(exc).strip().splitlines()[0]}"
+        ) from exc
+    return db
+
+
+def is_sqlite(db: peewee.Database) -> bool:
+    return isinstance(db, peewee.SqliteDatabase)
+
+
+def _is_busy(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text or "could not serialize" in text or "deadlock" in text
+
+
+def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
+    """Run ``fn`` in one write transaction, retrying when another process holds the lock.
+
+    SQLite transactions begin IMMEDIATE so that a reader never has to upgrade to a writer
+    halfway (which fails at once instead of waiting). Each write bumps the revision counter.
+    """
+    db = models.database.obj
+    delay = 0.05
+    for attempt in range(attempts):
+        try:
+            with db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic():
+                result = fn()
+                models.Revision.update(counter=models.Revision.counter + 1).execute()
+            return result
+        except (peewee.OperationalError, sqlite3.OperationalError) as exc:
+            if not _is_busy(exc) or attempt == attempts - 1:
+                if _is_busy(exc):
+                    raise UserError(
+                        "the database stayed busy (another program is writing); try again"
+                    ) from exc
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+def revision() -> int:
+    """The write counter: a change means another process (or we) wrote something."""
+    row = models.Revision.select(models.Revision.counter).tuples().first()
+    return row[0] if row else 0
+
+
+@contextmanager
+def read_snapshot():
+    """A read transaction, so that several queries see one consistent state."""
+    db = models.database.obj
+    with db.atomic():
+        yield

@@ -1,0 +1,60 @@
+"""Undo for the TUI: each write action records the rows it changed, and can be rolled back.
+
+Before a row is updated its old values are kept; a row inserted is remembered by id. Undoing
+restores the old values and deletes the inserted rows, in one transaction.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import peewee
+
+_current: ContextVar[Change | None] = ContextVar("pipeline_tui_change", default=None)
+
+
+@dataclass
+class Change:
+    label: str
+    updated: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
+    inserted: list[tuple[type[peewee.Model], int]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.updated or self.inserted)
+
+
+def begin(label: str) -> Change:
+    change = Change(label)
+    _current.set(change)
+    return change
+
+
+def end() -> None:
+    _current.set(None)
+
+
+def before_update(instance: peewee.Model) -> None:
+    """Remember a row's values before the action changes it (once per row per action)."""
+    change = _current.get()
+    if change is None:
+        return
+    model = type(instance)
+    if any(m is model and i == instance.id for m, i, _ in change.updated):
+        return
+    values = {name: value for name, value in instance.__data__.items() if name != "id"}
+    change.updated.append((model, instance.id, values))
+
+
+def after_insert(model: type[peewee.Model], row_id: int) -> None:
+    change = _current.get()
+    if change is not None:
+        change.inserted.append((model, row_id))
+
+
+def revert(change: Change) -> None:
+    """Put back what ``change`` altered; call inside a write transaction."""
+    for model, row_id in reversed(change.inserted):
+        model.delete().where(model.id == row_id).execute()
+    for model, row_id, values in reversed(change.updated):
+        model.update(**values).where(model.id == row_id).execute()

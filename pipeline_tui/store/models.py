@@ -1,0 +1,134 @@
+"""Tables of the pipeline, as Peewee models bound to a proxy that ``open_database`` fills in.
+
+Money is integer cents (SQLite keeps decimals as REAL and loses cents); times are naive local
+times; enumerations are short text, checked by the services.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    SQL,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Pipeline(BaseModel):
+    name = CharField()
+    position = IntegerField(default=0)
+
+
+class Stage(BaseModel):
+    pipeline = ForeignKeyField(Pipeline, backref="stages", on_delete="CASCADE")
+    name = CharField()
+    position = IntegerField()
+    probability = FloatField()
+    kind = CharField(default="open")  # open, won, lost
+    role = CharField(null=True)  # lead, qualified, appointment, trial, proposal, won, lost
+
+    class Meta:
+        indexes = ((("pipeline", "position"), False),)
+
+
+class Prospect(BaseModel):
+    pipeline = ForeignKeyField(Pipeline, on_delete="RESTRICT")
+    stage = ForeignKeyField(Stage, on_delete="RESTRICT")
+    name = CharField()
+    organization = CharField(default="")
+    contact = CharField(default="")
+    title = CharField(default="")
+    email = CharField(default="")
+    phone = CharField(default="")
+    decision_maker = CharField(default="unknown")
+    value_cents = BigIntegerField(null=True)
+    expected_close = DateField(null=True)
+    urgency = CharField(default="medium")
+    source = CharField(default="")
+    probability = FloatField(null=True)
+    notes = TextField(default="")
+    lost_reason = CharField(default="")
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    stage_entered_at = DateTimeField()
+    closed_at = DateTimeField(null=True)
+    archived = BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            (("archived", "stage"), False),
+            (("closed_at",), False),
+        )
+
+
+class FollowUp(BaseModel):
+    """An activity: a follow-up to do (``done_at`` empty) or done."""
+
+    prospect = ForeignKeyField(Prospect, backref="follow_ups", on_delete="CASCADE")
+    kind = CharField()
+    due_at = DateTimeField()
+    done_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+    outcome = TextField(default="")
+    notes = TextField(default="")
+
+    class Meta:
+        table_name = "follow_up"
+        indexes = (
+            (("prospect", "done_at"), False),
+            (("done_at", "due_at"), False),
+        )
+
+
+class StageChange(BaseModel):
+    prospect = ForeignKeyField(Prospect, backref="stage_changes", on_delete="CASCADE")
+    from_stage = ForeignKeyField(Stage, null=True, on_delete="SET NULL")
+    to_stage = ForeignKeyField(Stage, on_delete="CASCADE")
+    changed_at = DateTimeField()
+
+    class Meta:
+        table_name = "stage_change"
+        indexes = ((("prospect", "changed_at"), False),)
+
+
+class Quota(BaseModel):
+    period = CharField()  # month, quarter, year
+    target_cents = BigIntegerField()
+    set_at = DateTimeField()
+
+
+class Setting(BaseModel):
+    """Small per-database preferences (the theme, the last pipeline shown)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Revision(BaseModel):
+    """A counter every write bumps, so open TUIs notice changes made by other processes."""
+
+    counter = BigIntegerField(default=0)
+
+
+ALL_MODELS = (Pipeline, Stage, Prospect, FollowUp, StageChange, Quota, Setting, Revision)
+
+# Partial index: the agenda asks only for open follow-ups by due time.
+EXTRA_INDEXES = (
+    SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
+)

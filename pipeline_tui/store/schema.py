@@ -1,0 +1,103 @@
+"""Schema versions: create a new database, upgrade an older one in place, refuse a newer one.
+
+The version lives in ``PRAGMA user_version`` on SQLite and in a one-row table on servers.
+Before an upgrade of a SQLite file, a backup is written next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee
+
+from pipeline_tui.core.domain import DEFAULT_STAGES
+from pipeline_tui.errors import UserError
+from pipeline_tui.store import models
+
+SCHEMA_VERSION = 1
+
+# version reached -> the step from the version before it; each runs in one transaction.
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {}
+
+
+def get_version(db: peewee.Database) -> int:
+    if isinstance(db, peewee.SqliteDatabase):
+        return db.execute_sql("PRAGMA user_version").fetchone()[0]
+    if "schema_version" not in db.get_tables():
+        return 0
+    row = db.execute_sql("SELECT version FROM schema_version").fetchone()
+    return row[0] if row else 0
+
+
+def set_version(db: peewee.Database, version: int) -> None:
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql(f"PRAGMA user_version = {int(version)}")
+        return
+    db.execute_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    db.execute_sql("DELETE FROM schema_version")
+    db.execute_sql("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+
+
+def ensure_schema(db: peewee.Database, shown: str) -> None:
+    version = get_version(db)
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise UserError(
+            f"{shown} was written by a newer pipeline-tui (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}): upgrade pipeline-tui"
+        )
+    if version == 0:
+        tables = set(db.get_tables())
+        if tables:
+            raise UserError(f"{shown} is a database of some other program, not pipeline-tui")
+        create_schema(db)
+        return
+    upgrade(db, shown, version)
+
+
+def create_schema(db: peewee.Database) -> None:
+    """Tables, indexes, the default ``Sales`` pipeline and the counters, in one transaction."""
+    with db.atomic():
+        db.create_tables(models.ALL_MODELS)
+        for statement in models.EXTRA_INDEXES:
+            db.execute(statement)
+        seed_defaults()
+        set_version(db, SCHEMA_VERSION)
+
+
+def seed_defaults() -> None:
+    pipeline = models.Pipeline.create(name="Sales", position=0)
+    create_stages(pipeline, DEFAULT_STAGES)
+    models.Revision.create(counter=0)
+
+
+def create_stages(pipeline: models.Pipeline, stages) -> None:
+    models.Stage.insert_many(
+        [
+            {
+                "pipeline": pipeline.id,
+                "name": name,
+                "position": position,
+                "probability": probability,
+                "kind": kind,
+                "role": role,
+            }
+            for position, (name, probability, kind, role) in enumerate(stages)
+        ]
+    ).execute()
+
+
+def upgrade(db: peewee.Database, shown: str, version: int) -> None:
+    """Apply each migration after ``version`` in turn, with a backup of a SQLite file first."""
+    if isinstance(db, peewee.SqliteDatabase):
+        from pipeline_tui.store.backup import backup_before_upgrade
+
+        backup_before_upgrade(db, version)
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        step = MIGRATIONS.get(target)
+        if step is None:
+            raise UserError(f"{shown}: no upgrade known from schema {target - 1} to {target}")
+        with db.atomic():
+            step(db)
+            set_version(db, target)
