@@ -107,7 +107,7 @@ def probe_budget(view: ProspectView) -> Advice | None:
     if p.value is None and view.snapshot.past_role(p, "lead"):
         return view.advice(
             "probe-budget",
-            f"Find out {p.label}'s budget: ask what they spent on similar things before",
+            f"Find out the budget of {p.label}: ask what they spent on similar things before",
             p.stage_entered,
         )
     return None
@@ -154,7 +154,7 @@ def answer_info_request(view: ProspectView) -> Advice | None:
     waited = f"{hours} hours" if hours < 48 else f"{hours // 24} days"
     return view.advice(
         "answer-info-request",
-        f"Answer {view.prospect.label}'s request for information now: they have waited {waited}",
+        f"Answer the request for information from {view.prospect.label} now: they have waited {waited}",
         oldest,
     )
 

@@ -330,24 +330,25 @@ class _Maker:
 def _walk(maker: _Maker) -> None:
     """One ordinary prospect: a random walk through the stages up to now."""
     rng, now = maker.rng, maker.now
-    created = maker.work_time(now - timedelta(days=rng.uniform(0, 182)))
+    recent = rng.random() < 0.5
+    created = maker.work_time(now - timedelta(days=rng.uniform(0, 60 if recent else 182)))
     position, moment = LEAD, created
     history = [(LEAD, created)]
     activities: list[tuple[str, datetime]] = [("call", created)]
     closed = None
     lost_reason = ""
     while True:
-        moment = maker.work_time(moment + timedelta(days=rng.expovariate(1 / 9)))
+        moment = maker.work_time(moment + timedelta(days=rng.expovariate(1 / 12)))
         if moment >= now:
             break
         roll = rng.random()
-        if position == PROPOSAL:
-            position = WON_POS if roll < 0.5 else (LOST_POS if roll < 0.85 else PROPOSAL)
-        elif roll < 0.62:
+        if position == PROPOSAL and roll < 0.7:
+            position = WON_POS if roll < 0.5 else LOST_POS
+        elif position != PROPOSAL and roll < 0.6:
             position += 1
-        elif roll < 0.85:
+        elif position != PROPOSAL and roll < 0.72:
             position = LOST_POS
-        else:
+        else:  # no move this time: a call or an email
             activities.append((rng.choice(("call", "email")), moment))
             continue
         history.append((position, moment))
@@ -403,7 +404,16 @@ def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
     day = timedelta(days=1)
 
     def ago(days: float) -> datetime:
-        return (now - days * day).replace(second=0, microsecond=0)
+        moment = now - days * day
+        while moment.weekday() >= 5:  # a weekend: the Friday before
+            moment -= day
+        return moment
+
+    def ahead(days: float, hour: int = 10) -> datetime:
+        moment = (now + days * day).replace(hour=hour, minute=0)
+        while moment.weekday() >= 5:  # a weekend: the Monday after
+            moment += day
+        return moment
 
     def appointment_unconfirmed() -> None:  # confirm-decision-maker, send-reminder
         pid = maker.prospect(
@@ -434,7 +444,7 @@ def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
             organization="Cedar Analytics",
         )
         maker.follow_up(pid, "call", ago(3), done=True)
-        maker.follow_up(pid, "email", now + 2 * day, done=False)
+        maker.follow_up(pid, "email", ahead(2, 11), done=False)
 
     def unknown_budget() -> None:  # probe-budget, probe-timeframe
         pid = maker.prospect(
@@ -448,14 +458,14 @@ def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
             organization="Oakridge Schools",
         )
         maker.follow_up(pid, "call", ago(5), done=True)
-        maker.follow_up(pid, "appointment", (now + 4 * day).replace(hour=11, minute=0), done=False)
+        maker.follow_up(pid, "appointment", ahead(4, 11), done=False)
 
     def waiting_for_info() -> None:  # answer-info-request
         pid = maker.prospect(stage=LEAD, created=ago(2), entered=ago(2), organization="Juniper Hotels")
         maker.follow_up(
             pid,
             "info-request",
-            now.replace(hour=9, minute=0) - 0.5 * day,
+            ago(1) + timedelta(hours=2),
             done=False,
             created=ago(1),
             notes="Wants the spec sheet and references",
@@ -483,7 +493,7 @@ def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
         )
         maker.follow_up(pid, "appointment", ago(38), done=True)
         maker.follow_up(pid, "call", ago(8), done=True)
-        maker.follow_up(pid, "call", now + 3 * day, done=False)
+        maker.follow_up(pid, "call", ahead(3, 15), done=False)
 
     def gone_quiet() -> None:  # stale
         pid = maker.prospect(stage=LEAD, created=ago(45), entered=ago(45), organization="Quarry Printing")
@@ -502,7 +512,7 @@ def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
         )
         maker.follow_up(pid, "appointment", ago(14), done=True)
         maker.follow_up(pid, "trial", ago(6), done=True, notes="Trial started")
-        maker.follow_up(pid, "trial", now + 8 * day, done=False, notes="Trial ends: ask for the decision")
+        maker.follow_up(pid, "trial", ahead(8, 9), done=False, notes="Trial ends: ask for the decision")
 
     return [
         appointment_unconfirmed,
@@ -539,6 +549,11 @@ def _quota_target(data: DemoData, now: datetime) -> int:
     probabilities = [p for _, p, _, _ in DEFAULT_STAGES]
     start = datetime.combine(quarter_start(now), datetime.min.time())
     won = sum(p[7] or 0 for p in data.prospects if p[14] == WON_POS and p[16] and p[16] >= start)
-    expected = sum((p[7] or 0) * probabilities[p[14]] for p in data.prospects if p[14] < WON_POS)
-    target = (won + expected) * 1.6 + 20_000_00
-    return int(round(target / 1_000_000) * 1_000_000)
+    end = quarter_start(now) + timedelta(days=92)
+    expected = sum(
+        (p[7] or 0) * probabilities[p[14]]
+        for p in data.prospects
+        if p[14] < WON_POS and (p[8] is None or p[8] < end.replace(day=1))
+    )
+    target = (won + expected) / 0.45
+    return max(500_000, int(round(target / 500_000) * 500_000))
