@@ -152,9 +152,15 @@ def _parse_absolute(text: str, original: str, now: datetime) -> datetime:
         raise DateError(f"could not read {original!r} as a date (try {EXAMPLES})")
     default = datetime.combine(now.date(), DEFAULT_TIME)
     try:
-        return date_parser.parse(text, default=default, dayfirst=False)
+        parsed = date_parser.parse(text, default=default, dayfirst=False)
+        # dateutil takes a number that is neither a day nor a month for a two-digit year ("32/01"
+        # becomes January 2032): a year, when given, must be written in full.
+        probe = date_parser.parse(text, default=datetime(2000 if now.year != 2000 else 2004, 1, 1))
     except (ValueError, OverflowError) as exc:
         raise DateError(f"could not read {original!r} as a date (try {EXAMPLES})") from exc
+    if probe.year == parsed.year and f"{parsed.year:04d}" not in text:
+        raise DateError(f"could not read {original!r} as a date: write the year in full, like 2026-12-01")
+    return parsed
 
 
 def parse_day(text: str, now: datetime) -> date:

@@ -16,13 +16,15 @@ MAX_CENTS = 10**15  # a thousand billion: anything bigger is a typo, and it keep
 def parse_money(text: str, what: str = "value") -> int:
     """Read ``12000``, ``12000.50``, ``12,000`` or ``$12,000`` as cents; refuse anything else."""
     raw = text.strip()
-    cleaned = raw.lstrip(_CURRENCY).strip().replace(" ", "").replace("\u00a0", "")
+    cleaned = raw.lstrip(_CURRENCY).strip()
     for code in ("EUR", "USD", "GBP"):
         if cleaned.upper().startswith(code):
-            cleaned = cleaned[len(code) :]
+            cleaned = cleaned[len(code) :].strip()
         if cleaned.upper().endswith(code):
-            cleaned = cleaned[: -len(code)]
-    cleaned = cleaned.rstrip(_CURRENCY)
+            cleaned = cleaned[: -len(code)].strip()
+    cleaned = cleaned.rstrip(_CURRENCY).strip()
+    # a space groups thousands ("12 000") like a comma; it is not squeezed out ("1 2 3" is no 123)
+    cleaned = re.sub(r"[ \u00a0]", ",", cleaned)
     if not (_PLAIN_RE.match(cleaned) or _GROUPED_RE.match(cleaned)):
         raise UserError(f"{what} {raw!r} is not an amount like 12000, 12,000.50 or $12,000")
     whole, _, fraction = cleaned.replace(",", "").partition(".")

@@ -101,14 +101,20 @@ class ParsedFile:
     columns: dict[str, int] = field(default_factory=dict)
 
 
+def _looks_defused(text: str) -> bool:
+    """``'=x``, ``''=x``...: apostrophes, then what a spreadsheet would read as a formula."""
+    rest = text.lstrip("'")
+    return rest != text and rest.startswith(FORMULA_STARTS)
+
+
 def _defuse(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Prefix ``'`` to a formula-like cell, and to one that already looks defused, so that
+    :func:`_undefuse` on import gives back exactly the text exported."""
+    return "'" + text if text.startswith(FORMULA_STARTS) or _looks_defused(text) else text
 
 
 def _undefuse(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
+    return text[1:] if _looks_defused(text) else text
 
 
 def read_text(path: Path) -> str:
@@ -159,7 +165,8 @@ def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None 
     if "\x00" in text:
         raise UserError(f"{path}: contains NUL bytes; this is not a CSV text file")
     csv.field_size_limit(MAX_FIELD * 4)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote is an error, not the rest of the file swallowed into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
@@ -167,8 +174,8 @@ def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None 
         columns, unknown = _map_header(header, path)
         get = {name: index for name, index in columns.items()}
         prospects: list[ImportedProspect] = []
-        for line in reader:
-            row_number = reader.line_num
+        # rows as a spreadsheet numbers them (the header is row 1), whatever line breaks cells hold
+        for row_number, line in enumerate(reader, start=2):
             if not any(cell.strip() for cell in line):
                 continue
             prospects.append(_parse_row(line, get, now, path, row_number))

@@ -344,16 +344,16 @@ def _walk(maker: _Maker) -> None:
         roll = rng.random()
         if position == PROPOSAL and roll < 0.7:
             position = WON_POS if roll < 0.5 else LOST_POS
-        elif position != PROPOSAL and roll < 0.6:
+        elif position != PROPOSAL and roll < 0.62:
             position += 1
-        elif position != PROPOSAL and roll < 0.72:
+        elif position != PROPOSAL and roll < 0.69:
             position = LOST_POS
         else:  # no move this time: a call or an email
             activities.append((rng.choice(("call", "email")), moment))
             continue
         history.append((position, moment))
         if position == APPOINTMENT:
-            activities.append(("appointment", moment + timedelta(days=rng.randrange(1, 6))))
+            activities.append(("appointment", maker.work_time(moment + timedelta(days=rng.randrange(1, 6)))))
         elif position == TRIAL:
             activities.append((rng.choice(("demo", "trial")), moment))
         else:

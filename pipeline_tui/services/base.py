@@ -93,11 +93,14 @@ def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:
         found = base.where(Prospect.id == int(text)).first()
         if found:
             return found
-    matches = list(base.where(fn.LOWER(Prospect.name) == text.lower()).limit(11))
-    if not matches:
-        matches = list(
-            base.where(fn.LOWER(Prospect.name).startswith(text.lower())).order_by(Prospect.name).limit(11)
-        )
+    if text.isascii():
+        matches = list(base.where(fn.LOWER(Prospect.name) == text.lower()).limit(11))
+        if not matches:
+            matches = list(
+                base.where(fn.LOWER(Prospect.name).startswith(text.lower())).order_by(Prospect.name).limit(11)
+            )
+    else:
+        matches = _matching_names(base, text, archived)
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -108,6 +111,24 @@ def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:
     raise UserError(f"{text!r} matches several prospects: {listed}{more}; use the id")
 
 
+def _matching_names(base, text: str, archived: bool) -> list[Prospect]:
+    """Exact name, else prefix, compared in Python: SQLite's LOWER and LIKE fold ASCII only, so
+    ``école`` would never find ``École``."""
+    wanted = text.casefold()
+    names = Prospect.select(Prospect.id, Prospect.name).where(Prospect.archived == archived).tuples()
+    exact, prefixed = [], []
+    for pid, name in names:
+        folded = name.casefold()
+        if folded == wanted:
+            exact.append(pid)
+        elif folded.startswith(wanted):
+            prefixed.append(pid)
+    ids = exact or prefixed
+    if not ids:
+        return []
+    return list(base.where(Prospect.id.in_(ids[:11])).order_by(Prospect.name))
+
+
 def find_pipeline(name: str | None) -> Pipeline:
     """A pipeline by name (case-insensitive); the first one when no name is given."""
     query = Pipeline.select().order_by(Pipeline.position, Pipeline.id)
@@ -116,7 +137,8 @@ def find_pipeline(name: str | None) -> Pipeline:
         if found is None:
             raise UserError("the database has no pipeline")
         return found
-    found = query.where(fn.LOWER(Pipeline.name) == name.strip().lower()).first()
+    wanted = name.strip().casefold()
+    found = next((p for p in query if p.name.casefold() == wanted), None)  # LOWER folds ASCII only
     if found is None:
         names = ", ".join(p.name for p in query)
         raise UserError(f"no pipeline named {name!r} (there is {names})")

@@ -59,9 +59,9 @@ def add_prospect(
 def edit_prospect(prospect_id: int, now: datetime, changes: dict[str, str]) -> Prospect:
     """Change fields of a prospect from typed text; nothing is saved if one field is bad."""
     prospect = _get(prospect_id)
-    values = parse_fields(changes, now)
-    if "stage" in values:
+    if "stage" in changes:
         raise UserError("use move to change the stage")
+    values = parse_fields(changes, now)
     save(prospect, updated_at=now, **values)
     set_undo_label(f"edited {prospect.name}")
     return prospect

@@ -38,7 +38,7 @@ def add_pipeline(name: str, stages: tuple = domain.DEFAULT_STAGES) -> Pipeline:
     name = " ".join(name.split())
     if not name:
         raise UserError("a pipeline needs a name")
-    if Pipeline.select().where(fn.LOWER(Pipeline.name) == name.lower()).exists():
+    if any(p.name.casefold() == name.casefold() for p in Pipeline.select(Pipeline.name)):
         raise UserError(f"there is already a pipeline named {name!r}")
     position = (Pipeline.select(fn.MAX(Pipeline.position)).scalar() or 0) + 1
     pipeline = create(Pipeline, name=name, position=position)

@@ -32,8 +32,11 @@ def is_url(location: str) -> bool:
 
 def _create_private_file(path: Path) -> None:
     """Create an empty file readable by its owner only, before SQLite opens it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise UserError(f"cannot create {path}: {exc.strerror}") from None
     os.close(fd)
 
 

@@ -1,0 +1,232 @@
+"""The application shell: screens by number, global keys, the clock, undo, and noticing
+changes that other processes (a cron job, a second window) write to the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from pipeline_tui.core.settings import Settings
+from pipeline_tui.errors import UserError
+from pipeline_tui.services import base, follow_ups, setup
+from pipeline_tui.services.views import stage_names
+from pipeline_tui.store.db import revision
+from pipeline_tui.ui import dialogs
+from pipeline_tui.ui.screens.agenda import AgendaScreen
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.report import ReportScreen
+from pipeline_tui.ui.widgets.forms import ConfirmScreen
+
+POLL_SECONDS = 1.5
+VIEWS = Binding.Group("Views", compact=True)
+
+
+class PipelineApp(App):
+    """pipeline-tui: board (1), agenda (2), report (3)."""
+
+    TITLE = "pipeline-tui"
+    MODES = {"board": BoardScreen, "agenda": AgendaScreen, "report": ReportScreen}
+    DEFAULT_MODE = "board"
+
+    BINDINGS = [
+        Binding("1", "show('board')", "Board", id="app.board", group=VIEWS),
+        Binding("2", "show('agenda')", "Agenda", id="app.agenda", group=VIEWS),
+        Binding("3", "show('report')", "Report", id="app.report", group=VIEWS),
+        Binding("slash", "search", "Search", key_display="/", id="app.search"),
+        Binding("n", "new_prospect", "New", id="app.new"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("question_mark", "keys", "Keys", key_display="?", id="app.keys"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        now: datetime | None = None,
+        settings: Settings | None = None,
+        pipeline: str | None = None,
+        poll: bool = True,
+    ) -> None:
+        super().__init__()
+        self.pinned_now = now
+        self.settings = settings or Settings()
+        self.pipeline_name = pipeline or setup.get_preference("pipeline")
+        self.poll = poll
+        self._seen_revision = revision()
+
+    # -- clock and changes --------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The pinned time (``--now``), else the clock, to the minute."""
+        if self.pinned_now is not None:
+            return self.pinned_now
+        return datetime.now().replace(second=0, microsecond=0)
+
+    def on_mount(self) -> None:
+        theme = setup.get_preference("theme") or self.settings.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.poll:
+            self.set_interval(POLL_SECONDS, self.check_for_changes)
+
+    def _remember_theme(self, theme) -> None:
+        setup.set_preference("theme", theme.name)
+        self.changed()
+
+    def changed(self) -> None:
+        """We wrote something: remember the revision so the poll does not reload for it."""
+        self._seen_revision = revision()
+
+    def check_for_changes(self) -> None:
+        """Another process wrote: reload what is on screen."""
+        current = revision()
+        if current != self._seen_revision:
+            self._seen_revision = current
+            self.refresh_screen()
+
+    def refresh_screen(self) -> None:
+        screen = self.screen
+        reload = getattr(screen, "reload", None)
+        if reload is not None:
+            reload()
+
+    # -- running actions ----------------------------------------------------------------------
+
+    def run_action_safely(self, action: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run a service action; a refusal is shown, not raised."""
+        try:
+            result = action()
+        except UserError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        then(result)
+
+    def offer_reminders(self, appointment_id: int, name: str, after: Callable[[], None]) -> None:
+        """R4: one key adds the day-before reminder call and email."""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_action_safely(
+                    lambda: follow_ups.schedule_reminders(appointment_id, self.now()),
+                    lambda made: (self.changed(), self.notify("Reminder call and email scheduled"), after()),
+                )
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Schedule the reminder call and email for {name}, the day before?",
+                "R4: a quick reminder lets a hopeless prospect cancel instead of wasting your hour.",
+            ),
+            answer,
+        )
+
+    # -- global actions -----------------------------------------------------------------------
+
+    async def action_show(self, mode: str) -> None:
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+
+    def board(self) -> BoardScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, BoardScreen) else None
+
+    async def action_search(self) -> None:
+        await self.action_show("board")
+        board = self.board()
+        if board:
+            board.start_search()
+
+    def action_new_prospect(self) -> None:
+        board = self.board()
+        pipeline = board.data.pipeline if board and board.data else None
+        from pipeline_tui.services.base import find_pipeline
+
+        pipeline_row = find_pipeline(pipeline.name if pipeline else self.pipeline_name)
+        names = [n for n in stage_names(pipeline_row.id)]
+
+        def added(result) -> None:
+            if result:
+                self.changed()
+                self.notify(f"Added {result.name}")
+                self.call_later(self.open_prospect, result.id, False)
+
+        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
+
+    def action_undo(self) -> None:
+        try:
+            label = base.undo_last()
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if label is None:
+            self.notify("Nothing to undo.", severity="warning")
+            return
+        self.changed()
+        self.notify(f"Undone: {label}")
+        self.refresh_screen()
+
+    def action_keys(self) -> None:
+        sections = [
+            ("Everywhere", self.BINDINGS),
+            ("Board", BoardScreen.BINDINGS + [Binding("up,down,j,k", "", "Move in a column")]),
+            ("Agenda", AgendaScreen.BINDINGS),
+            ("Report", ReportScreen.BINDINGS),
+            ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),
+        ]
+        self.push_screen(HelpScreen(sections))
+
+    async def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
+        """Jump to the board with the prospect selected and its detail open."""
+        await self.action_show("board")
+        board = self.board()
+        if board is not None:
+            board.select_prospect(prospect_id, open_detail=detail)
+
+    # -- command palette: every key's action, by its description ------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.description in seen or not active.enabled:
+                continue
+            seen.add(binding.description)
+            node = active.node
+
+            def run(node=node, action=binding.action) -> None:
+                self.call_later(node.run_action, action)
+
+            shown = binding.key_display or key
+            yield SystemCommand(binding.description, f"key: {shown}", run)
+        yield SystemCommand("New pipeline", "Add a pipeline with the default stages", self._new_pipeline)
+
+    def _new_pipeline(self) -> None:
+        from pipeline_tui.ui.widgets.forms import Field, FormScreen
+
+        def submit(values: dict[str, str]):
+            return setup.add_pipeline(values["name"])
+
+        def done(result) -> None:
+            if result:
+                self.changed()
+                self.notify(f"Pipeline {result.name} added: p switches on the board")
+
+        self.push_screen(
+            FormScreen("New pipeline", [Field("name", "Name", "", "e.g. Renewals")], submit), done
+        )
+
+
+def run_app(location: str, now: datetime | None, pipeline: str | None = None) -> int:
+    """Open the TUI on an already opened database (the CLI opens it and reports errors)."""
+    from pipeline_tui.config import load_settings
+
+    app = PipelineApp(now=now, settings=load_settings(), pipeline=pipeline)
+    app.run()
+    return 0

@@ -1,0 +1,342 @@
+"""The forms behind each action (add, edit, follow-up, done, lost...), wired to the services.
+
+Each function returns a ready :class:`FormScreen`; its submit runs one service action, so a bad
+value shows inline and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pipeline_tui.core import fields as rules
+from pipeline_tui.core.dates import EXAMPLES, parse_when
+from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, URGENCIES
+from pipeline_tui.errors import UserError
+from pipeline_tui.services import follow_ups, notes, prospects
+from pipeline_tui.services.follow_ups import default_next
+from pipeline_tui.services.views import Detail
+from pipeline_tui.ui.format import money, when
+from pipeline_tui.ui.widgets.forms import Field, FormScreen
+
+Clock = Callable[[], datetime]
+
+
+def check_when(clock: Clock, *, required: bool = True) -> Callable[[str], str | None]:
+    def check(text: str) -> str | None:
+        if not text.strip():
+            if required:
+                raise UserError(f"when? e.g. {EXAMPLES}")
+            return "no next follow-up"
+        return "→ " + when(parse_when(text, clock()))
+
+    return check
+
+
+def check_value(text: str) -> str | None:
+    cents = rules.parse_value(text)
+    return None if cents is None else "→ " + money(cents)
+
+
+def check_close(clock: Clock) -> Callable[[str], str | None]:
+    def check(text: str) -> str | None:
+        day = rules.parse_close(text, clock())
+        return None if day is None else "→ " + day.strftime("%a %d %b %Y")
+
+    return check
+
+
+def check_kind(text: str) -> str | None:
+    rules.parse_kind(text)
+    return None
+
+
+def check_stage(names: list[str]) -> Callable[[str], str | None]:
+    def check(text: str) -> str | None:
+        if text.strip() and text.strip().lower() not in {n.lower() for n in names}:
+            raise UserError(f"no stage {text!r}: {', '.join(names)}")
+        return None
+
+    return check
+
+
+def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen:
+    """``n``: a name and Enter is enough; the rest is optional."""
+
+    def submit(values: dict[str, str]):
+        follow = values.pop("follow_up").strip()
+        kind = values.pop("kind").strip() or "call"
+        stage = values.pop("stage").strip() or None
+        name = values.pop("name")
+        fields = {k: v for k, v in values.items() if v.strip()}
+        first = (parse_when(follow, clock()), rules.parse_kind(kind)) if follow else None
+        return prospects.add_prospect(
+            clock(), name, pipeline=pipeline, stage=stage, fields=fields, follow_up=first
+        )
+
+    return FormScreen(
+        "New prospect",
+        [
+            Field(
+                "name", "Name", placeholder="required: the deal, e.g. Acme fleet renewal", check=_name_check
+            ),
+            Field("organization", "Organization"),
+            Field("contact", "Contact"),
+            Field("value", "Value", placeholder="e.g. 12,000", check=check_value),
+            Field(
+                "decision_maker",
+                "Decision maker",
+                placeholder="yes / no / unknown",
+                choices=list(DECISION_MAKER),
+                check=_dm_check,
+            ),
+            Field(
+                "stage",
+                "Stage",
+                placeholder=stage_names[0] if stage_names else "",
+                choices=stage_names,
+                check=check_stage(stage_names),
+            ),
+            Field(
+                "follow_up",
+                "Next follow-up",
+                placeholder=f"optional: {EXAMPLES}",
+                check=check_when(clock, required=False),
+            ),
+            Field("kind", "Kind", placeholder="call", choices=list(FOLLOW_UP_KINDS), check=_kind_or_empty),
+        ],
+        submit,
+    )
+
+
+def _name_check(text: str) -> str | None:
+    if text.strip():
+        rules.parse_name(text)
+    return None
+
+
+def _dm_check(text: str) -> str | None:
+    rules.parse_decision_maker(text)
+    return None
+
+
+def _kind_or_empty(text: str) -> str | None:
+    if text.strip():
+        rules.parse_kind(text)
+    return None
+
+
+def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
+    """``e``: every field, prefilled; only what changed is saved."""
+    p = detail.prospect
+    before = {
+        "name": p.name,
+        "organization": p.organization,
+        "contact": p.contact,
+        "title": p.title,
+        "email": p.email,
+        "phone": p.phone,
+        "value": "" if p.value_cents is None else money(p.value_cents).replace(",", ""),
+        "expected_close": p.expected_close.isoformat() if p.expected_close else "",
+        "decision_maker": p.decision_maker,
+        "urgency": p.urgency,
+        "source": p.source,
+        "probability": "" if p.probability is None else f"{p.probability:.0%}",
+        "notes": p.notes,
+    }
+
+    def submit(values: dict[str, str]):
+        changed = {k: v for k, v in values.items() if v != before[k]}
+        if not changed:
+            return True
+        return prospects.edit_prospect(p.id, clock(), changed)
+
+    def check_text(name: str) -> Callable[[str], str | None]:
+        def check(text: str) -> str | None:
+            rules.parse_text(text, name)
+            return None
+
+        return check
+
+    return FormScreen(
+        f"Edit {p.name}",
+        [
+            Field("name", "Name", before["name"], check=lambda t: rules.parse_name(t) and None),
+            Field("organization", "Organization", before["organization"]),
+            Field("contact", "Contact", before["contact"]),
+            Field("title", "Job title", before["title"]),
+            Field("email", "Email", before["email"], check=check_text("email")),
+            Field("phone", "Phone", before["phone"]),
+            Field("value", "Value", before["value"], "budget, e.g. 12,000", check=check_value),
+            Field(
+                "expected_close",
+                "Expected close",
+                before["expected_close"],
+                "e.g. 2026-12-15 or +30d",
+                check=check_close(clock),
+            ),
+            Field(
+                "decision_maker",
+                "Decision maker",
+                before["decision_maker"],
+                "yes / no / unknown",
+                list(DECISION_MAKER),
+                check=_dm_check,
+            ),
+            Field(
+                "urgency",
+                "Urgency",
+                before["urgency"],
+                "low / medium / high",
+                list(URGENCIES),
+                check=lambda t: rules.parse_urgency(t) and None,
+            ),
+            Field("source", "Source", before["source"], "cold call, referral, inbound…"),
+            Field(
+                "probability",
+                "Probability",
+                before["probability"],
+                "empty: the stage's; or 60%",
+                check=lambda t: rules.parse_probability(t) and None,
+            ),
+            Field("notes", "Notes", before["notes"]),
+        ],
+        submit,
+    )
+
+
+def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "call") -> FormScreen:
+    """``f``: kind, when (in words) and notes."""
+
+    def submit(values: dict[str, str]):
+        due = parse_when(values["when"], clock())
+        return follow_ups.schedule(prospect_id, values["kind"], due, clock(), values["notes"])
+
+    return FormScreen(
+        f"Follow up with {name}",
+        [
+            Field("kind", "Kind", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
+            Field("when", "When", "", EXAMPLES, check=check_when(clock)),
+            Field("notes", "Notes"),
+        ],
+        submit,
+    )
+
+
+def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str) -> FormScreen:
+    """``d``: what happened, and the next follow-up (required after an appointment: R4)."""
+    next_kind, next_due = default_next(kind, clock())
+    insist = kind == "appointment"
+
+    def submit(values: dict[str, str]):
+        text = values["next_when"].strip()
+        if insist and not text:
+            raise UserError("after an appointment, keep following up: give the next follow-up a date")
+        due = parse_when(text, clock()) if text else None
+        follow_ups.complete(follow_up_id, clock(), values["outcome"])
+        if due is not None:
+            follow_ups.schedule(prospect_id, values["next_kind"], due, clock())
+        return True
+
+    note = "R4: after an appointment, always schedule the next follow-up." if insist else ""
+    return FormScreen(
+        f"Done: {kind} with {name}",
+        [
+            Field("outcome", "Outcome", "", "what happened (optional)"),
+            Field(
+                "next_kind",
+                "Next",
+                next_kind,
+                ", ".join(FOLLOW_UP_KINDS),
+                list(FOLLOW_UP_KINDS),
+                check=check_kind,
+            ),
+            Field(
+                "next_when",
+                "When",
+                next_due.strftime("%Y-%m-%d %H:%M"),
+                "empty: no next follow-up",
+                check=check_when(clock, required=insist),
+            ),
+        ],
+        submit,
+        note=note,
+    )
+
+
+def reschedule(clock: Clock, follow_up_id: int, label: str) -> FormScreen:
+    def submit(values: dict[str, str]):
+        return follow_ups.reschedule(follow_up_id, parse_when(values["when"], clock()), clock())
+
+    return FormScreen(
+        f"Reschedule {label}", [Field("when", "When", "", EXAMPLES, check=check_when(clock))], submit
+    )
+
+
+def mark_lost(clock: Clock, prospect_id: int, name: str, reasons: list[str]) -> FormScreen:
+    """``x``: why it was lost, typed or picked from reasons given before."""
+
+    def submit(values: dict[str, str]):
+        reason = values["reason"].strip()
+        if not reason:
+            raise UserError("say why it was lost: it is how you learn (R8)")
+        return prospects.mark_lost(prospect_id, reason, clock())
+
+    return FormScreen(
+        f"Lost: {name}",
+        [Field("reason", "Reason", "", "type one, or pick below", reasons)],
+        submit,
+        extra_list=reasons,
+        extra_target="reason",
+    )
+
+
+def log_call(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+    """``c``: a call (or email) that just happened, with its outcome."""
+
+    def submit(values: dict[str, str]):
+        return follow_ups.log_activity(
+            prospect_id, values["kind"], clock(), values["notes"], values["outcome"]
+        )
+
+    return FormScreen(
+        f"Log a call with {name}",
+        [
+            Field(
+                "kind", "Kind", "call", ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind
+            ),
+            Field("outcome", "Outcome", "", "what happened"),
+            Field("notes", "Notes"),
+        ],
+        submit,
+    )
+
+
+def add_note(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+    def submit(values: dict[str, str]):
+        return notes.add_note(prospect_id, values["note"], clock())
+
+    return FormScreen(f"Note on {name}", [Field("note", "Note", "", "saved with today's date")], submit)
+
+
+def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+    """``t``: a free trial or demo (R5); its end becomes a follow-up."""
+
+    def submit(values: dict[str, str]):
+        kind = values["kind"].strip().lower()
+        return follow_ups.start_trial(prospect_id, kind, parse_when(values["ends"], clock()), clock())
+
+    def check_trial(text: str) -> str | None:
+        if text.strip().lower() not in ("demo", "trial"):
+            raise UserError("demo or trial")
+        return None
+
+    return FormScreen(
+        f"Trial or demo for {name}",
+        [
+            Field("kind", "Kind", "trial", "trial or demo", ["trial", "demo"], check=check_trial),
+            Field("ends", "Ends", "+14d", EXAMPLES, check=check_when(clock)),
+        ],
+        submit,
+        note="R5: once they have used it, they are far more likely to buy.",
+    )

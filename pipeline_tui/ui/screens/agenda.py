@@ -1,0 +1,202 @@
+"""The agenda (key 2): open follow-ups grouped Overdue, Today, Tomorrow, This week, Later.
+
+Triage is a key per follow-up: d done (outcome, then the next one), s +1 day, S +1 week,
+r reschedule, enter to open the prospect.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widgets import Footer, Static
+
+from pipeline_tui.services import follow_ups
+from pipeline_tui.services.views import AGENDA_GROUPS, AgendaItem, agenda
+from pipeline_tui.ui import dialogs
+from pipeline_tui.ui.format import KIND_LABELS
+from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
+
+Row = AgendaItem | tuple[str, int]  # a follow-up, or a group heading with its count
+
+
+class AgendaList(VirtualList[Row]):
+    COMPONENT_CLASSES = {
+        "agenda--heading",
+        "agenda--cursor",
+        "agenda--overdue",
+        "agenda--today",
+        "agenda--upcoming",
+        "agenda--kind",
+        "agenda--dim",
+    }
+    DEFAULT_CSS = """
+    AgendaList { height: 1fr; }
+    AgendaList > .agenda--heading { text-style: bold; color: $accent; }
+    AgendaList > .agenda--cursor { background: $block-cursor-blurred-background; }
+    AgendaList > .agenda--overdue { color: $error; text-style: bold; }
+    AgendaList > .agenda--today { color: $warning; }
+    AgendaList > .agenda--upcoming { color: $success; }
+    AgendaList > .agenda--kind { text-style: bold; }
+    AgendaList > .agenda--dim { color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="agenda-list")
+        self.now = None
+
+    def selectable(self, item: Row) -> bool:
+        return isinstance(item, AgendaItem)
+
+    def style_of(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def render_row(self, item: Row, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
+        if not isinstance(item, AgendaItem):
+            group, count = item
+            return make_strip([(f" {group} ({count})", self.style_of("agenda--heading"))], width, base)
+        if is_cursor and self.has_focus:
+            base = base + self.style_of("agenda--cursor")
+        now = self.now
+        days = (item.due.date() - now.date()).days
+        if days < 0:
+            when = f"{-days}d late"
+        elif days == 0:
+            when = item.due.strftime("%H:%M")
+        elif days < 7:
+            when = item.due.strftime("%a %H:%M")
+        else:
+            when = item.due.strftime("%d %b")
+        who = item.prospect
+        if item.organization and item.organization not in who:
+            who = f"{who} · {item.organization}"
+        parts = [
+            ("▌" if is_cursor and self.has_focus else " ", self.style_of("agenda--kind")),
+            (f"{when:>10}  ", self.style_of(f"agenda--{item.status}")),
+            (f"{KIND_LABELS.get(item.kind, item.kind):<9}", self.style_of("agenda--kind")),
+            (who, None),
+        ]
+        if item.notes:
+            parts.append((f"  {item.notes}", self.style_of("agenda--dim")))
+        return make_strip(parts, width, base)
+
+
+class AgendaScreen(Screen):
+    AUTO_FOCUS = "#agenda-list"
+    BINDINGS = [
+        Binding("d", "done", "Done", id="agenda.done"),
+        Binding("s", "snooze(1)", "+1 day", id="agenda.snooze_day"),
+        Binding("S", "snooze(7)", "+1 week", id="agenda.snooze_week"),
+        Binding("r", "reschedule", "Reschedule", id="agenda.reschedule"),
+        Binding("enter", "open", "Open prospect", id="agenda.open"),
+    ]
+
+    DEFAULT_CSS = """
+    AgendaScreen #agenda-summary { height: 1; background: $panel; padding: 0 1; }
+    AgendaScreen #agenda-empty { display: none; height: 1fr; content-align: center middle; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="agenda-summary", markup=False)
+        yield AgendaList()
+        yield Static(
+            "Nothing to follow up. Schedule one from the board with f.", id="agenda-empty", markup=False
+        )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @property
+    def list(self) -> AgendaList:
+        return self.query_one(AgendaList)
+
+    def reload(self, *, select: int | None = None) -> None:
+        now = self.app.now()
+        items = agenda(now, None)
+        keep = select if select is not None else (self.list.current.id if self.list.current else None)
+        rows: list[Row] = []
+        counts = {group: 0 for group in AGENDA_GROUPS}
+        for item in items:
+            counts[item.group] += 1
+        cursor = None
+        last_group = None
+        for item in items:
+            if item.group != last_group:
+                rows.append((item.group, counts[item.group]))
+                last_group = item.group
+            if item.id == keep:
+                cursor = len(rows)
+            rows.append(item)
+        old_cursor = self.list.cursor
+        self.list.now = now
+        self.list.set_items(rows, cursor=cursor if cursor is not None else old_cursor)
+        self.list.focus()
+        self.query_one("#agenda-empty").display = not items
+        parts: list = [(" Agenda ", "bold reverse $accent"), "  "]
+        for group in AGENDA_GROUPS:
+            style = "bold $error" if group == "Overdue" and counts[group] else "dim"
+            parts += [(f"{group} {counts[group]}", style), "   "]
+        self.query_one("#agenda-summary", Static).update(Content.assemble(*parts))
+
+    def _item_or_say(self) -> AgendaItem | None:
+        item = self.list.current
+        if item is None:
+            self.notify("No follow-up selected.", severity="warning")
+        return item
+
+    def _next_id(self, item: AgendaItem) -> int | None:
+        """The follow-up below (else above) this one, to keep the cursor in place after triage."""
+        rows = [r for r in self.list.items if isinstance(r, AgendaItem)]
+        ids = [r.id for r in rows]
+        index = ids.index(item.id)
+        neighbour = rows[index + 1] if index + 1 < len(rows) else (rows[index - 1] if index else None)
+        return neighbour.id if neighbour else None
+
+    def _done(self, message: str, select: int | None) -> None:
+        self.app.changed()
+        self.notify(message)
+        self.reload(select=select)
+
+    def action_done(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        after = self._next_id(item)
+        form = dialogs.complete_follow_up(self.app.now, item.id, item.kind, item.prospect_id, item.prospect)
+        self.app.push_screen(
+            form, lambda result: result and self._done(f"Done: {item.kind} with {item.prospect}", after)
+        )
+
+    def action_snooze(self, days: int) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        after = self._next_id(item)
+        self.app.run_action_safely(
+            lambda: follow_ups.snooze(item.id, timedelta(days=days), self.app.now()),
+            lambda result: self._done(f"Snoozed to {result.due_at:%a %d %b %H:%M}", after),
+        )
+
+    def action_reschedule(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        form = dialogs.reschedule(self.app.now, item.id, f"{item.kind} with {item.prospect}")
+        self.app.push_screen(form, lambda result: result and self._done("Rescheduled", item.id))
+
+    def action_open(self) -> None:
+        item = self._item_or_say()
+        if item is not None:
+            self.app.open_prospect(item.prospect_id)
+
+    def on_virtual_list_chosen(self, event: VirtualList.Chosen) -> None:
+        self.action_open()

@@ -1,0 +1,435 @@
+"""The board (key 1): one column per open stage, cards by score, the detail pane beside them."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from pipeline_tui.errors import UserError
+from pipeline_tui.services import prospects, setup
+from pipeline_tui.services.importing import database_is_empty
+from pipeline_tui.services.views import Board, Card, board, prospect_detail
+from pipeline_tui.ui import dialogs
+from pipeline_tui.ui.format import money
+from pipeline_tui.ui.widgets.forms import ConfirmScreen
+from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
+from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
+from pipeline_tui.ui.widgets.virtual_list import VirtualList
+
+WELCOME = (
+    "Your pipeline is empty.\n\n"
+    "Press n to add your first prospect: a name and Enter is enough.\n"
+    "Or quit (q) and run  pipeline-tui demo  to explore with sample data.\n\n"
+    "? lists every key · ctrl+p finds any command"
+)
+
+
+MOVE = Binding.Group("Move", compact=True)
+
+
+class BoardScreen(Screen):
+    """Kanban columns of the current pipeline, a search bar, and the detail pane."""
+
+    CSS_PATH = "board.tcss"
+    AUTO_FOCUS = None  # the hidden search box must not take the keys; _show focuses a column
+
+    BINDINGS = [
+        Binding("left,h", "column(-1)", "Prev column", show=False, id="board.left"),
+        Binding("right,l", "column(1)", "Next column", show=False, id="board.right"),
+        Binding("shift+left,H", "move(-1)", "Move back", key_display="H", id="board.move_back", group=MOVE),
+        Binding("shift+right,L", "move(1)", "Move on", key_display="L", id="board.move_on", group=MOVE),
+        Binding("enter", "detail", "Detail", id="board.detail"),
+        Binding("f", "follow_up", "Follow-up", id="board.follow_up"),
+        Binding("w", "won", "Won", id="board.won"),
+        Binding("x", "lost", "Lost", id="board.lost"),
+        Binding("e", "edit", "Edit", id="board.edit"),
+        Binding("delete", "archive", "Archive", key_display="del", show=False, id="board.archive"),
+        Binding("c", "log_call", "Log call", show=False, id="board.log_call"),
+        Binding("o", "note", "Note", show=False, id="board.note"),
+        Binding("t", "trial", "Trial/demo", show=False, id="board.trial"),
+        Binding("p", "next_pipeline", "Pipeline", show=False, id="board.pipeline"),
+        Binding("escape", "close", "Close", show=False, id="board.close"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: Board | None = None
+        self.filter = ""
+        self.columns: list[StageColumn] = []
+        self.pipeline_name: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-strip", markup=False)
+        yield Input(
+            placeholder="search name, organization, contact, notes · enter keep · esc clear",
+            id="search",
+            disabled=True,  # hidden and unfocusable until / is pressed
+        )
+        with Horizontal(id="board-main"):
+            yield Horizontal(id="columns")
+            yield Static(WELCOME, id="welcome", markup=False)
+            yield ProspectDetail()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.pipeline_name = self.app.pipeline_name
+        self.reload()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def reload(self, *, select: int | None = None) -> None:
+        """Fetch the board again and redraw, keeping the selected card (or selecting ``select``)."""
+        keep = select if select is not None else self.selected_id()
+        try:
+            self.data = board(self.app.now(), self.app.settings, self.pipeline_name)
+        except UserError:
+            self.pipeline_name = None
+            self.data = board(self.app.now(), self.app.settings, None)
+        self._build_columns()
+        self._show(keep)
+        self._update_strip()
+        if self.detail.has_class("-open"):
+            self._refresh_detail()
+
+    def _build_columns(self) -> None:
+        stages = [c.stage for c in self.data.columns]
+        if [c.stage for c in self.columns] == stages:
+            return
+        container = self.query_one("#columns", Horizontal)
+        container.remove_children()
+        self.columns = [StageColumn(stage) for stage in stages]
+        container.mount(*self.columns)
+
+    def _show(self, keep: int | None) -> None:
+        """Fill each column with the (filtered) cards and put the cursor on ``keep`` if shown."""
+        now = self.app.now()
+        needle = self.filter.lower()
+        focus_column = None
+        for index, (column, data) in enumerate(zip(self.columns, self.data.columns, strict=True)):
+            cards = [c for c in data.cards if needle in c.search_text] if needle else data.cards
+            cursor = None
+            for position, card in enumerate(cards):
+                if card.id == keep:
+                    cursor, focus_column = position, index
+                    break
+            column.show(cards, now, cursor=cursor)
+        empty = not any(c.cards for c in self.data.columns) and not needle and database_is_empty()
+        self.query_one("#welcome").display = empty
+        self.query_one("#columns").display = not empty
+        searching = self.query_one("#search", Input).has_focus
+        if focus_column is not None and not searching:
+            self.call_after_refresh(self.columns[focus_column].cards.focus)
+        elif self.columns and not self._focused_list() and not searching:
+            first = next((c for c in self.columns if c.cards.items), self.columns[0])
+            self.call_after_refresh(first.cards.focus)
+
+    def _update_strip(self) -> None:
+        data = self.data
+        won_count, won_value = data.won
+        lost_count, lost_value = data.lost
+        period = data.period
+        names = " · ".join(p.name for p in data.pipelines) if len(data.pipelines) > 1 else data.pipeline.name
+        parts = [
+            (f" {data.pipeline.name} ", "bold reverse $accent"),
+            "  ",
+            (f"{period.start:%d %b}–{period.end:%d %b}", "dim"),
+            "  ",
+            ("Won ", "$success"),
+            (f"{won_count} · {money(won_value, short=True)}", "bold $success"),
+            "  ",
+            ("Lost ", "$error"),
+            (f"{lost_count} · {money(lost_value, short=True)}", "bold $error"),
+        ]
+        if len(data.pipelines) > 1:
+            parts += ["  ", (f"p: {names}", "dim")]
+        if self.filter:
+            parts += ["  ", (f"filter: {self.filter}", "bold $warning")]
+        self.query_one("#board-strip", Static).update(Content.assemble(*parts))
+
+    # -- selection ----------------------------------------------------------------------------
+
+    @property
+    def detail(self) -> ProspectDetail:
+        return self.query_one(ProspectDetail)
+
+    def _focused_list(self) -> CardList | None:
+        focused = self.focused
+        return focused if isinstance(focused, CardList) else None
+
+    def current_card(self) -> Card | None:
+        cards = self._focused_list()
+        return cards.current if cards is not None else None
+
+    def selected_id(self) -> int | None:
+        card = self.current_card()
+        return card.id if card else None
+
+    def select_prospect(self, prospect_id: int, *, open_detail: bool = False) -> None:
+        """Put the cursor on a prospect (from the agenda or the report); open its detail."""
+        self.filter = ""
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        search.disabled = True
+        self.reload(select=prospect_id)
+        if open_detail:
+            self.detail.add_class("-open")
+            self._refresh_detail(prospect_id)
+            self.call_after_refresh(self._fit_columns)
+
+    def _column_index(self) -> int:
+        cards = self._focused_list()
+        for index, column in enumerate(self.columns):
+            if column.cards is cards:
+                return index
+        return 0
+
+    def action_column(self, step: int) -> None:
+        if not self.columns:
+            return
+        here = self._column_index()
+        row = self.columns[here].cards.cursor
+        target = max(0, min(len(self.columns) - 1, here + step))
+        cards = self.columns[target].cards
+        cards.cursor = min(row, max(0, len(cards.items) - 1))
+        cards.focus()
+
+    # -- fitting the columns ------------------------------------------------------------------
+
+    COLUMN_MIN_WIDTH = 16
+
+    def _fit_columns(self) -> None:
+        """Show as many columns as fit at a readable width, in a window around the focused one."""
+        if not self.columns:
+            return
+        total = self.size.width - (self.detail.outer_size.width if self.detail.has_class("-open") else 0)
+        fits = max(1, total // self.COLUMN_MIN_WIDTH)
+        here = self._column_index()
+        start = max(0, min(here - fits // 2, len(self.columns) - fits))
+        for index, column in enumerate(self.columns):
+            column.display = start <= index < start + fits
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_columns)
+
+    def on_descendant_focus(self) -> None:
+        self._fit_columns()
+
+    @on(VirtualList.Chosen)
+    def _clicked(self, event: VirtualList.Chosen) -> None:
+        self.action_detail()
+
+    @on(VirtualList.Highlighted)
+    def _follow_cursor(self, event: VirtualList.Highlighted) -> None:
+        if self.detail.has_class("-open") and event.list.has_focus:
+            self._refresh_detail()
+
+    def _refresh_detail(self, prospect_id: int | None = None) -> None:
+        prospect_id = prospect_id or self.selected_id() or self.detail.prospect_id
+        if prospect_id is None:
+            return
+        try:
+            self.detail.show(prospect_detail(prospect_id, self.app.now(), self.app.settings), self.app.now())
+        except UserError:
+            self.detail.remove_class("-open")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _card_or_say(self) -> Card | None:
+        card = self.current_card()
+        if card is None:
+            self.notify("Select a prospect first (arrows or h j k l).", severity="warning")
+        return card
+
+    def _done(self, message: str | None, select: int | None = None) -> None:
+        self.app.changed()
+        if message:
+            self.notify(message)
+        self.reload(select=select)
+
+    def action_detail(self) -> None:
+        if (
+            self.detail.has_class("-open")
+            and self.current_card()
+            and self.detail.prospect_id == self.selected_id()
+        ):
+            self.detail.remove_class("-open")
+            self.call_after_refresh(self._fit_columns)
+            return
+        if self._card_or_say():
+            self.detail.add_class("-open")
+            self._refresh_detail()
+            self.call_after_refresh(self._fit_columns)
+
+    def action_close(self) -> None:
+        if self.query_one("#search", Input).display or self.filter:
+            self._clear_search()
+        elif self.detail.has_class("-open"):
+            self.detail.remove_class("-open")
+            self.call_after_refresh(self._fit_columns)
+
+    def action_move(self, step: int) -> None:
+        card = self._card_or_say()
+        if card is None:
+            return
+        here = self._column_index()
+        target = here + step
+        if not 0 <= target < len(self.columns):
+            self.notify(
+                "Already in the last open stage: w marks it won."
+                if step > 0
+                else "Already in the first stage.",
+                severity="warning",
+            )
+            return
+        stage = self.columns[target].stage
+
+        def move(confirmed: bool | None = True) -> None:
+            if not confirmed:
+                return
+            self.app.run_action_safely(
+                lambda: prospects.step_prospect(card.id, step, self.app.now()),
+                lambda _: self._done(f"{card.name} → {stage.name}", select=card.id),
+            )
+
+        if step > 0 and stage.role == "appointment" and card.decision_maker != "yes":
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Is your contact at {card.organization or card.name} the decision maker?",
+                    "R2: confirm authority to buy before you book an appointment. Move anyway?",
+                ),
+                move,
+            )
+        else:
+            move()
+
+    def action_won(self) -> None:
+        card = self._card_or_say()
+        if card:
+            self.app.run_action_safely(
+                lambda: prospects.mark_won(card.id, self.app.now()),
+                lambda _: self._done(f"Won: {card.name} ({money(card.value)})"),
+            )
+
+    def action_lost(self) -> None:
+        from pipeline_tui.store.queries import lost_reasons
+
+        card = self._card_or_say()
+        if card:
+            form = dialogs.mark_lost(self.app.now, card.id, card.name, lost_reasons())
+            self.app.push_screen(form, lambda result: result and self._done(f"Lost: {card.name}"))
+
+    def action_follow_up(self) -> None:
+        card = self._card_or_say()
+        if card:
+            self.app.push_screen(
+                dialogs.schedule_follow_up(self.app.now, card.id, card.name), self._after_schedule(card)
+            )
+
+    def _after_schedule(self, card: Card):
+        def after(result) -> None:
+            if not result:
+                return
+            self._done(f"Scheduled {result.kind} with {card.name}", select=card.id)
+            if getattr(result, "kind", None) == "appointment":
+                self.app.offer_reminders(result.id, card.name, lambda: self.reload(select=card.id))
+
+        return after
+
+    def action_edit(self) -> None:
+        card = self._card_or_say()
+        if card:
+            detail = prospect_detail(card.id, self.app.now(), self.app.settings)
+            form = dialogs.edit_prospect(self.app.now, detail)
+            self.app.push_screen(
+                form, lambda result: result and self._done(f"Saved {card.name}", select=card.id)
+            )
+
+    def action_archive(self) -> None:
+        card = self._card_or_say()
+        if card:
+            self.app.run_action_safely(
+                lambda: prospects.archive_prospect(card.id, self.app.now()),
+                lambda _: self._done(f"Archived {card.name} · u to undo"),
+            )
+
+    def action_log_call(self) -> None:
+        card = self._card_or_say()
+        if card:
+            form = dialogs.log_call(self.app.now, card.id, card.name)
+            self.app.push_screen(
+                form, lambda result: result and self._done(f"Logged on {card.name}", select=card.id)
+            )
+
+    def action_note(self) -> None:
+        card = self._card_or_say()
+        if card:
+            form = dialogs.add_note(self.app.now, card.id, card.name)
+            self.app.push_screen(form, lambda result: result and self._done("Note saved", select=card.id))
+
+    def action_trial(self) -> None:
+        card = self._card_or_say()
+        if card:
+            form = dialogs.start_trial(self.app.now, card.id, card.name)
+            self.app.push_screen(
+                form, lambda result: result and self._done(f"Started for {card.name}", select=card.id)
+            )
+
+    def action_next_pipeline(self) -> None:
+        pipelines = self.data.pipelines if self.data else ()
+        if len(pipelines) < 2:
+            self.notify(
+                "Only one pipeline. Add one with the command palette: New pipeline.", severity="information"
+            )
+            return
+        names = [p.name for p in pipelines]
+        index = names.index(self.data.pipeline.name) if self.data.pipeline.name in names else -1
+        self.pipeline_name = names[(index + 1) % len(names)]
+        setup.set_preference("pipeline", self.pipeline_name)
+        self.columns = []
+        self.reload()
+        self.notify(f"Pipeline: {self.pipeline_name}")
+
+    # -- search -------------------------------------------------------------------------------
+
+    def start_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.disabled = False
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.filter = event.value.strip()
+        self._show(None)
+        self._update_strip()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        for column in self.columns:
+            if column.cards.items:
+                column.cards.focus()
+                return
+        self.notify("Nothing matches.", severity="warning")
+
+    def _clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        search.disabled = True
+        self.filter = ""
+        self._show(self.selected_id())
+        self._update_strip()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.query_one("#search", Input).has_focus:
+            event.stop()
+            self._clear_search()
+            if self.columns:
+                self.columns[0].cards.focus()

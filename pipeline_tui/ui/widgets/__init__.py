@@ -1,0 +1,1 @@
+"""Widgets: virtualised lists, stage columns, the detail pane and the forms."""

@@ -1,0 +1,209 @@
+"""Keyboard forms in modal screens: every field a text input with a live check beside it.
+
+A form is data (a list of :class:`Field`); Enter anywhere submits, Escape cancels. Submitting
+calls the action given by the screen; a :class:`UserError` from it is shown inline and nothing
+is saved, since each action is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, OptionList, Static
+
+from pipeline_tui.errors import UserError
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    choices: list[str] = field(default_factory=list)  # offered as you type
+    check: Callable[[str], str | None] | None = None  # text -> a hint (e.g. the date read), or raises
+
+
+class FormScreen(ModalScreen[object]):
+    """A modal form; ``submit`` receives the values by field name and performs the action."""
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > VerticalScroll {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    FormScreen .form-title { text-style: bold; color: $accent; }
+    FormScreen Grid {
+        grid-size: 2;
+        grid-columns: 16 1fr;
+        grid-rows: auto;
+        height: auto;
+        grid-gutter: 0 1;
+        margin-bottom: 1;
+    }
+    FormScreen Grid Label { color: $text-muted; }
+    FormScreen .input-cell { height: auto; }
+    FormScreen Input {
+        width: 1fr;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    FormScreen Input:focus { background: $accent 25%; }
+    FormScreen .hint { color: $text-muted; height: auto; padding: 0 0 0 1; }
+    FormScreen .hint.-bad { color: $error; }
+    FormScreen #form-error { color: $error; text-style: bold; height: auto; }
+    FormScreen #form-keys { color: $text-muted; }
+    FormScreen OptionList { height: auto; max-height: 8; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "focus_next", "Next field", show=False),
+        Binding("up", "focus_previous", "Previous field", show=False),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[Field],
+        submit: Callable[[dict[str, str]], object],
+        *,
+        note: str = "",
+        extra_list: list[str] | None = None,
+        extra_target: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.submit = submit
+        self.note = note
+        self.extra_list = extra_list or []
+        self.extra_target = extra_target
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.form_title, classes="form-title", markup=False)
+            if self.note:
+                yield Static(self.note, classes="hint", markup=False)
+            with Grid():
+                for item in self.fields:
+                    yield Label(item.label)
+                    with Vertical(classes="input-cell"):
+                        suggester = (
+                            SuggestFromList(item.choices, case_sensitive=False) if item.choices else None
+                        )
+                        yield Input(
+                            value=item.value,
+                            placeholder=item.placeholder,
+                            id=f"field-{item.name}",
+                            suggester=suggester,
+                        )
+                        yield Static("", id=f"hint-{item.name}", classes="hint", markup=False)
+            if self.extra_list:
+                yield OptionList(*self.extra_list, id="form-choices")
+            yield Static("", id="form-error", markup=False)
+            yield Static("enter save · esc cancel · tab next field", id="form-keys", markup=False)
+
+    def on_mount(self) -> None:
+        for item in self.fields:
+            self._check(item, item.value)
+
+    def _check(self, item: Field, text: str) -> bool:
+        hint = self.query_one(f"#hint-{item.name}", Static)
+        if item.check is None:
+            hint.display = False
+            return True
+        try:
+            message = item.check(text)
+        except UserError as exc:
+            hint.update(str(exc))
+            hint.set_class(True, "-bad")
+            hint.display = True
+            return False
+        hint.update(message or "")
+        hint.set_class(False, "-bad")
+        hint.display = bool(message)
+        return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("field-")
+        for item in self.fields:
+            if item.name == name:
+                self._check(item, event.value)
+        self.query_one("#form-error", Static).update("")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.extra_target:
+            target = self.query_one(f"#field-{self.extra_target}", Input)
+            target.value = str(event.option.prompt)
+            self.action_save()
+
+    def values(self) -> dict[str, str]:
+        return {item.name: self.query_one(f"#field-{item.name}", Input).value for item in self.fields}
+
+    def action_save(self) -> None:
+        values = self.values()
+        if not all(self._check(item, values[item.name]) for item in self.fields):
+            self.query_one("#form-error", Static).update("Fix the field marked in red; nothing was saved.")
+            return
+        try:
+            result = self.submit(values)
+        except UserError as exc:
+            self.query_one("#form-error", Static).update(f"{exc} (nothing was saved)")
+            return
+        self.dismiss(result if result is not None else True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question answered in one key."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 64; max-width: 100%; height: auto;
+        border: thick $warning; background: $surface; padding: 1 2;
+    }
+    ConfirmScreen .question { text-style: bold; }
+    ConfirmScreen .keys { color: $text-muted; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, classes="question", markup=False)
+            if self.detail:
+                yield Static(self.detail, markup=False)
+            yield Static("y / enter: yes · n / esc: no", classes="keys", markup=False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,134 @@
+"""One board column: the stage's totals on top (R6, R7) and its cards below, best score first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.strip import Strip
+from textual.widgets import Static
+
+from pipeline_tui.core.domain import Stage
+from pipeline_tui.services.views import Card
+from pipeline_tui.ui.format import DECISION_MARKS, KIND_LABELS, due_label, money
+from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
+
+
+class CardList(VirtualList[Card]):
+    """The cards of one stage: name; value, score and decision maker; the next step."""
+
+    COMPONENT_CLASSES = {
+        "card--name",
+        "card--meta",
+        "card--gutter",
+        "card--cursor",
+        "card--overdue",
+        "card--today",
+        "card--upcoming",
+        "card--none",
+        "card--dm-yes",
+        "card--dm-no",
+        "card--dm-unknown",
+    }
+
+    DEFAULT_CSS = """
+    CardList { height: 1fr; }
+    CardList > .card--name { text-style: bold; }
+    CardList > .card--meta { color: $text-muted; }
+    CardList > .card--gutter { color: $accent; }
+    CardList > .card--cursor { background: $block-cursor-blurred-background; }
+    CardList > .card--overdue { color: $error; text-style: bold; }
+    CardList > .card--today { color: $warning; }
+    CardList > .card--upcoming { color: $success; }
+    CardList > .card--none { color: $error; text-style: italic; }
+    CardList > .card--dm-yes { color: $success; }
+    CardList > .card--dm-no { color: $error; }
+    CardList > .card--dm-unknown { color: $warning; }
+    """
+
+    row_height = 4
+
+    def __init__(self, stage: Stage, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stage = stage
+        self.now = datetime.now()
+
+    def style_of(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def render_row(self, card: Card, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
+        if is_cursor and self.has_focus:
+            base = base + self.style_of("card--cursor")
+        if line == 3:
+            return Strip.blank(width, self.rich_style)
+        gutter = ("▌", self.style_of("card--gutter")) if is_cursor and self.has_focus else (" ", None)
+        if line == 0:
+            return make_strip([gutter, (card.name, self.style_of("card--name"))], width, base)
+        if line == 1:
+            dm = DECISION_MARKS.get(card.decision_maker, "DM?")
+            value = money(card.value, short=True) if card.value is not None else "value ?"
+            return make_strip(
+                [
+                    gutter,
+                    (f"{value:<7}", None),
+                    (f" ●{card.score:<3}", self.style_of("card--meta")),
+                    (f" {dm}", self.style_of(f"card--dm-{card.decision_maker}")),
+                ],
+                width,
+                base,
+            )
+        follow_up = card.next_follow_up
+        if follow_up is None:
+            return make_strip([gutter, ("no next step", self.style_of("card--none"))], width, base)
+        label = f"{KIND_LABELS.get(follow_up.kind, follow_up.kind)} {due_label(follow_up.due, self.now)}"
+        return make_strip([gutter, (label, self.style_of(f"card--{card.follow_up_status}"))], width, base)
+
+
+class StageColumn(Vertical):
+    """A stage header and its card list."""
+
+    DEFAULT_CSS = """
+    StageColumn {
+        width: 1fr;
+        min-width: 12;
+        border-right: vkey $panel-lighten-1;
+    }
+    StageColumn > .stage-header {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    StageColumn:focus-within > .stage-header {
+        background: $accent 40%;
+    }
+    """
+
+    def __init__(self, stage: Stage) -> None:
+        super().__init__(id=f"stage-{stage.id}")
+        self.stage = stage
+        self.header = Static(stage.name, classes="stage-header", markup=False)
+        self.cards = CardList(stage, id=f"cards-{stage.id}")
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.cards
+
+    def show(self, cards: list[Card], now: datetime, *, cursor: int | None = None) -> None:
+        """Fill the column and sum it up in the header: count, value, weighted value."""
+        from textual.content import Content
+
+        value = sum(c.value or 0 for c in cards)
+        weighted = sum(c.weighted_value for c in cards)
+        self.header.update(
+            Content.assemble(
+                (self.stage.name, "bold"),
+                (f"  {len(cards)}", "bold $accent"),
+                "\n",
+                (f"{money(value, short=True)} · w {money(weighted, short=True)}", "dim"),
+            )
+        )
+        self.cards.now = now
+        self.cards.set_items(cards, cursor=cursor)

@@ -1,0 +1,187 @@
+"""A list that draws only the rows on screen (Textual's Line API).
+
+The board may hold 10,000 cards: a widget per card costs seconds to mount and a hundred
+milliseconds per key, so each column is one of these instead, where a key press costs the
+same whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Item = TypeVar("Item")
+
+Part = tuple[str, Style | None]
+
+
+def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
+    """Lay text parts out on one line of ``width`` cells, cutting with … when too long."""
+    segments: list[Segment] = []
+    used = 0
+    for text, style in parts:
+        if used >= width:
+            break
+        size = cell_len(text)
+        if used + size > width:
+            text = set_cell_size(text, max(0, width - used - 1)) + "…"
+            size = cell_len(text)
+        segments.append(Segment(text, base + style if style else base))
+        used += size
+    if used < width:
+        segments.append(Segment(" " * (width - used), base))
+    return Strip(segments, width)
+
+
+class VirtualList(ScrollView, Generic[Item], can_focus=True):
+    """Rows of a fixed height, a cursor, and messages when it moves or a row is chosen."""
+
+    DEFAULT_CSS = """
+    VirtualList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+    }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, sender: VirtualList, index: int) -> None:
+            super().__init__()
+            self.list = sender
+            self.index = index
+
+        @property
+        def control(self) -> VirtualList:
+            return self.list
+
+    class Chosen(Highlighted):
+        """Enter (or a click) on a row."""
+
+    row_height = 1
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.items: list[Item] = []
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
+        """Replace the rows, keeping the cursor where it was unless told otherwise."""
+        self.items = items
+        self.virtual_size = Size(self.size.width, len(items) * self.row_height)
+        target = self.cursor if cursor is None else cursor
+        self.set_reactive(VirtualList.cursor, self._clamp(target))
+        self.refresh()
+        self.call_after_refresh(self._show_cursor)
+
+    @property
+    def current(self) -> Item | None:
+        if 0 <= self.cursor < len(self.items) and self.selectable(self.items[self.cursor]):
+            return self.items[self.cursor]
+        return None
+
+    def selectable(self, item: Item) -> bool:
+        return True
+
+    def _clamp(self, index: int) -> int:
+        if not self.items:
+            return 0
+        index = max(0, min(index, len(self.items) - 1))
+        if self.selectable(self.items[index]):
+            return index
+        for step in (1, -1):
+            probe = index
+            while 0 <= probe < len(self.items):
+                if self.selectable(self.items[probe]):
+                    return probe
+                probe += step
+        return index
+
+    # -- moving -------------------------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        index = self.cursor + step
+        while 0 <= index < len(self.items) and not self.selectable(self.items[index]):
+            index += step
+        if 0 <= index < len(self.items):
+            self.cursor = index
+
+    def action_page(self, step: int) -> None:
+        rows = max(1, self.scrollable_content_region.height // self.row_height - 1)
+        self.cursor = self._clamp(self.cursor + step * rows)
+
+    def action_jump(self, index: int) -> None:
+        self.cursor = self._clamp(index if index >= 0 else len(self.items) - 1)
+
+    def action_choose(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Chosen(self, self.cursor))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self._show_cursor()
+        self.post_message(self.Highlighted(self, new))
+
+    def _refresh_row(self, index: int) -> None:
+        top = index * self.row_height - int(self.scroll_offset.y)
+        self.refresh(Region(0, top, self.size.width, self.row_height))
+
+    def _show_cursor(self) -> None:
+        if self.items:
+            region = Region(0, self.cursor * self.row_height, max(1, self.size.width), self.row_height)
+            self.scroll_to_region(region, animate=False, immediate=True, x_axis=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.items) * self.row_height)
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
+
+    async def on_click(self, event: events.Click) -> None:
+        index = (event.y + int(self.scroll_offset.y)) // self.row_height
+        if 0 <= index < len(self.items) and self.selectable(self.items[index]):
+            if index == self.cursor:
+                self.action_choose()
+            self.cursor = index
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        absolute = y + int(self.scroll_offset.y)
+        index, line = divmod(absolute, self.row_height)
+        base = self.rich_style
+        if index >= len(self.items):
+            return Strip.blank(width, base)
+        return self.render_row(self.items[index], line, width, index == self.cursor, base)
+
+    def render_row(self, item: Item, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
+        """Draw line ``line`` of one row; subclasses say how."""
+        return make_strip([(str(item), None)], width, base)
