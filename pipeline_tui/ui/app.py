@@ -154,7 +154,7 @@ class PipelineApp(App):
             if result:
                 self.changed()
                 self.notify(f"Added {result.name}")
-                self.call_later(self.open_prospect, result.id, False)
+                self.open_prospect(result.id, False)
 
         self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
 
@@ -181,8 +181,11 @@ class PipelineApp(App):
         ]
         self.push_screen(HelpScreen(sections))
 
-    async def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
+    def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
         """Jump to the board with the prospect selected and its detail open."""
+        self.call_later(self._open_prospect, prospect_id, detail)
+
+    async def _open_prospect(self, prospect_id: int, detail: bool) -> None:
         await self.action_show("board")
         board = self.board()
         if board is not None:

@@ -22,11 +22,11 @@ from pipeline_tui.ui.widgets.forms import Field, FormScreen
 Clock = Callable[[], datetime]
 
 
-def check_when(clock: Clock, *, required: bool = True) -> Callable[[str], str | None]:
+def check_when(clock: Clock, *, required: bool = True, why: str = "when?") -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
         if not text.strip():
             if required:
-                raise UserError(f"when? e.g. {EXAMPLES}")
+                raise UserError(f"{why} e.g. {EXAMPLES}")
             return "no next follow-up"
         return "→ " + when(parse_when(text, clock()))
 
@@ -256,7 +256,9 @@ def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: 
                 "When",
                 next_due.strftime("%Y-%m-%d %H:%M"),
                 "empty: no next follow-up",
-                check=check_when(clock, required=insist),
+                check=check_when(
+                    clock, required=insist, why="after an appointment, keep following up: when?"
+                ),
             ),
         ],
         submit,

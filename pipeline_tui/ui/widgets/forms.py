@@ -121,6 +121,7 @@ class FormScreen(ModalScreen[object]):
     def on_mount(self) -> None:
         for item in self.fields:
             self._check(item, item.value)
+        self.query_one(f"#field-{self.fields[0].name}", Input).focus()
 
     def _check(self, item: Field, text: str) -> bool:
         hint = self.query_one(f"#hint-{item.name}", Static)

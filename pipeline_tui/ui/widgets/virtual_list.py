@@ -26,6 +26,17 @@ Item = TypeVar("Item")
 Part = tuple[str, Style | None]
 
 
+def shorten(text: str, room: int) -> str:
+    """Fit ``text`` in ``room`` cells, ending with …; at a word boundary when one is near."""
+    if room <= 1:
+        return "…"[:room]
+    cut = set_cell_size(text, room - 1).rstrip()
+    space = cut.rfind(" ")
+    if space >= (room * 3) // 5:
+        cut = cut[:space].rstrip(" ,·-–:")
+    return cut + "…"
+
+
 def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
     """Lay text parts out on one line of ``width`` cells, cutting with … when too long."""
     segments: list[Segment] = []
@@ -35,7 +46,7 @@ def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
             break
         size = cell_len(text)
         if used + size > width:
-            text = set_cell_size(text, max(0, width - used - 1)) + "…"
+            text = shorten(text, width - used)
             size = cell_len(text)
         segments.append(Segment(text, base + style if style else base))
         used += size

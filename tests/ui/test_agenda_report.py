@@ -1,0 +1,190 @@
+"""The agenda and the report, pressed through the Pilot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipeline_tui.store.models import FollowUp
+from pipeline_tui.ui.screens.agenda import AgendaList
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.report import AdviceList
+from tests.ui.helpers import screen_text
+
+SIZE = (120, 40)
+
+
+def agenda_current(app):
+    return app.screen.query_one(AgendaList).current
+
+
+def open_count() -> int:
+    return FollowUp.select().where(FollowUp.done_at.is_null()).count()
+
+
+async def test_agenda_groups_with_counts(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        text = screen_text(app)
+        rows = app.screen.query_one(AgendaList).items
+        headings = [row for row in rows if isinstance(row, tuple)]
+        assert [h[0] for h in headings][0] == "Overdue"
+        for group, count in headings:
+            assert f"{group} ({count})" in text
+        assert sum(count for _, count in headings) == open_count()
+
+
+async def test_done_asks_outcome_and_schedules_the_next(demo_db, make_app, now):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        item = agenda_current(app)
+        await pilot.press("d", *"sent the numbers", "enter")
+        await pilot.pause()
+        done = FollowUp.get_by_id(item.id)
+        assert done.done_at == now and done.outcome == "sent the numbers"
+        newest = (
+            FollowUp.select()
+            .where(FollowUp.prospect == item.prospect_id)
+            .order_by(FollowUp.id.desc())
+            .first()
+        )
+        assert newest.id != item.id and newest.done_at is None and newest.due_at > now
+
+
+async def test_after_an_appointment_the_next_follow_up_is_required(demo_db, make_app, now):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        agenda = app.screen.query_one(AgendaList)
+        while agenda_current(app).kind != "appointment":
+            await pilot.press("j")
+        item = agenda_current(app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert "R4" in screen_text(app)
+        app.screen.query_one("#field-next_when").value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        hint = app.screen.query_one("#hint-next_when")
+        assert "keep following up" in str(hint.render()) and hint.has_class("-bad")
+        assert FollowUp.get_by_id(item.id).done_at is None
+        app.screen.query_one("#field-next_when").value = "tomorrow 9:00"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert FollowUp.get_by_id(item.id).done_at == now
+        assert agenda.current is not None
+
+
+async def test_snooze_a_day_a_week_and_reschedule(demo_db, make_app, now):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        first = agenda_current(app)
+        assert first.status == "overdue"
+        await pilot.press("s")
+        await pilot.pause()
+        moved = FollowUp.get_by_id(first.id)
+        assert moved.due_at.date() == now.date() + timedelta(days=1)
+        second = agenda_current(app)
+        assert second.id != first.id
+        due = FollowUp.get_by_id(second.id).due_at
+        await pilot.press("S")
+        await pilot.pause()
+        assert FollowUp.get_by_id(second.id).due_at >= max(
+            due, now.replace(hour=due.hour, minute=due.minute)
+        ) + timedelta(days=7) - timedelta(minutes=1)
+        third = agenda_current(app)
+        await pilot.press("r", *"2026-12-24 16:00", "enter")
+        await pilot.pause()
+        assert FollowUp.get_by_id(third.id).due_at.isoformat() == "2026-12-24T16:00:00"
+
+
+async def test_enter_jumps_to_the_prospect_on_the_board(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        item = agenda_current(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert app.screen.detail.prospect_id == item.prospect_id
+        assert item.prospect in screen_text(app)
+
+
+async def test_triage_ten_follow_ups_in_at_most_thirty_keys(demo_db, make_app, now):
+    """Mark done (keeping the offered next step) or snooze ten follow-ups; count every key."""
+    app = make_app()
+    keys = 0
+
+    async def press(*pressed: str) -> None:
+        nonlocal keys
+        keys += len(pressed)
+        await pilot.press(*pressed)
+        await pilot.pause()
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await press("2")
+        handled = []
+        for turn in range(10):
+            item = agenda_current(app)
+            handled.append(item.id)
+            if turn % 3 == 2:
+                await press("s")
+            else:
+                await press("d", "enter")
+        assert keys <= 30, keys
+        rows = {f.id: f for f in FollowUp.select().where(FollowUp.id.in_(handled))}
+        assert len(rows) == 10
+        assert all(f.done_at == now or f.due_at > now for f in rows.values())
+
+
+async def test_report_shows_quota_figures_and_advice_opens_prospects(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in (
+            "Quota",
+            "Won so far",
+            "Gap, to find",
+            "New prospects",
+            "Conversion",
+            "Forecast",
+            "What to do",
+        ):
+            assert words in text
+        advice = app.screen.query_one(AdviceList)
+        assert advice.items[0].prospect_id is None  # pipeline-wide advice first
+        while advice.current.prospect_id is None:
+            await pilot.press("j")
+        target = advice.current.prospect_id
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert app.screen.detail.prospect_id == target
+
+
+async def test_layout_at_80_by_24_keeps_every_view_readable(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key, words in (("1", "Lead"), ("enter", "Score"), ("2", "Overdue"), ("3", "Won so far")):
+            await pilot.press(key)
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+            assert words in "\n".join(lines)

@@ -1,0 +1,310 @@
+"""The board, pressed through the Pilot: what the screen shows and what the database holds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from tests.ui.helpers import board_of, cards_in, column_names, focused_card, screen_text
+
+SIZE = (120, 40)
+
+
+def stage_of(prospect_id: int) -> str:
+    return Stage.get_by_id(Prospect.get_by_id(prospect_id).stage_id).name
+
+
+async def test_board_shows_open_stages_sorted_by_score(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
+        for stage in column_names(app):
+            cards = cards_in(app, stage)
+            scores = [card.score for card in cards]
+            assert scores == sorted(scores, reverse=True)
+            in_db = (
+                Prospect.select().join(Stage).where(Stage.name == stage, Prospect.archived == False).count()
+            )  # noqa: E712
+            assert len(cards) == in_db
+        text = screen_text(app)
+        assert "Won " in text and "Lost " in text
+        lead_count = len(cards_in(app, "Lead"))
+        assert f"Lead  {lead_count}" in text
+
+
+async def test_cursor_keys_move_between_cards_and_columns(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = focused_card(app)
+        assert first.id == cards_in(app, "Lead")[0].id
+        await pilot.press("j")
+        assert focused_card(app).id == cards_in(app, "Lead")[1].id
+        await pilot.press("k", "l")
+        assert focused_card(app).id == cards_in(app, "Qualified")[0].id
+        await pilot.press("right")
+        assert focused_card(app).id == cards_in(app, "Appointment")[0].id
+        await pilot.press("h")
+        assert focused_card(app).id == cards_in(app, "Qualified")[0].id
+
+
+async def test_L_and_H_move_a_prospect_and_the_cursor_follows(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")  # Appointment -> Trial needs no confirmation
+        card = focused_card(app)
+        assert stage_of(card.id) == "Appointment"
+        await pilot.press("L")
+        await pilot.pause()
+        assert stage_of(card.id) == "Trial"
+        assert focused_card(app).id == card.id
+        assert card.id in [c.id for c in cards_in(app, "Trial")]
+        last = (
+            StageChange.select()
+            .where(StageChange.prospect == card.id)
+            .order_by(StageChange.id.desc())
+            .first()
+        )
+        assert Stage.get_by_id(last.to_stage_id).name == "Trial"
+        await pilot.press("H")
+        await pilot.pause()
+        assert stage_of(card.id) == "Appointment"
+
+
+async def test_moving_into_appointment_without_decision_maker_asks_first(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        qualified = cards_in(app, "Qualified")
+        index = next(i for i, c in enumerate(qualified) if c.decision_maker != "yes")
+        for _ in range(index):
+            await pilot.press("j")
+        card = focused_card(app)
+        await pilot.press("L")
+        await pilot.pause()
+        assert "decision maker" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert stage_of(card.id) == "Qualified"
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert stage_of(card.id) == "Appointment"
+
+
+async def test_won_removes_the_card_and_counts_in_the_strip(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        won_before = board_of(app).data.won[0]
+        card = focused_card(app)
+        await pilot.press("w")
+        await pilot.pause()
+        assert stage_of(card.id) == "Won"
+        assert card.id not in [c.id for c in cards_in(app, "Lead")]
+        assert board_of(app).data.won[0] == won_before + 1
+
+
+async def test_lost_asks_why_and_saves_the_reason(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("enter")  # empty reason is refused inline
+        await pilot.pause()
+        assert "say why" in screen_text(app)
+        assert stage_of(card.id) == "Lead"
+        await pilot.press(*"went with a cheaper tool", "enter")
+        await pilot.pause()
+        prospect = Prospect.get_by_id(card.id)
+        assert stage_of(card.id) == "Lost"
+        assert prospect.lost_reason == "went with a cheaper tool"
+
+
+async def test_follow_up_form_checks_the_date_and_offers_reminders(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        before = FollowUp.select().where(FollowUp.prospect == card.id).count()
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *"appointment", "tab", *"blah", "enter")
+        await pilot.pause()
+        assert "could not read 'blah'" in screen_text(app)
+        assert FollowUp.select().where(FollowUp.prospect == card.id).count() == before
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press(*"next tue 10:00", "enter")
+        await pilot.pause()
+        assert "reminder" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        added = list(FollowUp.select().where(FollowUp.prospect == card.id).order_by(FollowUp.id))[before:]
+        assert [f.kind for f in added] == ["appointment", "call", "email"]
+        assert added[0].due_at.strftime("%a %H:%M") == "Tue 10:00"
+        assert added[1].due_at == added[0].due_at.replace(hour=9, minute=0) - timedelta(days=1)
+
+
+async def test_edit_shows_bad_values_inline_and_saves_good_ones(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        old_value = Prospect.get_by_id(card.id).value_cents
+        await pilot.press("e")
+        await pilot.pause()
+        value_input = app.screen.query_one("#field-value")
+        value_input.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"lots", "enter")
+        await pilot.pause()
+        assert "not an amount" in screen_text(app)
+        assert Prospect.get_by_id(card.id).value_cents == old_value
+        await pilot.press("ctrl+a", "ctrl+k", *"15,000", "enter")
+        await pilot.pause()
+        assert Prospect.get_by_id(card.id).value_cents == 1_500_000
+
+
+async def test_archive_then_undo(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("delete")
+        await pilot.pause()
+        assert Prospect.get_by_id(card.id).archived
+        assert card.id not in [c.id for c in cards_in(app, "Lead")]
+        await pilot.press("u")
+        await pilot.pause()
+        assert not Prospect.get_by_id(card.id).archived
+        assert card.id in [c.id for c in cards_in(app, "Lead")]
+
+
+async def test_undo_a_move(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")
+        card = focused_card(app)
+        changes = StageChange.select().count()
+        await pilot.press("L")
+        await pilot.pause()
+        assert stage_of(card.id) == "Trial"
+        await pilot.press("u")
+        await pilot.pause()
+        assert stage_of(card.id) == "Appointment"
+        assert StageChange.select().count() == changes
+
+
+async def test_enter_opens_the_detail_pane_which_follows_the_cursor(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Score " in text and "History" in text and "Next steps" in text
+        assert board_of(app).detail.prospect_id == card.id
+        await pilot.press("j")
+        await pilot.pause()
+        assert board_of(app).detail.prospect_id == cards_in(app, "Lead")[1].id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not board_of(app).detail.has_class("-open")
+
+
+async def test_search_filters_as_you_type_and_escape_clears(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        total = sum(len(cards_in(app, s)) for s in column_names(app))
+        await pilot.press("slash", *"juniper")
+        await pilot.pause()
+        shown = [c for s in column_names(app) for c in cards_in(app, s)]
+        assert shown and all("juniper" in c.search_text for c in shown)
+        assert len(shown) < total
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "juniper" in focused_card(app).search_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert sum(len(cards_in(app, s)) for s in column_names(app)) == total
+
+
+async def test_quick_add_needs_only_a_name(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n", *"Zeta Robotics pilot", "enter")
+        await pilot.pause()
+        prospect = Prospect.get(Prospect.name == "Zeta Robotics pilot")
+        assert stage_of(prospect.id) == "Lead"
+        assert prospect.id in [c.id for c in cards_in(app, "Lead")]
+        assert focused_card(app).id == prospect.id
+
+
+async def test_quick_add_refuses_an_empty_name_inline(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        count = Prospect.select().count()
+        await pilot.press("n", "enter")
+        await pilot.pause()
+        assert "name is required" in screen_text(app)
+        assert Prospect.select().count() == count
+
+
+async def test_empty_database_says_how_to_start(db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Your pipeline is empty" in text and "pipeline-tui demo" in text
+        await pilot.press("n", *"First deal", "enter")
+        await pilot.pause()
+        assert "Your pipeline is empty" not in screen_text(app)
+
+
+async def test_changes_from_another_process_show_up(demo_db, make_app, now):
+    from pipeline_tui.services.prospects import add_prospect
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        add_prospect(now, "Written elsewhere")  # as a cron job would
+        app.check_for_changes()
+        await pilot.pause()
+        assert "Written elsewhere" in [c.name for c in cards_in(app, "Lead")]
+
+
+async def test_theme_is_remembered(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.theme = "nord"
+        await pilot.pause()
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_help_lists_keys_by_screen(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("Board", "Agenda", "Report", "Follow-up", "Snooze" if False else "+1 week", "Won"):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Keys  (esc closes)" not in screen_text(app)
