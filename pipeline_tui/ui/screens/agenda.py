@@ -98,7 +98,9 @@ class AgendaScreen(Screen):
 
     DEFAULT_CSS = """
     AgendaScreen #agenda-summary { height: 1; background: $panel; padding: 0 1; }
-    AgendaScreen #agenda-empty { display: none; height: 1fr; content-align: center middle; color: $text-muted; }
+    AgendaScreen #agenda-empty {
+        display: none; height: 1fr; content-align: center middle; color: $text-muted;
+    }
     """
 
     def compose(self) -> ComposeResult:
