@@ -269,7 +269,10 @@ def pipeline_advice(
     counts = pipeline_counts(snapshot, thresholds)
     if quota is not None and quota.gap > 0:
         needed = quota.new_prospects_needed
-        tail = f": find about {needed} new prospects" if needed else ": find new prospects"
+        if needed:
+            tail = f": find about {needed} new prospect{'s' if needed != 1 else ''}"
+        else:
+            tail = ": find new prospects"
         found.append(
             Advice(
                 "behind-quota",
@@ -283,7 +286,8 @@ def pipeline_advice(
         found.append(
             Advice(
                 "cold-call-more",
-                f"Make more cold calls: {counts.late} deals are close to a sale but no appointment is "
+                f"Make more cold calls: {counts.late} "
+                f"{'deals are' if counts.late != 1 else 'deal is'} close to a sale but no appointment is "
                 f"booked in the next {days} days",
             )
         )
@@ -291,8 +295,8 @@ def pipeline_advice(
         found.append(
             Advice(
                 "cold-call-more",
-                f"Make more cold calls: only {counts.early} early prospects against the {needed} new "
-                "ones the quota needs",
+                f"Make more cold calls: only {counts.early} early "
+                f"prospect{'s' if counts.early != 1 else ''} against the {needed} new ones the quota needs",
             )
         )
     if (

@@ -100,7 +100,10 @@ def _at(day: date, when: str | None, original: str) -> datetime:
     """Combine a day with an optional time text (``DEFAULT_TIME`` when absent)."""
     if when is None:
         return datetime.combine(day, DEFAULT_TIME)
+    when = when.strip().removeprefix("at ").strip()
     parsed = _parse_time(when)
+    if parsed is None and when.isdigit() and int(when) < 24:
+        parsed = time(int(when))  # "tomorrow 10": after a day, a bare number is the hour
     if parsed is None:
         raise DateError(f"could not read the time {when!r} in {original!r} (try 10:00 or 2pm)")
     return datetime.combine(day, parsed)

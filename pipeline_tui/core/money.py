@@ -41,9 +41,10 @@ def format_money(cents: int | float | None, *, short: bool = False) -> str:
     amount = cents / 100
     if short:
         for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if abs(amount) >= limit:
+            # 999,999 would round to "1000k": such an amount reads better as "1.0M"
+            if abs(amount) >= limit * 0.9995 and (suffix != "k" or abs(amount) >= 999.5):
                 scaled = amount / limit
-                return f"{scaled:.1f}{suffix}" if scaled < 10 else f"{scaled:.0f}{suffix}"
+                return f"{scaled:.1f}{suffix}" if abs(scaled) < 9.95 else f"{scaled:.0f}{suffix}"
         return f"{amount:.0f}"
     if round(cents) % 100 == 0:
         return f"{amount:,.0f}"

@@ -1,0 +1,333 @@
+"""The natural date grammar of SPEC section 8, relative to pinned nows, and its refusals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline_tui.core.dates import DateError, describe_due, parse_day, parse_iso, parse_when
+from pipeline_tui.errors import UserError
+
+THU = datetime(2026, 11, 26, 9, 30)  # a Thursday
+SUN = datetime(2026, 11, 29, 18, 45)  # a Sunday evening
+JAN31 = datetime(2026, 1, 31, 12, 0)  # a month end before a short February
+LEAP_JAN31 = datetime(2028, 1, 31, 8, 15)  # ... before a leap February
+MAR31 = datetime(2026, 3, 31, 16, 0)
+YEAR_END = datetime(2026, 12, 31, 23, 50)
+
+
+def test_the_pinned_nows_are_the_weekdays_the_tests_assume():
+    assert THU.strftime("%A") == "Thursday"
+    assert SUN.strftime("%A") == "Sunday"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the six forms SPEC section 8 names
+        ("tomorrow 10:00", datetime(2026, 11, 27, 10, 0)),
+        ("+3d", datetime(2026, 11, 29, 9, 30)),
+        ("in 2 weeks", datetime(2026, 12, 10, 9, 30)),
+        ("next tue", datetime(2026, 12, 1, 9, 0)),
+        ("fri 14:00", datetime(2026, 11, 27, 14, 0)),
+        ("2026-12-01 09:30", datetime(2026, 12, 1, 9, 30)),
+        # day words: 09:00 unless a time is given
+        ("today", datetime(2026, 11, 26, 9, 0)),
+        ("today 15:45", datetime(2026, 11, 26, 15, 45)),
+        ("tomorrow", datetime(2026, 11, 27, 9, 0)),
+        ("tomorrow at 2pm", datetime(2026, 11, 27, 14, 0)),
+        ("tmrw 8am", datetime(2026, 11, 27, 8, 0)),
+        ("yesterday", datetime(2026, 11, 25, 9, 0)),
+        ("now", datetime(2026, 11, 26, 9, 30)),
+        # durations keep the time of now
+        ("-1w", datetime(2026, 11, 19, 9, 30)),
+        ("+2h", datetime(2026, 11, 26, 11, 30)),
+        ("+90min", datetime(2026, 11, 26, 11, 0)),
+        ("3d", datetime(2026, 11, 29, 9, 30)),
+        ("+3 days", datetime(2026, 11, 29, 9, 30)),
+        ("in 1 day", datetime(2026, 11, 27, 9, 30)),
+        ("in 3 months", datetime(2027, 2, 26, 9, 30)),
+        ("+1m", datetime(2026, 12, 26, 9, 30)),
+        ("in -2 days", datetime(2026, 11, 24, 9, 30)),
+        # ... unless a time follows them
+        ("+3d 10am", datetime(2026, 11, 29, 10, 0)),
+        ("in 2 weeks 14:00", datetime(2026, 12, 10, 14, 0)),
+        ("-3 days 9am", datetime(2026, 11, 23, 9, 0)),
+        # weekdays: the first such day after today, "next" or not
+        ("tue", datetime(2026, 12, 1, 9, 0)),
+        ("wed", datetime(2026, 12, 2, 9, 0)),
+        ("thu", datetime(2026, 12, 3, 9, 0)),  # on a Thursday: next week, not today
+        ("next thu", datetime(2026, 12, 3, 9, 0)),
+        ("thursday", datetime(2026, 12, 3, 9, 0)),
+        ("fri", datetime(2026, 11, 27, 9, 0)),
+        ("next fri", datetime(2026, 11, 27, 9, 0)),
+        ("friday at 2:30pm", datetime(2026, 11, 27, 14, 30)),
+        ("monday 10am", datetime(2026, 11, 30, 10, 0)),
+        ("sun", datetime(2026, 11, 29, 9, 0)),
+        # bare times: today
+        ("10am", datetime(2026, 11, 26, 10, 0)),
+        ("2:30pm", datetime(2026, 11, 26, 14, 30)),
+        ("14:00", datetime(2026, 11, 26, 14, 0)),
+        ("8:05", datetime(2026, 11, 26, 8, 5)),
+        ("12am", datetime(2026, 11, 26, 0, 0)),
+        ("12pm", datetime(2026, 11, 26, 12, 0)),
+        ("11:59pm", datetime(2026, 11, 26, 23, 59)),
+        # absolute dates (no time: 09:00)
+        ("2026-12-01", datetime(2026, 12, 1, 9, 0)),
+        ("2026-12-01T16:15", datetime(2026, 12, 1, 16, 15)),
+        ("1 dec 2026", datetime(2026, 12, 1, 9, 0)),
+        ("dec 1", datetime(2026, 12, 1, 9, 0)),
+        ("2027-03-15 17:00", datetime(2027, 3, 15, 17, 0)),
+        # case and spacing do not matter
+        ("  Tomorrow    10:00 ", datetime(2026, 11, 27, 10, 0)),
+        ("NEXT TUE", datetime(2026, 12, 1, 9, 0)),
+        ("In 2 Weeks", datetime(2026, 12, 10, 9, 30)),
+    ],
+)
+def test_grammar_on_a_thursday(text, expected):
+    assert parse_when(text, THU) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "expected"),
+    [
+        # Sunday evening
+        (SUN, "mon", datetime(2026, 11, 30, 9, 0)),
+        (SUN, "next mon", datetime(2026, 11, 30, 9, 0)),
+        (SUN, "sun", datetime(2026, 12, 6, 9, 0)),
+        (SUN, "sat 11:00", datetime(2026, 12, 5, 11, 0)),
+        (SUN, "tomorrow", datetime(2026, 11, 30, 9, 0)),
+        (SUN, "+2h", datetime(2026, 11, 29, 20, 45)),
+        (SUN, "+6h", datetime(2026, 11, 30, 0, 45)),
+        (SUN, "now", SUN),
+        # month ends: relativedelta clamps to the last day of a shorter month
+        (JAN31, "in 1 month", datetime(2026, 2, 28, 12, 0)),
+        (JAN31, "+1m", datetime(2026, 2, 28, 12, 0)),
+        (JAN31, "in 2 months", datetime(2026, 3, 31, 12, 0)),
+        (JAN31, "in 3 months", datetime(2026, 4, 30, 12, 0)),
+        (LEAP_JAN31, "in 1 month", datetime(2028, 2, 29, 8, 15)),
+        (MAR31, "-1m", datetime(2026, 2, 28, 16, 0)),
+        (MAR31, "in 3 months", datetime(2026, 6, 30, 16, 0)),
+        (datetime(2026, 11, 30, 10, 0), "in 3 months", datetime(2027, 2, 28, 10, 0)),
+        (datetime(2026, 10, 31, 10, 0), "in 3 months", datetime(2027, 1, 31, 10, 0)),
+        # the turn of the year
+        (YEAR_END, "tomorrow", datetime(2027, 1, 1, 9, 0)),
+        (YEAR_END, "+2h", datetime(2027, 1, 1, 1, 50)),
+        (YEAR_END, "+1d", datetime(2027, 1, 1, 23, 50)),
+        (YEAR_END, "in 2 weeks", datetime(2027, 1, 14, 23, 50)),
+        (YEAR_END, "fri", datetime(2027, 1, 1, 9, 0)),
+        (YEAR_END, "14:00", datetime(2026, 12, 31, 14, 0)),
+    ],
+)
+def test_grammar_relative_to_other_nows(now, text, expected):
+    assert parse_when(text, now) == expected
+
+
+def test_seconds_of_now_are_dropped():
+    now = datetime(2026, 11, 26, 9, 30, 45, 123456)
+    assert parse_when("now", now) == datetime(2026, 11, 26, 9, 30)
+    assert parse_when("+1d", now) == datetime(2026, 11, 27, 9, 30)
+
+
+WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@pytest.mark.parametrize("offset", range(7))
+@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("prefix", ["", "next "])
+def test_a_weekday_is_always_the_first_such_day_after_today(offset, index, prefix):
+    now = THU + timedelta(days=offset)
+    result = parse_when(prefix + WEEKDAY_NAMES[index], now)
+    ahead = (result.date() - now.date()).days
+    assert 1 <= ahead <= 7
+    assert result.weekday() == index
+    assert result.time() == datetime.min.time().replace(hour=9)
+
+
+@pytest.mark.parametrize("text", ["blah", "+3x", "next blursday", "2026-13-45", "32/01", "12/31/26", "soon"])
+def test_nonsense_is_refused_naming_the_input(text):
+    with pytest.raises(DateError) as caught:
+        parse_when(text, THU)
+    assert repr(text) in str(caught.value)
+    assert isinstance(caught.value, UserError)
+
+
+def test_an_impossible_time_names_the_time_and_the_input():
+    with pytest.raises(DateError) as caught:
+        parse_when("tomorrow 25:00", THU)
+    message = str(caught.value)
+    assert "'tomorrow 25:00'" in message
+    assert "'25:00'" in message
+
+
+@pytest.mark.parametrize("text", ["fri 9:75", "today 13pm", "+3d 24:00", "tomorrow 24", "fri at noonish"])
+def test_a_bad_time_after_a_good_day_is_refused(text):
+    with pytest.raises(DateError, match="could not read the time"):
+        parse_when(text, THU)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+def test_empty_input_is_refused_with_examples(text):
+    with pytest.raises(DateError) as caught:
+        parse_when(text, THU)
+    assert "no date given" in str(caught.value)
+    assert "tomorrow 10:00" in str(caught.value)
+
+
+def test_a_year_must_be_written_in_full_even_in_the_year_it_would_mean():
+    # dateutil reads "32/01" as January 2032; in 2032 that would look right, and still is refused
+    with pytest.raises(DateError, match="'32/01'"):
+        parse_when("32/01", datetime(2032, 5, 5, 9, 0))
+
+
+def test_parse_day_gives_the_calendar_day():
+    assert parse_day("in 2 weeks", THU) == date(2026, 12, 10)
+    assert parse_day("2027-01-15", THU) == date(2027, 1, 15)
+    with pytest.raises(DateError):
+        parse_day("blah", THU)
+
+
+# ---- parse_iso -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", datetime(2026, 12, 1, 0, 0)),
+        (" 2026-12-01 ", datetime(2026, 12, 1, 0, 0)),
+        ("2026-12-01 14:30", datetime(2026, 12, 1, 14, 30)),
+        ("2026-12-01T14:30", datetime(2026, 12, 1, 14, 30)),
+        ("2026-12-01 14:30:15", datetime(2026, 12, 1, 14, 30, 15)),
+        # a zone is dropped, the wall-clock time kept (times are local, SPEC section 7)
+        ("2026-12-01T14:30:00+02:00", datetime(2026, 12, 1, 14, 30)),
+    ],
+)
+def test_parse_iso_reads_iso(text, expected):
+    assert parse_iso(text) == expected
+    assert parse_iso(text).tzinfo is None
+
+
+@pytest.mark.parametrize(
+    "text", ["", "2026-13-01", "2026-02-30", "12/01/2026", "tomorrow", "2026-12-01 25:00"]
+)
+def test_parse_iso_refuses_anything_else_naming_it(text):
+    with pytest.raises(DateError) as caught:
+        parse_iso(text, "created")
+    message = str(caught.value)
+    assert message.startswith("created ")
+    assert repr(text) in message
+
+
+# ---- describe_due ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("due", "label"),
+    [
+        (datetime(2026, 11, 23, 10, 0), "3d overdue"),
+        (datetime(2026, 11, 25, 23, 59), "1d overdue"),
+        (datetime(2026, 11, 26, 8, 0), "today 08:00"),  # earlier today is still today
+        (datetime(2026, 11, 26, 14, 0), "today 14:00"),
+        (datetime(2026, 11, 27, 10, 0), "tomorrow 10:00"),
+        (datetime(2026, 11, 30, 9, 0), "Mon 09:00"),
+        (datetime(2026, 12, 2, 16, 30), "Wed 16:30"),  # six days ahead
+        (datetime(2026, 12, 3, 9, 0), "Thu 03 Dec"),  # a week ahead
+        (datetime(2026, 12, 31, 9, 0), "Thu 31 Dec"),
+        (datetime(2027, 1, 5, 9, 0), "05 Jan 2027"),  # another year
+    ],
+)
+def test_describe_due(due, label):
+    assert describe_due(due, THU) == label
+
+
+# ---- properties ------------------------------------------------------------------------------
+
+nows = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 12, 31))
+
+grammar_words = st.sampled_from(
+    [
+        "in",
+        "next",
+        "at",
+        "+",
+        "-",
+        "d",
+        "w",
+        "m",
+        "h",
+        "min",
+        "days",
+        "weeks",
+        "months",
+        "tomorrow",
+        "today",
+        "yesterday",
+        "now",
+        "tue",
+        "thu",
+        "fri",
+        "am",
+        "pm",
+        ":",
+        "/",
+        "-",
+        ".",
+        "2026",
+        "12",
+        "01",
+        "31",
+        "32",
+        "99",
+        "0",
+        "25:00",
+        "10:00",
+        "2:30pm",
+        "jan",
+        "dec",
+        "blursday",
+        "x",
+        " ",
+    ]
+)
+near_grammar = st.lists(grammar_words, max_size=6).map(" ".join) | st.lists(grammar_words, max_size=6).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40) | near_grammar, now=nows)
+def test_parse_when_raises_nothing_but_date_error(text, now):
+    try:
+        result = parse_when(text, now)
+    except DateError as error:
+        assert isinstance(error, UserError)
+        assert str(error)
+    else:
+        assert isinstance(result, datetime)
+
+
+@settings(max_examples=200, deadline=None)
+@given(count=st.integers(min_value=0, max_value=3650), now=nows)
+def test_plus_n_days_is_now_plus_n_days(count, now):
+    start = now.replace(second=0, microsecond=0)
+    assert parse_when(f"+{count}d", now) == start + timedelta(days=count)
+    assert parse_when(f"in {count} days", now) == start + timedelta(days=count)
+    assert parse_when(f"-{count}d", now) == start - timedelta(days=count)
+    assert parse_when(f"+{count}w", now) == start + timedelta(weeks=count)
+    assert parse_when(f"+{count}h", now) == start + timedelta(hours=count)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tomorrow 10", datetime(2026, 11, 27, 10, 0)),
+        ("tomorrow at 10", datetime(2026, 11, 27, 10, 0)),
+        ("in 2 weeks at 10:00", datetime(2026, 12, 10, 10, 0)),
+        ("fri at 2pm", datetime(2026, 11, 27, 14, 0)),
+    ],
+)
+def test_after_a_day_at_and_a_bare_hour_are_read(text, expected):
+    assert parse_when(text, datetime(2026, 11, 26, 9, 30)) == expected
