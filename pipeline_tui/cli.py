@@ -157,7 +157,11 @@ def resolve_now(args: argparse.Namespace) -> datetime:
 
     text = args.now or os.environ.get("PIPELINE_TUI_NOW")
     if text:
-        return parse_iso(text.replace("T", " "), "--now").replace(second=0, microsecond=0)
+        now = parse_iso(text.replace("T", " "), "--now").replace(second=0, microsecond=0)
+        # the figures look a year back and months ahead: keep clear of the calendar's ends
+        if not 1900 <= now.year <= 9000:
+            raise UserError(f"--now {text!r} must lie between the years 1900 and 9000")
+        return now
     return datetime.now().replace(microsecond=0)
 
 
@@ -246,10 +250,9 @@ def cmd_tui(args, now: datetime) -> int:
 
 def cmd_add(args, now: datetime) -> int:
     from pipeline_tui.core.dates import parse_when
-    from pipeline_tui.core.fields import parse_kind
+    from pipeline_tui.core.fields import parse_fields, parse_kind
     from pipeline_tui.services.prospects import add_prospect
 
-    open_db(args, create=True)
     fields = {
         key: getattr(args, attr)
         for key, attr in (
@@ -268,9 +271,12 @@ def cmd_add(args, now: datetime) -> int:
         )
         if getattr(args, attr) is not None
     }
+    # check what was typed before a new database is created for it
+    parse_fields({"name": args.name, **fields}, now)
     follow_up = None
     if args.follow_up is not None:
         follow_up = (parse_when(args.follow_up, now), parse_kind(args.kind))
+    open_db(args, create=True)
     prospect = add_prospect(
         now, args.name, pipeline=args.pipeline, stage=args.stage, fields=fields, follow_up=follow_up
     )
@@ -325,9 +331,10 @@ def cmd_import(args, now: datetime) -> int:
     if progress:
         sys.stderr.write("\r")
     open_db(args, create=not args.dry_run)
+    count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
+    # after the checks, so that a refused file gets its one line of error and nothing else
     for column in parsed.unknown_columns:
         print(f"{PROG}: {path}: ignoring unknown column {column!r}", file=sys.stderr)
-    count = import_parsed(parsed, str(path), now, dry_run=args.dry_run)
     if args.dry_run:
         print(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
     else:
@@ -401,10 +408,10 @@ def cmd_quota(args, now: datetime) -> int:
     from pipeline_tui.core.money import format_money, parse_money
     from pipeline_tui.services import setup
 
-    open_db(args, create=args.amount is not None)
     if args.amount is None:
         if args.period:
             raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
+        open_db(args)
         quota = setup.current_quota()
         if quota is None:
             print("No quota set. Set one with: pipeline-tui quota 50000 --period quarter")
@@ -412,6 +419,7 @@ def cmd_quota(args, now: datetime) -> int:
             print(f"Quota: {format_money(quota.target)} per {quota.period}")
         return 0
     target = parse_money(args.amount, "amount")
+    open_db(args, create=True)
     quota = setup.set_quota(target, args.period or "quarter", now)
     print(f"Quota set: {format_money(quota.target)} per {quota.period}")
     return 0
@@ -479,9 +487,19 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, datetime], int]] = {
 }
 
 
+def _skip_server_drivers(args: argparse.Namespace) -> None:
+    """peewee imports psycopg when it is installed (the postgres extra), which costs 0.1 s on
+    every command; a SQLite run never needs it, so hide it before peewee is first imported."""
+    location = args.db or os.environ.get("PIPELINE_TUI_DB") or ""
+    if "://" not in location and "peewee" not in sys.modules:
+        for driver in ("psycopg", "psycopg2"):
+            sys.modules.setdefault(driver, None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        _skip_server_drivers(args)
         now = resolve_now(args)
         return COMMANDS[args.command](args, now)
     except UserError as exc:

@@ -6,7 +6,7 @@ A prospect's past is summarised (:class:`History`) rather than listed, so that t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
@@ -106,6 +106,30 @@ class Prospect:
 
 
 @dataclass(frozen=True, slots=True)
+class ReachCount:
+    """How many prospects of a pipeline sit in a stage, by the furthest stage they ever reached.
+
+    The store counts these in SQL, so that conversion over years of history needs no row per
+    prospect; :meth:`Snapshot.reach_counts` derives the same from the prospects when absent.
+    """
+
+    pipeline_id: int
+    stage_id: int  # where they are now
+    furthest_position: int | None  # furthest open stage position ever entered
+    ever_won: bool
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedTally:
+    """Prospects closed inside a window of time: how many won, how many lost, the value won."""
+
+    won: int = 0
+    lost: int = 0
+    won_value: int = 0  # cents; a won prospect without a value counts as 0
+
+
+@dataclass(frozen=True, slots=True)
 class Quota:
     period: str  # month, quarter or year
     target: int  # cents
@@ -114,7 +138,13 @@ class Quota:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the rules need about one pipeline (or all of them) at one moment."""
+    """Everything the rules need about one pipeline (or all of them) at one moment.
+
+    ``prospects`` holds every open prospect, and the closed ones unless the store summarised
+    them: ``closed_totals`` (per closed stage), ``reach`` (for conversion) and ``closed_tallies``
+    (won and lost inside the windows the figures look at). Summaries keep the report fast with
+    years of history; without them, the rules count the prospects themselves.
+    """
 
     now: datetime
     pipelines: tuple[Pipeline, ...]
@@ -122,7 +152,9 @@ class Snapshot:
     prospects: tuple[Prospect, ...]
     quota: Quota | None = None
     pipeline_id: int | None = None  # set when the figures cover one pipeline only
-    lost_reasons: tuple[str, ...] = field(default=())
+    closed_totals: dict[int, tuple[int, int]] | None = None  # closed stage id -> (count, value), all time
+    reach: tuple[ReachCount, ...] | None = None  # all prospects, all time
+    closed_tallies: dict[tuple[datetime, datetime], ClosedTally] | None = None  # by (start, end) window
 
     @cached_property
     def stage_by_id(self) -> dict[int, Stage]:
@@ -138,6 +170,16 @@ class Snapshot:
         for stage in sorted(self.stages, key=lambda s: (s.pipeline_id, s.position, s.id)):
             grouped.setdefault(stage.pipeline_id, []).append(stage)
         return grouped
+
+    def reach_counts(self) -> tuple[ReachCount, ...]:
+        """The reach histogram: as given by the store, else counted from the prospects."""
+        if self.reach is not None:
+            return self.reach
+        counts: dict[tuple[int, int, int | None, bool], int] = {}
+        for p in self.prospects:
+            key = (p.pipeline_id, p.stage_id, p.history.furthest_position, p.history.ever_won)
+            counts[key] = counts.get(key, 0) + 1
+        return tuple(ReachCount(*key, count) for key, count in counts.items())
 
     @cached_property
     def open_prospects(self) -> list[Prospect]:

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
-from pipeline_tui.core.domain import LOST, OPEN, WON, Prospect, Snapshot, Stage
+from pipeline_tui.core.domain import LOST, OPEN, WON, ClosedTally, ReachCount, Snapshot, Stage
 from pipeline_tui.core.settings import Thresholds
 
 
@@ -91,20 +91,40 @@ class ForecastMonth:
         return self.pace is not None and self.weighted_value < self.pace
 
 
-def _closed_between(snapshot: Snapshot, start: datetime, end: datetime, kind: str) -> list[Prospect]:
+def lookback_window(now: datetime, thresholds: Thresholds) -> tuple[datetime, datetime]:
+    """The look-back window of the win rate and the average sale: the days before ``now``."""
+    return now - timedelta(days=thresholds.lookback_days), now
+
+
+def period_window(period: Period) -> tuple[datetime, datetime]:
+    """A quota period from its first moment to its last."""
+    return datetime.combine(period.start, datetime.min.time()), datetime.combine(
+        period.end, datetime.max.time()
+    )
+
+
+def closed_tally(snapshot: Snapshot, window: tuple[datetime, datetime]) -> ClosedTally:
+    """Won and lost inside a window: as the store summarised it, else counted here."""
+    if snapshot.closed_tallies is not None and window in snapshot.closed_tallies:
+        return snapshot.closed_tallies[window]
+    start, end = window
+    won = lost = value = 0
     stage_by_id = snapshot.stage_by_id
-    return [
-        p
-        for p in snapshot.prospects
-        if p.closed_at is not None and start <= p.closed_at <= end and stage_by_id[p.stage_id].kind == kind
-    ]
+    for p in snapshot.prospects:
+        if p.closed_at is None or not start <= p.closed_at <= end:
+            continue
+        kind = stage_by_id[p.stage_id].kind
+        if kind == WON:
+            won += 1
+            value += p.value or 0
+        elif kind == LOST:
+            lost += 1
+    return ClosedTally(won, lost, value)
 
 
 def won_in_period(snapshot: Snapshot, period: Period) -> int:
     """Total value of prospects moved to a won stage inside the period."""
-    start = datetime.combine(period.start, datetime.min.time())
-    end = datetime.combine(period.end, datetime.max.time())
-    return sum(p.value or 0 for p in _closed_between(snapshot, start, end, WON))
+    return closed_tally(snapshot, period_window(period)).won_value
 
 
 def expected_in_period(snapshot: Snapshot, period: Period) -> int:
@@ -132,9 +152,8 @@ def lead_probability(snapshot: Snapshot) -> float:
 
 def win_rate(snapshot: Snapshot, thresholds: Thresholds) -> tuple[Fraction, bool]:
     """Won ÷ closed over the look-back window, and whether the fallback was used."""
-    start = snapshot.now - timedelta(days=thresholds.lookback_days)
-    won = len(_closed_between(snapshot, start, snapshot.now, WON))
-    lost = len(_closed_between(snapshot, start, snapshot.now, LOST))
+    tally = closed_tally(snapshot, lookback_window(snapshot.now, thresholds))
+    won, lost = tally.won, tally.lost
     if won + lost < thresholds.win_rate_min_closed:
         return Fraction(str(lead_probability(snapshot))), True
     return Fraction(won, won + lost), False
@@ -142,10 +161,9 @@ def win_rate(snapshot: Snapshot, thresholds: Thresholds) -> tuple[Fraction, bool
 
 def average_won_value(snapshot: Snapshot, thresholds: Thresholds) -> Fraction:
     """Mean value won over the look-back window; else the open prospects' mean value; else 0."""
-    start = snapshot.now - timedelta(days=thresholds.lookback_days)
-    won = [p.value or 0 for p in _closed_between(snapshot, start, snapshot.now, WON)]
-    if won:
-        return Fraction(sum(won), len(won))
+    tally = closed_tally(snapshot, lookback_window(snapshot.now, thresholds))
+    if tally.won:
+        return Fraction(tally.won_value, tally.won)
     open_values = [p.value for p in snapshot.open_prospects if p.value is not None]
     if open_values:
         return Fraction(sum(open_values), len(open_values))
@@ -191,11 +209,19 @@ def stage_figures(snapshot: Snapshot) -> list[StageFigures]:
     counts: dict[int, int] = {}
     values: dict[int, int] = {}
     weighted: dict[int, float] = {}
+    summarised = snapshot.closed_totals is not None
+    stage_by_id = snapshot.stage_by_id
     for prospect in snapshot.prospects:
         stage_id = prospect.stage_id
+        if summarised and stage_by_id[stage_id].kind != OPEN:
+            continue
         counts[stage_id] = counts.get(stage_id, 0) + 1
         values[stage_id] = values.get(stage_id, 0) + (prospect.value or 0)
         weighted[stage_id] = weighted.get(stage_id, 0.0) + snapshot.weighted_value(prospect)
+    for stage_id, (count, value) in (snapshot.closed_totals or {}).items():
+        counts[stage_id] = count
+        values[stage_id] = value
+        weighted[stage_id] = value * stage_by_id[stage_id].probability
     result = []
     for pipeline in sorted(snapshot.pipelines, key=lambda p: (p.position, p.id)):
         if snapshot.pipeline_id and pipeline.id != snapshot.pipeline_id:
@@ -213,31 +239,32 @@ def stage_figures(snapshot: Snapshot) -> list[StageFigures]:
     return result
 
 
-def _reached_position(snapshot: Snapshot, prospect: Prospect) -> tuple[int, bool]:
-    """Furthest open stage position the prospect ever entered, and whether it was ever won."""
-    stage = snapshot.stage_by_id[prospect.stage_id]
-    furthest = prospect.history.furthest_position
+def _reached(snapshot: Snapshot, row: ReachCount) -> tuple[int, bool]:
+    """Furthest open stage position reached (counting the stage it is in now), and ever won."""
+    stage = snapshot.stage_by_id[row.stage_id]
+    furthest = row.furthest_position
     if stage.kind == OPEN and (furthest is None or stage.position > furthest):
         furthest = stage.position
-    return (-1 if furthest is None else furthest), (prospect.history.ever_won or stage.kind == WON)
+    return (-1 if furthest is None else furthest), (row.ever_won or stage.kind == WON)
 
 
 def conversion(snapshot: Snapshot) -> list[Conversion]:
     """reached(next) ÷ reached(S) for each open stage and the stage after it, per pipeline."""
     result = []
-    reached_by_pipeline: dict[int, list[tuple[int, bool]]] = {}
-    for prospect in snapshot.prospects:
-        reached_by_pipeline.setdefault(prospect.pipeline_id, []).append(_reached_position(snapshot, prospect))
+    reached_by_pipeline: dict[int, list[tuple[int, bool, int]]] = {}
+    for row in snapshot.reach_counts():
+        furthest, won = _reached(snapshot, row)
+        reached_by_pipeline.setdefault(row.pipeline_id, []).append((furthest, won, row.count))
     for pipeline in sorted(snapshot.pipelines, key=lambda p: (p.position, p.id)):
         if snapshot.pipeline_id and pipeline.id != snapshot.pipeline_id:
             continue
         stages = [s for s in snapshot.stages_by_pipeline.get(pipeline.id, []) if s.kind != LOST]
         reached = reached_by_pipeline.get(pipeline.id, [])
 
-        def count(stage: Stage, reached: list[tuple[int, bool]] = reached) -> int:
+        def count(stage: Stage, reached: list[tuple[int, bool, int]] = reached) -> int:
             if stage.kind == WON:
-                return sum(1 for _, won in reached if won)
-            return sum(1 for furthest, won in reached if won or furthest >= stage.position)
+                return sum(n for _, won, n in reached if won)
+            return sum(n for furthest, won, n in reached if won or furthest >= stage.position)
 
         for current, following in zip(stages, stages[1:], strict=False):
             if current.kind != OPEN:
@@ -251,17 +278,19 @@ def conversion(snapshot: Snapshot) -> list[Conversion]:
 def appointment_to_sale(snapshot: Snapshot) -> tuple[float | None, int]:
     """Won ÷ closed among prospects that reached the appointment stage (R8), and how many closed."""
     won = closed = 0
-    for prospect in snapshot.prospects:
-        stage = snapshot.stage_by_id[prospect.stage_id]
+    for row in snapshot.reach_counts():
+        stage = snapshot.stage_by_id[row.stage_id]
         if stage.kind == OPEN:
             continue
-        position = snapshot.role_position(prospect.pipeline_id, "appointment")
+        if snapshot.pipeline_id and row.pipeline_id != snapshot.pipeline_id:
+            continue
+        position = snapshot.role_position(row.pipeline_id, "appointment")
         if position is None:
             continue
-        furthest, ever_won = _reached_position(snapshot, prospect)
+        furthest, ever_won = _reached(snapshot, row)
         if ever_won or furthest >= position:
-            closed += 1
-            won += stage.kind == WON
+            closed += row.count
+            won += row.count if stage.kind == WON else 0
     return (won / closed if closed else None), closed
 
 

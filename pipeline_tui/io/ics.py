@@ -27,7 +27,8 @@ def agenda_calendar(items: list[AgendaItem], now: datetime) -> bytes:
         event.add("uid", f"follow-up-{item.id}@pipeline-tui")
         event.add("dtstamp", now)
         event.add("dtstart", item.due)
-        event.add("dtend", item.due + DURATIONS.get(item.kind, timedelta(minutes=15)))
+        duration = DURATIONS.get(item.kind, timedelta(minutes=15))
+        event.add("dtend", item.due + duration if item.due <= datetime.max - duration else datetime.max)
         event.add("summary", f"{item.kind.capitalize()}: {who}")
         if item.notes:
             event.add("description", item.notes)

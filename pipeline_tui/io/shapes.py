@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 
 from pipeline_tui.core.money import cents_to_number
@@ -110,5 +111,8 @@ def export_json(rows: list[ExportRow]) -> list[dict]:
     return result
 
 
-def dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def dumps(data, *, pretty: bool | None = None) -> str:
+    """JSON text: indented for a person at a terminal, compact (and quicker) for a program."""
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    return json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)

@@ -87,7 +87,7 @@ def create(model, **values):
 
 def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:
     """A prospect by id or by name (case-insensitive, then unique prefix); ambiguity is an error."""
-    text = str(reference).strip()
+    text = " ".join(str(reference).split())  # names are stored with single spaces
     base = Prospect.select().where(Prospect.archived == archived)
     if text.isdigit():
         found = base.where(Prospect.id == int(text)).first()

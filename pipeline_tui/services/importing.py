@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.core.domain import OPEN
+from pipeline_tui.core.domain import DEFAULT_STAGES, OPEN
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import ParsedFile
 from pipeline_tui.services.base import find_pipeline
@@ -35,13 +35,18 @@ PROSPECT_COLUMNS = (
     "stage_entered_at",
     "closed_at",
     "archived",
+    "reached_stage",
+    "ever_won",
 )
 CONTACT_FIELDS = ("organization", "contact", "title", "email", "phone")
 
 
-def import_parsed(parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool = False) -> int:
-    """Write every checked row in one transaction (or, with ``dry_run``, only check stages)."""
-    pipeline = find_pipeline(None)
+def import_parsed(
+    parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool = False, pipeline: str | None = None
+) -> int:
+    """Write every checked row into a pipeline (the first unless named) in one transaction, or,
+    with ``dry_run``, only check the stages."""
+    pipeline = find_pipeline(pipeline)
     stages = {s.name.lower(): s for s in Stage.select().where(Stage.pipeline == pipeline.id)}
     first_open = min((s for s in stages.values() if s.kind == OPEN), key=lambda s: s.position)
     resolved = []
@@ -87,6 +92,8 @@ def import_parsed(parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool
                     entered,
                     closed,
                     False,
+                    stage.id if stage.kind == OPEN else None,
+                    stage.kind == "won",
                 )
             )
             changes.append((pid, None, stage.id, entered))
@@ -118,6 +125,16 @@ def write_demo(data, now: datetime) -> int:
     by_position = [s.id for s in Stage.select().where(Stage.pipeline == pipeline.id).order_by(Stage.position)]
     if len(by_position) < 7:
         raise UserError("demo data needs the default stages of the Sales pipeline")
+
+    open_positions = {position for position, (_, _, kind, _) in enumerate(DEFAULT_STAGES) if kind == OPEN}
+    won_position = next(i for i, (_, _, kind, _) in enumerate(DEFAULT_STAGES) if kind == "won")
+    furthest: dict[int, int] = {}
+    won_ever: set[int] = set()
+    for pid, _, position, _ in data.stage_changes:
+        if position in open_positions and position > furthest.get(pid, -1):
+            furthest[pid] = position
+        elif position == won_position:
+            won_ever.add(pid)
 
     def write() -> int:
         start = bulk.next_id(Prospect)
@@ -166,6 +183,8 @@ def write_demo(data, now: datetime) -> int:
                     entered,
                     closed,
                     False,
+                    by_position[furthest[offset + 1]] if offset + 1 in furthest else None,
+                    offset + 1 in won_ever,
                 )
             )
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)

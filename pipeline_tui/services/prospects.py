@@ -45,6 +45,8 @@ def add_prospect(
         updated_at=now,
         stage_entered_at=now,
         closed_at=now if target.kind != OPEN else None,
+        reached_stage=target.id if target.kind == OPEN else None,
+        ever_won=target.kind == WON,
         **values,
     )
     create(StageChange, prospect=prospect.id, from_stage=None, to_stage=target.id, changed_at=now)
@@ -79,9 +81,14 @@ def _enter_stage(prospect: Prospect, stage: Stage, now: datetime, lost_reason: s
     if stage.kind == LOST and lost_reason is None:
         lost_reason = prospect.lost_reason
     create(StageChange, prospect=prospect.id, from_stage=prospect.stage_id, to_stage=stage.id, changed_at=now)
+    reached = prospect.reached_stage_id
+    if stage.kind == OPEN and (reached is None or Stage.get_by_id(reached).position < stage.position):
+        reached = stage.id
     save(
         prospect,
         stage=stage.id,
+        reached_stage=reached,
+        ever_won=prospect.ever_won or stage.kind == WON,
         stage_entered_at=now,
         updated_at=now,
         closed_at=now if stage.kind != OPEN else None,

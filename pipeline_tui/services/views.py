@@ -3,8 +3,11 @@ detail, each built from a bounded number of queries and the pure core."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import domain, figures
@@ -14,7 +17,24 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import queries
+from pipeline_tui.store.db import read_snapshot
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _one_read(function: Callable[P, T]) -> Callable[P, T]:
+    """Run a view's queries in one read transaction: another program's write lands before or
+    after them, never between (a prospect listed must also be found in the snapshot)."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with read_snapshot():
+            return function(*args, **kwargs)
+
+    return wrapper
+
 
 # -- agenda -----------------------------------------------------------------------------------
 
@@ -59,11 +79,14 @@ class AgendaItem:
 
 def agenda(now: datetime, days: int | None = 7) -> list[AgendaItem]:
     """Open follow-ups: overdue first, then due within ``days`` (all of them when None)."""
-    until = (
-        datetime.max
-        if days is None
-        else datetime.combine(now.date() + timedelta(days=days), datetime.max.time())
-    )
+    try:
+        until = (
+            datetime.max
+            if days is None
+            else datetime.combine(now.date() + timedelta(days=days), datetime.max.time())
+        )
+    except OverflowError:  # more days than the calendar has left: all of them
+        until = datetime.max
     return [
         AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
         for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(until.replace(microsecond=0))
@@ -107,11 +130,18 @@ class Board:
     period: figures.Period
 
 
+@_one_read
 def board(now: datetime, settings: Settings, pipeline_name: str | None = None) -> Board:
     """Open prospects of one pipeline by stage, best score first, with the period's won and lost."""
     pipeline = find_pipeline(pipeline_name)
     snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True)
-    scores = score_all(snapshot, settings.score, settings.thresholds)
+    # budget size ranks against every open prospect, as in the detail pane and the export
+    context = _score_context(snapshot, now)
+    stage_by_id = snapshot.stage_by_id
+    scores = {
+        p.id: score_prospect(p, stage_by_id[p.stage_id], context, settings.score, settings.thresholds)
+        for p in snapshot.open_prospects
+    }
     notes = queries.notes_of_open(pipeline.id)
     by_stage: dict[int, list[Card]] = {}
     for prospect in snapshot.prospects:
@@ -158,9 +188,20 @@ def board(now: datetime, settings: Settings, pipeline_name: str | None = None) -
     )
 
 
+def _score_context(snapshot: domain.Snapshot, now: datetime) -> ScoreContext:
+    """What a score needs beyond the prospect, whatever part of the pipeline the snapshot holds:
+    the values of all open prospects (one query), and each pipeline's open stages."""
+    open_stages = {
+        pid: [s for s in stages if s.kind == domain.OPEN]
+        for pid, stages in snapshot.stages_by_pipeline.items()
+    }
+    return ScoreContext(now, queries.open_values(), open_stages)
+
+
 # -- report -----------------------------------------------------------------------------------
 
 
+@_one_read
 def report(now: datetime, settings: Settings, pipeline_name: str | None = None) -> Report:
     pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
     snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id)
@@ -192,6 +233,7 @@ class Detail:
     open_follow_ups: list[domain.FollowUp]
 
 
+@_one_read
 def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Detail:
     """Every field, the score explained, its advice and its timeline, for the detail pane."""
     prospect = Prospect.get_or_none(Prospect.id == prospect_id)
@@ -203,12 +245,9 @@ def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Deta
     score = None
     found: list[advice_rules.Advice] = []
     if facts is not None and stage.kind == domain.OPEN:
-        open_stages = {
-            pid: [s for s in stages if s.kind == domain.OPEN]
-            for pid, stages in snapshot.stages_by_pipeline.items()
-        }
-        context = ScoreContext(now, queries.open_values(), open_stages)
-        score = score_prospect(facts, stage, context, settings.score, settings.thresholds)
+        score = score_prospect(
+            facts, stage, _score_context(snapshot, now), settings.score, settings.thresholds
+        )
         found = advice_rules.sort_advice(advice_rules.prospect_advice(snapshot, settings.thresholds, [facts]))
     return Detail(
         prospect=prospect,
@@ -259,26 +298,28 @@ class ExportRow:
     last_activity: datetime | None
 
 
+@_one_read
 def export_rows(now: datetime, settings: Settings) -> list[ExportRow]:
-    """Every live prospect with its stage, score, weighted value and next and last follow-up."""
-    snapshot = queries.load_snapshot(now, settings)
+    """Every live prospect with its stage, score (open ones), weighted value and follow-ups."""
+    snapshot = queries.load_snapshot(now, settings, open_only=True)
     scores = score_all(snapshot, settings.score, settings.thresholds)
-    facts = {p.id: p for p in snapshot.prospects}
     stage_by_id = snapshot.stage_by_id
+    follow_ups = queries.load_open_follow_ups(None)
     last = queries.last_activity_by_prospect()
     rows = []
     for prospect in Prospect.select().where(Prospect.archived == False).order_by(Prospect.id):  # noqa: E712
-        fact = facts[prospect.id]
         stage = stage_by_id[prospect.stage_id]
         score = scores.get(prospect.id)
+        probability = stage.probability if prospect.probability is None else prospect.probability
+        upcoming = follow_ups.get(prospect.id)
         rows.append(
             ExportRow(
                 prospect=prospect,
                 stage=stage.name,
                 stage_kind=stage.kind,
                 score=score.total if score else None,
-                weighted_value=snapshot.weighted_value(fact),
-                next_follow_up=fact.open_follow_ups[0] if fact.open_follow_ups else None,
+                weighted_value=(prospect.value_cents or 0) * probability,
+                next_follow_up=upcoming[0] if upcoming else None,
                 last_activity=last.get(prospect.id),
             )
         )

@@ -10,13 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import peewee
 from peewee import JOIN, Case, fn
 
-from pipeline_tui.core import domain
+from pipeline_tui.core import domain, figures
 from pipeline_tui.core.domain import CONTACT_KINDS, OPEN
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.store import models
-from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage, StageChange
+from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage
 
 
 def _as_datetime(value) -> datetime | None:
@@ -69,48 +70,57 @@ def _open_stage_ids() -> list[int]:
     return [sid for (sid,) in _rows(Stage.select(Stage.id).where(Stage.kind == OPEN))]
 
 
-def load_history(open_only: bool = True, ids: Iterable[int] | None = None) -> dict[int, domain.History]:
-    """Each prospect's past, condensed in SQL: last activity, last contact, demo or trial,
-    furthest stage reached, ever won."""
+def load_activity(prospects: Iterable[int] | peewee.Query) -> dict[int, tuple]:
+    """Each prospect's follow-ups condensed in SQL: last done, last contact done, last
+    appointment done, and whether it ever had a demo or trial."""
     done = FollowUp.done_at
-    activity = FollowUp.select(
-        FollowUp.prospect,
-        fn.MAX(done),
-        fn.MAX(Case(None, [(FollowUp.kind.in_(sorted(CONTACT_KINDS)), done)], None)),
-        fn.MAX(Case(None, [(FollowUp.kind == "appointment", done)], None)),
-        fn.MAX(Case(None, [(FollowUp.kind.in_(["demo", "trial"]), 1)], 0)),
-    ).group_by(FollowUp.prospect)
-    reach = (
-        StageChange.select(
-            StageChange.prospect,
-            fn.MAX(Case(None, [(Stage.kind == OPEN, Stage.position)], None)),
-            fn.MAX(Case(None, [(Stage.kind == domain.WON, 1)], 0)),
+    query = (
+        FollowUp.select(
+            FollowUp.prospect,
+            fn.MAX(done),
+            fn.MAX(Case(None, [(FollowUp.kind.in_(sorted(CONTACT_KINDS)), done)], None)),
+            fn.MAX(Case(None, [(FollowUp.kind == "appointment", done)], None)),
+            fn.MAX(Case(None, [(FollowUp.kind.in_(["demo", "trial"]), 1)], 0)),
         )
-        .join(Stage, on=(StageChange.to_stage == Stage.id))
-        .group_by(StageChange.prospect)
+        .where(FollowUp.prospect.in_(prospects if isinstance(prospects, peewee.Query) else list(prospects)))
+        .group_by(FollowUp.prospect)
     )
-    if ids is not None:
-        activity = activity.where(FollowUp.prospect.in_(list(ids)))
-        reach = reach.where(StageChange.prospect.in_(list(ids)))
-    elif open_only:
-        open_ids = Prospect.select(Prospect.id).where(
-            Prospect.stage.in_(_open_stage_ids()),
-            Prospect.archived == False,  # noqa: E712
-        )
-        activity = activity.where(FollowUp.prospect.in_(open_ids))
-        reach = reach.where(StageChange.prospect.in_(open_ids))
-    parts: dict[int, list] = defaultdict(lambda: [None, None, None, False, None, False])
-    for pid, last, contact, appointment, demo in _rows(activity):
-        entry = parts[pid]
-        entry[0] = _as_datetime(last)
-        entry[1] = _as_datetime(contact)
-        entry[2] = _as_datetime(appointment)
-        entry[3] = bool(demo)
-    for pid, furthest, won in _rows(reach):
-        entry = parts[pid]
-        entry[4] = furthest
-        entry[5] = bool(won)
-    return {pid: domain.History(*entry) for pid, entry in parts.items()}
+    return {
+        pid: (_as_datetime(last), _as_datetime(contact), _as_datetime(appointment), bool(demo))
+        for pid, last, contact, appointment, demo in _rows(query)
+    }
+
+
+def load_reach(
+    pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None
+) -> tuple[domain.ReachCount, ...]:
+    """The reach histogram of every live prospect: one GROUP BY on the prospect table."""
+    positions = {s.id: s.position for s in (stages if stages is not None else load_stages())}
+    query = Prospect.select(
+        Prospect.pipeline, Prospect.stage, Prospect.reached_stage, Prospect.ever_won, fn.COUNT(Prospect.id)
+    ).where(Prospect.archived == False)  # noqa: E712
+    if pipeline_id is not None:
+        query = query.where(Prospect.pipeline == pipeline_id)
+    query = query.group_by(Prospect.stage, Prospect.pipeline, Prospect.reached_stage, Prospect.ever_won)
+    counts: dict[tuple, int] = defaultdict(int)
+    for pipeline, stage, reached, won, count in _rows(query):
+        counts[(pipeline, stage, positions.get(reached), bool(won))] += count
+    return tuple(domain.ReachCount(*key, count) for key, count in sorted(counts.items(), key=str))
+
+
+def load_closed_totals(
+    pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None
+) -> dict[int, tuple[int, int]]:
+    """Count and value of every live prospect in each closed stage, all time."""
+    closed = [s.id for s in (stages if stages is not None else load_stages()) if s.kind != OPEN]
+    query = (
+        Prospect.select(Prospect.stage, fn.COUNT(Prospect.id), fn.COALESCE(fn.SUM(Prospect.value_cents), 0))
+        .where(Prospect.archived == False, Prospect.stage.in_(closed))  # noqa: E712
+        .group_by(Prospect.stage)
+    )
+    if pipeline_id is not None:
+        query = query.where(Prospect.pipeline == pipeline_id)
+    return {stage: (count, int(value)) for stage, count, value in _rows(query)}
 
 
 def load_open_follow_ups(ids: Iterable[int] | None = None) -> dict[int, list[domain.FollowUp]]:
@@ -150,15 +160,23 @@ PROSPECT_COLUMNS = (
     Prospect.decision_maker,
     Prospect.probability,
     Prospect.closed_at,
+    Prospect.reached_stage,
+    Prospect.ever_won,
 )
 
 
 def load_prospects(
-    *, open_only: bool, pipeline_id: int | None = None, ids: Iterable[int] | None = None
+    *,
+    open_only: bool,
+    pipeline_id: int | None = None,
+    ids: Iterable[int] | None = None,
+    open_stage_ids: list[int] | None = None,
 ) -> list[tuple]:
+    """Prospect rows: every live one, or the open ones only."""
+    opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
     query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
     if open_only:
-        query = query.where(Prospect.stage.in_(_open_stage_ids()))
+        query = query.where(Prospect.stage.in_(opens))
     if pipeline_id is not None:
         query = query.where(Prospect.pipeline == pipeline_id)
     if ids is not None:
@@ -174,11 +192,34 @@ def load_snapshot(
     open_only: bool = False,
     ids: Iterable[int] | None = None,
 ) -> domain.Snapshot:
-    """All the core needs, in seven queries whatever the number of prospects."""
-    rows = load_prospects(open_only=open_only, pipeline_id=pipeline_id, ids=ids)
-    history = load_history(open_only=open_only, ids=ids)
-    follow_ups = load_open_follow_ups(ids)
-    empty = domain.NO_HISTORY
+    """All the core needs, in a fixed number of queries whatever the number of prospects.
+
+    For the report, closed prospects are loaded only as far back as the figures look (the
+    look-back window, the quota period); older ones arrive summarised as stage totals and the
+    reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those.
+    """
+    quota = load_quota()
+    summarise = ids is None and not open_only
+    stages = load_stages(settings)
+    positions = {stage.id: stage.position for stage in stages}
+    open_stages = {stage.id for stage in stages if stage.kind == OPEN}
+    rows = load_prospects(
+        open_only=open_only or summarise, pipeline_id=pipeline_id, ids=ids, open_stage_ids=list(open_stages)
+    )
+    wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
+    if ids is None and len(wanted) > 500:  # a sub-query beats a long list of ids
+        live_open = Prospect.select(Prospect.id).where(
+            Prospect.archived == False,
+            Prospect.stage.in_(list(open_stages)),  # noqa: E712
+        )
+        if pipeline_id is not None:
+            live_open = live_open.where(Prospect.pipeline == pipeline_id)
+        activity = load_activity(live_open)
+        follow_ups = load_open_follow_ups(None)
+    else:
+        activity = load_activity(wanted)
+        follow_ups = load_open_follow_ups(wanted)
+    no_activity = (None, None, None, False)
     prospects = []
     for (
         pid,
@@ -195,7 +236,10 @@ def load_snapshot(
         decision_maker,
         probability,
         closed,
+        reached,
+        ever_won,
     ) in rows:
+        history = domain.History(*activity.get(pid, no_activity), positions.get(reached), bool(ever_won))
         prospects.append(
             domain.Prospect(
                 id=pid,
@@ -213,17 +257,35 @@ def load_snapshot(
                 probability=probability,
                 closed_at=_as_datetime(closed),
                 open_follow_ups=tuple(follow_ups.get(pid, ())),
-                history=history.get(pid, empty),
+                history=history,
             )
         )
     return domain.Snapshot(
         now=now,
         pipelines=load_pipelines(),
-        stages=load_stages(settings),
+        stages=stages,
         prospects=tuple(prospects),
-        quota=load_quota(),
+        quota=quota,
         pipeline_id=pipeline_id,
+        closed_totals=load_closed_totals(pipeline_id, stages) if summarise else None,
+        reach=load_reach(pipeline_id, stages) if summarise else None,
+        closed_tallies=load_tallies(now, settings, quota, pipeline_id) if summarise else None,
     )
+
+
+def load_tallies(
+    now: datetime, settings: Settings, quota: domain.Quota | None, pipeline_id: int | None
+) -> dict[tuple[datetime, datetime], domain.ClosedTally]:
+    """Won and lost in the windows the figures read: the look-back window and the quota period."""
+    windows = [figures.lookback_window(now, settings.thresholds)]
+    if quota is not None:
+        windows.append(figures.period_window(figures.quota_period(quota.period, now)))
+    tallies = {}
+    for window in windows:
+        totals = closed_totals(*window, pipeline_id)
+        (won, value), (lost, _) = totals[domain.WON], totals[domain.LOST]
+        tallies[window] = domain.ClosedTally(won, lost, value)
+    return tallies
 
 
 def closed_totals(
@@ -319,3 +381,16 @@ def last_activity_by_prospect() -> dict[int, datetime]:
         .group_by(FollowUp.prospect)
     )
     return {pid: _as_datetime(last) for pid, last in _rows(query)}
+
+
+def load_history(ids: Iterable[int]) -> dict[int, domain.History]:
+    """The History of each of these prospects, as :func:`load_snapshot` builds it."""
+    ids = list(ids)
+    positions = {sid: position for sid, position in _rows(Stage.select(Stage.id, Stage.position))}
+    activity = load_activity(ids)
+    query = Prospect.select(Prospect.id, Prospect.reached_stage, Prospect.ever_won)
+    query = query.where(Prospect.id.in_(ids))
+    return {
+        pid: domain.History(*activity.get(pid, (None, None, None, False)), positions.get(reached), bool(won))
+        for pid, reached, won in _rows(query)
+    }

@@ -101,3 +101,36 @@ def upgrade(db: peewee.Database, shown: str, version: int) -> None:
         with db.atomic():
             step(db)
             set_version(db, target)
+
+
+def recompute_reach() -> int:
+    """Derive each prospect's furthest open stage and ever-won flag from its stage changes.
+
+    The services keep both up to date on every move; this rebuilds them after a bulk change
+    made without the services (an upgrade, stages reordered, rows written by hand).
+    """
+    from collections import defaultdict
+
+    from pipeline_tui.store.models import Prospect, Stage, StageChange
+
+    stages = {s.id: (s.position, s.kind) for s in Stage.select()}
+    furthest: dict[int, tuple[int, int]] = {}
+    won: set[int] = set()
+    entered = defaultdict(list)
+    for pid, to_stage in StageChange.select(StageChange.prospect, StageChange.to_stage).tuples():
+        entered[pid].append(to_stage)
+    for pid, current in Prospect.select(Prospect.id, Prospect.stage).tuples():
+        entered[pid].append(current)
+    for pid, stage_ids in entered.items():
+        for stage_id in stage_ids:
+            position, kind = stages.get(stage_id, (None, None))
+            if kind == "open" and (pid not in furthest or position > furthest[pid][0]):
+                furthest[pid] = (position, stage_id)
+            elif kind == "won":
+                won.add(pid)
+    count = 0
+    for pid in entered:
+        reached = furthest.get(pid, (None, None))[1]
+        Prospect.update(reached_stage=reached, ever_won=pid in won).where(Prospect.id == pid).execute()
+        count += 1
+    return count

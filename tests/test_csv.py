@@ -1,0 +1,520 @@
+"""CSV import and export (SPEC section 6): what a file may look like, errors that name the row and
+column, all or nothing, formula escaping, and export -> import -> export giving the same file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.core.settings import Settings
+from pipeline_tui.errors import UserError
+from pipeline_tui.io.csv_io import COLUMNS, parse_csv, write_csv
+from pipeline_tui.services.follow_ups import schedule
+from pipeline_tui.services.importing import import_parsed
+from pipeline_tui.services.prospects import add_prospect, mark_lost, mark_won, move_prospect
+from pipeline_tui.services.views import export_rows
+from pipeline_tui.store import bulk
+from pipeline_tui.store.db import open_database
+from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+
+SETTINGS = Settings()
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "import.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def import_text(tmp_path: Path, text: str | bytes, now: datetime, *, dry_run: bool = False):
+    path = write(tmp_path, text)
+    parsed = parse_csv(path, now)
+    count = import_parsed(parsed, str(path), now, dry_run=dry_run)
+    return parsed, count
+
+
+def rows() -> list[Prospect]:
+    return list(Prospect.select().order_by(Prospect.id))
+
+
+def stage_of(prospect: Prospect) -> str:
+    return Stage.get_by_id(prospect.stage_id).name
+
+
+def export_text(now: datetime) -> str:
+    buffer = io.StringIO()
+    write_csv(export_rows(now, SETTINGS), buffer)
+    return buffer.getvalue()
+
+
+def counts() -> tuple[int, int, int]:
+    return Prospect.select().count(), StageChange.select().count(), FollowUp.select().count()
+
+
+# -- the header ---------------------------------------------------------------------------------
+
+
+def test_header_is_case_insensitive_in_any_order_and_unknown_columns_are_reported(db, tmp_path, now):
+    text = (
+        "NOTES,Value,Favourite Colour,name,  Stage ,Expected_Close,,Decision Maker\n"
+        "call back,12000,blue,Acme,proposal,2026-12-20,x,yes\n"
+    )
+    parsed, count = import_text(tmp_path, text, now)
+    assert count == 1
+    assert parsed.unknown_columns == ["Favourite Colour"]
+    [acme] = rows()
+    assert (acme.name, acme.notes, acme.value_cents, stage_of(acme)) == (
+        "Acme",
+        "call back",
+        1_200_000,
+        "Proposal",
+    )
+    assert acme.expected_close == date(2026, 12, 20)
+    assert acme.decision_maker == "yes"
+
+
+def test_every_documented_column(db, tmp_path, now):
+    text = (
+        "name,organization,contact,title,email,phone,decision_maker,value,expected_close,urgency,source,"
+        "stage,probability,notes,created,closed,lost_reason,next_follow_up,next_follow_up_kind\n"
+        "Big deal,Acme Inc,Jane Doe,CFO,jane@acme.com,555 0100,no,99.95,2027-01-15,high,referral,"
+        "Trial,70%,the notes,2026-10-01 08:15,,,2026-11-30 14:00,appointment\n"
+    )
+    import_text(tmp_path, text, now)
+    [p] = rows()
+    assert (p.organization, p.contact, p.title, p.email, p.phone) == (
+        "Acme Inc",
+        "Jane Doe",
+        "CFO",
+        "jane@acme.com",
+        "555 0100",
+    )
+    assert (p.decision_maker, p.value_cents, p.urgency, p.source, p.probability) == (
+        "no",
+        9995,
+        "high",
+        "referral",
+        0.7,
+    )
+    assert (p.expected_close, p.created_at, p.stage_entered_at, p.closed_at) == (
+        date(2027, 1, 15),
+        datetime(2026, 10, 1, 8, 15),
+        datetime(2026, 10, 1, 8, 15),
+        None,
+    )
+    assert p.updated_at == now
+    [follow_up] = FollowUp.select()
+    assert (follow_up.kind, follow_up.due_at, follow_up.done_at, follow_up.created_at) == (
+        "appointment",
+        datetime(2026, 11, 30, 14, 0),
+        None,
+        now,
+    )
+    [change] = StageChange.select()
+    assert (change.from_stage_id, change.to_stage.name, change.changed_at) == (None, "Trial", p.created_at)
+
+
+def test_a_byte_order_mark_is_accepted(db, tmp_path, now):
+    import_text(tmp_path, "\ufeffName,Value\r\nAcme,100\r\n".encode(), now)
+    [p] = rows()
+    assert (p.name, p.value_cents) == ("Acme", 10_000)
+
+
+@pytest.mark.parametrize(
+    "cell, cents",
+    [
+        ("12000", 1_200_000),
+        ("12000.50", 1_200_050),
+        ("12000.5", 1_200_050),
+        ('"12,000"', 1_200_000),
+        ('"12,000.75"', 1_200_075),
+        ('"$12,000"', 1_200_000),
+        ("€12000", 1_200_000),
+        ("£ 12000", 1_200_000),
+        ("0", 0),
+        ("", None),
+    ],
+)
+def test_value_forms(db, tmp_path, now, cell, cents):
+    import_text(tmp_path, f"name,value\nAcme,{cell}\n", now)
+    assert rows()[0].value_cents == cents
+
+
+@pytest.mark.parametrize(
+    "cell, stored",
+    [
+        ("yes", "yes"),
+        ("YES", "yes"),
+        ("true", "yes"),
+        ("True", "yes"),
+        ("1", "yes"),
+        ("no", "no"),
+        ("false", "no"),
+        ("0", "no"),
+        ("unknown", "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_decision_maker_words(db, tmp_path, now, cell, stored):
+    import_text(tmp_path, f"name,decision_maker\nAcme,{cell}\n", now)
+    assert rows()[0].decision_maker == stored
+
+
+def test_stage_defaults_to_lead_and_matches_case_insensitively(db, tmp_path, now):
+    import_text(tmp_path, "name\nNo stage column\n", now)
+    import_text(tmp_path, "name,stage\nEmpty stage,\nShouting,APPOINTMENT\nwhispering,qualified\n", now)
+    assert [(p.name, stage_of(p)) for p in rows()] == [
+        ("No stage column", "Lead"),
+        ("Empty stage", "Lead"),
+        ("Shouting", "Appointment"),
+        ("whispering", "Qualified"),
+    ]
+
+
+def test_created_and_closed_defaults(db, tmp_path, now):
+    text = (
+        "name,stage,created,closed,lost_reason\n"
+        "Open no dates,Lead,,,\n"
+        "Won no dates,won,,,\n"
+        "Lost with dates,Lost,2026-01-05,2026-03-10 16:00,too expensive\n"
+        "Open with closed,Proposal,2026-02-01,2026-03-01,\n"
+    )
+    import_text(tmp_path, text, now)
+    found = {p.name: p for p in rows()}
+    open_ = found["Open no dates"]
+    assert (open_.created_at, open_.closed_at, open_.stage_entered_at) == (now, None, now)
+    won = found["Won no dates"]
+    assert (won.created_at, won.closed_at, won.stage_entered_at) == (now, now, now)
+    lost = found["Lost with dates"]
+    assert (lost.created_at, lost.closed_at, lost.lost_reason) == (
+        datetime(2026, 1, 5),
+        datetime(2026, 3, 10, 16, 0),
+        "too expensive",
+    )
+    assert lost.stage_entered_at == lost.closed_at
+    assert found["Open with closed"].closed_at is None, "an open prospect is not closed"
+    changes = {c.prospect.name: c.changed_at for c in StageChange.select()}
+    assert changes["Lost with dates"] == datetime(2026, 3, 10, 16, 0)
+
+
+def test_next_follow_up_and_its_kind(db, tmp_path, now):
+    text = (
+        "name,next_follow_up,next_follow_up_kind\n"
+        "Default kind,2026-12-01 10:30,\n"
+        "Meeting,2026-12-02,Meeting\n"
+        "Info,2026-12-03 09:00,info request\n"
+        "Nothing,,email\n"
+    )
+    import_text(tmp_path, text, now)
+    found = [(f.prospect.name, f.kind, f.due_at) for f in FollowUp.select().order_by(FollowUp.id)]
+    assert found == [
+        ("Default kind", "call", datetime(2026, 12, 1, 10, 30)),
+        ("Meeting", "appointment", datetime(2026, 12, 2)),
+        ("Info", "info-request", datetime(2026, 12, 3, 9, 0)),
+    ]
+
+
+def test_pipedrive_deal_export(db, tmp_path, now):
+    text = (
+        '"Deal - Title","Deal - Value","Deal - Currency","Deal - Stage","Deal - Expected close date",'
+        '"Person - Name","Organization - Name","Deal - Status"\n'
+        '"Acme website","12000","EUR","Qualified","2026-12-20","Jane Doe","Acme Inc","Open"\n'
+        '"Globex CRM","3500.50","EUR","Proposal","","Bob Roe","Globex","Open"\n'
+    )
+    parsed, count = import_text(tmp_path, text, now)
+    assert count == 2
+    assert parsed.unknown_columns == ["Deal - Currency", "Deal - Status"]
+    found = [
+        (p.name, p.value_cents, stage_of(p), p.expected_close, p.contact, p.organization) for p in rows()
+    ]
+    assert found == [
+        ("Acme website", 1_200_000, "Qualified", date(2026, 12, 20), "Jane Doe", "Acme Inc"),
+        ("Globex CRM", 350_050, "Proposal", None, "Bob Roe", "Globex"),
+    ]
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad_row, column, words",
+    [
+        ("Bad,twelve,,,,", "value", "twelve"),
+        ("Bad,100,Nowhere,,,", "stage", "Nowhere"),
+        ("Bad,100,,someday,,", "expected_close", "someday"),
+        ("Bad,100,,,perhaps,", "decision_maker", "perhaps"),
+        ("Bad,100,,,,2%2", "probability", "2%2"),
+        (",100,,,,", "name", "required"),
+    ],
+)
+def test_errors_name_the_row_and_the_column(db, tmp_path, now, bad_row, column, words):
+    header = "name,value,stage,expected_close,decision_maker,probability"
+    text = f"{header}\nGood,1,,,,\n{bad_row}\nAlso good,2,,,,\n"
+    with pytest.raises(UserError) as caught:
+        import_text(tmp_path, text, now)
+    message = str(caught.value)
+    assert "row 3" in message and column in message and words in message, message
+    assert "import.csv" in message
+    assert counts() == (0, 0, 0)
+
+
+def test_row_numbers_count_records_not_lines(db, tmp_path, now):
+    """A note spanning lines is still one spreadsheet row: the bad record is row 3, not line 5."""
+    text = 'name,notes,value\nGood,"first line\nsecond line\nthird line",1\nBad,,lots\n'
+    with pytest.raises(UserError, match="row 3, column value"):
+        import_text(tmp_path, text, now)
+
+
+def test_all_or_nothing_a_bad_500th_row_writes_nothing(db, tmp_path, now):
+    lines = ["name,value,stage,next_follow_up"]
+    lines += [f"Prospect {i},{i * 10},Qualified,2026-12-01 10:00" for i in range(1, 500)]
+    lines.append("Prospect 500,not money,Qualified,2026-12-01 10:00")
+    with pytest.raises(UserError, match="row 501, column value"):
+        import_text(tmp_path, "\n".join(lines) + "\n", now)
+    assert counts() == (0, 0, 0)
+
+    lines[-1] = "Prospect 500,5000,Qualificado,2026-12-01 10:00"  # checked later, against the stages
+    with pytest.raises(UserError, match="row 501, column stage"):
+        import_text(tmp_path, "\n".join(lines) + "\n", now)
+    assert counts() == (0, 0, 0)
+
+    lines[-1] = "Prospect 500,5000,Qualified,2026-12-01 10:00"
+    _, count = import_text(tmp_path, "\n".join(lines) + "\n", now)
+    assert count == 500
+    assert counts() == (500, 500, 500)
+
+
+def test_a_failure_while_writing_leaves_nothing(db, tmp_path, now, monkeypatch):
+    add_prospect(now, "Already there")
+    before = counts()
+    original = bulk.insert_rows
+
+    def failing(model, columns, values):
+        if model is FollowUp:
+            raise RuntimeError("disk full")
+        return original(model, columns, values)
+
+    monkeypatch.setattr(bulk, "insert_rows", failing)
+    with pytest.raises(RuntimeError):
+        import_text(tmp_path, "name,next_follow_up\nA,2026-12-01\nB,2026-12-02\n", now)
+    assert counts() == before
+
+
+def test_dry_run_checks_and_writes_nothing(db, tmp_path, now):
+    _, count = import_text(tmp_path, "name,stage\nA,Lead\nB,Won\n", now, dry_run=True)
+    assert count == 2
+    assert counts() == (0, 0, 0)
+    with pytest.raises(UserError, match="row 2, column stage"):
+        import_text(tmp_path, "name,stage\nA,Nope\n", now, dry_run=True)
+
+
+def test_imported_ids_follow_the_existing_ones(db, tmp_path, now):
+    first = add_prospect(now, "First")
+    import_text(tmp_path, "name\nSecond\nThird\n", now)
+    later = add_prospect(now, "Fourth")
+    assert [(p.id, p.name) for p in rows()] == [
+        (first.id, "First"),
+        (first.id + 1, "Second"),
+        (first.id + 2, "Third"),
+        (later.id, "Fourth"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("name,notes\nCafé,crème brûlée\n".encode("latin-1"), "UTF-8"),
+        (b"", "empty"),
+        ("\ufeff".encode(), "empty"),
+        (b"value,stage\n100,Lead\n", "no 'name' column"),
+        (b"name\nA\x00B\n", "NUL"),
+        (b'name,notes\nAcme,"never closed\n', "line"),
+    ],
+    ids=["latin-1", "empty", "only-bom", "no-name-column", "nul-bytes", "unclosed-quote"],
+)
+def test_unreadable_files_are_user_errors(db, tmp_path, now, content, words):
+    with pytest.raises(UserError, match=words):
+        import_text(tmp_path, content, now)
+    assert counts() == (0, 0, 0)
+
+
+def test_a_directory_or_a_missing_file_is_a_user_error(db, tmp_path, now):
+    with pytest.raises(UserError, match="directory"):
+        parse_csv(tmp_path, now)
+    with pytest.raises(UserError, match="no such file"):
+        parse_csv(tmp_path / "missing.csv", now)
+
+
+def test_a_column_named_twice_is_refused(db, tmp_path, now):
+    with pytest.raises(UserError, match="twice"):
+        import_text(tmp_path, "Name,Deal - Title\nA,B\n", now)
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def test_export_header_and_values(db, now):
+    prospect = add_prospect(
+        now - timedelta(days=3),
+        "Acme",
+        stage="Proposal",
+        fields={
+            "value": "12000.5",
+            "expected_close": "2026-12-31",
+            "probability": "0.8",
+            "decision_maker": "yes",
+        },
+        follow_up=(now + timedelta(days=1), "email"),
+    )
+    won = add_prospect(now, "Globex", fields={"value": "100"})
+    mark_won(won.id, now)
+    assert prospect.id
+    table = list(csv.reader(io.StringIO(export_text(now))))
+    assert table[0] == list(COLUMNS)
+    record = dict(zip(COLUMNS, table[1], strict=True))
+    assert record["name"] == "Acme"
+    assert record["value"] == "12000.50"
+    assert record["expected_close"] == "2026-12-31"
+    assert record["probability"] == "0.8"
+    assert record["stage"] == "Proposal"
+    assert record["created"] == "2026-11-23 09:30"
+    assert record["closed"] == ""
+    assert (record["next_follow_up"], record["next_follow_up_kind"]) == ("2026-11-27 09:30", "email")
+    closed = dict(zip(COLUMNS, table[2], strict=True))
+    assert (closed["stage"], closed["closed"], closed["value"]) == ("Won", "2026-11-26 09:30", "100")
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1:A9)", "+34 600 000 000", "-5 discount", "@import", "=1+1"])
+def test_formula_cells_are_escaped_and_import_back_to_the_same_text(db, tmp_path, now, text):
+    add_prospect(now, text, fields={"notes": text, "phone": text, "contact": text})
+    exported = export_text(now)
+    record = dict(zip(COLUMNS, list(csv.reader(io.StringIO(exported)))[1], strict=True))
+    for column in ("name", "notes", "phone", "contact"):
+        assert record[column] == "'" + text, column
+
+    other = open_database(tmp_path / "other.db")
+    try:
+        import_text(tmp_path, exported, now)
+        [p] = rows()
+        assert (p.name, p.notes, p.phone, p.contact) == (text, text, text, text)
+        assert export_text(now) == exported
+    finally:
+        other.close()
+
+
+def test_a_leading_apostrophe_of_its_own_survives_the_round_trip(db, tmp_path, now):
+    for text in ("'=not a formula", "'tis the season", "'", "''=x"):
+        add_prospect(now, f"P {text}", fields={"notes": text})
+    exported = export_text(now)
+    other = open_database(tmp_path / "other.db")
+    try:
+        import_text(tmp_path, exported, now)
+        assert [p.notes for p in rows()] == ["'=not a formula", "'tis the season", "'", "''=x"]
+        assert export_text(now) == exported
+    finally:
+        other.close()
+
+
+UNICODE_NOTES = "Première réunion: très positif\nSecond line — 価格を確認\n\n- bullet one\r\n- bullet two 🚀"
+
+
+def _build_varied_pipeline(now: datetime) -> None:
+    """Prospects in every kind of stage, with Unicode, multi-line notes and awkward values."""
+    start = now - timedelta(days=40)
+    a = add_prospect(
+        start,
+        "Société Générale d'Électricité",
+        stage="Appointment",
+        fields={
+            "organization": "SGÉ",
+            "contact": "Zoë Ñúñez",
+            "title": "Directrice générale",
+            "email": "zoe@sge.example",
+            "phone": "+33 1 23 45 67 89",
+            "decision_maker": "yes",
+            "value": "12,345.67",
+            "expected_close": "2027-01-31",
+            "urgency": "high",
+            "source": "référence",
+            "probability": "0.3",
+            "notes": UNICODE_NOTES,
+        },
+        follow_up=(now + timedelta(days=2, hours=3), "appointment"),
+    )
+    schedule(a.id, "call", now + timedelta(days=5), now)
+    add_prospect(
+        start,
+        "株式会社テスト 🍣",
+        fields={"contact": "山田 太郎", "notes": "見積もり依頼", "value": "990000", "urgency": "low"},
+    )
+    add_prospect(
+        start,
+        "\u200fשלום עולם\u200f",
+        stage="Trial",
+        fields={
+            "contact": "\u202bمرحبا\u202c",
+            "notes": "RTL: \u200fשלום\u200e and back",
+            "decision_maker": "no",
+        },
+    )
+    won = add_prospect(
+        start, "Emoji 🎉 Deal", stage="Proposal", fields={"value": "0.99", "notes": '"Quoted" text, commas'}
+    )
+    mark_won(won.id, now - timedelta(days=2))
+    lost = add_prospect(start, "Lost 🙁", fields={"value": "1000"})
+    mark_lost(lost.id, "chose a cheaper tool; “price”", now - timedelta(days=1))
+    moved = add_prospect(start, "Plain ASCII", fields={"probability": "0.123456789"})
+    move_prospect(moved.id, "Qualified", now - timedelta(days=3))
+
+
+def test_export_import_export_gives_the_same_csv(db, tmp_path, now):
+    _build_varied_pipeline(now)
+    first = export_text(now)
+    assert "価格を確認" in first and "🚀" in first and "\u200f" in first
+    assert "\r\n- bullet two" in first, "line breaks inside a note are kept as they are"
+
+    path = write(tmp_path, first, "exported.csv")
+    other = open_database(tmp_path / "fresh.db")
+    try:
+        parsed = parse_csv(path, now)
+        assert parsed.unknown_columns == []
+        import_parsed(parsed, str(path), now)
+        second = export_text(now)
+        assert second == first
+        imported = {p.name: p for p in rows()}
+        assert imported["Société Générale d'Électricité"].notes == UNICODE_NOTES
+        assert imported["Société Générale d'Électricité"].value_cents == 1_234_567
+        assert imported["Emoji 🎉 Deal"].value_cents == 99
+        assert imported["Lost 🙁"].lost_reason == "chose a cheaper tool; “price”"
+        assert stage_of(imported["\u200fשלום עולם\u200f"]) == "Trial"
+    finally:
+        other.close()
+
+
+def test_exported_csv_is_plain_utf8_with_one_header(db, now):
+    add_prospect(now, "Café")
+    text = export_text(now)
+    assert not text.startswith("\ufeff")
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    assert text.encode("utf-8").decode("utf-8") == text
+
+
+def test_import_into_a_named_pipeline(db, tmp_path, now):
+    from pipeline_tui.services.setup import add_pipeline
+
+    renewals = add_pipeline(
+        "Renewals",
+        (("Due", 0.5, "open", "lead"), ("Renewed", 1.0, "won", "won"), ("Lapsed", 0.0, "lost", "lost")),
+    )
+    path = write(tmp_path, "name,stage\nAcme renewal,\nGlobex renewal,renewed\n")
+    import_parsed(parse_csv(path, now), str(path), now, pipeline="renewals")
+    assert [(p.pipeline_id, stage_of(p)) for p in rows()] == [(renewals.id, "Due"), (renewals.id, "Renewed")]
+    with pytest.raises(UserError, match="row 2, column stage"):
+        import_text(tmp_path, "name,stage\nX,Renewed\n", now)  # the first pipeline, Sales, has no such stage
