@@ -53,15 +53,22 @@ class CLI:
         self.db_path = db_path
         self.now = now
 
-    def __call__(self, *args: str, input: str | None = None, env: dict | None = None,
-                 db: bool = True, check: bool | None = None) -> subprocess.CompletedProcess:
+    def __call__(
+        self,
+        *args: str,
+        input: str | None = None,
+        env: dict | None = None,
+        db: bool = True,
+        check: bool | None = None,
+    ) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "pipeline_tui"]
         if db:
             command += ["--db", str(self.db_path)]
         command += ["--now", self.now, *args]
         environment = {**os.environ, **(env or {})}
-        result = subprocess.run(command, capture_output=True, text=True, input=input, env=environment,
-                                timeout=120)
+        result = subprocess.run(
+            command, capture_output=True, text=True, input=input, env=environment, timeout=120
+        )
         if check is True:
             assert result.returncode == 0, result.stderr
         return result

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 from pipeline_tui.errors import UserError
@@ -153,6 +152,8 @@ def _parse_absolute(text: str, original: str, now: datetime) -> datetime:
     """ISO and written-out dates through dateutil, non-fuzzy; the default fills what is missing."""
     if not re.search(r"\d", text):
         raise DateError(f"could not read {original!r} as a date (try {EXAMPLES})")
+    from dateutil import parser as date_parser  # 25 ms to import: only when a date is written out
+
     default = datetime.combine(now.date(), DEFAULT_TIME)
     try:
         parsed = date_parser.parse(text, default=default, dayfirst=False)

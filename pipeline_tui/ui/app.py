@@ -16,12 +16,7 @@ from pipeline_tui.errors import UserError
 from pipeline_tui.services import base, follow_ups, setup
 from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import revision
-from pipeline_tui.ui import dialogs
-from pipeline_tui.ui.screens.agenda import AgendaScreen
 from pipeline_tui.ui.screens.board import BoardScreen
-from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.screens.report import ReportScreen
-from pipeline_tui.ui.widgets.forms import ConfirmScreen
 
 POLL_SECONDS = 1.5
 VIEWS = Binding.Group("Views", compact=True)
@@ -31,7 +26,9 @@ class PipelineApp(App):
     """pipeline-tui: board (1), agenda (2), report (3)."""
 
     TITLE = "pipeline-tui"
-    MODES = {"board": BoardScreen, "agenda": AgendaScreen, "report": ReportScreen}
+    # The board opens first; the other screens and the forms are imported when first shown,
+    # which keeps them out of the start-up time.
+    MODES = {"board": BoardScreen, "agenda": lambda: _agenda()(), "report": lambda: _report()()}
     DEFAULT_MODE = "board"
 
     BINDINGS = [
@@ -118,6 +115,8 @@ class PipelineApp(App):
                     lambda made: (self.changed(), self.notify("Reminder call and email scheduled"), after()),
                 )
 
+        from pipeline_tui.ui.widgets.forms import ConfirmScreen
+
         self.push_screen(
             ConfirmScreen(
                 f"Schedule the reminder call and email for {name}, the day before?",
@@ -156,6 +155,8 @@ class PipelineApp(App):
                 self.notify(f"Added {result.name}")
                 self.open_prospect(result.id, False)
 
+        from pipeline_tui.ui import dialogs
+
         self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
 
     def action_undo(self) -> None:
@@ -175,10 +176,12 @@ class PipelineApp(App):
         sections = [
             ("Everywhere", self.BINDINGS),
             ("Board", BoardScreen.BINDINGS + [Binding("up,down,j,k", "", "Move in a column")]),
-            ("Agenda", AgendaScreen.BINDINGS),
-            ("Report", ReportScreen.BINDINGS),
+            ("Agenda", _agenda().BINDINGS),
+            ("Report", _report().BINDINGS),
             ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),
         ]
+        from pipeline_tui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(sections))
 
     def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
@@ -224,6 +227,18 @@ class PipelineApp(App):
         self.push_screen(
             FormScreen("New pipeline", [Field("name", "Name", "", "e.g. Renewals")], submit), done
         )
+
+
+def _agenda() -> type[Screen]:
+    from pipeline_tui.ui.screens.agenda import AgendaScreen
+
+    return AgendaScreen
+
+
+def _report() -> type[Screen]:
+    from pipeline_tui.ui.screens.report import ReportScreen
+
+    return ReportScreen
 
 
 def run_app(location: str, now: datetime | None, pipeline: str | None = None) -> int:

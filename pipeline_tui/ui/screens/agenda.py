@@ -53,9 +53,6 @@ class AgendaList(VirtualList[Row]):
     def selectable(self, item: Row) -> bool:
         return isinstance(item, AgendaItem)
 
-    def style_of(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
-
     def render_row(self, item: Row, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         if not isinstance(item, AgendaItem):
             group, count = item

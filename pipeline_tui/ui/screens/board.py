@@ -14,9 +14,7 @@ from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
 from pipeline_tui.services.importing import database_is_empty
 from pipeline_tui.services.views import Board, Card, board, prospect_detail
-from pipeline_tui.ui import dialogs
 from pipeline_tui.ui.format import money
-from pipeline_tui.ui.widgets.forms import ConfirmScreen
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
 from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
 from pipeline_tui.ui.widgets.virtual_list import VirtualList
@@ -64,6 +62,10 @@ class BoardScreen(Screen):
         self.pipeline_name: str | None = None
 
     def compose(self) -> ComposeResult:
+        # Load before composing, so that the columns are part of the first layout and paint.
+        self.pipeline_name = self.app.pipeline_name
+        self._load()
+        self.columns = [StageColumn(column.stage) for column in self.data.columns]
         yield Static(id="board-strip", markup=False)
         yield Input(
             placeholder="search name, organization, contact, notes · enter keep · esc clear",
@@ -71,30 +73,34 @@ class BoardScreen(Screen):
             disabled=True,  # hidden and unfocusable until / is pressed
         )
         with Horizontal(id="board-main"):
-            yield Horizontal(id="columns")
+            yield Horizontal(*self.columns, id="columns")
             yield Static(WELCOME, id="welcome", markup=False)
             yield ProspectDetail()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.pipeline_name = self.app.pipeline_name
-        self.reload()
+        self._build_columns()
+        self._show(None)
+        self._update_strip()
 
     # -- data ---------------------------------------------------------------------------------
 
     def reload(self, *, select: int | None = None) -> None:
         """Fetch the board again and redraw, keeping the selected card (or selecting ``select``)."""
         keep = select if select is not None else self.selected_id()
-        try:
-            self.data = board(self.app.now(), self.app.settings, self.pipeline_name)
-        except UserError:
-            self.pipeline_name = None
-            self.data = board(self.app.now(), self.app.settings, None)
+        self._load()
         self._build_columns()
         self._show(keep)
         self._update_strip()
         if self.detail.has_class("-open"):
             self._refresh_detail()
+
+    def _load(self) -> None:
+        try:
+            self.data = board(self.app.now(), self.app.settings, self.pipeline_name)
+        except UserError:  # the pipeline remembered is gone
+            self.pipeline_name = None
+            self.data = board(self.app.now(), self.app.settings, None)
 
     def _build_columns(self) -> None:
         stages = [c.stage for c in self.data.columns]
@@ -123,10 +129,16 @@ class BoardScreen(Screen):
         self.query_one("#columns").display = not empty
         searching = self.query_one("#search", Input).has_focus
         if focus_column is not None and not searching:
-            self.call_after_refresh(self.columns[focus_column].cards.focus)
+            self._focus(self.columns[focus_column].cards)
         elif self.columns and not self._focused_list() and not searching:
             first = next((c for c in self.columns if c.cards.items), self.columns[0])
-            self.call_after_refresh(first.cards.focus)
+            self._focus(first.cards)
+
+    def _focus(self, cards: CardList) -> None:
+        if cards.is_mounted:
+            cards.focus()
+        else:  # a column mounted just now (another pipeline): focus it once it is there
+            self.call_after_refresh(cards.focus)
 
     def _update_strip(self) -> None:
         data = self.data
@@ -274,6 +286,8 @@ class BoardScreen(Screen):
             self.call_after_refresh(self._fit_columns)
 
     def action_move(self, step: int) -> None:
+        from pipeline_tui.ui.widgets.forms import ConfirmScreen
+
         card = self._card_or_say()
         if card is None:
             return
@@ -318,6 +332,7 @@ class BoardScreen(Screen):
 
     def action_lost(self) -> None:
         from pipeline_tui.store.queries import lost_reasons
+        from pipeline_tui.ui import dialogs
 
         card = self._card_or_say()
         if card:
@@ -325,6 +340,8 @@ class BoardScreen(Screen):
             self.app.push_screen(form, lambda result: result and self._done(f"Lost: {card.name}"))
 
     def action_follow_up(self) -> None:
+        from pipeline_tui.ui import dialogs
+
         card = self._card_or_say()
         if card:
             self.app.push_screen(
@@ -342,6 +359,8 @@ class BoardScreen(Screen):
         return after
 
     def action_edit(self) -> None:
+        from pipeline_tui.ui import dialogs
+
         card = self._card_or_say()
         if card:
             detail = prospect_detail(card.id, self.app.now(), self.app.settings)
@@ -359,6 +378,8 @@ class BoardScreen(Screen):
             )
 
     def action_log_call(self) -> None:
+        from pipeline_tui.ui import dialogs
+
         card = self._card_or_say()
         if card:
             form = dialogs.log_call(self.app.now, card.id, card.name)
@@ -367,12 +388,16 @@ class BoardScreen(Screen):
             )
 
     def action_note(self) -> None:
+        from pipeline_tui.ui import dialogs
+
         card = self._card_or_say()
         if card:
             form = dialogs.add_note(self.app.now, card.id, card.name)
             self.app.push_screen(form, lambda result: result and self._done("Note saved", select=card.id))
 
     def action_trial(self) -> None:
+        from pipeline_tui.ui import dialogs
+
         card = self._card_or_say()
         if card:
             form = dialogs.start_trial(self.app.now, card.id, card.name)

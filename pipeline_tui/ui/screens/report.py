@@ -126,7 +126,7 @@ class AdviceList(VirtualList[Advice]):
 
     def render_row(self, item: Advice, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         if is_cursor and self.has_focus:
-            base = base + self.get_component_rich_style("advice--cursor", partial=True)
+            base = base + self.style_of("advice--cursor")
         text_width = max(1, width - 2)
         lines = textwrap.wrap(item.message, text_width) or [""]
         if line < 3:
@@ -134,16 +134,10 @@ class AdviceList(VirtualList[Advice]):
             if line == 2 and len(lines) > 3:
                 text = text[: max(0, text_width - 1)].rstrip() + "…"
             marker = "▸ " if line == 0 else "  "
-            style = (
-                self.get_component_rich_style("advice--pipeline", partial=True)
-                if item.prospect_id is None
-                else None
-            )
+            style = self.style_of("advice--pipeline") if item.prospect_id is None else None
             return make_strip([(marker, style), (text.rstrip(), None)], width, base)
         tag = item.code + ("" if item.prospect_id is None else " · enter opens")
-        return make_strip(
-            [("  " + tag, self.get_component_rich_style("advice--code", partial=True))], width, base
-        )
+        return make_strip([("  " + tag, self.style_of("advice--code"))], width, base)
 
 
 class ReportScreen(Screen):

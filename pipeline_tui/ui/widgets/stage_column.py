@@ -55,9 +55,6 @@ class CardList(VirtualList[Card]):
         self.stage = stage
         self.now = datetime.now()
 
-    def style_of(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
-
     def render_row(self, card: Card, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         if is_cursor and self.has_focus:
             base = base + self.style_of("card--cursor")

@@ -96,6 +96,18 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.items: list[Item] = []
+        self._styles: dict[str, Style] = {}
+
+    def style_of(self, component: str) -> Style:
+        """A component class's style, looked up once per theme (rows ask on every line)."""
+        style = self._styles.get(component)
+        if style is None:
+            style = self._styles[component] = self.get_component_rich_style(component, partial=True)
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
 
     # -- data ---------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Benchmarks (issue 5): ``python -m pipeline_tui.bench``. Numbers, not tests: nothing fails."""

@@ -1,0 +1,102 @@
+"""One measured run in a fresh process: ``python -m pipeline_tui.bench.probe WHAT [DB]``.
+
+``hello`` is a hello-world Textual app; ``board`` opens pipeline-tui on DB. Both run headless,
+at 120×40, and exit right after their first screen is painted with its data (the board loads
+its data while mounting, so its first paint is also its settled one). ``keys`` measures the
+CPU time of single key presses on the board. Results go to stdout as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+
+
+def _exit_after_first_paint(app) -> None:
+    """Tell the parent (one byte on stdout) once the first frame is painted, then leave."""
+
+    def painted() -> None:
+        sys.__stdout__.write("P")
+        sys.__stdout__.flush()
+        app.exit()
+
+    app.call_after_refresh(painted)
+
+
+def hello() -> None:
+    from textual.app import App
+    from textual.widgets import Footer, Static
+
+    class Hello(App):
+        def compose(self):
+            yield Static("Hello, world")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            _exit_after_first_paint(self)
+
+    Hello().run(headless=True, size=(120, 40))
+
+
+def board(db: str, now: str) -> None:
+    from datetime import datetime
+
+    from pipeline_tui.store.db import open_database
+
+    open_database(db, create=False)
+    from pipeline_tui.ui.app import PipelineApp
+
+    class Measured(PipelineApp):
+        def on_mount(self) -> None:
+            super().on_mount()
+            _exit_after_first_paint(self)
+
+    Measured(now=datetime.fromisoformat(now), poll=False).run(headless=True, size=(120, 40))
+
+
+def keys(db: str, now: str, presses: int = 15) -> None:
+    """CPU milliseconds per key, median of several, for the board's everyday keys."""
+    import asyncio
+    from datetime import datetime
+
+    from pipeline_tui.store.db import open_database
+
+    open_database(db, create=False)
+    from pipeline_tui.ui.app import PipelineApp
+
+    async def run() -> dict[str, float]:
+        app = PipelineApp(now=datetime.fromisoformat(now), poll=False)
+        results: dict[str, list[float]] = {}
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+
+            async def measure(name: str, *sequence: str) -> None:
+                for key in sequence:
+                    await pilot.pause()
+                    start = time.process_time()
+                    await pilot.press(key)
+                    await pilot.pause()
+                    results.setdefault(name, []).append((time.process_time() - start) * 1000)
+
+            await measure("move selection (j/k)", *("j", "k") * presses)
+            await pilot.press("l", "l")  # the Appointment column: moves need no question
+            await measure("move a card a stage (L/H)", *("L", "H") * (presses // 2 + 1))
+            await measure("open and close detail (enter/esc)", *("enter", "escape") * (presses // 2 + 1))
+            await measure("switch screen (2/1)", *("2", "1") * (presses // 2 + 1))
+        return {name: statistics.median(values) for name, values in results.items()}
+
+    print(json.dumps(asyncio.run(run())))
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    if what == "hello":
+        hello()
+    elif what == "board":
+        board(sys.argv[2], sys.argv[3])
+    elif what == "keys":
+        keys(sys.argv[2], sys.argv[3])
+    else:
+        raise SystemExit(f"unknown probe {what!r}")
