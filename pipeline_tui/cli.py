@@ -107,7 +107,7 @@ def build_parser() -> Parser:
     exp.add_argument("-o", "--output", metavar="FILE")
 
     agenda = command("agenda", "open follow-ups: overdue first, then the next days")
-    agenda.add_argument("--days", type=_count, default=7, metavar="N")
+    agenda.add_argument("--days", type=_count, default=None, metavar="N", help="default 7 (agenda_days)")
     agenda.add_argument("--json", action="store_true")
 
     report = command("report", "quota figures, stages, conversion and advice")
@@ -207,7 +207,7 @@ def cmd_demo(args, now: datetime) -> int:
     from pipeline_tui.services.importing import database_is_empty, write_demo
     from pipeline_tui.store.db import open_database
 
-    explicit = args.db or os.environ.get("PIPELINE_TUI_DB")
+    explicit = args.db  # not PIPELINE_TUI_DB: that is the user's own database, never demo data
     if explicit:
         location = explicit
         open_database(location, create=True)
@@ -324,14 +324,23 @@ def cmd_done(args, now: datetime) -> int:
 def cmd_import(args, now: datetime) -> int:
     from pipeline_tui.io.csv_io import parse_csv, progress_printer
     from pipeline_tui.services.importing import import_parsed
+    from pipeline_tui.store.db import is_url, open_database
 
     path = Path(args.file)
     progress = progress_printer("checking rows")
     parsed = parse_csv(path, now, progress)
     if progress:
         sys.stderr.write("\r")
-    open_db(args, create=not args.dry_run)
-    count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
+    if args.dry_run and not is_url(resolve_db(args)) and not Path(resolve_db(args)).expanduser().exists():
+        # nothing to check against yet: a new database would have the default pipeline
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            open_database(Path(scratch) / "dry-run.db")
+            count = import_parsed(parsed, str(path), now, dry_run=True, pipeline=args.pipeline)
+    else:
+        open_db(args, create=not args.dry_run)
+        count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
     # after the checks, so that a refused file gets its one line of error and nothing else
     for column in parsed.unknown_columns:
         print(f"{PROG}: {path}: ignoring unknown column {column!r}", file=sys.stderr)
@@ -350,7 +359,7 @@ def cmd_export(args, now: datetime) -> int:
     from pipeline_tui.services.views import export_rows
 
     open_db(args)
-    rows = export_rows(now, _settings())
+    rows = export_rows(now, _settings(), args.pipeline)
     if args.format == "json":
         write_output(args.output, dumps(export_json(rows)))
     else:
@@ -365,8 +374,9 @@ def cmd_export(args, now: datetime) -> int:
 def cmd_agenda(args, now: datetime) -> int:
     from pipeline_tui.services.views import agenda
 
+    days = args.days if args.days is not None else _settings().thresholds.agenda_days
     open_db(args)
-    items = agenda(now, args.days)
+    items = agenda(now, days, args.pipeline)
     if args.json:
         from pipeline_tui.io.shapes import agenda_json, dumps
 
@@ -400,7 +410,7 @@ def cmd_ics(args, now: datetime) -> int:
     from pipeline_tui.services.views import agenda
 
     open_db(args)
-    write_output(args.output, agenda_calendar(agenda(now, None), now))
+    write_output(args.output, agenda_calendar(agenda(now, None, args.pipeline), now))
     return 0
 
 

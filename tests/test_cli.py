@@ -169,6 +169,8 @@ def test_add_with_every_option(cli, db_path):
         "lost_reason": "",
         "next_follow_up": "2026-11-27T10:00:00",
         "next_follow_up_kind": "appointment",
+        "pipeline": "Sales",
+        "archived": False,
     }
     assert record["id"] == 1
     assert record["weighted_value"] == pytest.approx(12000.5 * 0.3, abs=0.01)
@@ -219,7 +221,8 @@ def test_archive_restore_and_archived(cli, seeded, db_path):
     listing = cli("archived", check=True).stdout
     assert "Acme" in listing and "Hidden Ltd" in listing
     assert all(a["prospect"] != "Acme" for a in json_out(cli("agenda", "--json")))
-    assert [r["name"] for r in json_out(cli("export", "--format", "json"))] == ["Globex East", "Globex West"]
+    exported = {r["name"]: r["archived"] for r in json_out(cli("export", "--format", "json"))}
+    assert exported == {"Acme": True, "Globex East": False, "Globex West": False, "Hidden Ltd": True}
     assert_user_error(cli("move", "Acme", "Won"), "no prospect matches 'Acme'")
     restored = cli("restore", "ACME", check=True)
     assert "Restored #1 Acme" in restored.stdout
@@ -265,7 +268,8 @@ def test_export_csv_json_and_to_a_private_file(cli, seeded, tmp_path):
     text = cli("export", check=True).stdout
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == list(COLUMNS)
-    assert [row[0] for row in table[1:]] == ["Acme", "Globex East", "Globex West"]
+    assert [row[0] for row in table[1:]] == ["Acme", "Globex East", "Globex West", "Hidden Ltd"]
+    assert [row[-1] for row in table[1:]] == ["no", "no", "no", "yes"]  # archived, and it says so
 
     records = json_out(cli("export", "--format", "json"))
     expected_keys = set(COLUMNS) | {
@@ -286,7 +290,7 @@ def test_export_csv_json_and_to_a_private_file(cli, seeded, tmp_path):
     out.parent.mkdir()
     to_file = cli("export", "-o", str(out), check=True)
     assert to_file.stdout == ""
-    assert "Exported 3 prospects" in to_file.stderr
+    assert "Exported 4 prospects" in to_file.stderr
     assert out.read_text(encoding="utf-8") == text
     assert private(out)
     json_file = tmp_path / "out" / "prospects.json"
@@ -375,13 +379,13 @@ def test_report_text_and_json(cli, seeded):
     ]
     for conversion in report["conversion"]:
         assert {"from", "to", "rate"} <= set(conversion)
-    assert [m["month"] for m in report["forecast"]] == [
-        "2026-11",
+    assert [m["month"] for m in report["forecast"]] == [  # the six months after November
         "2026-12",
         "2027-01",
         "2027-02",
         "2027-03",
         "2027-04",
+        "2027-05",
     ]
     assert all(set(m) == {"month", "count", "weighted_value", "pace"} for m in report["forecast"])
     assert report["forecast"][0]["pace"] == pytest.approx(50000 / 3, abs=0.01)

@@ -230,7 +230,7 @@ def test_pipedrive_deal_export(db, tmp_path, now):
     )
     parsed, count = import_text(tmp_path, text, now)
     assert count == 2
-    assert parsed.unknown_columns == ["Deal - Currency", "Deal - Status"]
+    assert parsed.unknown_columns == ["Deal - Currency"]
     found = [
         (p.name, p.value_cents, stage_of(p), p.expected_close, p.contact, p.organization) for p in rows()
     ]
@@ -238,6 +238,47 @@ def test_pipedrive_deal_export(db, tmp_path, now):
         ("Acme website", 1_200_000, "Qualified", date(2026, 12, 20), "Jane Doe", "Acme Inc"),
         ("Globex CRM", 350_050, "Proposal", None, "Bob Roe", "Globex"),
     ]
+
+
+def test_pipedrive_stage_names_and_status_find_our_stages(db, tmp_path, now):
+    text = (
+        "Deal - Title,Deal - Stage,Deal - Status,Deal - Won time\n"
+        "Lead in,Lead In,Open,\n"
+        "Contact,Contact Made,Open,\n"
+        "Demo,Demo Scheduled,Open,\n"
+        "Proposal,Proposal Made,Open,\n"
+        "Negotiating,Negotiations Started,Open,\n"
+        "Signed,Negotiations Started,Won,2026-11-20 10:00\n"
+        "Gone,Contact Made,Lost,\n"
+        "Deleted one,Lead In,Deleted,\n"
+    )
+    _, count = import_text(tmp_path, text, now)
+    assert count == 8
+    by_name = {p.name: p for p in Prospect.select()}
+    assert {name: stage_of(p) for name, p in by_name.items()} == {
+        "Lead in": "Lead",
+        "Contact": "Qualified",
+        "Demo": "Appointment",
+        "Proposal": "Proposal",
+        "Negotiating": "Proposal",
+        "Signed": "Won",
+        "Gone": "Lost",
+        "Deleted one": "Lead",
+    }
+    assert by_name["Signed"].closed_at == datetime(2026, 11, 20, 10, 0)
+    assert by_name["Deleted one"].archived and not by_name["Lead in"].archived
+
+
+def test_a_pipeline_column_puts_rows_in_that_pipeline(db, tmp_path, now):
+    from pipeline_tui.services.setup import add_pipeline
+
+    add_pipeline("Renewals")
+    text = "name,pipeline,stage\nA,renewals,proposal\nB,,\n"
+    import_text(tmp_path, text, now)
+    placed = {p.name: (p.pipeline.name, stage_of(p)) for p in Prospect.select()}
+    assert placed == {"A": ("Renewals", "Proposal"), "B": ("Sales", "Lead")}
+    with pytest.raises(UserError, match="no pipeline named 'Nope'"):
+        import_text(tmp_path, "name,pipeline\nC,Nope\n", now)
 
 
 # -- errors -------------------------------------------------------------------------------------

@@ -179,13 +179,13 @@ def test_report_figures_match_the_hand_computation(at):
 
     # forecast: open prospects by expected close month, against the pace 100000 / 3 months.
     forecast = {m["month"]: (m["count"], m["weighted_value"]) for m in data["forecast"]}
-    assert forecast == {
-        "2026-11": (0, 0),
+    assert forecast == {  # the six months after this one (November)
         "2026-12": (1, 22500),  # Echo
         "2027-01": (0, 0),
         "2027-02": (0, 0),
         "2027-03": (1, 20000),  # Golf
         "2027-04": (0, 0),
+        "2027-05": (0, 0),
     }
     assert {m["pace"] for m in data["forecast"]} == {round(100000 / 3, 2)}
 

@@ -277,7 +277,7 @@ def test_archive_hides_a_prospect_from_every_view_and_restore_brings_it_back(db,
             {s.stage.name: s.count for s in report.stages},
             report.quota.won,
             report.quota.expected,
-            {r.prospect.name for r in views.export_rows(now, SETTINGS)},
+            {r.prospect.name for r in views.export_rows(now, SETTINGS) if not r.prospect.archived},
         )
 
     assert visible() == (
@@ -899,8 +899,12 @@ def test_export_rows(db, now):
     archive_prospect(hidden.id, now)
 
     rows = views.export_rows(now, SETTINGS)
-    assert [r.prospect.name for r in rows] == ["First", "Winner"]
-    first_row, won_row = rows
+    assert [(r.prospect.name, r.prospect.archived) for r in rows] == [
+        ("First", False),
+        ("Winner", False),
+        ("Hidden", True),  # every prospect: an archived one too, marked
+    ]
+    first_row, won_row, _ = rows
     assert (first_row.stage, first_row.stage_kind) == ("Trial", "open")
     assert first_row.weighted_value == pytest.approx(0.6 * 100_000)
     assert 0 <= first_row.score <= 100

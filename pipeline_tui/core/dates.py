@@ -108,12 +108,27 @@ def _at(day: date, when: str | None, original: str) -> datetime:
     return datetime.combine(day, parsed)
 
 
+EARLIEST, LATEST = datetime(1900, 1, 1), datetime(9000, 1, 1)
+
+
 def parse_when(text: str, now: datetime) -> datetime:
     """Turn what a user typed into a date-time, relative to ``now``.
 
     Day words and weekdays without a time mean 09:00; ``+3d`` keeps the time of ``now``,
     as a duration does. A weekday, with or without ``next``, is the first such day after today.
+    Dates before 1900 or after 9000 are refused: they are typos, and arithmetic on them (a
+    snooze, a reminder the day before) would run off the calendar.
     """
+    try:
+        moment = _parse_when(text, now)
+    except OverflowError:
+        moment = LATEST
+    if not EARLIEST <= moment < LATEST:
+        raise DateError(f"{text.strip()!r} is too far away (a date between 1900 and 9000, please)")
+    return moment
+
+
+def _parse_when(text: str, now: datetime) -> datetime:
     original = text
     text = " ".join(text.strip().lower().split())
     if not text:

@@ -295,8 +295,12 @@ def appointment_to_sale(snapshot: Snapshot) -> tuple[float | None, int]:
 
 
 def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
-    """Weighted value expected to close in each coming month (this one first) against the pace."""
-    first = snapshot.now.date().replace(day=1)
+    """Weighted value expected to close in each of the next calendar months, against the pace.
+
+    The months start after the current one (SPEC 3: "the next 6 calendar months"); what closes
+    this month already counts in the quota figures' ``expected``.
+    """
+    first = snapshot.now.date().replace(day=1) + relativedelta(months=1)
     months = [first + relativedelta(months=i) for i in range(thresholds.forecast_months)]
     index = {(m.year, m.month): i for i, m in enumerate(months)}
     counts = [0] * len(months)

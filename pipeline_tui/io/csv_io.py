@@ -42,7 +42,11 @@ COLUMNS = (
     "lost_reason",
     "next_follow_up",
     "next_follow_up_kind",
+    # beyond SPEC 6, so that an export imports back whole: several pipelines, archived ones
+    "pipeline",
+    "archived",
 )
+IMPORT_ONLY = ("status",)  # Pipedrive's open / won / lost
 
 # Pipedrive's deal export, and a few other spellings people use.
 ALIASES = {
@@ -52,6 +56,8 @@ ALIASES = {
     "deal": "name",
     "deal - value": "value",
     "deal - stage": "stage",
+    "deal - status": "status",
+    "deal - pipeline": "pipeline",
     "deal - expected close date": "expected_close",
     "expected close date": "expected_close",
     "person - name": "contact",
@@ -92,6 +98,9 @@ class ImportedProspect:
     created: datetime
     closed: datetime | None
     follow_up: tuple[datetime, str] | None
+    pipeline: str | None = None
+    status: str | None = None  # open, won or lost (Pipedrive)
+    archived: bool = False
 
 
 @dataclass
@@ -140,7 +149,8 @@ def _map_header(header: list[str], path: Path) -> tuple[dict[str, int], list[str
     unknown: list[str] = []
     for index, title in enumerate(header):
         key = " ".join(title.strip().lower().split())
-        name = key.replace(" ", "_") if key.replace(" ", "_") in COLUMNS else ALIASES.get(key)
+        known = key.replace(" ", "_")
+        name = known if known in COLUMNS or known in IMPORT_ONLY else ALIASES.get(key)
         if name is None:
             if title.strip():
                 unknown.append(title.strip())
@@ -232,10 +242,18 @@ def _parse_row(line: list[str], get: dict[str, int], now: datetime, path: Path, 
             kind = field_rules.parse_kind(cell(column) or "call")
             follow_up = (due, kind)
         stage = cell("stage") or None
+        column = "status"
+        status = cell(column).lower() or None
+        if status not in (None, "open", "won", "lost", "deleted"):
+            raise UserError(f"status {status!r} must be open, won or lost")
+        column = "archived"
+        archived = field_rules.parse_decision_maker(cell(column)) == "yes" or status == "deleted"
     except UserError as exc:
         message = str(exc)
         raise UserError(f"{path} row {row}, column {column}: {message}") from None
-    return ImportedProspect(row, values, stage, created, closed, follow_up)
+    return ImportedProspect(
+        row, values, stage, created, closed, follow_up, cell("pipeline") or None, status, archived
+    )
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -286,6 +304,8 @@ def export_record(row, *, for_json: bool = False) -> dict[str, object]:
         if follow_up
         else (None if for_json else ""),
         "next_follow_up_kind": follow_up.kind if follow_up else (None if for_json else ""),
+        "pipeline": row.pipeline,
+        "archived": bool(p.archived) if for_json else ("yes" if p.archived else "no"),
     }
     return record
 

@@ -10,7 +10,7 @@ from pipeline_tui.io.csv_io import ParsedFile
 from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import bulk
 from pipeline_tui.store.db import run_write
-from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
 PROSPECT_COLUMNS = (
     "id",
@@ -41,33 +41,74 @@ PROSPECT_COLUMNS = (
 CONTACT_FIELDS = ("organization", "contact", "title", "email", "phone")
 
 
+# Pipedrive's default stages, by the role they play here
+PIPEDRIVE_STAGES = {
+    "lead in": "lead",
+    "contact made": "qualified",
+    "qualified": "qualified",
+    "demo scheduled": "appointment",
+    "meeting scheduled": "appointment",
+    "meeting arranged": "appointment",
+    "proposal made": "proposal",
+    "negotiations started": "proposal",
+}
+
+
+class _Resolver:
+    """Finds each row's pipeline and stage by name (case-insensitive), or by Pipedrive's words."""
+
+    def __init__(self, default_pipeline: str | None, path: str) -> None:
+        self.path = path
+        self.default = find_pipeline(default_pipeline)
+        self.pipelines = {p.name.lower(): p for p in Pipeline.select()}
+        self.stages: dict[int, list[Stage]] = {}
+        for stage in Stage.select().order_by(Stage.position):
+            self.stages.setdefault(stage.pipeline_id, []).append(stage)
+
+    def __call__(self, item) -> tuple[Pipeline, Stage]:
+        pipeline = self.default
+        if item.pipeline:
+            pipeline = self.pipelines.get(" ".join(item.pipeline.split()).lower())
+            if pipeline is None:
+                names = ", ".join(p.name for p in self.pipelines.values())
+                raise UserError(
+                    f"{self.path} row {item.row}, column pipeline: no pipeline named {item.pipeline!r} "
+                    f"(pipelines: {names})"
+                )
+        stages = self.stages.get(pipeline.id, [])
+        if item.status in ("won", "lost"):
+            stage = next((s for s in stages if s.kind == item.status), None)
+        elif item.stage is None:
+            stage = next((s for s in stages if s.kind == OPEN), None)
+        else:
+            wanted = " ".join(item.stage.split()).lower()
+            stage = next((s for s in stages if s.name.lower() == wanted), None)
+            if stage is None and wanted in PIPEDRIVE_STAGES:
+                stage = next((s for s in stages if s.role == PIPEDRIVE_STAGES[wanted]), None)
+        if stage is None:
+            names = ", ".join(s.name for s in stages)
+            what = item.status or item.stage or "an open stage"
+            raise UserError(
+                f"{self.path} row {item.row}, column stage: no stage for {what!r} in {pipeline.name} "
+                f"(stages: {names})"
+            )
+        return pipeline, stage
+
+
 def import_parsed(
     parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool = False, pipeline: str | None = None
 ) -> int:
-    """Write every checked row into a pipeline (the first unless named) in one transaction, or,
-    with ``dry_run``, only check the stages."""
-    pipeline = find_pipeline(pipeline)
-    stages = {s.name.lower(): s for s in Stage.select().where(Stage.pipeline == pipeline.id)}
-    first_open = min((s for s in stages.values() if s.kind == OPEN), key=lambda s: s.position)
-    resolved = []
-    for item in parsed.prospects:
-        if item.stage is None:
-            stage = first_open
-        else:
-            stage = stages.get(item.stage.lower())
-            if stage is None:
-                names = ", ".join(s.name for s in sorted(stages.values(), key=lambda s: s.position))
-                raise UserError(
-                    f"{path} row {item.row}, column stage: no stage named {item.stage!r} (stages: {names})"
-                )
-        resolved.append((item, stage))
+    """Write every checked row in one transaction (into the pipeline each row names, else the one
+    given, else the first), or with ``dry_run`` only check pipelines and stages."""
+    resolve = _Resolver(pipeline, path)
+    resolved = [(item, *resolve(item)) for item in parsed.prospects]
     if dry_run:
         return len(resolved)
 
     def write() -> int:
         start = bulk.next_id(Prospect)
         prospects, changes, follow_ups = [], [], []
-        for offset, (item, stage) in enumerate(resolved):
+        for offset, (item, pipeline, stage) in enumerate(resolved):
             pid = start + offset
             values = item.values
             closed = None if stage.kind == OPEN else (item.closed or now)
@@ -91,7 +132,7 @@ def import_parsed(
                     now,
                     entered,
                     closed,
-                    False,
+                    item.archived,
                     stage.id if stage.kind == OPEN else None,
                     stage.kind == "won",
                 )

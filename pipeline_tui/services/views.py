@@ -77,8 +77,10 @@ class AgendaItem:
     group: str
 
 
-def agenda(now: datetime, days: int | None = 7) -> list[AgendaItem]:
-    """Open follow-ups: overdue first, then due within ``days`` (all of them when None)."""
+def agenda(now: datetime, days: int | None = 7, pipeline_name: str | None = None) -> list[AgendaItem]:
+    """Open follow-ups: overdue first, then due within ``days`` (all of them when None), of one
+    pipeline or all."""
+    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
     try:
         until = (
             datetime.max
@@ -89,7 +91,9 @@ def agenda(now: datetime, days: int | None = 7) -> list[AgendaItem]:
         until = datetime.max
     return [
         AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
-        for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(until.replace(microsecond=0))
+        for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(
+            until.replace(microsecond=0), pipeline_id
+        )
     ]
 
 
@@ -290,6 +294,7 @@ def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[T
 @dataclass(frozen=True, slots=True)
 class ExportRow:
     prospect: Prospect
+    pipeline: str
     stage: str
     stage_kind: str
     score: int | None
@@ -299,15 +304,20 @@ class ExportRow:
 
 
 @_one_read
-def export_rows(now: datetime, settings: Settings) -> list[ExportRow]:
-    """Every live prospect with its stage, score (open ones), weighted value and follow-ups."""
+def export_rows(now: datetime, settings: Settings, pipeline_name: str | None = None) -> list[ExportRow]:
+    """Every prospect (archived ones too) with its stage, score (open ones), weighted value and
+    next and last follow-up."""
     snapshot = queries.load_snapshot(now, settings, open_only=True)
     scores = score_all(snapshot, settings.score, settings.thresholds)
     stage_by_id = snapshot.stage_by_id
     follow_ups = queries.load_open_follow_ups(None)
     last = queries.last_activity_by_prospect()
     rows = []
-    for prospect in Prospect.select().where(Prospect.archived == False).order_by(Prospect.id):  # noqa: E712
+    pipelines = snapshot.pipeline_by_id
+    query = Prospect.select().order_by(Prospect.id)  # every prospect, archived ones too
+    if pipeline_name:
+        query = query.where(Prospect.pipeline == find_pipeline(pipeline_name).id)
+    for prospect in query:
         stage = stage_by_id[prospect.stage_id]
         score = scores.get(prospect.id)
         probability = stage.probability if prospect.probability is None else prospect.probability
@@ -315,6 +325,7 @@ def export_rows(now: datetime, settings: Settings) -> list[ExportRow]:
         rows.append(
             ExportRow(
                 prospect=prospect,
+                pipeline=pipelines[prospect.pipeline_id].name,
                 stage=stage.name,
                 stage_kind=stage.kind,
                 score=score.total if score else None,

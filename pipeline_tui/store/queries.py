@@ -322,7 +322,7 @@ def lost_reasons(limit: int = 20) -> list[str]:
     return [reason for reason, _ in _rows(query)]
 
 
-def agenda_rows(until: datetime, owner: str | None = None) -> list[tuple]:
+def agenda_rows(until: datetime, pipeline_id: int | None = None) -> list[tuple]:
     """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first."""
     query = (
         FollowUp.select(
@@ -343,6 +343,8 @@ def agenda_rows(until: datetime, owner: str | None = None) -> list[tuple]:
         )
         .order_by(FollowUp.due_at, FollowUp.id)
     )
+    if pipeline_id is not None:
+        query = query.where(Prospect.pipeline == pipeline_id)
     return [
         (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created))
         for fid, pid, name, org, kind, due, notes, created in _rows(query)

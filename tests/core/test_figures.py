@@ -455,22 +455,24 @@ def _forecast_prospects():
         prospect(stage="Proposal", value=200_000, expected_close=day("2026-12-15")),  # Dec: 150,000
         prospect(stage="Qualified", value=None, expected_close=day("2027-01-10")),  # Jan: counted, 0
         prospect(stage="Appointment", value=100_000, expected_close=day("2027-04-30")),  # Apr: 40,000
-        prospect(stage="Trial", value=100_000, expected_close=day("2027-05-01")),  # beyond 6 months
+        prospect(stage="Trial", value=100_000, expected_close=day("2027-05-01")),  # May: 60,000
+        prospect(stage="Trial", value=100_000, expected_close=day("2027-06-01")),  # beyond 6 months
         prospect(stage="Trial", value=100_000, expected_close=day("2026-10-31")),  # before this month
         prospect(stage="Trial", value=100_000),  # undated
         won(500_000, NOW, expected_close=day("2026-12-01")),  # closed: not forecast
     ]
 
 
-def test_forecast_months_start_at_the_current_month():
+def test_forecast_months_are_the_next_six_after_this_one():
+    # the two closing in November (this month) are left out: they count in the quota's expected
     months = forecast(snapshot(_forecast_prospects()), T)
     assert [(m.month, m.count, round(m.weighted_value)) for m in months] == [
-        (date(2026, 11, 1), 2, 70_000),
         (date(2026, 12, 1), 1, 150_000),
         (date(2027, 1, 1), 1, 0),
         (date(2027, 2, 1), 0, 0),
         (date(2027, 3, 1), 0, 0),
         (date(2027, 4, 1), 1, 40_000),
+        (date(2027, 5, 1), 1, 60_000),
     ]
     assert all(m.pace is None and not m.famine for m in months)
 
@@ -483,14 +485,14 @@ def test_forecast_pace_is_target_over_months_in_period(period, pace):
 
 
 def test_famine_flags_the_months_under_pace():
-    months = forecast(snapshot(_forecast_prospects(), quota=Quota("quarter", 210_000)), T)  # pace 70,000
-    # November meets the pace exactly: not a famine
-    assert [m.famine for m in months] == [False, False, True, True, True, True]
+    months = forecast(snapshot(_forecast_prospects(), quota=Quota("quarter", 180_000)), T)  # pace 60,000
+    # December is over the pace and May meets it exactly: neither is a famine
+    assert [m.famine for m in months] == [False, True, True, True, True, False]
 
 
 def test_forecast_length_comes_from_thresholds():
     months = forecast(snapshot(now=at("2026-12-31 23:00")), Thresholds(forecast_months=3))
-    assert [m.month for m in months] == [date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
+    assert [m.month for m in months] == [date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)]
 
 
 # ---- properties ------------------------------------------------------------------------------
