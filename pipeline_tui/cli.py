@@ -48,6 +48,18 @@ def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
         metavar="NAME",
         help="limit to one pipeline (default: all, or the first for the board)",
     )
+    parser.add_argument(
+        "--user",
+        default=default,
+        metavar="NAME",
+        help="who you are in a shared database (default: $PIPELINE_TUI_USER, else your login)",
+    )
+    parser.add_argument(
+        "--mine",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="only your prospects, and your own quota (default: everyone's, the team quota)",
+    )
 
 
 def build_parser() -> Parser:
@@ -165,6 +177,25 @@ def resolve_now(args: argparse.Namespace) -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
+def resolve_user(args: argparse.Namespace) -> str:
+    """``--user``, else ``PIPELINE_TUI_USER``, else the login name: the owner of what you add."""
+    if args.user:
+        return args.user.strip()
+    if os.environ.get("PIPELINE_TUI_USER"):
+        return os.environ["PIPELINE_TUI_USER"].strip()
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
+
+
+def owner_scope(args: argparse.Namespace) -> str | None:
+    """Whose prospects a view shows: yours with ``--mine``, else everyone's (None)."""
+    return resolve_user(args) if args.mine else None
+
+
 def resolve_db(args: argparse.Namespace) -> str:
     from pipeline_tui import config
 
@@ -245,7 +276,7 @@ def cmd_tui(args, now: datetime) -> int:
         )
         return 1
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
-    return run_app(location, now if pinned else None, pipeline=args.pipeline)
+    return run_app(location, now if pinned else None, pipeline=args.pipeline, mine=args.mine)
 
 
 def cmd_add(args, now: datetime) -> int:
@@ -359,7 +390,7 @@ def cmd_export(args, now: datetime) -> int:
     from pipeline_tui.services.views import export_rows
 
     open_db(args)
-    rows = export_rows(now, _settings(), args.pipeline)
+    rows = export_rows(now, _settings(), args.pipeline, owner_scope(args))
     if args.format == "json":
         write_output(args.output, dumps(export_json(rows)))
     else:
@@ -376,7 +407,7 @@ def cmd_agenda(args, now: datetime) -> int:
 
     days = args.days if args.days is not None else _settings().thresholds.agenda_days
     open_db(args)
-    items = agenda(now, days, args.pipeline)
+    items = agenda(now, days, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import agenda_json, dumps
 
@@ -393,7 +424,7 @@ def cmd_report(args, now: datetime) -> int:
 
     settings = _settings()
     open_db(args)
-    result = report(now, settings, args.pipeline)
+    result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import dumps, report_json
 
@@ -410,7 +441,7 @@ def cmd_ics(args, now: datetime) -> int:
     from pipeline_tui.services.views import agenda
 
     open_db(args)
-    write_output(args.output, agenda_calendar(agenda(now, None, args.pipeline), now))
+    write_output(args.output, agenda_calendar(agenda(now, None, args.pipeline, owner_scope(args)), now))
     return 0
 
 
@@ -422,16 +453,18 @@ def cmd_quota(args, now: datetime) -> int:
         if args.period:
             raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
         open_db(args)
-        quota = setup.current_quota()
+        quota = setup.current_quota(owner_scope(args) or "")
+        whose = f"{resolve_user(args)}'s" if args.mine else "Team"
         if quota is None:
-            print("No quota set. Set one with: pipeline-tui quota 50000 --period quarter")
+            print(f"No {whose.lower()} quota set. Set one with: pipeline-tui quota 50000 --period quarter")
         else:
-            print(f"Quota: {format_money(quota.target)} per {quota.period}")
+            print(f"{whose} quota: {format_money(quota.target)} per {quota.period}")
         return 0
     target = parse_money(args.amount, "amount")
     open_db(args, create=True)
-    quota = setup.set_quota(target, args.period or "quarter", now)
-    print(f"Quota set: {format_money(quota.target)} per {quota.period}")
+    quota = setup.set_quota(target, args.period or "quarter", now, owner=owner_scope(args) or "")
+    whose = f"{resolve_user(args)}'s" if args.mine else "Team"
+    print(f"{whose} quota set: {format_money(quota.target)} per {quota.period}")
     return 0
 
 
@@ -511,6 +544,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         _skip_server_drivers(args)
         now = resolve_now(args)
+        from pipeline_tui.services.base import set_user
+
+        set_user(resolve_user(args))
         return COMMANDS[args.command](args, now)
     except UserError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)

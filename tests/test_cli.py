@@ -435,9 +435,15 @@ def test_quota_show_and_set(cli, db_path):
     assert_user_error(missing, "no database")
     assert not db_path.exists(), "showing the quota creates nothing"
 
-    assert "Quota set: 50,000 per month" in cli("quota", "50000", "--period", "month", check=True).stdout
-    assert "Quota: 50,000 per month" in cli("quota", check=True).stdout
-    assert "Quota set: 60,000 per quarter" in cli("quota", "$60,000", check=True).stdout
+    assert "Team quota set: 50,000 per month" in cli("quota", "50000", "--period", "month", check=True).stdout
+    assert "Team quota: 50,000 per month" in cli("quota", check=True).stdout
+    assert "Team quota set: 60,000 per quarter" in cli("quota", "$60,000", check=True).stdout
+    assert json_out(cli("report", "--json"))["quota"]["target"] == 60000
+    # a personal quota, beside the team's
+    mine = cli("--user", "ana", "quota", "20000", "--mine", check=True).stdout
+    assert "ana's quota set: 20,000 per quarter" in mine
+    assert json_out(cli("--user", "ana", "report", "--json", "--mine"))["quota"]["target"] == 20000
+    assert json_out(cli("--user", "bob", "report", "--json", "--mine"))["quota"] is None
     assert json_out(cli("report", "--json"))["quota"]["target"] == 60000
     before = dump(db_path)
     assert_user_error(cli("quota", "--period", "year"), "amount")
@@ -449,7 +455,7 @@ def test_quota_show_when_none_is_set(cli, seeded, db_path, db):
     from pipeline_tui.store.models import Quota
 
     Quota.delete().execute()
-    assert "No quota set" in cli("quota", check=True).stdout
+    assert "No team quota set" in cli("quota", check=True).stdout
 
 
 def test_backup_is_a_private_consistent_copy(cli, seeded, db_path, tmp_path):

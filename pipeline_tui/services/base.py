@@ -72,11 +72,27 @@ def clear_undo() -> None:
 
 
 def save(instance, **changes) -> None:
-    """Update a row's fields, remembering its old values for undo."""
+    """Update a row's fields, remembering its old values for undo; a prospect's version goes
+    up by one, so that an edit made on an older copy can be detected."""
     journal.before_update(instance)
     for name, value in changes.items():
         setattr(instance, name, value)
+    if isinstance(instance, Prospect):
+        instance.version = (instance.version or 0) + 1
     instance.save()
+
+
+_current_user = ""
+
+
+def set_user(name: str) -> None:
+    """Who is working: new prospects are theirs, ``mine`` means theirs (team mode)."""
+    global _current_user
+    _current_user = name.strip()
+
+
+def current_user() -> str:
+    return _current_user
 
 
 def create(model, **values):

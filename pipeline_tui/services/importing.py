@@ -7,7 +7,7 @@ from datetime import datetime
 from pipeline_tui.core.domain import DEFAULT_STAGES, OPEN
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import ParsedFile
-from pipeline_tui.services.base import find_pipeline
+from pipeline_tui.services.base import current_user, find_pipeline
 from pipeline_tui.store import bulk
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
@@ -37,6 +37,7 @@ PROSPECT_COLUMNS = (
     "archived",
     "reached_stage",
     "ever_won",
+    "owner",
 )
 CONTACT_FIELDS = ("organization", "contact", "title", "email", "phone")
 
@@ -105,6 +106,8 @@ def import_parsed(
     if dry_run:
         return len(resolved)
 
+    owner = current_user()
+
     def write() -> int:
         start = bulk.next_id(Prospect)
         prospects, changes, follow_ups = [], [], []
@@ -135,6 +138,7 @@ def import_parsed(
                     item.archived,
                     stage.id if stage.kind == OPEN else None,
                     stage.kind == "won",
+                    owner,
                 )
             )
             changes.append((pid, None, stage.id, entered))
@@ -176,6 +180,8 @@ def write_demo(data, now: datetime) -> int:
             furthest[pid] = position
         elif position == won_position:
             won_ever.add(pid)
+
+    owner = current_user()
 
     def write() -> int:
         start = bulk.next_id(Prospect)
@@ -226,6 +232,7 @@ def write_demo(data, now: datetime) -> int:
                     False,
                     by_position[furthest[offset + 1]] if offset + 1 in furthest else None,
                     offset + 1 in won_ever,
+                    owner,
                 )
             )
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
@@ -244,7 +251,7 @@ def write_demo(data, now: datetime) -> int:
         )
         bulk.sync_sequence(Prospect)
         if data.quota:
-            Quota.create(period=data.quota[0], target_cents=data.quota[1], set_at=now)
+            Quota.create(period=data.quota[0], target_cents=data.quota[1], set_at=now, owner="")
         return len(rows)
 
     return run_write(write)

@@ -6,10 +6,11 @@ from datetime import datetime
 
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ConflictError, UserError
 from pipeline_tui.services.base import (
     action,
     create,
+    current_user,
     find_pipeline,
     find_stage,
     first_open_stage,
@@ -47,6 +48,7 @@ def add_prospect(
         closed_at=now if target.kind != OPEN else None,
         reached_stage=target.id if target.kind == OPEN else None,
         ever_won=target.kind == WON,
+        owner=current_user(),
         **values,
     )
     create(StageChange, prospect=prospect.id, from_stage=None, to_stage=target.id, changed_at=now)
@@ -58,9 +60,20 @@ def add_prospect(
 
 
 @action("edit prospect")
-def edit_prospect(prospect_id: int, now: datetime, changes: dict[str, str]) -> Prospect:
-    """Change fields of a prospect from typed text; nothing is saved if one field is bad."""
+def edit_prospect(
+    prospect_id: int, now: datetime, changes: dict[str, str], *, expected_version: int | None = None
+) -> Prospect:
+    """Change fields of a prospect from typed text; nothing is saved if one field is bad.
+
+    ``expected_version`` is the version the form was filled from: if someone changed the
+    prospect since, the edit is refused rather than silently mixed with theirs.
+    """
     prospect = _get(prospect_id)
+    if expected_version is not None and prospect.version != expected_version:
+        raise ConflictError(
+            f"{prospect.name} was changed elsewhere while you edited it; close the form to see the "
+            "new values, then edit again"
+        )
     if "stage" in changes:
         raise UserError("use move to change the stage")
     values = parse_fields(changes, now)

@@ -17,19 +17,20 @@ from pipeline_tui.store.models import Pipeline, Quota, Setting
 
 
 @action("quota")
-def set_quota(target_cents: int, period: str, now: datetime) -> domain.Quota:
-    """Set the quota for the current month, quarter or year (R1)."""
+def set_quota(target_cents: int, period: str, now: datetime, *, owner: str = "") -> domain.Quota:
+    """Set the quota for the current month, quarter or year (R1): the team's (owner ""), or one
+    salesperson's."""
     if period not in PERIODS:
         raise UserError(f"period {period!r} must be one of {', '.join(PERIODS)}")
     if not 0 < target_cents < MAX_CENTS:
         raise UserError("the quota must be a positive amount")
-    create(Quota, period=period, target_cents=target_cents, set_at=now)
+    create(Quota, period=period, target_cents=target_cents, set_at=now, owner=owner)
     set_undo_label("set the quota")
-    return domain.Quota(period, target_cents)
+    return domain.Quota(period, target_cents, owner)
 
 
-def current_quota() -> domain.Quota | None:
-    return queries.load_quota()
+def current_quota(owner: str = "") -> domain.Quota | None:
+    return queries.load_quota(owner)
 
 
 @action("pipeline")

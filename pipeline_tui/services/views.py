@@ -77,9 +77,11 @@ class AgendaItem:
     group: str
 
 
-def agenda(now: datetime, days: int | None = 7, pipeline_name: str | None = None) -> list[AgendaItem]:
+def agenda(
+    now: datetime, days: int | None = 7, pipeline_name: str | None = None, owner: str | None = None
+) -> list[AgendaItem]:
     """Open follow-ups: overdue first, then due within ``days`` (all of them when None), of one
-    pipeline or all."""
+    pipeline or all, one salesperson's prospects or everyone's."""
     pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
     try:
         until = (
@@ -92,7 +94,7 @@ def agenda(now: datetime, days: int | None = 7, pipeline_name: str | None = None
     return [
         AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
         for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(
-            until.replace(microsecond=0), pipeline_id
+            until.replace(microsecond=0), pipeline_id, owner
         )
     ]
 
@@ -135,10 +137,13 @@ class Board:
 
 
 @_one_read
-def board(now: datetime, settings: Settings, pipeline_name: str | None = None) -> Board:
-    """Open prospects of one pipeline by stage, best score first, with the period's won and lost."""
+def board(
+    now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
+) -> Board:
+    """Open prospects of one pipeline by stage, best score first, with the period's won and lost;
+    one salesperson's (``owner``) or everyone's."""
     pipeline = find_pipeline(pipeline_name)
-    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True)
+    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True, owner=owner)
     # budget size ranks against every open prospect, as in the detail pane and the export
     context = _score_context(snapshot, now)
     stage_by_id = snapshot.stage_by_id
@@ -181,6 +186,7 @@ def board(now: datetime, settings: Settings, pipeline_name: str | None = None) -
         datetime.combine(period.start, datetime.min.time()),
         datetime.combine(period.end, datetime.max.time()).replace(microsecond=0),
         pipeline.id,
+        owner,
     )
     return Board(
         domain.Pipeline(pipeline.id, pipeline.name, pipeline.position),
@@ -206,9 +212,12 @@ def _score_context(snapshot: domain.Snapshot, now: datetime) -> ScoreContext:
 
 
 @_one_read
-def report(now: datetime, settings: Settings, pipeline_name: str | None = None) -> Report:
+def report(
+    now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
+) -> Report:
+    """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
     pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
-    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id)
+    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id, owner=owner)
     return build_report(snapshot, settings)
 
 
@@ -304,7 +313,9 @@ class ExportRow:
 
 
 @_one_read
-def export_rows(now: datetime, settings: Settings, pipeline_name: str | None = None) -> list[ExportRow]:
+def export_rows(
+    now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
+) -> list[ExportRow]:
     """Every prospect (archived ones too) with its stage, score (open ones), weighted value and
     next and last follow-up."""
     snapshot = queries.load_snapshot(now, settings, open_only=True)
@@ -317,6 +328,8 @@ def export_rows(now: datetime, settings: Settings, pipeline_name: str | None = N
     query = Prospect.select().order_by(Prospect.id)  # every prospect, archived ones too
     if pipeline_name:
         query = query.where(Prospect.pipeline == find_pipeline(pipeline_name).id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
     for prospect in query:
         stage = stage_by_id[prospect.stage_id]
         score = scores.get(prospect.id)

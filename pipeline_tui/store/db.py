@@ -35,6 +35,8 @@ def _create_private_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return  # another process created it meanwhile (two first commands at once): share it
     except OSError as exc:
         raise UserError(f"cannot create {path}: {exc.strerror}") from None
     os.close(fd)
@@ -64,15 +66,40 @@ def open_database(location: str | os.PathLike, *, create: bool = True) -> peewee
         db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10)
     models.database.initialize(db)
     try:
-        db.connect(reuse_if_open=True)
-        schema.ensure_schema(db, shown)
+        _connect(db)
+        if is_sqlite(db) and schema.get_version(db) == 0:
+            # a new file: one process at a time creates the schema, and the others wait for
+            # the write lock, then find it done instead of doing it again
+            with db.atomic("IMMEDIATE"):
+                schema.ensure_schema(db, shown)
+        else:
+            schema.ensure_schema(db, shown)
+    except peewee.OperationalError as exc:
+        db.close()
+        if _is_busy(exc):
+            raise UserError(f"{shown} stayed busy (another program is writing to it); try again") from exc
+        raise UserError(f"cannot open {shown}: {exc}") from exc
     except peewee.DatabaseError as exc:
         db.close()
         raise UserError(f"{shown} is not a pipeline-tui database ({exc})") from exc
-    except peewee.OperationalError as exc:  # pragma: no cover - depends on the server
-        db.close()
-        raise UserError(f"cannot open {shown}: {exc}") from exc
     return db
+
+
+def _connect(db: peewee.Database, wait: float = 10.0) -> None:
+    """Connect, waiting while another process holds the file. Switching a new file to WAL
+    (the pragmas run on connect) reports "locked" at once rather than through the busy timeout,
+    when two processes open a new database at the same moment."""
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        try:
+            db.connect(reuse_if_open=True)
+            return
+        except peewee.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
 
 
 def _open_url(url: str) -> peewee.Database:

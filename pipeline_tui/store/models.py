@@ -75,6 +75,9 @@ class Prospect(BaseModel):
     # small GROUP BY instead of a pass over every stage change.
     reached_stage = ForeignKeyField(Stage, null=True, on_delete="SET NULL", index=False)  # furthest open one
     ever_won = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
+    # schema 2: a team shares one database
+    owner = CharField(default="", constraints=[SQL("DEFAULT ''")])  # who works this prospect
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # bumped by every change
 
     class Meta:
         indexes = (
@@ -115,6 +118,7 @@ class Quota(BaseModel):
     period = CharField()  # month, quarter, year
     target_cents = BigIntegerField()
     set_at = DateTimeField()
+    owner = CharField(default="", constraints=[SQL("DEFAULT ''")])  # schema 2; "" is the team's
 
 
 class Setting(BaseModel):

@@ -56,14 +56,16 @@ def load_stages(settings: Settings | None = None) -> tuple[domain.Stage, ...]:
     return tuple(stages)
 
 
-def load_quota(owner: str | None = None) -> domain.Quota | None:
+def load_quota(owner: str | None = "") -> domain.Quota | None:
+    """The latest quota of one salesperson, or the team's (owner ``""``, also for ``None``)."""
     row = (
         Quota.select(Quota.period, Quota.target_cents)
+        .where(Quota.owner == (owner or ""))
         .order_by(Quota.set_at.desc(), Quota.id.desc())
         .tuples()
         .first()
     )
-    return domain.Quota(row[0], row[1]) if row else None
+    return domain.Quota(row[0], row[1], owner or "") if row else None
 
 
 def _open_stage_ids() -> list[int]:
@@ -92,7 +94,7 @@ def load_activity(prospects: Iterable[int] | peewee.Query) -> dict[int, tuple]:
 
 
 def load_reach(
-    pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None
+    pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None, owner: str | None = None
 ) -> tuple[domain.ReachCount, ...]:
     """The reach histogram of every live prospect: one GROUP BY on the prospect table."""
     positions = {s.id: s.position for s in (stages if stages is not None else load_stages())}
@@ -101,6 +103,8 @@ def load_reach(
     ).where(Prospect.archived == False)  # noqa: E712
     if pipeline_id is not None:
         query = query.where(Prospect.pipeline == pipeline_id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
     query = query.group_by(Prospect.stage, Prospect.pipeline, Prospect.reached_stage, Prospect.ever_won)
     counts: dict[tuple, int] = defaultdict(int)
     for pipeline, stage, reached, won, count in _rows(query):
@@ -109,7 +113,7 @@ def load_reach(
 
 
 def load_closed_totals(
-    pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None
+    pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None, owner: str | None = None
 ) -> dict[int, tuple[int, int]]:
     """Count and value of every live prospect in each closed stage, all time."""
     closed = [s.id for s in (stages if stages is not None else load_stages()) if s.kind != OPEN]
@@ -120,6 +124,8 @@ def load_closed_totals(
     )
     if pipeline_id is not None:
         query = query.where(Prospect.pipeline == pipeline_id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
     return {stage: (count, int(value)) for stage, count, value in _rows(query)}
 
 
@@ -171,8 +177,9 @@ def load_prospects(
     pipeline_id: int | None = None,
     ids: Iterable[int] | None = None,
     open_stage_ids: list[int] | None = None,
+    owner: str | None = None,
 ) -> list[tuple]:
-    """Prospect rows: every live one, or the open ones only."""
+    """Prospect rows: every live one, or the open ones only (of one owner, or everyone's)."""
     opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
     query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
     if open_only:
@@ -181,6 +188,8 @@ def load_prospects(
         query = query.where(Prospect.pipeline == pipeline_id)
     if ids is not None:
         query = query.where(Prospect.id.in_(list(ids)))
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
     return list(_rows(query.order_by(Prospect.id)))
 
 
@@ -191,20 +200,26 @@ def load_snapshot(
     pipeline_id: int | None = None,
     open_only: bool = False,
     ids: Iterable[int] | None = None,
+    owner: str | None = None,
 ) -> domain.Snapshot:
     """All the core needs, in a fixed number of queries whatever the number of prospects.
 
     For the report, closed prospects are loaded only as far back as the figures look (the
     look-back window, the quota period); older ones arrive summarised as stage totals and the
-    reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those.
+    reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
+    ``owner`` limits all of it to one salesperson's prospects and quota (else the team's).
     """
-    quota = load_quota()
+    quota = load_quota(owner)
     summarise = ids is None and not open_only
     stages = load_stages(settings)
     positions = {stage.id: stage.position for stage in stages}
     open_stages = {stage.id for stage in stages if stage.kind == OPEN}
     rows = load_prospects(
-        open_only=open_only or summarise, pipeline_id=pipeline_id, ids=ids, open_stage_ids=list(open_stages)
+        open_only=open_only or summarise,
+        pipeline_id=pipeline_id,
+        ids=ids,
+        open_stage_ids=list(open_stages),
+        owner=owner,
     )
     wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
     if ids is None and len(wanted) > 500:  # a sub-query beats a long list of ids
@@ -214,6 +229,8 @@ def load_snapshot(
         )
         if pipeline_id is not None:
             live_open = live_open.where(Prospect.pipeline == pipeline_id)
+        if owner is not None:
+            live_open = live_open.where(Prospect.owner == owner)
         activity = load_activity(live_open)
         follow_ups = load_open_follow_ups(None)
     else:
@@ -267,14 +284,18 @@ def load_snapshot(
         prospects=tuple(prospects),
         quota=quota,
         pipeline_id=pipeline_id,
-        closed_totals=load_closed_totals(pipeline_id, stages) if summarise else None,
-        reach=load_reach(pipeline_id, stages) if summarise else None,
-        closed_tallies=load_tallies(now, settings, quota, pipeline_id) if summarise else None,
+        closed_totals=load_closed_totals(pipeline_id, stages, owner) if summarise else None,
+        reach=load_reach(pipeline_id, stages, owner) if summarise else None,
+        closed_tallies=load_tallies(now, settings, quota, pipeline_id, owner) if summarise else None,
     )
 
 
 def load_tallies(
-    now: datetime, settings: Settings, quota: domain.Quota | None, pipeline_id: int | None
+    now: datetime,
+    settings: Settings,
+    quota: domain.Quota | None,
+    pipeline_id: int | None,
+    owner: str | None = None,
 ) -> dict[tuple[datetime, datetime], domain.ClosedTally]:
     """Won and lost in the windows the figures read: the look-back window and the quota period."""
     windows = [figures.lookback_window(now, settings.thresholds)]
@@ -282,14 +303,14 @@ def load_tallies(
         windows.append(figures.period_window(figures.quota_period(quota.period, now)))
     tallies = {}
     for window in windows:
-        totals = closed_totals(*window, pipeline_id)
+        totals = closed_totals(*window, pipeline_id, owner)
         (won, value), (lost, _) = totals[domain.WON], totals[domain.LOST]
         tallies[window] = domain.ClosedTally(won, lost, value)
     return tallies
 
 
 def closed_totals(
-    start: datetime, end: datetime, pipeline_id: int | None = None
+    start: datetime, end: datetime, pipeline_id: int | None = None, owner: str | None = None
 ) -> dict[str, tuple[int, int]]:
     """Count and value of prospects won and lost between two times: the board's strip."""
     query = (
@@ -304,6 +325,8 @@ def closed_totals(
     )
     if pipeline_id is not None:
         query = query.where(Prospect.pipeline == pipeline_id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
     totals = {domain.WON: (0, 0), domain.LOST: (0, 0)}
     for kind, count, value in _rows(query):
         totals[kind] = (count, int(value))
@@ -322,7 +345,7 @@ def lost_reasons(limit: int = 20) -> list[str]:
     return [reason for reason, _ in _rows(query)]
 
 
-def agenda_rows(until: datetime, pipeline_id: int | None = None) -> list[tuple]:
+def agenda_rows(until: datetime, pipeline_id: int | None = None, owner: str | None = None) -> list[tuple]:
     """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first."""
     query = (
         FollowUp.select(
@@ -345,6 +368,8 @@ def agenda_rows(until: datetime, pipeline_id: int | None = None) -> list[tuple]:
     )
     if pipeline_id is not None:
         query = query.where(Prospect.pipeline == pipeline_id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
     return [
         (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created))
         for fid, pid, name, org, kind, due, notes, created in _rows(query)

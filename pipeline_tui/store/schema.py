@@ -14,10 +14,26 @@ from pipeline_tui.core.domain import DEFAULT_STAGES
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import models
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _to_2(db: peewee.Database) -> None:
+    """Schema 2 (team mode): an owner per prospect and per quota, and a version per prospect
+    so that two people editing one prospect are told instead of silently merged.
+
+    Plain ``ADD COLUMN ... NOT NULL DEFAULT``, which both engines do in place; playhouse's
+    migrator would rebuild the SQLite table to add NOT NULL, a copy we do not need.
+    """
+    for table, column, kind, default in (
+        ("prospect", "owner", "VARCHAR(255)", "''"),
+        ("prospect", "version", "INTEGER", "1"),
+        ("quota", "owner", "VARCHAR(255)", "''"),
+    ):
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind} NOT NULL DEFAULT {default}')
+
 
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2}
 
 
 def get_version(db: peewee.Database) -> int:
@@ -94,13 +110,24 @@ def upgrade(db: peewee.Database, shown: str, version: int) -> None:
         from pipeline_tui.store.backup import backup_before_upgrade
 
         backup_before_upgrade(db, version)
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        step = MIGRATIONS.get(target)
-        if step is None:
-            raise UserError(f"{shown}: no upgrade known from schema {target - 1} to {target}")
-        with db.atomic():
-            step(db)
-            set_version(db, target)
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    if sqlite:
+        # A step that rebuilds a table (drop, re-create) must not cascade-delete the rows that
+        # point at it; the keys are checked at the end of each step instead.
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            step = MIGRATIONS.get(target)
+            if step is None:
+                raise UserError(f"{shown}: no upgrade known from schema {target - 1} to {target}")
+            with db.atomic():
+                step(db)
+                if sqlite and db.execute_sql("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise UserError(f"{shown}: the upgrade to schema {target} broke a link between rows")
+                set_version(db, target)
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def recompute_reach() -> int:

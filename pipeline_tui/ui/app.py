@@ -38,6 +38,7 @@ class PipelineApp(App):
         Binding("slash", "search", "Search", key_display="/", id="app.search"),
         Binding("n", "new_prospect", "New", id="app.new"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("m", "toggle_mine", "Mine/everyone", show=False, id="app.mine"),
         Binding("question_mark", "keys", "Keys", key_display="?", id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -49,13 +50,20 @@ class PipelineApp(App):
         settings: Settings | None = None,
         pipeline: str | None = None,
         poll: bool = True,
+        mine: bool = False,
     ) -> None:
         super().__init__()
         self.pinned_now = now
         self.settings = settings or Settings()
         self.pipeline_name = pipeline or setup.get_preference("pipeline")
         self.poll = poll
+        self.mine = mine
         self._seen_revision = revision()
+
+    @property
+    def owner(self) -> str | None:
+        """Whose prospects the screens show: the user's own (``m``), or everyone's (None)."""
+        return base.current_user() if self.mine else None
 
     # -- clock and changes --------------------------------------------------------------------
 
@@ -159,6 +167,13 @@ class PipelineApp(App):
 
         self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
 
+    def action_toggle_mine(self) -> None:
+        """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""
+        self.mine = not self.mine
+        who = base.current_user() or "you"
+        self.notify(f"Showing {who}'s prospects" if self.mine else "Showing everyone's prospects")
+        self.refresh_screen()
+
     def action_undo(self) -> None:
         try:
             label = base.undo_last()
@@ -241,10 +256,10 @@ def _report() -> type[Screen]:
     return ReportScreen
 
 
-def run_app(location: str, now: datetime | None, pipeline: str | None = None) -> int:
+def run_app(location: str, now: datetime | None, pipeline: str | None = None, mine: bool = False) -> int:
     """Open the TUI on an already opened database (the CLI opens it and reports errors)."""
     from pipeline_tui.config import load_settings
 
-    app = PipelineApp(now=now, settings=load_settings(), pipeline=pipeline)
+    app = PipelineApp(now=now, settings=load_settings(), pipeline=pipeline, mine=mine)
     app.run()
     return 0

@@ -149,7 +149,7 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
         changed = {k: v for k, v in values.items() if v != before[k]}
         if not changed:
             return True
-        return prospects.edit_prospect(p.id, clock(), changed)
+        return prospects.edit_prospect(p.id, clock(), changed, expected_version=p.version)
 
     def check_text(name: str) -> Callable[[str], str | None]:
         def check(text: str) -> str | None:

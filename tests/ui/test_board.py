@@ -308,3 +308,44 @@ async def test_help_lists_keys_by_screen(demo_db, make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert "Keys  (esc closes)" not in screen_text(app)
+
+
+async def test_an_edit_made_elsewhere_meanwhile_is_not_silently_overwritten(demo_db, make_app, now):
+    from pipeline_tui.services.prospects import edit_prospect
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("e")
+        await pilot.pause()
+        edit_prospect(card.id, now, {"notes": "written by a colleague"})  # another process, meanwhile
+        app.screen.query_one("#field-value").value = "99,000"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "changed elsewhere" in str(app.screen.query_one("#form-error").render())
+        saved = Prospect.get_by_id(card.id)
+        assert saved.notes == "written by a colleague" and saved.value_cents != 9_900_000
+
+
+async def test_m_shows_only_my_prospects(demo_db, make_app, now):
+    from pipeline_tui.services.base import set_user
+    from pipeline_tui.services.prospects import add_prospect
+
+    set_user("ana")
+    try:
+        add_prospect(now, "Ana's own deal")
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            everyone = sum(len(cards_in(app, s)) for s in column_names(app))
+            await pilot.press("m")
+            await pilot.pause()
+            mine = [c.name for s in column_names(app) for c in cards_in(app, s)]
+            assert mine == ["Ana's own deal"] and everyone > 1
+            assert "mine (ana)" in screen_text(app)
+            await pilot.press("m")
+            await pilot.pause()
+            assert sum(len(cards_in(app, s)) for s in column_names(app)) == everyone
+    finally:
+        set_user("")

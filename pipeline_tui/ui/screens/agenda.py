@@ -120,7 +120,7 @@ class AgendaScreen(Screen):
 
     def reload(self, *, select: int | None = None) -> None:
         now = self.app.now()
-        items = agenda(now, None)
+        items = agenda(now, None, owner=self.app.owner)
         keep = select if select is not None else (self.list.current.id if self.list.current else None)
         rows: list[Row] = []
         counts = {group: 0 for group in AGENDA_GROUPS}

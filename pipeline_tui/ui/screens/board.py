@@ -97,10 +97,10 @@ class BoardScreen(Screen):
 
     def _load(self) -> None:
         try:
-            self.data = board(self.app.now(), self.app.settings, self.pipeline_name)
+            self.data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
         except UserError:  # the pipeline remembered is gone
             self.pipeline_name = None
-            self.data = board(self.app.now(), self.app.settings, None)
+            self.data = board(self.app.now(), self.app.settings, None, self.app.owner)
 
     def _build_columns(self) -> None:
         stages = [c.stage for c in self.data.columns]
@@ -159,6 +159,8 @@ class BoardScreen(Screen):
         ]
         if len(data.pipelines) > 1:
             parts += ["  ", (f"p: {names}", "dim")]
+        if self.app.mine:
+            parts += ["  ", (f"mine ({self.app.owner or 'you'})", "bold $accent")]
         if self.filter:
             parts += ["  ", (f"filter: {self.filter}", "bold $warning")]
         self.query_one("#board-strip", Static).update(Content.assemble(*parts))

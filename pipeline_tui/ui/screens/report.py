@@ -167,7 +167,7 @@ class ReportScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        result = report(self.app.now(), self.app.settings)
+        result = report(self.app.now(), self.app.settings, owner=self.app.owner)
         self.query_one("#report-body", Static).update(figures_content(result))
         advice = self.query_one(AdviceList)
         advice.set_items(result.advice)

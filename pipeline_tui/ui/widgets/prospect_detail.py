@@ -53,6 +53,8 @@ def render_detail(detail: Detail, now: datetime) -> Content:
     ]
     if p.source:
         parts += [("   Source ", "dim"), p.source]
+    if p.owner:
+        parts += [("   Owner ", "dim"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "$error"), p.lost_reason]
 

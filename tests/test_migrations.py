@@ -1,0 +1,99 @@
+"""Upgrading a database written by an older pipeline-tui: in place, after a backup, nothing lost."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from pipeline_tui.errors import UserError
+from pipeline_tui.store import schema
+from pipeline_tui.store.db import open_database
+from tests.conftest import CLI
+
+FIXTURE = "tests/fixtures/schema1.db"
+
+
+def rows(path, table: str) -> list[tuple]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(f'SELECT * FROM "{table}" ORDER BY id').fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def old_db(tmp_path):
+    path = tmp_path / "pipeline.db"
+    shutil.copy(FIXTURE, path)
+    return path
+
+
+def test_the_fixture_is_schema_1(old_db):
+    connection = sqlite3.connect(old_db)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(prospect)")}
+    connection.close()
+    assert "owner" not in columns and "version" not in columns
+
+
+def test_opening_an_old_database_upgrades_it_after_a_backup(old_db, tmp_path):
+    before = {table: rows(old_db, table) for table in ("prospect", "follow_up", "stage_change", "quota")}
+    db = open_database(old_db)
+    db.close()
+    backups = sorted(tmp_path.glob("pipeline.schema1-*.db"))
+    assert len(backups) == 1, "a backup of the old file, next to it"
+    assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert rows(backups[0], "prospect") == before["prospect"]
+
+    connection = sqlite3.connect(old_db)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    owners = connection.execute("SELECT DISTINCT owner, version FROM prospect").fetchall()
+    connection.close()
+    assert owners == [("", 1)]
+    for table, old in before.items():
+        new = rows(old_db, table)
+        assert len(new) == len(old)
+        assert [row[: len(old[0])] for row in new] == old, f"{table}: every old value kept"
+
+
+def test_the_upgraded_database_works_through_the_cli(old_db):
+    cli = CLI(old_db)
+    report = cli("report", "--json", check=True)
+    assert '"quota"' in report.stdout
+    added = cli("--user", "ana", "add", "After the upgrade", "--value", "1000", check=True)
+    assert "Added #26" in added.stdout
+    assert ("After the upgrade", "ana") in [
+        (row[3], row[-2]) for row in rows(old_db, "prospect")
+    ]
+
+
+def test_a_newer_database_is_refused(old_db):
+    connection = sqlite3.connect(old_db)
+    connection.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+    connection.commit()
+    connection.close()
+    with pytest.raises(UserError, match="newer pipeline-tui"):
+        open_database(old_db)
+    result = CLI(old_db)("agenda")
+    assert result.returncode == 2 and "upgrade pipeline-tui" in result.stderr
+
+
+def test_a_failed_upgrade_leaves_the_old_database_as_it_was(old_db, monkeypatch):
+    before = rows(old_db, "prospect")
+
+    def broken(db):
+        db.execute_sql('ALTER TABLE prospect ADD COLUMN "owner" VARCHAR(255) DEFAULT \'\'')
+        raise RuntimeError("power cut")
+
+    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
+    with pytest.raises(RuntimeError):
+        open_database(old_db)
+    connection = sqlite3.connect(old_db)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(prospect)")}
+    connection.close()
+    assert "owner" not in columns
+    assert rows(old_db, "prospect") == before
