@@ -155,7 +155,7 @@ def _count(text: str) -> int:
 
 def _id(text: str) -> int:
     text = text.lstrip("#")
-    if not text.isdigit():
+    if not text.isdecimal() or len(text) > 18:  # not "²" (isdigit), nor past SQLite's integers
         raise argparse.ArgumentTypeError(f"{text!r} is not an id (agenda --json shows them)")
     return int(text)
 
@@ -539,9 +539,33 @@ def _skip_server_drivers(args: argparse.Namespace) -> None:
             sys.modules.setdefault(driver, None)  # type: ignore[arg-type]
 
 
+# what str.splitlines() breaks on: escaped, so that an error stays on its one line
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+PATH_ARGUMENTS = ("db", "file", "output")  # file names may hold any bytes; text may not
+
+
+def _one_line(message: str) -> str:
+    return message.translate(_LINE_BREAKS)
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 (a Latin-1 terminal) reach us as lone surrogates, which no
+    database or file can store: refuse them by argument, before anything is written."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and name not in PATH_ARGUMENTS:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise UserError(
+                    f"{name.replace('_', '-')} {shown!r} is not UTF-8 text (is the terminal set to UTF-8?)"
+                ) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        _check_text(args)
         _skip_server_drivers(args)
         now = resolve_now(args)
         from pipeline_tui.services.base import set_user
@@ -549,7 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_user(resolve_user(args))
         return COMMANDS[args.command](args, now)
     except UserError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -559,7 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("PIPELINE_TUI_DEBUG"):
             raise
         print(
-            f"{PROG}: internal error: {type(exc).__name__}: {exc} (set PIPELINE_TUI_DEBUG=1 for details)",
+            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(set PIPELINE_TUI_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return 1

@@ -331,7 +331,8 @@ def test_agenda_text_and_json(cli, db, now):
     assert len(json_out(cli("agenda", "--json", "--days", "0"))) == 2
 
     text = cli("agenda", check=True).stdout
-    for heading in ("Overdue (1)", "Today (1)", "This week (2)"):
+    # Thursday 26 Nov: Saturday is this week, Wednesday 2 Dec next week
+    for heading in ("Overdue (1)", "Today (1)", "This week (1)", "Next week (1)"):
         assert heading in text
     assert "Acme" in text and "Later" not in text
 
@@ -540,7 +541,7 @@ BAD_INPUT = {
     "bad time": (["follow-up", "Acme", "tomorrow 25:99"], ["25:99"]),
     "bad number": (["add", "New", "--value", "lots"], ["value", "lots"]),
     "bad probability": (["add", "New", "--probability", "150%"], ["probability"]),
-    "bad quota": (["quota", "12k"], ["12k"]),
+    "bad quota": (["quota", "12q"], ["12q"]),
     "bad days": (["agenda", "--days", "week"], ["--days", "week"]),
     "negative days": (["agenda", "--days", "-3"], ["-3"]),
     "bad id": (["done", "first"], ["first"]),

@@ -443,10 +443,14 @@ def test_start_trial_logs_the_start_and_schedules_the_end(db, now):
     assert FollowUp.select().count() == 2
 
 
-def test_default_next_follow_up(now):
-    assert follow_ups.default_next("appointment", now) == ("email", now + timedelta(days=1))
-    assert follow_ups.default_next("trial", now) == ("call", datetime(2026, 11, 28, 9, 0))
+def test_default_next_follow_up_falls_on_a_weekday_morning(now):
+    # now is Thursday 26 November 2026, 09:30
+    assert follow_ups.default_next("appointment", now) == ("email", datetime(2026, 11, 27, 9, 0))
+    assert follow_ups.default_next("trial", now) == ("call", datetime(2026, 11, 30, 9, 0))  # not Saturday
+    assert follow_ups.default_next("call", now) == ("call", datetime(2026, 11, 30, 9, 0))  # not Sunday
     assert follow_ups.default_next("task", now) == ("call", datetime(2026, 12, 3, 9, 0))
+    friday = datetime(2026, 11, 27, 16, 0)
+    assert follow_ups.default_next("appointment", friday) == ("email", datetime(2026, 11, 30, 9, 0))
 
 
 # -- quota, pipelines, preferences -------------------------------------------------------------
@@ -811,8 +815,10 @@ def test_agenda_groups_and_statuses(db, now):
         "earlier today": (now - timedelta(minutes=30), "Overdue", "overdue"),
         "later today": (now.replace(hour=17), "Today", "today"),
         "tomorrow": (datetime(2026, 11, 27, 8, 0), "Tomorrow", "upcoming"),
-        "in five days": (datetime(2026, 12, 1, 10, 0), "This week", "upcoming"),
-        "in ten days": (datetime(2026, 12, 6, 10, 0), "Later", "upcoming"),
+        "saturday": (datetime(2026, 11, 28, 10, 0), "This week", "upcoming"),  # to Sunday
+        "in five days": (datetime(2026, 12, 1, 10, 0), "Next week", "upcoming"),
+        "in ten days": (datetime(2026, 12, 6, 10, 0), "Next week", "upcoming"),  # the Sunday after
+        "in twelve days": (datetime(2026, 12, 8, 10, 0), "Later", "upcoming"),
     }
     ids = {}
     for notes, (due, _, _) in plan.items():
@@ -831,7 +837,7 @@ def test_agenda_groups_and_statuses(db, now):
     assert list(dict.fromkeys(i.group for i in items)) == list(views.AGENDA_GROUPS)
 
     week = views.agenda(now)  # overdue, then due within 7 days
-    assert [i.notes for i in week] == list(plan)[:-1]
+    assert [i.notes for i in week] == list(plan)[:-2]
     assert [i.notes for i in views.agenda(now, days=0)] == ["late", "earlier today", "later today"]
     assert views.agenda(now, days=1)[-1].notes == "tomorrow"
 

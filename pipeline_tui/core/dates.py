@@ -101,7 +101,7 @@ def _at(day: date, when: str | None, original: str) -> datetime:
         return datetime.combine(day, DEFAULT_TIME)
     when = when.strip().removeprefix("at ").strip()
     parsed = _parse_time(when)
-    if parsed is None and when.isdigit() and int(when) < 24:
+    if parsed is None and when.isdecimal() and int(when) < 24:  # isdigit() takes "²", int() not
         parsed = time(int(when))  # "tomorrow 10": after a day, a bare number is the hour
     if parsed is None:
         raise DateError(f"could not read the time {when!r} in {original!r} (try 10:00 or 2pm)")
@@ -177,6 +177,8 @@ def _parse_absolute(text: str, original: str, now: datetime) -> datetime:
         probe = date_parser.parse(text, default=datetime(2000 if now.year != 2000 else 2004, 1, 1))
     except (ValueError, OverflowError) as exc:
         raise DateError(f"could not read {original!r} as a date (try {EXAMPLES})") from exc
+    if parsed.tzinfo is not None:  # "10:00-0" reads as a UTC offset: local times only, as parse_iso
+        parsed = parsed.replace(tzinfo=None)
     if probe.year == parsed.year and f"{parsed.year:04d}" not in text:
         raise DateError(f"could not read {original!r} as a date: write the year in full, like 2026-12-01")
     return parsed

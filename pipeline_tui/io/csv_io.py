@@ -159,7 +159,7 @@ def _map_header(header: list[str], path: Path) -> tuple[dict[str, int], list[str
             raise UserError(f"{path}: column {name!r} appears twice in the header")
         columns[name] = index
     if "name" not in columns:
-        found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
+        found = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "nothing"  # one line
         raise UserError(f"{path}: no 'name' column in the header (found: {found[:200]})")
     return columns, unknown
 
@@ -312,10 +312,14 @@ def export_record(row, *, for_json: bool = False) -> dict[str, object]:
 
 def write_csv(rows, out) -> int:
     writer = csv.writer(out, lineterminator="\n")
+    # Python 3.11 quotes a cell holding "\n" but not one holding a lone "\r", which every reader
+    # takes for a line break (the row would come back cut in two): such rows are quoted whole
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
         record = export_record(row)
-        writer.writerow([_defuse(str(record[c])) for c in COLUMNS])
+        cells = [_defuse(str(record[c])) for c in COLUMNS]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return len(rows)
 
 

@@ -105,7 +105,7 @@ def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:
     """A prospect by id or by name (case-insensitive, then unique prefix); ambiguity is an error."""
     text = " ".join(str(reference).split())  # names are stored with single spaces
     base = Prospect.select().where(Prospect.archived == archived)
-    if text.isdigit():
+    if text.isdecimal() and len(text) <= 18:  # not "²" (isdigit), nor past SQLite's integers
         found = base.where(Prospect.id == int(text)).first()
         if found:
             return found

@@ -73,12 +73,24 @@ def schedule_reminders(appointment_id: int, now: datetime) -> list[FollowUp]:
 
 
 @action("done")
-def complete(follow_up_id: int, now: datetime, outcome: str = "") -> FollowUp:
-    """Mark a follow-up done at ``now`` with what happened."""
+def complete(
+    follow_up_id: int, now: datetime, outcome: str = "", *, then: tuple[str, datetime] | None = None
+) -> FollowUp:
+    """Mark a follow-up done at ``now`` with what happened and, in the same action, schedule
+    the next one (``then``: kind and due), so that one undo takes back both."""
     follow_up = _open_follow_up(follow_up_id)
     save(follow_up, done_at=now, outcome=parse_text(outcome, "outcome"))
     save(follow_up.prospect, updated_at=now)
-    set_undo_label(f"done: {follow_up.kind} with {follow_up.prospect.name}")
+    if then is not None:
+        kind, due = then
+        create(
+            FollowUp,
+            prospect=follow_up.prospect_id,
+            kind=parse_kind(kind),
+            due_at=due.replace(second=0, microsecond=0),
+            created_at=now,
+        )
+    set_undo_label(f"{follow_up.kind} with {follow_up.prospect.name} marked done")
     return follow_up
 
 
@@ -154,13 +166,19 @@ def start_trial(prospect_id: int, kind: str, ends: datetime, now: datetime) -> F
     return end
 
 
+def workday(moment: datetime) -> datetime:
+    """The same time on the first weekday from ``moment`` on: follow-ups are not for Sundays."""
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    return moment
+
+
 def default_next(kind: str, now: datetime) -> tuple[str, datetime]:
-    """The follow-up to offer after one is done: what kind, and when (R4 keeps you following up)."""
+    """The follow-up to offer after one is done: what kind, and when (R4 keeps you following up),
+    always on a weekday morning."""
     morning = now.replace(hour=9, minute=0, second=0, microsecond=0)
     if kind == "appointment":
-        return "email", now.replace(second=0, microsecond=0) + timedelta(days=1)
-    if kind in ("demo", "trial"):
-        return "call", morning + timedelta(days=2)
-    if kind == "info-request":
-        return "call", morning + timedelta(days=2)
-    return "call", morning + timedelta(days=7 if kind == "task" else 3)
+        return "email", workday(morning + timedelta(days=1))
+    if kind in ("demo", "trial", "info-request"):
+        return "call", workday(morning + timedelta(days=2))
+    return "call", workday(morning + timedelta(days=7 if kind == "task" else 3))

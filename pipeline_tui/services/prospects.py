@@ -107,6 +107,12 @@ def _enter_stage(prospect: Prospect, stage: Stage, now: datetime, lost_reason: s
         closed_at=now if stage.kind != OPEN else None,
         lost_reason=(lost_reason or "").strip() if stage.kind == LOST else "",
     )
+    if stage.kind != OPEN:
+        # a closed deal needs no more chasing: its open follow-ups leave the agenda, kept in history
+        for follow_up in FollowUp.select().where(
+            FollowUp.prospect == prospect.id, FollowUp.done_at.is_null()
+        ):
+            save(follow_up, done_at=now, outcome=f"cancelled: the deal was {stage.kind}")
 
 
 @action("move prospect")

@@ -48,7 +48,7 @@ def follow_up_status(due: datetime, now: datetime) -> str:
     return "upcoming"
 
 
-AGENDA_GROUPS = ("Overdue", "Today", "Tomorrow", "This week", "Later")
+AGENDA_GROUPS = ("Overdue", "Today", "Tomorrow", "This week", "Next week", "Later")
 
 
 def agenda_group(due: datetime, now: datetime) -> str:
@@ -59,8 +59,11 @@ def agenda_group(due: datetime, now: datetime) -> str:
         return "Today"
     if days == 1:
         return "Tomorrow"
-    if days < 7:
+    sunday = now.date() + timedelta(days=6 - now.weekday())
+    if due.date() <= sunday:
         return "This week"
+    if due.date() <= sunday + timedelta(days=7):
+        return "Next week"
     return "Later"
 
 
@@ -134,6 +137,7 @@ class Board:
     won: tuple[int, int]  # count, value in the quota period
     lost: tuple[int, int]
     period: figures.Period
+    quota_target: int | None = None  # cents, when a quota is set
 
 
 @_one_read
@@ -195,6 +199,7 @@ def board(
         totals[domain.WON],
         totals[domain.LOST],
         period,
+        snapshot.quota.target if snapshot.quota else None,
     )
 
 

@@ -19,7 +19,6 @@ from pipeline_tui.store.db import revision
 from pipeline_tui.ui.screens.board import BoardScreen
 
 POLL_SECONDS = 1.5
-VIEWS = Binding.Group("Views", compact=True)
 
 
 class PipelineApp(App):
@@ -32,15 +31,16 @@ class PipelineApp(App):
     DEFAULT_MODE = "board"
 
     BINDINGS = [
-        Binding("1", "show('board')", "Board", id="app.board", group=VIEWS),
-        Binding("2", "show('agenda')", "Agenda", id="app.agenda", group=VIEWS),
-        Binding("3", "show('report')", "Report", id="app.report", group=VIEWS),
+        # the views are named at the top of every screen, so the footer leaves them out
+        Binding("1", "show('board')", "Board", id="app.board", show=False),
+        Binding("2", "show('agenda')", "Agenda", id="app.agenda", show=False),
+        Binding("3", "show('report')", "Report", id="app.report", show=False),
         Binding("slash", "search", "Search", key_display="/", id="app.search"),
         Binding("n", "new_prospect", "New", id="app.new"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("m", "toggle_mine", "Mine/everyone", show=False, id="app.mine"),
         Binding("question_mark", "keys", "Keys", key_display="?", id="app.keys"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),  # as everywhere; listed under ?
     ]
 
     def __init__(
@@ -128,7 +128,7 @@ class PipelineApp(App):
         self.push_screen(
             ConfirmScreen(
                 f"Schedule the reminder call and email for {name}, the day before?",
-                "R4: a quick reminder lets a hopeless prospect cancel instead of wasting your hour.",
+                "A quick reminder lets a hopeless prospect cancel instead of wasting your hour.",
             ),
             answer,
         )
@@ -216,8 +216,8 @@ class PipelineApp(App):
         seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.description in seen or not active.enabled:
-                continue
+            if not binding.id or binding.description in seen or not active.enabled:
+                continue  # only pipeline-tui's own actions, not a text box's cursor keys
             seen.add(binding.description)
             node = active.node
 

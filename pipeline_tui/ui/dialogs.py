@@ -233,12 +233,11 @@ def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: 
         if insist and not text:
             raise UserError("after an appointment, keep following up: give the next follow-up a date")
         due = parse_when(text, clock()) if text else None
-        follow_ups.complete(follow_up_id, clock(), values["outcome"])
-        if due is not None:
-            follow_ups.schedule(prospect_id, values["next_kind"], due, clock())
-        return True
+        then = (values["next_kind"], due) if due is not None else None
+        follow_ups.complete(follow_up_id, clock(), values["outcome"], then=then)
+        return then or True
 
-    note = "R4: after an appointment, always schedule the next follow-up." if insist else ""
+    note = "After an appointment, always schedule the next follow-up." if insist else ""
     return FormScreen(
         f"Done: {kind} with {name}",
         [
@@ -340,5 +339,5 @@ def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
             Field("ends", "Ends", "+14d", EXAMPLES, check=check_when(clock)),
         ],
         submit,
-        note="R5: once they have used it, they are far more likely to buy.",
+        note="Once they have used it, they are far more likely to buy.",
     )

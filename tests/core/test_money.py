@@ -41,7 +41,8 @@ def test_accepted_amounts(text, cents):
 @pytest.mark.parametrize(
     "text",
     [
-        "12k",
+        "12q",
+        "0.000001k",
         "1,2,3",
         "-5",
         "$-5",
@@ -136,3 +137,11 @@ def test_formatted_amounts_parse_back(cents):
     assert parse_money(format_money(cents)) == cents
     assert parse_money("$" + format_money(cents)) == cents
     assert round(cents_to_number(cents) * 100) == cents
+
+
+@pytest.mark.parametrize(
+    "text, cents",
+    [("12k", 1_200_000), ("1.5m", 150_000_000), ("2.25k", 225_000), ("12K", 1_200_000), ("$3k", 300_000)],
+)
+def test_short_amounts_as_the_board_shows_them(text, cents):
+    assert parse_money(text) == cents

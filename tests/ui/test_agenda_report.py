@@ -68,7 +68,7 @@ async def test_after_an_appointment_the_next_follow_up_is_required(demo_db, make
         item = agenda_current(app)
         await pilot.press("d")
         await pilot.pause()
-        assert "R4" in screen_text(app)
+        assert "After an appointment, always schedule" in screen_text(app)
         app.screen.query_one("#field-next_when").value = ""
         await pilot.press("enter")
         await pilot.pause()

@@ -30,7 +30,7 @@ async def test_board_shows_open_stages_sorted_by_score(demo_db, make_app):
         text = screen_text(app)
         assert "Won " in text and "Lost " in text
         lead_count = len(cards_in(app, "Lead"))
-        assert f"Lead  {lead_count}" in text
+        assert f"Lead {lead_count}" in text
 
 
 async def test_cursor_keys_move_between_cards_and_columns(demo_db, make_app):

@@ -11,7 +11,6 @@ from datetime import timedelta
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Footer, Static
@@ -20,6 +19,7 @@ from pipeline_tui.services import follow_ups
 from pipeline_tui.services.views import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
 from pipeline_tui.ui.format import KIND_LABELS
+from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
 Row = AgendaItem | tuple[str, int]  # a follow-up, or a group heading with its count
@@ -106,7 +106,7 @@ class AgendaScreen(Screen):
         yield Static(
             "Nothing to follow up. Schedule one from the board with f.", id="agenda-empty", markup=False
         )
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()
@@ -140,11 +140,11 @@ class AgendaScreen(Screen):
         self.list.set_items(rows, cursor=cursor if cursor is not None else old_cursor)
         self.list.focus()
         self.query_one("#agenda-empty").display = not items
-        parts: list = [(" Agenda ", "bold reverse $accent"), "  "]
+        parts: list = []
         for group in AGENDA_GROUPS:
             style = "bold $error" if group == "Overdue" and counts[group] else "dim"
-            parts += [(f"{group} {counts[group]}", style), "   "]
-        self.query_one("#agenda-summary", Static).update(Content.assemble(*parts))
+            parts += [(f"{group} {counts[group]}", style), "  "]
+        self.query_one("#agenda-summary", Static).update(strip("Agenda", *parts))
 
     def _item_or_say(self) -> AgendaItem | None:
         item = self.list.current
@@ -171,9 +171,17 @@ class AgendaScreen(Screen):
             return
         after = self._next_id(item)
         form = dialogs.complete_follow_up(self.app.now, item.id, item.kind, item.prospect_id, item.prospect)
-        self.app.push_screen(
-            form, lambda result: result and self._done(f"Done: {item.kind} with {item.prospect}", after)
-        )
+
+        def done(result) -> None:
+            if not result:
+                return
+            message = f"Done: {item.kind} with {item.prospect}"
+            if isinstance(result, tuple):
+                kind, due = result
+                message += f"; next {kind} {due:%a %d %b %H:%M}"
+            self._done(message, after)
+
+        self.app.push_screen(form, done)
 
     def action_snooze(self, days: int) -> None:
         item = self._item_or_say()
@@ -189,8 +197,12 @@ class AgendaScreen(Screen):
         item = self._item_or_say()
         if item is None:
             return
+        after = self._next_id(item)
         form = dialogs.reschedule(self.app.now, item.id, f"{item.kind} with {item.prospect}")
-        self.app.push_screen(form, lambda result: result and self._done("Rescheduled", item.id))
+        self.app.push_screen(
+            form,
+            lambda result: result and self._done(f"Rescheduled to {result.due_at:%a %d %b %H:%M}", after),
+        )
 
     def action_open(self) -> None:
         item = self._item_or_say()

@@ -6,7 +6,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -17,6 +16,7 @@ from pipeline_tui.services.views import Board, Card, board, prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
 from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
+from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList
 
 WELCOME = (
@@ -76,7 +76,7 @@ class BoardScreen(Screen):
             yield Horizontal(*self.columns, id="columns")
             yield Static(WELCOME, id="welcome", markup=False)
             yield ProspectDetail()
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -146,16 +146,17 @@ class BoardScreen(Screen):
         lost_count, lost_value = data.lost
         period = data.period
         names = " · ".join(p.name for p in data.pipelines) if len(data.pipelines) > 1 else data.pipeline.name
+        target = f" of {money(data.quota_target, short=True)}" if data.quota_target else ""
         parts = [
-            (f" {data.pipeline.name} ", "bold reverse $accent"),
-            "  ",
-            (f"{period.start:%d %b}–{period.end:%d %b}", "dim"),
+            (data.pipeline.name, "bold"),
             "  ",
             ("Won ", "$success"),
-            (f"{won_count} · {money(won_value, short=True)}", "bold $success"),
+            (f"{won_count} · {money(won_value, short=True)}{target}", "bold $success"),
             "  ",
             ("Lost ", "$error"),
             (f"{lost_count} · {money(lost_value, short=True)}", "bold $error"),
+            "  ",
+            (f"{period.start:%b}–{period.end:%b}", "dim"),
         ]
         if len(data.pipelines) > 1:
             parts += ["  ", (f"p: {names}", "dim")]
@@ -163,7 +164,7 @@ class BoardScreen(Screen):
             parts += ["  ", (f"mine ({self.app.owner or 'you'})", "bold $accent")]
         if self.filter:
             parts += ["  ", (f"filter: {self.filter}", "bold $warning")]
-        self.query_one("#board-strip", Static).update(Content.assemble(*parts))
+        self.query_one("#board-strip", Static).update(strip("Board", *parts))
 
     # -- selection ----------------------------------------------------------------------------
 
@@ -221,7 +222,9 @@ class BoardScreen(Screen):
         """Show as many columns as fit at a readable width, in a window around the focused one."""
         if not self.columns:
             return
-        total = self.size.width - (self.detail.outer_size.width if self.detail.has_class("-open") else 0)
+        total = self.size.width
+        if self.detail.has_class("-open"):  # as its CSS sizes it: 42% of the width, 36 to 64 cells
+            total -= max(36, min(64, self.size.width * 42 // 100))
         fits = max(1, total // self.COLUMN_MIN_WIDTH)
         here = self._column_index()
         start = max(0, min(here - fits // 2, len(self.columns) - fits))
@@ -317,7 +320,7 @@ class BoardScreen(Screen):
             self.app.push_screen(
                 ConfirmScreen(
                     f"Is your contact at {card.organization or card.name} the decision maker?",
-                    "R2: confirm authority to buy before you book an appointment. Move anyway?",
+                    "Confirm they can buy before you book an appointment, or it may be wasted. Move anyway?",
                 ),
                 move,
             )
@@ -441,6 +444,7 @@ class BoardScreen(Screen):
         event.stop()
         for column in self.columns:
             if column.cards.items:
+                column.cards.cursor = 0  # the first card shown, not where the cursor was before
                 column.cards.focus()
                 return
         self.notify("Nothing matches.", severity="warning")

@@ -18,6 +18,7 @@ from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.views import report
 from pipeline_tui.ui.format import money
+from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
 BAR = 22
@@ -51,11 +52,11 @@ def figures_content(result: Report) -> Content:
             ("Gap, to find    ", "dim"),
             (f"{money(q.gap):>12}\n", "bold $error" if q.gap else "bold $success"),
             ("New prospects   ", "dim"),
-            (f"{'—' if q.new_prospects_needed is None else q.new_prospects_needed:>12}", "bold $warning"),
+            (f"{'—' if q.new_prospects_needed is None else q.new_prospects_needed:>8}", "bold $warning"),
             (f"  {float(q.win_rate):.0%} win{'*' if q.win_rate_is_fallback else ''}", "dim"),
             (f" · {money(round(q.average_won_value), short=True)} avg\n", "dim"),
         ]
-    parts.append(("\nStages            count            value\n", "bold $accent"))
+    parts.append((f"\n{'Stages':<12}{'count':>5} {'':12} {'value':>6} {'wtd.':>6}\n", "bold $accent"))
     open_values = [s.value for s in result.stages if s.stage.kind == "open"] or [0]
     top = max(open_values) or 1
     for s in result.stages:
@@ -64,16 +65,16 @@ def figures_content(result: Report) -> Content:
             parts += [
                 (f"{name:<12}", "bold"),
                 (f"{s.count:>5} ", ""),
-                (bar(s.value / top, 14), "$accent"),
+                (bar(s.value / top, 12), "$accent"),
                 (f" {money(s.value, short=True):>6}", ""),
-                (f" w{money(s.weighted_value, short=True):>5}\n", "dim"),
+                (f" {money(s.weighted_value, short=True):>6}\n", "dim"),
             ]
         else:
             style = "$success" if s.stage.kind == "won" else "$error"
             parts += [
                 (f"{name:<12}", f"bold {style}"),
                 (f"{s.count:>5} ", ""),
-                (f"{'all time':<14} {money(s.value, short=True):>6}\n", "dim"),
+                (f"{'all time':<12} {money(s.value, short=True):>6}\n", "dim"),
             ]
     parts.append(("\nConversion\n", "bold $accent"))
     for c in result.conversion:
@@ -94,17 +95,19 @@ def figures_content(result: Report) -> Content:
         (f" of {result.appointment_closed} closed\n", "dim"),
     ]
     pace = next((m.pace for m in result.forecast if m.pace is not None), None)
-    title = "\nForecast: weighted value closing"
-    parts.append((title + (f" (pace {money(pace, short=True)}/month)\n" if pace else "\n"), "bold $accent"))
+    title = "\nForecast, weighted"
+    parts.append(
+        (title + (f" (quota pace {money(pace, short=True)}/month)\n" if pace else "\n"), "bold $accent")
+    )
     top = max([m.weighted_value for m in result.forecast] + [m.pace or 0 for m in result.forecast]) or 1
     for m in result.forecast:
         style = "$error" if m.famine else "$success"
         parts += [
             (f"{m.month:%b %y} ", "bold"),
             (f"{m.count:>3} ", "dim"),
-            (bar(m.weighted_value / top, 18), style),
+            (bar(m.weighted_value / top, 14), style),
             (f" {money(m.weighted_value, short=True):>6}", ""),
-            ("  under pace" if m.famine else "", style),
+            ("  famine" if m.famine else "", style),
             "\n",
         ]
     if q is not None and q.win_rate_is_fallback:
@@ -136,7 +139,7 @@ class AdviceList(VirtualList[Advice]):
             marker = "▸ " if line == 0 else "  "
             style = self.style_of("advice--pipeline") if item.prospect_id is None else None
             return make_strip([(marker, style), (text.rstrip(), None)], width, base)
-        tag = item.code + ("" if item.prospect_id is None else " · enter opens")
+        tag = "the whole pipeline" if item.prospect_id is None else f"{item.prospect} · enter opens"
         return make_strip([("  " + tag, self.style_of("advice--code"))], width, base)
 
 
@@ -158,7 +161,7 @@ class ReportScreen(Screen):
             with VerticalScroll(id="report-advice-pane", can_focus=False):
                 yield Static("What to do", id="advice-title", markup=False)
                 yield AdviceList(id="advice")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()
@@ -174,9 +177,7 @@ class ReportScreen(Screen):
         advice.focus()
         self.query_one("#advice-title", Static).update(f"What to do ({len(result.advice)})")
         self.query_one("#report-head", Static).update(
-            Content.assemble(
-                (" Report ", "bold reverse $accent"), "  ", (f"{result.now:%a %d %b %Y %H:%M}", "dim")
-            )
+            strip("Report", (f"{result.now:%a %d %b %Y %H:%M}", "dim"))
         )
 
     def action_open(self) -> None:

@@ -62,7 +62,7 @@ class FormScreen(ModalScreen[object]):
         padding: 0 1;
         background: $boost;
     }
-    FormScreen Input:focus { background: $accent 25%; }
+    FormScreen Input:focus { border: none; background: $accent 25%; }
     FormScreen .hint { color: $text-muted; height: auto; padding: 0 0 0 1; }
     FormScreen .hint.-bad { color: $error; }
     FormScreen #form-error { color: $error; text-style: bold; height: auto; }
@@ -72,8 +72,9 @@ class FormScreen(ModalScreen[object]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_next", "Next field", show=False),
-        Binding("up", "focus_previous", "Previous field", show=False),
+        # priority: an Input would otherwise keep up and down for itself
+        Binding("down", "field(1)", "Next field", show=False, priority=True),
+        Binding("up", "field(-1)", "Previous field", show=False, priority=True),
     ]
 
     def __init__(
@@ -174,6 +175,19 @@ class FormScreen(ModalScreen[object]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_field(self, step: int) -> None:
+        """Up and down move between fields; in the list of choices they move the highlight."""
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            if step < 0 and focused.highlighted in (None, 0):
+                self.focus_previous()
+            else:
+                focused.action_cursor_down() if step > 0 else focused.action_cursor_up()
+        elif step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
 
@@ -53,20 +54,13 @@ def render_detail(detail: Detail, now: datetime) -> Content:
     ]
     if p.source:
         parts += [("   Source ", "dim"), p.source]
-    if p.owner:
+    if p.owner and p.owner != current_user():  # only worth saying in a team
         parts += [("   Owner ", "dim"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "$error"), p.lost_reason]
 
-    if detail.score is not None:
-        parts += [_section(f"Score {detail.score.total}")]
-        for part in detail.score.parts:
-            style = "$success" if part.points > 0 else "$error"
-            parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
-    if detail.advice:
-        parts += [_section("What to do")]
-        for advice in detail.advice:
-            parts += [("▸ ", "$warning"), advice.message, "\n"]
+    if p.notes:
+        parts += [_section("Notes"), p.notes, "\n"]
     parts += [_section("Next steps")]
     if detail.open_follow_ups:
         for f in detail.open_follow_ups:
@@ -79,6 +73,15 @@ def render_detail(detail: Detail, now: datetime) -> Content:
             ]
     else:
         parts += [("No next step scheduled: press f", "$error italic"), "\n"]
+    if detail.advice:
+        parts += [_section("What to do")]
+        for advice in detail.advice:
+            parts += [("▸ ", "$warning"), advice.message, "\n"]
+    if detail.score is not None:
+        parts += [_section(f"Score {detail.score.total}")]
+        for part in detail.score.parts:
+            style = "$success" if part.points > 0 else "$error"
+            parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
     history = [e for e in detail.timeline if e.done]
     if history:
         parts += [_section("History")]
@@ -89,8 +92,6 @@ def render_detail(detail: Detail, now: datetime) -> Content:
             parts += [(f"{entry.when:%d %b %y} ", "dim"), (f"{label:<9}", "bold"), entry.text, "\n"]
         if len(history) > 30:
             parts += [(f"… {len(history) - 30} older entries", "dim"), "\n"]
-    if p.notes:
-        parts += [_section("Notes"), p.notes, "\n"]
     return Content.assemble(*parts)
 
 

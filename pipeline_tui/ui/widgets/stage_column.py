@@ -65,12 +65,12 @@ class CardList(VirtualList[Card]):
             return make_strip([gutter, (card.name, self.style_of("card--name"))], width, base)
         if line == 1:
             dm = DECISION_MARKS.get(card.decision_maker, "DM?")
-            value = money(card.value, short=True) if card.value is not None else "value ?"
+            value = money(card.value, short=True) if card.value is not None else "—"
             return make_strip(
                 [
                     gutter,
-                    (f"{value:<7}", None),
-                    (f" ●{card.score:<3}", self.style_of("card--meta")),
+                    (f"{value:<5}", None),
+                    (f"●{card.score:<3}", self.style_of("card--meta")),
                     (f" {dm}", self.style_of(f"card--dm-{card.decision_maker}")),
                 ],
                 width,
@@ -79,8 +79,36 @@ class CardList(VirtualList[Card]):
         follow_up = card.next_follow_up
         if follow_up is None:
             return make_strip([gutter, ("no next step", self.style_of("card--none"))], width, base)
-        label = f"{KIND_LABELS.get(follow_up.kind, follow_up.kind)} {due_label(follow_up.due, self.now)}"
+        label = next_step_label(follow_up.kind, follow_up.due, self.now, width=width - 1)
         return make_strip([gutter, (label, self.style_of(f"card--{card.follow_up_status}"))], width, base)
+
+
+SHORT_KINDS = {"appointment": "mtg", "info-request": "info", "reminder": "rmd"}
+
+
+def next_step_label(kind: str, due: datetime, now: datetime, *, width: int = 40) -> str:
+    """``meeting tomorrow 10:00`` in a wide column, ``mtg tmrw 10:00`` or ``mtg tmrw`` in
+    narrower ones: the colour already says overdue, today or later."""
+    wide = f"{KIND_LABELS.get(kind, kind)} {due_label(due, now)}"
+    if len(wide) <= width:
+        return wide
+    days = (due.date() - now.date()).days
+    clock = due.strftime(" %H:%M")
+    short = SHORT_KINDS.get(kind, kind)
+    if due < now:
+        whens = [f"{-days}d late" if days < 0 else "late"]
+    elif days == 0:
+        whens = [clock.strip()]
+    elif days == 1:
+        whens = ["tmrw" + clock, "tmrw"]
+    elif days < 7:
+        whens = [due.strftime("%a") + clock, due.strftime("%a")]
+    else:
+        whens = [due.strftime("%d %b")]
+    for when in whens:
+        if len(short) + 1 + len(when) <= width:
+            return f"{short} {when}"
+    return f"{short} {whens[-1]}"
 
 
 class StageColumn(Vertical):
@@ -95,6 +123,8 @@ class StageColumn(Vertical):
     StageColumn > .stage-header {
         height: 2;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         background: $panel;
         color: $text;
     }
@@ -122,7 +152,7 @@ class StageColumn(Vertical):
         self.header.update(
             Content.assemble(
                 (self.stage.name, "bold"),
-                (f"  {len(cards)}", "bold $accent"),
+                (f" {len(cards)}", "bold $accent"),
                 "\n",
                 (f"{money(value, short=True)} · w {money(weighted, short=True)}", "dim"),
             )
