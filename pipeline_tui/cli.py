@@ -378,7 +378,7 @@ def cmd_import(args, now: datetime) -> int:
     if args.dry_run:
         print(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
     else:
-        print(f"Imported {count:,} prospects from {path}")
+        print(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
     return 0
 
 

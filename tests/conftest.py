@@ -1,10 +1,16 @@
-"""Shared fixtures: a fresh database file per test, a pinned clock, and a CLI runner."""
+"""Shared fixtures: a fresh database per test, a pinned clock, and a CLI runner.
+
+Tests that take ``db`` or ``cli`` run on SQLite, and again on PostgreSQL when
+``PIPELINE_TUI_TEST_PG`` names a server (``postgresql://user@host:port/postgres``; ``.ci/run``
+starts one). Tests that take ``db_path`` are about the SQLite file itself and run on SQLite only.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -29,19 +35,58 @@ def now() -> datetime:
     return NOW
 
 
-@pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "pipeline.db"
+PG_SERVER = os.environ.get("PIPELINE_TUI_TEST_PG", "")
+ENGINES = ["sqlite", "postgres"] if PG_SERVER else ["sqlite"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
+def _server_database(name: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_SERVER, autocommit=True) as connection:
+        connection.execute(statement.format(name=name))
 
 
 @pytest.fixture
-def db(db_path):
-    """An open, empty pipeline database in a temporary file (the default Sales pipeline only)."""
-    from pipeline_tui.services.base import clear_undo
+def db_location(engine, tmp_path):
+    """Where the test's database lives: a SQLite file, or a new database on the test server."""
+    if engine == "sqlite":
+        yield str(tmp_path / "pipeline.db")
+        return
+    name = f"pipeline_test_{uuid.uuid4().hex[:12]}"
+    _server_database(name, 'CREATE DATABASE "{name}"')
+    base, _, _ = PG_SERVER.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        from pipeline_tui.store import models
+
+        if models.database.obj is not None and not models.database.obj.is_closed():
+            models.database.obj.close()
+        _server_database(name, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_path(engine, db_location) -> Path:
+    """The SQLite file of the test (tests about the file itself run on SQLite only)."""
+    if engine != "sqlite":
+        pytest.skip("about the SQLite file")
+    return Path(db_location)
+
+
+@pytest.fixture
+def db(db_location):
+    """An open, empty pipeline database (the default Sales pipeline only)."""
+    from pipeline_tui.services.base import clear_undo, set_user
     from pipeline_tui.store.db import open_database
 
-    database = open_database(db_path)
+    database = open_database(db_location)
     clear_undo()
+    set_user("")
     yield database
     database.close()
 
@@ -49,8 +94,8 @@ def db(db_path):
 class CLI:
     """Runs ``pipeline-tui`` as a subprocess, the way a user does."""
 
-    def __init__(self, db_path: Path, now: str = "2026-11-26 09:30") -> None:
-        self.db_path = db_path
+    def __init__(self, db_path: Path | str, now: str = "2026-11-26 09:30") -> None:
+        self.db_path = db_path  # a file, or a postgresql:// URL
         self.now = now
 
     def __call__(
@@ -75,5 +120,5 @@ class CLI:
 
 
 @pytest.fixture
-def cli(db_path) -> CLI:
-    return CLI(db_path)
+def cli(db_location) -> CLI:
+    return CLI(db_location)

@@ -157,11 +157,25 @@ def timed_run(argv: list[str], wal: Path) -> tuple[float, float]:
     return (first_write if first_write is not None else total * 0.5), total
 
 
-def kill_after(argv: list[str], delay: float) -> bool:
-    """Start ``argv``, SIGKILL it after ``delay`` seconds; True when it was still running."""
+@dataclass(frozen=True)
+class Moment:
+    """When to kill: ``delay`` seconds after the start, or after the write began (``in_write``)."""
+
+    delay: float
+    in_write: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.delay:.3f}s after {'the write began' if self.in_write else 'the start'}"
+
+
+def kill_at(argv: list[str], moment: Moment, wal: Path) -> bool:
+    """Start ``argv``, SIGKILL it at ``moment``; True when it was still running then."""
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment())
+    if moment.in_write:  # whatever the machine's load, wait for the write to begin
+        while process.poll() is None and not (wal.exists() and wal.stat().st_size > WRITING):
+            time.sleep(0.001)
     try:
-        process.wait(timeout=delay)
+        process.wait(timeout=moment.delay)
         return False
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGKILL)
@@ -169,11 +183,11 @@ def kill_after(argv: list[str], delay: float) -> bool:
         return True
 
 
-def delays(rng: random.Random, rounds: int, write_starts: float, duration: float) -> list[float]:
-    """Spread over the whole run (one per slice of [0, duration]); every second one aimed at the
-    write itself, where a kill can do harm."""
-    spread = [duration * (i + rng.random()) / rounds for i in range(rounds)]
-    aimed = [write_starts + (duration - write_starts) * rng.random() for _ in range(rounds)]
+def moments(rng: random.Random, rounds: int, write_starts: float, duration: float) -> list[Moment]:
+    """Half spread over the whole run (one per slice of [0, duration]), half inside the write
+    itself, where a kill can do harm."""
+    spread = [Moment(duration * (i + rng.random()) / rounds) for i in range(rounds)]
+    aimed = [Moment((duration - write_starts) * rng.random(), in_write=True) for _ in range(rounds)]
     chosen = [spread[i] if i % 2 == 0 else aimed[i] for i in range(rounds)]
     rng.shuffle(chosen)
     return chosen
@@ -258,24 +272,8 @@ def import_rounds(workdir: Path, rounds: int, rng: random.Random, rows: int = RO
     write_starts, duration = timed_run(command(target, "import", str(big)), Path(f"{target}-wal"))
     after = inspect(target)
     assert after.prospects == before.prospects + rows, after
-    tally = Tally()
-    for number, delay in enumerate(delays(rng, rounds, write_starts, duration)):
-        fresh()
-        running = kill_after(command(target, "import", str(big)), delay)
-        wal = Path(f"{target}-wal")
-        wal_size = wal.stat().st_size if wal.exists() else 0
-        app = opens_in_the_app(target)
-        _judge(
-            tally,
-            f"import round {number} (kill at {delay:.3f}s)",
-            inspect(target),
-            before,
-            after,
-            wal_size,
-            running,
-            app,
-        )
-    return tally
+    plan = moments(rng, rounds, write_starts, duration)
+    return _kill_rounds("import", command(target, "import", str(big)), target, fresh, plan, before, after)
 
 
 def demo_rounds(workdir: Path, rounds: int, rng: random.Random, prospects: int = DEMO_PROSPECTS) -> Tally:
@@ -291,24 +289,22 @@ def demo_rounds(workdir: Path, rounds: int, rng: random.Random, prospects: int =
     write_starts, duration = timed_run(argv, Path(f"{target}-wal"))
     after = inspect(target)
     assert after.prospects == prospects, after
-    empty = State("ok", 0, 0, 0, 0, 0, (), 0)
+    plan = moments(rng, rounds, write_starts, duration)
+    return _kill_rounds("demo", argv, target, fresh, plan, State("ok", 0, 0, 0, 0, 0, (), 0), after)
+
+
+def _kill_rounds(
+    what: str, argv: list[str], target: Path, fresh, plan: list[Moment], before: State, after: State
+) -> Tally:
     tally = Tally()
-    for number, delay in enumerate(delays(rng, rounds, write_starts, duration)):
+    wal = Path(f"{target}-wal")
+    for number, moment in enumerate(plan):
         fresh()
-        running = kill_after(argv, delay)
-        wal = Path(f"{target}-wal")
+        running = kill_at(argv, moment, wal)
         wal_size = wal.stat().st_size if wal.exists() else 0
-        app = opens_in_the_app(target)
-        _judge(
-            tally,
-            f"demo round {number} (kill at {delay:.3f}s)",
-            inspect(target),
-            empty,
-            after,
-            wal_size,
-            running,
-            app,
-        )
+        app = opens_in_the_app(target)  # as the next command would, before anything else
+        label = f"{what} round {number} (killed {moment})"
+        _judge(tally, label, inspect(target), before, after, wal_size, running, app)
     return tally
 
 

@@ -171,6 +171,7 @@ def test_add_with_every_option(cli, db_path):
         "next_follow_up_kind": "appointment",
         "pipeline": "Sales",
         "archived": False,
+        "owner": record["owner"],  # the login name: see tests/test_team.py
     }
     assert record["id"] == 1
     assert record["weighted_value"] == pytest.approx(12000.5 * 0.3, abs=0.01)
@@ -269,7 +270,7 @@ def test_export_csv_json_and_to_a_private_file(cli, seeded, tmp_path):
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == list(COLUMNS)
     assert [row[0] for row in table[1:]] == ["Acme", "Globex East", "Globex West", "Hidden Ltd"]
-    assert [row[-1] for row in table[1:]] == ["no", "no", "no", "yes"]  # archived, and it says so
+    assert [row[COLUMNS.index("archived")] for row in table[1:]] == ["no", "no", "no", "yes"]
 
     records = json_out(cli("export", "--format", "json"))
     expected_keys = set(COLUMNS) | {

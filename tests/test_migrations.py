@@ -65,9 +65,7 @@ def test_the_upgraded_database_works_through_the_cli(old_db):
     assert '"quota"' in report.stdout
     added = cli("--user", "ana", "add", "After the upgrade", "--value", "1000", check=True)
     assert "Added #26" in added.stdout
-    assert ("After the upgrade", "ana") in [
-        (row[3], row[-2]) for row in rows(old_db, "prospect")
-    ]
+    assert ("After the upgrade", "ana") in [(row[3], row[-2]) for row in rows(old_db, "prospect")]
 
 
 def test_a_newer_database_is_refused(old_db):
@@ -85,7 +83,7 @@ def test_a_failed_upgrade_leaves_the_old_database_as_it_was(old_db, monkeypatch)
     before = rows(old_db, "prospect")
 
     def broken(db):
-        db.execute_sql('ALTER TABLE prospect ADD COLUMN "owner" VARCHAR(255) DEFAULT \'\'')
+        db.execute_sql("ALTER TABLE prospect ADD COLUMN \"owner\" VARCHAR(255) DEFAULT ''")
         raise RuntimeError("power cut")
 
     monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
@@ -97,3 +95,18 @@ def test_a_failed_upgrade_leaves_the_old_database_as_it_was(old_db, monkeypatch)
     connection.close()
     assert "owner" not in columns
     assert rows(old_db, "prospect") == before
+
+
+def test_three_programs_opening_an_old_database_at_once_upgrade_it_once(old_db, tmp_path):
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pipeline_tui", "--db", str(old_db), "--now", "2026-11-26 09:30"]
+    runs = [
+        subprocess.Popen([*command, "agenda", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    results = [(run.wait(timeout=60), run.stderr.read().decode()) for run in runs]
+    assert results == [(0, "")] * 3
+    assert len(list(tmp_path.glob("pipeline.schema1-*.db"))) == 1
+    assert len(rows(old_db, "follow_up")) == 83

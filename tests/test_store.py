@@ -39,7 +39,7 @@ def test_new_database_has_the_sales_pipeline_with_the_default_stages(db):
     assert Prospect.select().count() == 0
 
 
-def test_pragmas_and_schema_version(db):
+def test_pragmas_and_schema_version(db, db_path):  # db_path: SQLite only
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -97,7 +97,7 @@ def _agenda_sql(monkeypatch, until: datetime) -> tuple[str, tuple]:
     return captured[0]
 
 
-def test_agenda_query_uses_an_index_not_a_scan_of_follow_up(db, now, monkeypatch):
+def test_agenda_query_uses_an_index_not_a_scan_of_follow_up(db, db_path, now, monkeypatch):  # SQLite only
     from pipeline_tui.services.follow_ups import complete, schedule
     from pipeline_tui.services.prospects import add_prospect
 
@@ -356,3 +356,10 @@ def test_views_run_a_bounded_number_of_queries(db, now, monkeypatch):
 
 def test_models_are_bound_to_the_opened_database(db):
     assert models.database.obj is db
+
+
+def test_a_server_database_keeps_its_schema_version_in_a_table(db, engine):
+    if engine != "postgres":
+        pytest.skip("PostgreSQL keeps the version in a table; SQLite in PRAGMA user_version")
+    assert schema.get_version(db) == schema.SCHEMA_VERSION
+    assert db.execute_sql("SELECT version FROM schema_version").fetchall() == [(schema.SCHEMA_VERSION,)]

@@ -45,6 +45,7 @@ COLUMNS = (
     # beyond SPEC 6, so that an export imports back whole: several pipelines, archived ones
     "pipeline",
     "archived",
+    "owner",
 )
 IMPORT_ONLY = ("status",)  # Pipedrive's open / won / lost
 
@@ -58,6 +59,7 @@ ALIASES = {
     "deal - stage": "stage",
     "deal - status": "status",
     "deal - pipeline": "pipeline",
+    "deal - owner": "owner",
     "deal - expected close date": "expected_close",
     "expected close date": "expected_close",
     "person - name": "contact",
@@ -101,6 +103,7 @@ class ImportedProspect:
     pipeline: str | None = None
     status: str | None = None  # open, won or lost (Pipedrive)
     archived: bool = False
+    owner: str | None = None
 
 
 @dataclass
@@ -252,7 +255,16 @@ def _parse_row(line: list[str], get: dict[str, int], now: datetime, path: Path, 
         message = str(exc)
         raise UserError(f"{path} row {row}, column {column}: {message}") from None
     return ImportedProspect(
-        row, values, stage, created, closed, follow_up, cell("pipeline") or None, status, archived
+        row,
+        values,
+        stage,
+        created,
+        closed,
+        follow_up,
+        cell("pipeline") or None,
+        status,
+        archived,
+        cell("owner") or None,
     )
 
 
@@ -306,6 +318,7 @@ def export_record(row, *, for_json: bool = False) -> dict[str, object]:
         "next_follow_up_kind": follow_up.kind if follow_up else (None if for_json else ""),
         "pipeline": row.pipeline,
         "archived": bool(p.archived) if for_json else ("yes" if p.archived else "no"),
+        "owner": p.owner,
     }
     return record
 

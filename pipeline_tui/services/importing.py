@@ -138,7 +138,7 @@ def import_parsed(
                     item.archived,
                     stage.id if stage.kind == OPEN else None,
                     stage.kind == "won",
-                    owner,
+                    item.owner or owner,
                 )
             )
             changes.append((pid, None, stage.id, entered))

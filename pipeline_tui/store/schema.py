@@ -6,7 +6,9 @@ Before an upgrade of a SQLite file, a backup is written next to it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import peewee
 
@@ -69,7 +71,31 @@ def ensure_schema(db: peewee.Database, shown: str) -> None:
             raise UserError(f"{shown} is a database of some other program, not pipeline-tui")
         create_schema(db)
         return
-    upgrade(db, shown, version)
+    with _upgrade_lock(db):
+        version = get_version(db)  # another process may have upgraded it while we waited
+        if version < SCHEMA_VERSION:
+            upgrade(db, shown, version)
+
+
+@contextmanager
+def _upgrade_lock(db: peewee.Database):
+    """One upgrade at a time: a lock file beside a SQLite database (servers lock for us)."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: upgrades are rare, go ahead
+        yield
+        return
+    lock_path = f"{db.database}.upgrade-lock"
+    descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
 
 
 def create_schema(db: peewee.Database) -> None:

@@ -8,6 +8,12 @@ from tests.conftest import NOW
 
 
 @pytest.fixture
+def engine() -> str:
+    """The screens are the same on every engine: their tests run on SQLite only."""
+    return "sqlite"
+
+
+@pytest.fixture
 def demo_db(db, now):
     """The 60-prospect demo, built as `pipeline-tui demo` builds it, at the pinned time."""
     from pipeline_tui.io.demo import build_demo
