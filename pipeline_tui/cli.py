@@ -588,6 +588,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if "pipeline_tui.store.db" in sys.modules:  # a database was opened
+            from pipeline_tui.store.db import close_database
+
+            close_database()
 
 
 if __name__ == "__main__":  # pragma: no cover

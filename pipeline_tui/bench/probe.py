@@ -85,6 +85,8 @@ def keys(db: str, now: str, presses: int = 15) -> None:
             await measure("move a card a stage (L/H)", *("L", "H") * (presses // 2 + 1))
             await measure("open and close detail (enter/esc)", *("enter", "escape") * (presses // 2 + 1))
             await measure("switch screen (2/1)", *("2", "1") * (presses // 2 + 1))
+            await pilot.press("2")
+            await measure("agenda: snooze a day (s)", *("s",) * presses)
         return {name: statistics.median(values) for name, values in results.items()}
 
     print(json.dumps(asyncio.run(run())))

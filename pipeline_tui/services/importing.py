@@ -153,7 +153,9 @@ def import_parsed(
         bulk.sync_sequence(Prospect)
         return len(prospects)
 
-    return run_write(write)
+    count = run_write(write)
+    bulk.refresh_statistics()
+    return count
 
 
 def database_is_empty() -> bool:
@@ -254,4 +256,6 @@ def write_demo(data, now: datetime) -> int:
             Quota.create(period=data.quota[0], target_cents=data.quota[1], set_at=now, owner="")
         return len(rows)
 
-    return run_write(write)
+    count = run_write(write)
+    bulk.refresh_statistics()
+    return count

@@ -3,8 +3,9 @@ detail, each built from a bounded number of queries and the pure core."""
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -81,7 +82,11 @@ class AgendaItem:
 
 
 def agenda(
-    now: datetime, days: int | None = 7, pipeline_name: str | None = None, owner: str | None = None
+    now: datetime,
+    days: int | None = 7,
+    pipeline_name: str | None = None,
+    owner: str | None = None,
+    prospect_id: int | None = None,
 ) -> list[AgendaItem]:
     """Open follow-ups: overdue first, then due within ``days`` (all of them when None), of one
     pipeline or all, one salesperson's prospects or everyone's."""
@@ -97,7 +102,7 @@ def agenda(
     return [
         AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
         for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(
-            until.replace(microsecond=0), pipeline_id, owner
+            until.replace(microsecond=0), pipeline_id, owner, prospect_id
         )
     ]
 
@@ -140,6 +145,52 @@ class Board:
     quota_target: int | None = None  # cents, when a quota is set
 
 
+def card_order(card: Card) -> tuple:
+    """Best score first; then the bigger deal; then the older prospect."""
+    return (-card.score, -(card.value or 0), card.id)
+
+
+def _cards(snapshot: domain.Snapshot, settings: Settings, now: datetime, notes: dict[int, str]) -> list[Card]:
+    """A card for each open prospect of the snapshot, scored against every open prospect."""
+    context = _score_context(snapshot, now)
+    stage_by_id = snapshot.stage_by_id
+    cards = []
+    for prospect in snapshot.open_prospects:
+        score = score_prospect(
+            prospect, stage_by_id[prospect.stage_id], context, settings.score, settings.thresholds
+        )
+        upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
+        text = " ".join((prospect.name, prospect.organization, prospect.contact, notes.get(prospect.id, "")))
+        cards.append(
+            Card(
+                id=prospect.id,
+                name=prospect.name,
+                organization=prospect.organization,
+                contact=prospect.contact,
+                value=prospect.value,
+                weighted_value=snapshot.weighted_value(prospect),
+                score=score.total,
+                decision_maker=prospect.decision_maker,
+                stage_id=prospect.stage_id,
+                next_follow_up=upcoming,
+                follow_up_status=follow_up_status(upcoming.due, now) if upcoming else "none",
+                search_text=text.lower(),
+            )
+        )
+    return cards
+
+
+def _period_totals(now: datetime, quota: domain.Quota | None, pipeline_id: int, owner: str | None):
+    period = figures.quota_period(quota.period if quota else "quarter", now)
+    totals = queries.closed_totals(
+        datetime.combine(period.start, datetime.min.time()),
+        datetime.combine(period.end, datetime.max.time()).replace(microsecond=0),
+        pipeline_id,
+        owner,
+    )
+    return period, totals[domain.WON], totals[domain.LOST]
+
+
 @_one_read
 def board(
     now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
@@ -148,59 +199,57 @@ def board(
     one salesperson's (``owner``) or everyone's."""
     pipeline = find_pipeline(pipeline_name)
     snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True, owner=owner)
-    # budget size ranks against every open prospect, as in the detail pane and the export
-    context = _score_context(snapshot, now)
-    stage_by_id = snapshot.stage_by_id
-    scores = {
-        p.id: score_prospect(p, stage_by_id[p.stage_id], context, settings.score, settings.thresholds)
-        for p in snapshot.open_prospects
-    }
-    notes = queries.notes_of_open(pipeline.id)
     by_stage: dict[int, list[Card]] = {}
-    for prospect in snapshot.prospects:
-        upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
-        status = follow_up_status(upcoming.due, now) if upcoming else "none"
-        text = " ".join((prospect.name, prospect.organization, prospect.contact, notes.get(prospect.id, "")))
-        by_stage.setdefault(prospect.stage_id, []).append(
-            Card(
-                id=prospect.id,
-                name=prospect.name,
-                organization=prospect.organization,
-                contact=prospect.contact,
-                value=prospect.value,
-                weighted_value=snapshot.weighted_value(prospect),
-                score=scores[prospect.id].total,
-                decision_maker=prospect.decision_maker,
-                stage_id=prospect.stage_id,
-                next_follow_up=upcoming,
-                follow_up_status=status,
-                search_text=text.lower(),
-            )
-        )
+    for card in _cards(snapshot, settings, now, queries.notes_of_open(pipeline.id)):
+        by_stage.setdefault(card.stage_id, []).append(card)
     columns = []
     for stage in snapshot.stages_by_pipeline.get(pipeline.id, []):
         if stage.kind != domain.OPEN:
             continue
-        cards = sorted(by_stage.get(stage.id, []), key=lambda c: (-c.score, -(c.value or 0), c.id))
+        cards = sorted(by_stage.get(stage.id, []), key=card_order)
         columns.append(
             Column(stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
         )
-    period = figures.quota_period(snapshot.quota.period if snapshot.quota else "quarter", now)
-    totals = queries.closed_totals(
-        datetime.combine(period.start, datetime.min.time()),
-        datetime.combine(period.end, datetime.max.time()).replace(microsecond=0),
-        pipeline.id,
-        owner,
-    )
+    period, won, lost = _period_totals(now, snapshot.quota, pipeline.id, owner)
     return Board(
         domain.Pipeline(pipeline.id, pipeline.name, pipeline.position),
         snapshot.pipelines,
         columns,
-        totals[domain.WON],
-        totals[domain.LOST],
+        won,
+        lost,
         period,
         snapshot.quota.target if snapshot.quota else None,
     )
+
+
+@_one_read
+def board_changes(
+    shown: Board, ids: list[int], now: datetime, settings: Settings, owner: str | None = None
+) -> Board:
+    """The board after an action on a few prospects, without reading the others again.
+
+    Each changed prospect's card is taken out and, if it still belongs (open, this pipeline,
+    this owner), put back where its new score sorts it; the won and lost totals are re-read.
+    """
+    snapshot = queries.load_snapshot(now, settings, ids=ids)
+    belongs = {
+        p.id for p in snapshot.prospects if p.pipeline_id == shown.pipeline.id and owner in (None, p.owner)
+    }
+    fresh = [card for card in _cards(snapshot, settings, now, queries.notes_of(ids)) if card.id in belongs]
+    changed = set(ids)
+    columns = []
+    for column in shown.columns:
+        cards = [card for card in column.cards if card.id not in changed]
+        for card in fresh:
+            if card.stage_id == column.stage.id:
+                insort(cards, card, key=card_order)
+        columns.append(
+            Column(
+                column.stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards)
+            )
+        )
+    period, won, lost = _period_totals(now, snapshot.quota, shown.pipeline.id, owner)
+    return replace(shown, columns=columns, won=won, lost=lost, period=period)
 
 
 def _score_context(snapshot: domain.Snapshot, now: datetime) -> ScoreContext:

@@ -115,3 +115,11 @@ def sync_sequence(model: type[peewee.Model]) -> None:
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
             f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
         )
+
+
+def refresh_statistics() -> None:
+    """Let the query planner see the new rows (SQLite plans by statistics that ANALYZE keeps;
+    without them it scans 100,000 prospects where an index would read a few hundred)."""
+    db = models.database.obj
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql("ANALYZE")

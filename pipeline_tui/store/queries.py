@@ -168,6 +168,7 @@ PROSPECT_COLUMNS = (
     Prospect.closed_at,
     Prospect.reached_stage,
     Prospect.ever_won,
+    Prospect.owner,
 )
 
 
@@ -255,6 +256,7 @@ def load_snapshot(
         closed,
         reached,
         ever_won,
+        owner_name,
     ) in rows:
         history = domain.History(*activity.get(pid, no_activity), positions.get(reached), bool(ever_won))
         prospects.append(
@@ -273,6 +275,7 @@ def load_snapshot(
                 decision_maker=decision_maker,
                 probability=probability,
                 closed_at=_as_datetime(closed),
+                owner=owner_name,
                 open_follow_ups=tuple(follow_ups.get(pid, ())),
                 history=history,
             )
@@ -345,7 +348,9 @@ def lost_reasons(limit: int = 20) -> list[str]:
     return [reason for reason, _ in _rows(query)]
 
 
-def agenda_rows(until: datetime, pipeline_id: int | None = None, owner: str | None = None) -> list[tuple]:
+def agenda_rows(
+    until: datetime, pipeline_id: int | None = None, owner: str | None = None, prospect_id: int | None = None
+) -> list[tuple]:
     """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first."""
     query = (
         FollowUp.select(
@@ -370,6 +375,8 @@ def agenda_rows(until: datetime, pipeline_id: int | None = None, owner: str | No
         query = query.where(Prospect.pipeline == pipeline_id)
     if owner is not None:
         query = query.where(Prospect.owner == owner)
+    if prospect_id is not None:
+        query = query.where(FollowUp.prospect == prospect_id)
     return [
         (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created))
         for fid, pid, name, org, kind, due, notes, created in _rows(query)
@@ -388,6 +395,14 @@ def open_values() -> list[int]:
         .order_by(Prospect.value_cents)
     )
     return [value for (value,) in _rows(query)]
+
+
+def notes_of(ids: Iterable[int]) -> dict[int, str]:
+    """Notes of these prospects, for searching the cards an action just changed."""
+    query = Prospect.select(Prospect.id, Prospect.notes).where(
+        Prospect.id.in_(list(ids)), Prospect.notes != ""
+    )
+    return dict(_rows(query))
 
 
 def notes_of_open(pipeline_id: int) -> dict[int, str]:

@@ -85,6 +85,11 @@ class PipelineApp(App):
         setup.set_preference("theme", theme.name)
         self.changed()
 
+    def data_stamp(self) -> tuple:
+        """What a screen's data depends on: if this is unchanged, a screen shown again need not
+        read the database again (the report reads 100,000 prospects)."""
+        return (revision(), self.now(), self.mine)
+
     def changed(self) -> None:
         """We wrote something: remember the revision so the poll does not reload for it."""
         self._seen_revision = revision()
@@ -262,4 +267,4 @@ def run_app(location: str, now: datetime | None, pipeline: str | None = None, mi
 
     app = PipelineApp(now=now, settings=load_settings(), pipeline=pipeline, mine=mine)
     app.run()
-    return 0
+    return 0 if app.return_code in (None, 0) else app.return_code

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pipeline_tui.services import follow_ups
 from pipeline_tui.services.views import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
 from pipeline_tui.ui.format import KIND_LABELS
+from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
@@ -106,21 +107,35 @@ class AgendaScreen(Screen):
         yield Static(
             "Nothing to follow up. Schedule one from the board with f.", id="agenda-empty", markup=False
         )
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.app.data_stamp() != self._stamp:
+            self.reload()
 
     @property
     def list(self) -> AgendaList:
         return self.query_one(AgendaList)
 
-    def reload(self, *, select: int | None = None) -> None:
+    _stamp: tuple | None = None
+    _items: list[AgendaItem] | None = None
+
+    def reload(self, *, select: int | None = None, prospect_id: int | None = None) -> None:
+        """Read the agenda again: all of it, or (after an action) one prospect's follow-ups,
+        spliced into what is shown."""
+        self._stamp = self.app.data_stamp()
         now = self.app.now()
-        items = agenda(now, None, owner=self.app.owner)
+        if prospect_id is None or self._items is None:
+            items = agenda(now, None, owner=self.app.owner)
+        else:
+            fresh = agenda(now, None, owner=self.app.owner, prospect_id=prospect_id)
+            items = sorted(
+                [i for i in self._items if i.prospect_id != prospect_id] + fresh, key=lambda i: (i.due, i.id)
+            )
+        self._items = items
         keep = select if select is not None else (self.list.current.id if self.list.current else None)
         rows: list[Row] = []
         counts = {group: 0 for group in AGENDA_GROUPS}
@@ -144,7 +159,7 @@ class AgendaScreen(Screen):
         for group in AGENDA_GROUPS:
             style = "bold $error" if group == "Overdue" and counts[group] else "dim"
             parts += [(f"{group} {counts[group]}", style), "  "]
-        self.query_one("#agenda-summary", Static).update(strip("Agenda", *parts))
+        self.query_one("#agenda-summary", Static).update(strip("Agenda", *parts), layout=False)
 
     def _item_or_say(self) -> AgendaItem | None:
         item = self.list.current
@@ -160,10 +175,10 @@ class AgendaScreen(Screen):
         neighbour = rows[index + 1] if index + 1 < len(rows) else (rows[index - 1] if index else None)
         return neighbour.id if neighbour else None
 
-    def _done(self, message: str, select: int | None) -> None:
+    def _done(self, message: str, select: int | None, prospect_id: int | None = None) -> None:
         self.app.changed()
         self.notify(message)
-        self.reload(select=select)
+        self.reload(select=select, prospect_id=prospect_id)
 
     def action_done(self) -> None:
         item = self._item_or_say()
@@ -179,7 +194,7 @@ class AgendaScreen(Screen):
             if isinstance(result, tuple):
                 kind, due = result
                 message += f"; next {kind} {due:%a %d %b %H:%M}"
-            self._done(message, after)
+            self._done(message, after, item.prospect_id)
 
         self.app.push_screen(form, done)
 
@@ -190,7 +205,7 @@ class AgendaScreen(Screen):
         after = self._next_id(item)
         self.app.run_action_safely(
             lambda: follow_ups.snooze(item.id, timedelta(days=days), self.app.now()),
-            lambda result: self._done(f"Snoozed to {result.due_at:%a %d %b %H:%M}", after),
+            lambda result: self._done(f"Snoozed to {result.due_at:%a %d %b %H:%M}", after, item.prospect_id),
         )
 
     def action_reschedule(self) -> None:
@@ -201,7 +216,10 @@ class AgendaScreen(Screen):
         form = dialogs.reschedule(self.app.now, item.id, f"{item.kind} with {item.prospect}")
         self.app.push_screen(
             form,
-            lambda result: result and self._done(f"Rescheduled to {result.due_at:%a %d %b %H:%M}", after),
+            lambda result: (
+                result
+                and self._done(f"Rescheduled to {result.due_at:%a %d %b %H:%M}", after, item.prospect_id)
+            ),
         )
 
     def action_open(self) -> None:

@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
 from pipeline_tui.services.importing import database_is_empty
-from pipeline_tui.services.views import Board, Card, board, prospect_detail
+from pipeline_tui.services.views import Board, Card, board, board_changes, prospect_detail
 from pipeline_tui.ui.format import money
+from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
 from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
 from pipeline_tui.ui.widgets.view_tabs import strip
@@ -60,6 +61,8 @@ class BoardScreen(Screen):
         self.filter = ""
         self.columns: list[StageColumn] = []
         self.pipeline_name: str | None = None
+        self._shown: dict[int, object] = {}  # stage id -> the column data last drawn
+        self._shown_filter = ""
 
     def compose(self) -> ComposeResult:
         # Load before composing, so that the columns are part of the first layout and paint.
@@ -76,7 +79,7 @@ class BoardScreen(Screen):
             yield Horizontal(*self.columns, id="columns")
             yield Static(WELCOME, id="welcome", markup=False)
             yield ProspectDetail()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -112,18 +115,30 @@ class BoardScreen(Screen):
         container.mount(*self.columns)
 
     def _show(self, keep: int | None) -> None:
-        """Fill each column with the (filtered) cards and put the cursor on ``keep`` if shown."""
+        """Fill each column with the (filtered) cards and put the cursor on ``keep`` if shown.
+
+        A column whose cards did not change since it was last filled is left alone: after an
+        action on one card, only the columns it left and entered are drawn again.
+        """
         now = self.app.now()
         needle = self.filter.lower()
         focus_column = None
+        shown = self._shown if self._shown_filter == needle else {}
         for index, (column, data) in enumerate(zip(self.columns, self.data.columns, strict=True)):
             cards = [c for c in data.cards if needle in c.search_text] if needle else data.cards
             cursor = None
-            for position, card in enumerate(cards):
-                if card.id == keep:
-                    cursor, focus_column = position, index
-                    break
+            if keep is not None:
+                for position, card in enumerate(cards):
+                    if card.id == keep:
+                        cursor, focus_column = position, index
+                        break
+            if shown.get(column.stage.id) is data and cursor is None:
+                continue
             column.show(cards, now, cursor=cursor)
+        self._shown = {
+            column.stage.id: data for column, data in zip(self.columns, self.data.columns, strict=True)
+        }
+        self._shown_filter = needle
         empty = not any(c.cards for c in self.data.columns) and not needle and database_is_empty()
         self.query_one("#welcome").display = empty
         self.query_one("#columns").display = not empty
@@ -164,7 +179,8 @@ class BoardScreen(Screen):
             parts += ["  ", (f"mine ({self.app.owner or 'you'})", "bold $accent")]
         if self.filter:
             parts += ["  ", (f"filter: {self.filter}", "bold $warning")]
-        self.query_one("#board-strip", Static).update(strip("Board", *parts))
+        # one line, always: no need to lay the screen out again for it
+        self.query_one("#board-strip", Static).update(strip("Board", *parts), layout=False)
 
     # -- selection ----------------------------------------------------------------------------
 
@@ -194,8 +210,8 @@ class BoardScreen(Screen):
         self.reload(select=prospect_id)
         if open_detail:
             self.detail.add_class("-open")
+            self._fit_columns()
             self._refresh_detail(prospect_id)
-            self.call_after_refresh(self._fit_columns)
 
     def _column_index(self) -> int:
         cards = self._focused_list()
@@ -263,11 +279,21 @@ class BoardScreen(Screen):
             self.notify("Select a prospect first (arrows or h j k l).", severity="warning")
         return card
 
-    def _done(self, message: str | None, select: int | None = None) -> None:
+    def _done(self, message: str | None, select: int | None = None, changed: int | None = None) -> None:
+        """After an action: say what happened, and show its effect on the card it changed (or,
+        without one, read the whole board again)."""
         self.app.changed()
         if message:
             self.notify(message)
-        self.reload(select=select)
+        if changed is None or self.data is None:
+            self.reload(select=select)
+            return
+        keep = select if select is not None else self.selected_id()
+        self.data = board_changes(self.data, [changed], self.app.now(), self.app.settings, self.app.owner)
+        self._show(keep)
+        self._update_strip()
+        if self.detail.has_class("-open"):
+            self._refresh_detail()
 
     def action_detail(self) -> None:
         if (
@@ -276,19 +302,19 @@ class BoardScreen(Screen):
             and self.detail.prospect_id == self.selected_id()
         ):
             self.detail.remove_class("-open")
-            self.call_after_refresh(self._fit_columns)
+            self._fit_columns()
             return
         if self._card_or_say():
             self.detail.add_class("-open")
+            self._fit_columns()  # before the layout, so that it is laid out once
             self._refresh_detail()
-            self.call_after_refresh(self._fit_columns)
 
     def action_close(self) -> None:
         if self.query_one("#search", Input).display or self.filter:
             self._clear_search()
         elif self.detail.has_class("-open"):
             self.detail.remove_class("-open")
-            self.call_after_refresh(self._fit_columns)
+            self._fit_columns()
 
     def action_move(self, step: int) -> None:
         from pipeline_tui.ui.widgets.forms import ConfirmScreen
@@ -313,7 +339,7 @@ class BoardScreen(Screen):
                 return
             self.app.run_action_safely(
                 lambda: prospects.step_prospect(card.id, step, self.app.now()),
-                lambda _: self._done(f"{card.name} → {stage.name}", select=card.id),
+                lambda _: self._done(f"{card.name} → {stage.name}", select=card.id, changed=card.id),
             )
 
         if step > 0 and stage.role == "appointment" and card.decision_maker != "yes":
@@ -332,7 +358,7 @@ class BoardScreen(Screen):
         if card:
             self.app.run_action_safely(
                 lambda: prospects.mark_won(card.id, self.app.now()),
-                lambda _: self._done(f"Won: {card.name} ({money(card.value)})"),
+                lambda _: self._done(f"Won: {card.name} ({money(card.value)})", changed=card.id),
             )
 
     def action_lost(self) -> None:
@@ -342,7 +368,9 @@ class BoardScreen(Screen):
         card = self._card_or_say()
         if card:
             form = dialogs.mark_lost(self.app.now, card.id, card.name, lost_reasons())
-            self.app.push_screen(form, lambda result: result and self._done(f"Lost: {card.name}"))
+            self.app.push_screen(
+                form, lambda result: result and self._done(f"Lost: {card.name}", changed=card.id)
+            )
 
     def action_follow_up(self) -> None:
         from pipeline_tui.ui import dialogs
@@ -357,9 +385,11 @@ class BoardScreen(Screen):
         def after(result) -> None:
             if not result:
                 return
-            self._done(f"Scheduled {result.kind} with {card.name}", select=card.id)
+            self._done(f"Scheduled {result.kind} with {card.name}", select=card.id, changed=card.id)
             if getattr(result, "kind", None) == "appointment":
-                self.app.offer_reminders(result.id, card.name, lambda: self.reload(select=card.id))
+                self.app.offer_reminders(
+                    result.id, card.name, lambda: self._done(None, select=card.id, changed=card.id)
+                )
 
         return after
 
@@ -371,7 +401,8 @@ class BoardScreen(Screen):
             detail = prospect_detail(card.id, self.app.now(), self.app.settings)
             form = dialogs.edit_prospect(self.app.now, detail)
             self.app.push_screen(
-                form, lambda result: result and self._done(f"Saved {card.name}", select=card.id)
+                form,
+                lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id),
             )
 
     def action_archive(self) -> None:
@@ -379,7 +410,7 @@ class BoardScreen(Screen):
         if card:
             self.app.run_action_safely(
                 lambda: prospects.archive_prospect(card.id, self.app.now()),
-                lambda _: self._done(f"Archived {card.name} · u to undo"),
+                lambda _: self._done(f"Archived {card.name} · u to undo", changed=card.id),
             )
 
     def action_log_call(self) -> None:
@@ -389,7 +420,10 @@ class BoardScreen(Screen):
         if card:
             form = dialogs.log_call(self.app.now, card.id, card.name)
             self.app.push_screen(
-                form, lambda result: result and self._done(f"Logged on {card.name}", select=card.id)
+                form,
+                lambda result: (
+                    result and self._done(f"Logged on {card.name}", select=card.id, changed=card.id)
+                ),
             )
 
     def action_note(self) -> None:
@@ -398,7 +432,9 @@ class BoardScreen(Screen):
         card = self._card_or_say()
         if card:
             form = dialogs.add_note(self.app.now, card.id, card.name)
-            self.app.push_screen(form, lambda result: result and self._done("Note saved", select=card.id))
+            self.app.push_screen(
+                form, lambda result: result and self._done("Note saved", select=card.id, changed=card.id)
+            )
 
     def action_trial(self) -> None:
         from pipeline_tui.ui import dialogs
@@ -407,7 +443,10 @@ class BoardScreen(Screen):
         if card:
             form = dialogs.start_trial(self.app.now, card.id, card.name)
             self.app.push_screen(
-                form, lambda result: result and self._done(f"Started for {card.name}", select=card.id)
+                form,
+                lambda result: (
+                    result and self._done(f"Started for {card.name}", select=card.id, changed=card.id)
+                ),
             )
 
     def action_next_pipeline(self) -> None:

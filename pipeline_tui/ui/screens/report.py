@@ -12,12 +12,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.views import report
 from pipeline_tui.ui.format import money
+from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
@@ -161,15 +162,19 @@ class ReportScreen(Screen):
             with VerticalScroll(id="report-advice-pane", can_focus=False):
                 yield Static("What to do", id="advice-title", markup=False)
                 yield AdviceList(id="advice")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
 
+    _stamp: tuple | None = None
+
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.app.data_stamp() != self._stamp:
+            self.reload()
 
     def reload(self) -> None:
+        self._stamp = self.app.data_stamp()
         result = report(self.app.now(), self.app.settings, owner=self.app.owner)
         self.query_one("#report-body", Static).update(figures_content(result))
         advice = self.query_one(AdviceList)

@@ -149,13 +149,12 @@ class StageColumn(Vertical):
 
         value = sum(c.value or 0 for c in cards)
         weighted = sum(c.weighted_value for c in cards)
-        self.header.update(
-            Content.assemble(
-                (self.stage.name, "bold"),
-                (f" {len(cards)}", "bold $accent"),
-                "\n",
-                (f"{money(value, short=True)} · w {money(weighted, short=True)}", "dim"),
-            )
+        header = Content.assemble(
+            (self.stage.name, "bold"),
+            (f" {len(cards)}", "bold $accent"),
+            "\n",
+            (f"{money(value, short=True)} · w {money(weighted, short=True)}", "dim"),
         )
+        self.header.update(header, layout=False)  # two lines, always
         self.cards.now = now
         self.cards.set_items(cards, cursor=cursor)

@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -97,6 +98,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         super().__init__(id=id, classes=classes)
         self.items: list[Item] = []
         self._styles: dict[str, Style] = {}
+        self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
 
     def style_of(self, component: str) -> Style:
         """A component class's style, looked up once per theme (rows ask on every line)."""
@@ -107,6 +109,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
 
     def notify_style_update(self) -> None:
         self._styles.clear()
+        self._lines.clear()
         super().notify_style_update()
 
     # -- data ---------------------------------------------------------------------------------
@@ -114,6 +117,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise."""
         self.items = items
+        self._lines.clear()  # the cache is by item identity, and rows may show new data
         self.virtual_size = Size(self.size.width, len(items) * self.row_height)
         target = self.cursor if cursor is None else cursor
         self.set_reactive(VirtualList.cursor, self._clamp(target))
@@ -203,7 +207,14 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         base = self.rich_style
         if index >= len(self.items):
             return Strip.blank(width, base)
-        return self.render_row(self.items[index], line, width, index == self.cursor, base)
+        item = self.items[index]
+        is_cursor = index == self.cursor
+        # a layout change repaints every visible line several times: draw each one once
+        key = (id(item), line, width, is_cursor, is_cursor and self.has_focus, base)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = self.render_row(item, line, width, is_cursor, base)
+        return strip
 
     def render_row(self, item: Item, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         """Draw line ``line`` of one row; subclasses say how."""

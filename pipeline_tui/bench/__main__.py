@@ -1,0 +1,187 @@
+"""The speed benchmark (issue 5): ``python -m pipeline_tui.bench [--keep DIR] [--runs N]``.
+
+Builds a demo database (60 prospects) and a big one (100,000 prospects, about 10,000 of them
+open) with ``pipeline-tui demo``, then measures each row of the table side by side with its
+baseline, in fresh processes, and prints medians. Numbers, not tests: it never fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NOW = "2026-11-26 09:30"
+PY = sys.executable
+
+
+def run(*args: str, quiet: bool = True) -> float:
+    """Wall time of one command, in seconds."""
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def app(db: str, *args: str) -> list[str]:
+    return [PY, "-m", "pipeline_tui", "--db", db, "--now", NOW, *args]
+
+
+def first_paint(*probe: str) -> tuple[float, int]:
+    """Seconds from starting the process to its first painted frame, and its peak memory (KiB)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [PY, "-m", "pipeline_tui.bench.probe", *probe], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert process.stdout is not None
+    painted = process.stdout.read(1)
+    elapsed = time.perf_counter() - start
+    _, status, usage = os.wait4(process.pid, 0)
+    if painted != b"P" or status != 0:
+        raise SystemExit(f"probe {probe} failed")
+    return elapsed, usage.ru_maxrss
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def row(what: str, ours: float, base: float | None, unit: str, target: str, ok: bool) -> str:
+    ratio = f"{ours / base:5.2f}×" if base else "   — "
+    theirs = f"{base:8.3f}" if base is not None else "       —"
+    return f"| {what:<58} | {ours:8.3f} | {theirs} | {ratio} | {target:<12} | {'yes' if ok else 'NO':<3} |"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline_tui.bench")
+    parser.add_argument("--keep", metavar="DIR", help="build the databases here and keep them")
+    parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
+    args = parser.parse_args()
+    work = Path(args.keep or tempfile.mkdtemp(prefix="pipeline-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    demo, big = str(work / "demo.db"), str(work / "big.db")
+    env_note = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores"
+    print(f"pipeline-tui benchmark, {env_note}, {platform.machine()}, runs={args.runs}, in {work}")
+
+    built = {}
+    for path, count in ((demo, 60), (big, 100_000)):
+        if not Path(path).exists():
+            built[count] = run(*app(path, "demo", "--prospects", str(count), "--no-open"))
+    for count, seconds in built.items():
+        print(f"built the {count:,}-prospect demo in {seconds:.1f} s")
+
+    lines = [
+        f"| {'what':<58} | {'ours s':>8} | {'base s':>8} | {'ratio':>6} | {'target':<12} | ok  |",
+        f"|{'-' * 60}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 14}|-----|",
+    ]
+    runs = args.runs
+    hello = [first_paint("hello") for _ in range(runs)]
+    small = [first_paint("board", demo, NOW) for _ in range(runs)]
+    large = [first_paint("board", big, NOW) for _ in range(runs)]
+    hello_s, hello_mem = median(h[0] for h in hello), max(h[1] for h in hello)
+    small_s = median(s[0] for s in small)
+    large_s, large_mem = median(s[0] for s in large), max(s[1] for s in large)
+    lines.append(
+        row(
+            "first painted board, demo data (vs hello-world Textual)",
+            small_s,
+            hello_s,
+            "s",
+            "≤ 1.5×",
+            small_s <= 1.5 * hello_s,
+        )
+    )
+    lines.append(
+        row(
+            "first painted board, 10,000 open prospects (vs hello)",
+            large_s,
+            hello_s,
+            "s",
+            "≤ 2.0×",
+            large_s <= 2.0 * hello_s,
+        )
+    )
+
+    keys = json.loads(
+        subprocess.run(
+            [PY, "-m", "pipeline_tui.bench.probe", "keys", big, NOW],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    for name, milliseconds in keys.items():
+        lines.append(
+            row(
+                f"CPU per key, 10,000 open: {name} (ms)",
+                milliseconds,
+                None,
+                "ms",
+                "≤ 16 ms",
+                milliseconds <= 16,
+            )
+        )
+
+    lines.append(
+        row(
+            "peak memory, 10,000 open (MiB, vs hello)",
+            large_mem / 1024,
+            hello_mem / 1024,
+            "MiB",
+            "≤ 2.5×",
+            large_mem <= 2.5 * hello_mem,
+        )
+    )
+
+    csv_path = work / "big.csv"
+    if not csv_path.exists():
+        subprocess.run([*app(big, "export", "-o", str(csv_path))], check=True, capture_output=True)
+    ours, base = [], []
+    for attempt in range(3):
+        target = work / f"import-{attempt}.db"
+        plain = work / f"plain-{attempt}.db"
+        for stale in (target, plain):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(stale) + suffix).unlink(missing_ok=True)
+        ours.append(run(*app(str(target), "import", str(csv_path))))
+        base.append(run(PY, "-m", "pipeline_tui.bench.baseline_import", str(csv_path), str(plain)))
+    lines.append(
+        row(
+            "import 100,000 CSV rows (vs csv + sqlite3.executemany)",
+            median(ours),
+            median(base),
+            "s",
+            "≤ 3×",
+            median(ours) <= 3 * median(base),
+        )
+    )
+
+    for command in (("report", "--json"), ("agenda", "--json")):
+        seconds = median(run(*app(big, *command)) for _ in range(runs))
+        lines.append(
+            row(f"{' '.join(command)}, 100,000 prospects", seconds, None, "s", "≤ 1.0 s", seconds <= 1.0)
+        )
+    agenda_s = median(run(*app(demo, "agenda", "--json")) for _ in range(runs * 2))
+    pass_s = median(run(PY, "-c", "pass") for _ in range(runs * 2))
+    lines.append(
+        row(
+            "agenda --json, demo data (vs python -c pass)",
+            agenda_s,
+            pass_s,
+            "s",
+            "≤ 5×",
+            agenda_s <= 5 * pass_s,
+        )
+    )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
