@@ -403,7 +403,7 @@ def cmd_export(args, now: datetime) -> int:
 
 
 def cmd_agenda(args, now: datetime) -> int:
-    from pipeline_tui.services.views import agenda
+    from pipeline_tui.services.agenda import agenda
 
     days = args.days if args.days is not None else _settings().thresholds.agenda_days
     open_db(args)
@@ -438,7 +438,7 @@ def cmd_report(args, now: datetime) -> int:
 
 def cmd_ics(args, now: datetime) -> int:
     from pipeline_tui.io.ics import agenda_calendar
-    from pipeline_tui.services.views import agenda
+    from pipeline_tui.services.agenda import agenda
 
     open_db(args)
     write_output(args.output, agenda_calendar(agenda(now, None, args.pipeline, owner_scope(args)), now))
@@ -563,6 +563,19 @@ def _check_text(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    status = 1
+    try:
+        status = _run(argv)
+        return status
+    finally:
+        if "pipeline_tui.store.db" in sys.modules:  # a database was opened
+            from pipeline_tui.store.db import close_database
+
+            # after bad input nothing at all is written, not even the planner's statistics
+            close_database(optimize=status == 0)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         _check_text(args)
@@ -588,11 +601,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    finally:
-        if "pipeline_tui.store.db" in sys.modules:  # a database was opened
-            from pipeline_tui.store.db import close_database
-
-            close_database()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -68,6 +68,12 @@ HOLDER = r"""
 import sys
 from pipeline_tui import cli
 assert cli.main(["--db", sys.argv[1], "--now", "2026-11-26 09:30", "add", "Acme", "--follow-up", "fri"]) == 0
+# main() closes its connection (and the -wal goes with it): stay open, as a running TUI would
+from pipeline_tui.services.prospects import add_prospect
+from pipeline_tui.store.db import open_database
+from datetime import datetime
+open_database(sys.argv[1])
+add_prospect(datetime(2026, 11, 26, 9, 30), "Globex")
 print("written", flush=True)
 sys.stdin.readline()
 """

@@ -83,16 +83,18 @@ def test_reopening_keeps_the_data_and_does_not_seed_twice(db, db_path, now):
 
 
 def _agenda_sql(monkeypatch, until: datetime) -> tuple[str, tuple]:
-    """The SQL that queries.agenda_rows runs, caught on its way to the database."""
+    """The SQL that the agenda query runs, caught on its way to the database."""
+    from pipeline_tui.store import agenda
+
     captured = []
-    original = queries._rows
+    original = agenda._rows
 
     def capture(query):
         captured.append(query.sql())
         return original(query)
 
-    monkeypatch.setattr(queries, "_rows", capture)
-    queries.agenda_rows(until)
+    monkeypatch.setattr(agenda, "_rows", capture)
+    agenda.agenda_rows(until)
     assert len(captured) == 1
     return captured[0]
 

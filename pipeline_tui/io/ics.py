@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from pipeline_tui.services.views import AgendaItem
+from pipeline_tui.services.agenda import AgendaItem
 
 DURATIONS = {"appointment": timedelta(hours=1), "demo": timedelta(hours=1)}
 ALARM_BEFORE = timedelta(minutes=15)

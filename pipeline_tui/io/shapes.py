@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pipeline_tui.core.money import cents_to_number
-from pipeline_tui.core.report import Report
-from pipeline_tui.services.views import AgendaItem, ExportRow
+
+if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
+    from pipeline_tui.core.report import Report
+    from pipeline_tui.services.agenda import AgendaItem
+    from pipeline_tui.services.views import ExportRow
 
 
 def iso(moment: datetime | date | None) -> str | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
 from pipeline_tui.core.report import Report
-from pipeline_tui.services.views import AgendaItem
+from pipeline_tui.services.agenda import AgendaItem
 
 WIDTH = 78
 

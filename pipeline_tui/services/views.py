@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -16,6 +16,13 @@ from pipeline_tui.core.report import Report, build_report
 from pipeline_tui.core.score import Score, ScoreContext, score_all, score_prospect
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
+from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, as before)
+    AGENDA_GROUPS,
+    AgendaItem,
+    agenda,
+    agenda_group,
+    follow_up_status,
+)
 from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import queries
 from pipeline_tui.store.db import read_snapshot
@@ -35,76 +42,6 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
             return function(*args, **kwargs)
 
     return wrapper
-
-
-# -- agenda -----------------------------------------------------------------------------------
-
-
-def follow_up_status(due: datetime, now: datetime) -> str:
-    """``overdue`` (past its time), ``today`` or ``upcoming``."""
-    if due < now:
-        return "overdue"
-    if due.date() == now.date():
-        return "today"
-    return "upcoming"
-
-
-AGENDA_GROUPS = ("Overdue", "Today", "Tomorrow", "This week", "Next week", "Later")
-
-
-def agenda_group(due: datetime, now: datetime) -> str:
-    if due < now:
-        return "Overdue"
-    days = (due.date() - now.date()).days
-    if days == 0:
-        return "Today"
-    if days == 1:
-        return "Tomorrow"
-    sunday = now.date() + timedelta(days=6 - now.weekday())
-    if due.date() <= sunday:
-        return "This week"
-    if due.date() <= sunday + timedelta(days=7):
-        return "Next week"
-    return "Later"
-
-
-@dataclass(frozen=True, slots=True)
-class AgendaItem:
-    id: int
-    prospect_id: int
-    prospect: str
-    organization: str
-    kind: str
-    due: datetime
-    notes: str
-    status: str
-    group: str
-
-
-def agenda(
-    now: datetime,
-    days: int | None = 7,
-    pipeline_name: str | None = None,
-    owner: str | None = None,
-    prospect_id: int | None = None,
-) -> list[AgendaItem]:
-    """Open follow-ups: overdue first, then due within ``days`` (all of them when None), of one
-    pipeline or all, one salesperson's prospects or everyone's."""
-    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
-    try:
-        until = (
-            datetime.max
-            if days is None
-            else datetime.combine(now.date() + timedelta(days=days), datetime.max.time())
-        )
-    except OverflowError:  # more days than the calendar has left: all of them
-        until = datetime.max
-    return [
-        AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
-        for fid, pid, name, org, kind, due, notes, _ in queries.agenda_rows(
-            until.replace(microsecond=0), pipeline_id, owner, prospect_id
-        )
-    ]
 
 
 # -- board ------------------------------------------------------------------------------------

@@ -162,14 +162,14 @@ def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
     raise AssertionError("unreachable")
 
 
-def close_database() -> None:
+def close_database(*, optimize: bool = True) -> None:
     """Close the connection, first letting SQLite refresh its planner statistics if they are
     stale (``PRAGMA optimize``, as SQLite advises on closing)."""
     db = models.database.obj
     if db is None or db.is_closed():
         return
     try:
-        if is_sqlite(db):
+        if optimize and is_sqlite(db):
             db.execute_sql("PRAGMA optimize")
     except peewee.DatabaseError:  # read-only or busy: statistics can wait for next time
         pass

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 import peewee
-from peewee import JOIN, Case, fn
+from peewee import Case, fn
 
 from pipeline_tui.core import domain, figures
 from pipeline_tui.core.domain import CONTACT_KINDS, OPEN
@@ -346,41 +346,6 @@ def lost_reasons(limit: int = 20) -> list[str]:
         .limit(limit)
     )
     return [reason for reason, _ in _rows(query)]
-
-
-def agenda_rows(
-    until: datetime, pipeline_id: int | None = None, owner: str | None = None, prospect_id: int | None = None
-) -> list[tuple]:
-    """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first."""
-    query = (
-        FollowUp.select(
-            FollowUp.id,
-            FollowUp.prospect,
-            Prospect.name,
-            Prospect.organization,
-            FollowUp.kind,
-            FollowUp.due_at,
-            FollowUp.notes,
-            FollowUp.created_at,
-        )
-        .join(Prospect, JOIN.INNER, on=(FollowUp.prospect == Prospect.id))
-        .where(
-            FollowUp.done_at.is_null(),
-            FollowUp.due_at <= until,
-            Prospect.archived == False,  # noqa: E712
-        )
-        .order_by(FollowUp.due_at, FollowUp.id)
-    )
-    if pipeline_id is not None:
-        query = query.where(Prospect.pipeline == pipeline_id)
-    if owner is not None:
-        query = query.where(Prospect.owner == owner)
-    if prospect_id is not None:
-        query = query.where(FollowUp.prospect == prospect_id)
-    return [
-        (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created))
-        for fid, pid, name, org, kind, due, notes, created in _rows(query)
-    ]
 
 
 def open_values() -> list[int]:

@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from pipeline_tui.services import follow_ups
-from pipeline_tui.services.views import AGENDA_GROUPS, AgendaItem, agenda
+from pipeline_tui.services.agenda import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
 from pipeline_tui.ui.format import KIND_LABELS
 from pipeline_tui.ui.widgets.footer import KeysFooter

@@ -1,0 +1,55 @@
+"""The agenda's one query, on its own so that `pipeline-tui agenda` loads no more than it needs
+(it runs from shell prompts and cron)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from peewee import JOIN
+
+from pipeline_tui.store.models import FollowUp, Prospect, database
+
+
+def _rows(query):
+    return database.obj.execute(query)
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def agenda_rows(
+    until: datetime, pipeline_id: int | None = None, owner: str | None = None, prospect_id: int | None = None
+) -> list[tuple]:
+    """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first."""
+    query = (
+        FollowUp.select(
+            FollowUp.id,
+            FollowUp.prospect,
+            Prospect.name,
+            Prospect.organization,
+            FollowUp.kind,
+            FollowUp.due_at,
+            FollowUp.notes,
+            FollowUp.created_at,
+        )
+        .join(Prospect, JOIN.INNER, on=(FollowUp.prospect == Prospect.id))
+        .where(
+            FollowUp.done_at.is_null(),
+            FollowUp.due_at <= until,
+            Prospect.archived == False,  # noqa: E712
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+    )
+    if pipeline_id is not None:
+        query = query.where(Prospect.pipeline == pipeline_id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
+    if prospect_id is not None:
+        query = query.where(FollowUp.prospect == prospect_id)
+    return [
+        (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created))
+        for fid, pid, name, org, kind, due, notes, created in _rows(query)
+    ]
