@@ -252,9 +252,13 @@ def cmd_demo(args, now: datetime) -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
         location = str(path)
         open_database(location, create=True)
+    from pipeline_tui.io.files import without_gc
+
     progress = progress_printer("generating")
-    data = build_demo(now, args.prospects, progress)
-    count = write_demo(data, now)
+    with without_gc():
+        data = build_demo(now, args.prospects, progress)
+        count = write_demo(data, now)
+        del data
     if progress:
         sys.stderr.write("\r")
     print(f"Demo data: {count:,} prospects in {location}", file=sys.stderr)
@@ -510,6 +514,16 @@ def cmd_archived(args, now: datetime) -> int:
     return 0
 
 
+def _without_gc(command: Callable[[argparse.Namespace, datetime], int]):
+    def run(args, now: datetime) -> int:
+        from pipeline_tui.io.files import without_gc
+
+        with without_gc():
+            return command(args, now)
+
+    return run
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, datetime], int]] = {
     None: cmd_tui,
     "demo": cmd_demo,
@@ -517,10 +531,10 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, datetime], int]] = {
     "move": cmd_move,
     "follow-up": cmd_follow_up,
     "done": cmd_done,
-    "import": cmd_import,
-    "export": cmd_export,
+    "import": _without_gc(cmd_import),
+    "export": _without_gc(cmd_export),
     "agenda": cmd_agenda,
-    "report": cmd_report,
+    "report": _without_gc(cmd_report),
     "ics": cmd_ics,
     "quota": cmd_quota,
     "backup": cmd_backup,

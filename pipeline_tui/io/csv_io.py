@@ -92,7 +92,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FIELD = 100_000
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportedProspect:
     row: int
     values: dict[str, object]
@@ -199,37 +199,53 @@ def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None 
     return ParsedFile(prospects, unknown, columns)
 
 
+_TEXT_LABELS = {name: name.replace("_", " ") for name in field_rules.TEXT_FIELDS}
+
+
 def _parse_row(line: list[str], get: dict[str, int], now: datetime, path: Path, row: int) -> ImportedProspect:
+    # The cells of the row that hold something, stripped, an export's ' prefix taken off. A big
+    # file runs this 100,000 times: each rule below runs only on a cell that is not empty.
     width = len(line)
-
-    def cell(name: str) -> str:
-        index = get.get(name)
-        if index is None or index >= width:
-            return ""
-        value = line[index]
-        if len(value) > MAX_FIELD:
-            raise UserError(f"{path} row {row}, column {name}: longer than {MAX_FIELD:,} characters")
-        return _undefuse(value.strip()) if value else ""
-
+    cells: dict[str, str] = {}
+    for name, index in get.items():
+        if index < width:
+            value = line[index]
+            if value:
+                value = value.strip()
+                if value:
+                    if len(value) > MAX_FIELD:
+                        raise UserError(
+                            f"{path} row {row}, column {name}: longer than {MAX_FIELD:,} characters"
+                        )
+                    cells[name] = _undefuse(value) if value[0] == "'" else value
+    cell = cells.get
     column = "name"
     try:
-        values: dict[str, object] = {"name": field_rules.parse_name(cell("name"))}
-        for column in field_rules.TEXT_FIELDS:
+        values: dict[str, object] = {"name": field_rules.parse_name(cell("name", ""))}
+        for column, label in _TEXT_LABELS.items():
             text = cell(column)
             if text:
-                values[column] = field_rules.parse_text(text, column.replace("_", " "))
+                values[column] = field_rules.parse_text(text, label)
         column = "decision_maker"
-        values["decision_maker"] = field_rules.parse_decision_maker(cell(column))
+        text = cell(column)
+        values["decision_maker"] = field_rules.parse_decision_maker(text) if text else "unknown"
         column = "value"
         text = cell(column)
-        values["value_cents"] = parse_money(text) if text else None
+        if text is None:
+            values["value_cents"] = None
+        elif text.isdigit() and len(text) < 13:  # the usual case, quickly
+            values["value_cents"] = int(text) * 100
+        else:
+            values["value_cents"] = parse_money(text)
         column = "expected_close"
         text = cell(column)
         values["expected_close"] = _date_or_time(text, "date").date() if text else None
         column = "urgency"
-        values["urgency"] = field_rules.parse_urgency(cell(column))
+        text = cell(column)
+        values["urgency"] = field_rules.parse_urgency(text) if text else "medium"
         column = "probability"
-        values["probability"] = field_rules.parse_probability(cell(column))
+        text = cell(column)
+        values["probability"] = field_rules.parse_probability(text) if text else None
         column = "created"
         text = cell(column)
         created = _date_or_time(text, "date") if text else now
@@ -242,29 +258,29 @@ def _parse_row(line: list[str], get: dict[str, int], now: datetime, path: Path, 
         if text:
             due = _date_or_time(text, "date")
             column = "next_follow_up_kind"
-            kind = field_rules.parse_kind(cell(column) or "call")
+            kind = field_rules.parse_kind(cell(column, "call"))
             follow_up = (due, kind)
-        stage = cell("stage") or None
         column = "status"
-        status = cell(column).lower() or None
+        status = cell(column, "").lower() or None
         if status not in (None, "open", "won", "lost", "deleted"):
             raise UserError(f"status {status!r} must be open, won or lost")
         column = "archived"
-        archived = field_rules.parse_decision_maker(cell(column)) == "yes" or status == "deleted"
+        text = cell(column)
+        archived = (field_rules.parse_decision_maker(text) == "yes" if text else False) or status == "deleted"
     except UserError as exc:
         message = str(exc)
         raise UserError(f"{path} row {row}, column {column}: {message}") from None
     return ImportedProspect(
         row,
         values,
-        stage,
+        cell("stage"),
         created,
         closed,
         follow_up,
-        cell("pipeline") or None,
+        cell("pipeline"),
         status,
         archived,
-        cell("owner") or None,
+        cell("owner"),
     )
 
 

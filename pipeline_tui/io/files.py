@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline_tui.errors import UserError
@@ -29,3 +31,16 @@ def write_private(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def without_gc():
+    """Bulk loads build hundreds of thousands of rows and no reference cycles; Python's cycle
+    collector would walk them all again and again (a third of an import's time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

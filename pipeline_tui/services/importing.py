@@ -39,7 +39,6 @@ PROSPECT_COLUMNS = (
     "ever_won",
     "owner",
 )
-CONTACT_FIELDS = ("organization", "contact", "title", "email", "phone")
 
 
 # Pipedrive's default stages, by the role they play here
@@ -65,8 +64,16 @@ class _Resolver:
         self.stages: dict[int, list[Stage]] = {}
         for stage in Stage.select().order_by(Stage.position):
             self.stages.setdefault(stage.pipeline_id, []).append(stage)
+        self._found: dict[tuple, tuple[Pipeline, Stage]] = {}  # rows repeat a handful of stages
 
     def __call__(self, item) -> tuple[Pipeline, Stage]:
+        key = (item.pipeline, item.stage, item.status)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._resolve(item)
+        return found
+
+    def _resolve(self, item) -> tuple[Pipeline, Stage]:
         pipeline = self.default
         if item.pipeline:
             pipeline = self.pipelines.get(" ".join(item.pipeline.split()).lower())
@@ -102,18 +109,19 @@ def import_parsed(
     """Write every checked row in one transaction (into the pipeline each row names, else the one
     given, else the first), or with ``dry_run`` only check pipelines and stages."""
     resolve = _Resolver(pipeline, path)
-    resolved = [(item, *resolve(item)) for item in parsed.prospects]
+    places = [resolve(item) for item in parsed.prospects]  # (pipeline, stage), checked before writing
     if dry_run:
-        return len(resolved)
+        return len(places)
 
     owner = current_user()
 
     def write() -> int:
         start = bulk.next_id(Prospect)
         prospects, changes, follow_ups = [], [], []
-        for offset, (item, pipeline, stage) in enumerate(resolved):
+        for offset, (item, (pipeline, stage)) in enumerate(zip(parsed.prospects, places, strict=True)):
             pid = start + offset
             values = item.values
+            get = values.get
             closed = None if stage.kind == OPEN else (item.closed or now)
             entered = closed or item.created
             prospects.append(
@@ -122,15 +130,19 @@ def import_parsed(
                     pipeline.id,
                     stage.id,
                     values["name"],
-                    *(values.get(name, "") for name in CONTACT_FIELDS),
+                    get("organization", ""),
+                    get("contact", ""),
+                    get("title", ""),
+                    get("email", ""),
+                    get("phone", ""),
                     values["decision_maker"],
                     values["value_cents"],
                     values["expected_close"],
                     values["urgency"],
-                    values.get("source", ""),
+                    get("source", ""),
                     values["probability"],
-                    values.get("notes", ""),
-                    values.get("lost_reason", ""),
+                    get("notes", ""),
+                    get("lost_reason", ""),
                     item.created,
                     now,
                     entered,

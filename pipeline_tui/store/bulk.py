@@ -1,73 +1,21 @@
 """Bulk inserts at the driver's speed, for demo data and CSV import.
 
 Peewee's ``insert_many`` costs about 17× a plain ``executemany`` at 100,000 rows (NOTES), so bulk
-paths convert values themselves, column by column, and hand them to the driver inside the
-caller's transaction. On SQLite a big insert into a smaller table drops the table's secondary
-indexes and builds them again afterwards: building an index once from all the rows is several
-times faster than updating it row by row.
+paths hand their rows straight to the driver (dates and times included: see the adapters in
+:mod:`pipeline_tui.store.db`) inside the caller's transaction. On SQLite a big insert into a
+smaller table drops the table's secondary indexes and builds them again afterwards: building
+an index once from all the rows is several times faster than updating it row by row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 
 import peewee
 
 from pipeline_tui.store import models
 
 DEFER_INDEXES_FROM = 10_000  # rows
-
-
-def _memo(format_one):
-    """A per-insert cache: generated and imported times repeat a lot (office hours, whole days)."""
-
-    def convert(column):
-        seen: dict = {}
-        result = []
-        append = result.append
-        for value in column:
-            text = seen.get(value)
-            if text is None:
-                text = seen[value] = format_one(value)
-            append(text)
-        return result
-
-    return convert
-
-
-def _format_datetime(value):
-    return value.isoformat(" ") if isinstance(value, datetime) else value
-
-
-def _format_date(value):
-    return value.isoformat() if isinstance(value, date) else value
-
-
-_DATETIMES = _memo(_format_datetime)
-_DATES = _memo(_format_date)
-
-
-def _sqlite_columns(model: type[peewee.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> list:
-    """Rows with dates and times as SQLite's text, converting only the columns that hold them."""
-    if not rows:
-        return []
-    converters = []
-    for name in columns:
-        field = model._meta.fields[name]
-        if isinstance(field, peewee.DateTimeField):
-            converters.append(_DATETIMES)
-        elif isinstance(field, peewee.DateField):
-            converters.append(_DATES)
-        else:
-            converters.append(None)
-    if not any(converters):
-        return list(rows)
-    cols = [
-        col if convert is None else convert(col)
-        for col, convert in zip(zip(*rows, strict=True), converters, strict=True)
-    ]
-    return list(zip(*cols, strict=True))
 
 
 def _secondary_indexes(db: peewee.SqliteDatabase, table: str) -> list[tuple[str, str]]:
@@ -85,7 +33,7 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
     marks = ", ".join([db.param] * len(columns))
     sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
     if isinstance(db, peewee.SqliteDatabase):
-        values = _sqlite_columns(model, columns, rows)
+        values = rows
         deferred = []
         if len(values) >= DEFER_INDEXES_FROM:
             existing = db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]

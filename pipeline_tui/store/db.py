@@ -8,6 +8,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +25,19 @@ SQLITE_PRAGMAS = {
 }
 
 T = TypeVar("T")
+
+
+def _register_sqlite_adapters() -> None:
+    """Dates and times go to SQLite as the ISO text peewee reads back (``2026-11-26 09:30:00``).
+
+    That is what Python's own adapters did until 3.12 deprecated them. Registering them here
+    keeps every write the same, and lets bulk inserts hand datetimes to the driver directly.
+    """
+    sqlite3.register_adapter(datetime, lambda moment: moment.isoformat(" "))
+    sqlite3.register_adapter(date, lambda day: day.isoformat())
+
+
+_register_sqlite_adapters()
 
 
 def is_url(location: str) -> bool:
