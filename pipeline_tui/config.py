@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -98,6 +97,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

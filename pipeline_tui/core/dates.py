@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from pipeline_tui.errors import UserError
 
 DEFAULT_TIME = time(9, 0)
@@ -146,6 +144,8 @@ def _parse_when(text: str, now: datetime) -> datetime:
     if match and match["unit"] in UNITS:
         count = int(match["count"]) * (-1 if match["sign"] == "-" else 1)
         unit = UNITS[match["unit"]]
+        from dateutil.relativedelta import relativedelta  # loaded when a date is typed, not per command
+
         moved = now + relativedelta(**{unit: count})
         if match["time"] is None:
             return moved

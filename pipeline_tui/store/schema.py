@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 import peewee
 
-from pipeline_tui.core.domain import DEFAULT_STAGES
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import models
 
@@ -110,6 +109,8 @@ def create_schema(db: peewee.Database) -> None:
 
 def seed_defaults() -> None:
     pipeline = models.Pipeline.create(name="Sales", position=0)
+    from pipeline_tui.core.domain import DEFAULT_STAGES  # only a new database needs it
+
     create_stages(pipeline, DEFAULT_STAGES)
     models.Revision.create(counter=0)
 
