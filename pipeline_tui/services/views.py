@@ -10,6 +10,8 @@ from datetime import datetime
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from peewee import fn
+
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import domain, figures
 from pipeline_tui.core.report import Report, build_report
@@ -343,3 +345,22 @@ def export_rows(
 
 def stage_names(pipeline_id: int) -> list[str]:
     return [s.name for s in Stage.select().where(Stage.pipeline == pipeline_id).order_by(Stage.position)]
+
+
+def find_prospects(text: str, limit: int = 20) -> list[tuple[int, str, str]]:
+    """Live prospects whose name or organization contains ``text``: the palette's prospect search."""
+    words = text.strip().lower()
+    if not words:
+        return []
+    pattern = f"%{words}%"
+    query = (
+        Prospect.select(Prospect.id, Prospect.name, Prospect.organization)
+        .where(
+            Prospect.archived == False,  # noqa: E712
+            (fn.LOWER(Prospect.name) ** pattern) | (fn.LOWER(Prospect.organization) ** pattern),
+        )
+        .order_by(Prospect.name)
+        .limit(limit)
+        .tuples()
+    )
+    return list(query)

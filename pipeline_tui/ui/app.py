@@ -16,6 +16,7 @@ from pipeline_tui.errors import UserError
 from pipeline_tui.services import base, follow_ups, setup
 from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import revision
+from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
 
 POLL_SECONDS = 1.5
@@ -25,6 +26,7 @@ class PipelineApp(App):
     """pipeline-tui: board (1), agenda (2), report (3)."""
 
     TITLE = "pipeline-tui"
+    COMMANDS = App.COMMANDS | {ProspectsProvider}
     # The board opens first; the other screens and the forms are imported when first shown,
     # which keeps them out of the start-up time.
     MODES = {"board": BoardScreen, "agenda": lambda: _agenda()(), "report": lambda: _report()()}

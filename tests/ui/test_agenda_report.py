@@ -188,3 +188,33 @@ async def test_layout_at_80_by_24_keeps_every_view_readable(demo_db, make_app):
             lines = screen_text(app).splitlines()
             assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
             assert words in "\n".join(lines)
+
+
+async def test_f_in_the_agenda_schedules_for_that_prospect(demo_db, make_app, now):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        item = agenda_current(app)
+        before = FollowUp.select().where(FollowUp.prospect == item.prospect_id).count()
+        await pilot.press("f", "tab", *"+2d", "enter")
+        await pilot.pause()
+        assert FollowUp.select().where(FollowUp.prospect == item.prospect_id).count() == before + 1
+
+
+async def test_the_palette_finds_a_prospect_by_name_and_opens_it(demo_db, make_app):
+    from pipeline_tui.store.models import Prospect
+
+    target = Prospect.get(Prospect.organization == "Juniper Hotels")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"juniper")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, BoardScreen)
+        assert app.screen.detail.prospect_id == target.id

@@ -91,6 +91,9 @@ class AgendaScreen(Screen):
         Binding("s", "snooze(1)", "+1 day", id="agenda.snooze_day"),
         Binding("S", "snooze(7)", "+1 week", id="agenda.snooze_week"),
         Binding("r", "reschedule", "Reschedule", id="agenda.reschedule"),
+        Binding("f", "follow_up", "Follow-up", show=False, id="agenda.follow_up"),
+        Binding("c", "log_call", "Log call", show=False, id="agenda.log_call"),
+        Binding("o", "note", "Note", show=False, id="agenda.note"),
         Binding("enter", "open", "Open prospect", id="agenda.open"),
     ]
 
@@ -221,6 +224,25 @@ class AgendaScreen(Screen):
                 and self._done(f"Rescheduled to {result.due_at:%a %d %b %H:%M}", after, item.prospect_id)
             ),
         )
+
+    def _prospect_form(self, make) -> None:
+        """f, c, o here as on the board: for the prospect of the follow-up under the cursor."""
+        item = self._item_or_say()
+        if item is not None:
+            form = make(self.app.now, item.prospect_id, item.prospect)
+            self.app.push_screen(
+                form,
+                lambda result: result and self._done(f"Saved for {item.prospect}", item.id, item.prospect_id),
+            )
+
+    def action_follow_up(self) -> None:
+        self._prospect_form(dialogs.schedule_follow_up)
+
+    def action_log_call(self) -> None:
+        self._prospect_form(dialogs.log_call)
+
+    def action_note(self) -> None:
+        self._prospect_form(dialogs.add_note)
 
     def action_open(self) -> None:
         item = self._item_or_say()
