@@ -992,3 +992,26 @@ def test_views_read_one_consistent_state_while_another_program_writes(db, db_pat
         names = ["Acme"] if sum(s.count for s in report.stages) == 1 else []
     assert names == ["Acme"], "what was read first decides; the rest comes next time"
     assert Prospect.select().count() == 2
+
+
+def test_board_changes_give_the_same_board_as_reading_it_again(db, now):
+    """The board after moves, updated card by card, equals the board read afresh. (A deal won or
+    lost also changes where every other budget ranks; the TUI reads the board again for that.)"""
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import write_demo
+    from pipeline_tui.services.prospects import step_prospect
+
+    write_demo(build_demo(now, 80), now)
+    shown = views.board(now, SETTINGS)
+    moving = shown.columns[1].cards[3]
+    step_prospect(moving.id, 1, now)
+    shown = views.board_changes(shown, [moving.id], now, SETTINGS)
+    back = shown.columns[3].cards[0]
+    step_prospect(back.id, -1, now)
+    shown = views.board_changes(shown, [back.id], now, SETTINGS)
+    fresh = views.board(now, SETTINGS)
+    assert [[c for c in col.cards] for col in shown.columns] == [[c for c in col.cards] for col in fresh.columns]
+    assert (shown.won, shown.lost) == (fresh.won, fresh.lost)
+    assert [(col.value, round(col.weighted_value, 6)) for col in shown.columns] == [
+        (col.value, round(col.weighted_value, 6)) for col in fresh.columns
+    ]

@@ -39,6 +39,16 @@ class ScoreContext:
     open_values: Sequence[int]  # sorted values of all open prospects with a known value
     open_stages: dict[int, list[Stage]]  # pipeline id -> its open stages, in order
 
+    def value_rank(self, value: int) -> float | None:
+        """Where a value stands among the open prospects' (0 the least, 1 the most), or None
+        when there are not two values to compare."""
+        return rank_among(bisect_left(self.open_values, value), len(self.open_values))
+
+
+def rank_among(below: int, count: int) -> float | None:
+    """``below`` values less than this one out of ``count``: its place from 0 to 1."""
+    return None if count <= 1 else min(below / (count - 1), 1.0)
+
 
 def make_context(snapshot: Snapshot) -> ScoreContext:
     values = sorted(p.value for p in snapshot.open_prospects if p.value is not None)
@@ -79,10 +89,9 @@ def score_prospect(
 
     if prospect.value is not None:
         add(weights.budget_known, "budget known")
-        values = context.open_values
-        if len(values) > 1:
-            rank = bisect_left(values, prospect.value) / (len(values) - 1)
-            add(weights.budget_size * min(rank, 1.0), f"larger than {min(rank, 1.0):.0%} of open deals")
+        rank = context.value_rank(prospect.value)
+        if rank is not None:
+            add(weights.budget_size * rank, f"larger than {rank:.0%} of open deals")
 
     if prospect.expected_close is not None:
         days = (prospect.expected_close - now.date()).days

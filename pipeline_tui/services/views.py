@@ -15,7 +15,7 @@ from peewee import fn
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import domain, figures
 from pipeline_tui.core.report import Report, build_report
-from pipeline_tui.core.score import Score, ScoreContext, score_all, score_prospect
+from pipeline_tui.core.score import Score, ScoreContext, rank_among, score_all, score_prospect
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, as before)
@@ -191,13 +191,25 @@ def board_changes(
     return replace(shown, columns=columns, won=won, lost=lost, period=period)
 
 
+@dataclass(frozen=True)
+class _CountedRanks(ScoreContext):
+    """For a handful of prospects, a budget's rank counted in SQL rather than by loading the
+    value of every open prospect (a detail pane, a card after an action)."""
+
+    def value_rank(self, value: int) -> float | None:
+        below, count = queries.open_values_below(value)
+        return rank_among(below, count)
+
+
 def _score_context(snapshot: domain.Snapshot, now: datetime) -> ScoreContext:
     """What a score needs beyond the prospect, whatever part of the pipeline the snapshot holds:
-    the values of all open prospects (one query), and each pipeline's open stages."""
+    where budgets stand among all open prospects', and each pipeline's open stages."""
     open_stages = {
         pid: [s for s in stages if s.kind == domain.OPEN]
         for pid, stages in snapshot.stages_by_pipeline.items()
     }
+    if len(snapshot.prospects) <= 10:
+        return _CountedRanks(now, (), open_stages)
     return ScoreContext(now, queries.open_values(), open_stages)
 
 

@@ -362,6 +362,19 @@ def open_values() -> list[int]:
     return [value for (value,) in _rows(query)]
 
 
+def open_values_below(value: int) -> tuple[int, int]:
+    """How many open prospects have a value below this one, and how many have a value."""
+    query = Prospect.select(
+        fn.COUNT(Prospect.id), fn.SUM(Case(None, [(Prospect.value_cents < value, 1)], 0))
+    ).where(
+        Prospect.archived == False,  # noqa: E712
+        Prospect.stage.in_(_open_stage_ids()),
+        Prospect.value_cents.is_null(False),
+    )
+    count, below = next(iter(_rows(query)))
+    return int(below or 0), int(count or 0)
+
+
 def notes_of(ids: Iterable[int]) -> dict[int, str]:
     """Notes of these prospects, for searching the cards an action just changed."""
     query = Prospect.select(Prospect.id, Prospect.notes).where(

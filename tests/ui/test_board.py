@@ -349,3 +349,24 @@ async def test_m_shows_only_my_prospects(demo_db, make_app, now):
             assert sum(len(cards_in(app, s)) for s in column_names(app)) == everyone
     finally:
         set_user("")
+
+
+async def test_after_a_quick_update_the_board_is_read_again_when_quiet(demo_db, make_app, now):
+    """A win moves where every budget ranks; a moment later every card shows its fresh score."""
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import board
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "w")
+        await pilot.pause()
+        board_screen = board_of(app)
+        board_screen.RECONCILE_AFTER = 0.1
+        board_screen._reconcile_later()
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        fresh = board(now, Settings())
+        shown = [[(c.id, c.score) for c in col.cards] for col in board_screen.data.columns]
+        assert shown == [[(c.id, c.score) for c in col.cards] for col in fresh.columns]

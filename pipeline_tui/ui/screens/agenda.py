@@ -54,6 +54,9 @@ class AgendaList(VirtualList[Row]):
     def selectable(self, item: Row) -> bool:
         return isinstance(item, AgendaItem)
 
+    def render_context(self) -> object:
+        return self.now
+
     def render_row(self, item: Row, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         if not isinstance(item, AgendaItem):
             group, count = item

@@ -63,6 +63,7 @@ class BoardScreen(Screen):
         self.pipeline_name: str | None = None
         self._shown: dict[int, object] = {}  # stage id -> the column data last drawn
         self._shown_filter = ""
+        self._reconcile_timer = None
 
     def compose(self) -> ComposeResult:
         # Load before composing, so that the columns are part of the first layout and paint.
@@ -294,6 +295,49 @@ class BoardScreen(Screen):
         self._update_strip()
         if self.detail.has_class("-open"):
             self._refresh_detail()
+        self._reconcile_later()
+
+    # -- reading the whole board again, off the keys' path -------------------------------------
+
+    RECONCILE_AFTER = 1.5  # seconds without an action
+
+    def _reconcile_later(self) -> None:
+        """After a quick card-by-card update, read the whole board again once things are quiet:
+        a deal won or lost moves where every other budget ranks, and so other cards' scores."""
+        if self._reconcile_timer is not None:
+            self._reconcile_timer.stop()
+        self._reconcile_timer = self.set_timer(self.RECONCILE_AFTER, self._reconcile)
+
+    def _reconcile(self) -> None:
+        self._reconcile_timer = None
+        stamp = self.app.data_stamp()
+        self.run_worker(
+            lambda: self._read_in_thread(stamp),
+            thread=True,
+            exclusive=True,
+            group="reconcile",
+            exit_on_error=False,
+        )
+
+    def _read_in_thread(self, stamp: tuple) -> None:
+        from pipeline_tui.store import models
+
+        try:
+            data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
+        except UserError:
+            return
+        finally:
+            models.database.obj.close()  # this thread's own connection
+        self.app.call_from_thread(self._apply_read, data, stamp)
+
+    def _apply_read(self, data: Board, stamp: tuple) -> None:
+        if self.app.data_stamp() != stamp or self.data is None:
+            return  # something changed meanwhile: its own update follows
+        keep = self.selected_id()
+        self.data = data
+        self._build_columns()
+        self._show(keep)
+        self._update_strip()
 
     def action_detail(self) -> None:
         if (

@@ -55,6 +55,9 @@ class CardList(VirtualList[Card]):
         self.stage = stage
         self.now = datetime.now()
 
+    def render_context(self) -> object:
+        return self.now
+
     def render_row(self, card: Card, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         if is_cursor and self.has_focus:
             base = base + self.style_of("card--cursor")

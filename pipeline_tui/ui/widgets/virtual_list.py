@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 Item = TypeVar("Item")
 
@@ -62,7 +63,8 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     DEFAULT_CSS = """
     VirtualList {
         overflow-x: hidden;
-        overflow-y: auto;
+        /* always there, so that a list growing past the screen does not lay the screen out again */
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
         background: $surface;
     }
@@ -117,8 +119,12 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise."""
         self.items = items
-        self._lines.clear()  # the cache is by item identity, and rows may show new data
-        self.virtual_size = Size(self.size.width, len(items) * self.row_height)
+        # Only the scroll range changes, not the widget's size: update it the way Textual does
+        # for a resize without layout, and spare the whole screen a layout pass.
+        virtual_size = Size(self.size.width, len(items) * self.row_height)
+        self.set_reactive(Widget.virtual_size, virtual_size)
+        if self.is_mounted and self.container_size:
+            self._scroll_update(virtual_size)
         target = self.cursor if cursor is None else cursor
         self.set_reactive(VirtualList.cursor, self._clamp(target))
         self.refresh()
@@ -209,12 +215,17 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
             return Strip.blank(width, base)
         item = self.items[index]
         is_cursor = index == self.cursor
-        # a layout change repaints every visible line several times: draw each one once
-        key = (id(item), line, width, is_cursor, is_cursor and self.has_focus, base)
+        # Draw each line once: a repaint, or a list refilled with mostly the same (immutable) rows,
+        # finds it here. The row itself is the key, so a changed row is drawn afresh.
+        key = (item, line, width, is_cursor, is_cursor and self.has_focus, base, self.render_context())
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self.render_row(item, line, width, is_cursor, base)
         return strip
+
+    def render_context(self) -> object:
+        """Anything besides the row that its drawing depends on (the time, for due dates)."""
+        return None
 
     def render_row(self, item: Item, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         """Draw line ``line`` of one row; subclasses say how."""
