@@ -89,9 +89,11 @@ def card_order(card: Card) -> tuple:
     return (-card.score, -(card.value or 0), card.id)
 
 
-def _cards(snapshot: domain.Snapshot, settings: Settings, now: datetime, notes: dict[int, str]) -> list[Card]:
+def _cards(
+    snapshot: domain.Snapshot, settings: Settings, now: datetime, notes: dict[int, str], *, few: bool = False
+) -> list[Card]:
     """A card for each open prospect of the snapshot, scored against every open prospect."""
-    context = _score_context(snapshot, now)
+    context = _score_context(snapshot, now, few=few)
     stage_by_id = snapshot.stage_by_id
     cards = []
     for prospect in snapshot.open_prospects:
@@ -174,7 +176,11 @@ def board_changes(
     belongs = {
         p.id for p in snapshot.prospects if p.pipeline_id == shown.pipeline.id and owner in (None, p.owner)
     }
-    fresh = [card for card in _cards(snapshot, settings, now, queries.notes_of(ids)) if card.id in belongs]
+    fresh = [
+        card
+        for card in _cards(snapshot, settings, now, queries.notes_of(ids), few=True)
+        if card.id in belongs
+    ]
     changed = set(ids)
     columns = []
     for column in shown.columns:
@@ -201,14 +207,14 @@ class _CountedRanks(ScoreContext):
         return rank_among(below, count)
 
 
-def _score_context(snapshot: domain.Snapshot, now: datetime) -> ScoreContext:
+def _score_context(snapshot: domain.Snapshot, now: datetime, *, few: bool = False) -> ScoreContext:
     """What a score needs beyond the prospect, whatever part of the pipeline the snapshot holds:
     where budgets stand among all open prospects', and each pipeline's open stages."""
     open_stages = {
         pid: [s for s in stages if s.kind == domain.OPEN]
         for pid, stages in snapshot.stages_by_pipeline.items()
     }
-    if len(snapshot.prospects) <= 10:
+    if few:  # a handful of prospects, read by id
         return _CountedRanks(now, (), open_stages)
     return ScoreContext(now, queries.open_values(), open_stages)
 
@@ -264,7 +270,7 @@ def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Deta
     found: list[advice_rules.Advice] = []
     if facts is not None and stage.kind == domain.OPEN:
         score = score_prospect(
-            facts, stage, _score_context(snapshot, now), settings.score, settings.thresholds
+            facts, stage, _score_context(snapshot, now, few=True), settings.score, settings.thresholds
         )
         found = advice_rules.sort_advice(advice_rules.prospect_advice(snapshot, settings.thresholds, [facts]))
     return Detail(
