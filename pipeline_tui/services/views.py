@@ -170,7 +170,8 @@ def board_changes(
     """The board after an action on a few prospects, without reading the others again.
 
     Each changed prospect's card is taken out and, if it still belongs (open, this pipeline,
-    this owner), put back where its new score sorts it; the won and lost totals are re-read.
+    this owner), put back where its new score sorts it; the won and lost totals are re-read when
+    a card left or joined the board (a deal closed or reopened).
     """
     snapshot = queries.load_snapshot(now, settings, ids=ids)
     belongs = {
@@ -193,6 +194,9 @@ def board_changes(
                 column.stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards)
             )
         )
+    before = {card.id for column in shown.columns for card in column.cards if card.id in changed}
+    if before == {card.id for card in fresh} == changed:  # all were open and still are
+        return replace(shown, columns=columns)
     period, won, lost = _period_totals(now, snapshot.quota, shown.pipeline.id, owner)
     return replace(shown, columns=columns, won=won, lost=lost, period=period)
 

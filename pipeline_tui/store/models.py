@@ -81,8 +81,9 @@ class Prospect(BaseModel):
 
     class Meta:
         indexes = (
-            # the board's open prospects by stage; also covers the reach histogram's GROUP BY
-            (("archived", "stage", "pipeline", "reached_stage", "ever_won"), False),
+            # the board's open prospects by stage; also covers the reach histogram's GROUP BY and
+            # the count that ranks one budget among the open ones
+            (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
             (("closed_at",), False),
         )
 

@@ -31,6 +31,10 @@ def _to_2(db: peewee.Database) -> None:
         ("quota", "owner", "VARCHAR(255)", "''"),
     ):
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind} NOT NULL DEFAULT {default}')
+    # the open prospects' index now also holds the value (schema 2 ranks budgets with it)
+    db.execute_sql('DROP INDEX IF EXISTS "prospect_archived_stage_id_pipeline_id_reached_stage_id_ever_won"')
+    for index in models.Prospect._meta.fields_to_index():  # as a new database gets them
+        db.execute(index)
 
 
 # version reached -> the step from the version before it; each runs in one transaction.
