@@ -14,15 +14,20 @@ import sys
 import time
 
 
-def _exit_after_first_paint(app) -> None:
-    """Tell the parent (one byte on stdout) once the first frame is painted, then leave."""
+def _exit_after_first_paint(app_class) -> None:
+    """Tell the parent (one byte on stdout) when the app hands its first frame to the terminal,
+    then leave: the moment a user would see the screen, measured the same way for every app."""
+    display = app_class._display
 
-    def painted() -> None:
-        sys.__stdout__.write("P")
-        sys.__stdout__.flush()
-        app.exit()
+    def first_frame(self, screen, renderable) -> None:
+        display(self, screen, renderable)
+        if renderable is not None and not self._batch_count and not getattr(self, "_painted", False):
+            self._painted = True
+            sys.__stdout__.write("P")
+            sys.__stdout__.flush()
+            self.exit()
 
-    app.call_after_refresh(painted)
+    app_class._display = first_frame
 
 
 def hello() -> None:
@@ -34,9 +39,7 @@ def hello() -> None:
             yield Static("Hello, world")
             yield Footer()
 
-        def on_mount(self) -> None:
-            _exit_after_first_paint(self)
-
+    _exit_after_first_paint(Hello)
     Hello().run(headless=True, size=(120, 40))
 
 
@@ -49,10 +52,9 @@ def board(db: str, now: str) -> None:
     from pipeline_tui.ui.app import PipelineApp
 
     class Measured(PipelineApp):
-        def on_mount(self) -> None:
-            super().on_mount()
-            _exit_after_first_paint(self)
+        pass
 
+    _exit_after_first_paint(Measured)
     Measured(now=datetime.fromisoformat(now), poll=False).run(headless=True, size=(120, 40))
 
 
