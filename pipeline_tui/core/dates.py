@@ -175,7 +175,7 @@ def _parse_absolute(text: str, original: str, now: datetime) -> datetime:
         # dateutil takes a number that is neither a day nor a month for a two-digit year ("32/01"
         # becomes January 2032): a year, when given, must be written in full.
         probe = date_parser.parse(text, default=datetime(2000 if now.year != 2000 else 2004, 1, 1))
-    except (ValueError, OverflowError) as exc:
+    except (ValueError, ArithmeticError) as exc:  # ArithmeticError: dateutil on huge numbers
         raise DateError(f"could not read {original!r} as a date (try {EXAMPLES})") from exc
     if parsed.tzinfo is not None:  # "10:00-0" reads as a UTC offset: local times only, as parse_iso
         parsed = parsed.replace(tzinfo=None)

@@ -170,10 +170,19 @@ def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
                     raise UserError(
                         "the database stayed busy (another program is writing); try again"
                     ) from exc
-                raise
+                raise _refused(exc) from exc
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+        except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+            raise _refused(exc) from exc
     raise AssertionError("unreachable")
+
+
+def _refused(exc: Exception) -> UserError:
+    """A write the database would not take (a full disk, a vanished server): said in one line.
+    The action was one transaction, so nothing of it was saved."""
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return UserError(f"the database refused the change ({first_line}); nothing was saved")
 
 
 def close_database(*, optimize: bool = True) -> None:
@@ -195,6 +204,15 @@ def revision() -> int:
     """The write counter: a change means another process (or we) wrote something."""
     row = models.Revision.select(models.Revision.counter).tuples().first()
     return row[0] if row else 0
+
+
+def poll_revision() -> int | None:
+    """The write counter for a periodic look, or None when the database cannot answer right now
+    (a server briefly unreachable): the next look will tell."""
+    try:
+        return revision()
+    except peewee.DatabaseError:
+        return None
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import base, follow_ups, setup
 from pipeline_tui.services.views import stage_names
-from pipeline_tui.store.db import revision
+from pipeline_tui.store.db import poll_revision, revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
 
@@ -98,8 +98,8 @@ class PipelineApp(App):
 
     def check_for_changes(self) -> None:
         """Another process wrote: reload what is on screen."""
-        current = revision()
-        if current != self._seen_revision:
+        current = poll_revision()
+        if current is not None and current != self._seen_revision:
             self._seen_revision = current
             self.refresh_screen()
 

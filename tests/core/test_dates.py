@@ -331,3 +331,9 @@ def test_plus_n_days_is_now_plus_n_days(count, now):
 )
 def test_after_a_day_at_and_a_bare_hour_are_read(text, expected):
     assert parse_when(text, datetime(2026, 11, 26, 9, 30)) == expected
+
+
+def test_a_huge_number_with_a_unit_is_refused_not_a_crash():
+    # found by hypothesis: dateutil raises decimal.InvalidOperation on it
+    with pytest.raises(DateError):
+        parse_when("10000000000000000000000000000M", datetime(2026, 11, 26, 9, 30))
