@@ -119,12 +119,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise."""
         self.items = items
-        # Only the scroll range changes, not the widget's size: update it the way Textual does
-        # for a resize without layout, and spare the whole screen a layout pass.
-        virtual_size = Size(self.size.width, len(items) * self.row_height)
-        self.set_reactive(Widget.virtual_size, virtual_size)
-        if self.is_mounted and self.container_size:
-            self._scroll_update(virtual_size)
+        self._set_virtual_size(Size(self.size.width, len(items) * self.row_height))
         target = self.cursor if cursor is None else cursor
         self.set_reactive(VirtualList.cursor, self._clamp(target))
         self.refresh()
@@ -189,7 +184,14 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
             self.scroll_to_region(region, animate=False, immediate=True, x_axis=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.items) * self.row_height)
+        self._set_virtual_size(Size(event.size.width, len(self.items) * self.row_height))
+
+    def _set_virtual_size(self, virtual_size: Size) -> None:
+        """Only the scroll range changes, not the widget's size: update it the way Textual does
+        for a resize without layout, and spare the whole screen another layout pass."""
+        self.set_reactive(Widget.virtual_size, virtual_size)
+        if self.is_mounted and self.container_size:
+            self._scroll_update(virtual_size)
 
     def on_focus(self) -> None:
         self._refresh_row(self.cursor)
