@@ -271,14 +271,8 @@ def cmd_demo(args, now: datetime) -> int:
 def cmd_tui(args, now: datetime) -> int:
     location = resolve_db(args)
     open_db(args, create=True)
-    try:
-        from pipeline_tui.ui.app import run_app
-    except ImportError:
-        print(
-            "pipeline-tui: the terminal interface is not built yet; use the commands (--help)",
-            file=sys.stderr,
-        )
-        return 1
+    from pipeline_tui.ui.app import run_app
+
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
     return run_app(location, now if pinned else None, pipeline=args.pipeline, mine=args.mine)
 
@@ -545,12 +539,9 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, datetime], int]] = {
 
 
 def _skip_server_drivers(args: argparse.Namespace) -> None:
-    """peewee imports psycopg when it is installed (the postgres extra), which costs 0.1 s on
-    every command; a SQLite run never needs it, so hide it before peewee is first imported."""
-    location = args.db or os.environ.get("PIPELINE_TUI_DB") or ""
-    if "://" not in location and "peewee" not in sys.modules:
-        for driver in ("psycopg", "psycopg2"):
-            sys.modules.setdefault(driver, None)  # type: ignore[arg-type]
+    from pipeline_tui.store.drivers import skip_server_drivers
+
+    skip_server_drivers(args.db or os.environ.get("PIPELINE_TUI_DB") or "")
 
 
 # what str.splitlines() breaks on: escaped, so that an error stays on its one line

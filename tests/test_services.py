@@ -1010,7 +1010,7 @@ def test_board_changes_give_the_same_board_as_reading_it_again(db, now):
     step_prospect(back.id, -1, now)
     shown = views.board_changes(shown, [back.id], now, SETTINGS)
     fresh = views.board(now, SETTINGS)
-    assert [[c for c in col.cards] for col in shown.columns] == [[c for c in col.cards] for col in fresh.columns]
+    assert [list(col.cards) for col in shown.columns] == [list(col.cards) for col in fresh.columns]
     assert (shown.won, shown.lost) == (fresh.won, fresh.lost)
     assert [(col.value, round(col.weighted_value, 6)) for col in shown.columns] == [
         (col.value, round(col.weighted_value, 6)) for col in fresh.columns

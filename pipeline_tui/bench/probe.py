@@ -46,6 +46,9 @@ def hello() -> None:
 def board(db: str, now: str) -> None:
     from datetime import datetime
 
+    from pipeline_tui.store.drivers import skip_server_drivers
+
+    skip_server_drivers(db)  # as the command line does
     from pipeline_tui.store.db import open_database
 
     open_database(db, create=False)

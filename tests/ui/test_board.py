@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
 from tests.ui.helpers import board_of, cards_in, column_names, focused_card, screen_text
 
@@ -218,6 +220,28 @@ async def test_enter_opens_the_detail_pane_which_follows_the_cursor(demo_db, mak
         await pilot.press("escape")
         await pilot.pause()
         assert not board_of(app).detail.has_class("-open")
+
+
+@pytest.mark.parametrize("size", [SIZE, (90, 30)])
+async def test_the_detail_pane_never_covers_the_focused_column(demo_db, make_app, size):
+    """The pane lies over the columns (opening it redraws no card), so it must take the side,
+    and the width, that leaves the column whose card it shows in sight."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        sides = set()
+        for key in ["l"] * 5 + ["h"] * 5:
+            await pilot.pause()
+            board = board_of(app)
+            column = next(c for c in board.columns if c.cards.has_focus)
+            pane = board.detail.region
+            assert pane.width >= 36
+            assert not column.region.intersection(pane), (column.stage.name, column.region, pane)
+            assert board.detail.prospect_id == focused_card(app).id
+            sides.add(board.detail.has_class("-left"))
+            await pilot.press(key)
+        assert sides == {True, False}  # at either end it moved to the other side
 
 
 async def test_search_filters_as_you_type_and_escape_clears(demo_db, make_app):

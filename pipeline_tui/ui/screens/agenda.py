@@ -11,7 +11,6 @@ from datetime import timedelta
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -19,6 +18,7 @@ from pipeline_tui.services import follow_ups
 from pipeline_tui.services.agenda import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
 from pipeline_tui.ui.format import KIND_LABELS
+from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
@@ -87,7 +87,7 @@ class AgendaList(VirtualList[Row]):
         return make_strip(parts, width, base)
 
 
-class AgendaScreen(Screen):
+class AgendaScreen(ViewScreen):
     AUTO_FOCUS = "#agenda-list"
     BINDINGS = [
         Binding("d", "done", "Done", id="agenda.done"),

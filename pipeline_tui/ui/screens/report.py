@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -18,6 +17,7 @@ from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.views import report
 from pipeline_tui.ui.format import money
+from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
@@ -144,7 +144,7 @@ class AdviceList(VirtualList[Advice]):
         return make_strip([("  " + tag, self.style_of("advice--code"))], width, base)
 
 
-class ReportScreen(Screen):
+class ReportScreen(ViewScreen):
     BINDINGS = [Binding("enter", "open", "Open prospect", id="report.open")]
 
     DEFAULT_CSS = """

@@ -100,14 +100,16 @@ class ProspectDetail(VerticalScroll):
 
     DEFAULT_CSS = """
     ProspectDetail {
-        width: 42%;
-        max-width: 64;
-        min-width: 36;
+        layer: overlay;
+        dock: right;
+        width: 42%;  /* the board narrows it to the room beside the focused column */
+        height: 1fr;
         border-left: thick $accent;
         background: $surface;
         padding: 0 1;
         display: none;
     }
+    ProspectDetail.-left { dock: left; border-left: none; border-right: thick $accent; }
     ProspectDetail.-open { display: block; }
     ProspectDetail > #detail-body { width: 100%; }
     ProspectDetail > #detail-keys { color: $text-muted; margin-top: 1; }

@@ -110,9 +110,12 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         return style
 
     def notify_style_update(self) -> None:
-        self._styles.clear()
-        self._lines.clear()
+        """Forget drawn lines only if a style they use changed: focus moving between columns
+        restyles both lists but (the cursor's look being part of each line's key) changes none."""
+        before, self._styles = self._styles, {}
         super().notify_style_update()
+        if any(self.style_of(name) != style for name, style in before.items()):
+            self._lines.clear()
 
     # -- data ---------------------------------------------------------------------------------
 
