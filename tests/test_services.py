@@ -1015,3 +1015,19 @@ def test_board_changes_give_the_same_board_as_reading_it_again(db, now):
     assert [(col.value, round(col.weighted_value, 6)) for col in shown.columns] == [
         (col.value, round(col.weighted_value, 6)) for col in fresh.columns
     ]
+
+
+def test_board_changes_keep_the_columns_an_action_did_not_touch(db, now):
+    """Only the columns a card left and entered are new objects, so the TUI redraws just those."""
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import write_demo
+    from pipeline_tui.services.prospects import step_prospect
+
+    write_demo(build_demo(now, 80), now)
+    shown = views.board(now, SETTINGS)
+    moving = shown.columns[1].cards[0]
+    step_prospect(moving.id, 1, now)
+    after = views.board_changes(shown, [moving.id], now, SETTINGS)
+    same = [a is b for a, b in zip(after.columns, shown.columns, strict=True)]
+    assert same == [True, False, False, True, True]
+    assert moving.id in {c.id for c in after.columns[2].cards}

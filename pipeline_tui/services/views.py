@@ -185,10 +185,13 @@ def board_changes(
     changed = set(ids)
     columns = []
     for column in shown.columns:
+        arriving = [card for card in fresh if card.stage_id == column.stage.id]
+        if not arriving and changed.isdisjoint(card.id for card in column.cards):
+            columns.append(column)  # the same object: the board knows not to draw it again
+            continue
         cards = [card for card in column.cards if card.id not in changed]
-        for card in fresh:
-            if card.stage_id == column.stage.id:
-                insort(cards, card, key=card_order)
+        for card in arriving:
+            insort(cards, card, key=card_order)
         columns.append(
             Column(
                 column.stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards)
