@@ -6,6 +6,7 @@ r reschedule, enter to open the prospect.
 
 from __future__ import annotations
 
+from bisect import insort
 from datetime import timedelta
 
 from rich.style import Style
@@ -24,6 +25,10 @@ from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
 Row = AgendaItem | tuple[str, int]  # a follow-up, or a group heading with its count
+
+
+def _agenda_order(item: AgendaItem) -> tuple:
+    return (item.due, item.id)
 
 
 class AgendaList(VirtualList[Row]):
@@ -137,10 +142,9 @@ class AgendaScreen(ViewScreen):
         if prospect_id is None or self._items is None:
             items = agenda(now, None, owner=self.app.owner)
         else:
-            fresh = agenda(now, None, owner=self.app.owner, prospect_id=prospect_id)
-            items = sorted(
-                [i for i in self._items if i.prospect_id != prospect_id] + fresh, key=lambda i: (i.due, i.id)
-            )
+            items = [i for i in self._items if i.prospect_id != prospect_id]
+            for item in agenda(now, None, owner=self.app.owner, prospect_id=prospect_id):
+                insort(items, item, key=_agenda_order)  # a few items into 10,000: no full sort
         self._items = items
         keep = select if select is not None else (self.list.current.id if self.list.current else None)
         rows: list[Row] = []
