@@ -21,6 +21,7 @@ from pipeline_tui.ui import dialogs
 from pipeline_tui.ui.format import KIND_LABELS
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
+from pipeline_tui.ui.widgets.quiet import update_if_changed
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
@@ -169,7 +170,7 @@ class AgendaScreen(ViewScreen):
         for group in AGENDA_GROUPS:
             style = "bold $error" if group == "Overdue" and counts[group] else "dim"
             parts += [(f"{group} {counts[group]}", style), "  "]
-        self.query_one("#agenda-summary", Static).update(strip("Agenda", *parts), layout=False)
+        update_if_changed(self.query_one("#agenda-summary", Static), strip("Agenda", *parts))
 
     def _item_or_say(self) -> AgendaItem | None:
         item = self.list.current

@@ -11,12 +11,13 @@ from textual.widgets import Input, Static
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
 from pipeline_tui.services.importing import database_is_empty
-from pipeline_tui.services.views import Board, Card, board, board_changes, prospect_detail
+from pipeline_tui.services.views import Board, Card, board, board_changes, card_index, prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
 from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
+from pipeline_tui.ui.widgets.quiet import update_if_changed
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList
 
@@ -125,17 +126,16 @@ class BoardScreen(ViewScreen):
         needle = self.filter.lower()
         focus_column = None
         shown = self._shown if self._shown_filter == needle else {}
+        kept = self.data.cards_by_id.get(keep) if keep is not None else None
         for index, (column, data) in enumerate(zip(self.columns, self.data.columns, strict=True)):
             cards = [c for c in data.cards if needle in c.search_text] if needle else data.cards
             cursor = None
-            if keep is not None:
-                for position, card in enumerate(cards):
-                    if card.id == keep:
-                        cursor, focus_column = position, index
-                        break
+            if kept is not None and kept.stage_id == data.stage.id:
+                cursor = card_index(cards, kept)
+                focus_column = index if cursor is not None else focus_column
             if shown.get(column.stage.id) is data and cursor is None:
                 continue
-            column.show(cards, now, cursor=cursor)
+            column.show(cards, now, cursor=cursor, totals=None if needle else (data.value, data.weighted_value))
         self._shown = {
             column.stage.id: data for column, data in zip(self.columns, self.data.columns, strict=True)
         }
@@ -181,7 +181,7 @@ class BoardScreen(ViewScreen):
         if self.filter:
             parts += ["  ", (f"filter: {self.filter}", "bold $warning")]
         # one line, always: no need to lay the screen out again for it
-        self.query_one("#board-strip", Static).update(strip("Board", *parts), layout=False)
+        update_if_changed(self.query_one("#board-strip", Static), strip("Board", *parts))
 
     # -- selection ----------------------------------------------------------------------------
 

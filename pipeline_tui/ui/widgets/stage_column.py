@@ -146,12 +146,16 @@ class StageColumn(Vertical):
         yield self.header
         yield self.cards
 
-    def show(self, cards: list[Card], now: datetime, *, cursor: int | None = None) -> None:
-        """Fill the column and sum it up in the header: count, value, weighted value."""
+    def show(
+        self, cards: list[Card], now: datetime, *, cursor: int | None = None, totals: tuple | None = None
+    ) -> None:
+        """Fill the column and sum it up in the header: count, value, weighted value (``totals``
+        when the caller has them already)."""
         from textual.content import Content
 
-        value = sum(c.value or 0 for c in cards)
-        weighted = sum(c.weighted_value for c in cards)
+        if totals is None:
+            totals = (sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
+        value, weighted = totals
         header = Content.assemble(
             (self.stage.name, "bold"),
             (f" {len(cards)}", "bold $accent"),
