@@ -16,8 +16,8 @@ from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
-from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
 from pipeline_tui.ui.widgets.quiet import update_if_changed
+from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList
 
@@ -135,7 +135,8 @@ class BoardScreen(ViewScreen):
                 focus_column = index if cursor is not None else focus_column
             if shown.get(column.stage.id) is data and cursor is None:
                 continue
-            column.show(cards, now, cursor=cursor, totals=None if needle else (data.value, data.weighted_value))
+            totals = None if needle else (data.value, data.weighted_value)
+            column.show(cards, now, cursor=cursor, totals=totals)
         self._shown = {
             column.stage.id: data for column, data in zip(self.columns, self.data.columns, strict=True)
         }
