@@ -110,6 +110,25 @@ class PipelineApp(App):
         if reload is not None:
             reload()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Say what happened in the footer of the screen on top; a dialog without one gets
+        Textual's toast. (A toast costs a whole-screen layout when it comes and when it goes.)"""
+        from pipeline_tui.ui.widgets.footer import footer_of
+
+        footer = footer_of(self.screen) if self.screen_stack else None
+        if footer is None:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        else:
+            footer.say(f"{title}: {message}" if title else message, severity)
+
     # -- running actions ----------------------------------------------------------------------
 
     def run_action_safely(self, action: Callable[[], Any], then: Callable[[Any], None]) -> None:

@@ -75,6 +75,41 @@ async def test_L_and_H_move_a_prospect_and_the_cursor_follows(demo_db, make_app)
         assert stage_of(card.id) == "Appointment"
 
 
+async def test_an_action_says_what_it_did_in_the_footer_not_in_a_toast(demo_db, make_app):
+    """A toast costs a whole-screen layout as it comes and goes; the footer line says it."""
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeysFooter)
+        assert footer.message == "" and "Move" in screen_text(app).splitlines()[-1]
+        await pilot.press("l", "l")
+        card = focused_card(app)
+        await pilot.press("L")
+        await pilot.pause()
+        assert footer.message == f"{card.name} → Trial"
+        assert footer.message in screen_text(app).splitlines()[-1]
+        assert not app._notifications, "no toast"
+        footer._forget_message()  # as its timer does
+        await pilot.pause()
+        assert footer.message == "" and "Move" in screen_text(app).splitlines()[-1]
+
+
+async def test_clicking_a_key_in_the_footer_presses_it(demo_db, make_app):
+    from pipeline_tui.ui.screens.help import HelpScreen
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeysFooter)
+        x = footer.content.plain.index(" ? Keys") + 1
+        await pilot.click(KeysFooter, offset=(x, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
 async def test_moving_into_appointment_without_decision_maker_asks_first(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

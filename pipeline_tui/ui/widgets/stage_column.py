@@ -62,7 +62,7 @@ class CardList(VirtualList[Card]):
         if is_cursor and self.has_focus:
             base = base + self.style_of("card--cursor")
         if line == 3:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.list_style)
         gutter = ("▌", self.style_of("card--gutter")) if is_cursor and self.has_focus else (" ", None)
         if line == 0:
             return make_strip([gutter, (card.name, self.style_of("card--name"))], width, base)
@@ -131,7 +131,7 @@ class StageColumn(Vertical):
         background: $panel;
         color: $text;
     }
-    StageColumn:focus-within > .stage-header {
+    StageColumn > .stage-header.-focused {
         background: $accent 40%;
     }
     """
@@ -145,6 +145,14 @@ class StageColumn(Vertical):
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.cards
+
+    # A class on the header rather than a ``:focus-within`` rule: with that rule Textual restyles
+    # the whole column (and draws it again) each time focus enters or leaves it.
+    def on_descendant_focus(self) -> None:
+        self.header.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.header.remove_class("-focused")
 
     def show(
         self, cards: list[Card], now: datetime, *, cursor: int | None = None, totals: tuple | None = None

@@ -100,6 +100,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         super().__init__(id=id, classes=classes)
         self.items: list[Item] = []
         self._styles: dict[str, Style] = {}
+        self._base: Style | None = None  # the list's own style, under every row
         self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
 
     def style_of(self, component: str) -> Style:
@@ -113,9 +114,17 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         """Forget drawn lines only if a style they use changed: focus moving between columns
         restyles both lists but (the cursor's look being part of each line's key) changes none."""
         before, self._styles = self._styles, {}
+        self._base = None
         super().notify_style_update()
         if any(self.style_of(name) != style for name, style in before.items()):
             self._lines.clear()
+
+    @property
+    def list_style(self) -> Style:
+        """The list's own style, under every row (Textual works it out afresh on each call)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -196,10 +205,10 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         if self.is_mounted and self.container_size:
             self._scroll_update(virtual_size)
 
-    def on_focus(self) -> None:
-        self._refresh_row(self.cursor)
-
-    def on_blur(self) -> None:
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Draw the cursor row again, and nothing else: a list's look with focus is drawn by
+        its rows (no ``:focus`` rule styles it), so Textual's restyle of the list and its
+        scrollbars on every focus change would only cost time."""
         self._refresh_row(self.cursor)
 
     async def on_click(self, event: events.Click) -> None:
@@ -215,17 +224,20 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         width = self.scrollable_content_region.width
         absolute = y + int(self.scroll_offset.y)
         index, line = divmod(absolute, self.row_height)
-        base = self.rich_style
+        base = self.list_style
         if index >= len(self.items):
             return Strip.blank(width, base)
         item = self.items[index]
         is_cursor = index == self.cursor
         # Draw each line once: a repaint, or a list refilled with mostly the same (immutable) rows,
-        # finds it here. The row itself is the key, so a changed row is drawn afresh.
-        key = (item, line, width, is_cursor, is_cursor and self.has_focus, base, self.render_context())
-        strip = self._lines.get(key)
-        if strip is None:
-            strip = self._lines[key] = self.render_row(item, line, width, is_cursor, base)
+        # finds it here. A changed row is a new object, so it is drawn afresh; keyed by identity
+        # (hashing a row's every field on every line costs more than drawing it).
+        key = (id(item), line, width, is_cursor, is_cursor and self.has_focus, base, self.render_context())
+        found = self._lines.get(key)
+        if found is not None and found[0] is item:
+            return found[1]
+        strip = self.render_row(item, line, width, is_cursor, base)
+        self._lines[key] = (item, strip)
         return strip
 
     def render_context(self) -> object:
