@@ -13,6 +13,16 @@ import statistics
 import sys
 import time
 
+# What each key row measures: (name, keys that get there first, keys measured in turn); each
+# step starts where the previous one left the app.
+KEY_PLAN = [
+    ("move selection (j/k)", [], ["j", "k"]),
+    ("move a card a stage (L/H)", ["l", "l"], ["L", "H"]),  # the Appointment column: no question
+    ("open and close detail (enter/esc)", [], ["enter", "escape"]),
+    ("switch screen (2/1)", [], ["2", "1"]),
+    ("agenda: snooze a day (s)", ["2"], ["s"]),
+]
+
 
 def _exit_after_first_paint(app_class) -> None:
     """Tell the parent (one byte on stdout) when the app hands its first frame to the terminal,
@@ -85,13 +95,9 @@ def keys(db: str, now: str, presses: int = 15) -> None:
                     await pilot.pause()
                     results.setdefault(name, []).append((time.process_time() - start) * 1000)
 
-            await measure("move selection (j/k)", *("j", "k") * presses)
-            await pilot.press("l", "l")  # the Appointment column: moves need no question
-            await measure("move a card a stage (L/H)", *("L", "H") * (presses // 2 + 1))
-            await measure("open and close detail (enter/esc)", *("enter", "escape") * (presses // 2 + 1))
-            await measure("switch screen (2/1)", *("2", "1") * (presses // 2 + 1))
-            await pilot.press("2")
-            await measure("agenda: snooze a day (s)", *("s",) * presses)
+            for name, setup, keys in KEY_PLAN:
+                await pilot.press(*setup)
+                await measure(name, *keys * (presses // len(keys) + 1))
         return {name: statistics.median(values) for name, values in results.items()}
 
     print(json.dumps(asyncio.run(run())))

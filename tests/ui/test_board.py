@@ -429,3 +429,25 @@ async def test_after_a_quick_update_the_board_is_read_again_when_quiet(demo_db, 
         fresh = board(now, Settings())
         shown = [[(c.id, c.score) for c in col.cards] for col in board_screen.data.columns]
         assert shown == [[(c.id, c.score) for c in col.cards] for col in fresh.columns]
+
+
+async def test_a_long_column_scrolls_to_the_cursor_and_with_the_wheel(demo_db, make_app):
+    """Columns draw no scrollbar (the header counts the cards): keys and the wheel still scroll."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        lead = board_of(app).columns[0].cards
+        assert len(lead.items) * lead.row_height > lead.size.height, "the demo's Lead column is long"
+        await pilot.press("G")
+        await pilot.pause()
+        assert focused_card(app).id == lead.items[-1].id
+        assert lead.scroll_offset.y > 0
+        assert lead.items[-1].name[:10] in screen_text(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert lead.scroll_offset.y == 0
+        lead.post_message(events.MouseScrollDown(lead, 2, 2, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert lead.scroll_offset.y > 0

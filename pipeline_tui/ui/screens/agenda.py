@@ -164,7 +164,8 @@ class AgendaScreen(ViewScreen):
         old_cursor = self.list.cursor
         self.list.now = now
         self.list.set_items(rows, cursor=cursor if cursor is not None else old_cursor)
-        self.list.focus()
+        if self.list.is_mounted:
+            self.set_focus(self.list, scroll_visible=False)  # now, not a turn later (see the board)
         self.query_one("#agenda-empty").display = not items
         parts: list = []
         for group in AGENDA_GROUPS:

@@ -152,10 +152,12 @@ class BoardScreen(ViewScreen):
             self._focus(first.cards)
 
     def _focus(self, cards: CardList) -> None:
+        """Focus a column's list now: ``Widget.focus`` waits a turn (keys typed fast would go to
+        the column before) and repaints the whole list."""
         if cards.is_mounted:
-            cards.focus()
+            self.set_focus(cards, scroll_visible=False)
         else:  # a column mounted just now (another pipeline): focus it once it is there
-            self.call_after_refresh(cards.focus)
+            self.call_after_refresh(self._focus, cards)
 
     def _update_strip(self) -> None:
         data = self.data
@@ -230,7 +232,7 @@ class BoardScreen(ViewScreen):
         target = max(0, min(len(self.columns) - 1, here + step))
         cards = self.columns[target].cards
         cards.cursor = min(row, max(0, len(cards.items) - 1))
-        cards.focus()
+        self._focus(cards)
 
     # -- fitting the columns ------------------------------------------------------------------
 
@@ -551,7 +553,7 @@ class BoardScreen(ViewScreen):
         for column in self.columns:
             if column.cards.items:
                 column.cards.cursor = 0  # the first card shown, not where the cursor was before
-                column.cards.focus()
+                self._focus(column.cards)
                 return
         self.notify("Nothing matches.", severity="warning")
 
@@ -569,4 +571,4 @@ class BoardScreen(ViewScreen):
             event.stop()
             self._clear_search()
             if self.columns:
-                self.columns[0].cards.focus()
+                self._focus(self.columns[0].cards)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -13,7 +14,8 @@ from textual.widgets import Static
 from pipeline_tui.core.domain import Stage
 from pipeline_tui.services.views import Card
 from pipeline_tui.ui.format import DECISION_MARKS, KIND_LABELS, due_label, money
-from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
+from pipeline_tui.ui.widgets.quiet import update_if_changed
+from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten
 
 
 class CardList(VirtualList[Card]):
@@ -34,7 +36,7 @@ class CardList(VirtualList[Card]):
     }
 
     DEFAULT_CSS = """
-    CardList { height: 1fr; }
+    CardList { height: 1fr; overflow-y: hidden; }
     CardList > .card--name { text-style: bold; }
     CardList > .card--meta { color: $text-muted; }
     CardList > .card--gutter { color: $accent; }
@@ -139,6 +141,7 @@ class StageColumn(Vertical):
     def __init__(self, stage: Stage) -> None:
         super().__init__(id=f"stage-{stage.id}")
         self.stage = stage
+        self._totals: tuple[int, int, float] = (0, 0, 0.0)  # cards, value, weighted value
         self.header = Static(stage.name, classes="stage-header", markup=False)
         self.cards = CardList(stage, id=f"cards-{stage.id}")
 
@@ -159,17 +162,37 @@ class StageColumn(Vertical):
     ) -> None:
         """Fill the column and sum it up in the header: count, value, weighted value (``totals``
         when the caller has them already)."""
-        from textual.content import Content
-
         if totals is None:
             totals = (sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
-        value, weighted = totals
+        self._totals = (len(cards), *totals)
+        self.cards.now = now
+        self.cards.set_items(cards, cursor=cursor)
+        self._draw_header()
+
+    def on_virtual_list_highlighted(self) -> None:
+        self._draw_header()
+
+    def on_resize(self) -> None:
+        self._draw_header()
+
+    def _draw_header(self) -> None:
+        """Name and count (``37/2339`` once the cursor is past the first card: the column has
+        no scrollbar to say where it is), then value and weighted value. The name gives way
+        to the count in a narrow column."""
+        from textual.content import Content
+
+        count, value, weighted = self._totals
+        counted = f"{self.cards.cursor + 1}/{count}" if self.cards.cursor > 0 else str(count)
+        room = self.header.content_size.width - len(counted) - 1
+        name = (
+            self.stage.name
+            if room <= 0 or cell_len(self.stage.name) <= room
+            else shorten(self.stage.name, room)
+        )
         header = Content.assemble(
-            (self.stage.name, "bold"),
-            (f" {len(cards)}", "bold $accent"),
+            (name, "bold"),
+            (f" {counted}", "bold $accent"),
             "\n",
             (f"{money(value, short=True)} · w {money(weighted, short=True)}", "dim"),
         )
-        self.header.update(header, layout=False)  # two lines, always
-        self.cards.now = now
-        self.cards.set_items(cards, cursor=cursor)
+        update_if_changed(self.header, header)  # two lines, always

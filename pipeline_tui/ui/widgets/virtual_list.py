@@ -126,6 +126,11 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
             self._base = self.rich_style
         return self._base
 
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls a long list, with or without a scrollbar showing."""
+        return not self._check_disabled() and self.is_scrollable
+
     # -- data ---------------------------------------------------------------------------------
 
     def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
