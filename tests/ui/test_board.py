@@ -451,3 +451,18 @@ async def test_a_long_column_scrolls_to_the_cursor_and_with_the_wheel(demo_db, m
         lead.post_message(events.MouseScrollDown(lead, 2, 2, 0, 1, 0, False, False, False))
         await pilot.pause()
         assert lead.scroll_offset.y > 0
+
+
+async def test_keys_typed_in_one_burst_land_in_the_column_they_were_meant_for(demo_db, make_app):
+    """``lj`` arriving together: j moves in the column l went to, not the one before."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in ("l", "j", "j"):
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        board = board_of(app)
+        assert [column.cards.cursor for column in board.columns[:2]] == [0, 2]
+        assert focused_card(app).id == cards_in(app, "Qualified")[2].id
