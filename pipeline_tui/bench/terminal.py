@@ -83,6 +83,8 @@ def key_costs(
                     after, end = _settle(pid)
                     costs.append((after - before - idle_rate * (end - start)) / 1e6)
             results[name] = statistics.median(costs)
+        _tmux("send-keys", "-t", SESSION, "q")  # quit as a user does, closing the database
+        _settle(pid, quiet=0.5, limit=5)
         return results
     finally:
         subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)

@@ -84,6 +84,8 @@ class Board:
     quota_target: int | None = None  # cents, when a quota is set
     # every card on the board by prospect id: finding one among 10,000 without a scan
     cards_by_id: dict[int, Card] = field(default_factory=dict, compare=False, repr=False)
+    # sorted values of every open prospect (all pipelines): what a card's budget ranks against
+    open_values: list[int] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.cards_by_id:
@@ -103,10 +105,9 @@ def card_order(card: Card) -> tuple:
 
 
 def _cards(
-    snapshot: domain.Snapshot, settings: Settings, now: datetime, notes: dict[int, str], *, few: bool = False
+    snapshot: domain.Snapshot, settings: Settings, now: datetime, notes: dict[int, str], context: ScoreContext
 ) -> list[Card]:
     """A card for each open prospect of the snapshot, scored against every open prospect."""
-    context = _score_context(snapshot, now, few=few)
     stage_by_id = snapshot.stage_by_id
     cards = []
     for prospect in snapshot.open_prospects:
@@ -154,7 +155,8 @@ def board(
     pipeline = find_pipeline(pipeline_name)
     snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True, owner=owner)
     by_stage: dict[int, list[Card]] = {}
-    for card in _cards(snapshot, settings, now, queries.notes_of_open(pipeline.id)):
+    context = _score_context(snapshot, now)
+    for card in _cards(snapshot, settings, now, queries.notes_of_open(pipeline.id), context):
         by_stage.setdefault(card.stage_id, []).append(card)
     columns = []
     for stage in snapshot.stages_by_pipeline.get(pipeline.id, []):
@@ -173,6 +175,7 @@ def board(
         lost,
         period,
         snapshot.quota.target if snapshot.quota else None,
+        open_values=list(context.open_values),
     )
 
 
@@ -190,12 +193,12 @@ def board_changes(
     belongs = {
         p.id for p in snapshot.prospects if p.pipeline_id == shown.pipeline.id and owner in (None, p.owner)
     }
-    fresh = [
-        card
-        for card in _cards(snapshot, settings, now, queries.notes_of(ids), few=True)
-        if card.id in belongs
-    ]
     leaving = [shown.cards_by_id[i] for i in dict.fromkeys(ids) if i in shown.cards_by_id]
+    values = _open_values_after(shown, leaving, snapshot, ids)
+    context = _score_context(snapshot, now, few=True) if values is None else _ranked(snapshot, now, values)
+    fresh = [
+        card for card in _cards(snapshot, settings, now, queries.notes_of(ids), context) if card.id in belongs
+    ]
     touched = {card.stage_id for card in leaving} | {card.stage_id for card in fresh}
     columns = []
     for column in shown.columns:
@@ -217,10 +220,32 @@ def board_changes(
         del cards_by_id[card.id]
     cards_by_id.update((card.id, card) for card in fresh)
     changed = set(ids)
+    kept = {"columns": columns, "cards_by_id": cards_by_id, "open_values": values or []}
     if {card.id for card in leaving} == {card.id for card in fresh} == changed:  # all open before and after
-        return replace(shown, columns=columns, cards_by_id=cards_by_id)
+        return replace(shown, **kept)
     period, won, lost = _period_totals(now, snapshot.quota, shown.pipeline.id, owner)
-    return replace(shown, columns=columns, won=won, lost=lost, period=period, cards_by_id=cards_by_id)
+    return replace(shown, won=won, lost=lost, period=period, **kept)
+
+
+def _open_values_after(
+    shown: Board, leaving: list[Card], snapshot: domain.Snapshot, ids: list[int]
+) -> list[int] | None:
+    """The board's sorted open values, changed as the action changed them (a value edited, a
+    deal closed or reopened), so that a card's budget ranks without counting 10,000 in SQL.
+    None when the board does not know a changed prospect's old value (it was not on it)."""
+    if not shown.open_values or len(leaving) != len(set(ids)):
+        return None
+    values = list(shown.open_values)
+    for card in leaving:
+        if card.value is not None:
+            place = bisect_left(values, card.value)
+            if place == len(values) or values[place] != card.value:
+                return None  # not the values this board was scored with
+            del values[place]
+    for prospect in snapshot.open_prospects:
+        if prospect.value is not None:
+            insort(values, prospect.value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -233,16 +258,23 @@ class _CountedRanks(ScoreContext):
         return rank_among(below, count)
 
 
-def _score_context(snapshot: domain.Snapshot, now: datetime, *, few: bool = False) -> ScoreContext:
-    """What a score needs beyond the prospect, whatever part of the pipeline the snapshot holds:
-    where budgets stand among all open prospects', and each pipeline's open stages."""
-    open_stages = {
+def _open_stages(snapshot: domain.Snapshot) -> dict[int, list[domain.Stage]]:
+    return {
         pid: [s for s in stages if s.kind == domain.OPEN]
         for pid, stages in snapshot.stages_by_pipeline.items()
     }
+
+
+def _ranked(snapshot: domain.Snapshot, now: datetime, values: list[int]) -> ScoreContext:
+    return ScoreContext(now, values, _open_stages(snapshot))
+
+
+def _score_context(snapshot: domain.Snapshot, now: datetime, *, few: bool = False) -> ScoreContext:
+    """What a score needs beyond the prospect, whatever part of the pipeline the snapshot holds:
+    where budgets stand among all open prospects', and each pipeline's open stages."""
     if few:  # a handful of prospects, read by id
-        return _CountedRanks(now, (), open_stages)
-    return ScoreContext(now, queries.open_values(), open_stages)
+        return _CountedRanks(now, (), _open_stages(snapshot))
+    return ScoreContext(now, queries.open_values(), _open_stages(snapshot))
 
 
 # -- report -----------------------------------------------------------------------------------

@@ -77,7 +77,9 @@ class KeysFooter(Static):
         if self._message_timer is not None:
             self._message_timer.stop()
         self._message_timer = self.set_timer(SECONDS_SHOWN.get(severity, 4.0), self._forget_message)
-        self._draw()
+        # In the frame after the action's own: Textual redraws the box around everything changed
+        # in a frame, and this line with two columns would make that box the whole screen.
+        self.call_after_refresh(self._draw)
 
     @property
     def message(self) -> str:
