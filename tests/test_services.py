@@ -1031,3 +1031,40 @@ def test_board_changes_keep_the_columns_an_action_did_not_touch(db, now):
     same = [a is b for a, b in zip(after.columns, shown.columns, strict=True)]
     assert same == [True, False, False, True, True]
     assert moving.id in {c.id for c in after.columns[2].cards}
+
+
+def test_a_detail_ranked_against_the_boards_values_scores_as_one_counted_in_sql(db, now):
+    """The board hands its sorted open values to the detail pane; the score must not change."""
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import write_demo
+
+    write_demo(build_demo(now, 80), now)
+    shown = views.board(now, SETTINGS)
+    cards = [card for column in shown.columns for card in column.cards if card.value is not None][:12]
+    assert cards and shown.open_values == sorted(shown.open_values)
+    for card in cards:
+        counted = views.prospect_detail(card.id, now, SETTINGS)
+        ranked = views.prospect_detail(card.id, now, SETTINGS, shown.open_values)
+        assert ranked.score == counted.score
+        assert ranked.score.total == card.score
+
+
+def test_board_changes_keep_the_ranked_values_in_step_with_edits_and_closed_deals(db, now):
+    """A budget edited, a deal won: the board's open values and every changed card's score
+    come out as a board read afresh gives them."""
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import write_demo
+    from pipeline_tui.services.prospects import edit_prospect, mark_won
+
+    write_demo(build_demo(now, 80), now)
+    shown = views.board(now, SETTINGS)
+    edited = next(card for card in shown.columns[1].cards if card.value)
+    edit_prospect(edited.id, now, {"value": "987654"})
+    shown = views.board_changes(shown, [edited.id], now, SETTINGS)
+    won = shown.columns[2].cards[0]
+    mark_won(won.id, now)
+    shown = views.board_changes(shown, [won.id], now, SETTINGS)
+    fresh = views.board(now, SETTINGS)
+    assert shown.open_values == fresh.open_values
+    assert shown.cards_by_id[edited.id] == fresh.cards_by_id[edited.id]
+    assert won.id not in shown.cards_by_id

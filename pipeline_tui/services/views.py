@@ -316,8 +316,12 @@ class Detail:
 
 
 @_one_read
-def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Detail:
-    """Every field, the score explained, its advice and its timeline, for the detail pane."""
+def prospect_detail(
+    prospect_id: int, now: datetime, settings: Settings, open_values: list[int] | None = None
+) -> Detail:
+    """Every field, the score explained, its advice and its timeline, for the detail pane.
+    ``open_values``: the sorted open values the board ranked budgets against, when at hand
+    (else they are counted in SQL)."""
     prospect = Prospect.get_or_none(Prospect.id == prospect_id)
     if prospect is None:
         raise UserError(f"no prospect with id {prospect_id}")
@@ -327,9 +331,10 @@ def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Deta
     score = None
     found: list[advice_rules.Advice] = []
     if facts is not None and stage.kind == domain.OPEN:
-        score = score_prospect(
-            facts, stage, _score_context(snapshot, now, few=True), settings.score, settings.thresholds
+        context = (
+            _ranked(snapshot, now, open_values) if open_values else _score_context(snapshot, now, few=True)
         )
+        score = score_prospect(facts, stage, context, settings.score, settings.thresholds)
         found = advice_rules.sort_advice(advice_rules.prospect_advice(snapshot, settings.thresholds, [facts]))
     return Detail(
         prospect=prospect,

@@ -293,7 +293,9 @@ class BoardScreen(ViewScreen):
         if prospect_id is None:
             return
         try:
-            self.detail.show(prospect_detail(prospect_id, self.app.now(), self.app.settings), self.app.now())
+            values = self.data.open_values if self.data is not None else None
+            detail = prospect_detail(prospect_id, self.app.now(), self.app.settings, values)
+            self.detail.show(detail, self.app.now())
         except UserError:
             self.detail.remove_class("-open")
 
