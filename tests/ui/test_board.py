@@ -466,3 +466,24 @@ async def test_keys_typed_in_one_burst_land_in_the_column_they_were_meant_for(de
         board = board_of(app)
         assert [column.cards.cursor for column in board.columns[:2]] == [0, 2]
         assert focused_card(app).id == cards_in(app, "Qualified")[2].id
+
+
+async def test_a_theme_changed_on_another_view_restyles_the_board_when_it_comes_back(demo_db, make_app):
+    """Views skip Textual's restyle on return unless the theme changed meanwhile."""
+    from textual.color import Color
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        cards = board_of(app).columns[0].cards
+        dark = cards.styles.background
+        await pilot.press("2", "1")
+        assert cards.styles.background == dark
+        await pilot.press("2")
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert board_of(app).columns[0].cards is cards
+        assert cards.styles.background != dark
+        assert cards.styles.background == Color.parse(app.current_theme.surface)
