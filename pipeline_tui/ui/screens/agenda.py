@@ -7,7 +7,10 @@ r reschedule, enter to open the prospect.
 from __future__ import annotations
 
 from bisect import insort
+from contextlib import suppress
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from rich.style import Style
 from textual.app import ComposeResult
@@ -30,6 +33,26 @@ Row = AgendaItem | tuple[str, int]  # a follow-up, or a group heading with its c
 
 def _agenda_order(item: AgendaItem) -> tuple:
     return (item.due, item.id)
+
+
+def _rows_with_headings(
+    items: list[AgendaItem], keep: int | None
+) -> tuple[list[Row], int | None, dict[str, int]]:
+    """The list's rows (each group's heading with its count, then its follow-ups), the row of
+    follow-up ``keep``, and the count per group. Grouped and searched with C-level helpers:
+    the agenda may hold 10,000 follow-ups and this runs after every action."""
+    rows: list[Row] = []
+    cursor = None
+    counts = dict.fromkeys(AGENDA_GROUPS, 0)
+    for group, members in groupby(items, key=attrgetter("group")):
+        members = list(members)
+        counts[group] = len(members)
+        rows.append((group, len(members)))
+        if cursor is None and keep is not None:
+            with suppress(ValueError):
+                cursor = len(rows) + list(map(attrgetter("id"), members)).index(keep)
+        rows += members
+    return rows, cursor, counts
 
 
 class AgendaList(VirtualList[Row]):
@@ -148,19 +171,7 @@ class AgendaScreen(ViewScreen):
                 insort(items, item, key=_agenda_order)  # a few items into 10,000: no full sort
         self._items = items
         keep = select if select is not None else (self.list.current.id if self.list.current else None)
-        rows: list[Row] = []
-        counts = {group: 0 for group in AGENDA_GROUPS}
-        for item in items:
-            counts[item.group] += 1
-        cursor = None
-        last_group = None
-        for item in items:
-            if item.group != last_group:
-                rows.append((item.group, counts[item.group]))
-                last_group = item.group
-            if item.id == keep:
-                cursor = len(rows)
-            rows.append(item)
+        rows, cursor, counts = _rows_with_headings(items, keep)
         old_cursor = self.list.cursor
         self.list.now = now
         self.list.set_items(rows, cursor=cursor if cursor is not None else old_cursor)
@@ -180,12 +191,13 @@ class AgendaScreen(ViewScreen):
         return item
 
     def _next_id(self, item: AgendaItem) -> int | None:
-        """The follow-up below (else above) this one, to keep the cursor in place after triage."""
-        rows = [r for r in self.list.items if isinstance(r, AgendaItem)]
-        ids = [r.id for r in rows]
-        index = ids.index(item.id)
-        neighbour = rows[index + 1] if index + 1 < len(rows) else (rows[index - 1] if index else None)
-        return neighbour.id if neighbour else None
+        """The follow-up below (else above) the cursor's, to keep the cursor in place after
+        triage (headings skipped)."""
+        rows, here = self.list.items, self.list.cursor
+        for index in (*range(here + 1, min(here + 3, len(rows))), *range(here - 1, max(here - 3, -1), -1)):
+            if isinstance(rows[index], AgendaItem):
+                return rows[index].id
+        return None
 
     def _done(self, message: str, select: int | None, prospect_id: int | None = None) -> None:
         self.app.changed()
