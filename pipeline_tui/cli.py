@@ -269,6 +269,9 @@ def cmd_demo(args, now: datetime) -> int:
 
 
 def cmd_tui(args, now: datetime) -> int:
+    import gc
+
+    gc.disable()  # until the first frame: see PipelineApp.on_load
     location = resolve_db(args)
     open_db(args, create=True)
     from pipeline_tui.ui.app import run_app

@@ -54,21 +54,15 @@ def hello() -> None:
 
 
 def board(db: str, now: str) -> None:
-    from datetime import datetime
+    """The board as a user opens it: ``pipeline-tui --db DB --now NOW``, through the CLI."""
+    from textual.app import App
 
-    from pipeline_tui.store.drivers import skip_server_drivers
+    _exit_after_first_paint(App)
+    run = App.run
+    App.run = lambda self, **_: run(self, headless=True, size=(120, 40))  # as the hello app runs
+    from pipeline_tui.cli import main
 
-    skip_server_drivers(db)  # as the command line does
-    from pipeline_tui.store.db import open_database
-
-    open_database(db, create=False)
-    from pipeline_tui.ui.app import PipelineApp
-
-    class Measured(PipelineApp):
-        pass
-
-    _exit_after_first_paint(Measured)
-    Measured(now=datetime.fromisoformat(now), poll=False).run(headless=True, size=(120, 40))
+    main(["--db", db, "--now", now])
 
 
 def keys(db: str, now: str, presses: int = 15) -> None:

@@ -29,4 +29,4 @@ class ViewScreen(Screen):
         if self._styled_for == styled_for:
             event.refresh_styles = False
         self._styled_for = styled_for
-        super()._on_screen_resume(event)
+        # No super() call: Textual calls the handler of every class in the MRO, Screen's next.
