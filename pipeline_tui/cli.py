@@ -274,10 +274,26 @@ def cmd_tui(args, now: datetime) -> int:
     gc.disable()  # until the first frame: see PipelineApp.on_load
     location = resolve_db(args)
     open_db(args, create=True)
-    from pipeline_tui.ui.app import run_app
+    from pipeline_tui.config import load_settings
+    from pipeline_tui.services import setup
+    from pipeline_tui.services.base import current_user
+    from pipeline_tui.services.prefetch import BoardPrefetch
 
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
-    return run_app(location, now if pinned else None, pipeline=args.pipeline, mine=args.mine)
+    settings = load_settings()
+    pipeline = args.pipeline or setup.get_preference("pipeline")
+    board_now = now if pinned else datetime.now().replace(second=0, microsecond=0)
+    prefetch = BoardPrefetch(board_now, settings, pipeline, current_user() if args.mine else None)
+    from pipeline_tui.ui.app import run_app  # imports Textual while the board is read
+
+    return run_app(
+        location,
+        now if pinned else None,
+        pipeline=args.pipeline,
+        mine=args.mine,
+        settings=settings,
+        prefetch=prefetch,
+    )
 
 
 def cmd_add(args, now: datetime) -> int:

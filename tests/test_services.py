@@ -1068,3 +1068,23 @@ def test_board_changes_keep_the_ranked_values_in_step_with_edits_and_closed_deal
     assert shown.open_values == fresh.open_values
     assert shown.cards_by_id[edited.id] == fresh.cards_by_id[edited.id]
     assert won.id not in shown.cards_by_id
+
+
+def test_a_board_read_ahead_is_the_board_read_then_and_is_handed_over_once(db, now):
+    """The TUI reads the board in a thread while Textual starts, and uses it only if asked for
+    the same board."""
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import write_demo
+    from pipeline_tui.services.prefetch import BoardPrefetch
+
+    write_demo(build_demo(now, 80), now)
+    ahead = BoardPrefetch(now, SETTINGS, None, None)
+    assert ahead.take(now + timedelta(minutes=1), SETTINGS, None, None) is None  # another minute
+    board = ahead.take(now, SETTINGS, None, None)
+    assert board == views.board(now, SETTINGS)
+    assert board.cards_by_id and board.open_values
+    assert ahead.take(now, SETTINGS, None, None) is None, "handed over once"
+    assert (
+        BoardPrefetch(now, SETTINGS, "No such pipeline", None).take(now, SETTINGS, "No such pipeline", None)
+        is None
+    )

@@ -40,6 +40,30 @@ def _exit_after_first_paint(app_class) -> None:
     app_class._display = first_frame
 
 
+def _when_imported(name: str, then) -> None:
+    """Call ``then(module)`` once module ``name`` is imported, without importing it now: the
+    command line imports Textual only once the board is being read, and so must the probe."""
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path, target=None):
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            load = spec.loader.exec_module
+
+            def exec_module(module) -> None:
+                load(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
 def hello() -> None:
     from textual.app import App
     from textual.widgets import Footer, Static
@@ -55,11 +79,13 @@ def hello() -> None:
 
 def board(db: str, now: str) -> None:
     """The board as a user opens it: ``pipeline-tui --db DB --now NOW``, through the CLI."""
-    from textual.app import App
 
-    _exit_after_first_paint(App)
-    run = App.run
-    App.run = lambda self, **_: run(self, headless=True, size=(120, 40))  # as the hello app runs
+    def measure(app_class) -> None:
+        _exit_after_first_paint(app_class)
+        run = app_class.run
+        app_class.run = lambda self, **_: run(self, headless=True, size=(120, 40))  # as hello runs
+
+    _when_imported("textual.app", lambda module: measure(module.App))
     from pipeline_tui.cli import main
 
     main(["--db", db, "--now", now])

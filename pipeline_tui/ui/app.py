@@ -4,7 +4,6 @@ changes that other processes (a cron job, a second window) write to the database
 from __future__ import annotations
 
 import gc
-
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from textual.screen import Screen
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import base, follow_ups, setup
+from pipeline_tui.services.prefetch import BoardPrefetch
 from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import poll_revision, revision
 from pipeline_tui.ui.commands import ProspectsProvider
@@ -55,8 +55,10 @@ class PipelineApp(App):
         pipeline: str | None = None,
         poll: bool = True,
         mine: bool = False,
+        prefetch: BoardPrefetch | None = None,
     ) -> None:
         super().__init__()
+        self.prefetch = prefetch  # the board, being read while Textual starts
         self.pinned_now = now
         self.settings = settings or Settings()
         self.pipeline_name = pipeline or setup.get_preference("pipeline")
@@ -299,10 +301,19 @@ def _freeze_startup_objects() -> None:
     gc.enable()
 
 
-def run_app(location: str, now: datetime | None, pipeline: str | None = None, mine: bool = False) -> int:
+def run_app(
+    location: str,
+    now: datetime | None,
+    pipeline: str | None = None,
+    mine: bool = False,
+    settings: Settings | None = None,
+    prefetch: BoardPrefetch | None = None,
+) -> int:
     """Open the TUI on an already opened database (the CLI opens it and reports errors)."""
-    from pipeline_tui.config import load_settings
+    if settings is None:
+        from pipeline_tui.config import load_settings
 
-    app = PipelineApp(now=now, settings=load_settings(), pipeline=pipeline, mine=mine)
+        settings = load_settings()
+    app = PipelineApp(now=now, settings=settings, pipeline=pipeline, mine=mine, prefetch=prefetch)
     app.run()
     return 0 if app.return_code in (None, 0) else app.return_code

@@ -487,3 +487,15 @@ async def test_a_theme_changed_on_another_view_restyles_the_board_when_it_comes_
         assert board_of(app).columns[0].cards is cards
         assert cards.styles.background != dark
         assert cards.styles.background == Color.parse(app.current_theme.surface)
+
+
+async def test_the_board_opens_with_the_board_read_ahead(demo_db, make_app, now):
+    from pipeline_tui.services.prefetch import BoardPrefetch
+    from pipeline_tui.services.views import board
+
+    app = make_app(prefetch=BoardPrefetch(now, make_app().settings, None, None))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.prefetch is None, "taken"
+        assert board_of(app).data == board(now, app.settings)
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]

@@ -101,6 +101,12 @@ class BoardScreen(ViewScreen):
             self._refresh_detail()
 
     def _load(self) -> None:
+        app = self.app
+        if app.prefetch is not None:  # the first load: read while the app started, if it fits
+            self.data = app.prefetch.take(app.now(), app.settings, self.pipeline_name, app.owner)
+            app.prefetch = None
+            if self.data is not None:
+                return
         try:
             self.data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
         except UserError:  # the pipeline remembered is gone
