@@ -35,7 +35,42 @@ MOVE = Binding.Group("Move", compact=True)
 class BoardScreen(ViewScreen):
     """Kanban columns of the current pipeline, a search bar, and the detail pane."""
 
-    CSS_PATH = "board.tcss"
+    # Default CSS rather than a CSS file: a screen's file is read, and the whole stylesheet
+    # parsed again, as the app starts (~15 ms before the first frame).
+    DEFAULT_CSS = """
+    BoardScreen {
+        layout: vertical;
+    }
+    #board-strip {
+        height: 1;
+        background: $panel;
+        padding: 0 1;
+    }
+    #search {
+        display: none;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    #search:focus { border: none; background: $accent 25%; }
+    #board-main {
+        height: 1fr;
+        layers: base overlay;  /* the detail pane lies over the columns: opening it moves no card */
+    }
+    #columns {
+        width: 1fr;
+        height: 1fr;
+    }
+    #welcome {
+        display: none;
+        width: 1fr;
+        height: 1fr;
+        content-align: center middle;
+        text-align: center;
+        color: $text-muted;
+    }
+    """
     AUTO_FOCUS = None  # the hidden search box must not take the keys; _show focuses a column
 
     BINDINGS = [
