@@ -56,11 +56,17 @@ def set_undo_label(label: str) -> None:
 
 def undo_last() -> str | None:
     """Undo the latest action of this process; returns what was undone, or None."""
+    change = undo_last_change()
+    return change.label if change is not None else None
+
+
+def undo_last_change() -> journal.Change | None:
+    """Undo the latest action of this process; returns it (what, and which prospect), or None."""
     if not _undo_stack:
         return None
     change = _undo_stack.pop()
     run_write(lambda: journal.revert(change))
-    return change.label
+    return change
 
 
 def can_undo() -> bool:

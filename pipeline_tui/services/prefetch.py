@@ -19,14 +19,17 @@ class BoardPrefetch:
     def __init__(self, now: datetime, settings: Settings, pipeline: str | None, owner: str | None) -> None:
         self.key = (now, settings, pipeline, owner)
         self._board = None
+        self.revision: int | None = None  # the write counter before the read: what it shows
         self._thread = threading.Thread(target=self._read, name="board-prefetch", daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
         from pipeline_tui.services.views import board
         from pipeline_tui.store import models
+        from pipeline_tui.store.db import revision
 
         try:
+            self.revision = revision()  # a write after this one is noticed by the app's poll
             self._board = board(*self.key)
         except Exception:  # noqa: BLE001 - the screen's own read reports it
             self._board = None
@@ -35,7 +38,7 @@ class BoardPrefetch:
 
     def take(self, now: datetime, settings: Settings, pipeline: str | None, owner: str | None):
         """The board read ahead, once, if it is the one asked for (waiting for it to finish:
-        it started first); else None."""
+        it started first); else None. ``revision`` then says what it shows."""
         if (now, settings, pipeline, owner) != self.key:
             return None
         self._thread.join()

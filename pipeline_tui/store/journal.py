@@ -23,6 +23,16 @@ class Change:
     def __bool__(self) -> bool:
         return bool(self.updated or self.inserted)
 
+    def prospect_id(self) -> int | None:
+        """The prospect the action was about (the first one it changed): the screen selects it
+        once the action is undone."""
+        for model, row_id, values in self.updated:
+            if model.__name__ == "Prospect":
+                return row_id
+            if isinstance(values.get("prospect"), int):
+                return values["prospect"]
+        return None
+
 
 def begin(label: str) -> Change:
     change = Change(label)

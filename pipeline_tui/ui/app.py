@@ -59,6 +59,7 @@ class PipelineApp(App):
     ) -> None:
         super().__init__()
         self.prefetch = prefetch  # the board, being read while Textual starts
+        self.last_message = None  # what the footer says, until its time is up
         self.pinned_now = now
         self.settings = settings or Settings()
         self.pipeline_name = pipeline or setup.get_preference("pipeline")
@@ -103,6 +104,11 @@ class PipelineApp(App):
         read the database again (the report reads 100,000 prospects)."""
         return (revision(), self.now(), self.mine)
 
+    def seen_revision(self, counter: int | None) -> None:
+        """What is on screen was read at this write counter (a board read ahead)."""
+        if counter is not None:
+            self._seen_revision = counter
+
     def changed(self) -> None:
         """We wrote something: remember the revision so the poll does not reload for it."""
         self._seen_revision = revision()
@@ -130,14 +136,17 @@ class PipelineApp(App):
         markup: bool = True,
     ) -> None:
         """Say what happened in the footer of the screen on top; a dialog without one gets
-        Textual's toast. (A toast costs a whole-screen layout when it comes and when it goes.)"""
-        from pipeline_tui.ui.widgets.footer import footer_of
+        Textual's toast. (A toast costs a whole-screen layout when it comes and when it goes.)
+        The app keeps the message, so that the view shown next still says it."""
+        from pipeline_tui.ui.widgets.footer import Message, footer_of
 
         footer = footer_of(self.screen) if self.screen_stack else None
         if footer is None:
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-        else:
-            footer.say(f"{title}: {message}" if title else message, severity)
+            return
+        text = f"{title}: {message}" if title else message
+        self.last_message = Message.make(text, severity, timeout, markup=markup)
+        footer.say(self.last_message)
 
     # -- running actions ----------------------------------------------------------------------
 
@@ -146,7 +155,7 @@ class PipelineApp(App):
         try:
             result = action()
         except UserError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self.notify(str(exc), severity="error", timeout=6, markup=False)
             return
         then(result)
 
@@ -157,7 +166,11 @@ class PipelineApp(App):
             if yes:
                 self.run_action_safely(
                     lambda: follow_ups.schedule_reminders(appointment_id, self.now()),
-                    lambda made: (self.changed(), self.notify("Reminder call and email scheduled"), after()),
+                    lambda made: (
+                        self.changed(),
+                        self.notify("Reminder call and email scheduled", markup=False),
+                        after(),
+                    ),
                 )
 
         from pipeline_tui.ui.widgets.forms import ConfirmScreen
@@ -197,7 +210,7 @@ class PipelineApp(App):
         def added(result) -> None:
             if result:
                 self.changed()
-                self.notify(f"Added {result.name}")
+                self.notify(f"Added {result.name}", markup=False)
                 self.open_prospect(result.id, False)
 
         from pipeline_tui.ui import dialogs
@@ -208,21 +221,26 @@ class PipelineApp(App):
         """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""
         self.mine = not self.mine
         who = base.current_user() or "you"
-        self.notify(f"Showing {who}'s prospects" if self.mine else "Showing everyone's prospects")
+        self.notify(
+            f"Showing {who}'s prospects" if self.mine else "Showing everyone's prospects", markup=False
+        )
         self.refresh_screen()
 
     def action_undo(self) -> None:
         try:
-            label = base.undo_last()
+            change = base.undo_last_change()
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        if label is None:
-            self.notify("Nothing to undo.", severity="warning")
+        if change is None:
+            self.notify("Nothing to undo.", severity="warning", markup=False)
             return
         self.changed()
-        self.notify(f"Undone: {label}")
-        self.refresh_screen()
+        self.notify(f"Undone: {change.label}", markup=False)
+        if isinstance(self.screen, BoardScreen):  # the card brought back is the one selected
+            self.screen.reload(select=change.prospect_id())
+        else:
+            self.refresh_screen()
 
     def action_keys(self) -> None:
         sections = [
@@ -274,7 +292,7 @@ class PipelineApp(App):
         def done(result) -> None:
             if result:
                 self.changed()
-                self.notify(f"Pipeline {result.name} added: p switches on the board")
+                self.notify(f"Pipeline {result.name} added: p switches on the board", markup=False)
 
         self.push_screen(
             FormScreen("New pipeline", [Field("name", "Name", "", "e.g. Renewals")], submit), done

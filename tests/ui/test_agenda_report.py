@@ -218,3 +218,25 @@ async def test_the_palette_finds_a_prospect_by_name_and_opens_it(demo_db, make_a
         await pilot.pause(0.3)
         assert isinstance(app.screen, BoardScreen)
         assert app.screen.detail.prospect_id == target.id
+
+
+def test_agenda_headings_count_a_group_over_the_whole_list():
+    """A follow-up spliced in after an action may be grouped at a later time than the rest,
+    so a group can come in two runs: each heading still gives the group's whole count."""
+    from types import SimpleNamespace
+
+    from pipeline_tui.ui.screens.agenda import _rows_with_headings
+
+    items = [
+        SimpleNamespace(id=i, group=g)
+        for i, g in enumerate(["Overdue", "Overdue", "Today", "Overdue", "Today"])
+    ]
+    rows, cursor, counts = _rows_with_headings(items, keep=3)
+    assert counts["Overdue"] == 3 and counts["Today"] == 2
+    assert [row for row in rows if isinstance(row, tuple)] == [
+        ("Overdue", 3),
+        ("Today", 2),
+        ("Overdue", 3),
+        ("Today", 2),
+    ]
+    assert rows[cursor] is items[3]

@@ -88,7 +88,7 @@ async def test_an_action_says_what_it_did_in_the_footer_not_in_a_toast(demo_db, 
         card = focused_card(app)
         await pilot.press("L")
         await pilot.pause()
-        assert footer.message == f"{card.name} → Trial"
+        assert footer.message == f"Moved to Trial: {card.name}"
         assert footer.message in screen_text(app).splitlines()[-1]
         assert not app._notifications, "no toast"
         footer._forget_message()  # as its timer does
@@ -221,6 +221,21 @@ async def test_archive_then_undo(demo_db, make_app):
         await pilot.pause()
         assert not Prospect.get_by_id(card.id).archived
         assert card.id in [c.id for c in cards_in(app, "Lead")]
+        assert focused_card(app).id == card.id, "the card brought back is the one selected"
+
+
+async def test_undoing_a_won_deal_selects_it_again(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j")
+        card = focused_card(app)
+        await pilot.press("w")
+        await pilot.pause()
+        assert focused_card(app).id != card.id
+        await pilot.press("u")
+        await pilot.pause()
+        assert focused_card(app).id == card.id
 
 
 async def test_undo_a_move(demo_db, make_app):
@@ -499,3 +514,85 @@ async def test_the_board_opens_with_the_board_read_ahead(demo_db, make_app, now)
         assert app.prefetch is None, "taken"
         assert board_of(app).data == board(now, app.settings)
         assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
+
+
+async def test_a_change_written_after_the_board_was_read_ahead_shows_at_the_next_poll(demo_db, make_app, now):
+    """The read-ahead board may predate the app's own look at the write counter: the poll must
+    still see what was written after the read."""
+    from pipeline_tui.services.prefetch import BoardPrefetch
+    from pipeline_tui.services.prospects import edit_prospect
+
+    settings = make_app().settings
+    ahead = BoardPrefetch(now, settings, None, None)
+    ahead._thread.join()
+    renamed = Prospect.select().join(Stage).where(Stage.name == "Lead").first()
+    edit_prospect(renamed.id, now, {"name": "Renamed while starting"})
+    app = make_app(prefetch=ahead)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        names = lambda: {card.name for card in cards_in(app, "Lead")}  # noqa: E731
+        assert "Renamed while starting" not in names(), "the board read before the edit"
+        app.check_for_changes()
+        await pilot.pause()
+        assert "Renamed while starting" in names()
+
+
+async def test_a_message_said_on_the_way_to_another_view_is_shown_there(demo_db, make_app):
+    """An action that ends on another screen (add from the agenda, then open it on the board)
+    still says what it did: the app keeps the message, each view's footer shows it."""
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        app.notify("Added Zed deal")
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.screen.query_one(KeysFooter).message == "Added Zed deal"
+
+
+async def test_footer_markup_and_a_group_of_keys_clicked_one_by_one(demo_db, make_app):
+    """Textual's own messages use markup; each key of "HL Move" presses its own key."""
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeysFooter)
+        app.notify("Press [b]ctrl+q[/b] to quit")
+        await pilot.pause()
+        assert footer.message == "Press ctrl+q to quit"
+        app.notify("Acme [b name")  # not valid markup: shown as typed
+        await pilot.pause()
+        assert footer.message == "Acme [b name"
+        app.notify("Moved to Trial: Acme [weird] name", markup=False)  # as ours all say it
+        await pilot.pause()
+        assert footer.message == "Moved to Trial: Acme [weird] name"
+        footer._forget_message()
+        await pilot.pause()
+        await pilot.press("l", "l")
+        card = focused_card(app)
+        plain = footer.content.plain
+        await pilot.click(KeysFooter, offset=(plain.index("HL Move") + 1, 0))  # the L
+        await pilot.pause()
+        assert stage_of(card.id) == "Trial"
+        footer._forget_message()  # a long message takes the whole line while it shows
+        await pilot.pause()
+        await pilot.click(KeysFooter, offset=(plain.index("HL Move"), 0))  # the H
+        await pilot.pause()
+        assert stage_of(card.id) == "Appointment"
+
+
+async def test_a_smaller_window_still_shows_the_cursor(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lead = board_of(app).columns[0].cards
+        await pilot.press("j", "j", "j", "j", "j", "j")
+        await pilot.resize_terminal(80, 16)
+        await pilot.pause()
+        top = int(lead.scroll_offset.y)
+        row = lead.cursor * lead.row_height
+        assert top <= row and row + lead.row_height <= top + lead.size.height

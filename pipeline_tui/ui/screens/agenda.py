@@ -7,6 +7,7 @@ r reschedule, enter to open the prospect.
 from __future__ import annotations
 
 from bisect import insort
+from collections import Counter
 from contextlib import suppress
 from datetime import timedelta
 from itertools import groupby
@@ -43,11 +44,12 @@ def _rows_with_headings(
     the agenda may hold 10,000 follow-ups and this runs after every action."""
     rows: list[Row] = []
     cursor = None
-    counts = dict.fromkeys(AGENDA_GROUPS, 0)
+    # counted over the whole list: a follow-up spliced in after an action is grouped at the
+    # time of the action, so a group may (rarely) come in two runs
+    counts = dict.fromkeys(AGENDA_GROUPS, 0) | Counter(map(attrgetter("group"), items))
     for group, members in groupby(items, key=attrgetter("group")):
         members = list(members)
-        counts[group] = len(members)
-        rows.append((group, len(members)))
+        rows.append((group, counts[group]))
         if cursor is None and keep is not None:
             with suppress(ValueError):
                 cursor = len(rows) + list(map(attrgetter("id"), members)).index(keep)
@@ -187,7 +189,7 @@ class AgendaScreen(ViewScreen):
     def _item_or_say(self) -> AgendaItem | None:
         item = self.list.current
         if item is None:
-            self.notify("No follow-up selected.", severity="warning")
+            self.notify("No follow-up selected.", severity="warning", markup=False)
         return item
 
     def _next_id(self, item: AgendaItem) -> int | None:
@@ -201,7 +203,7 @@ class AgendaScreen(ViewScreen):
 
     def _done(self, message: str, select: int | None, prospect_id: int | None = None) -> None:
         self.app.changed()
-        self.notify(message)
+        self.notify(message, markup=False)
         self.reload(select=select, prospect_id=prospect_id)
 
     def action_done(self) -> None:

@@ -7,6 +7,8 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
+from pipeline_tui.ui.widgets.footer import footer_of
+
 
 class ViewScreen(Screen):
     """A full-window view (board, agenda, report).
@@ -30,3 +32,6 @@ class ViewScreen(Screen):
             event.refresh_styles = False
         self._styled_for = styled_for
         # No super() call: Textual calls the handler of every class in the MRO, Screen's next.
+        footer = footer_of(self)
+        if footer is not None and self.app.last_message is not None:
+            footer.say(self.app.last_message)  # said on the way here (if still current)

@@ -138,9 +138,12 @@ class BoardScreen(ViewScreen):
     def _load(self) -> None:
         app = self.app
         if app.prefetch is not None:  # the first load: read while the app started, if it fits
-            self.data = app.prefetch.take(app.now(), app.settings, self.pipeline_name, app.owner)
-            app.prefetch = None
+            prefetch, app.prefetch = app.prefetch, None
+            self.data = prefetch.take(app.now(), app.settings, self.pipeline_name, app.owner)
             if self.data is not None:
+                # read before the app looked at the write counter: what was written since then
+                # must still make the poll reload
+                app.seen_revision(prefetch.revision)
                 return
         try:
             self.data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
@@ -345,7 +348,7 @@ class BoardScreen(ViewScreen):
     def _card_or_say(self) -> Card | None:
         card = self.current_card()
         if card is None:
-            self.notify("Select a prospect first (arrows or h j k l).", severity="warning")
+            self.notify("Select a prospect first (arrows or h j k l).", severity="warning", markup=False)
         return card
 
     def _done(self, message: str | None, select: int | None = None, changed: int | None = None) -> None:
@@ -353,7 +356,7 @@ class BoardScreen(ViewScreen):
         without one, read the whole board again)."""
         self.app.changed()
         if message:
-            self.notify(message)
+            self.notify(message, markup=False)
         if changed is None or self.data is None:
             self.reload(select=select)
             return
@@ -442,6 +445,7 @@ class BoardScreen(ViewScreen):
                 if step > 0
                 else "Already in the first stage.",
                 severity="warning",
+                markup=False,
             )
             return
         stage = self.columns[target].stage
@@ -451,7 +455,7 @@ class BoardScreen(ViewScreen):
                 return
             self.app.run_action_safely(
                 lambda: prospects.step_prospect(card.id, step, self.app.now()),
-                lambda _: self._done(f"{card.name} → {stage.name}", select=card.id, changed=card.id),
+                lambda _: self._done(f"Moved to {stage.name}: {card.name}", select=card.id, changed=card.id),
             )
 
         if step > 0 and stage.role == "appointment" and card.decision_maker != "yes":
@@ -565,7 +569,9 @@ class BoardScreen(ViewScreen):
         pipelines = self.data.pipelines if self.data else ()
         if len(pipelines) < 2:
             self.notify(
-                "Only one pipeline. Add one with the command palette: New pipeline.", severity="information"
+                "Only one pipeline. Add one with the command palette: New pipeline.",
+                severity="information",
+                markup=False,
             )
             return
         names = [p.name for p in pipelines]
@@ -574,7 +580,7 @@ class BoardScreen(ViewScreen):
         setup.set_preference("pipeline", self.pipeline_name)
         self.columns = []
         self.reload()
-        self.notify(f"Pipeline: {self.pipeline_name}")
+        self.notify(f"Pipeline: {self.pipeline_name}", markup=False)
 
     # -- search -------------------------------------------------------------------------------
 
@@ -598,7 +604,7 @@ class BoardScreen(ViewScreen):
                 column.cards.cursor = 0  # the first card shown, not where the cursor was before
                 self._focus(column.cards)
                 return
-        self.notify("Nothing matches.", severity="warning")
+        self.notify("Nothing matches.", severity="warning", markup=False)
 
     def _clear_search(self) -> None:
         search = self.query_one("#search", Input)

@@ -190,7 +190,7 @@ class ReportScreen(ViewScreen):
         if item is None:
             return
         if item.prospect_id is None:
-            self.notify("This advice is about the whole pipeline.", severity="information")
+            self.notify("This advice is about the whole pipeline.", severity="information", markup=False)
             return
         self.app.open_prospect(item.prospect_id)
 

@@ -9,16 +9,42 @@ message takes the line and the keys come back after it.
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from itertools import groupby
 
 from textual import events
 from textual.content import Content
+from textual.markup import MarkupError
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
 SEVERITY_STYLES = {"information": "bold $success", "warning": "bold $warning", "error": "bold $error"}
 SECONDS_SHOWN = {"information": 4.0, "warning": 6.0, "error": 8.0}
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the app said last, and until when (``time.monotonic()``): the app keeps it, so that
+    a view shown next (an action that ends on another screen) still says it."""
+
+    text: Content
+    severity: str
+    until: float
+
+    @classmethod
+    def make(cls, message: str, severity: str, seconds: float | None, *, markup: bool) -> Message:
+        text = Content(message)
+        if markup:
+            try:
+                text = Content.from_markup(message)
+            except MarkupError:
+                pass  # a name with brackets in it: shown as typed
+        style = SEVERITY_STYLES.get(severity, "bold")
+        return cls(
+            text.stylize_before(style), severity, time.monotonic() + (seconds or SECONDS_SHOWN[severity])
+        )
 
 
 class KeysFooter(Static):
@@ -35,9 +61,10 @@ class KeysFooter(Static):
 
     def __init__(self) -> None:
         super().__init__(markup=False)
-        self._keys: tuple[tuple[str, str, str], ...] = ()  # (key to press, as shown, description)
+        # each entry: the keys to press with how they are shown, and what they do
+        self._keys: tuple[tuple[tuple[tuple[str, str], ...], str], ...] = ()
         self._spans: list[tuple[int, int, str]] = []  # where each key is drawn, for clicks
-        self._message: Content | None = None
+        self._message: Message | None = None
         self._message_timer: Timer | None = None
 
     def on_mount(self) -> None:
@@ -57,7 +84,7 @@ class KeysFooter(Static):
 
     def _shown_keys(self, screen: Screen):
         """The screen's shown bindings, one per action; a group's keys run together
-        (``HL Move``) as Textual's compact footer shows them."""
+        (``HL Move``) as Textual's compact footer shows them, each still its own key."""
         seen: dict[str, object] = {}
         for _, binding, enabled, _ in screen.active_bindings.values():
             if binding.show and enabled and binding.action not in seen:
@@ -65,18 +92,23 @@ class KeysFooter(Static):
         for group, members in groupby(seen.values(), key=lambda binding: binding.group):
             members = list(members)
             if group is not None and len(members) > 1:
-                shown = "".join(self.app.get_key_display(binding) for binding in members)
-                yield members[0].key.split(",")[0], shown, group.description
+                yield tuple(self._key_of(binding) for binding in members), group.description
             else:
                 for binding in members:
-                    yield binding.key.split(",")[0], self.app.get_key_display(binding), binding.description
+                    yield (self._key_of(binding),), binding.description
 
-    def say(self, message: str, severity: str = "information") -> None:
-        """Show ``message`` at the right end of the line for a few seconds."""
-        self._message = Content.styled(message, SEVERITY_STYLES.get(severity, "bold"))
+    def _key_of(self, binding) -> tuple[str, str]:
+        return binding.key.split(",")[0], self.app.get_key_display(binding)
+
+    def say(self, message: Message) -> None:
+        """Show ``message`` at the right end of the line until its time is up."""
+        left = message.until - time.monotonic()
+        if left <= 0:
+            return
+        self._message = message
         if self._message_timer is not None:
             self._message_timer.stop()
-        self._message_timer = self.set_timer(SECONDS_SHOWN.get(severity, 4.0), self._forget_message)
+        self._message_timer = self.set_timer(left, self._forget_message)
         # In the frame after the action's own: Textual redraws the box around everything changed
         # in a frame, and this line with two columns would make that box the whole screen.
         self.call_after_refresh(self._draw)
@@ -84,7 +116,7 @@ class KeysFooter(Static):
     @property
     def message(self) -> str:
         """The message shown now ("" when none): what a test or a screen reader would read."""
-        return self._message.plain if self._message is not None else ""
+        return self._message.text.plain if self._message is not None else ""
 
     def _forget_message(self) -> None:
         self._message, self._message_timer = None, None
@@ -94,21 +126,28 @@ class KeysFooter(Static):
         parts: list = []
         self._spans = []
         x = 0
-        for key, shown, description in self._keys:
-            part, label = f" {shown} ", f"{description} "
-            self._spans.append((x, x + len(part) + len(label), key))
-            parts += [(part, "bold $footer-key-foreground"), (label, "$footer-description-foreground")]
-            x += len(part) + len(label)
+        for members, description in self._keys:
+            x += 1  # the space before the keys
+            for key, shown in members:
+                self._spans.append((x, x + len(shown), key))
+                x += len(shown)
+            label = f"{description} "
+            if len(members) == 1:  # a lone key's description presses it too
+                self._spans[-1] = (self._spans[-1][0] - 1, x + 1 + len(label), members[0][0])
+            keys = "".join(shown for _, shown in members)
+            parts += [(f" {keys} ", "bold $footer-key-foreground"), (label, "$footer-description-foreground")]
+            x += 1 + len(label)
         keys = Content.assemble(*parts)
         width = self.size.width
-        if self._message is None:
+        message = self._message.text if self._message is not None else None
+        if message is None:
             content = keys
-        elif keys.cell_length + 2 + self._message.cell_length + 1 <= width:
-            gap = width - keys.cell_length - self._message.cell_length - 1
-            content = Content.assemble(keys, " " * gap, self._message, " ")
+        elif keys.cell_length + 2 + message.cell_length + 1 <= width:
+            gap = width - keys.cell_length - message.cell_length - 1
+            content = Content.assemble(keys, " " * gap, message, " ")
         else:  # no room for both: the message, until it goes
             self._spans = []
-            content = Content.assemble(" ", self._message)
+            content = Content.assemble(" ", message)
         if not (isinstance(self.content, Content) and self.content.is_same(content)):
             self.update(content, layout=False)
 

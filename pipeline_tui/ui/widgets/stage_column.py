@@ -176,14 +176,17 @@ class StageColumn(Vertical):
         self._draw_header()
 
     def _draw_header(self) -> None:
-        """Name and count (``37/2339`` once the cursor is past the first card: the column has
-        no scrollbar to say where it is), then value and weighted value. The name gives way
-        to the count in a narrow column."""
+        """Name and count (``37/2339`` once the cursor is past the first card, where there is
+        room: the column has no scrollbar to say where it is), then value and weighted value.
+        The name gives way to the count in a narrow column."""
         from textual.content import Content
 
         count, value, weighted = self._totals
-        counted = f"{self.cards.cursor + 1}/{count}" if self.cards.cursor > 0 else str(count)
-        room = self.header.content_size.width - len(counted) - 1
+        width = self.header.content_size.width
+        counted = f"{self.cards.cursor + 1}/{count}"
+        if self.cards.cursor == 0 or width - len(counted) - 1 < min(6, len(self.stage.name)):
+            counted = str(count)  # no room for the position beside a readable name
+        room = width - len(counted) - 1
         name = (
             self.stage.name
             if room <= 0 or cell_len(self.stage.name) <= room

@@ -202,6 +202,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._set_virtual_size(Size(event.size.width, len(self.items) * self.row_height))
+        self.call_after_refresh(self._show_cursor)  # a smaller window must still show the cursor
 
     def _set_virtual_size(self, virtual_size: Size) -> None:
         """Only the scroll range changes, not the widget's size: update it the way Textual does
