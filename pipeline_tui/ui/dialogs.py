@@ -280,7 +280,7 @@ def mark_lost(clock: Clock, prospect_id: int, name: str, reasons: list[str]) -> 
     def submit(values: dict[str, str]):
         reason = values["reason"].strip()
         if not reason:
-            raise UserError("say why it was lost: it is how you learn (R8)")
+            raise UserError("say why it was lost: the reasons are how you learn what to change")
         return prospects.mark_lost(prospect_id, reason, clock())
 
     return FormScreen(

@@ -8,6 +8,7 @@ from pipeline_tui.store.models import FollowUp
 from pipeline_tui.ui.screens.agenda import AgendaList
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.report import AdviceList
+from pipeline_tui.ui.widgets.footer import KeysFooter
 from tests.ui.helpers import screen_text
 
 SIZE = (120, 40)
@@ -94,6 +95,8 @@ async def test_snooze_a_day_a_week_and_reschedule(demo_db, make_app, now):
         await pilot.pause()
         moved = FollowUp.get_by_id(first.id)
         assert moved.due_at.date() == now.date() + timedelta(days=1)
+        said = app.screen.query_one(KeysFooter).message
+        assert said.startswith("Snoozed to ") and said.endswith(first.prospect), said
         second = agenda_current(app)
         assert second.id != first.id
         due = FollowUp.get_by_id(second.id).due_at

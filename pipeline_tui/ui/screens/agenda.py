@@ -231,7 +231,9 @@ class AgendaScreen(ViewScreen):
         after = self._next_id(item)
         self.app.run_action_safely(
             lambda: follow_ups.snooze(item.id, timedelta(days=days), self.app.now()),
-            lambda result: self._done(f"Snoozed to {result.due_at:%a %d %b %H:%M}", after, item.prospect_id),
+            lambda result: self._done(
+                f"Snoozed to {result.due_at:%a %d %b %H:%M}: {item.prospect}", after, item.prospect_id
+            ),
         )
 
     def action_reschedule(self) -> None:
@@ -244,7 +246,9 @@ class AgendaScreen(ViewScreen):
             form,
             lambda result: (
                 result
-                and self._done(f"Rescheduled to {result.due_at:%a %d %b %H:%M}", after, item.prospect_id)
+                and self._done(
+                    f"Rescheduled to {result.due_at:%a %d %b %H:%M}: {item.prospect}", after, item.prospect_id
+                )
             ),
         )
 
