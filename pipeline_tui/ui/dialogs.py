@@ -303,10 +303,12 @@ def log_call(clock: Clock, prospect_id: int, name: str) -> FormScreen:
     return FormScreen(
         f"Log a call with {name}",
         [
+            # what happened first: that is what one types on pressing c (the kind is nearly always
+            # the call it says; typing the outcome into it was refused)
+            Field("outcome", "Outcome", "", "what happened"),
             Field(
                 "kind", "Kind", "call", ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind
             ),
-            Field("outcome", "Outcome", "", "what happened"),
             Field("notes", "Notes"),
         ],
         submit,

@@ -596,3 +596,18 @@ async def test_a_smaller_window_still_shows_the_cursor(demo_db, make_app):
         top = int(lead.scroll_offset.y)
         row = lead.cursor * lead.row_height
         assert top <= row and row + lead.row_height <= top + lead.size.height
+
+
+async def test_c_logs_a_call_typing_straight_into_the_outcome(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        before = FollowUp.select().where(FollowUp.prospect == card.id).count()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"Talked to Ana, wants pricing", "enter")
+        await pilot.pause()
+        logged = FollowUp.select().where(FollowUp.prospect == card.id).order_by(FollowUp.id.desc()).first()
+        assert FollowUp.select().where(FollowUp.prospect == card.id).count() == before + 1
+        assert (logged.kind, logged.outcome) == ("call", "Talked to Ana, wants pricing")
