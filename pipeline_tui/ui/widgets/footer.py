@@ -109,9 +109,7 @@ class KeysFooter(Static):
         if self._message_timer is not None:
             self._message_timer.stop()
         self._message_timer = self.set_timer(left, self._forget_message)
-        # In the frame after the action's own: Textual redraws the box around everything changed
-        # in a frame, and this line with two columns would make that box the whole screen.
-        self.call_after_refresh(self._draw)
+        self._draw()  # in the action's own frame: a frame of its own cost more than it saved
 
     @property
     def message(self) -> str:
