@@ -243,3 +243,20 @@ def test_agenda_headings_count_a_group_over_the_whole_list():
         ("Today", 2),
     ]
     assert rows[cursor] is items[3]
+
+
+async def test_the_agenda_spliced_after_actions_is_the_agenda_read_afresh(demo_db, make_app, now):
+    """After snoozes the screen splices the changed follow-ups in by bisection: the result must
+    be the list a fresh read gives, in the same order."""
+    from pipeline_tui.services.agenda import AgendaItem, agenda
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        for key in ("s", "s", "S", "j", "s", "s"):
+            await pilot.press(key)
+            await pilot.pause()
+        shown = [row.id for row in app.screen.list.items if isinstance(row, AgendaItem)]
+        assert shown == [item.id for item in agenda(now, None)]

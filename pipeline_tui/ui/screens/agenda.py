@@ -6,8 +6,8 @@ r reschedule, enter to open the prospect.
 
 from __future__ import annotations
 
-from bisect import insort
-from collections import Counter
+from bisect import bisect_left, insort
+from collections import defaultdict
 from contextlib import suppress
 from datetime import timedelta
 from itertools import groupby
@@ -44,11 +44,13 @@ def _rows_with_headings(
     the agenda may hold 10,000 follow-ups and this runs after every action."""
     rows: list[Row] = []
     cursor = None
-    # counted over the whole list: a follow-up spliced in after an action is grouped at the
-    # time of the action, so a group may (rarely) come in two runs
-    counts = dict.fromkeys(AGENDA_GROUPS, 0) | Counter(map(attrgetter("group"), items))
-    for group, members in groupby(items, key=attrgetter("group")):
-        members = list(members)
+    runs = [(group, list(members)) for group, members in groupby(items, key=attrgetter("group"))]
+    # counted over all runs: a follow-up spliced in after an action is grouped at the time of
+    # the action, so a group may (rarely) come in two runs
+    counts = dict.fromkeys(AGENDA_GROUPS, 0)
+    for group, members in runs:
+        counts[group] += len(members)
+    for group, members in runs:
         rows.append((group, counts[group]))
         if cursor is None and keep is not None:
             with suppress(ValueError):
@@ -158,7 +160,8 @@ class AgendaScreen(ViewScreen):
         return self.query_one(AgendaList)
 
     _stamp: tuple | None = None
-    _items: list[AgendaItem] | None = None
+    _items: list[AgendaItem] | None = None  # shown, in agenda order
+    _by_prospect: dict[int, list[AgendaItem]]  # the same items, by prospect: spliced after an action
 
     def reload(self, *, select: int | None = None, prospect_id: int | None = None) -> None:
         """Read the agenda again: all of it, or (after an action) one prospect's follow-ups,
@@ -167,10 +170,20 @@ class AgendaScreen(ViewScreen):
         now = self.app.now()
         if prospect_id is None or self._items is None:
             items = agenda(now, None, owner=self.app.owner)
-        else:
-            items = [i for i in self._items if i.prospect_id != prospect_id]
-            for item in agenda(now, None, owner=self.app.owner, prospect_id=prospect_id):
-                insort(items, item, key=_agenda_order)  # a few items into 10,000: no full sort
+            self._by_prospect = defaultdict(list)
+            for item in items:
+                self._by_prospect[item.prospect_id].append(item)
+        else:  # a few items out of and into 10,000, by bisection: no scan, no full sort
+            items = self._items
+            for old in self._by_prospect.pop(prospect_id, ()):
+                place = bisect_left(items, _agenda_order(old), key=_agenda_order)
+                if place < len(items) and items[place] is old:
+                    del items[place]
+            fresh = agenda(now, None, owner=self.app.owner, prospect_id=prospect_id)
+            for item in fresh:
+                insort(items, item, key=_agenda_order)
+            if fresh:
+                self._by_prospect[prospect_id] = list(fresh)
         self._items = items
         keep = select if select is not None else (self.list.current.id if self.list.current else None)
         rows, cursor, counts = _rows_with_headings(items, keep)
