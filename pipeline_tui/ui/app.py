@@ -245,7 +245,15 @@ class PipelineApp(App):
     def action_keys(self) -> None:
         sections = [
             ("Everywhere", self.BINDINGS),
-            ("Board", BoardScreen.BINDINGS + [Binding("up,down,j,k", "", "Move in a column")]),
+            (
+                "Board",
+                BoardScreen.BINDINGS
+                + [
+                    Binding("up,down,j,k", "", "Move in a column"),
+                    Binding("home,end,g,G", "", "First or last card of the column"),
+                    Binding("pageup,pagedown", "", "A page up or down"),
+                ],
+            ),
             ("Agenda", _agenda().BINDINGS),
             ("Report", _report().BINDINGS),
             ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),

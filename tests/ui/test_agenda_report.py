@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.widgets import Static
+
 from pipeline_tui.store.models import FollowUp
 from pipeline_tui.ui.screens.agenda import AgendaList
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -260,3 +262,36 @@ async def test_the_agenda_spliced_after_actions_is_the_agenda_read_afresh(demo_d
             await pilot.pause()
         shown = [row.id for row in app.screen.list.items if isinstance(row, AgendaItem)]
         assert shown == [item.id for item in agenda(now, None)]
+
+
+async def test_help_lists_the_long_column_keys_and_scrolls_with_j_and_k(demo_db, make_app):
+    from textual.containers import VerticalScroll
+
+    from pipeline_tui.ui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        scroll = app.screen.query_one(VerticalScroll)
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert scroll.scroll_offset.y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert scroll.scroll_offset.y == 2
+        help_text = app.screen.query(Static)[1].content.plain
+        assert "First or last card of the column" in help_text and "pageup" in help_text
+
+
+def test_report_counts_read_with_thousands_separators(db, now):
+    from dataclasses import replace
+
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import report
+    from pipeline_tui.ui.screens.report import figures_content
+
+    result = replace(report(now, Settings()), appointment_closed=69591)
+    assert "of 69,591 closed" in figures_content(result).plain

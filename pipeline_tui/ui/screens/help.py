@@ -34,7 +34,11 @@ def keys_content(sections: list[tuple[str, list[Binding]]]) -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", show=False)]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
+        Binding("j", "scroll_help(1)", "Down", show=False),  # as in every list here
+        Binding("k", "scroll_help(-1)", "Up", show=False),
+    ]
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -53,6 +57,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static("Keys  (esc closes)", id="help-title", markup=False)
             yield Static(keys_content(self.sections), markup=False)
+
+    def action_scroll_help(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

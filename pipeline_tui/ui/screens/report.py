@@ -57,7 +57,7 @@ def figures_content(result: Report) -> Content:
             (f"  {float(q.win_rate):.0%} win{'*' if q.win_rate_is_fallback else ''}", "dim"),
             (f" · {money(round(q.average_won_value), short=True)} avg\n", "dim"),
         ]
-    parts.append((f"\n{'Stages':<12}{'count':>5} {'':12} {'value':>6} {'wtd.':>6}\n", "bold $accent"))
+    parts.append((f"\n{'Stages':<12}{'count':>6} {'':12} {'value':>6} {'wtd.':>6}\n", "bold $accent"))
     open_values = [s.value for s in result.stages if s.stage.kind == "open"] or [0]
     top = max(open_values) or 1
     for s in result.stages:
@@ -65,7 +65,7 @@ def figures_content(result: Report) -> Content:
         if s.stage.kind == "open":
             parts += [
                 (f"{name:<12}", "bold"),
-                (f"{s.count:>5} ", ""),
+                (f"{s.count:>6,} ", ""),
                 (bar(s.value / top, 12), "$accent"),
                 (f" {money(s.value, short=True):>6}", ""),
                 (f" {money(s.weighted_value, short=True):>6}\n", "dim"),
@@ -74,7 +74,7 @@ def figures_content(result: Report) -> Content:
             style = "$success" if s.stage.kind == "won" else "$error"
             parts += [
                 (f"{name:<12}", f"bold {style}"),
-                (f"{s.count:>5} ", ""),
+                (f"{s.count:>6,} ", ""),
                 (f"{'all time':<12} {money(s.value, short=True):>6}\n", "dim"),
             ]
     parts.append(("\nConversion\n", "bold $accent"))
@@ -93,7 +93,7 @@ def figures_content(result: Report) -> Content:
             "—" if rate is None else f"{rate:.0%}",
             "bold $error" if rate is not None and rate < 0.25 else "bold",
         ),
-        (f" of {result.appointment_closed} closed\n", "dim"),
+        (f" of {result.appointment_closed:,} closed\n", "dim"),
     ]
     pace = next((m.pace for m in result.forecast if m.pace is not None), None)
     title = "\nForecast, weighted"
