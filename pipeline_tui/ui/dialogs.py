@@ -206,7 +206,7 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
 
 
 def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "call") -> FormScreen:
-    """``f``: kind, when (in words) and notes."""
+    """``f``: when (in words: what one types first), kind (a call unless changed) and notes."""
 
     def submit(values: dict[str, str]):
         due = parse_when(values["when"], clock())
@@ -215,8 +215,8 @@ def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "c
     return FormScreen(
         f"Follow up with {name}",
         [
-            Field("kind", "Kind", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
             Field("when", "When", "", EXAMPLES, check=check_when(clock)),
+            Field("kind", "Kind", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
             Field("notes", "Notes"),
         ],
         submit,

@@ -172,9 +172,10 @@ async def test_follow_up_form_checks_the_date_and_offers_reminders(demo_db, make
         before = FollowUp.select().where(FollowUp.prospect == card.id).count()
         await pilot.press("f")
         await pilot.pause()
-        await pilot.press("ctrl+a", "ctrl+k", *"appointment", "tab", *"blah", "enter")
+        await pilot.press(*"blah", "tab", "ctrl+a", "ctrl+k", *"appointment", "enter")
         await pilot.pause()
         assert "could not read 'blah'" in screen_text(app)
+        assert app.focused.id == "field-when", "the field to fix has the keys"
         assert FollowUp.select().where(FollowUp.prospect == card.id).count() == before
         for _ in range(4):
             await pilot.press("backspace")

@@ -163,8 +163,10 @@ class FormScreen(ModalScreen[object]):
 
     def action_save(self) -> None:
         values = self.values()
-        if not all(self._check(item, values[item.name]) for item in self.fields):
+        bad = [item for item in self.fields if not self._check(item, values[item.name])]
+        if bad:
             self.query_one("#form-error", Static).update("Fix the field marked in red; nothing was saved.")
+            self.query_one(f"#field-{bad[0].name}", Input).focus()  # typing goes where it is wrong
             return
         try:
             result = self.submit(values)
