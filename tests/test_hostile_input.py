@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -697,6 +698,19 @@ def _export(now: datetime) -> str:
     return out.getvalue()
 
 
+@contextmanager
+def _imported_into_a_new_database(folder, exported: str):
+    """The export written to a file and imported into a fresh database, open inside the block;
+    yields how many prospects the import added."""
+    path = folder / "export.csv"
+    path.write_text(exported, encoding="utf-8", newline="")
+    second_db = open_database(folder / "second.db")
+    try:
+        yield import_parsed(parse_csv(path, NOW), str(path), NOW)
+    finally:
+        second_db.close()
+
+
 @slow(40)
 @given(name=unicode_text, notes=unicode_text, contact=unicode_text)
 def test_unicode_names_and_notes_survive_export_and_import_exactly(tmp_path_factory, name, notes, contact):
@@ -715,16 +729,10 @@ def test_unicode_names_and_notes_survive_export_and_import_exactly(tmp_path_fact
         exported = _export(NOW)
     finally:
         first_db.close()
-    path = folder / "export.csv"
-    path.write_text(exported, encoding="utf-8", newline="")
-    second_db = open_database(folder / "second.db")
-    try:
-        import_parsed(parse_csv(path, NOW), str(path), NOW)
+    with _imported_into_a_new_database(folder, exported):
         [again] = Prospect.select()
         assert (again.name, again.notes, again.contact) == (stored.name, stored.notes, stored.contact)
         assert _export(NOW) == exported
-    finally:
-        second_db.close()
 
 
 @slow(25)
@@ -773,13 +781,8 @@ def test_a_lone_carriage_return_in_a_cell_survives_the_csv_round_trip(tmp_path):
         exported = _export(NOW)
     finally:
         first_db.close()
-    path = tmp_path / "export.csv"
-    path.write_text(exported, encoding="utf-8", newline="")
-    second_db = open_database(tmp_path / "second.db")
-    try:
-        assert import_parsed(parse_csv(path, NOW), str(path), NOW) == 1
+    with _imported_into_a_new_database(tmp_path, exported) as imported:
+        assert imported == 1
         [again] = Prospect.select()
         assert (again.contact, again.notes) == ("Jane\rDoe", "one\rtwo\r\nthree")
         assert _export(NOW) == exported
-    finally:
-        second_db.close()

@@ -50,13 +50,17 @@ def rank_among(below: int, count: int) -> float | None:
     return None if count <= 1 else min(below / (count - 1), 1.0)
 
 
-def make_context(snapshot: Snapshot) -> ScoreContext:
-    values = sorted(p.value for p in snapshot.open_prospects if p.value is not None)
-    open_stages = {
+def open_stages_by_pipeline(snapshot: Snapshot) -> dict[int, list[Stage]]:
+    """Each pipeline's open stages, in order: where a prospect's stage ranks."""
+    return {
         pipeline_id: [s for s in stages if s.kind == OPEN]
         for pipeline_id, stages in snapshot.stages_by_pipeline.items()
     }
-    return ScoreContext(snapshot.now, values, open_stages)
+
+
+def make_context(snapshot: Snapshot) -> ScoreContext:
+    values = sorted(p.value for p in snapshot.open_prospects if p.value is not None)
+    return ScoreContext(snapshot.now, values, open_stages_by_pipeline(snapshot))
 
 
 def score_prospect(

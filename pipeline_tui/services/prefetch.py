@@ -25,16 +25,14 @@ class BoardPrefetch:
 
     def _read(self) -> None:
         from pipeline_tui.services.views import board
-        from pipeline_tui.store import models
-        from pipeline_tui.store.db import revision
+        from pipeline_tui.store.db import revision, thread_connection
 
-        try:
-            self.revision = revision()  # a write after this one is noticed by the app's poll
-            self._board = board(*self.key)
-        except Exception:  # noqa: BLE001 - the screen's own read reports it
-            self._board = None
-        finally:
-            models.database.obj.close()  # this thread's own connection
+        with thread_connection():
+            try:
+                self.revision = revision()  # a write after this one is noticed by the app's poll
+                self._board = board(*self.key)
+            except Exception:  # noqa: BLE001 - the screen's own read reports it
+                self._board = None
 
     def take(self, now: datetime, settings: Settings, pipeline: str | None, owner: str | None):
         """The board read ahead, once, if it is the one asked for (waiting for it to finish:

@@ -15,7 +15,14 @@ from peewee import fn
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import domain, figures
 from pipeline_tui.core.report import Report, build_report
-from pipeline_tui.core.score import Score, ScoreContext, rank_among, score_all, score_prospect
+from pipeline_tui.core.score import (
+    Score,
+    ScoreContext,
+    open_stages_by_pipeline,
+    rank_among,
+    score_all,
+    score_prospect,
+)
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, as before)
@@ -258,23 +265,16 @@ class _CountedRanks(ScoreContext):
         return rank_among(below, count)
 
 
-def _open_stages(snapshot: domain.Snapshot) -> dict[int, list[domain.Stage]]:
-    return {
-        pid: [s for s in stages if s.kind == domain.OPEN]
-        for pid, stages in snapshot.stages_by_pipeline.items()
-    }
-
-
 def _ranked(snapshot: domain.Snapshot, now: datetime, values: list[int]) -> ScoreContext:
-    return ScoreContext(now, values, _open_stages(snapshot))
+    return ScoreContext(now, values, open_stages_by_pipeline(snapshot))
 
 
 def _score_context(snapshot: domain.Snapshot, now: datetime, *, few: bool = False) -> ScoreContext:
     """What a score needs beyond the prospect, whatever part of the pipeline the snapshot holds:
     where budgets stand among all open prospects', and each pipeline's open stages."""
     if few:  # a handful of prospects, read by id
-        return _CountedRanks(now, (), _open_stages(snapshot))
-    return ScoreContext(now, queries.open_values(), _open_stages(snapshot))
+        return _CountedRanks(now, (), open_stages_by_pipeline(snapshot))
+    return ScoreContext(now, queries.open_values(), open_stages_by_pipeline(snapshot))
 
 
 # -- report -----------------------------------------------------------------------------------

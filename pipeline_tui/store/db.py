@@ -221,3 +221,13 @@ def read_snapshot():
     db = models.database.obj
     with db.atomic():
         yield
+
+
+@contextmanager
+def thread_connection():
+    """For reads in a worker thread: peewee opens a connection per thread; close this one when
+    the thread is done rather than leave it to the garbage collector."""
+    try:
+        yield
+    finally:
+        models.database.obj.close()

@@ -20,6 +20,7 @@ from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import poll_revision, revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.widgets.footer import Message, footer_of
 
 POLL_SECONDS = 1.5
 
@@ -138,8 +139,6 @@ class PipelineApp(App):
         """Say what happened in the footer of the screen on top; a dialog without one gets
         Textual's toast. (A toast costs a whole-screen layout when it comes and when it goes.)
         The app keeps the message, so that the view shown next still says it."""
-        from pipeline_tui.ui.widgets.footer import Message, footer_of
-
         footer = footer_of(self.screen) if self.screen_stack else None
         if footer is None:
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)

@@ -16,6 +16,13 @@ from tests.ui.helpers import screen_text
 SIZE = (120, 40)
 
 
+async def show_agenda(pilot) -> None:
+    """From a freshly started app: settle, press 2, settle."""
+    await pilot.pause()
+    await pilot.press("2")
+    await pilot.pause()
+
+
 def agenda_current(app):
     return app.screen.query_one(AgendaList).current
 
@@ -27,9 +34,7 @@ def open_count() -> int:
 async def test_agenda_groups_with_counts(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         text = screen_text(app)
         rows = app.screen.query_one(AgendaList).items
         headings = [row for row in rows if isinstance(row, tuple)]
@@ -42,9 +47,7 @@ async def test_agenda_groups_with_counts(demo_db, make_app):
 async def test_done_asks_outcome_and_schedules_the_next(demo_db, make_app, now):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         item = agenda_current(app)
         await pilot.press("d", *"sent the numbers", "enter")
         await pilot.pause()
@@ -62,9 +65,7 @@ async def test_done_asks_outcome_and_schedules_the_next(demo_db, make_app, now):
 async def test_after_an_appointment_the_next_follow_up_is_required(demo_db, make_app, now):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         agenda = app.screen.query_one(AgendaList)
         while agenda_current(app).kind != "appointment":
             await pilot.press("j")
@@ -88,9 +89,7 @@ async def test_after_an_appointment_the_next_follow_up_is_required(demo_db, make
 async def test_snooze_a_day_a_week_and_reschedule(demo_db, make_app, now):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         first = agenda_current(app)
         assert first.status == "overdue"
         await pilot.press("s")
@@ -116,9 +115,7 @@ async def test_snooze_a_day_a_week_and_reschedule(demo_db, make_app, now):
 async def test_enter_jumps_to_the_prospect_on_the_board(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         item = agenda_current(app)
         await pilot.press("enter")
         await pilot.pause()
@@ -198,9 +195,7 @@ async def test_layout_at_80_by_24_keeps_every_view_readable(demo_db, make_app):
 async def test_f_in_the_agenda_schedules_for_that_prospect(demo_db, make_app, now):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         item = agenda_current(app)
         before = FollowUp.select().where(FollowUp.prospect == item.prospect_id).count()
         await pilot.press("f", *"+2d", "enter")
@@ -254,9 +249,7 @@ async def test_the_agenda_spliced_after_actions_is_the_agenda_read_afresh(demo_d
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("2")
-        await pilot.pause()
+        await show_agenda(pilot)
         for key in ("s", "s", "S", "j", "s", "s"):
             await pilot.press(key)
             await pilot.pause()

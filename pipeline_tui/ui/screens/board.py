@@ -391,14 +391,13 @@ class BoardScreen(ViewScreen):
         )
 
     def _read_in_thread(self, stamp: tuple) -> None:
-        from pipeline_tui.store import models
+        from pipeline_tui.store.db import thread_connection
 
         try:
-            data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
+            with thread_connection():
+                data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
         except UserError:
             return
-        finally:
-            models.database.obj.close()  # this thread's own connection
         self.app.call_from_thread(self._apply_read, data, stamp)
 
     def _apply_read(self, data: Board, stamp: tuple) -> None:

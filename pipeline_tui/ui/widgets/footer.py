@@ -20,6 +20,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from pipeline_tui.ui.widgets.quiet import update_if_changed
+
 SEVERITY_STYLES = {"information": "bold $success", "warning": "bold $warning", "error": "bold $error"}
 SECONDS_SHOWN = {"information": 4.0, "warning": 6.0, "error": 8.0}
 
@@ -146,8 +148,7 @@ class KeysFooter(Static):
         else:  # no room for both: the message, until it goes
             self._spans = []
             content = Content.assemble(" ", message)
-        if not (isinstance(self.content, Content) and self.content.is_same(content)):
-            self.update(content, layout=False)
+        update_if_changed(self, content)
 
     # -- mouse --------------------------------------------------------------------------------
 
