@@ -612,3 +612,38 @@ async def test_c_logs_a_call_typing_straight_into_the_outcome(demo_db, make_app)
         logged = FollowUp.select().where(FollowUp.prospect == card.id).order_by(FollowUp.id.desc()).first()
         assert FollowUp.select().where(FollowUp.prospect == card.id).count() == before + 1
         assert (logged.kind, logged.outcome) == ("call", "Talked to Ana, wants pricing")
+
+
+async def test_a_cursor_move_draws_two_rows_and_the_header_in_its_own_frame(demo_db, make_app):
+    """j redraws the row left and the row reached (not the whole column), and the header's
+    ``2/N`` changes at once, in the same frame, not after a message a frame later."""
+    from textual.geometry import Region
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        column = board_of(app).columns[0]
+        cards = column.cards
+        cards._dirty_regions.clear()
+        cards.action_cursor(1)  # what j does, without letting a frame be drawn yet
+        height, width = cards.row_height, cards.size.width
+        assert cards._dirty_regions == {Region(0, 0, width, height), Region(0, height, width, height)}
+        assert f"2/{len(cards.items)}" in str(column.header.render())
+        await pilot.pause()
+        assert focused_card(app).id == cards_in(app, "Lead")[1].id
+
+
+async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(demo_db, make_app):
+    """l marks the column left and the column reached (header colour, cursor row) at once;
+    the focus events that follow find nothing left to change."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lead, qualified = board_of(app).columns[:2]
+        assert lead.cards.looks_focused and lead.header.has_class("-focused")
+        board_of(app).action_column(1)  # what l does, before any event is handled
+        assert not lead.cards.looks_focused and not lead.header.has_class("-focused")
+        assert qualified.cards.looks_focused and qualified.header.has_class("-focused")
+        await pilot.pause()
+        assert not lead.cards.looks_focused and qualified.cards.looks_focused
+        assert qualified.header.has_class("-focused") and not lead.header.has_class("-focused")

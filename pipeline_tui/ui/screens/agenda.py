@@ -94,7 +94,7 @@ class AgendaList(VirtualList[Row]):
         if not isinstance(item, AgendaItem):
             group, count = item
             return make_strip([(f" {group} ({count})", self.style_of("agenda--heading"))], width, base)
-        if is_cursor and self.has_focus:
+        if is_cursor and self.looks_focused:
             base = base + self.style_of("agenda--cursor")
         now = self.now
         days = (item.due.date() - now.date()).days
@@ -110,7 +110,7 @@ class AgendaList(VirtualList[Row]):
         if item.organization and item.organization not in who:
             who = f"{who} · {item.organization}"
         parts = [
-            ("▌" if is_cursor and self.has_focus else " ", self.style_of("agenda--kind")),
+            ("▌" if is_cursor and self.looks_focused else " ", self.style_of("agenda--kind")),
             (f"{when:>10}  ", self.style_of(f"agenda--{item.status}")),
             (f"{KIND_LABELS.get(item.kind, item.kind):<9}", self.style_of("agenda--kind")),
             (who, None),

@@ -23,6 +23,11 @@ class ViewScreen(Screen):
 
     _styled_for: tuple | None = None  # the theme this screen's widgets were last styled for
 
+    # Textual redraws, in one frame, the rectangle around everything that changed. A view whose
+    # actions change a narrow part of it (the board: two columns) says its messages in a frame
+    # of their own; else the footer line would stretch that rectangle to the whole screen.
+    message_in_own_frame = False
+
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Coming back to a view (keys 1 2 3), Textual restyles every widget on it in case the
         CSS changed meanwhile: ~7 ms at 120×40. Only a theme change does that here (classes

@@ -73,6 +73,8 @@ class BoardScreen(ViewScreen):
     """
     AUTO_FOCUS = None  # the hidden search box must not take the keys; _show focuses a column
 
+    message_in_own_frame = True  # see ViewScreen: an action changes two columns at most
+
     BINDINGS = [
         Binding("left,h", "column(-1)", "Prev column", show=False, id="board.left"),
         Binding("right,l", "column(1)", "Next column", show=False, id="board.right"),
@@ -199,7 +201,11 @@ class BoardScreen(ViewScreen):
         """Focus a column's list now: ``Widget.focus`` waits a turn (keys typed fast would go to
         the column before) and repaints the whole list."""
         if cards.is_mounted:
+            before = self.focused
             self.set_focus(cards, scroll_visible=False)
+            for column in self.columns:  # their new look in this key's frame, not the next
+                if column.cards is before or column.cards is cards:
+                    column.mark_focused(column.cards is self.focused)
         else:  # a column mounted just now (another pipeline): focus it once it is there
             self.call_after_refresh(self._focus, cards)
 

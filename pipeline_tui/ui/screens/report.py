@@ -129,7 +129,7 @@ class AdviceList(VirtualList[Advice]):
     row_height = 4
 
     def render_row(self, item: Advice, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
-        if is_cursor and self.has_focus:
+        if is_cursor and self.looks_focused:
             base = base + self.style_of("advice--cursor")
         text_width = max(1, width - 2)
         lines = textwrap.wrap(item.message, text_width) or [""]

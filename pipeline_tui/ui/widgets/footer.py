@@ -111,7 +111,10 @@ class KeysFooter(Static):
         if self._message_timer is not None:
             self._message_timer.stop()
         self._message_timer = self.set_timer(left, self._forget_message)
-        self._draw()  # in the action's own frame: a frame of its own cost more than it saved
+        if getattr(self.screen, "message_in_own_frame", False):
+            self.call_after_refresh(self._draw)
+        else:
+            self._draw()
 
     @property
     def message(self) -> str:

@@ -61,11 +61,11 @@ class CardList(VirtualList[Card]):
         return self.now
 
     def render_row(self, card: Card, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
-        if is_cursor and self.has_focus:
+        if is_cursor and self.looks_focused:
             base = base + self.style_of("card--cursor")
         if line == 3:
             return Strip.blank(width, self.list_style)
-        gutter = ("▌", self.style_of("card--gutter")) if is_cursor and self.has_focus else (" ", None)
+        gutter = ("▌", self.style_of("card--gutter")) if is_cursor and self.looks_focused else (" ", None)
         if line == 0:
             return make_strip([gutter, (card.name, self.style_of("card--name"))], width, base)
         if line == 1:
@@ -150,12 +150,18 @@ class StageColumn(Vertical):
         yield self.cards
 
     # A class on the header rather than a ``:focus-within`` rule: with that rule Textual restyles
-    # the whole column (and draws it again) each time focus enters or leaves it.
+    # the whole column (and draws it again) each time focus enters or leaves it. The events come
+    # after the frame of the key that moved focus; the board marks the columns in that frame.
     def on_descendant_focus(self) -> None:
-        self.header.add_class("-focused")
+        self.mark_focused(True)
 
     def on_descendant_blur(self) -> None:
-        self.header.remove_class("-focused")
+        self.mark_focused(False)
+
+    def mark_focused(self, focused: bool) -> None:
+        """Look focused (header and cursor row) or not."""
+        self.header.set_class(focused, "-focused")
+        self.cards.show_focus(focused)
 
     def show(
         self, cards: list[Card], now: datetime, *, cursor: int | None = None, totals: tuple | None = None
@@ -169,8 +175,10 @@ class StageColumn(Vertical):
         self.cards.set_items(cards, cursor=cursor)
         self._draw_header()
 
-    def on_virtual_list_highlighted(self) -> None:
-        self._draw_header()
+    def on_mount(self) -> None:
+        # in the frame the cursor moves in, not one later (a Highlighted message arrives after
+        # that frame is drawn, and its own frame costs ~1 ms more)
+        self.watch(self.cards, "cursor", self._draw_header, init=False)
 
     def on_resize(self) -> None:
         self._draw_header()

@@ -79,7 +79,8 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         Binding("end,G", "jump(-1)", "Last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # no repaint of the whole list when it moves: watch_cursor draws the two rows concerned
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         def __init__(self, sender: VirtualList, index: int) -> None:
@@ -102,6 +103,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         self._styles: dict[str, Style] = {}
         self._base: Style | None = None  # the list's own style, under every row
         self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
+        self.looks_focused = False  # whether the cursor row is drawn as focused
 
     def style_of(self, component: str) -> Style:
         """A component class's style, looked up once per theme (rows ask on every line)."""
@@ -215,7 +217,15 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         """Draw the cursor row again, and nothing else: a list's look with focus is drawn by
         its rows (no ``:focus`` rule styles it), so Textual's restyle of the list and its
         scrollbars on every focus change would only cost time."""
-        self._refresh_row(self.cursor)
+        self.show_focus(has_focus)
+
+    def show_focus(self, focused: bool) -> None:
+        """Draw the cursor row as focused or not. A screen that moves focus itself calls this
+        at once, so the move and the new look share one frame; the focus events arriving after
+        it then find nothing left to draw."""
+        if focused != self.looks_focused:
+            self.looks_focused = focused
+            self._refresh_row(self.cursor)
 
     async def on_click(self, event: events.Click) -> None:
         index = (event.y + int(self.scroll_offset.y)) // self.row_height
@@ -238,7 +248,8 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         # Draw each line once: a repaint, or a list refilled with mostly the same (immutable) rows,
         # finds it here. A changed row is a new object, so it is drawn afresh; keyed by identity
         # (hashing a row's every field on every line costs more than drawing it).
-        key = (id(item), line, width, is_cursor, is_cursor and self.has_focus, base, self.render_context())
+        focused = is_cursor and self.looks_focused
+        key = (id(item), line, width, is_cursor, focused, base, self.render_context())
         found = self._lines.get(key)
         if found is not None and found[0] is item:
             return found[1]
