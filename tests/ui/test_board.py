@@ -647,3 +647,16 @@ async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(dem
         await pilot.pause()
         assert not lead.cards.looks_focused and qualified.cards.looks_focused
         assert qualified.header.has_class("-focused") and not lead.header.has_class("-focused")
+
+
+async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_app):
+    """Collection is off while the app starts (it would only walk start-up objects again and
+    again) and must come back once the board is shown, collecting less often than Python's
+    default: a card move allocated enough to trigger four collections."""
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()
+        assert gc.get_threshold()[0] >= 10_000
