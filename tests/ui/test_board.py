@@ -660,3 +660,26 @@ async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_ap
         await pilot.pause()
         assert gc.isenabled()
         assert gc.get_threshold()[0] >= 10_000
+
+
+@pytest.mark.parametrize("column", [0, 4])  # the pane opens on the right, and on the left
+async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(demo_db, make_app, column):
+    """The pane lies over the columns: opening and closing it changes no column's place or
+    drawing order (Textual redraws every widget whose geometry changed; when the pane came
+    after the columns it renumbered them all, and enter redrew the whole board)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*["l"] * column)
+        board = board_of(app)
+        before = dict(board._compositor._full_map)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert board.detail.region.width > 0
+        pane = {board.detail, *board.detail.walk_children()}
+        after = board._compositor._full_map
+        changed = [w for w, geometry in after.items() if w not in pane and before.get(w) != geometry]
+        assert changed == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert dict(board._compositor._full_map) == before

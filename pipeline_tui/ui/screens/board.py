@@ -115,9 +115,12 @@ class BoardScreen(ViewScreen):
             disabled=True,  # hidden and unfocusable until / is pressed
         )
         with Horizontal(id="board-main"):
+            # The pane first: Textual numbers each widget's drawing order by its place among its
+            # siblings, counted from the last. Placed after the columns, the pane showing or
+            # hiding renumbered every column, which redrew the whole board on enter and esc.
+            yield ProspectDetail()
             yield Horizontal(*self.columns, id="columns")
             yield Static(WELCOME, id="welcome", markup=False)
-            yield ProspectDetail()
         yield KeysFooter()
 
     def on_mount(self) -> None:

@@ -129,4 +129,7 @@ class ProspectDetail(VerticalScroll):
 
     def show(self, detail: Detail, now: datetime) -> None:
         self.prospect_id = detail.prospect.id
-        self.query_one("#detail-body", Static).update(render_detail(detail, now))
+        # A pane not on screen yet (opening now) is laid out with the screen in this frame: a
+        # layout of the body's own would only come a frame later and draw the board again.
+        shown = bool(self.region)
+        self.query_one("#detail-body", Static).update(render_detail(detail, now), layout=shown)
