@@ -640,13 +640,13 @@ async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(dem
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         lead, qualified = board_of(app).columns[:2]
-        assert lead.cards.looks_focused and lead.header.has_class("-focused")
+        assert lead.cards.looks_focused and lead.looks_focused
         board_of(app).action_column(1)  # what l does, before any event is handled
-        assert not lead.cards.looks_focused and not lead.header.has_class("-focused")
-        assert qualified.cards.looks_focused and qualified.header.has_class("-focused")
+        assert not lead.cards.looks_focused and not lead.looks_focused
+        assert qualified.cards.looks_focused and qualified.looks_focused
         await pilot.pause()
         assert not lead.cards.looks_focused and qualified.cards.looks_focused
-        assert qualified.header.has_class("-focused") and not lead.header.has_class("-focused")
+        assert qualified.looks_focused and not lead.looks_focused
 
 
 async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_app):
@@ -683,3 +683,18 @@ async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(d
         await pilot.press("escape")
         await pilot.pause()
         assert dict(board._compositor._full_map) == before
+
+
+async def test_the_focused_columns_header_takes_the_themes_colour(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lead, qualified = board_of(app).columns[:2]
+        before = lead.header.styles.background
+        assert before == lead.get_component_styles("stage-header--focused").background
+        assert qualified.header.styles.background != before  # not focused: the plain header
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await pilot.pause()
+        after = lead.header.styles.background
+        assert after != before
+        assert after == lead.get_component_styles("stage-header--focused").background
