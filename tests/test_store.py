@@ -365,3 +365,30 @@ def test_a_server_database_keeps_its_schema_version_in_a_table(db, engine):
         pytest.skip("PostgreSQL keeps the version in a table; SQLite in PRAGMA user_version")
     assert schema.get_version(db) == schema.SCHEMA_VERSION
     assert db.execute_sql("SELECT version FROM schema_version").fetchall() == [(schema.SCHEMA_VERSION,)]
+
+
+def test_reads_by_id_reuse_their_sql_and_still_read_the_ids_asked_for(db, now, monkeypatch):
+    """A card's reads after an action build their SQL once per shape and then only swap the
+    ids in: the rows must be those of the ids asked for, whichever were asked before."""
+    _make_prospects(12, now)
+    Prospect.update(notes="met at the fair").where(Prospect.name.in_(["P3", "P5"])).execute()
+    ids = [p.id for p in Prospect.select(Prospect.id).order_by(Prospect.id)]
+    expected = {p.id: p for p in queries.load_snapshot(now, Settings(), ids=ids).prospects}
+    assert len(expected) == 12
+    built = []
+    original = queries.peewee.Query.sql
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        return original(self, *args, **kwargs)
+
+    for chosen in ([ids[0]], [ids[5]], [ids[3], ids[9]], [ids[9], ids[3]], [ids[-1]]):
+        snapshot = queries.load_snapshot(now, Settings(), ids=chosen)
+        assert sorted(p.id for p in snapshot.prospects) == sorted(chosen)
+        for prospect in snapshot.prospects:
+            assert prospect == expected[prospect.id]
+        notes = {i for i in chosen if Prospect.get_by_id(i).notes}
+        assert queries.notes_of(chosen).keys() == notes
+    monkeypatch.setattr(queries.peewee.Query, "sql", counting)
+    queries.load_snapshot(now, Settings(), ids=[ids[7]])
+    assert built == []  # one id again: every query's SQL was built before

@@ -7,7 +7,7 @@ converters cost more than the query at 100,000 rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import peewee
@@ -36,21 +36,54 @@ def _rows(query) -> Iterable[tuple]:
     return models.database.obj.execute(query)
 
 
+# SQL that peewee built once, by shape: (sql, params, where each id goes in params)
+_built: dict[tuple, tuple[str, list, list[tuple[int, int]]]] = {}
+_MARK = -(2**62)  # stands for the i-th id while the SQL is built: no real id or value is this
+
+
+def _rows_of_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
+    """The rows of ``build(ids)``, with SQL peewee builds once per ``shape`` and number of ids,
+    then reuses with other ids. Building a query's SQL costs more than SQLite takes to run it on
+    a few ids, and an action on one card reads it through half a dozen queries. ``shape`` must
+    name everything else the query depends on."""
+    db = models.database.obj
+    key = (type(db), shape, len(ids))
+    entry = _built.get(key)
+    if entry is None:
+        marks = [_MARK - i for i in range(len(ids))]
+        sql, params = db.get_sql_context().sql(build(marks)).query()
+        slots = [(at, _MARK - value) for at, value in enumerate(params) if value in marks]
+        entry = (sql, params, slots)
+        if len(ids) <= 8:  # the few ids of an action; a longer list is not worth keeping
+            _built[key] = entry
+    sql, params, slots = entry
+    if slots:
+        params = list(params)
+        for at, index in slots:
+            params[at] = ids[index]
+    return db.execute_sql(sql, params)
+
+
 def load_pipelines() -> tuple[domain.Pipeline, ...]:
-    query = Pipeline.select(Pipeline.id, Pipeline.name, Pipeline.position).order_by(
-        Pipeline.position, Pipeline.id
-    )
-    return tuple(domain.Pipeline(*row) for row in _rows(query))
+    def build(_):
+        return Pipeline.select(Pipeline.id, Pipeline.name, Pipeline.position).order_by(
+            Pipeline.position, Pipeline.id
+        )
+
+    return tuple(domain.Pipeline(*row) for row in _rows_of_shape(("pipelines",), build))
 
 
 def load_stages(settings: Settings | None = None) -> tuple[domain.Stage, ...]:
     """Every stage; a probability in the config file (by stage name) wins over the stored one."""
     overrides = {k.lower(): v for k, v in (settings.probabilities if settings else {}).items()}
-    query = Stage.select(
-        Stage.id, Stage.pipeline, Stage.name, Stage.position, Stage.probability, Stage.kind, Stage.role
-    ).order_by(Stage.pipeline, Stage.position)
+
+    def build(_):
+        return Stage.select(
+            Stage.id, Stage.pipeline, Stage.name, Stage.position, Stage.probability, Stage.kind, Stage.role
+        ).order_by(Stage.pipeline, Stage.position)
+
     stages = []
-    for sid, pid, name, position, probability, kind, role in _rows(query):
+    for sid, pid, name, position, probability, kind, role in _rows_of_shape(("stages",), build):
         probability = overrides.get(name.lower(), probability)
         stages.append(domain.Stage(sid, pid, name, position, probability, kind, role))
     return tuple(stages)
@@ -58,14 +91,18 @@ def load_stages(settings: Settings | None = None) -> tuple[domain.Stage, ...]:
 
 def load_quota(owner: str | None = "") -> domain.Quota | None:
     """The latest quota of one salesperson, or the team's (owner ``""``, also for ``None``)."""
-    row = (
-        Quota.select(Quota.period, Quota.target_cents)
-        .where(Quota.owner == (owner or ""))
-        .order_by(Quota.set_at.desc(), Quota.id.desc())
-        .tuples()
-        .first()
-    )
-    return domain.Quota(row[0], row[1], owner or "") if row else None
+    owner = owner or ""
+
+    def build(_):
+        return (
+            Quota.select(Quota.period, Quota.target_cents)
+            .where(Quota.owner == owner)
+            .order_by(Quota.set_at.desc(), Quota.id.desc())
+            .limit(1)
+        )
+
+    row = next(iter(_rows_of_shape(("quota", owner), build)), None)
+    return domain.Quota(row[0], row[1], owner) if row else None
 
 
 def _open_stage_ids() -> list[int]:
@@ -76,20 +113,27 @@ def load_activity(prospects: Iterable[int] | peewee.Query) -> dict[int, tuple]:
     """Each prospect's follow-ups condensed in SQL: last done, last contact done, last
     appointment done, and whether it ever had a demo or trial."""
     done = FollowUp.done_at
-    query = (
-        FollowUp.select(
-            FollowUp.prospect,
-            fn.MAX(done),
-            fn.MAX(Case(None, [(FollowUp.kind.in_(sorted(CONTACT_KINDS)), done)], None)),
-            fn.MAX(Case(None, [(FollowUp.kind == "appointment", done)], None)),
-            fn.MAX(Case(None, [(FollowUp.kind.in_(["demo", "trial"]), 1)], 0)),
+
+    def build(ids):
+        return (
+            FollowUp.select(
+                FollowUp.prospect,
+                fn.MAX(done),
+                fn.MAX(Case(None, [(FollowUp.kind.in_(sorted(CONTACT_KINDS)), done)], None)),
+                fn.MAX(Case(None, [(FollowUp.kind == "appointment", done)], None)),
+                fn.MAX(Case(None, [(FollowUp.kind.in_(["demo", "trial"]), 1)], 0)),
+            )
+            .where(FollowUp.prospect.in_(ids))
+            .group_by(FollowUp.prospect)
         )
-        .where(FollowUp.prospect.in_(prospects if isinstance(prospects, peewee.Query) else list(prospects)))
-        .group_by(FollowUp.prospect)
-    )
+
+    if isinstance(prospects, peewee.Query):
+        rows = _rows(build(prospects))
+    else:
+        rows = _rows_of_shape(("activity",), build, list(prospects))
     return {
         pid: (_as_datetime(last), _as_datetime(contact), _as_datetime(appointment), bool(demo))
-        for pid, last, contact, appointment, demo in _rows(query)
+        for pid, last, contact, appointment, demo in rows
     }
 
 
@@ -131,22 +175,25 @@ def load_closed_totals(
 
 def load_open_follow_ups(ids: Iterable[int] | None = None) -> dict[int, list[domain.FollowUp]]:
     """Open follow-ups by prospect, soonest first."""
-    query = (
-        FollowUp.select(
-            FollowUp.id,
-            FollowUp.prospect,
-            FollowUp.kind,
-            FollowUp.due_at,
-            FollowUp.created_at,
-            FollowUp.notes,
+
+    def build(ids):
+        query = (
+            FollowUp.select(
+                FollowUp.id,
+                FollowUp.prospect,
+                FollowUp.kind,
+                FollowUp.due_at,
+                FollowUp.created_at,
+                FollowUp.notes,
+            )
+            .where(FollowUp.done_at.is_null())
+            .order_by(FollowUp.due_at, FollowUp.id)
         )
-        .where(FollowUp.done_at.is_null())
-        .order_by(FollowUp.due_at, FollowUp.id)
-    )
-    if ids is not None:
-        query = query.where(FollowUp.prospect.in_(list(ids)))
+        return query if ids is None else query.where(FollowUp.prospect.in_(ids))
+
+    rows = _rows(build(None)) if ids is None else _rows_of_shape(("open follow-ups",), build, list(ids))
     grouped: dict[int, list[domain.FollowUp]] = defaultdict(list)
-    for fid, pid, kind, due, created, notes in _rows(query):
+    for fid, pid, kind, due, created, notes in rows:
         grouped[pid].append(domain.FollowUp(fid, pid, kind, _as_datetime(due), _as_datetime(created), notes))
     return grouped
 
@@ -181,6 +228,13 @@ def load_prospects(
     owner: str | None = None,
 ) -> list[tuple]:
     """Prospect rows: every live one, or the open ones only (of one owner, or everyone's)."""
+    if ids is not None and not open_only and pipeline_id is None and owner is None:  # an action's few
+
+        def build(ids):
+            query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
+            return query.where(Prospect.id.in_(ids)).order_by(Prospect.id)
+
+        return list(_rows_of_shape(("prospects",), build, list(ids)))
     opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
     query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
     if open_only:
@@ -377,10 +431,11 @@ def open_values_below(value: int) -> tuple[int, int]:
 
 def notes_of(ids: Iterable[int]) -> dict[int, str]:
     """Notes of these prospects, for searching the cards an action just changed."""
-    query = Prospect.select(Prospect.id, Prospect.notes).where(
-        Prospect.id.in_(list(ids)), Prospect.notes != ""
-    )
-    return dict(_rows(query))
+
+    def build(ids):
+        return Prospect.select(Prospect.id, Prospect.notes).where(Prospect.id.in_(ids), Prospect.notes != "")
+
+    return dict(_rows_of_shape(("notes",), build, list(ids)))
 
 
 def notes_of_open(pipeline_id: int) -> dict[int, str]:
