@@ -223,8 +223,10 @@ def board_changes(
                 value, weighted = value + (card.value or 0), weighted + card.weighted_value
         columns.append(Column(column.stage, cards, value, weighted))
     cards_by_id = dict(shown.cards_by_id)
+    staying = {card.id for card in fresh}
     for card in leaving:
-        del cards_by_id[card.id]
+        if card.id not in staying:  # a key taken out and put back makes every later copy slow
+            del cards_by_id[card.id]
     cards_by_id.update((card.id, card) for card in fresh)
     changed = set(ids)
     kept = {"columns": columns, "cards_by_id": cards_by_id, "open_values": values or []}
