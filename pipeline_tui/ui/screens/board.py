@@ -10,7 +10,6 @@ from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
-from pipeline_tui.services.importing import database_is_empty
 from pipeline_tui.services.views import Board, Card, board, board_changes, card_index, prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
@@ -190,7 +189,7 @@ class BoardScreen(ViewScreen):
             column.stage.id: data for column, data in zip(self.columns, self.data.columns, strict=True)
         }
         self._shown_filter = needle
-        empty = not any(c.cards for c in self.data.columns) and not needle and database_is_empty()
+        empty = not any(c.cards for c in self.data.columns) and not needle and _database_is_empty()
         self.query_one("#welcome").display = empty
         self.query_one("#columns").display = not empty
         searching = self.query_one("#search", Input).has_focus
@@ -301,8 +300,9 @@ class BoardScreen(ViewScreen):
         moved = False
         for index, column in enumerate(self.columns):
             shown = start <= index < start + fits
-            moved = moved or column.display != shown
-            column.display = shown
+            if column.display != shown:  # setting it, even unchanged, lays the screen out again
+                column.display = shown
+                moved = True
         if moved:  # the columns' places are known after the next layout
             self.call_after_refresh(self._place_detail)
         else:
@@ -629,3 +629,9 @@ class BoardScreen(ViewScreen):
             self._clear_search()
             if self.columns:
                 self._focus(self.columns[0].cards)
+
+
+def _database_is_empty() -> bool:
+    from pipeline_tui.services.importing import database_is_empty  # its CSV code: not at start-up
+
+    return database_is_empty()
