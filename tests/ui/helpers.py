@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline_tui.ui.screens.board import BoardScreen
-from pipeline_tui.ui.widgets.stage_column import CardList
+from pipeline_tui.ui.widgets.stage_column import StageColumn
 
 
 def board_of(app) -> BoardScreen:
@@ -18,13 +18,13 @@ def column_names(app) -> list[str]:
 def cards_in(app, stage: str) -> list:
     for column in board_of(app).columns:
         if column.stage.name == stage:
-            return list(column.cards.items)
+            return list(column.items)
     raise AssertionError(f"no column {stage}")
 
 
 def focused_card(app):
     focused = app.focused
-    assert isinstance(focused, CardList), focused
+    assert isinstance(focused, StageColumn), focused
     return focused.current
 
 

@@ -285,7 +285,7 @@ async def test_the_detail_pane_never_covers_the_focused_column(demo_db, make_app
         for key in ["l"] * 5 + ["h"] * 5:
             await pilot.pause()
             board = board_of(app)
-            column = next(c for c in board.columns if c.cards.has_focus)
+            column = next(c for c in board.columns if c.has_focus)
             pane = board.detail.region
             assert pane.width >= 36
             assert not column.region.intersection(pane), (column.stage.name, column.region, pane)
@@ -454,7 +454,7 @@ async def test_a_long_column_scrolls_to_the_cursor_and_with_the_wheel(demo_db, m
     app = make_app()
     async with app.run_test(size=(120, 24)) as pilot:
         await pilot.pause()
-        lead = board_of(app).columns[0].cards
+        lead = board_of(app).columns[0]
         assert len(lead.items) * lead.row_height > lead.size.height, "the demo's Lead column is long"
         await pilot.press("G")
         await pilot.pause()
@@ -480,7 +480,7 @@ async def test_keys_typed_in_one_burst_land_in_the_column_they_were_meant_for(de
             app.post_message(events.Key(key, key))
         await pilot.pause()
         board = board_of(app)
-        assert [column.cards.cursor for column in board.columns[:2]] == [0, 2]
+        assert [column.cursor for column in board.columns[:2]] == [0, 2]
         assert focused_card(app).id == cards_in(app, "Qualified")[2].id
 
 
@@ -491,7 +491,7 @@ async def test_a_theme_changed_on_another_view_restyles_the_board_when_it_comes_
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        cards = board_of(app).columns[0].cards
+        cards = board_of(app).columns[0]
         dark = cards.styles.background
         await pilot.press("2", "1")
         assert cards.styles.background == dark
@@ -500,7 +500,7 @@ async def test_a_theme_changed_on_another_view_restyles_the_board_when_it_comes_
         await pilot.pause()
         await pilot.press("1")
         await pilot.pause()
-        assert board_of(app).columns[0].cards is cards
+        assert board_of(app).columns[0] is cards
         assert cards.styles.background != dark
         assert cards.styles.background == Color.parse(app.current_theme.surface)
 
@@ -590,7 +590,7 @@ async def test_a_smaller_window_still_shows_the_cursor(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        lead = board_of(app).columns[0].cards
+        lead = board_of(app).columns[0]
         await pilot.press("j", "j", "j", "j", "j", "j")
         await pilot.resize_terminal(80, 16)
         await pilot.pause()
@@ -622,13 +622,13 @@ async def test_a_cursor_move_draws_two_rows_and_the_header_in_its_own_frame(demo
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        column = board_of(app).columns[0]
-        cards = column.cards
+        column = cards = board_of(app).columns[0]
         cards._dirty_regions.clear()
         cards.action_cursor(1)  # what j does, without letting a frame be drawn yet
-        height, width = cards.row_height, cards.size.width
-        assert cards._dirty_regions == {Region(0, 0, width, height), Region(0, height, width, height)}
-        assert f"2/{len(cards.items)}" in str(column.header.render())
+        height, width, top = cards.row_height, cards.size.width, cards.header_height
+        rows = {Region(0, top, width, height), Region(0, top + height, width, height)}
+        assert cards._dirty_regions == rows | {Region(0, 0, width, top)}  # and the header
+        assert f"2/{len(cards.items)}" in column.header_text()
         await pilot.pause()
         assert focused_card(app).id == cards_in(app, "Lead")[1].id
 
@@ -640,13 +640,12 @@ async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(dem
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         lead, qualified = board_of(app).columns[:2]
-        assert lead.cards.looks_focused and lead.looks_focused
+        assert lead.looks_focused
         board_of(app).action_column(1)  # what l does, before any event is handled
-        assert not lead.cards.looks_focused and not lead.looks_focused
-        assert qualified.cards.looks_focused and qualified.looks_focused
+        assert not lead.looks_focused
+        assert qualified.looks_focused
         await pilot.pause()
-        assert not lead.cards.looks_focused and qualified.cards.looks_focused
-        assert qualified.looks_focused and not lead.looks_focused
+        assert not lead.looks_focused and qualified.looks_focused
 
 
 async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_app):
@@ -686,15 +685,24 @@ async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(d
 
 
 async def test_the_focused_columns_header_takes_the_themes_colour(demo_db, make_app):
+    def header_background(column):
+        width = column.scrollable_content_region.width
+        return column.render_header(0, width)._segments[0].style.bgcolor
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         lead, qualified = board_of(app).columns[:2]
-        before = lead.header.styles.background
-        assert before == lead.get_component_styles("stage-header--focused").background
-        assert qualified.header.styles.background != before  # not focused: the plain header
+        before = header_background(lead)
+        assert before == lead.get_component_rich_style("stage-header--focused").bgcolor
+        card_line = lead.render_line(lead.header_height)  # the cursor's card, its name
+        assert header_background(qualified) != before  # not focused: the plain header
         app.theme = "nord" if app.theme != "nord" else "gruvbox"
         await pilot.pause()
-        after = lead.header.styles.background
+        after = header_background(lead)
         assert after != before
-        assert after == lead.get_component_styles("stage-header--focused").background
+        assert after == lead.get_component_rich_style("stage-header--focused").bgcolor
+        redrawn = lead.render_line(lead.header_height)
+        assert redrawn.text == card_line.text and list(redrawn) != list(card_line)  # new colours
+        cursor = lead.get_component_rich_style("card--cursor", partial=True).bgcolor
+        assert all(segment.style.bgcolor == cursor for segment in redrawn)

@@ -16,7 +16,7 @@ from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
 from pipeline_tui.ui.widgets.quiet import update_if_changed
-from pipeline_tui.ui.widgets.stage_column import CardList, StageColumn
+from pipeline_tui.ui.widgets.stage_column import StageColumn
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList
 
@@ -194,22 +194,22 @@ class BoardScreen(ViewScreen):
         self.query_one("#columns").display = not empty
         searching = self.query_one("#search", Input).has_focus
         if focus_column is not None and not searching:
-            self._focus(self.columns[focus_column].cards)
+            self._focus(self.columns[focus_column])
         elif self.columns and not self._focused_list() and not searching:
-            first = next((c for c in self.columns if c.cards.items), self.columns[0])
-            self._focus(first.cards)
+            first = next((c for c in self.columns if c.items), self.columns[0])
+            self._focus(first)
 
-    def _focus(self, cards: CardList) -> None:
+    def _focus(self, column: StageColumn) -> None:
         """Focus a column's list now: ``Widget.focus`` waits a turn (keys typed fast would go to
         the column before) and repaints the whole list."""
-        if cards.is_mounted:
+        if column.is_mounted:
             before = self.focused
-            self.set_focus(cards, scroll_visible=False)
-            for column in self.columns:  # their new look in this key's frame, not the next
-                if column.cards is before or column.cards is cards:
-                    column.mark_focused(column.cards is self.focused)
+            self.set_focus(column, scroll_visible=False)
+            for other in self.columns:  # their new look in this key's frame, not the next
+                if other is before or other is column:
+                    other.mark_focused(other is self.focused)
         else:  # a column mounted just now (another pipeline): focus it once it is there
-            self.call_after_refresh(self._focus, cards)
+            self.call_after_refresh(self._focus, column)
 
     def _update_strip(self) -> None:
         data = self.data
@@ -244,13 +244,13 @@ class BoardScreen(ViewScreen):
     def detail(self) -> ProspectDetail:
         return self.query_one(ProspectDetail)
 
-    def _focused_list(self) -> CardList | None:
+    def _focused_list(self) -> StageColumn | None:
         focused = self.focused
-        return focused if isinstance(focused, CardList) else None
+        return focused if isinstance(focused, StageColumn) else None
 
     def current_card(self) -> Card | None:
-        cards = self._focused_list()
-        return cards.current if cards is not None else None
+        column = self._focused_list()
+        return column.current if column is not None else None
 
     def selected_id(self) -> int | None:
         card = self.current_card()
@@ -270,9 +270,9 @@ class BoardScreen(ViewScreen):
             self._refresh_detail(prospect_id)
 
     def _column_index(self) -> int:
-        cards = self._focused_list()
+        focused = self._focused_list()
         for index, column in enumerate(self.columns):
-            if column.cards is cards:
+            if column is focused:
                 return index
         return 0
 
@@ -280,11 +280,10 @@ class BoardScreen(ViewScreen):
         if not self.columns:
             return
         here = self._column_index()
-        row = self.columns[here].cards.cursor
-        target = max(0, min(len(self.columns) - 1, here + step))
-        cards = self.columns[target].cards
-        cards.cursor = min(row, max(0, len(cards.items) - 1))
-        self._focus(cards)
+        row = self.columns[here].cursor
+        target = self.columns[max(0, min(len(self.columns) - 1, here + step))]
+        target.cursor = min(row, max(0, len(target.items) - 1))
+        self._focus(target)
 
     # -- fitting the columns ------------------------------------------------------------------
 
@@ -608,9 +607,9 @@ class BoardScreen(ViewScreen):
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         for column in self.columns:
-            if column.cards.items:
-                column.cards.cursor = 0  # the first card shown, not where the cursor was before
-                self._focus(column.cards)
+            if column.items:
+                column.cursor = 0  # the first card shown, not where the cursor was before
+                self._focus(column)
                 return
         self.notify("Nothing matches.", severity="warning", markup=False)
 
@@ -628,7 +627,7 @@ class BoardScreen(ViewScreen):
             event.stop()
             self._clear_search()
             if self.columns:
-                self._focus(self.columns[0].cards)
+                self._focus(self.columns[0])
 
 
 def _database_is_empty() -> bool:

@@ -5,23 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
-from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import Static
 
 from pipeline_tui.core.domain import Stage
 from pipeline_tui.services.views import Card
 from pipeline_tui.ui.format import DECISION_MARKS, KIND_LABELS, due_label, money
-from pipeline_tui.ui.widgets.quiet import update_if_changed
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten
 
 
-class CardList(VirtualList[Card]):
-    """The cards of one stage: name; value, score and decision maker; the next step."""
+class StageColumn(VirtualList[Card]):
+    """A stage's header (name, count, value and weighted value) and its cards: name; value,
+    score and decision maker; the next step.
+
+    One widget draws both, header included: each widget on screen costs Textual a layer to
+    draw under every line it covers, and a column of a header, a list and a container holding
+    them redrew each line three times when a card moved (and at start-up, for every column).
+    """
 
     COMPONENT_CLASSES = {
+        "stage-header",
+        "stage-header--focused",
+        "stage-header--count",
+        "stage-header--totals",
         "card--name",
         "card--meta",
         "card--gutter",
@@ -36,26 +44,96 @@ class CardList(VirtualList[Card]):
     }
 
     DEFAULT_CSS = """
-    CardList { height: 1fr; overflow-y: hidden; }
-    CardList > .card--name { text-style: bold; }
-    CardList > .card--meta { color: $text-muted; }
-    CardList > .card--gutter { color: $accent; }
-    CardList > .card--cursor { background: $block-cursor-blurred-background; }
-    CardList > .card--overdue { color: $error; text-style: bold; }
-    CardList > .card--today { color: $warning; }
-    CardList > .card--upcoming { color: $success; }
-    CardList > .card--none { color: $error; text-style: italic; }
-    CardList > .card--dm-yes { color: $success; }
-    CardList > .card--dm-no { color: $error; }
-    CardList > .card--dm-unknown { color: $warning; }
+    StageColumn {
+        width: 1fr;
+        min-width: 12;
+        height: 1fr;
+        overflow-y: hidden;
+        border-right: vkey $panel-lighten-1;
+    }
+    StageColumn > .stage-header { background: $panel; color: $text; }
+    StageColumn > .stage-header--focused { background: $accent 40%; color: $text; }
+    StageColumn > .stage-header--count { color: $accent; text-style: bold; }
+    StageColumn > .stage-header--totals { text-style: dim; }
+    StageColumn > .card--name { text-style: bold; }
+    StageColumn > .card--meta { color: $text-muted; }
+    StageColumn > .card--gutter { color: $accent; }
+    StageColumn > .card--cursor { background: $block-cursor-blurred-background; }
+    StageColumn > .card--overdue { color: $error; text-style: bold; }
+    StageColumn > .card--today { color: $warning; }
+    StageColumn > .card--upcoming { color: $success; }
+    StageColumn > .card--none { color: $error; text-style: italic; }
+    StageColumn > .card--dm-yes { color: $success; }
+    StageColumn > .card--dm-no { color: $error; }
+    StageColumn > .card--dm-unknown { color: $warning; }
     """
 
     row_height = 4
+    header_height = 2
 
-    def __init__(self, stage: Stage, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, stage: Stage) -> None:
+        super().__init__(id=f"stage-{stage.id}")
         self.stage = stage
         self.now = datetime.now()
+        self._totals: tuple[int, int, float] = (0, 0, 0.0)  # cards, value, weighted value
+
+    def show(
+        self, cards: list[Card], now: datetime, *, cursor: int | None = None, totals: tuple | None = None
+    ) -> None:
+        """Fill the column and sum it up in the header: count, value, weighted value (``totals``
+        when the caller has them already)."""
+        if totals is None:
+            totals = (sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
+        self._totals = (len(cards), *totals)
+        self.now = now
+        self.set_items(cards, cursor=cursor)
+
+    def mark_focused(self, focused: bool) -> None:
+        """Look focused (header and cursor row) or not."""
+        self.show_focus(focused)
+
+    def show_focus(self, focused: bool) -> None:
+        if focused != self.looks_focused:
+            self._refresh_header()
+        super().show_focus(focused)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        super().watch_cursor(old, new)
+        self._refresh_header()  # the position, in the same frame as the rows
+
+    def _refresh_header(self) -> None:
+        self.refresh(Region(0, 0, self.size.width, self.header_height))
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def header_lines(self, width: int) -> tuple[list, list]:
+        """Name and count (``37/2339`` once the cursor is past the first card, where there is
+        room: the column has no scrollbar to say where it is), then value and weighted value.
+        The name gives way to the count in a narrow column."""
+        count, value, weighted = self._totals
+        counted = f"{self.cursor + 1}/{count}"
+        if self.cursor == 0 or width - len(counted) - 1 < min(6, len(self.stage.name)):
+            counted = str(count)  # no room for the position beside a readable name
+        room = width - len(counted) - 1
+        name = (
+            self.stage.name
+            if room <= 0 or cell_len(self.stage.name) <= room
+            else shorten(self.stage.name, room)
+        )
+        first = [(name, Style(bold=True)), (f" {counted}", self.style_of("stage-header--count"))]
+        totals = f"{money(value, short=True)} · w {money(weighted, short=True)}"
+        return first, [(totals, self.style_of("stage-header--totals"))]
+
+    def render_header(self, line: int, width: int) -> Strip:
+        base = self.style_of("stage-header--focused" if self.looks_focused else "stage-header", full=True)
+        parts = self.header_lines(max(0, width - 2))[line]  # a cell of padding each side
+        inner = make_strip([(" ", None), *parts], max(0, width - 1), base)
+        return Strip([*inner, Segment(" ", base)], width) if width else inner
+
+    def header_text(self) -> str:
+        """The header as a user reads it, two lines."""
+        width = self.scrollable_content_region.width
+        return "\n".join(self.render_header(line, width).text for line in range(self.header_height))
 
     def render_context(self) -> object:
         return self.now
@@ -114,113 +192,3 @@ def next_step_label(kind: str, due: datetime, now: datetime, *, width: int = 40)
         if len(short) + 1 + len(when) <= width:
             return f"{short} {when}"
     return f"{short} {whens[-1]}"
-
-
-class StageColumn(Vertical):
-    """A stage header and its card list."""
-
-    DEFAULT_CSS = """
-    StageColumn {
-        width: 1fr;
-        min-width: 12;
-        border-right: vkey $panel-lighten-1;
-    }
-    StageColumn > .stage-header {
-        height: 2;
-        padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-        background: $panel;
-        color: $text;
-    }
-    StageColumn > .stage-header--focused {
-        background: $accent 40%;
-    }
-    """
-
-    # The focused column's header colour, set on the header directly: a class would restyle the
-    # header (matching every rule) twice per card move, ~0.7 ms.
-    COMPONENT_CLASSES = {"stage-header--focused"}
-
-    def __init__(self, stage: Stage) -> None:
-        super().__init__(id=f"stage-{stage.id}")
-        self.stage = stage
-        self._totals: tuple[int, int, float] = (0, 0, 0.0)  # cards, value, weighted value
-        self.header = Static(stage.name, classes="stage-header", markup=False)
-        self.cards = CardList(stage, id=f"cards-{stage.id}")
-
-    def compose(self) -> ComposeResult:
-        yield self.header
-        yield self.cards
-
-    # A class on the header rather than a ``:focus-within`` rule: with that rule Textual restyles
-    # the whole column (and draws it again) each time focus enters or leaves it. The events come
-    # after the frame of the key that moved focus; the board marks the columns in that frame.
-    def on_descendant_focus(self) -> None:
-        self.mark_focused(True)
-
-    def on_descendant_blur(self) -> None:
-        self.mark_focused(False)
-
-    looks_focused = False
-
-    def mark_focused(self, focused: bool) -> None:
-        """Look focused (header and cursor row) or not."""
-        if focused != self.looks_focused:
-            self.looks_focused = focused
-            self._colour_header()
-        self.cards.show_focus(focused)
-
-    def _colour_header(self) -> None:
-        focused = self.get_component_styles("stage-header--focused").background
-        self.header.styles.background = focused if self.looks_focused else None
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        if self.looks_focused:  # another theme: its colour, once Textual has worked it out
-            self.call_later(self._colour_header)
-
-    def show(
-        self, cards: list[Card], now: datetime, *, cursor: int | None = None, totals: tuple | None = None
-    ) -> None:
-        """Fill the column and sum it up in the header: count, value, weighted value (``totals``
-        when the caller has them already)."""
-        if totals is None:
-            totals = (sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
-        self._totals = (len(cards), *totals)
-        self.cards.now = now
-        self.cards.set_items(cards, cursor=cursor)
-        self._draw_header()
-
-    def on_mount(self) -> None:
-        # in the frame the cursor moves in, not one later (a Highlighted message arrives after
-        # that frame is drawn, and its own frame costs ~1 ms more)
-        self.watch(self.cards, "cursor", self._draw_header, init=False)
-
-    def on_resize(self) -> None:
-        self._draw_header()
-
-    def _draw_header(self) -> None:
-        """Name and count (``37/2339`` once the cursor is past the first card, where there is
-        room: the column has no scrollbar to say where it is), then value and weighted value.
-        The name gives way to the count in a narrow column."""
-        from textual.content import Content
-
-        count, value, weighted = self._totals
-        width = self.header.content_size.width
-        counted = f"{self.cards.cursor + 1}/{count}"
-        if self.cards.cursor == 0 or width - len(counted) - 1 < min(6, len(self.stage.name)):
-            counted = str(count)  # no room for the position beside a readable name
-        room = width - len(counted) - 1
-        name = (
-            self.stage.name
-            if room <= 0 or cell_len(self.stage.name) <= room
-            else shorten(self.stage.name, room)
-        )
-        header = Content.assemble(
-            (name, "bold"),
-            (f" {counted}", "bold $accent"),
-            "\n",
-            (f"{money(value, short=True)} · w {money(weighted, short=True)}", "dim"),
-        )
-        update_if_changed(self.header, header)  # two lines, always

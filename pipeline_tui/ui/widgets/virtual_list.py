@@ -96,30 +96,40 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         """Enter (or a click) on a row."""
 
     row_height = 1
+    header_height = 0  # lines above the rows, drawn by render_header, that stay put when they scroll
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.items: list[Item] = []
-        self._styles: dict[str, Style] = {}
+        self._styles: dict[tuple[str, bool], Style] = {}
         self._base: Style | None = None  # the list's own style, under every row
         self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
         self.looks_focused = False  # whether the cursor row is drawn as focused
 
-    def style_of(self, component: str) -> Style:
-        """A component class's style, looked up once per theme (rows ask on every line)."""
-        style = self._styles.get(component)
+    def style_of(self, component: str, *, full: bool = False) -> Style:
+        """A component class's style, looked up once per theme (rows ask on every line): only
+        what it sets, or (``full``) with its background laid over the list's."""
+        style = self._styles.get((component, full))
         if style is None:
-            style = self._styles[component] = self.get_component_rich_style(component, partial=True)
+            style = self.get_component_rich_style(component, partial=not full)
+            self._styles[component, full] = style
         return style
 
     def notify_style_update(self) -> None:
-        """Forget drawn lines only if a style they use changed: focus moving between columns
-        restyles both lists but (the cursor's look being part of each line's key) changes none."""
+        """Forget drawn lines only if a style they use changed (a view shown again restyles
+        its lists, mostly changing nothing). Textual works out component styles after this
+        call: compare them once it has."""
         before, self._styles = self._styles, {}
         self._base = None
         super().notify_style_update()
-        if any(self.style_of(name) != style for name, style in before.items()):
+        if before:
+            self.call_later(self._forget_lines_if_restyled, before)
+
+    def _forget_lines_if_restyled(self, before: dict[tuple[str, bool], Style]) -> None:
+        self._styles, self._base = {}, None  # anything looked up meanwhile may predate them
+        if any(self.style_of(name, full=full) != style for (name, full), style in before.items()):
             self._lines.clear()
+            self.refresh()
 
     @property
     def list_style(self) -> Style:
@@ -138,7 +148,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise."""
         self.items = items
-        self._set_virtual_size(Size(self.size.width, len(items) * self.row_height))
+        self._set_virtual_size(Size(self.size.width, self._content_height()))
         target = self.cursor if cursor is None else cursor
         self.set_reactive(VirtualList.cursor, self._clamp(target))
         self.refresh()
@@ -176,8 +186,11 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         if 0 <= index < len(self.items):
             self.cursor = index
 
+    def _content_height(self) -> int:
+        return self.header_height + len(self.items) * self.row_height
+
     def action_page(self, step: int) -> None:
-        rows = max(1, self.scrollable_content_region.height // self.row_height - 1)
+        rows = max(1, (self.scrollable_content_region.height - self.header_height) // self.row_height - 1)
         self.cursor = self._clamp(self.cursor + step * rows)
 
     def action_jump(self, index: int) -> None:
@@ -194,16 +207,18 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
         self.post_message(self.Highlighted(self, new))
 
     def _refresh_row(self, index: int) -> None:
-        top = index * self.row_height - int(self.scroll_offset.y)
+        top = self.header_height + index * self.row_height - int(self.scroll_offset.y)
         self.refresh(Region(0, top, self.size.width, self.row_height))
 
     def _show_cursor(self) -> None:
         if self.items:
-            region = Region(0, self.cursor * self.row_height, max(1, self.size.width), self.row_height)
+            # the header covers the top of the window: a row must fit in the rest of it
+            height = self.row_height + self.header_height
+            region = Region(0, self.cursor * self.row_height, max(1, self.size.width), height)
             self.scroll_to_region(region, animate=False, immediate=True, x_axis=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._set_virtual_size(Size(event.size.width, len(self.items) * self.row_height))
+        self._set_virtual_size(Size(event.size.width, self._content_height()))
         self.call_after_refresh(self._show_cursor)  # a smaller window must still show the cursor
 
     def _set_virtual_size(self, virtual_size: Size) -> None:
@@ -228,7 +243,9 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
             self._refresh_row(self.cursor)
 
     async def on_click(self, event: events.Click) -> None:
-        index = (event.y + int(self.scroll_offset.y)) // self.row_height
+        if event.y < self.header_height:
+            return
+        index = (event.y - self.header_height + int(self.scroll_offset.y)) // self.row_height
         if 0 <= index < len(self.items) and self.selectable(self.items[index]):
             if index == self.cursor:
                 self.action_choose()
@@ -238,7 +255,9 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        absolute = y + int(self.scroll_offset.y)
+        if y < self.header_height:
+            return self.render_header(y, width)
+        absolute = y - self.header_height + int(self.scroll_offset.y)
         index, line = divmod(absolute, self.row_height)
         base = self.list_style
         if index >= len(self.items):
@@ -264,3 +283,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def render_row(self, item: Item, line: int, width: int, is_cursor: bool, base: Style) -> Strip:
         """Draw line ``line`` of one row; subclasses say how."""
         return make_strip([(str(item), None)], width, base)
+
+    def render_header(self, line: int, width: int) -> Strip:
+        """Draw line ``line`` of the header (``header_height`` lines); subclasses with one say how."""
+        return Strip.blank(width, self.list_style)
