@@ -33,6 +33,8 @@ ALL_CODES = PIPELINE_CODES + PROSPECT_CODES
 
 @dataclass(frozen=True, slots=True)
 class Advice:
+    """One piece of advice: its code (SPEC), what to do, and the prospect it is about."""
+
     code: str
     message: str
     prospect_id: int | None = None

@@ -33,6 +33,8 @@ DEFAULT_STAGES = (
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """A step of a pipeline: open (a deal under way), won or lost, with its probability."""
+
     id: int
     pipeline_id: int
     name: str
@@ -44,6 +46,8 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class Pipeline:
+    """A named line of stages; several can run side by side (new sales, renewals)."""
+
     id: int
     name: str
     position: int = 0
@@ -78,6 +82,8 @@ NO_HISTORY = History()
 
 @dataclass(frozen=True, slots=True)
 class Prospect:
+    """One prospect as the rules see it: its fields, open follow-ups and condensed history."""
+
     id: int
     name: str
     pipeline_id: int
@@ -131,6 +137,8 @@ class ClosedTally:
 
 @dataclass(frozen=True, slots=True)
 class Quota:
+    """A sales target for a period, one salesperson's or (owner ``""``) the team's."""
+
     period: str  # month, quarter or year
     target: int  # cents
     owner: str = ""

@@ -19,6 +19,8 @@ from pipeline_tui.core.settings import Thresholds
 
 @dataclass(frozen=True)
 class Period:
+    """A quota period: its kind and first and last day."""
+
     kind: str
     start: date
     end: date  # the last day, inclusive
@@ -46,6 +48,8 @@ def quota_period(kind: str, now: datetime) -> Period:
 
 @dataclass(frozen=True)
 class QuotaFigures:
+    """The quota against what was won in its period, and what closing the gap takes."""
+
     period: Period
     target: int
     won: int
@@ -64,6 +68,8 @@ class QuotaFigures:
 
 @dataclass(frozen=True)
 class StageFigures:
+    """One stage's count and value, plain and weighted by probability."""
+
     stage: Stage
     pipeline: str
     count: int
@@ -73,6 +79,8 @@ class StageFigures:
 
 @dataclass(frozen=True)
 class Conversion:
+    """The share of prospects that reached one stage and went on to the next."""
+
     pipeline: str
     from_stage: str
     to_stage: str
@@ -81,6 +89,8 @@ class Conversion:
 
 @dataclass(frozen=True)
 class ForecastMonth:
+    """Open deals expected to close in one month, and their weighted value."""
+
     month: date  # first day of the month
     count: int
     weighted_value: float

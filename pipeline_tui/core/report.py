@@ -13,6 +13,8 @@ from pipeline_tui.core.settings import Settings
 
 @dataclass(frozen=True)
 class Report:
+    """Everything the report shows, worked out for one moment."""
+
     now: datetime
     quota: figures.QuotaFigures | None
     stages: list[figures.StageFigures]

@@ -18,6 +18,8 @@ from pipeline_tui.core.settings import ScoreWeights, Thresholds
 
 @dataclass(frozen=True, slots=True)
 class ScorePart:
+    """The points one rule gave, and why."""
+
     points: int
     reason: str
 
@@ -27,6 +29,8 @@ class ScorePart:
 
 @dataclass(frozen=True, slots=True)
 class Score:
+    """A prospect's score and the parts it adds up from."""
+
     total: int
     parts: tuple[ScorePart, ...]
 

@@ -53,6 +53,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Settings:
+    """What the config file can change: thresholds, score weights, probabilities, theme."""
+
     thresholds: Thresholds = field(default_factory=Thresholds)
     score: ScoreWeights = field(default_factory=ScoreWeights)
     probabilities: dict[str, float] = field(default_factory=dict)  # stage name -> probability

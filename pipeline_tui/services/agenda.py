@@ -43,6 +43,8 @@ def agenda_group(due: datetime, now: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
+    """An open follow-up as the agenda lists it."""
+
     id: int
     prospect_id: int
     prospect: str

@@ -58,6 +58,8 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
 
 @dataclass(frozen=True, slots=True)
 class Card:
+    """An open prospect as a board column shows it."""
+
     id: int
     name: str
     organization: str
@@ -74,6 +76,8 @@ class Card:
 
 @dataclass(frozen=True)
 class Column:
+    """An open stage's cards, best first, and their value plain and weighted."""
+
     stage: domain.Stage
     cards: list[Card]
     value: int
@@ -82,6 +86,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Board:
+    """The board of one pipeline: its columns and the quota period's won and lost."""
+
     pipeline: domain.Pipeline
     pipelines: tuple[domain.Pipeline, ...]
     columns: list[Column]
@@ -297,6 +303,8 @@ def report(
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
+    """One thing that happened to a prospect, or is planned."""
+
     when: datetime
     what: str  # a follow-up kind, "stage" or "created"
     text: str
@@ -306,6 +314,8 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Detail:
+    """All the detail pane shows about one prospect."""
+
     prospect: Prospect
     stage: domain.Stage
     pipeline: str
@@ -378,6 +388,8 @@ def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[T
 
 @dataclass(frozen=True, slots=True)
 class ExportRow:
+    """One prospect as the CSV export writes it."""
+
     prospect: Prospect
     pipeline: str
     stage: str

@@ -16,6 +16,8 @@ _current: ContextVar[Change | None] = ContextVar("pipeline_tui_change", default=
 
 @dataclass
 class Change:
+    """The rows one action inserted and the old values of those it updated."""
+
     label: str
     updated: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
     inserted: list[tuple[type[peewee.Model], int]] = field(default_factory=list)
