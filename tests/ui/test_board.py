@@ -706,3 +706,29 @@ async def test_the_focused_columns_header_takes_the_themes_colour(demo_db, make_
         assert redrawn.text == card_line.text and list(redrawn) != list(card_line)  # new colours
         cursor = lead.get_component_rich_style("card--cursor", partial=True).bgcolor
         assert all(segment.style.bgcolor == cursor for segment in redrawn)
+
+
+async def test_p_switches_to_another_pipelines_columns_and_back(demo_db, make_app, now):
+    from pipeline_tui.core.domain import LOST, OPEN, WON
+    from pipeline_tui.services import prospects, setup
+
+    setup.add_pipeline(
+        "Renewals", (("Due", 0.5, OPEN, "lead"), ("Renewed", 1.0, WON, "won"), ("Gone", 0.0, LOST, "lost"))
+    )
+    renewal = prospects.add_prospect(now, "Acme renewal", pipeline="Renewals")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
+        await pilot.press("p")
+        await pilot.pause()
+        assert column_names(app) == ["Due"]
+        assert focused_card(app).id == renewal.id
+        board = board_of(app)
+        main = board.query_one("#board-main")
+        assert list(main.children)[1:] == [*board.columns, board.query_one("#welcome")]
+        assert "Acme renewal" in screen_text(app) and "Lead" not in screen_text(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
+        assert focused_card(app).id == cards_in(app, "Lead")[0].id

@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
@@ -57,10 +58,6 @@ class BoardScreen(ViewScreen):
         height: 1fr;
         layers: base overlay;  /* the detail pane lies over the columns: opening it moves no card */
     }
-    #columns {
-        width: 1fr;
-        height: 1fr;
-    }
     #welcome {
         display: none;
         width: 1fr;
@@ -101,6 +98,7 @@ class BoardScreen(ViewScreen):
         self._shown: dict[int, object] = {}  # stage id -> the column data last drawn
         self._shown_filter = ""
         self._reconcile_timer = None
+        self._columns_mounted: AwaitMount | None = None  # the columns of another pipeline, mounting
 
     def compose(self) -> ComposeResult:
         # Load before composing, so that the columns are part of the first layout and paint.
@@ -117,8 +115,10 @@ class BoardScreen(ViewScreen):
             # The pane first: Textual numbers each widget's drawing order by its place among its
             # siblings, counted from the last. Placed after the columns, the pane showing or
             # hiding renumbered every column, which redrew the whole board on enter and esc.
+            # The columns sit here directly: a container of their own is one more layer Textual
+            # draws under every line of them.
             yield ProspectDetail()
-            yield Horizontal(*self.columns, id="columns")
+            yield from self.columns
             yield Static(WELCOME, id="welcome", markup=False)
         yield KeysFooter()
 
@@ -159,10 +159,10 @@ class BoardScreen(ViewScreen):
         stages = [c.stage for c in self.data.columns]
         if [c.stage for c in self.columns] == stages:
             return
-        container = self.query_one("#columns", Horizontal)
-        container.remove_children()
+        board = self.query_one("#board-main", Horizontal)
+        board.remove_children(StageColumn)
         self.columns = [StageColumn(stage) for stage in stages]
-        container.mount(*self.columns)
+        self._columns_mounted = board.mount(*self.columns, before="#welcome")
 
     def _show(self, keep: int | None) -> None:
         """Fill each column with the (filtered) cards and put the cursor on ``keep`` if shown.
@@ -190,8 +190,12 @@ class BoardScreen(ViewScreen):
         }
         self._shown_filter = needle
         empty = not any(c.cards for c in self.data.columns) and not needle and _database_is_empty()
-        self.query_one("#welcome").display = empty
-        self.query_one("#columns").display = not empty
+        welcome = self.query_one("#welcome")
+        if welcome.display != empty:  # no prospect at all: how to start, instead of the columns
+            welcome.display = empty
+            for column in self.columns:
+                column.display = not empty
+            self._fit_columns()
         searching = self.query_one("#search", Input).has_focus
         if focus_column is not None and not searching:
             self._focus(self.columns[focus_column])
@@ -209,7 +213,15 @@ class BoardScreen(ViewScreen):
                 if other is before or other is column:
                     other.mark_focused(other is self.focused)
         else:  # a column mounted just now (another pipeline): focus it once it is there
-            self.call_after_refresh(self._focus, column)
+
+            async def once_mounted() -> None:
+                # awaited, not polled: asking again after each refresh kept the screen busy
+                # and the new columns' own tasks never ran to mount them (the app hung on p)
+                await self._columns_mounted
+                if column.is_mounted:
+                    self._focus(column)
+
+            self.call_next(once_mounted)
 
     def _update_strip(self) -> None:
         data = self.data
@@ -291,7 +303,7 @@ class BoardScreen(ViewScreen):
 
     def _fit_columns(self) -> None:
         """Show as many columns as fit at a readable width, in a window around the focused one."""
-        if not self.columns:
+        if not self.columns or self.query_one("#welcome").display:
             return
         fits = max(1, self.size.width // self.COLUMN_MIN_WIDTH)
         here = self._column_index()
