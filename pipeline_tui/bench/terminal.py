@@ -56,10 +56,11 @@ def _tmux(*args: str) -> str:
 
 
 def key_costs(
-    command: list[str], plan: list[tuple[str, list[str], list[str]]], presses: int = 15
+    command: list[str], plan: list[tuple[str, list[str], list[str], list[str]]], presses: int = 15
 ) -> dict[str, float]:
-    """Median CPU milliseconds per key. ``plan``: (name, keys to get there, keys to measure
-    in turn); each step starts from where the previous one left the app."""
+    """Median CPU milliseconds per key. ``plan``: (name, keys to get there, keys to measure in
+    turn, keys pressed after each and not measured); each step starts from where the previous
+    one left the app."""
     subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
     _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", "exec " + shlex.join(command))
     try:
@@ -71,7 +72,7 @@ def key_costs(
         after, end = _settle(pid)
         idle_rate = (after - before) / (end - start)  # ns per second doing nothing
         results: dict[str, float] = {}
-        for name, setup, keys in plan:
+        for name, setup, keys, reset in plan:
             for key in setup:
                 _tmux("send-keys", "-t", SESSION, key)
                 _settle(pid)
@@ -82,6 +83,9 @@ def key_costs(
                     _tmux("send-keys", "-t", SESSION, key)
                     after, end = _settle(pid)
                     costs.append((after - before - idle_rate * (end - start)) / 1e6)
+                    for other in reset:
+                        _tmux("send-keys", "-t", SESSION, other)
+                        _settle(pid)
             results[name] = statistics.median(costs)
         _tmux("send-keys", "-t", SESSION, "q")  # quit as a user does, closing the database
         _settle(pid, quiet=0.5, limit=5)

@@ -1,0 +1,46 @@
+"""The speed benchmark's probes run and report every row (numbers are not checked: a noisy
+machine must not fail CI; ``python -m pipeline_tui.bench`` is where they are read)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from pipeline_tui.bench.probe import KEY_PLAN
+
+NOW = "2026-11-26 09:30"
+
+
+def _demo_database(tmp_path) -> str:
+    path = str(tmp_path / "demo.db")
+    subprocess.run(
+        [sys.executable, "-m", "pipeline_tui", "--db", path, "--now", NOW, "demo", "--no-open"],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def test_first_paint_probes_report_a_painted_frame(tmp_path):
+    db = _demo_database(tmp_path)
+    for probe in (["hello"], ["board", db, NOW]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline_tui.bench.probe", *probe], capture_output=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == b"P"
+
+
+def test_the_key_probe_measures_every_row_of_the_plan(tmp_path):
+    db = _demo_database(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline_tui.bench.probe", "keys", db, NOW],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    costs = json.loads(done.stdout)
+    assert list(costs) == [name for name, *_ in KEY_PLAN]
+    assert all(milliseconds > 0 for milliseconds in costs.values())
