@@ -8,13 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from peewee import fn
 
-from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import domain, figures
-from pipeline_tui.core.report import Report, build_report
 from pipeline_tui.core.score import (
     Score,
     ScoreContext,
@@ -36,6 +34,10 @@ from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import queries
 from pipeline_tui.store.db import read_snapshot
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+
+if TYPE_CHECKING:  # the report's and the advice rules' code loads when first asked for
+    from pipeline_tui.core import advice as advice_rules
+    from pipeline_tui.core.report import Report
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -295,6 +297,8 @@ def report(
     """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
     pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
     snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id, owner=owner)
+    from pipeline_tui.core.report import build_report
+
     return build_report(snapshot, settings)
 
 
@@ -334,6 +338,8 @@ def prospect_detail(
     """Every field, the score explained, its advice and its timeline, for the detail pane.
     ``open_values``: the sorted open values the board ranked budgets against, when at hand
     (else they are counted in SQL)."""
+    from pipeline_tui.core import advice as advice_rules  # first needed here, not at start-up
+
     prospect = Prospect.get_or_none(Prospect.id == prospect_id)
     if prospect is None:
         raise UserError(f"no prospect with id {prospect_id}")
