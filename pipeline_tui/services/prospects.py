@@ -89,13 +89,18 @@ def _get(prospect_id: int) -> Prospect:
     return prospect
 
 
-def _enter_stage(prospect: Prospect, stage: Stage, now: datetime, lost_reason: str | None) -> None:
-    """Move and record the stage change; closing stamps ``closed_at``, reopening clears it."""
+def _enter_stage(
+    prospect: Prospect, stage: Stage, now: datetime, lost_reason: str | None, known: dict | None = None
+) -> None:
+    """Move and record the stage change; closing stamps ``closed_at``, reopening clears it.
+    ``known``: stages at hand by id (a step has its pipeline's open ones), spared a query."""
     if stage.kind == LOST and lost_reason is None:
         lost_reason = prospect.lost_reason
     create(StageChange, prospect=prospect.id, from_stage=prospect.stage_id, to_stage=stage.id, changed_at=now)
     reached = prospect.reached_stage_id
-    if stage.kind == OPEN and (reached is None or Stage.get_by_id(reached).position < stage.position):
+    if stage.kind == OPEN and (
+        reached is None or ((known or {}).get(reached) or Stage.get_by_id(reached)).position < stage.position
+    ):
         reached = stage.id
     save(
         prospect,
@@ -147,7 +152,7 @@ def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
         hint = " (w marks it won)" if step > 0 else ""
         raise UserError(f"{prospect.name} is already in the {edge} open stage{hint}")
     stage = opens[index]
-    _enter_stage(prospect, stage, now, None)
+    _enter_stage(prospect, stage, now, None, {s.id: s for s in opens})
     set_undo_label(f"moved {prospect.name} to {stage.name}")
     return stage
 

@@ -28,6 +28,9 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+        # an UPDATE names the fields the action changed, not all twenty of a prospect's: less
+        # SQL for peewee to build on every move, and less to write
+        only_save_dirty = True
 
 
 class Pipeline(BaseModel):
