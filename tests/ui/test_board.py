@@ -345,6 +345,8 @@ async def test_empty_database_says_how_to_start(db, make_app):
         await pilot.press("n", *"First deal", "enter")
         await pilot.pause()
         assert "Your pipeline is empty" not in screen_text(app)
+        assert "First deal" in screen_text(app)  # the columns are back, with the card
+        assert focused_card(app).name == "First deal"
 
 
 async def test_changes_from_another_process_show_up(demo_db, make_app, now):

@@ -211,7 +211,7 @@ class BoardScreen(ViewScreen):
             self.set_focus(column, scroll_visible=False)
             for other in self.columns:  # their new look in this key's frame, not the next
                 if other is before or other is column:
-                    other.mark_focused(other is self.focused)
+                    other.show_focus(other is self.focused)
         else:  # a column mounted just now (another pipeline): focus it once it is there
 
             async def once_mounted() -> None:

@@ -85,11 +85,8 @@ class StageColumn(VirtualList[Card]):
         self.now = now
         self.set_items(cards, cursor=cursor)
 
-    def mark_focused(self, focused: bool) -> None:
-        """Look focused (header and cursor row) or not."""
-        self.show_focus(focused)
-
     def show_focus(self, focused: bool) -> None:
+        """Look focused (header and cursor row) or not."""
         if focused != self.looks_focused:
             self._refresh_header()
         super().show_focus(focused)
