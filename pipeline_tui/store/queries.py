@@ -228,24 +228,25 @@ def load_prospects(
     owner: str | None = None,
 ) -> list[tuple]:
     """Prospect rows: every live one, or the open ones only (of one owner, or everyone's)."""
-    if ids is not None and not open_only and pipeline_id is None and owner is None:  # an action's few
-
-        def build(ids):
-            query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
-            return query.where(Prospect.id.in_(ids)).order_by(Prospect.id)
-
-        return list(_rows_of_shape(("prospects",), build, list(ids)))
-    opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
-    query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
+    opens = None
     if open_only:
-        query = query.where(Prospect.stage.in_(opens))
-    if pipeline_id is not None:
-        query = query.where(Prospect.pipeline == pipeline_id)
-    if ids is not None:
-        query = query.where(Prospect.id.in_(list(ids)))
-    if owner is not None:
-        query = query.where(Prospect.owner == owner)
-    return list(_rows(query.order_by(Prospect.id)))
+        opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
+    wanted = None if ids is None else list(ids)
+
+    def build(marks: list[int]) -> peewee.Query:
+        query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
+        if opens is not None:
+            query = query.where(Prospect.stage.in_(opens))
+        if pipeline_id is not None:
+            query = query.where(Prospect.pipeline == pipeline_id)
+        if wanted is not None:
+            query = query.where(Prospect.id.in_(marks))
+        if owner is not None:
+            query = query.where(Prospect.owner == owner)
+        return query.order_by(Prospect.id)
+
+    shape = ("prospects", tuple(opens) if opens is not None else None, pipeline_id, owner, wanted is None)
+    return list(_rows_of_shape(shape, build, wanted or []))
 
 
 def load_snapshot(

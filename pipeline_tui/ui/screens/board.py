@@ -217,7 +217,8 @@ class BoardScreen(ViewScreen):
             async def once_mounted() -> None:
                 # awaited, not polled: asking again after each refresh kept the screen busy
                 # and the new columns' own tasks never ran to mount them (the app hung on p)
-                await self._columns_mounted
+                if self._columns_mounted is not None:
+                    await self._columns_mounted
                 if column.is_mounted:
                     self._focus(column)
 
