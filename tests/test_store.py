@@ -367,6 +367,19 @@ def test_a_server_database_keeps_its_schema_version_in_a_table(db, engine):
     assert db.execute_sql("SELECT version FROM schema_version").fetchall() == [(schema.SCHEMA_VERSION,)]
 
 
+def _counting_sql_builds(db, monkeypatch) -> list:
+    """Each query peewee turns into SQL asks the database for a context first: count those."""
+    built = []
+    original = type(db).get_sql_context
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(db), "get_sql_context", counting)
+    return built
+
+
 def test_reads_by_id_reuse_their_sql_and_still_read_the_ids_asked_for(db, now, monkeypatch):
     """A card's reads after an action build their SQL once per shape and then only swap the
     ids in: the rows must be those of the ids asked for, whichever were asked before."""
@@ -375,13 +388,6 @@ def test_reads_by_id_reuse_their_sql_and_still_read_the_ids_asked_for(db, now, m
     ids = [p.id for p in Prospect.select(Prospect.id).order_by(Prospect.id)]
     expected = {p.id: p for p in queries.load_snapshot(now, Settings(), ids=ids).prospects}
     assert len(expected) == 12
-    built = []
-    original = queries.peewee.Query.sql
-
-    def counting(self, *args, **kwargs):
-        built.append(self)
-        return original(self, *args, **kwargs)
-
     for chosen in ([ids[0]], [ids[5]], [ids[3], ids[9]], [ids[9], ids[3]], [ids[-1]]):
         snapshot = queries.load_snapshot(now, Settings(), ids=chosen)
         assert sorted(p.id for p in snapshot.prospects) == sorted(chosen)
@@ -389,6 +395,32 @@ def test_reads_by_id_reuse_their_sql_and_still_read_the_ids_asked_for(db, now, m
             assert prospect == expected[prospect.id]
         notes = {i for i in chosen if Prospect.get_by_id(i).notes}
         assert queries.notes_of(chosen).keys() == notes
-    monkeypatch.setattr(queries.peewee.Query, "sql", counting)
+    built = _counting_sql_builds(db, monkeypatch)
     queries.load_snapshot(now, Settings(), ids=[ids[7]])
     assert built == []  # one id again: every query's SQL was built before
+    queries._built.clear()
+    queries.load_snapshot(now, Settings(), ids=[ids[7]])
+    assert built  # the count does see a build
+
+
+def test_one_prospects_fields_follow_ups_and_stage_changes_read_as_models(db, now, monkeypatch):
+    """The detail pane and every card action read one prospect as peewee models, through SQL
+    built once: each value converted by its field (dates as dates), whichever id comes."""
+    _make_prospects(3, now)
+    first, second = [p.id for p in Prospect.select(Prospect.id).order_by(Prospect.id)][:2]
+    FollowUp.create(prospect=second, kind="email", due_at=now, created_at=now, notes="only the second's")
+    for prospect_id in (first, second):
+        prospect = queries.prospect_by_id(prospect_id)
+        stored = Prospect.get_by_id(prospect_id)
+        assert prospect.__data__ == stored.__data__ and isinstance(prospect.created_at, datetime)
+        assert not prospect.is_dirty()  # saving it writes only what an action changes
+        follow_ups = queries.follow_ups_of(prospect_id)
+        assert [f.id for f in follow_ups] == [f.id for f in stored.follow_ups.order_by(FollowUp.id)]
+        assert all(f.prospect_id == prospect_id and isinstance(f.due_at, datetime) for f in follow_ups)
+        changes = queries.stage_changes_of(prospect_id)
+        assert [c.to_stage_id for c in changes] == [Stage.get(name="Lead").id, Stage.get(name="Qualified").id]
+    assert [f.notes for f in queries.follow_ups_of(second)][-1] == "only the second's"
+    assert queries.prospect_by_id(10**9) is None
+    built = _counting_sql_builds(db, monkeypatch)
+    queries.prospect_by_id(first), queries.follow_ups_of(first), queries.stage_changes_of(first)
+    assert built == []

@@ -17,6 +17,7 @@ from pipeline_tui.services.base import (
     save,
     set_undo_label,
 )
+from pipeline_tui.store import queries
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
 
 
@@ -83,7 +84,7 @@ def edit_prospect(
 
 
 def _get(prospect_id: int) -> Prospect:
-    prospect = Prospect.get_or_none(Prospect.id == prospect_id)
+    prospect = queries.prospect_by_id(prospect_id)
     if prospect is None:
         raise UserError(f"no prospect with id {prospect_id}")
     return prospect

@@ -33,7 +33,7 @@ from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, a
 from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import queries
 from pipeline_tui.store.db import read_snapshot
-from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from pipeline_tui.store.models import Prospect, Stage
 
 if TYPE_CHECKING:  # the report's and the advice rules' code loads when first asked for
     from pipeline_tui.core import advice as advice_rules
@@ -340,7 +340,7 @@ def prospect_detail(
     (else they are counted in SQL)."""
     from pipeline_tui.core import advice as advice_rules  # first needed here, not at start-up
 
-    prospect = Prospect.get_or_none(Prospect.id == prospect_id)
+    prospect = queries.prospect_by_id(prospect_id)
     if prospect is None:
         raise UserError(f"no prospect with id {prospect_id}")
     snapshot = queries.load_snapshot(now, settings, ids=[prospect_id])
@@ -370,13 +370,13 @@ def prospect_detail(
 def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[TimelineEntry]:
     """Follow-ups done and due, and stage changes, newest first."""
     entries = []
-    for f in FollowUp.select().where(FollowUp.prospect == prospect.id):
+    for f in queries.follow_ups_of(prospect.id):
         if f.done_at is not None:
             text = " · ".join(t for t in (f.notes, f.outcome and f"→ {f.outcome}") if t)
             entries.append(TimelineEntry(f.done_at, f.kind, text, True, f.id))
         else:
             entries.append(TimelineEntry(f.due_at, f.kind, f.notes, False, f.id))
-    for change in StageChange.select().where(StageChange.prospect == prospect.id):
+    for change in queries.stage_changes_of(prospect.id):
         to = stage_by_id.get(change.to_stage_id)
         name = to.name if to else "?"
         if change.from_stage_id is None:

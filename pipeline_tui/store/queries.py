@@ -17,7 +17,7 @@ from pipeline_tui.core import domain, figures
 from pipeline_tui.core.domain import CONTACT_KINDS, OPEN
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.store import models
-from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage
+from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage, StageChange
 
 
 def _as_datetime(value) -> datetime | None:
@@ -36,32 +36,71 @@ def _rows(query) -> Iterable[tuple]:
     return models.database.obj.execute(query)
 
 
-# SQL that peewee built once, by shape: (sql, params, where each id goes in params)
-_built: dict[tuple, tuple[str, list, list[tuple[int, int]]]] = {}
+# Queries peewee built once, by shape: (query, sql, params, where each id goes in params)
+_built: dict[tuple, tuple[peewee.Query, str, list, list[tuple[int, int]]]] = {}
 _MARK = -(2**62)  # stands for the i-th id while the SQL is built: no real id or value is this
 
 
-def _rows_of_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
-    """The rows of ``build(ids)``, with SQL peewee builds once per ``shape`` and number of ids,
-    then reuses with other ids. Building a query's SQL costs more than SQLite takes to run it on
-    a few ids, and an action on one card reads it through half a dozen queries. ``shape`` must
-    name everything else the query depends on."""
+def _execute_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
+    """Run ``build(ids)`` with SQL peewee builds once per ``shape`` and number of ids, then
+    reuses with other ids: building a query's SQL costs more than SQLite takes to run it on a
+    few ids, and an action on one card reads it through half a dozen queries. ``shape`` must
+    name everything else the query depends on. Returns the query (as built) and the cursor."""
     db = models.database.obj
     key = (type(db), shape, len(ids))
     entry = _built.get(key)
     if entry is None:
         marks = [_MARK - i for i in range(len(ids))]
-        sql, params = db.get_sql_context().sql(build(marks)).query()
+        query = build(marks)
+        sql, params = db.get_sql_context().sql(query).query()
         slots = [(at, _MARK - value) for at, value in enumerate(params) if value in marks]
-        entry = (sql, params, slots)
+        entry = (query, sql, params, slots)
         if len(ids) <= 8:  # the few ids of an action; a longer list is not worth keeping
             _built[key] = entry
-    sql, params, slots = entry
+    query, sql, params, slots = entry
     if slots:
         params = list(params)
         for at, index in slots:
             params[at] = ids[index]
-    return db.execute_sql(sql, params)
+    return query, db.execute_sql(sql, params)
+
+
+def _rows_of_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
+    """The raw rows of ``build(ids)`` (see ``_execute_shape``)."""
+    return _execute_shape(shape, build, ids)[1]
+
+
+def _models_of_shape(shape: tuple, build: Callable[[list[int]], peewee.ModelSelect], ids: list[int]) -> list:
+    """Model instances from ``build(ids)`` (see ``_execute_shape``), each value converted by its
+    field as peewee would: the query built once wraps any cursor of its own shape."""
+    query, cursor = _execute_shape(shape, build, ids)
+    return list(query._get_cursor_wrapper(cursor))
+
+
+def prospect_by_id(prospect_id: int) -> Prospect | None:
+    """One prospect, every field (the detail pane, and each action on a card)."""
+    found = _models_of_shape(
+        ("prospect",), lambda ids: Prospect.select().where(Prospect.id == ids[0]), [prospect_id]
+    )
+    return found[0] if found else None
+
+
+def follow_ups_of(prospect_id: int) -> list[FollowUp]:
+    """Every follow-up of a prospect, done or not, oldest first."""
+
+    def build(ids):
+        return FollowUp.select().where(FollowUp.prospect == ids[0]).order_by(FollowUp.id)
+
+    return _models_of_shape(("follow-ups of",), build, [prospect_id])
+
+
+def stage_changes_of(prospect_id: int) -> list[StageChange]:
+    """Every stage change of a prospect, oldest first."""
+
+    def build(ids):
+        return StageChange.select().where(StageChange.prospect == ids[0]).order_by(StageChange.id)
+
+    return _models_of_shape(("stage changes of",), build, [prospect_id])
 
 
 def load_pipelines() -> tuple[domain.Pipeline, ...]:

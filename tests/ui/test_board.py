@@ -273,6 +273,41 @@ async def test_enter_opens_the_detail_pane_which_follows_the_cursor(demo_db, mak
         assert not board_of(app).detail.has_class("-open")
 
 
+async def test_the_detail_pane_wraps_long_text_and_says_how_much_more_there_is(demo_db, make_app):
+    """The pane draws its own lines: text wrapped to its width, the last line in sight saying
+    how many more there are, the wheel scrolling to them, and the next prospect from its top."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        first = focused_card(app)
+        words = [f"word{i}" for i in range(120)]
+        Prospect.update(notes=" ".join(words)).where(Prospect.id == first.id).execute()
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = board_of(app).detail
+        width = pane.scrollable_content_region.width
+        lines = pane.text().splitlines()
+        assert max(len(line) for line in lines) <= width < 60
+        assert " ".join(pane.text().split()).count(" ".join(words)) == 1  # every word, in order
+        shown = screen_text(app)
+        assert f"↓ {len(lines) - pane.size.height + 1} more lines" in shown
+        assert "esc close" not in shown  # the last line of all is below
+        for _ in range(20):
+            pane.post_message(events.MouseScrollDown(pane, 2, 2, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert pane.scroll_offset.y > 0
+        shown = screen_text(app)
+        assert "esc close" in shown and "more lines" not in shown
+        await pilot.click(pane, offset=(5, 5))  # a click in the pane leaves it open
+        await pilot.pause()
+        assert pane.has_class("-open") and pane.prospect_id == first.id
+        await pilot.press("j")
+        await pilot.pause()
+        assert pane.prospect_id != first.id and pane.scroll_offset.y == 0
+
+
 @pytest.mark.parametrize("size", [SIZE, (90, 30)])
 async def test_the_detail_pane_never_covers_the_focused_column(demo_db, make_app, size):
     """The pane lies over the columns (opening it redraws no card), so it must take the side,
@@ -677,9 +712,12 @@ async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(d
         await pilot.press("enter")
         await pilot.pause()
         assert board.detail.region.width > 0
-        pane = {board.detail, *board.detail.walk_children()}
         after = board._compositor._full_map
-        changed = [w for w, geometry in after.items() if w not in pane and before.get(w) != geometry]
+
+        def in_pane(widget) -> bool:  # the pane, or its scrollbar
+            return board.detail in (widget, widget.parent)
+
+        changed = [w for w, geometry in after.items() if not in_pane(w) and before.get(w) != geometry]
         assert changed == []
         await pilot.press("escape")
         await pilot.pause()

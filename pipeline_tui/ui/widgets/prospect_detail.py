@@ -1,86 +1,107 @@
-"""The detail pane beside the board: every field, the score explained, advice and timeline."""
+"""The detail pane beside the board: every field, the score explained, advice and timeline.
+
+It draws its own lines, like the columns: the text is wrapped once to the pane's width and
+only the lines in sight are drawn. (A text widget inside a scrolling container, as it once
+was, wrapped and drew the whole text on every key and added three layers under each line.)
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from textual.containers import VerticalScroll
-from textual.content import Content
-from textual.widgets import Static
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.strip import Strip
 
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
+from pipeline_tui.ui.widgets.virtual_list import LineView, make_strip, wrap_parts
 
-DM_STYLE = {"yes": "$success", "no": "$error", "unknown": "$warning"}
+KEYS = "e edit · f follow-up · c log call · o note · t trial/demo · esc close"
+DM_STYLE = {"yes": "good", "no": "bad", "unknown": "warn"}
+BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
+# role → (component class, Rich style on top)
+ROLES: dict[str, tuple[str | None, Style | None]] = {
+    "strong": (None, BOLD),
+    "heading": ("detail--accent", BOLD),
+    "muted": (None, DIM),
+    "keys": (None, DIM),
+    "good": ("detail--good", None),
+    "warn": ("detail--warn", None),
+    "bad": ("detail--bad", None),
+    "bad-italic": ("detail--bad", ITALIC),
+}
 
 
-def _section(title: str) -> Content:
-    return Content.assemble(("\n" + title + "\n", "bold $accent"))
+def _section(title: str) -> tuple[str, str]:
+    return ("\n" + title + "\n", "heading")
 
 
-def render_detail(detail: Detail, now: datetime) -> Content:
-    """The pane's text: built from parts, so that no user text is read as markup."""
+def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
+    """The pane's text as parts, each with the role that colours it (``ROLES``): no user text
+    is ever read as markup."""
     p = detail.prospect
-    parts: list = [(p.name, "bold"), "\n", (detail.stage.name, "bold $accent"), f" · {detail.pipeline}"]
+    parts: list = [(p.name, "strong"), "\n", (detail.stage.name, "heading"), f" · {detail.pipeline}"]
     if p.archived:
-        parts.append((" · archived", "$warning"))
+        parts.append((" · archived", "warn"))
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
     reach = " · ".join(x for x in (p.email, p.phone) if x)
     if reach:
-        parts += ["\n", (reach, "dim")]
+        parts += ["\n", (reach, "muted")]
     value = money(p.value_cents) if p.value_cents is not None else "unknown"
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
     close = p.expected_close.strftime("%d %b %Y") if p.expected_close else "unknown"
     parts += [
         "\n\n",
-        ("Value ", "dim"),
-        (value, "bold"),
-        (f"  weighted {money(detail.weighted_value)} at {probability:.0%} ({source})", "dim"),
+        ("Value ", "muted"),
+        (value, "strong"),
+        (f"  weighted {money(detail.weighted_value)} at {probability:.0%} ({source})", "muted"),
         "\n",
-        ("Close ", "dim"),
+        ("Close ", "muted"),
         close,
-        ("   Urgency ", "dim"),
+        ("   Urgency ", "muted"),
         p.urgency,
         "\n",
-        ("Decision maker ", "dim"),
+        ("Decision maker ", "muted"),
         (
             f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}",
             DM_STYLE[p.decision_maker],
         ),
     ]
     if p.source:
-        parts += [("   Source ", "dim"), p.source]
+        parts += [("   Source ", "muted"), p.source]
     if p.owner and p.owner != current_user():  # only worth saying in a team
-        parts += [("   Owner ", "dim"), p.owner]
+        parts += [("   Owner ", "muted"), p.owner]
     if p.lost_reason:
-        parts += ["\n", ("Lost: ", "$error"), p.lost_reason]
+        parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
 
     if p.notes:
         parts += [_section("Notes"), p.notes, "\n"]
     parts += [_section("Next steps")]
     if detail.open_follow_ups:
         for f in detail.open_follow_ups:
-            style = "$error" if f.due < now else ("$warning" if f.due.date() == now.date() else "$success")
+            style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
             parts += [
-                (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "bold"),
+                (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
                 (f"{due_label(f.due, now):<16}", style),
                 f.notes,
                 "\n",
             ]
     else:
-        parts += [("No next step scheduled: press f", "$error italic"), "\n"]
+        parts += [("No next step scheduled: press f", "bad-italic"), "\n"]
     if detail.advice:
         parts += [_section("What to do")]
         for advice in detail.advice:
-            parts += [("▸ ", "$warning"), advice.message, "\n"]
+            parts += [("▸ ", "warn"), advice.message, "\n"]
     if detail.score is not None:
         parts += [_section(f"Score {detail.score.total}")]
         for part in detail.score.parts:
-            style = "$success" if part.points > 0 else "$error"
+            style = "good" if part.points > 0 else "bad"
             parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
     history = [e for e in detail.timeline if e.done]
     if history:
@@ -89,14 +110,17 @@ def render_detail(detail: Detail, now: datetime) -> Content:
             label = {"stage": "moved", "created": "added"}.get(
                 entry.what, KIND_LABELS.get(entry.what, entry.what)
             )
-            parts += [(f"{entry.when:%d %b %y} ", "dim"), (f"{label:<9}", "bold"), entry.text, "\n"]
+            parts += [(f"{entry.when:%d %b %y} ", "muted"), (f"{label:<9}", "strong"), entry.text, "\n"]
         if len(history) > 30:
-            parts += [(f"… {len(history) - 30} older entries", "dim"), "\n"]
-    return Content.assemble(*parts)
+            parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
+    parts += ["\n\n", (KEYS, "keys")]
+    return [(part, None) if isinstance(part, str) else part for part in parts]
 
 
-class ProspectDetail(VerticalScroll):
+class ProspectDetail(LineView, can_focus=False):
     """Shows one prospect; the board fills it as the cursor moves."""
+
+    COMPONENT_CLASSES = {"detail--accent", "detail--good", "detail--warn", "detail--bad"}
 
     DEFAULT_CSS = """
     ProspectDetail {
@@ -105,31 +129,84 @@ class ProspectDetail(VerticalScroll):
         width: 42%;  /* the board narrows it to the room beside the focused column */
         height: 1fr;
         border-left: thick $accent;
-        background: $surface;
         padding: 0 1;
         display: none;
+        /* No scrollbar: Textual lays it out and redraws it in a frame of its own each time the
+           text changes. The wheel scrolls, and the last line says how much more there is. */
+        overflow-y: hidden;
     }
     ProspectDetail.-left { dock: left; border-left: none; border-right: thick $accent; }
     ProspectDetail.-open { display: block; }
-    ProspectDetail > #detail-body { width: 100%; }
-    ProspectDetail > #detail-keys { color: $text-muted; margin-top: 1; }
+    ProspectDetail > .detail--accent { color: $accent; }
+    ProspectDetail > .detail--good { color: $success; }
+    ProspectDetail > .detail--warn { color: $warning; }
+    ProspectDetail > .detail--bad { color: $error; }
     """
 
     def __init__(self) -> None:
-        super().__init__(id="detail", can_focus=False)
+        super().__init__(id="detail")
         self.prospect_id: int | None = None
-
-    def compose(self):
-        yield Static(id="detail-body", markup=False)
-        yield Static(
-            "e edit · f follow-up · c log call · o note · t trial/demo · esc close",
-            id="detail-keys",
-            markup=False,
-        )
+        self._parts: list[tuple[str, str | None]] = []
+        self.text_lines: list[list[tuple[str, str | None]]] = []  # wrapped to wrapped_width
+        self.wrapped_width = 0
 
     def show(self, detail: Detail, now: datetime) -> None:
+        """Show a prospect, from the top if it is another one."""
+        another = detail.prospect.id != self.prospect_id
         self.prospect_id = detail.prospect.id
-        # A pane not on screen yet (opening now) is laid out with the screen in this frame: a
-        # layout of the body's own would only come a frame later and draw the board again.
-        shown = bool(self.region)
-        self.query_one("#detail-body", Static).update(render_detail(detail, now), layout=shown)
+        self._parts = detail_parts(detail, now)
+        self._wrap(self._text_width() or self.wrapped_width)
+        if another and self.scroll_offset.y:
+            self.scroll_to(y=0, animate=False, immediate=True)
+
+    def text(self) -> str:
+        """The text as shown, a line per line (for tests and screen readers of the future)."""
+        return "\n".join("".join(text for text, _ in line) for line in self.text_lines)
+
+    def _text_width(self) -> int:
+        return max(0, self.container_size.width - self.scrollbar_size_vertical)
+
+    def _wrap(self, width: int) -> None:
+        self.wrapped_width = width
+        self.text_lines = wrap_parts(self._parts, width) if width else []
+        self._lines.clear()
+        self._set_virtual_size(Size(width, len(self.text_lines)))
+        self.refresh()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Wrap to a new width as the screen is laid out, so that the pane opening at a width
+        of its own shows its text in that same frame (a Resize event only comes a frame later)."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if self._text_width() != self.wrapped_width and self._parts:
+            self._wrap(self._text_width())
+        return resized
+
+    async def on_click(self, event: events.Click) -> None:
+        event.stop()  # a click in the pane is not a click on the board behind it
+
+    def render_line(self, y: int) -> Strip:
+        region = self.scrollable_content_region
+        index = y + int(self.scroll_offset.y)
+        below = len(self.text_lines) - index - 1 if y == region.height - 1 else 0
+        base = self.list_style
+        key = (index, region.width, base, below > 0)
+        strip = self._lines.get(key)
+        if strip is None:
+            if below > 0:
+                line = [(f"↓ {below + 1} more lines: scroll with the mouse wheel", "keys")]
+            else:
+                line = self.text_lines[index] if index < len(self.text_lines) else []
+            strip = make_strip([(text, self._style(role)) for text, role in line], region.width, base)
+            self._lines[key] = strip
+        return strip
+
+    def _style(self, role: str | None) -> Style | None:
+        if role is None:
+            return None
+        component, extra = ROLES[role]
+        style = self.style_of(component) if component else None
+        if extra is not None:
+            style = style + extra if style is not None else extra
+        return style

@@ -7,10 +7,11 @@ same whatever the number of rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -57,18 +58,143 @@ def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
     return Strip(segments, width)
 
 
-class VirtualList(ScrollView, Generic[Item], can_focus=True):
-    """Rows of a fixed height, a cursor, and messages when it moves or a row is chosen."""
+Styled = TypeVar("Styled")
+_TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
+
+
+def _chars_within(text: str, cells: int) -> int:
+    """How many of ``text``'s characters fit in ``cells`` cells."""
+    used = 0
+    for index, character in enumerate(text):
+        used += get_character_cell_size(character)
+        if used > cells:
+            return index
+    return len(text)
+
+
+def _add(line: list[tuple[str, Styled]], text: str, style: Styled) -> None:
+    """Add text to a line, joined to the last part when it has the same style."""
+    if line and line[-1][1] == style:
+        line[-1] = (line[-1][0] + text, style)
+    else:
+        line.append((text, style))
+
+
+def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tuple[str, Styled]]]:
+    """Word-wrap styled text to lines of at most ``width`` cells. A newline ends a line (spaces
+    after it are kept: they indent); a line wrapped in the middle starts at its next word; a word
+    made of parts in different styles stays whole; a word longer than a line is cut."""
+    width = max(1, width)
+    lines: list[list[tuple[str, Styled]]] = [[]]
+    used = 0
+    word: list[tuple[str, Styled]] = []
+    wrapped = False  # whether the last line began where a line was too long
+
+    def new_line(*, wrapping: bool) -> None:
+        nonlocal used, wrapped
+        lines.append([])
+        used, wrapped = 0, wrapping
+
+    def place(word: list[tuple[str, Styled]]) -> None:
+        nonlocal used
+        if used and used + sum(cell_len(text) for text, _ in word) > width:
+            new_line(wrapping=True)
+        for text, style in word:
+            while used + cell_len(text) > width:
+                fits = _chars_within(text, width - used) or (0 if used else 1)
+                if fits:
+                    _add(lines[-1], text[:fits], style)
+                new_line(wrapping=True)
+                text = text[fits:]
+            if text:
+                _add(lines[-1], text, style)
+                used += cell_len(text)
+
+    for text, style in parts:
+        for token in _TOKENS.findall(text.replace("\t", "    ")):
+            if not token[0].isspace():
+                word.append((token, style))
+                continue
+            if word:
+                place(word)
+                word = []
+            if token == "\n":
+                new_line(wrapping=False)
+            elif (used or not wrapped) and used + cell_len(token) <= width:
+                _add(lines[-1], token, style)
+                used += cell_len(token)
+    if word:
+        place(word)
+    return lines
+
+
+class LineView(ScrollView):
+    """A scrolling widget that draws its own lines (Textual's Line API), with the styles of its
+    component classes looked up once per theme and its drawn lines kept until they change."""
 
     DEFAULT_CSS = """
-    VirtualList {
+    LineView {
         overflow-x: hidden;
-        /* always there, so that a list growing past the screen does not lay the screen out again */
+        /* always there, so that content growing past the screen does not lay the screen out again */
         overflow-y: scroll;
         scrollbar-size-vertical: 1;
         background: $surface;
     }
     """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._styles: dict[tuple[str, bool], Style] = {}
+        self._base: Style | None = None  # the widget's own style, under every line
+        self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
+
+    def style_of(self, component: str, *, full: bool = False) -> Style:
+        """A component class's style, looked up once per theme (lines ask on every draw): only
+        what it sets, or (``full``) with its background laid over the widget's."""
+        style = self._styles.get((component, full))
+        if style is None:
+            style = self.get_component_rich_style(component, partial=not full)
+            self._styles[component, full] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        """Forget drawn lines only if a style they use changed (a view shown again restyles
+        its widgets, mostly changing nothing). Textual works out component styles after this
+        call: compare them once it has."""
+        before, self._styles = self._styles, {}
+        self._base = None
+        super().notify_style_update()
+        if before:
+            self.call_later(self._forget_lines_if_restyled, before)
+
+    def _forget_lines_if_restyled(self, before: dict[tuple[str, bool], Style]) -> None:
+        self._styles, self._base = {}, None  # anything looked up meanwhile may predate them
+        if any(self.style_of(name, full=full) != style for (name, full), style in before.items()):
+            self._lines.clear()
+            self.refresh()
+
+    @property
+    def list_style(self) -> Style:
+        """The widget's own style, under every line (Textual works it out afresh on each call)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls long content, with or without a scrollbar showing."""
+        return not self._check_disabled() and self.is_scrollable
+
+    def _set_virtual_size(self, virtual_size: Size) -> None:
+        """Only the scroll range changes, not the widget's size: update it the way Textual does
+        for a resize without layout, and spare the whole screen another layout pass."""
+        self.set_reactive(Widget.virtual_size, virtual_size)
+        if self.is_mounted and self.container_size:
+            self._scroll_update(virtual_size)
+
+
+class VirtualList(LineView, Generic[Item], can_focus=True):
+    """Rows of a fixed height, a cursor, and messages when it moves or a row is chosen."""
 
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -101,47 +227,7 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.items: list[Item] = []
-        self._styles: dict[tuple[str, bool], Style] = {}
-        self._base: Style | None = None  # the list's own style, under every row
-        self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
         self.looks_focused = False  # whether the cursor row is drawn as focused
-
-    def style_of(self, component: str, *, full: bool = False) -> Style:
-        """A component class's style, looked up once per theme (rows ask on every line): only
-        what it sets, or (``full``) with its background laid over the list's."""
-        style = self._styles.get((component, full))
-        if style is None:
-            style = self.get_component_rich_style(component, partial=not full)
-            self._styles[component, full] = style
-        return style
-
-    def notify_style_update(self) -> None:
-        """Forget drawn lines only if a style they use changed (a view shown again restyles
-        its lists, mostly changing nothing). Textual works out component styles after this
-        call: compare them once it has."""
-        before, self._styles = self._styles, {}
-        self._base = None
-        super().notify_style_update()
-        if before:
-            self.call_later(self._forget_lines_if_restyled, before)
-
-    def _forget_lines_if_restyled(self, before: dict[tuple[str, bool], Style]) -> None:
-        self._styles, self._base = {}, None  # anything looked up meanwhile may predate them
-        if any(self.style_of(name, full=full) != style for (name, full), style in before.items()):
-            self._lines.clear()
-            self.refresh()
-
-    @property
-    def list_style(self) -> Style:
-        """The list's own style, under every row (Textual works it out afresh on each call)."""
-        if self._base is None:
-            self._base = self.rich_style
-        return self._base
-
-    @property
-    def allow_vertical_scroll(self) -> bool:
-        """The mouse wheel scrolls a long list, with or without a scrollbar showing."""
-        return not self._check_disabled() and self.is_scrollable
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -220,13 +306,6 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._set_virtual_size(Size(event.size.width, self._content_height()))
         self.call_after_refresh(self._show_cursor)  # a smaller window must still show the cursor
-
-    def _set_virtual_size(self, virtual_size: Size) -> None:
-        """Only the scroll range changes, not the widget's size: update it the way Textual does
-        for a resize without layout, and spare the whole screen another layout pass."""
-        self.set_reactive(Widget.virtual_size, virtual_size)
-        if self.is_mounted and self.container_size:
-            self._scroll_update(virtual_size)
 
     def watch_has_focus(self, has_focus: bool) -> None:
         """Draw the cursor row again, and nothing else: a list's look with focus is drawn by

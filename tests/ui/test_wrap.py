@@ -1,0 +1,78 @@
+"""Word-wrapping styled text for the detail pane (pure: no app runs)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from pipeline_tui.ui.widgets.virtual_list import wrap_parts
+
+
+def plain(lines) -> list[str]:
+    return ["".join(text for text, _ in line) for line in lines]
+
+
+def test_words_wrap_at_the_width_and_a_wrapped_line_starts_at_its_next_word():
+    lines = wrap_parts([("the quick brown fox jumps", None)], 10)
+    assert plain(lines) == ["the quick ", "brown fox ", "jumps"]
+
+
+def test_a_newline_ends_a_line_and_the_spaces_after_it_indent():
+    assert plain(wrap_parts([("Notes\n  indented\n\nafter a blank", None)], 40)) == [
+        "Notes",
+        "  indented",
+        "",
+        "after a blank",
+    ]
+
+
+def test_a_word_in_two_styles_stays_whole_and_keeps_both_styles():
+    lines = wrap_parts([("value ", None), ("10,550", "bold"), ("k", "dim"), (" more", None)], 10)
+    assert lines[0] == [("value ", None)]
+    assert lines[1][:2] == [("10,550", "bold"), ("k", "dim")]  # not "10,5" on the first line
+
+
+def test_a_word_longer_than_a_line_is_cut_across_lines():
+    assert plain(wrap_parts([("an.address.far.too.long@example.com", None)], 12)) == [
+        "an.address.f",
+        "ar.too.long@",
+        "example.com",
+    ]
+
+
+def test_wide_characters_count_two_cells():
+    lines = wrap_parts([("ab 全角全角全角", None)], 5)
+    assert plain(lines) == ["ab ", "全角", "全角", "全角"]
+    assert all(cell_len(line) <= 5 for line in plain(lines))
+
+
+def test_tabs_become_spaces():
+    assert plain(wrap_parts([("a\tb", None)], 20)) == ["a    b"]
+
+
+some_text = st.text(alphabet=st.sampled_from("ab c\n全é-"), max_size=30)
+styled_text = st.lists(st.tuples(some_text, st.sampled_from([None, "x", "y"])), max_size=8)
+
+
+@given(styled_text, st.integers(min_value=1, max_value=30))
+def test_no_line_is_wider_than_the_width_and_no_word_is_lost(parts, width):
+    lines = wrap_parts(parts, width)
+    assert all(cell_len(line) <= max(width, 2) for line in plain(lines))  # one wide char in a 1-cell line
+    words = [word for text, _ in parts for word in text.split()]
+    assert "".join("".join(plain(lines)).split()) == "".join(words)
+
+
+@given(styled_text, st.integers(min_value=1, max_value=30))
+def test_every_character_keeps_its_style(parts, width):
+    def styled_characters(pairs):
+        return [(character, style) for text, style in pairs for character in text if not character.isspace()]
+
+    wrapped = [pair for line in wrap_parts(parts, width) for pair in line]
+    assert styled_characters(wrapped) == styled_characters(parts)
+
+
+@given(styled_text, st.integers(min_value=1, max_value=30))
+def test_adjacent_parts_of_a_line_differ_in_style(parts, width):
+    for line in wrap_parts(parts, width):
+        assert all(a[1] != b[1] for a, b in zip(line, line[1:], strict=False))
