@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import fields, replace
 from pathlib import Path
 
 from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
@@ -47,7 +46,7 @@ def config_path() -> Path:
 
 
 def _section(cls, values: dict, prefix: str, path: Path):
-    known = {f.name: f.type for f in fields(cls)}
+    known = cls._fields
     result = cls()
     changes = {}
     for key, value in values.items():
@@ -61,7 +60,7 @@ def _section(cls, values: dict, prefix: str, path: Path):
         if prefix == "thresholds" and value < 0:
             raise UserError(f"{path}: {prefix}.{key} must not be negative")
         changes[key] = value
-    return replace(result, **changes)
+    return result._replace(**changes)
 
 
 def parse_settings(data: dict, path: Path) -> Settings:
@@ -85,7 +84,7 @@ def parse_settings(data: dict, path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
-    return replace(settings, thresholds=thresholds, score=score, probabilities=probabilities, theme=theme)
+    return settings._replace(thresholds=thresholds, score=score, probabilities=probabilities, theme=theme)
 
 
 def load_settings(path: Path | None = None) -> Settings:

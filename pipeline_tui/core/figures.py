@@ -7,9 +7,9 @@ Amounts are cents. Ratios that feed ``new_prospects_needed`` are kept as fractio
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -17,8 +17,7 @@ from pipeline_tui.core.domain import LOST, OPEN, WON, ClosedTally, ReachCount, S
 from pipeline_tui.core.settings import Thresholds
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """A quota period: its kind and first and last day."""
 
     kind: str
@@ -46,8 +45,7 @@ def quota_period(kind: str, now: datetime) -> Period:
     return Period(kind, start, end)
 
 
-@dataclass(frozen=True)
-class QuotaFigures:
+class QuotaFigures(NamedTuple):
     """The quota against what was won in its period, and what closing the gap takes."""
 
     period: Period
@@ -66,8 +64,7 @@ class QuotaFigures:
         return self.won / self.target if self.target else 0.0
 
 
-@dataclass(frozen=True)
-class StageFigures:
+class StageFigures(NamedTuple):
     """One stage's count and value, plain and weighted by probability."""
 
     stage: Stage
@@ -77,8 +74,7 @@ class StageFigures:
     weighted_value: float
 
 
-@dataclass(frozen=True)
-class Conversion:
+class Conversion(NamedTuple):
     """The share of prospects that reached one stage and went on to the next."""
 
     pipeline: str
@@ -87,8 +83,7 @@ class Conversion:
     rate: float | None
 
 
-@dataclass(frozen=True)
-class ForecastMonth:
+class ForecastMonth(NamedTuple):
     """Open deals expected to close in one month, and their weighted value."""
 
     month: date  # first day of the month

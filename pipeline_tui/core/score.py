@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from pipeline_tui.core.domain import OPEN, Prospect, Snapshot, Stage
 from pipeline_tui.core.settings import ScoreWeights, Thresholds
 
 
-@dataclass(frozen=True, slots=True)
-class ScorePart:
+class ScorePart(NamedTuple):
     """The points one rule gave, and why."""
 
     points: int
@@ -27,16 +26,14 @@ class ScorePart:
         return f"{self.points:+d} {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
-class Score:
+class Score(NamedTuple):
     """A prospect's score and the parts it adds up from."""
 
     total: int
     parts: tuple[ScorePart, ...]
 
 
-@dataclass(frozen=True)
-class ScoreContext:
+class ScoreContext(NamedTuple):
     """What scoring one prospect needs to know about the others."""
 
     now: datetime

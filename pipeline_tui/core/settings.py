@@ -6,11 +6,12 @@ The config file (``config.toml`` in the user config directory) may override any 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ScoreWeights:
+class ScoreWeights(NamedTuple):
     """Points each score rule gives; the sum is clamped to 0–100."""
 
     base: int = 10
@@ -32,8 +33,7 @@ class ScoreWeights:
     stale: int = -10
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     """When advice fires and how figures are taken."""
 
     info_request_hours: float = 4
@@ -51,18 +51,18 @@ class Thresholds:
     agenda_days: int = 7
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What the config file can change: thresholds, score weights, probabilities, theme."""
 
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    score: ScoreWeights = field(default_factory=ScoreWeights)
-    probabilities: dict[str, float] = field(default_factory=dict)  # stage name -> probability
+    thresholds: Thresholds = Thresholds()
+    score: ScoreWeights = ScoreWeights()
+    # stage name -> probability; read-only, as the default is shared by every Settings()
+    probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
 
 
-def field_names(cls: type) -> list[str]:
-    return [f.name for f in fields(cls)]
+def field_names(cls: type[NamedTuple]) -> list[str]:
+    return list(cls._fields)
 
 
 DEFAULT_SETTINGS = Settings()

@@ -6,8 +6,8 @@ shell prompts and cron and should load only what it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store.agenda import agenda_rows
@@ -41,8 +41,7 @@ def agenda_group(due: datetime, now: datetime) -> str:
     return "Later"
 
 
-@dataclass(frozen=True, slots=True)
-class AgendaItem:
+class AgendaItem(NamedTuple):
     """An open follow-up as the agenda lists it."""
 
     id: int

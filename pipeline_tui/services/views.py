@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import wraps
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from peewee import fn
 
@@ -58,8 +58,7 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
 # -- board ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
     """An open prospect as a board column shows it."""
 
     id: int
@@ -76,8 +75,7 @@ class Card:
     search_text: str  # lower-case name, organization, contact and notes
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """An open stage's cards, best first, and their value plain and weighted."""
 
     stage: domain.Stage
@@ -265,10 +263,11 @@ def _open_values_after(
     return values
 
 
-@dataclass(frozen=True)
 class _CountedRanks(ScoreContext):
     """For a handful of prospects, a budget's rank counted in SQL rather than by loading the
     value of every open prospect (a detail pane, a card after an action)."""
+
+    __slots__ = ()
 
     def value_rank(self, value: int) -> float | None:
         below, count = queries.open_values_below(value)
@@ -305,8 +304,7 @@ def report(
 # -- one prospect -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """One thing that happened to a prospect, or is planned."""
 
     when: datetime
@@ -316,8 +314,7 @@ class TimelineEntry:
     follow_up_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Detail:
+class Detail(NamedTuple):
     """All the detail pane shows about one prospect."""
 
     prospect: Prospect
@@ -392,8 +389,7 @@ def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[T
 # -- export -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
+class ExportRow(NamedTuple):
     """One prospect as the CSV export writes it."""
 
     prospect: Prospect

@@ -1,4 +1,4 @@
-"""Small factories for the pure core's plain dataclasses: stages, prospects, follow-ups, snapshots.
+"""Small factories for the pure core's plain records: stages, prospects, follow-ups, snapshots.
 
 Named ``core_factories`` (not ``factories``) so that it cannot clash with a helper module of the
 same name in another test directory (pytest puts each rootless test directory on ``sys.path``).

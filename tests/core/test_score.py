@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -152,13 +151,13 @@ def test_stale_counts_from_the_latest_of_activity_stage_change_and_creation():
     created = NOW - timedelta(days=100)
     old = prospect(stage="Lead", urgency="low", created=created, stage_entered=NOW - timedelta(days=22))
     assert "-10 no activity for 22 days" in parts(score(old))
-    moved = replace(old, stage_entered=NOW - timedelta(days=21))
+    moved = old._replace(stage_entered=NOW - timedelta(days=21))
     assert not any("no activity" in text for text in parts(score(moved)))
-    active = replace(old, history=History(last_activity=NOW - timedelta(days=2)))
+    active = old._replace(history=History(last_activity=NOW - timedelta(days=2)))
     assert not any("no activity" in text for text in parts(score(active)))
     assert "-10 no activity for 31 days" in parts(
         score(
-            replace(old, stage_entered=NOW - timedelta(days=31)), thresholds=Thresholds(stale_after_days=30)
+            old._replace(stage_entered=NOW - timedelta(days=31)), thresholds=Thresholds(stale_after_days=30)
         )
     )
     assert not any(
@@ -273,8 +272,8 @@ PROPERTY = settings(max_examples=200, deadline=None)
 @given(worlds(), st.sampled_from(["no", "unknown"]))
 def test_confirmed_decision_maker_scores_at_least_unconfirmed(world, unconfirmed):
     now, base, others = world
-    yes = replace(base, decision_maker="yes")
-    assert total(yes, others, now) >= total(replace(base, decision_maker=unconfirmed), others, now)
+    yes = base._replace(decision_maker="yes")
+    assert total(yes, others, now) >= total(base._replace(decision_maker=unconfirmed), others, now)
 
 
 @PROPERTY
@@ -282,7 +281,7 @@ def test_confirmed_decision_maker_scores_at_least_unconfirmed(world, unconfirmed
 def test_larger_value_scores_at_least_smaller(world, a, b):
     now, base, others = world
     small, large = sorted((a, b))
-    assert total(replace(base, value=large), others, now) >= total(replace(base, value=small), others, now)
+    assert total(base._replace(value=large), others, now) >= total(base._replace(value=small), others, now)
 
 
 @PROPERTY
@@ -290,7 +289,7 @@ def test_larger_value_scores_at_least_smaller(world, a, b):
 def test_higher_urgency_scores_at_least_lower(world, a, b):
     now, base, others = world
     low, high = (URGENCY_ORDER[i] for i in sorted((a, b)))
-    assert total(replace(base, urgency=high), others, now) >= total(replace(base, urgency=low), others, now)
+    assert total(base._replace(urgency=high), others, now) >= total(base._replace(urgency=low), others, now)
 
 
 @PROPERTY
@@ -299,8 +298,8 @@ def test_later_open_stage_scores_at_least_earlier(world, data):
     now, base, others = world
     opens = OPEN_BY_PIPELINE[base.pipeline_id]
     i, j = sorted(data.draw(st.lists(st.integers(0, len(opens) - 1), min_size=2, max_size=2)))
-    earlier = replace(base, stage_id=opens[i].id)
-    later = replace(base, stage_id=opens[j].id)
+    earlier = base._replace(stage_id=opens[i].id)
+    later = base._replace(stage_id=opens[j].id)
     assert total(later, others, now) >= total(earlier, others, now)
 
 
@@ -313,9 +312,9 @@ def test_fewer_overdue_follow_ups_score_at_least_more(world, data):
     # Equal in all else: an extra overdue demo or trial also means "ever had a demo or trial",
     # which the store records in the history of both (SPEC 3b compares prospects equal but in one thing).
     demo = base.history.demo_or_trial or any(f.kind in ("demo", "trial") for f in some + extra)
-    history = replace(base.history, demo_or_trial=demo)
-    fewer = replace(base, open_follow_ups=base.open_follow_ups + tuple(some), history=history)
-    more = replace(fewer, open_follow_ups=fewer.open_follow_ups + tuple(extra))
+    history = base.history._replace(demo_or_trial=demo)
+    fewer = base._replace(open_follow_ups=base.open_follow_ups + tuple(some), history=history)
+    more = fewer._replace(open_follow_ups=fewer.open_follow_ups + tuple(extra))
     assert sum(f.due < now for f in more.open_follow_ups) > sum(f.due < now for f in fewer.open_follow_ups)
     assert total(fewer, others, now) >= total(more, others, now)
 
@@ -328,13 +327,13 @@ def test_more_recent_contact_scores_at_least_older(world, older_ago, newer_ago):
         older_ago, newer_ago = max(older_ago, newer_ago), min(older_ago, newer_ago)
     older = None if older_ago is None else now - timedelta(minutes=older_ago)
     newer = now - timedelta(minutes=newer_ago)
-    recent = replace(base, history=replace(base.history, last_activity=newer))
-    old = replace(base, history=replace(base.history, last_activity=older))
+    recent = base._replace(history=base.history._replace(last_activity=newer))
+    old = base._replace(history=base.history._replace(last_activity=older))
     assert total(recent, others, now) >= total(old, others, now)
 
 
 weights = st.builds(
-    ScoreWeights, **{name: st.integers(-60, 60) for name in ScoreWeights.__dataclass_fields__}
+    ScoreWeights, **{name: st.integers(-60, 60) for name in ScoreWeights._fields}
 )
 
 

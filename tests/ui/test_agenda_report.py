@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.widgets import Static
 
 from pipeline_tui.store.models import FollowUp
-from pipeline_tui.ui.screens.agenda import AgendaList
+from pipeline_tui.ui.screens.agenda import AgendaList, Heading
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.report import AdviceList
 from pipeline_tui.ui.widgets.footer import KeysFooter
@@ -37,7 +37,7 @@ async def test_agenda_groups_with_counts(demo_db, make_app):
         await show_agenda(pilot)
         text = screen_text(app)
         rows = app.screen.query_one(AgendaList).items
-        headings = [row for row in rows if isinstance(row, tuple)]
+        headings = [row for row in rows if isinstance(row, Heading)]
         assert [h[0] for h in headings][0] == "Overdue"
         for group, count in headings:
             assert f"{group} ({count})" in text
@@ -233,7 +233,7 @@ def test_agenda_headings_count_a_group_over_the_whole_list():
     ]
     rows, cursor, counts = _rows_with_headings(items, keep=3)
     assert counts["Overdue"] == 3 and counts["Today"] == 2
-    assert [row for row in rows if isinstance(row, tuple)] == [
+    assert [row for row in rows if isinstance(row, Heading)] == [
         ("Overdue", 3),
         ("Today", 2),
         ("Overdue", 3),

@@ -12,6 +12,7 @@ from contextlib import suppress
 from datetime import timedelta
 from itertools import groupby
 from operator import attrgetter
+from typing import NamedTuple
 
 from rich.style import Style
 from textual.app import ComposeResult
@@ -29,7 +30,15 @@ from pipeline_tui.ui.widgets.quiet import update_if_changed
 from pipeline_tui.ui.widgets.view_tabs import strip
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
 
-Row = AgendaItem | tuple[str, int]  # a follow-up, or a group heading with its count
+
+class Heading(NamedTuple):
+    """A group's heading in the list, with how many follow-ups it holds."""
+
+    group: str
+    count: int
+
+
+Row = AgendaItem | Heading
 
 
 def _agenda_order(item: AgendaItem) -> tuple:
@@ -51,7 +60,7 @@ def _rows_with_headings(
     for group, members in runs:
         counts[group] += len(members)
     for group, members in runs:
-        rows.append((group, counts[group]))
+        rows.append(Heading(group, counts[group]))
         if cursor is None and keep is not None:
             with suppress(ValueError):
                 cursor = len(rows) + list(map(attrgetter("id"), members)).index(keep)

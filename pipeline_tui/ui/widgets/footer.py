@@ -10,8 +10,8 @@ message takes the line and the keys come back after it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from itertools import groupby
+from typing import NamedTuple
 
 from textual import events
 from textual.content import Content
@@ -26,8 +26,7 @@ SEVERITY_STYLES = {"information": "bold $success", "warning": "bold $warning", "
 SECONDS_SHOWN = {"information": 4.0, "warning": 6.0, "error": 8.0}
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """What the app said last, and until when (``time.monotonic()``): the app keeps it, so that
     a view shown next (an action that ends on another screen) still says it."""
 
