@@ -332,9 +332,7 @@ def test_more_recent_contact_scores_at_least_older(world, older_ago, newer_ago):
     assert total(recent, others, now) >= total(old, others, now)
 
 
-weights = st.builds(
-    ScoreWeights, **{name: st.integers(-60, 60) for name in ScoreWeights._fields}
-)
+weights = st.builds(ScoreWeights, **{name: st.integers(-60, 60) for name in ScoreWeights._fields})
 
 
 @PROPERTY

@@ -685,6 +685,32 @@ async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(dem
         assert not lead.looks_focused and qualified.looks_focused
 
 
+async def test_the_first_frame_is_drawn_as_the_start_up_batch_ends(demo_db, make_app, monkeypatch):
+    """Textual drew the board inside its start-up batch and threw the drawing away: the first
+    frame must come as the app is ready, not at the screen's next refresh tick (~15 ms idle)."""
+    app = make_app()
+    events = []
+    app_class = type(app)
+    display, ready = app_class._display, getattr(app_class, "on_ready", lambda self: None)
+
+    def recording_display(self, screen, renderable):
+        if renderable is not None and not self._batch_count:
+            events.append("frame")
+        return display(self, screen, renderable)
+
+    def recording_ready(self):
+        events.append("ready")
+        ready(self)
+        events.append("ready done")
+
+    monkeypatch.setattr(app_class, "_display", recording_display)
+    monkeypatch.setattr(app_class, "on_ready", recording_ready, raising=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert events[:3] == ["ready", "frame", "ready done"]
+        assert "Lead" in screen_text(app)
+
+
 async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_app):
     """Collection is off while the app starts (it would only walk start-up objects again and
     again) and must come back once the board is shown, collecting less often than Python's
