@@ -270,7 +270,7 @@ async def test_enter_opens_the_detail_pane_which_follows_the_cursor(demo_db, mak
         assert board_of(app).detail.prospect_id == cards_in(app, "Lead")[1].id
         await pilot.press("escape")
         await pilot.pause()
-        assert not board_of(app).detail.has_class("-open")
+        assert not board_of(app).detail.is_open
 
 
 async def test_the_detail_pane_wraps_long_text_and_says_how_much_more_there_is(demo_db, make_app):
@@ -302,7 +302,7 @@ async def test_the_detail_pane_wraps_long_text_and_says_how_much_more_there_is(d
         assert "esc close" in shown and "more lines" not in shown
         await pilot.click(pane, offset=(5, 5))  # a click in the pane leaves it open
         await pilot.pause()
-        assert pane.has_class("-open") and pane.prospect_id == first.id
+        assert pane.is_open and pane.prospect_id == first.id
         await pilot.press("j")
         await pilot.pause()
         assert pane.prospect_id != first.id and pane.scroll_offset.y == 0

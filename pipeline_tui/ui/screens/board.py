@@ -136,7 +136,7 @@ class BoardScreen(ViewScreen):
         self._build_columns()
         self._show(keep)
         self._update_strip()
-        if self.detail.has_class("-open"):
+        if self.detail.is_open:
             self._refresh_detail()
 
     def _load(self) -> None:
@@ -278,7 +278,7 @@ class BoardScreen(ViewScreen):
         search.disabled = True
         self.reload(select=prospect_id)
         if open_detail:
-            self.detail.add_class("-open")
+            self.detail.open()
             self._fit_columns()
             self._refresh_detail(prospect_id)
 
@@ -327,7 +327,7 @@ class BoardScreen(ViewScreen):
         redraws no card (squeezing redrew every card: ~170 ms a key at 10,000 cards). It takes
         the side with more room beside the focused column, and no more than that room, so that
         the card it shows stays in sight."""
-        if not self.detail.has_class("-open") or not self.columns:
+        if not self.detail.is_open or not self.columns:
             return
         total = self.size.width
         wanted = max(self.DETAIL_MIN_WIDTH, min(self.DETAIL_MAX_WIDTH, total * 42 // 100))
@@ -350,7 +350,7 @@ class BoardScreen(ViewScreen):
 
     @on(VirtualList.Highlighted)
     def _follow_cursor(self, event: VirtualList.Highlighted) -> None:
-        if self.detail.has_class("-open") and event.list.has_focus:
+        if self.detail.is_open and event.list.has_focus:
             self._refresh_detail()
 
     def _refresh_detail(self, prospect_id: int | None = None) -> None:
@@ -362,7 +362,7 @@ class BoardScreen(ViewScreen):
             detail = prospect_detail(prospect_id, self.app.now(), self.app.settings, values)
             self.detail.show(detail, self.app.now())
         except UserError:
-            self.detail.remove_class("-open")
+            self.detail.close()
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -385,7 +385,7 @@ class BoardScreen(ViewScreen):
         self.data = board_changes(self.data, [changed], self.app.now(), self.app.settings, self.app.owner)
         self._show(keep)
         self._update_strip()
-        if self.detail.has_class("-open"):
+        if self.detail.is_open:
             self._refresh_detail()
         self._reconcile_later()
 
@@ -431,24 +431,20 @@ class BoardScreen(ViewScreen):
         self._update_strip()
 
     def action_detail(self) -> None:
-        if (
-            self.detail.has_class("-open")
-            and self.current_card()
-            and self.detail.prospect_id == self.selected_id()
-        ):
-            self.detail.remove_class("-open")
+        if self.detail.is_open and self.current_card() and self.detail.prospect_id == self.selected_id():
+            self.detail.close()
             self._fit_columns()
             return
         if self._card_or_say():
-            self.detail.add_class("-open")
+            self.detail.open()
             self._fit_columns()  # before the layout, so that it is laid out once
             self._refresh_detail()
 
     def action_close(self) -> None:
         if self.query_one("#search", Input).display or self.filter:
             self._clear_search()
-        elif self.detail.has_class("-open"):
-            self.detail.remove_class("-open")
+        elif self.detail.is_open:
+            self.detail.close()
             self._fit_columns()
 
     def action_move(self, step: int) -> None:

@@ -136,7 +136,6 @@ class ProspectDetail(LineView, can_focus=False):
         overflow-y: hidden;
     }
     ProspectDetail.-left { dock: left; border-left: none; border-right: thick $accent; }
-    ProspectDetail.-open { display: block; }
     ProspectDetail > .detail--accent { color: $accent; }
     ProspectDetail > .detail--good { color: $success; }
     ProspectDetail > .detail--warn { color: $warning; }
@@ -149,6 +148,18 @@ class ProspectDetail(LineView, can_focus=False):
         self._parts: list[tuple[str, str | None]] = []
         self.text_lines: list[list[tuple[str, str | None]]] = []  # wrapped to wrapped_width
         self.wrapped_width = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.display
+
+    def open(self) -> None:
+        """Show the pane. Its display is set directly rather than by a class: a class changed
+        makes Textual match every CSS rule against the pane again (~1 ms a key)."""
+        self.display = True
+
+    def close(self) -> None:
+        self.display = False
 
     def show(self, detail: Detail, now: datetime) -> None:
         """Show a prospect, from the top if it is another one."""

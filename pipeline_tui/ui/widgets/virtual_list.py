@@ -59,7 +59,8 @@ def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
 
 
 Styled = TypeVar("Styled")
-_TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
+_TOKENS = re.compile(r"\s+|\S+")
+_LAST_WORD = re.compile(r"\S+\Z")
 
 
 def _chars_within(text: str, cells: int) -> int:
@@ -111,18 +112,33 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
                 used += cell_len(text)
 
     for text, style in parts:
-        for token in _TOKENS.findall(text.replace("\t", "    ")):
-            if not token[0].isspace():
-                word.append((token, style))
-                continue
-            if word:
-                place(word)
-                word = []
-            if token == "\n":
+        for number, piece in enumerate(text.replace("\t", "    ").split("\n")):
+            if number:
+                if word:
+                    place(word)
+                    word = []
                 new_line(wrapping=False)
-            elif (used or not wrapped) and used + cell_len(token) <= width:
-                _add(lines[-1], token, style)
-                used += cell_len(token)
+            size = cell_len(piece)
+            if not word and used + size <= width and (used or not wrapped or not piece[:1].isspace()):
+                # fits whole (most lines do): only its last word may still run on into the next part
+                last = _LAST_WORD.search(piece)
+                head = piece[: last.start()] if last else piece
+                if head:
+                    _add(lines[-1], head, style)
+                    used += cell_len(head) if last else size
+                if last:
+                    word = [(last.group(), style)]
+                continue
+            for token in _TOKENS.findall(piece):
+                if not token[0].isspace():
+                    word.append((token, style))
+                    continue
+                if word:
+                    place(word)
+                    word = []
+                if (used or not wrapped) and used + cell_len(token) <= width:
+                    _add(lines[-1], token, style)
+                    used += cell_len(token)
     if word:
         place(word)
     return lines
