@@ -13,6 +13,7 @@ import pytest
 from pipeline_tui.core.domain import History
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
+from pipeline_tui.store import built as built_sql
 from pipeline_tui.store import models, queries, schema
 from pipeline_tui.store.db import open_database
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
@@ -398,7 +399,7 @@ def test_reads_by_id_reuse_their_sql_and_still_read_the_ids_asked_for(db, now, m
     built = _counting_sql_builds(db, monkeypatch)
     queries.load_snapshot(now, Settings(), ids=[ids[7]])
     assert built == []  # one id again: every query's SQL was built before
-    queries._built.clear()
+    built_sql.forget_built()
     queries.load_snapshot(now, Settings(), ids=[ids[7]])
     assert built  # the count does see a build
 
@@ -424,3 +425,58 @@ def test_one_prospects_fields_follow_ups_and_stage_changes_read_as_models(db, no
     built = _counting_sql_builds(db, monkeypatch)
     queries.prospect_by_id(first), queries.follow_ups_of(first), queries.stage_changes_of(first)
     assert built == []
+
+
+def test_a_row_is_inserted_and_updated_through_sql_built_once(db, now, monkeypatch):
+    """Each move of a card inserts a stage change and updates the prospect: the SQL is built
+    once per shape, and each run writes its own values, converted as peewee converts them."""
+    from pipeline_tui.store import writes
+
+    first = _prospect("First", "Lead", now)
+    second = _prospect("Second", "Lead", now)
+    qualified = _stage("Qualified").id
+    made = []
+    for prospect, when in ((first, now), (second, now + timedelta(hours=5))):
+        change = StageChange(prospect=prospect.id, from_stage=None, to_stage=qualified, changed_at=when)
+        change.id = writes.insert_row(change)
+        made.append(change.id)
+        prospect.stage, prospect.stage_entered_at, prospect.notes = qualified, when, f"moved {prospect.name}"
+        writes.update_row(prospect, ["stage", "stage_entered_at", "notes"])
+    assert len(set(made)) == 2
+    for change_id, prospect, when in zip(made, (first, second), (now, now + timedelta(hours=5)), strict=True):
+        stored = StageChange.get_by_id(change_id)
+        assert (stored.prospect_id, stored.from_stage_id, stored.to_stage_id) == (
+            prospect.id,
+            None,
+            qualified,
+        )
+        assert stored.changed_at == when
+        again = Prospect.get_by_id(prospect.id)
+        assert (again.stage_id, again.stage_entered_at, again.notes) == (
+            qualified,
+            when,
+            f"moved {prospect.name}",
+        )
+        assert again.name == prospect.name and again.created_at == now  # fields not named are kept
+    third = StageChange(prospect=first.id, from_stage=qualified, to_stage=_stage("Lead").id, changed_at=now)
+    built = _counting_sql_builds(db, monkeypatch)
+    writes.insert_row(third)
+    writes.update_row(first, ["stage", "stage_entered_at", "notes"])
+    assert built == []
+    writes.update_row(first, ["notes"])  # another shape: built, once
+    assert len(built) == 1
+
+
+def test_an_inserted_row_takes_the_defaults_its_model_gives(db, now):
+    from pipeline_tui.store import writes
+
+    prospect = Prospect(pipeline=Pipeline.get().id, stage=_stage("Lead").id, name="Defaults", created_at=now)
+    prospect.updated_at = prospect.stage_entered_at = now
+    prospect.id = writes.insert_row(prospect)
+    stored = Prospect.get_by_id(prospect.id)
+    assert (stored.urgency, stored.decision_maker, stored.version, stored.archived) == (
+        "medium",
+        "unknown",
+        1,
+        False,
+    )

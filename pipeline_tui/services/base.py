@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 from peewee import fn
 
 from pipeline_tui.errors import UserError
-from pipeline_tui.store import journal
+from pipeline_tui.store import journal, queries, writes
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import Pipeline, Prospect, Stage
 
@@ -85,7 +85,10 @@ def save(instance, **changes) -> None:
         setattr(instance, name, value)
     if isinstance(instance, Prospect):
         instance.version = (instance.version or 0) + 1
-    instance.save()
+    changed = [field.name for field in instance.dirty_fields]
+    if changed:
+        writes.update_row(instance, changed)
+        instance._dirty.clear()
 
 
 _current_user = ""
@@ -102,7 +105,10 @@ def current_user() -> str:
 
 
 def create(model, **values):
-    row = model.create(**values)
+    """Insert a row (remembered, so that undo deletes it); returns it with its id."""
+    row = model(**values)
+    row.id = writes.insert_row(row)
+    row._dirty.clear()
     journal.after_insert(model, row.id)
     return row
 
@@ -169,7 +175,7 @@ def find_pipeline(name: str | None) -> Pipeline:
 
 def find_stage(name: str, pipeline_id: int) -> Stage:
     """A stage of a pipeline by name, case-insensitive."""
-    stages = list(Stage.select().where(Stage.pipeline == pipeline_id).order_by(Stage.position))
+    stages = queries.stages_of(pipeline_id)
     for stage in stages:
         if stage.name.lower() == name.strip().lower():
             return stage

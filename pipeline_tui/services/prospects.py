@@ -139,11 +139,7 @@ def move_prospect(
 def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
     """Move a prospect one open stage forward (+1) or back (-1): the board's H and L."""
     prospect = _get(prospect_id)
-    opens = list(
-        Stage.select()
-        .where(Stage.pipeline == prospect.pipeline_id, Stage.kind == OPEN)
-        .order_by(Stage.position)
-    )
+    opens = [stage for stage in queries.stages_of(prospect.pipeline_id) if stage.kind == OPEN]
     ids = [s.id for s in opens]
     if prospect.stage_id not in ids:
         raise UserError(f"{prospect.name} is closed; move it to an open stage by name")

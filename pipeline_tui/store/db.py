@@ -16,6 +16,7 @@ import peewee
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import models, schema
+from pipeline_tui.store.built import run_built
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -162,7 +163,7 @@ def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
         try:
             with db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic():
                 result = fn()
-                models.Revision.update(counter=models.Revision.counter + 1).execute()
+                _bump_revision()
             return result
         except (peewee.OperationalError, sqlite3.OperationalError) as exc:
             if not _is_busy(exc) or attempt == attempts - 1:
@@ -176,6 +177,11 @@ def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
         except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
             raise _refused(exc) from exc
     raise AssertionError("unreachable")
+
+
+def _bump_revision() -> None:
+    """Count one more write (other processes poll the counter to see changes)."""
+    run_built(("bump revision",), lambda _: models.Revision.update(counter=models.Revision.counter + 1))
 
 
 def _refused(exc: Exception) -> UserError:

@@ -17,6 +17,7 @@ from pipeline_tui.core import domain, figures
 from pipeline_tui.core.domain import CONTACT_KINDS, OPEN
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.store import models
+from pipeline_tui.store.built import run_built
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage, StageChange
 
 
@@ -36,33 +37,9 @@ def _rows(query) -> Iterable[tuple]:
     return models.database.obj.execute(query)
 
 
-# Queries peewee built once, by shape: (query, sql, params, where each id goes in params)
-_built: dict[tuple, tuple[peewee.Query, str, list, list[tuple[int, int]]]] = {}
-_MARK = -(2**62)  # stands for the i-th id while the SQL is built: no real id or value is this
-
-
 def _execute_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
-    """Run ``build(ids)`` with SQL peewee builds once per ``shape`` and number of ids, then
-    reuses with other ids: building a query's SQL costs more than SQLite takes to run it on a
-    few ids, and an action on one card reads it through half a dozen queries. ``shape`` must
-    name everything else the query depends on. Returns the query (as built) and the cursor."""
-    db = models.database.obj
-    key = (type(db), shape, len(ids))
-    entry = _built.get(key)
-    if entry is None:
-        marks = [_MARK - i for i in range(len(ids))]
-        query = build(marks)
-        sql, params = db.get_sql_context().sql(query).query()
-        slots = [(at, _MARK - value) for at, value in enumerate(params) if value in marks]
-        entry = (query, sql, params, slots)
-        if len(ids) <= 8:  # the few ids of an action; a longer list is not worth keeping
-            _built[key] = entry
-    query, sql, params, slots = entry
-    if slots:
-        params = list(params)
-        for at, index in slots:
-            params[at] = ids[index]
-    return query, db.execute_sql(sql, params)
+    """Run ``build(ids)`` with SQL built once per shape and number of ids (``store.built``)."""
+    return run_built(shape, build, ids)
 
 
 def _rows_of_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
@@ -83,6 +60,15 @@ def prospect_by_id(prospect_id: int) -> Prospect | None:
         ("prospect",), lambda ids: Prospect.select().where(Prospect.id == ids[0]), [prospect_id]
     )
     return found[0] if found else None
+
+
+def stages_of(pipeline_id: int) -> list[Stage]:
+    """A pipeline's stages, in order (each move of a card reads them)."""
+
+    def build(ids):
+        return Stage.select().where(Stage.pipeline == ids[0]).order_by(Stage.position)
+
+    return _models_of_shape(("stages of",), build, [pipeline_id])
 
 
 def follow_ups_of(prospect_id: int) -> list[FollowUp]:
