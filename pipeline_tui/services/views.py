@@ -125,7 +125,12 @@ def _cards(
     cards = []
     for prospect in snapshot.open_prospects:
         score = score_prospect(
-            prospect, stage_by_id[prospect.stage_id], context, settings.score, settings.thresholds
+            prospect,
+            stage_by_id[prospect.stage_id],
+            context,
+            settings.score,
+            settings.thresholds,
+            explain=False,
         )
         upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
         text = " ".join((prospect.name, prospect.organization, prospect.contact, notes.get(prospect.id, "")))

@@ -19,10 +19,10 @@ ALL_STAGES = STAGES + RENEWAL_STAGES
 PIPELINES = (SALES, RENEWALS)
 
 
-def score(p, others=(), *, now=NOW, weights=WEIGHTS, thresholds=T):
+def score(p, others=(), *, now=NOW, weights=WEIGHTS, thresholds=T, explain=True):
     """Score ``p`` the way the app does: a snapshot holding it and the others, its context rebuilt."""
     snap = snapshot([p, *others], now=now, stages=ALL_STAGES, pipelines=PIPELINES)
-    return score_prospect(p, snap.stage_of(p), make_context(snap), weights, thresholds)
+    return score_prospect(p, snap.stage_of(p), make_context(snap), weights, thresholds, explain=explain)
 
 
 def parts(result):
@@ -344,3 +344,16 @@ def test_score_is_the_clamped_sum_of_its_parts(world, custom):
         assert 0 <= result.total <= 100
         assert result.total == max(0, min(100, sum(part.points for part in result.parts)))
         assert all(part.points != 0 and part.reason for part in result.parts)
+
+
+@PROPERTY
+@given(worlds(), weights)
+def test_a_score_without_its_reasons_has_the_same_total(world, custom):
+    """The board ranks by ``explain=False`` scores, the detail pane shows explained ones: the
+    two must never disagree."""
+    now, base, others = world
+    for w in (WEIGHTS, custom):
+        explained = score(base, others, now=now, weights=w)
+        quick = score(base, others, now=now, weights=w, explain=False)
+        assert quick.total == explained.total
+        assert quick.parts == ()
