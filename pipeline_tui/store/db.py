@@ -208,8 +208,9 @@ def close_database(*, optimize: bool = True) -> None:
 
 def revision() -> int:
     """The write counter: a change means another process (or we) wrote something."""
-    row = models.Revision.select(models.Revision.counter).tuples().first()
-    return row[0] if row else 0
+    _, cursor = run_built(("revision",), lambda _: models.Revision.select(models.Revision.counter).limit(1))
+    rows = cursor.fetchall()  # to the end, so that the statement is done with
+    return rows[0][0] if rows else 0
 
 
 def poll_revision() -> int | None:

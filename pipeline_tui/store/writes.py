@@ -42,4 +42,4 @@ def insert_row(instance: peewee.Model) -> int:
 
     values = [field.db_value(data[field.name]) for field in fields]
     _, cursor = run_built(("insert", model, tuple(field.name for field in fields)), build, values)
-    return cursor.fetchone()[0] if returning else cursor.lastrowid
+    return cursor.fetchall()[0][0] if returning else cursor.lastrowid  # all: the statement ends
