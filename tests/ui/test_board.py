@@ -771,7 +771,9 @@ async def test_the_focused_columns_header_takes_the_themes_colour(demo_db, make_
         redrawn = lead.render_line(lead.header_height)
         assert redrawn.text == card_line.text and list(redrawn) != list(card_line)  # new colours
         cursor = lead.get_component_rich_style("card--cursor", partial=True).bgcolor
-        assert all(segment.style.bgcolor == cursor for segment in redrawn)
+        *row, edge = list(redrawn)
+        assert all(segment.style.bgcolor == cursor for segment in row)
+        assert edge.text == "▕" and edge.style.color == lead.get_component_rich_style("stage-edge").color
 
 
 async def test_p_switches_to_another_pipelines_columns_and_back(demo_db, make_app, now):

@@ -37,6 +37,7 @@ class StageColumn(VirtualList[Card]):
     # as it mounts, ~1 ms a column for the fifteen this once had. Bold, italic and dim are
     # plain Rich styles added on top.
     COMPONENT_CLASSES = {
+        "stage-edge",
         "stage-header",
         "stage-header--focused",
         "card--accent",
@@ -53,8 +54,8 @@ class StageColumn(VirtualList[Card]):
         min-width: 12;
         height: 1fr;
         overflow-y: hidden;
-        border-right: vkey $panel-lighten-1;
     }
+    StageColumn > .stage-edge { color: $panel-lighten-1; }
     StageColumn > .stage-header { background: $panel; color: $text; }
     StageColumn > .stage-header--focused { background: $accent 40%; color: $text; }
     StageColumn > .card--accent { color: $accent; }
@@ -67,6 +68,7 @@ class StageColumn(VirtualList[Card]):
 
     row_height = 4
     header_height = 2
+    edge = ("▕", "stage-edge")  # the line between columns
 
     def __init__(self, stage: Stage) -> None:
         super().__init__(id=f"stage-{stage.id}")

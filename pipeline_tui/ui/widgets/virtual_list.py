@@ -239,6 +239,7 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
 
     row_height = 1
     header_height = 0  # lines above the rows, drawn by render_header, that stay put when they scroll
+    edge: tuple[str, str] | None = None  # a character down the right edge, and its component class
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -350,6 +351,15 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if self.edge is None:
+            return self._render_inner(y, width)
+        # the edge is drawn here rather than as a CSS border: Textual would add a border to each
+        # line again on every repaint (a quarter of the cost of redrawing a column)
+        character, component = self.edge
+        inner = self._render_inner(y, max(0, width - 1))
+        return Strip([*inner, Segment(character, self.list_style + self.style_of(component))], width)
+
+    def _render_inner(self, y: int, width: int) -> Strip:
         if y < self.header_height:
             return self.render_header(y, width)
         absolute = y - self.header_height + int(self.scroll_offset.y)
