@@ -76,3 +76,23 @@ def test_every_character_keeps_its_style(parts, width):
 def test_adjacent_parts_of_a_line_differ_in_style(parts, width):
     for line in wrap_parts(parts, width):
         assert all(a[1] != b[1] for a, b in zip(line, line[1:], strict=False))
+
+
+def test_a_parts_leading_blanks_are_a_run_of_their_own():
+    """Joined to the words after them, leading blanks are drawn askew by SVG renderers (the
+    screenshots): they get a style of their own, which draws nothing more."""
+    from rich.style import Style
+
+    from pipeline_tui.ui.widgets.virtual_list import APART, make_strip
+
+    base = Style(bgcolor="blue")
+    strip = make_strip([(" ", None), ("26k", None), ("  weighted", Style(dim=True))], 20, base)
+    assert strip.text == " 26k  weighted" + " " * 6 and strip.cell_length == 20
+    runs = [(segment.text, segment.style) for segment in strip]
+    assert runs[:4] == [
+        (" ", base + APART),
+        ("26k", base),
+        ("  ", base + APART),
+        ("weighted", base + Style(dim=True)),
+    ]
+    assert all(style.bgcolor == base.bgcolor for _, style in runs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.geometry import Size
@@ -120,7 +121,11 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
 class ProspectDetail(LineView, can_focus=False):
     """Shows one prospect; the board fills it as the cursor moves."""
 
-    COMPONENT_CLASSES = {"detail--accent", "detail--good", "detail--warn", "detail--bad"}
+    COMPONENT_CLASSES = {"detail--edge", "detail--accent", "detail--good", "detail--warn", "detail--bad"}
+    # The thick edge on the board's side and a cell of room each side of the text are drawn
+    # here, not by CSS: Textual would add a border and padding to every line at every repaint.
+    EDGE = "█"
+    AROUND = 3  # cells: the edge, and a space each side of the text
 
     DEFAULT_CSS = """
     ProspectDetail {
@@ -128,14 +133,13 @@ class ProspectDetail(LineView, can_focus=False):
         dock: right;
         width: 42%;  /* the board narrows it to the room beside the focused column */
         height: 1fr;
-        border-left: thick $accent;
-        padding: 0 1;
         display: none;
         /* No scrollbar: Textual lays it out and redraws it in a frame of its own each time the
            text changes. The wheel scrolls, and the last line says how much more there is. */
         overflow-y: hidden;
     }
-    ProspectDetail.-left { dock: left; border-left: none; border-right: thick $accent; }
+    ProspectDetail.-left { dock: left; }
+    ProspectDetail > .detail--edge { color: $accent; }
     ProspectDetail > .detail--accent { color: $accent; }
     ProspectDetail > .detail--good { color: $success; }
     ProspectDetail > .detail--warn { color: $warning; }
@@ -175,7 +179,7 @@ class ProspectDetail(LineView, can_focus=False):
         return "\n".join("".join(text for text, _ in line) for line in self.text_lines)
 
     def _text_width(self) -> int:
-        return max(0, self.container_size.width - self.scrollbar_size_vertical)
+        return max(0, self.container_size.width - self.scrollbar_size_vertical - self.AROUND)
 
     def _wrap(self, width: int) -> None:
         self.wrapped_width = width
@@ -202,14 +206,24 @@ class ProspectDetail(LineView, can_focus=False):
         index = y + int(self.scroll_offset.y)
         below = len(self.text_lines) - index - 1 if y == region.height - 1 else 0
         base = self.list_style
-        key = (index, region.width, base, below > 0)
+        on_left = self.has_class("-left")  # the pane on the left has its edge on the right
+        key = (index, region.width, base, below > 0, on_left)
         strip = self._lines.get(key)
         if strip is None:
             if below > 0:
                 line = [(f"↓ {below + 1} more lines: scroll with the mouse wheel", "keys")]
             else:
                 line = self.text_lines[index] if index < len(self.text_lines) else []
-            strip = make_strip([(text, self._style(role)) for text, role in line], region.width, base)
+            parts = [(text, self._style(role)) for text, role in line]
+            text = make_strip(parts, max(0, region.width - self.AROUND), base)
+            # the spaces take the edge's style: with the text's, a line's first words would join
+            # them in one run, which some SVG renderers (the screenshots) then draw a cell askew
+            edged = base + self.style_of("detail--edge")
+            if on_left:
+                segments = [Segment(" ", edged), *text, Segment(" " + self.EDGE, edged)]
+            else:
+                segments = [Segment(self.EDGE + " ", edged), *text, Segment(" ", edged)]
+            strip = Strip(segments, region.width)
             self._lines[key] = strip
         return strip
 

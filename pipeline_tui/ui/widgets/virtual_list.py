@@ -27,6 +27,10 @@ from textual.widget import Widget
 Item = TypeVar("Item")
 
 Part = tuple[str, Style | None]
+# Blank space that leads a part is given this style: it draws as nothing more, but is no other
+# part's style, so the space stays a run of its own. Joined to the words after it in one run,
+# it is drawn a cell or more askew by SVG renderers (the screenshots), though not by terminals.
+APART = Style(underline=False)
 
 
 def shorten(text: str, room: int) -> str:
@@ -51,7 +55,13 @@ def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
         if used + size > width:
             text = shorten(text, width - used)
             size = cell_len(text)
-        segments.append(Segment(text, base + style if style else base))
+        if text[:1] == " ":  # leading blanks: a run of their own (see APART)
+            words = text.lstrip(" ")
+            segments.append(Segment(text[: len(text) - len(words)], base + APART))
+            if words:
+                segments.append(Segment(words, base + style if style else base))
+        else:
+            segments.append(Segment(text, base + style if style else base))
         used += size
     if used < width:
         segments.append(Segment(" " * (width - used), base))
