@@ -670,6 +670,30 @@ async def test_a_cursor_move_draws_two_rows_and_the_header_in_its_own_frame(demo
         assert focused_card(app).id == cards_in(app, "Lead")[1].id
 
 
+async def test_refilling_a_column_draws_again_from_the_first_row_that_changed(demo_db, make_app):
+    """A card leaving the middle of a column: the rows above it and their lines stay as drawn;
+    the header (its count) and the rows from that card down are drawn again."""
+    from textual.geometry import Region
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        column = board_of(app).columns[0]
+        cards = list(column.items)
+        column._dirty_regions.clear()
+        column.show(cards[:2] + cards[3:], app.now(), cursor=0)  # the third card has left
+        width, top, height = column.size.width, column.header_height, column.row_height
+        below = top + 2 * height
+        assert column._dirty_regions == {
+            Region(0, 0, width, top),
+            Region(0, below, width, column.size.height - below),
+        }
+        assert f"{len(cards) - 1}" in column.header_text()
+        column._dirty_regions.clear()
+        column.show(cards[1:], app.now(), cursor=0)  # the first card has left: all of it
+        assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
+
+
 async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(demo_db, make_app):
     """l marks the column left and the column reached (header colour, cursor row) at once;
     the focus events that follow find nothing left to change."""

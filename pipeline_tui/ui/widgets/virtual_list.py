@@ -259,13 +259,34 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
     # -- data ---------------------------------------------------------------------------------
 
     def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
-        """Replace the rows, keeping the cursor where it was unless told otherwise."""
+        """Replace the rows, keeping the cursor where it was unless told otherwise. Only the
+        window from the first row in sight that changed is drawn again (and the header): after
+        a card moves, the rows above it stay as they were."""
+        before, old_cursor = self.items, self.cursor
         self.items = items
         self._set_virtual_size(Size(self.size.width, self._content_height()))
         target = self.cursor if cursor is None else cursor
         self.set_reactive(VirtualList.cursor, self._clamp(target))
-        self.refresh()
+        first = self._first_change_in_sight(before, items)
+        if self.cursor != old_cursor:  # both rows drawn again: one loses the cursor, one gains it
+            first = min(first, old_cursor, self.cursor)
+        top = self.header_height + first * self.row_height - int(self.scroll_offset.y)
+        if top <= self.header_height or not self.size:
+            self.refresh()
+        else:
+            self.refresh(Region(0, 0, self.size.width, self.header_height))
+            self.refresh(Region(0, top, self.size.width, self.size.height - top))
         self.call_after_refresh(self._show_cursor)
+
+    def _first_change_in_sight(self, before: list[Item], after: list[Item]) -> int:
+        """The first row in sight that is not the same object as before (rows are immutable:
+        a changed one is a new object); past the window if none."""
+        first = int(self.scroll_offset.y) // self.row_height
+        last = first + self.size.height // self.row_height + 1
+        for index in range(first, last + 1):
+            if index >= len(before) or index >= len(after) or before[index] is not after[index]:
+                return index
+        return last + 1
 
     @property
     def current(self) -> Item | None:
