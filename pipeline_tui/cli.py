@@ -32,6 +32,7 @@ def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     parser.add_argument(
         "--db",
         default=default,
+        type=_file_name,
         metavar="PATH",
         help="database file or postgresql:// URL (default: $PIPELINE_TUI_DB, "
         "else pipeline.db in the user data directory)",
@@ -111,12 +112,12 @@ def build_parser() -> Parser:
     done.add_argument("--outcome", metavar="T", default="")
 
     imp = command("import", "import prospects from a CSV file (all or nothing)")
-    imp.add_argument("file")
+    imp.add_argument("file", type=_file_name)
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
 
     exp = command("export", "export every prospect")
     exp.add_argument("--format", choices=("csv", "json"), default="csv")
-    exp.add_argument("-o", "--output", metavar="FILE")
+    exp.add_argument("-o", "--output", type=_file_name, metavar="FILE")
 
     agenda = command("agenda", "open follow-ups: overdue first, then the next days")
     agenda.add_argument("--days", type=_count, default=None, metavar="N", help="default 7 (agenda_days)")
@@ -126,14 +127,14 @@ def build_parser() -> Parser:
     report.add_argument("--json", action="store_true")
 
     ics = command("ics", "open follow-ups as an iCalendar file, with alarms")
-    ics.add_argument("-o", "--output", metavar="FILE")
+    ics.add_argument("-o", "--output", type=_file_name, metavar="FILE")
 
     quota = command("quota", "show the quota, or set it")
     quota.add_argument("amount", nargs="?")
     quota.add_argument("--period", choices=("month", "quarter", "year"), default=None)
 
     backup = command("backup", "a consistent copy of the database")
-    backup.add_argument("-o", "--output", metavar="FILE")
+    backup.add_argument("-o", "--output", type=_file_name, metavar="FILE")
 
     archive = command("archive", "hide a prospect from every view (restore brings it back)")
     archive.add_argument("prospect")
@@ -141,6 +142,13 @@ def build_parser() -> Parser:
     restore.add_argument("prospect")
     command("archived", "list archived prospects")
     return parser
+
+
+def _file_name(text: str) -> str:
+    """A file name or URL as typed; refused when it holds a NUL, which no file name can."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file name (it holds a NUL character)")
+    return text
 
 
 def _count(text: str) -> int:

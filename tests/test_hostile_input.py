@@ -591,6 +591,9 @@ def test_every_command_with_junk_arguments_exits_0_or_2_in_one_line(command, see
         ["follow-up", "Acme", "tomorrow ²"],
         ["add", "Big", "--value", "1" * 5000],  # int() refuses over 4,300 digits
         ["quota", "9" * 5000],
+        ["import", "\x00"],  # a NUL in a file name: Python refuses it with a ValueError
+        ["export", "-o", "out\x00.csv"],
+        ["report", "--db", "pipeline\x00.db"],
     ],
     ids=lambda argv: " ".join(argv)[:40],
 )

@@ -22,6 +22,17 @@ DECISION_MARKS = {"yes": "DM✓", "no": "DM✗", "unknown": "DM?"}
 DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not confirmed"}
 
 
+# C0 and C1 control characters, DEL among them: written to the terminal as they are, an ESC in a
+# name (an imported file can hold anything) starts an escape sequence that restyles the screen,
+# retitles the window or worse. Shown as U+FFFD instead: something is there, doing nothing.
+_CONTROLS = {code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as � (they would act on the terminal)."""
+    return text.translate(_CONTROLS)
+
+
 def due_label(due: datetime, now: datetime) -> str:
     return describe_due(due, now)
 

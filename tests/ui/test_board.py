@@ -330,6 +330,27 @@ async def test_the_detail_pane_never_covers_the_focused_column(demo_db, make_app
         assert sides == {True, False}  # at either end it moved to the other side
 
 
+async def test_control_characters_in_a_name_are_shown_not_sent_to_the_terminal(demo_db, make_app):
+    """An imported name can hold an ESC: written out as it is, it would start an escape sequence
+    (restyle the screen, retitle the window). Cards, the detail pane and messages show it as �."""
+    evil = "Evil\x1b[31mRED\x1b]0;title\x07 Co"
+    lead = Prospect.select().order_by(Prospect.id).first()
+    Prospect.update(name=evil, notes="line\x1b[2J").where(Prospect.id == lead.id).execute()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        board = board_of(app)
+        board.select_prospect(lead.id, open_detail=True)
+        await pilot.pause()
+        board.notify(f"Moved: {evil}", markup=False)
+        await pilot.pause()
+        lines = app.screen._compositor.render_strips()
+        shown = "\n".join(segment.text for strip in lines for segment in strip)
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert shown.count("Evil\ufffd[31mRED") >= 3  # the card, the pane and the message
+        assert "line\ufffd[2J" in shown  # the notes in the pane
+
+
 async def test_search_filters_as_you_type_and_escape_clears(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from pipeline_tui.ui.format import printable
 from pipeline_tui.ui.widgets.quiet import update_if_changed
 
 SEVERITY_STYLES = {"information": "bold $success", "warning": "bold $warning", "error": "bold $error"}
@@ -36,6 +37,7 @@ class Message(NamedTuple):
 
     @classmethod
     def make(cls, message: str, severity: str, seconds: float | None, *, markup: bool) -> Message:
+        message = printable(message)  # it may name a prospect: no control character may act
         text = Content(message)
         if markup:
             try:

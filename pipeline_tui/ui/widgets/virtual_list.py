@@ -24,6 +24,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from pipeline_tui.ui.format import printable
+
 Item = TypeVar("Item")
 
 Part = tuple[str, Style | None]
@@ -51,6 +53,7 @@ def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
     for text, style in parts:
         if used >= width:
             break
+        text = printable(text)
         size = cell_len(text)
         if used + size > width:
             text = shorten(text, width - used)
