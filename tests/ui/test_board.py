@@ -713,6 +713,10 @@ async def test_refilling_a_column_draws_again_from_the_first_row_that_changed(de
         column._dirty_regions.clear()
         column.show(cards[1:], app.now(), cursor=0)  # the first card has left: all of it
         assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
+        column._dirty_regions.clear()
+        later = app.now() + timedelta(hours=1)  # the same cards an hour on: "late" may now show
+        column.show(list(column.items), later, cursor=0)
+        assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
 
 
 async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(demo_db, make_app):

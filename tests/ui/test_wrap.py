@@ -51,15 +51,20 @@ def test_tabs_become_spaces():
     assert plain(wrap_parts([("a\tb", None)], 20)) == ["a    b"]
 
 
-some_text = st.text(alphabet=st.sampled_from("ab c\n全é-"), max_size=30)
+some_text = st.text(alphabet=st.sampled_from("ab c\n全é-\t\r\x1b"), max_size=30)
 styled_text = st.lists(st.tuples(some_text, st.sampled_from([None, "x", "y"])), max_size=8)
+
+
+def as_shown(text: str) -> str:
+    """What the pane shows of a text, characters for characters: control characters as �."""
+    return text.replace("\x1b", "\ufffd")
 
 
 @given(styled_text, st.integers(min_value=1, max_value=30))
 def test_no_line_is_wider_than_the_width_and_no_word_is_lost(parts, width):
     lines = wrap_parts(parts, width)
     assert all(cell_len(line) <= max(width, 2) for line in plain(lines))  # one wide char in a 1-cell line
-    words = [word for text, _ in parts for word in text.split()]
+    words = [word for text, _ in parts for word in as_shown(text).split()]
     assert "".join("".join(plain(lines)).split()) == "".join(words)
 
 
@@ -69,7 +74,7 @@ def test_every_character_keeps_its_style(parts, width):
         return [(character, style) for text, style in pairs for character in text if not character.isspace()]
 
     wrapped = [pair for line in wrap_parts(parts, width) for pair in line]
-    assert styled_characters(wrapped) == styled_characters(parts)
+    assert styled_characters(wrapped) == styled_characters((as_shown(text), style) for text, style in parts)
 
 
 @given(styled_text, st.integers(min_value=1, max_value=30))
@@ -96,3 +101,21 @@ def test_a_parts_leading_blanks_are_a_run_of_their_own():
         ("weighted", base + Style(dim=True)),
     ]
     assert all(style.bgcolor == base.bgcolor for _, style in runs)
+
+
+def test_blanks_past_the_end_of_a_line_end_it_and_join_no_words():
+    assert plain(wrap_parts([("Budget:\t\t5000 EUR", None)], 12)) == ["Budget:", "5000 EUR"]
+    assert plain(wrap_parts([("abc      d", None)], 8)) == ["abc", "d"]
+
+
+def test_line_breaks_of_any_kind_end_a_line_and_controls_show_as_drawn():
+    assert plain(wrap_parts([("one\r\ntwo\rthree\x1b[31m", None)], 20)) == ["one", "two", "three\ufffd[31m"]
+
+
+@given(styled_text, st.integers(min_value=1, max_value=30))
+def test_words_that_fit_a_line_come_out_whole_and_apart(parts, width):
+    from hypothesis import assume
+
+    words = as_shown("".join(text for text, _ in parts)).split()
+    assume(all(cell_len(word) <= width for word in words))
+    assert [word for line in plain(wrap_parts(parts, width)) for word in line.split()] == words

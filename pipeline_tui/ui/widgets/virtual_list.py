@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from pipeline_tui.ui.format import printable
+from pipeline_tui.ui.format import printable, printable_lines
 
 Item = TypeVar("Item")
 
@@ -125,7 +125,10 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
                 used += cell_len(text)
 
     for text, style in parts:
-        for number, piece in enumerate(text.replace("\t", "    ").split("\n")):
+        # line breaks of any kind end a line; other control characters are shown as they are
+        # drawn (make_strip), so that the width measured here is the width drawn
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+        for number, piece in enumerate(printable_lines(text)):
             if number:
                 if word:
                     place(word)
@@ -149,9 +152,12 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
                 if word:
                     place(word)
                     word = []
-                if (used or not wrapped) and used + cell_len(token) <= width:
-                    _add(lines[-1], token, style)
-                    used += cell_len(token)
+                if used + cell_len(token) <= width:
+                    if used or not wrapped:
+                        _add(lines[-1], token, style)
+                        used += cell_len(token)
+                elif used:  # blanks past the end: the line ends there (the next word must not join)
+                    new_line(wrapping=True)
     if word:
         place(word)
     return lines
@@ -258,6 +264,7 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
         super().__init__(id=id, classes=classes)
         self.items: list[Item] = []
         self.looks_focused = False  # whether the cursor row is drawn as focused
+        self._drawn_in: object = None  # render_context() when the rows were last filled
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -270,7 +277,10 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
         self._set_virtual_size(Size(self.size.width, self._content_height()))
         target = self.cursor if cursor is None else cursor
         self.set_reactive(VirtualList.cursor, self._clamp(target))
-        first = self._first_change_in_sight(before, items)
+        context = self.render_context()
+        # rows drawn in another context (the time: "late" or not) are all drawn again
+        first = self._first_change_in_sight(before, items) if context == self._drawn_in else 0
+        self._drawn_in = context
         if self.cursor != old_cursor:  # both rows drawn again: one loses the cursor, one gains it
             first = min(first, old_cursor, self.cursor)
         top = self.header_height + first * self.row_height - int(self.scroll_offset.y)
