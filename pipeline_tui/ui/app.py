@@ -92,7 +92,9 @@ class PipelineApp(App):
         mounting meanwhile, was laid out and drawn inside it and the drawing thrown away, so the
         first frame would wait for the screen's next refresh tick (up to 1/60 s, ~15 ms idle)."""
         self.screen.refresh()
-        self.screen._on_timer_update()  # what that tick runs (Textual is pinned: 8.2.8)
+        tick = getattr(self.screen, "_on_timer_update", None)  # what that tick runs (Textual 8.2.8)
+        if tick is not None:  # a private method: should a later Textual drop it, the tick still comes
+            tick()
 
     def on_mount(self) -> None:
         theme = setup.get_preference("theme") or self.settings.theme
