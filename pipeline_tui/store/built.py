@@ -36,9 +36,7 @@ def run_built(shape: tuple, build: Callable[[list[int]], peewee.Query], values: 
         marks = [_MARK - i for i in range(len(values))]
         query = build(marks)
         sql, params = db.get_sql_context().sql(query).query()
-        slots = [
-            (at, _MARK - value) for at, value in enumerate(params) if type(value) is int and value in marks
-        ]
+        slots = [(at, _MARK - value) for at, value in enumerate(params) if _is_mark(value, len(marks))]
         entry = (query, sql, params, slots)
         if len(values) <= KEEP_UP_TO:
             _built[key] = entry

@@ -37,20 +37,16 @@ def _rows(query) -> Iterable[tuple]:
     return models.database.obj.execute(query)
 
 
-def _execute_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
-    """Run ``build(ids)`` with SQL built once per shape and number of ids (``store.built``)."""
-    return run_built(shape, build, ids)
-
-
 def _rows_of_shape(shape: tuple, build: Callable[[list[int]], peewee.Query], ids: list[int] = ()):
-    """The raw rows of ``build(ids)`` (see ``_execute_shape``)."""
-    return _execute_shape(shape, build, ids)[1]
+    """The raw rows of ``build(ids)``, its SQL built once per shape and number of ids
+    (``store.built``)."""
+    return run_built(shape, build, ids)[1]
 
 
 def _models_of_shape(shape: tuple, build: Callable[[list[int]], peewee.ModelSelect], ids: list[int]) -> list:
-    """Model instances from ``build(ids)`` (see ``_execute_shape``), each value converted by its
-    field as peewee would: the query built once wraps any cursor of its own shape."""
-    query, cursor = _execute_shape(shape, build, ids)
+    """Model instances from ``build(ids)`` (SQL built once, as ``_rows_of_shape``), each value
+    converted by its field as peewee would: the query built once wraps any cursor of its shape."""
+    query, cursor = run_built(shape, build, ids)
     return list(query._get_cursor_wrapper(cursor))
 
 

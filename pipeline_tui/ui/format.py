@@ -33,11 +33,6 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def printable_lines(text: str) -> list[str]:
-    """The lines of ``text`` (split at newlines), each made printable."""
-    return [printable(line) for line in text.split("\n")]
-
-
 def due_label(due: datetime, now: datetime) -> str:
     return describe_due(due, now)
 

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from pipeline_tui.ui.format import printable, printable_lines
+from pipeline_tui.ui.format import printable
 
 Item = TypeVar("Item")
 
@@ -128,7 +128,8 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
         # line breaks of any kind end a line; other control characters are shown as they are
         # drawn (make_strip), so that the width measured here is the width drawn
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-        for number, piece in enumerate(printable_lines(text)):
+        for number, piece in enumerate(text.split("\n")):
+            piece = printable(piece)
             if number:
                 if word:
                     place(word)
