@@ -211,7 +211,7 @@ class ProspectDetail(LineView, can_focus=False):
         strip = self._lines.get(key)
         if strip is None:
             if below > 0:
-                line = [(f"↓ {below + 1} more lines: scroll with the mouse wheel", "keys")]
+                line = [(f"↓ {below + 1} more lines (mouse wheel)", "keys")]  # fits the narrowest pane
             else:
                 line = self.text_lines[index] if index < len(self.text_lines) else []
             parts = [(text, self._style(role)) for text, role in line]
