@@ -285,13 +285,15 @@ def cmd_tui(args, now: datetime) -> int:
     from pipeline_tui.config import load_settings
     from pipeline_tui.services import setup
     from pipeline_tui.services.base import current_user
-    from pipeline_tui.services.prefetch import BoardPrefetch
+    from pipeline_tui.services.prefetch import read_board_ahead
 
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
     settings = load_settings()
     pipeline = args.pipeline or setup.get_preference("pipeline")
     board_now = now if pinned else datetime.now().replace(second=0, microsecond=0)
-    prefetch = BoardPrefetch(board_now, settings, pipeline, current_user() if args.mine else None)
+    prefetch = read_board_ahead(
+        board_now, settings, pipeline, current_user() if args.mine else None, location
+    )
     from pipeline_tui.ui.app import run_app  # imports Textual while the board is read
 
     return run_app(

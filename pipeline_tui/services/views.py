@@ -4,7 +4,7 @@ detail, each built from a bounded number of queries and the pure core."""
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import wraps
@@ -166,24 +166,17 @@ def _period_totals(now: datetime, quota: domain.Quota | None, pipeline_id: int, 
 
 @_one_read
 def board(
-    now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
+    now: datetime,
+    settings: Settings,
+    pipeline_name: str | None = None,
+    owner: str | None = None,
+    stage_ids: Collection[int] | None = None,
 ) -> Board:
     """Open prospects of one pipeline by stage, best score first, with the period's won and lost;
-    one salesperson's (``owner``) or everyone's."""
+    one salesperson's (``owner``) or everyone's; the columns of every open stage, or of
+    ``stage_ids`` only (a part of the board, read beside the rest: ``services.prefetch``)."""
     pipeline = find_pipeline(pipeline_name)
-    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline.id, open_only=True, owner=owner)
-    by_stage: dict[int, list[Card]] = {}
-    context = _score_context(snapshot, now)
-    for card in _cards(snapshot, settings, now, queries.notes_of_open(pipeline.id), context):
-        by_stage.setdefault(card.stage_id, []).append(card)
-    columns = []
-    for stage in snapshot.stages_by_pipeline.get(pipeline.id, []):
-        if stage.kind != domain.OPEN:
-            continue
-        cards = sorted(by_stage.get(stage.id, []), key=card_order)
-        columns.append(
-            Column(stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
-        )
+    snapshot, columns, context = _columns(now, settings, pipeline.id, owner, stage_ids)
     period, won, lost = _period_totals(now, snapshot.quota, pipeline.id, owner)
     return Board(
         domain.Pipeline(pipeline.id, pipeline.name, pipeline.position),
@@ -195,6 +188,41 @@ def board(
         snapshot.quota.target if snapshot.quota else None,
         open_values=list(context.open_values),
     )
+
+
+@_one_read
+def board_columns(
+    now: datetime,
+    settings: Settings,
+    pipeline_name: str | None = None,
+    owner: str | None = None,
+    stage_ids: Collection[int] | None = None,
+) -> list[Column]:
+    """The columns alone, of ``stage_ids`` (or of every open stage): the part of a board that
+    another process reads while this one reads the rest with :func:`board`."""
+    return _columns(now, settings, find_pipeline(pipeline_name).id, owner, stage_ids)[1]
+
+
+def _columns(
+    now: datetime, settings: Settings, pipeline_id: int, owner: str | None, stage_ids: Collection[int] | None
+) -> tuple[domain.Snapshot, list[Column], ScoreContext]:
+    snapshot = queries.load_snapshot(
+        now, settings, pipeline_id=pipeline_id, open_only=True, owner=owner, stage_ids=stage_ids
+    )
+    by_stage: dict[int, list[Card]] = {}
+    context = _score_context(snapshot, now)
+    notes = queries.notes_of_open(pipeline_id, stage_ids)
+    for card in _cards(snapshot, settings, now, notes, context):
+        by_stage.setdefault(card.stage_id, []).append(card)
+    columns = []
+    for stage in snapshot.stages_by_pipeline.get(pipeline_id, []):
+        if stage.kind != domain.OPEN or (stage_ids is not None and stage.id not in stage_ids):
+            continue
+        cards = sorted(by_stage.get(stage.id, []), key=card_order)
+        columns.append(
+            Column(stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
+        )
+    return snapshot, columns, context
 
 
 @_one_read

@@ -194,8 +194,9 @@ def load_closed_totals(
     return {stage: (count, int(value)) for stage, count, value in _rows(query)}
 
 
-def load_open_follow_ups(ids: Iterable[int] | None = None) -> dict[int, list[domain.FollowUp]]:
-    """Open follow-ups by prospect, soonest first."""
+def load_open_follow_ups(ids: Iterable[int] | peewee.Query | None = None) -> dict[int, list[domain.FollowUp]]:
+    """Open follow-ups by prospect, soonest first: of these prospects (ids, or a query of
+    them), or of all."""
 
     def build(ids):
         query = (
@@ -212,7 +213,10 @@ def load_open_follow_ups(ids: Iterable[int] | None = None) -> dict[int, list[dom
         )
         return query if ids is None else query.where(FollowUp.prospect.in_(ids))
 
-    rows = _rows(build(None)) if ids is None else _rows_of_shape(("open follow-ups",), build, list(ids))
+    if ids is None or isinstance(ids, peewee.Query):
+        rows = _rows(build(ids))
+    else:
+        rows = _rows_of_shape(("open follow-ups",), build, list(ids))
     grouped: dict[int, list[domain.FollowUp]] = defaultdict(list)
     for fid, pid, kind, due, created, notes in rows:
         grouped[pid].append(domain.FollowUp(fid, pid, kind, _as_datetime(due), _as_datetime(created), notes))
@@ -278,19 +282,24 @@ def load_snapshot(
     open_only: bool = False,
     ids: Iterable[int] | None = None,
     owner: str | None = None,
+    stage_ids: Iterable[int] | None = None,
 ) -> domain.Snapshot:
     """All the core needs, in a fixed number of queries whatever the number of prospects.
 
     For the report, closed prospects are loaded only as far back as the figures look (the
     look-back window, the quota period); older ones arrive summarised as stage totals and the
     reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
-    ``owner`` limits all of it to one salesperson's prospects and quota (else the team's).
+    ``owner`` limits all of it to one salesperson's prospects and quota (else the team's);
+    ``stage_ids`` (with ``open_only``) to the prospects in those open stages: a part of the
+    board (the stages are all loaded still: a score reads where its stage stands among them).
     """
     quota = load_quota(owner)
     summarise = ids is None and not open_only
     stages = load_stages(settings)
     positions = {stage.id: stage.position for stage in stages}
     open_stages = {stage.id for stage in stages if stage.kind == OPEN}
+    if stage_ids is not None:
+        open_stages &= set(stage_ids)
     rows = load_prospects(
         open_only=open_only or summarise,
         pipeline_id=pipeline_id,
@@ -309,7 +318,9 @@ def load_snapshot(
         if owner is not None:
             live_open = live_open.where(Prospect.owner == owner)
         activity = load_activity(live_open)
-        follow_ups = load_open_follow_ups(None)
+        # every open follow-up at once beats a list of ids, unless only a part of the board
+        # is read: then those of its prospects only
+        follow_ups = load_open_follow_ups(None if stage_ids is None else live_open)
     else:
         activity = load_activity(wanted)
         follow_ups = load_open_follow_ups(wanted)
@@ -460,12 +471,36 @@ def notes_of(ids: Iterable[int]) -> dict[int, str]:
     return dict(_rows_of_shape(("notes",), build, list(ids)))
 
 
-def notes_of_open(pipeline_id: int) -> dict[int, str]:
-    """Notes of the open prospects of a pipeline, for searching the board."""
+def open_counts(pipeline_id: int, owner: str | None = None) -> dict[int, int]:
+    """How many live prospects each open stage of a pipeline holds, empty stages included, in
+    the pipeline's order (counted from the index alone)."""
+    stages = Stage.select(Stage.id).where(Stage.pipeline == pipeline_id, Stage.kind == OPEN)
+    counts = {sid: 0 for (sid,) in _rows(stages.order_by(Stage.position, Stage.id))}
+    query = (
+        Prospect.select(Prospect.stage, fn.COUNT(Prospect.id))
+        .where(
+            Prospect.archived == False,  # noqa: E712
+            Prospect.stage.in_(list(counts)),
+            Prospect.pipeline == pipeline_id,
+        )
+        .group_by(Prospect.stage)
+    )
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
+    counts.update(_rows(query))
+    return counts
+
+
+def notes_of_open(pipeline_id: int, stage_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Notes of the open prospects of a pipeline (in these stages), for searching the board."""
+    stages = _open_stage_ids()
+    if stage_ids is not None:
+        wanted = set(stage_ids)
+        stages = [stage for stage in stages if stage in wanted]
     query = Prospect.select(Prospect.id, Prospect.notes).where(
         Prospect.archived == False,  # noqa: E712
         Prospect.pipeline == pipeline_id,
-        Prospect.stage.in_(_open_stage_ids()),
+        Prospect.stage.in_(stages),
         Prospect.notes != "",
     )
     return dict(_rows(query))

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import base, follow_ups, setup
-from pipeline_tui.services.prefetch import BoardPrefetch
+from pipeline_tui.services.prefetch import Prefetch
 from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import poll_revision, revision
 from pipeline_tui.ui.commands import ProspectsProvider
@@ -56,7 +56,7 @@ class PipelineApp(App):
         pipeline: str | None = None,
         poll: bool = True,
         mine: bool = False,
-        prefetch: BoardPrefetch | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.prefetch = prefetch  # the board, being read while Textual starts
@@ -345,7 +345,7 @@ def run_app(
     pipeline: str | None = None,
     mine: bool = False,
     settings: Settings | None = None,
-    prefetch: BoardPrefetch | None = None,
+    prefetch: Prefetch | None = None,
 ) -> int:
     """Open the TUI on an already opened database (the CLI opens it and reports errors)."""
     if settings is None:
