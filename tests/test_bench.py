@@ -44,3 +44,12 @@ def test_the_key_probe_measures_every_row_of_the_plan(tmp_path):
     costs = json.loads(done.stdout)
     assert list(costs) == [name for name, *_ in KEY_PLAN]
     assert all(milliseconds > 0 for milliseconds in costs.values())
+
+
+def test_peak_memory_counts_the_reader_child(tmp_path):
+    """The board's memory is the app's and its forked reader's: the probe's process tree."""
+    from pipeline_tui.bench.__main__ import peak_memory
+
+    db = _demo_database(tmp_path)
+    hello, board = peak_memory("hello"), peak_memory("board", db, NOW)
+    assert 10_000 < hello < board < 10 * hello, (hello, board)

@@ -72,7 +72,14 @@ class Card(NamedTuple):
     stage_id: int
     next_follow_up: domain.FollowUp | None
     follow_up_status: str  # overdue, today, upcoming or none
-    search_text: str  # lower-case name, organization, contact and notes
+    notes: str  # searched, not shown
+
+    @property
+    def search_text(self) -> str:
+        """Lower-case name, organization, contact and notes: what the board's search looks in.
+        Made when searched (~6 ms for 10,000 cards a keystroke): kept on every card, it cost
+        ~1 MB and the time to make it at start-up, in both processes that read the board."""
+        return f"{self.name} {self.organization} {self.contact} {self.notes}".lower()
 
 
 class Column(NamedTuple):
@@ -133,7 +140,6 @@ def _cards(
             explain=False,
         )
         upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
-        text = " ".join((prospect.name, prospect.organization, prospect.contact, notes.get(prospect.id, "")))
         cards.append(
             Card(
                 id=prospect.id,
@@ -147,7 +153,7 @@ def _cards(
                 stage_id=prospect.stage_id,
                 next_follow_up=upcoming,
                 follow_up_status=follow_up_status(upcoming.due, now) if upcoming else "none",
-                search_text=text.lower(),
+                notes=notes.get(prospect.id, ""),
             )
         )
     return cards

@@ -176,9 +176,12 @@ class BoardScreen(ViewScreen):
         shown = self._shown if self._shown_filter == needle else {}
         kept = self.data.cards_by_id.get(keep) if keep is not None else None
         for index, (column, data) in enumerate(zip(self.columns, self.data.columns, strict=True)):
+            holds_kept = kept is not None and kept.stage_id == data.stage.id
+            if shown.get(column.stage.id) is data and not holds_kept:
+                continue  # unchanged (and a search reads every card's text: not for nothing)
             cards = [c for c in data.cards if needle in c.search_text] if needle else data.cards
             cursor = None
-            if kept is not None and kept.stage_id == data.stage.id:
+            if holds_kept:
                 cursor = card_index(cards, kept)
                 focus_column = index if cursor is not None else focus_column
             if shown.get(column.stage.id) is data and cursor is None:
