@@ -20,6 +20,7 @@ from pipeline_tui.core.score import (
     rank_among,
     score_all,
     score_prospect,
+    score_total,
 )
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
@@ -129,16 +130,10 @@ def _cards(
 ) -> list[Card]:
     """A card for each open prospect of the snapshot, scored against every open prospect."""
     stage_by_id = snapshot.stage_by_id
+    weights, thresholds = settings.score, settings.thresholds
     cards = []
     for prospect in snapshot.open_prospects:
-        score = score_prospect(
-            prospect,
-            stage_by_id[prospect.stage_id],
-            context,
-            settings.score,
-            settings.thresholds,
-            explain=False,
-        )
+        score = score_total(prospect, stage_by_id[prospect.stage_id], context, weights, thresholds)
         upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
         cards.append(
             Card(
@@ -148,7 +143,7 @@ def _cards(
                 contact=prospect.contact,
                 value=prospect.value,
                 weighted_value=snapshot.weighted_value(prospect),
-                score=score.total,
+                score=score,
                 decision_maker=prospect.decision_maker,
                 stage_id=prospect.stage_id,
                 next_follow_up=upcoming,
