@@ -59,6 +59,24 @@ def test_opening_an_old_database_upgrades_it_after_a_backup(old_db, tmp_path):
         assert [row[: len(old[0])] for row in new] == old, f"{table}: every old value kept"
 
 
+def test_an_upgraded_database_has_the_indexes_of_a_new_one(old_db, tmp_path):
+    def indexes(path) -> set[tuple[str, str]]:
+        connection = sqlite3.connect(path)
+        try:
+            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            return {
+                (name, " ".join(sql.replace("IF NOT EXISTS ", "").split()))
+                for name, sql in connection.execute(query)
+            }
+        finally:
+            connection.close()
+
+    open_database(old_db).close()
+    open_database(tmp_path / "new.db").close()
+    assert indexes(old_db) == indexes(tmp_path / "new.db")
+    assert "follow_up_prospect_id_done_at_kind" in {name for name, _ in indexes(old_db)}
+
+
 def test_the_upgraded_database_works_through_the_cli(old_db):
     cli = CLI(old_db)
     report = cli("report", "--json", check=True)

@@ -125,6 +125,30 @@ def test_agenda_query_uses_an_index_not_a_scan_of_follow_up(db, db_path, now, mo
     assert not any(step.startswith("SCAN") and ("follow_up" in step or " t1" in step) for step in plan)
 
 
+def test_the_boards_activity_summary_reads_the_follow_up_index_alone(db, db_path, now):  # SQLite only
+    """Schema 3: the index on a follow-up's prospect and done time also holds its kind, which
+    the summary reads (a demo or trial, a contact, an appointment): no follow-up row is read."""
+    from pipeline_tui.store import queries
+    from pipeline_tui.store.models import Prospect
+
+    captured = []
+    original = queries._rows
+
+    def capture(query):
+        captured.append(query.sql())
+        return original(query)
+
+    queries._rows = capture
+    try:
+        queries.load_activity(Prospect.select(Prospect.id))  # the board's form: a sub-query
+    finally:
+        queries._rows = original
+    sql, params = captured[0]
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    follow_up_steps = [step for step in plan if "follow_up" in step]
+    assert follow_up_steps and all("COVERING INDEX" in step for step in follow_up_steps), plan
+
+
 @pytest.mark.parametrize(
     "content",
     [

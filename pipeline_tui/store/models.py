@@ -104,7 +104,9 @@ class FollowUp(BaseModel):
 
     class Meta:
         table_name = "follow_up"
-        indexes = ((("prospect", "done_at"), False),)
+        # with the kind, the board's activity summary (last done, last contact, last
+        # appointment, ever a demo) is read from the index alone (schema 3)
+        indexes = ((("prospect", "done_at", "kind"), False),)
 
 
 class StageChange(BaseModel):
