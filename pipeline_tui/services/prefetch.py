@@ -258,16 +258,25 @@ def _columns_from_wire(data: bytes):
 
     revision, columns = marshal.loads(data)
     make = tuple.__new__
-    parse = datetime.fromisoformat
+    moments: dict[str, datetime] = {}  # a moment's text parsed once (they repeat: see queries)
 
-    def card(fields: tuple):
-        if fields[9] is None:
-            return make(Card, fields)
+    def moment(text: str) -> datetime:
+        found = moments.get(text)
+        if found is None:
+            found = moments[text] = datetime.fromisoformat(text)
+        return found
+
+    def with_follow_up(fields: tuple):
         due = fields[9]
-        follow_up = make(FollowUp, (*due[:3], parse(due[3]), parse(due[4]), due[5]))
+        follow_up = make(FollowUp, (*due[:3], moment(due[3]), moment(due[4]), due[5]))
         return make(Card, (*fields[:9], follow_up, *fields[10:]))
 
     return revision, [
-        Column(make(Stage, stage), [card(fields) for fields in cards], value, weighted)
+        Column(
+            make(Stage, stage),
+            [make(Card, fields) if fields[9] is None else with_follow_up(fields) for fields in cards],
+            value,
+            weighted,
+        )
         for stage, cards, value, weighted in columns
     ]

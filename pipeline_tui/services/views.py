@@ -208,12 +208,17 @@ def _columns(
     now: datetime, settings: Settings, pipeline_id: int, owner: str | None, stage_ids: Collection[int] | None
 ) -> tuple[domain.Snapshot, list[Column], ScoreContext]:
     snapshot = queries.load_snapshot(
-        now, settings, pipeline_id=pipeline_id, open_only=True, owner=owner, stage_ids=stage_ids
+        now,
+        settings,
+        pipeline_id=pipeline_id,
+        open_only=True,
+        owner=owner,
+        stage_ids=stage_ids,
+        with_notes=True,
     )
     by_stage: dict[int, list[Card]] = {}
     context = _score_context(snapshot, now)
-    notes = queries.notes_of_open(pipeline_id, stage_ids)
-    for card in _cards(snapshot, settings, now, notes, context):
+    for card in _cards(snapshot, settings, now, snapshot.notes, context):
         by_stage.setdefault(card.stage_id, []).append(card)
     columns = []
     for stage in snapshot.stages_by_pipeline.get(pipeline_id, []):

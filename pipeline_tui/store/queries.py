@@ -282,15 +282,18 @@ def load_prospects(
     ids: Iterable[int] | None = None,
     open_stage_ids: list[int] | None = None,
     owner: str | None = None,
+    with_notes: bool = False,
 ) -> list[tuple]:
-    """Prospect rows: every live one, or the open ones only (of one owner, or everyone's)."""
+    """Prospect rows: every live one, or the open ones only (of one owner, or everyone's); with
+    the notes as a last column if asked."""
     opens = None
     if open_only:
         opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
     wanted = None if ids is None else list(ids)
 
     def build(marks: list[int]) -> peewee.Query:
-        query = Prospect.select(*PROSPECT_COLUMNS).where(Prospect.archived == False)  # noqa: E712
+        columns = (*PROSPECT_COLUMNS, Prospect.notes) if with_notes else PROSPECT_COLUMNS
+        query = Prospect.select(*columns).where(Prospect.archived == False)  # noqa: E712
         if opens is not None:
             query = query.where(Prospect.stage.in_(opens))
         if pipeline_id is not None:
@@ -301,7 +304,14 @@ def load_prospects(
             query = query.where(Prospect.owner == owner)
         return query
 
-    shape = ("prospects", tuple(opens) if opens is not None else None, pipeline_id, owner, wanted is None)
+    shape = (
+        "prospects",
+        tuple(opens) if opens is not None else None,
+        pipeline_id,
+        owner,
+        wanted is None,
+        with_notes,
+    )
     # sorted here, not by ORDER BY id: that made SQLite scan the whole table in id order rather
     # than find a few stages' rows by the index (40 -> 15 ms for 4,000 of 100,000 prospects)
     return sorted(_rows_of_shape(shape, build, wanted or []), key=itemgetter(0))
@@ -316,6 +326,7 @@ def load_snapshot(
     ids: Iterable[int] | None = None,
     owner: str | None = None,
     stage_ids: Iterable[int] | None = None,
+    with_notes: bool = False,
 ) -> domain.Snapshot:
     """All the core needs, in a fixed number of queries whatever the number of prospects.
 
@@ -324,7 +335,8 @@ def load_snapshot(
     reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
     ``owner`` limits all of it to one salesperson's prospects and quota (else the team's);
     ``stage_ids`` (with ``open_only``) to the prospects in those open stages: a part of the
-    board (the stages are all loaded still: a score reads where its stage stands among them).
+    board (the stages are all loaded still: a score reads where its stage stands among them);
+    ``with_notes`` adds the prospects' notes (the board searches them), read with their rows.
     """
     quota = load_quota(owner)
     summarise = ids is None and not open_only
@@ -339,7 +351,12 @@ def load_snapshot(
         ids=ids,
         open_stage_ids=list(open_stages),
         owner=owner,
+        with_notes=with_notes,
     )
+    notes = None
+    if with_notes:  # the last column: taken off each row, kept where there is any
+        notes = {row[0]: row[-1] for row in rows if row[-1]}
+        rows = [row[:-1] for row in rows]
     wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
     if ids is None and len(wanted) > 500:  # a sub-query beats a long list of ids
         live_open = Prospect.select(Prospect.id).where(
@@ -411,6 +428,7 @@ def load_snapshot(
         closed_totals=load_closed_totals(pipeline_id, stages, owner) if summarise else None,
         reach=load_reach(pipeline_id, stages, owner) if summarise else None,
         closed_tallies=load_tallies(now, settings, quota, pipeline_id, owner) if summarise else None,
+        notes=notes,
     )
 
 
@@ -523,21 +541,6 @@ def open_counts(pipeline_id: int, owner: str | None = None) -> dict[int, int]:
         query = query.where(Prospect.owner == owner)
     counts.update(_rows(query))
     return counts
-
-
-def notes_of_open(pipeline_id: int, stage_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """Notes of the open prospects of a pipeline (in these stages), for searching the board."""
-    stages = _open_stage_ids()
-    if stage_ids is not None:
-        wanted = set(stage_ids)
-        stages = [stage for stage in stages if stage in wanted]
-    query = Prospect.select(Prospect.id, Prospect.notes).where(
-        Prospect.archived == False,  # noqa: E712
-        Prospect.pipeline == pipeline_id,
-        Prospect.stage.in_(stages),
-        Prospect.notes != "",
-    )
-    return dict(_rows(query))
 
 
 def last_activity_by_prospect() -> dict[int, datetime]:
