@@ -94,15 +94,17 @@ def test_a_failed_read_in_the_child_gives_no_board(demo, now, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(views, "board_columns", broken)  # the child inherits the broken reader
+    monkeypatch.setattr(views, "board", broken)  # the child inherits the broken reader
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
     assert ahead.take(now, SETTINGS, None, None) is None
     assert reaped(ahead._pid)
 
 
-def test_the_columns_cross_the_pipe_unchanged(demo, now):
-    columns = views.board(now, SETTINGS).columns
-    assert prefetch._columns_from_wire(prefetch._columns_to_wire(7, columns)) == (7, columns)
+def test_the_board_crosses_the_pipe_unchanged(demo, now):
+    board = views.board(now, SETTINGS)
+    revision, crossed = prefetch._board_from_wire(prefetch._board_to_wire(7, board))
+    assert (revision, crossed) == (7, board)
+    assert crossed.cards_by_id == board.cards_by_id and crossed.open_values == board.open_values
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import pickle
 import sys
 import threading
 from dataclasses import replace
@@ -111,8 +112,9 @@ CHILD_SHARE = 0.65
 
 
 class ForkedBoardPrefetch(Prefetch):
-    """The board's columns read by a child process and sent back through a pipe: those of the
-    ``there`` stages; the app reads the ``here`` stages and the rest of the board in ``take``.
+    """The board read by a child process and sent back through a pipe: the ``there`` stages'
+    columns and all the rest (won, lost, quota, pipelines); the app reads the columns of the
+    ``here`` stages in ``take`` meanwhile (none, for a small board).
 
     The parent closes its database connection before forking (SQLite forbids using one
     connection in two processes, and even closing an inherited one in the child can upset the
@@ -139,13 +141,17 @@ class ForkedBoardPrefetch(Prefetch):
         self._pid = os.fork()
         if self._pid == 0:  # the child
             os.close(readable)
-            _send_columns_and_exit(writable, self.key, there)
+            _send_board_and_exit(writable, self.key, there)
         os.close(writable)
         self._pipe = os.fdopen(readable, "rb")
 
     def _result(self, key: tuple):
+        from pipeline_tui.services.views import board_columns
+
         try:
-            revision, board = _read(key, self._here)  # while the child reads its part
+            # while the child reads its part: the columns of ours (the rest of the board, its
+            # totals, comes from the child, whose part is read first)
+            mine = _read(key, self._here, board_columns) if self._here else None
             data = self._pipe.read()
         except Exception:  # noqa: BLE001 - the screen's own read reports it
             return None
@@ -153,10 +159,13 @@ class ForkedBoardPrefetch(Prefetch):
             self.discard()
         if not data:  # the child's read failed: the screen reads again and reports it
             return None
-        theirs, columns = _columns_from_wire(data)
-        if theirs != revision:  # a write landed between the two reads: not one board
+        self.revision, board = _board_from_wire(data)
+        if mine is None:
+            return board
+        revision, columns = mine
+        if revision != self.revision:  # a write landed between the two reads: not one board
+            self.revision = None
             return None
-        self.revision = revision
         columns += board.columns
         columns.sort(key=lambda column: (column.stage.position, column.stage.id))
         return replace(board, columns=columns, cards_by_id={})
@@ -197,15 +206,14 @@ def child_part(counts: dict[int, int], share: float) -> set[int]:
     return part
 
 
-def _send_columns_and_exit(fd: int, key: tuple, stage_ids: list[int]) -> None:
+def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int]) -> None:
     """In the child: read, send, leave. Nothing it raises may escape into the parent's code."""
     status = 1
     try:
-        from pipeline_tui.services.views import board_columns
         from pipeline_tui.store import models
 
         try:
-            data = _columns_to_wire(*_read(key, stage_ids, board_columns))
+            data = _board_to_wire(*_read(key, stage_ids))
         except Exception:  # noqa: BLE001 - an empty answer: the parent reads again and reports it
             data = b""
         finally:
@@ -219,30 +227,27 @@ def _send_columns_and_exit(fd: int, key: tuple, stage_ids: list[int]) -> None:
         os._exit(status)
 
 
-# -- columns on the wire ---------------------------------------------------------------------
+# -- the board on the wire -------------------------------------------------------------------
 # pickle spends ~1 µs on each NamedTuple and datetime: ~60 ms to send 10,000 cards and ~25 ms to
 # read them back. marshal writes plain tuples of strings and numbers in a few ms, so the cards
 # travel as plain tuples (a follow-up's times as ISO text) and become Cards again at the other
-# end.
+# end; the rest of the board, a few small records and the open values, goes by pickle.
 
 
-def _columns_to_wire(revision: int, columns) -> bytes:
+def _board_to_wire(revision: int, board) -> bytes:
+    bare = replace(board, columns=[column._replace(cards=[]) for column in board.columns], cards_by_id={})
     return marshal.dumps(
         (
             revision,
+            pickle.dumps(bare, pickle.HIGHEST_PROTOCOL),
             [
-                (
-                    tuple(column.stage),
-                    [
-                        card[:9] + (_follow_up_out(card.next_follow_up),) + card[10:]
-                        if card.next_follow_up
-                        else tuple(card)
-                        for card in column.cards
-                    ],
-                    column.value,
-                    column.weighted_value,
-                )
-                for column in columns
+                [
+                    card[:9] + (_follow_up_out(card.next_follow_up),) + card[10:]
+                    if card.next_follow_up
+                    else tuple(card)
+                    for card in column.cards
+                ]
+                for column in board.columns
             ],
         )
     )
@@ -252,11 +257,12 @@ def _follow_up_out(follow_up) -> tuple:
     return (*follow_up[:3], follow_up.due.isoformat(), follow_up.created.isoformat(), follow_up.notes)
 
 
-def _columns_from_wire(data: bytes):
-    from pipeline_tui.core.domain import FollowUp, Stage
-    from pipeline_tui.services.views import Card, Column
+def _board_from_wire(data: bytes):
+    from pipeline_tui.core.domain import FollowUp
+    from pipeline_tui.services.views import Card
 
-    revision, columns = marshal.loads(data)
+    revision, bare, columns = marshal.loads(data)
+    board = pickle.loads(bare)
     make = tuple.__new__
     moments: dict[str, datetime] = {}  # a moment's text parsed once (they repeat: see queries)
 
@@ -271,12 +277,9 @@ def _columns_from_wire(data: bytes):
         follow_up = make(FollowUp, (*due[:3], moment(due[3]), moment(due[4]), due[5]))
         return make(Card, (*fields[:9], follow_up, *fields[10:]))
 
-    return revision, [
-        Column(
-            make(Stage, stage),
-            [make(Card, fields) if fields[9] is None else with_follow_up(fields) for fields in cards],
-            value,
-            weighted,
+    for column, cards in zip(board.columns, columns, strict=True):
+        column.cards.extend(
+            make(Card, fields) if fields[9] is None else with_follow_up(fields) for fields in cards
         )
-        for stage, cards, value, weighted in columns
-    ]
+    board.__post_init__()  # index the cards by id
+    return revision, board
