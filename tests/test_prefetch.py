@@ -105,6 +105,14 @@ def test_the_board_crosses_the_pipe_unchanged(demo, now):
     revision, crossed = prefetch._board_from_wire(prefetch._board_to_wire(7, board))
     assert (revision, crossed) == (7, board)
     assert crossed.cards_by_id == board.cards_by_id and crossed.open_values == board.open_values
+    assert views.Card._fields[prefetch.FOLLOW_UP] == "next_follow_up"
+    assert any(card.next_follow_up for card in crossed.cards_by_id.values())
+    from dataclasses import replace
+
+    emptied = replace(
+        board, columns=[board.columns[0]._replace(cards=[]), *board.columns[1:]], cards_by_id={}
+    )
+    assert prefetch._board_from_wire(prefetch._board_to_wire(7, emptied)) == (7, emptied), "an empty column"
 
 
 @pytest.mark.parametrize(

@@ -229,32 +229,34 @@ def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int]) -> None:
 
 # -- the board on the wire -------------------------------------------------------------------
 # pickle spends ~1 µs on each NamedTuple and datetime: ~60 ms to send 10,000 cards and ~25 ms to
-# read them back. marshal writes plain tuples of strings and numbers in a few ms, so the cards
-# travel as plain tuples (a follow-up's times as ISO text) and become Cards again at the other
-# end; the rest of the board, a few small records and the open values, goes by pickle.
+# read them back. marshal writes lists of strings and numbers in a few ms, so each column's cards
+# travel field by field (one list per field, a follow-up's times as ISO text) and become Cards
+# again at the other end; the rest of the board, a few small records and the open values, goes
+# by pickle. For the bench's 7,800 cards: 23 -> 12 ms to send, 13 -> 8 ms to read back.
+
+FOLLOW_UP = 9  # where a Card holds its next follow-up (checked by the round-trip test)
 
 
 def _board_to_wire(revision: int, board) -> bytes:
     bare = replace(board, columns=[column._replace(cards=[]) for column in board.columns], cards_by_id={})
-    return marshal.dumps(
-        (
-            revision,
-            pickle.dumps(bare, pickle.HIGHEST_PROTOCOL),
-            [
-                [
-                    card[:9] + (_follow_up_out(card.next_follow_up),) + card[10:]
-                    if card.next_follow_up
-                    else tuple(card)
-                    for card in column.cards
-                ]
-                for column in board.columns
-            ],
-        )
-    )
+    texts: dict[datetime, str] = {}  # each moment written once (they repeat: see queries)
 
+    def text(moment: datetime) -> str:
+        found = texts.get(moment)
+        if found is None:
+            found = texts[moment] = moment.isoformat()
+        return found
 
-def _follow_up_out(follow_up) -> tuple:
-    return (*follow_up[:3], follow_up.due.isoformat(), follow_up.created.isoformat(), follow_up.notes)
+    columns = []
+    for column in board.columns:
+        fields = list(zip(*column.cards, strict=True))  # field by field
+        if fields:
+            fields[FOLLOW_UP] = [
+                f and (f.id, f.prospect_id, f.kind, text(f.due), text(f.created), f.notes)
+                for f in fields[FOLLOW_UP]
+            ]
+        columns.append(fields)
+    return marshal.dumps((revision, pickle.dumps(bare, pickle.HIGHEST_PROTOCOL), columns))
 
 
 def _board_from_wire(data: bytes):
@@ -272,14 +274,12 @@ def _board_from_wire(data: bytes):
             found = moments[text] = datetime.fromisoformat(text)
         return found
 
-    def with_follow_up(fields: tuple):
-        due = fields[9]
-        follow_up = make(FollowUp, (*due[:3], moment(due[3]), moment(due[4]), due[5]))
-        return make(Card, (*fields[:9], follow_up, *fields[10:]))
-
-    for column, cards in zip(board.columns, columns, strict=True):
-        column.cards.extend(
-            make(Card, fields) if fields[9] is None else with_follow_up(fields) for fields in cards
-        )
+    for column, fields in zip(board.columns, columns, strict=True):
+        if fields:
+            fields[FOLLOW_UP] = [
+                f and make(FollowUp, (f[0], f[1], f[2], moment(f[3]), moment(f[4]), f[5]))
+                for f in fields[FOLLOW_UP]
+            ]
+            column.cards.extend(make(Card, card) for card in zip(*fields, strict=True))
     board.__post_init__()  # index the cards by id
     return revision, board
