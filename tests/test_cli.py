@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline_tui.io.csv_io import COLUMNS
 
@@ -651,3 +653,31 @@ def test_config_file_tunes_probabilities_and_bad_config_is_a_user_error(cli, see
     ):
         config.write_text(text, encoding="utf-8")
         assert_user_error(cli("report", env=env), str(config), *words)
+
+
+_OPTION = st.one_of(
+    st.just(["--mine"]),
+    st.tuples(st.sampled_from(["--db", "--now", "--pipeline", "--user"]), st.text(max_size=12)).map(list),
+    st.tuples(st.sampled_from(["--db", "--now", "--pipeline", "--user"]), st.text(max_size=12)).map(
+        lambda pair: [f"{pair[0]}={pair[1]}"]
+    ),
+    st.sampled_from([["add"], ["-h"], ["--version"], ["--pip"], ["x"], ["--"]]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_OPTION, max_size=5).map(lambda parts: [token for part in parts for token in part]))
+def test_the_tuis_short_parser_reads_what_the_whole_one_reads(argv):
+    """``pipeline-tui [global options]`` is parsed without building the commands' parsers: for
+    any command line it accepts, the whole parser must give the same answer."""
+    from pipeline_tui.cli import build_parser, opens_the_tui
+
+    if not opens_the_tui(argv):
+        return
+    outcomes = []
+    for parser in (build_parser(argv), build_parser()):
+        try:
+            outcomes.append(vars(parser.parse_args(argv)))
+        except SystemExit as exit:
+            outcomes.append(("exit", exit.code))
+    assert outcomes[0] == outcomes[1]
