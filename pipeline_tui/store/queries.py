@@ -354,9 +354,12 @@ def load_snapshot(
         with_notes=with_notes,
     )
     notes = None
-    if with_notes:  # the last column: taken off each row, kept where there is any
-        notes = {row[0]: row[-1] for row in rows if row[-1]}
-        rows = [row[:-1] for row in rows]
+    if with_notes:  # the last column: taken off each row (in place), kept where there is any
+        notes = {}
+        for index, row in enumerate(rows):
+            if row[-1]:
+                notes[row[0]] = row[-1]
+            rows[index] = row[:-1]
     wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
     if ids is None and len(wanted) > 500:  # a sub-query beats a long list of ids
         live_open = Prospect.select(Prospect.id).where(
@@ -377,7 +380,7 @@ def load_snapshot(
     no_activity = (None, None, None, False)
     prospects = []
     moment, text = _moment_reader(), _text_keeper()
-    for (
+    for index, (
         pid,
         name,
         pipeline,
@@ -395,7 +398,8 @@ def load_snapshot(
         reached,
         ever_won,
         owner_name,
-    ) in rows:
+    ) in enumerate(rows):
+        rows[index] = None  # each row let go once read: the whole table never lives twice
         history = domain.History(*activity.get(pid, no_activity), positions.get(reached), bool(ever_won))
         prospects.append(
             domain.Prospect(
