@@ -4,6 +4,7 @@ machine must not fail CI; ``python -m pipeline_tui.bench`` is where they are rea
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -46,10 +47,23 @@ def test_the_key_probe_measures_every_row_of_the_plan(tmp_path):
     assert all(milliseconds > 0 for milliseconds in costs.values())
 
 
-def test_peak_memory_counts_the_reader_child(tmp_path):
+def test_peak_memory_reads_a_process_and_its_children(tmp_path):
     """The board's memory is the app's and its forked reader's: the probe's process tree."""
-    from pipeline_tui.bench.__main__ import peak_memory
+    from pipeline_tui.bench.__main__ import _process_tree, _pss, peak_memory
 
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time; os.fork(); print(flush=True); time.sleep(5)"],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        parent.stdout.readline()  # forked by now
+        tree = _process_tree(parent.pid)
+        assert len(tree) == 2 and tree[0] == parent.pid, tree
+        assert all(_pss(pid) > 1_000 for pid in tree)
+    finally:
+        for pid in _process_tree(parent.pid)[::-1]:
+            os.kill(pid, 9)
+        parent.wait()
     db = _demo_database(tmp_path)
     hello, board = peak_memory("hello"), peak_memory("board", db, NOW)
     assert 10_000 < hello < board < 10 * hello, (hello, board)

@@ -12,7 +12,13 @@ import pytest
 
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.services import prefetch, views
-from pipeline_tui.services.prefetch import ForkedBoardPrefetch, child_part, read_board_ahead, split_board
+from pipeline_tui.services.prefetch import (
+    BoardPrefetch,
+    ForkedBoardPrefetch,
+    child_part,
+    read_board_ahead,
+    split_board,
+)
 from pipeline_tui.store.db import revision
 
 SETTINGS = Settings()
@@ -38,7 +44,7 @@ def reaped(pid: int) -> bool:
 
 
 def test_a_small_board_is_read_whole_by_the_child(demo, now):
-    there, here = split_board(None, None)
+    there, here, _ = split_board(None, None)
     assert there and here == [], "under SPLIT_FROM cards the app reads no columns itself"
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
     assert isinstance(ahead, ForkedBoardPrefetch)
@@ -52,7 +58,7 @@ def test_a_small_board_is_read_whole_by_the_child(demo, now):
 
 def test_a_big_board_is_read_in_two_parts_that_make_the_whole(demo, now, monkeypatch):
     monkeypatch.setattr(prefetch, "SPLIT_FROM", 2)
-    there, here = split_board(None, None)
+    there, here, _ = split_board(None, None)
     assert there and here and not set(there) & set(here)
     whole = views.board(now, SETTINGS)
     assert sorted(there + here) == sorted(column.stage.id for column in whole.columns)
@@ -134,3 +140,64 @@ def test_many_stages_are_shared_biggest_first():
     total = sum(counts.values())
     assert part and part != set(counts)
     assert 0.5 * total < sum(counts[s] for s in part) <= 0.65 * total
+
+
+def test_an_answer_cut_off_gives_no_board(demo, now, monkeypatch):
+    """A child killed while writing (or whose answer is short for any reason) is not decoded
+    into a half board: the screen reads the board itself."""
+    whole = prefetch._board_to_wire
+    monkeypatch.setattr(prefetch, "_board_to_wire", lambda *args: whole(*args)[:-10])
+    ahead = read_board_ahead(now, SETTINGS, None, None, demo)
+    assert ahead.take(now, SETTINGS, None, None) is None
+    assert reaped(ahead._pid)
+
+
+def test_a_child_killed_before_it_answered_gives_no_board(demo, now):
+    import signal
+
+    ahead = read_board_ahead(now, SETTINGS, None, None, demo)
+    os.kill(ahead._pid, signal.SIGKILL)
+    assert ahead.take(now, SETTINGS, None, None) is None
+    assert reaped(ahead._pid)
+
+
+def test_a_write_after_the_stages_were_counted_gives_no_board(demo, now):
+    there, here, counter = split_board(None, None)
+    ahead = ForkedBoardPrefetch(now, SETTINGS, None, None, there, here, counter - 1)
+    assert ahead.take(now, SETTINGS, None, None) is None
+
+
+def test_a_board_not_taken_is_stopped_at_once(demo, now, monkeypatch):
+    """Another minute asked for: the child is killed, not waited for to the end of its read."""
+    import time
+
+    def slow(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(views, "board", slow)
+    ahead = read_board_ahead(now, SETTINGS, None, None, demo)
+    start = time.monotonic()
+    assert ahead.take(now + timedelta(minutes=1), SETTINGS, None, None) is None
+    assert time.monotonic() - start < 10
+    assert reaped(ahead._pid)
+
+
+@pytest.mark.parametrize("location", [":memory:", "", "file:x.db?mode=memory", "postgresql://h/db"])
+def test_no_child_for_a_database_it_could_not_open_itself(db, now, location):
+    ahead = read_board_ahead(now, SETTINGS, None, None, location)
+    assert isinstance(ahead, BoardPrefetch)
+    ahead._thread.join()
+
+
+def test_no_child_while_children_are_reaped_by_the_system(demo, now):
+    """With SIGCHLD ignored (a launcher's choice, inherited), the kernel reaps children and a
+    pid waited for could be another process's: a thread reads ahead instead."""
+    import signal
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        ahead = read_board_ahead(now, SETTINGS, None, None, demo)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert isinstance(ahead, BoardPrefetch)
+    assert ahead.take(now, SETTINGS, None, None) == views.board(now, SETTINGS)

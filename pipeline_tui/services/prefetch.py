@@ -22,6 +22,7 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
+import signal
 import sys
 import threading
 from dataclasses import replace
@@ -36,13 +37,31 @@ def read_board_ahead(
 ) -> Prefetch | None:
     """Start reading the board the TUI will open on, in the best way this system allows (None
     when it cannot be read: the screen's own read then says why)."""
-    if sys.platform.startswith("linux") and "://" not in location:
-        try:
-            there, here = split_board(pipeline, owner)
-        except Exception:  # noqa: BLE001 - the screen's own read reports it
-            return None
-        return ForkedBoardPrefetch(now, settings, pipeline, owner, there, here)
-    return BoardPrefetch(now, settings, pipeline, owner)
+    if not _can_fork(location):
+        return BoardPrefetch(now, settings, pipeline, owner)
+    try:
+        split = split_board(pipeline, owner)
+    except Exception:  # noqa: BLE001 - the screen's own read reports it
+        return None
+    try:
+        return ForkedBoardPrefetch(now, settings, pipeline, owner, *split)
+    except OSError:  # no process or pipe to be had (EAGAIN, ENOMEM): a thread will do
+        return BoardPrefetch(now, settings, pipeline, owner)
+
+
+def _can_fork(location: str) -> bool:
+    """A child can read the board: on Linux (see the module's docstring), from a database file
+    (an in-memory one is this process's alone; a server's connection is not ours to fork), and
+    while this process reaps its own children (a launcher may leave SIGCHLD ignored, and then
+    the kernel reaps them: the child's pid could be another process's by the time it is
+    waited for)."""
+    return (
+        sys.platform.startswith("linux")
+        and "://" not in location
+        and location not in ("", ":memory:")
+        and not location.startswith("file:")
+        and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN
+    )
 
 
 class Prefetch:
@@ -120,7 +139,10 @@ class ForkedBoardPrefetch(Prefetch):
     connection in two processes, and even closing an inherited one in the child can upset the
     parent's locks); each side then opens its own. The child never returns into the caller's
     code: it leaves with ``os._exit`` whatever happens, so no buffer, atexit handler or
-    terminal state of the parent is touched twice.
+    terminal state of the parent is touched twice; Ctrl+C is held off while it forks, so that
+    it lands in one process or the other inside code that expects it. The board is used only
+    if the child said it all (its length first) and left with status 0, and if every read
+    (the split's, the child's, the app's) saw the same write counter.
     """
 
     def __init__(
@@ -131,17 +153,27 @@ class ForkedBoardPrefetch(Prefetch):
         owner: str | None,
         there: list[int],
         here: list[int],
+        revision: int,
     ) -> None:
         super().__init__(now, settings, pipeline, owner)
         from pipeline_tui.store import models
 
         self._here = here
+        self._split_revision = revision
         models.database.obj.close()
         readable, writable = os.pipe()
-        self._pid = os.fork()
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._pid = os.fork()
+        except OSError:
+            os.close(readable)
+            os.close(writable)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            raise
         if self._pid == 0:  # the child
             os.close(readable)
-            _send_board_and_exit(writable, self.key, there)
+            _send_board_and_exit(writable, self.key, there, held)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(writable)
         self._pipe = os.fdopen(readable, "rb")
 
@@ -154,39 +186,57 @@ class ForkedBoardPrefetch(Prefetch):
             mine = _read(key, self._here, board_columns) if self._here else None
             data = self._pipe.read()
         except Exception:  # noqa: BLE001 - the screen's own read reports it
-            return None
-        finally:
             self.discard()
-        if not data:  # the child's read failed: the screen reads again and reports it
             return None
-        self.revision, board = _board_from_wire(data)
+        if self._reap() not in (0, None):  # killed, or failed while writing
+            return None
+        try:
+            revision, board = _board_from_wire(data)
+        except Exception:  # noqa: BLE001 - nothing, or not all of it: the screen reads again
+            return None
+        if revision != self._split_revision or (mine is not None and mine[0] != revision):
+            return None  # a write landed between the reads: they do not make one board
+        self.revision = revision
         if mine is None:
             return board
-        revision, columns = mine
-        if revision != self.revision:  # a write landed between the two reads: not one board
-            self.revision = None
-            return None
-        columns += board.columns
+        columns = mine[1] + board.columns
         columns.sort(key=lambda column: (column.stage.position, column.stage.id))
         return replace(board, columns=columns, cards_by_id={})
 
+    def _reap(self) -> int | None:
+        """Wait for the child to leave: its exit code (None if the system reaped it first)."""
+        self._pipe.close()  # a child still writing gets a broken pipe
+        try:
+            _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            return None
+        return os.waitstatus_to_exitcode(status)
+
     def discard(self) -> None:
+        """Stop a read that will not be used, at once (it may have most of a second to go)."""
         if self._pipe.closed:
             return
-        self._pipe.close()  # a child still writing gets a broken pipe and leaves
-        os.waitpid(self._pid, 0)  # and leaves no zombie behind
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._reap()
 
 
-def split_board(pipeline: str | None, owner: str | None) -> tuple[list[int], list[int]]:
-    """The open stages the child reads, and those the app reads (none, for a small board)."""
+def split_board(pipeline: str | None, owner: str | None) -> tuple[list[int], list[int], int]:
+    """The open stages the child reads, those the app reads (none, for a small board), and the
+    write counter they were counted at (a stage added later would be in neither)."""
     from pipeline_tui.services.base import find_pipeline
     from pipeline_tui.store import queries
+    from pipeline_tui.store.db import read_snapshot, revision
 
-    counts = queries.open_counts(find_pipeline(pipeline).id, owner)
+    with read_snapshot():
+        counter = revision()
+        counts = queries.open_counts(find_pipeline(pipeline).id, owner)
     if sum(counts.values()) < SPLIT_FROM or len(counts) < 2:
-        return list(counts), []
+        return list(counts), [], counter
     there = child_part(counts, CHILD_SHARE)
-    return [s for s in counts if s in there], [s for s in counts if s not in there]
+    return [s for s in counts if s in there], [s for s in counts if s not in there], counter
 
 
 def child_part(counts: dict[int, int], share: float) -> set[int]:
@@ -206,10 +256,11 @@ def child_part(counts: dict[int, int], share: float) -> set[int]:
     return part
 
 
-def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int]) -> None:
+def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int], held) -> None:
     """In the child: read, send, leave. Nothing it raises may escape into the parent's code."""
     status = 1
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # Ctrl+C may come now: caught below
         from pipeline_tui.store import models
 
         try:
@@ -220,7 +271,7 @@ def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int]) -> None:
             models.database.obj.close()
         with os.fdopen(fd, "wb") as pipe:
             pipe.write(data)
-        status = 0
+        status = 0 if data else 1
     except BaseException:  # noqa: BLE001 - a closed pipe (the parent let go), Ctrl+C
         pass
     finally:
@@ -239,12 +290,13 @@ FOLLOW_UP = 9  # where a Card holds its next follow-up (checked by the round-tri
 
 def _board_to_wire(revision: int, board) -> bytes:
     bare = replace(board, columns=[column._replace(cards=[]) for column in board.columns], cards_by_id={})
-    texts: dict[datetime, str] = {}  # each moment written once (they repeat: see queries)
+    texts: dict[tuple, str] = {}  # each moment written once (they repeat: see queries)
 
     def text(moment: datetime) -> str:
-        found = texts.get(moment)
+        seen = (moment, moment.utcoffset())  # equal instants in two zones are two texts
+        found = texts.get(seen)
         if found is None:
-            found = texts[moment] = moment.isoformat()
+            found = texts[seen] = moment.isoformat()
         return found
 
     columns = []
@@ -256,14 +308,17 @@ def _board_to_wire(revision: int, board) -> bytes:
                 for f in fields[FOLLOW_UP]
             ]
         columns.append(fields)
-    return marshal.dumps((revision, pickle.dumps(bare, pickle.HIGHEST_PROTOCOL), columns))
+    data = marshal.dumps((revision, pickle.dumps(bare, pickle.HIGHEST_PROTOCOL), columns))
+    return len(data).to_bytes(8, "big") + data  # its length first: a cut-off answer is told
 
 
 def _board_from_wire(data: bytes):
     from pipeline_tui.core.domain import FollowUp
     from pipeline_tui.services.views import Card
 
-    revision, bare, columns = marshal.loads(data)
+    if len(data) < 8 or int.from_bytes(data[:8], "big") != len(data) - 8:
+        raise ValueError("the board arrived cut off")
+    revision, bare, columns = marshal.loads(memoryview(data)[8:])
     board = pickle.loads(bare)
     make = tuple.__new__
     moments: dict[str, datetime] = {}  # a moment's text parsed once (they repeat: see queries)

@@ -79,6 +79,9 @@ def open_database(location: str | os.PathLike, *, create: bool = True) -> peewee
                 )
             _create_private_file(path)
         db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10)
+    previous = models.database.obj
+    if previous is not None and previous is not db:
+        previous.close()  # a database opened before (demo, then the TUI): no connection left behind
     models.database.initialize(db)
     try:
         _connect(db)
