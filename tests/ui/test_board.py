@@ -367,6 +367,24 @@ async def test_search_filters_as_you_type_and_escape_clears(demo_db, make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert sum(len(cards_in(app, s)) for s in column_names(app)) == total
+        # the search line, mounted by the first /, is the same line the next time
+        await pilot.press("slash", *"zz-nothing")
+        await pilot.pause()
+        assert sum(len(cards_in(app, s)) for s in column_names(app)) == 0
+        assert len(app.screen.query("#search")) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert sum(len(cards_in(app, s)) for s in column_names(app)) == total
+
+
+async def test_the_search_line_comes_with_the_first_slash(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.screen.query("#search"), "not composed at start-up"
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen.query_one("#search").has_focus
 
 
 async def test_quick_add_needs_only_a_name(demo_db, make_app):
