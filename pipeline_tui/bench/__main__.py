@@ -197,7 +197,7 @@ def main() -> int:
     keyed = work / "keys.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(keyed) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(big, keyed)
+    shutil.copy(big, keyed)  # its permissions too: private, as the app makes it
     keys, where = key_costs(str(keyed)), "in tmux"
     if keys is None:  # no tmux here: a Pilot in a headless app (misses drawing the output)
         keys, where = pilot_key_costs(str(keyed)), "headless"
