@@ -1,7 +1,7 @@
 """Reading the board while the terminal interface starts.
 
 Opening the TUI spends ~0.2 s importing Textual and setting it up, and at 10,000 open
-prospects ~0.35 s of CPU reading and scoring the board. On a machine with two cores the two can
+prospects ~0.3 s of CPU reading and scoring the board. On a machine with two cores the two can
 run at once. The board screen takes the result if it asks for the same board (same time,
 pipeline, owner and settings); otherwise, or if the read failed, it reads as usual and sees the
 error itself.
@@ -14,7 +14,8 @@ Two ways to read ahead:
   once Textual is up (it would otherwise sit waiting), so both cores work to the end.
 - ``BoardPrefetch`` (elsewhere: macOS, where forking a process is unsafe once system
   libraries are loaded; Windows, which cannot fork; PostgreSQL, whose connection is not ours to
-  fork): a thread, which overlaps only while SQLite or the server runs a query.
+  fork; an in-memory database; see ``_can_fork``): a thread, which overlaps only while SQLite
+  or the server runs a query.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ class Prefetch:
 def _read(key: tuple, stage_ids=None, read=None):
     """(write counter, board) as one read transaction sees them: the counter says what the
     board shows, so a write that lands after it is noticed by the app's poll. ``read`` is
-    ``views.board`` unless told (the child reads only columns)."""
+    ``views.board`` unless told (the app, reading its part beside the child, reads only the
+    columns of its stages)."""
     from pipeline_tui.services import views
     from pipeline_tui.store.db import read_snapshot, revision
 
@@ -181,8 +183,8 @@ class ForkedBoardPrefetch(Prefetch):
         from pipeline_tui.services.views import board_columns
 
         try:
-            # while the child reads its part: the columns of ours (the rest of the board, its
-            # totals, comes from the child, whose part is read first)
+            # our stages' columns while the child reads its part (which brings the rest of
+            # the board with it: won, lost, quota, pipelines)
             mine = _read(key, self._here, board_columns) if self._here else None
             data = self._pipe.read()
         except Exception:  # noqa: BLE001 - the screen's own read reports it
