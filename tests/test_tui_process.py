@@ -43,8 +43,13 @@ def read_until(fd: int, wanted: list[bytes], timeout: float = 60) -> bytes:
     return seen
 
 
-def test_the_tui_opens_on_the_board_and_quits_leaving_no_process_behind(cli, db_path):
-    cli("demo", "--prospects", "60", "--no-open", check=True)
+@pytest.mark.parametrize(
+    "prospects",
+    [60, 20_000],  # the child reads the whole board; the board is split (~2,400 open cards)
+    ids=["whole", "split"],
+)
+def test_the_tui_opens_on_the_board_and_quits_leaving_no_process_behind(cli, db_path, prospects):
+    cli("demo", "--prospects", str(prospects), "--no-open", check=True)
     pid, fd = pty.fork()
     if pid == 0:  # the terminal's side: the app, as a user starts it
         os.environ["TERM"] = "xterm-256color"
