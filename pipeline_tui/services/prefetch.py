@@ -199,11 +199,11 @@ class ForkedBoardPrefetch(Prefetch):
         if revision != self._split_revision or (mine is not None and mine[0] != revision):
             return None  # a write landed between the reads: they do not make one board
         self.revision = revision
-        if mine is None:
-            return board
-        columns = mine[1] + board.columns
-        columns.sort(key=lambda column: (column.stage.position, column.stage.id))
-        return replace(board, columns=columns, cards_by_id={})
+        if mine is not None:
+            board.columns.extend(mine[1])
+            board.columns.sort(key=lambda column: (column.stage.position, column.stage.id))
+        board.__post_init__()  # index the cards by id, once all are there
+        return board
 
     def _reap(self) -> int | None:
         """Wait for the child to leave: its exit code (None if the system reaped it first)."""
@@ -338,5 +338,4 @@ def _board_from_wire(data: bytes):
                 for f in fields[FOLLOW_UP]
             ]
             column.cards.extend(make(Card, card) for card in zip(*fields, strict=True))
-    board.__post_init__()  # index the cards by id
-    return revision, board
+    return revision, board  # its cards not indexed by id yet: see ForkedBoardPrefetch._result
