@@ -504,3 +504,71 @@ def test_an_inserted_row_takes_the_defaults_its_model_gives(db, now):
         1,
         False,
     )
+
+
+def test_a_snapshot_prospect_and_its_card_hold_each_stored_field_in_its_place(db, now):
+    """The board's hot path builds its records field by field in order (domain.new_record):
+    every field must land where its name says."""
+    from pipeline_tui.services import views
+    from pipeline_tui.services.prospects import add_prospect
+
+    stored = add_prospect(
+        now - timedelta(days=3),
+        "Zed deal",
+        fields={
+            "value": "1234",
+            "organization": "Org Ltd",
+            "contact": "Con Tact",
+            "decision_maker": "no",
+            "urgency": "high",
+            "probability": "40%",
+            "expected_close": "2027-01-02",
+            "notes": "a note to search",
+        },
+        follow_up=(now + timedelta(days=2), "meeting"),
+    )
+    row = Prospect.get_by_id(stored.id)
+    prospect = next(
+        p for p in queries.load_snapshot(now, Settings(), open_only=True).prospects if p.id == row.id
+    )
+    assert prospect._asdict() | {"history": None, "open_follow_ups": None} == {
+        "id": row.id,
+        "name": "Zed deal",
+        "pipeline_id": row.pipeline_id,
+        "stage_id": row.stage_id,
+        "created": row.created_at,
+        "stage_entered": row.stage_entered_at,
+        "organization": "Org Ltd",
+        "contact": "Con Tact",
+        "value": 123_400,
+        "expected_close": date(2027, 1, 2),
+        "urgency": "high",
+        "decision_maker": "no",
+        "probability": 0.4,
+        "closed_at": None,
+        "owner": row.owner,
+        "open_follow_ups": None,
+        "history": None,
+    }
+    (follow_up,) = prospect.open_follow_ups
+    assert (follow_up.prospect_id, follow_up.kind, follow_up.due) == (
+        row.id,
+        "meeting",
+        now + timedelta(days=2),
+    )
+    card = views.board(now, Settings()).cards_by_id[row.id]
+    assert card._asdict() == {
+        "id": row.id,
+        "name": "Zed deal",
+        "organization": "Org Ltd",
+        "contact": "Con Tact",
+        "value": 123_400,
+        "weighted_value": 123_400 * 0.4,
+        "score": card.score,
+        "decision_maker": "no",
+        "stage_id": row.stage_id,
+        "next_follow_up": follow_up,
+        "follow_up_status": "upcoming",
+        "notes": "a note to search",
+    }
+    assert card.score == views.prospect_detail(row.id, now, Settings()).score.total

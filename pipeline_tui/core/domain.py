@@ -36,6 +36,12 @@ DEFAULT_STAGES = (
 )
 
 
+# Make a record (any NamedTuple here) from all its fields at once, in their order. Its own
+# constructor matches keywords and fills defaults in Python: ~1 µs a record, a tenth of the
+# time to read the board's 10,000 prospects. Only for hot paths that pass every field.
+new_record = tuple.__new__
+
+
 class Stage(NamedTuple):
     """A step of a pipeline: open (a deal under way), won or lost, with its probability."""
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 from peewee import fn
 
 from pipeline_tui.core import domain, figures
+from pipeline_tui.core.domain import new_record
 from pipeline_tui.core.score import (
     Score,
     ScoreContext,
@@ -136,19 +137,22 @@ def _cards(
         score = score_total(prospect, stage_by_id[prospect.stage_id], context, weights, thresholds)
         upcoming = prospect.open_follow_ups[0] if prospect.open_follow_ups else None
         cards.append(
-            Card(
-                id=prospect.id,
-                name=prospect.name,
-                organization=prospect.organization,
-                contact=prospect.contact,
-                value=prospect.value,
-                weighted_value=snapshot.weighted_value(prospect),
-                score=score,
-                decision_maker=prospect.decision_maker,
-                stage_id=prospect.stage_id,
-                next_follow_up=upcoming,
-                follow_up_status=follow_up_status(upcoming.due, now) if upcoming else "none",
-                notes=notes.get(prospect.id, ""),
+            new_record(  # a Card, field by field in its order: no keyword matching (10,000 cards)
+                Card,
+                (
+                    prospect.id,
+                    prospect.name,
+                    prospect.organization,
+                    prospect.contact,
+                    prospect.value,
+                    snapshot.weighted_value(prospect),  # weighted_value
+                    score,
+                    prospect.decision_maker,
+                    prospect.stage_id,
+                    upcoming,  # next_follow_up
+                    follow_up_status(upcoming.due, now) if upcoming else "none",
+                    notes.get(prospect.id, ""),
+                ),
             )
         )
     return cards

@@ -15,7 +15,7 @@ import peewee
 from peewee import Case, fn
 
 from pipeline_tui.core import domain, figures
-from pipeline_tui.core.domain import CONTACT_KINDS, OPEN
+from pipeline_tui.core.domain import CONTACT_KINDS, OPEN, new_record
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.store import models
 from pipeline_tui.store.built import run_built
@@ -250,7 +250,9 @@ def load_open_follow_ups(ids: Iterable[int] | peewee.Query | None = None) -> dic
     grouped: dict[int, list[domain.FollowUp]] = defaultdict(list)
     moment, text = _moment_reader(), _text_keeper()
     for fid, pid, kind, due, created, notes in rows:
-        grouped[pid].append(domain.FollowUp(fid, pid, text(kind), moment(due), moment(created), notes))
+        grouped[pid].append(
+            new_record(domain.FollowUp, (fid, pid, text(kind), moment(due), moment(created), notes))
+        )
     return grouped
 
 
@@ -400,26 +402,31 @@ def load_snapshot(
         owner_name,
     ) in enumerate(rows):
         rows[index] = None  # each row let go once read: the whole table never lives twice
-        history = domain.History(*activity.get(pid, no_activity), positions.get(reached), bool(ever_won))
+        history = new_record(
+            domain.History, (*activity.get(pid, no_activity), positions.get(reached), bool(ever_won))
+        )
         prospects.append(
-            domain.Prospect(
-                id=pid,
-                name=name,
-                pipeline_id=pipeline,
-                stage_id=stage,
-                created=moment(created),
-                stage_entered=moment(entered),
-                organization=organization,
-                contact=contact,
-                value=value,
-                expected_close=_as_date(close),
-                urgency=text(urgency),
-                decision_maker=text(decision_maker),
-                probability=probability,
-                closed_at=moment(closed),
-                owner=text(owner_name),
-                open_follow_ups=tuple(follow_ups.get(pid, ())),
-                history=history,
+            new_record(  # a domain.Prospect, field by field in its order: no keyword matching
+                domain.Prospect,
+                (
+                    pid,  # id
+                    name,
+                    pipeline,  # pipeline_id
+                    stage,  # stage_id
+                    moment(created),  # created
+                    moment(entered),  # stage_entered
+                    organization,
+                    contact,
+                    value,
+                    _as_date(close),  # expected_close
+                    text(urgency),
+                    text(decision_maker),
+                    probability,
+                    moment(closed),  # closed_at
+                    text(owner_name),  # owner
+                    tuple(follow_ups.get(pid, ())),  # open_follow_ups
+                    history,
+                ),
             )
         )
     return domain.Snapshot(
