@@ -419,7 +419,7 @@ def test_reads_by_id_reuse_their_sql_and_still_read_the_ids_asked_for(db, now, m
         for prospect in snapshot.prospects:
             assert prospect == expected[prospect.id]
         notes = {i for i in chosen if Prospect.get_by_id(i).notes}
-        assert queries.notes_of(chosen).keys() == notes
+        assert queries.load_snapshot(now, Settings(), ids=chosen, with_notes=True).notes.keys() == notes
     built = _counting_sql_builds(db, monkeypatch)
     queries.load_snapshot(now, Settings(), ids=[ids[7]])
     assert built == []  # one id again: every query's SQL was built before

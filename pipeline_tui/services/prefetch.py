@@ -315,6 +315,7 @@ def _board_to_wire(revision: int, board) -> bytes:
 
 
 def _board_from_wire(data: bytes):
+    from pipeline_tui.core.dates import moment_reader
     from pipeline_tui.core.domain import FollowUp
     from pipeline_tui.services.views import Card
 
@@ -323,13 +324,7 @@ def _board_from_wire(data: bytes):
     revision, bare, columns = marshal.loads(memoryview(data)[8:])
     board = pickle.loads(bare)
     make = tuple.__new__
-    moments: dict[str, datetime] = {}  # a moment's text parsed once (they repeat: see queries)
-
-    def moment(text: str) -> datetime:
-        found = moments.get(text)
-        if found is None:
-            found = moments[text] = datetime.fromisoformat(text)
-        return found
+    moment = moment_reader()  # a moment's text parsed once (they repeat)
 
     for column, fields in zip(board.columns, columns, strict=True):
         if fields:

@@ -245,16 +245,14 @@ def board_changes(
     this owner), put back where its new score sorts it; the won and lost totals are re-read when
     a card left or joined the board (a deal closed or reopened).
     """
-    snapshot = queries.load_snapshot(now, settings, ids=ids)
+    snapshot = queries.load_snapshot(now, settings, ids=ids, with_notes=True)
     belongs = {
         p.id for p in snapshot.prospects if p.pipeline_id == shown.pipeline.id and owner in (None, p.owner)
     }
     leaving = [shown.cards_by_id[i] for i in dict.fromkeys(ids) if i in shown.cards_by_id]
     values = _open_values_after(shown, leaving, snapshot, ids)
     context = _score_context(snapshot, now, few=True) if values is None else _ranked(snapshot, now, values)
-    fresh = [
-        card for card in _cards(snapshot, settings, now, queries.notes_of(ids), context) if card.id in belongs
-    ]
+    fresh = [card for card in _cards(snapshot, settings, now, snapshot.notes, context) if card.id in belongs]
     touched = {card.stage_id for card in leaving} | {card.stage_id for card in fresh}
     columns = []
     for column in shown.columns:
