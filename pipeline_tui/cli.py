@@ -310,6 +310,10 @@ def cmd_tui(args, now: datetime) -> int:
     from pipeline_tui.services.base import current_user
     from pipeline_tui.services.prefetch import read_board_ahead
 
+    if args.pipeline:  # asked for by name: a typo is said, not quietly shown another pipeline
+        from pipeline_tui.services.base import find_pipeline
+
+        find_pipeline(args.pipeline)
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
     settings = load_settings()
     pipeline = args.pipeline or setup.get_preference("pipeline")

@@ -684,3 +684,13 @@ def test_the_tuis_short_parser_reads_what_the_whole_one_reads(argv):
         except UserError as refused:  # a bad value (a NUL in --db): the same words from both
             outcomes.append(("refused", str(refused)))
     assert outcomes[0] == outcomes[1]
+
+
+def test_the_tui_asked_for_a_pipeline_that_is_not_there_says_so_and_does_not_start(cli):
+    """A typo in --pipeline is a one-line error (exit 2), not the first pipeline shown in its
+    place as if it were the one asked for."""
+    cli("add", "Acme", check=True)
+    result = cli("--pipeline", "Nope")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "pipeline-tui: no pipeline named 'Nope' (there is Sales)"
+    assert "Traceback" not in result.stderr and result.stdout == ""
