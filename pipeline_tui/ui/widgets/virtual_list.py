@@ -15,6 +15,7 @@ from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -164,6 +165,40 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
     return lines
 
 
+class _PlainLines(StylesCache):
+    """Textual's cache of a widget's styled lines, handing over a line as drawn when its
+    styles would add nothing to it (no border, padding, outline, tint, opacity or hatch: how
+    every list here is styled).
+
+    Textual's styling makes each line it styles a new strip, and Textual keeps its later work
+    on a line (the colour filter, the cuts between widgets) in caches on the strip: a new strip
+    starts them empty. A line drawn before is handed over as the same strip (the lists keep
+    theirs), so that a repaint finds that work done. A card move repaints ~80 lines.
+    (A private class of Textual, whose version is pinned: the UI tests and snapshots draw
+    every list through it.)
+    """
+
+    plain = False  # whether the widget is styled plainly, said before each render
+
+    def render_line(
+        self, styles, y, size, content_size, padding, base_background, background, render_content_line, *rest
+    ):
+        if not self.plain or y >= content_size.height:
+            return super().render_line(
+                styles,
+                y,
+                size,
+                content_size,
+                padding,
+                base_background,
+                background,
+                render_content_line,
+                *rest,
+            )
+        inner = self.get_inner_outer(base_background, background)[0].rich_style
+        return render_content_line(y).adjust_cell_length(size.width, inner)
+
+
 class LineView(ScrollView):
     """A scrolling widget that draws its own lines (Textual's Line API), with the styles of its
     component classes looked up once per theme and its drawn lines kept until they change."""
@@ -180,9 +215,11 @@ class LineView(ScrollView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._styles_cache = _PlainLines()
         self._styles: dict[tuple[str, bool], Style] = {}
         self._base: Style | None = None  # the widget's own style, under every line
         self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
+        self._geometry: tuple[int, int] | None = None  # geometry(), while lines are drawn
 
     def style_of(self, component: str, *, full: bool = False) -> Style:
         """A component class's style, looked up once per theme (lines ask on every draw): only
@@ -208,6 +245,34 @@ class LineView(ScrollView):
         if any(self.style_of(name, full=full) != style for (name, full), style in before.items()):
             self._lines.clear()
             self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Lines through Textual's cache of them, told whether it may hand them over as drawn."""
+        self._styles_cache.plain = self._styled_plainly()
+        # where the lines are, worked out once rather than by each line (~25 µs a line)
+        self._geometry = (self.scrollable_content_region.width, int(self.scroll_offset.y))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._geometry = None
+
+    def geometry(self) -> tuple[int, int]:
+        """The width of a line, and how far the view is scrolled down."""
+        return self._geometry or (self.scrollable_content_region.width, int(self.scroll_offset.y))
+
+    def _styled_plainly(self) -> bool:
+        """Whether Textual's styling of a line would leave it as drawn (see ``_PlainLines``)."""
+        styles = self.styles
+        return (
+            not any(styles.gutter)  # padding and border
+            and not any(edge for edge, _ in styles.outline)
+            and not styles.tint.a
+            and self.opacity == 1
+            and styles.text_opacity == 1
+            and (not styles.has_rule("hatch") or styles.hatch == "none")
+            and self._border_title is None
+            and self._border_subtitle is None
+        )
 
     @property
     def list_style(self) -> Style:
@@ -395,36 +460,41 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
     # -- drawing ------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if self.edge is None:
-            return self._render_inner(y, width)
-        # the edge is drawn here rather than as a CSS border: Textual would add a border to each
-        # line again on every repaint (a quarter of the cost of redrawing a column)
-        character, component = self.edge
-        inner = self._render_inner(y, max(0, width - 1))
-        return Strip([*inner, Segment(character, self.list_style + self.style_of(component))], width)
-
-    def _render_inner(self, y: int, width: int) -> Strip:
+        width, scrolled = self.geometry()
+        inner = width if self.edge is None else max(0, width - 1)
         if y < self.header_height:
-            return self.render_header(y, width)
-        absolute = y - self.header_height + int(self.scroll_offset.y)
+            return self._edged(self.render_header(y, inner), width)
+        absolute = y - self.header_height + scrolled
         index, line = divmod(absolute, self.row_height)
         base = self.list_style
         if index >= len(self.items):
-            return Strip.blank(width, base)
-        item = self.items[index]
-        is_cursor = index == self.cursor
-        # Draw each line once: a repaint, or a list refilled with mostly the same (immutable) rows,
-        # finds it here. A changed row is a new object, so it is drawn afresh; keyed by identity
-        # (hashing a row's every field on every line costs more than drawing it).
-        focused = is_cursor and self.looks_focused
-        key = (id(item), line, width, is_cursor, focused, base, self.render_context())
+            item, key = None, ("blank", width, base)
+        else:
+            item = self.items[index]
+            is_cursor = index == self.cursor
+            focused = is_cursor and self.looks_focused
+            key = (id(item), line, width, is_cursor, focused, base, self.render_context())
+        # Draw each line once, edge included: a repaint, or a list refilled with mostly the same
+        # (immutable) rows, finds it here, the same strip as before (see LineView.render_lines).
+        # A changed row is a new object, so it is drawn afresh; keyed by identity (hashing a
+        # row's every field on every line costs more than drawing it).
         found = self._lines.get(key)
         if found is not None and found[0] is item:
             return found[1]
-        strip = self.render_row(item, line, width, is_cursor, base)
+        if item is None:
+            strip = self._edged(Strip.blank(inner, base), width)
+        else:
+            strip = self._edged(self.render_row(item, line, inner, is_cursor, base), width)
         self._lines[key] = (item, strip)
         return strip
+
+    def _edged(self, inner: Strip, width: int) -> Strip:
+        """The line with the edge down its right side: drawn here rather than as a CSS border,
+        which Textual would add to each line again on every repaint."""
+        if self.edge is None:
+            return inner
+        character, component = self.edge
+        return Strip([*inner, Segment(character, self.list_style + self.style_of(component))], width)
 
     def render_context(self) -> object:
         """Anything besides the row that its drawing depends on (the time, for due dates)."""
