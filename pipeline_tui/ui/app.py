@@ -87,15 +87,6 @@ class PipelineApp(App):
         # at 10,000 cards). Collection resumes, with those objects frozen, after the first frame.
         gc.disable()
 
-    def on_ready(self) -> None:
-        """Draw the first frame now. Textual starts an app inside a batch of updates; the board,
-        mounting meanwhile, was laid out and drawn inside it and the drawing thrown away, so the
-        first frame would wait for the screen's next refresh tick (up to 1/60 s, ~15 ms idle)."""
-        self.screen.refresh()
-        tick = getattr(self.screen, "_on_timer_update", None)  # what that tick runs (Textual 8.2.8)
-        if tick is not None:  # a private method: should a later Textual drop it, the tick still comes
-            tick()
-
     def on_mount(self) -> None:
         theme = setup.get_preference("theme") or self.settings.theme
         if theme and theme in self.available_themes:
