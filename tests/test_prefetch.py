@@ -1,10 +1,10 @@
 """Reading the board ahead in a child process (``services.prefetch``): the board handed over
-is the board ``views.board`` reads, in one piece or in two, and the child is always reaped."""
+is the board ``views.board`` reads, in one piece or in parts shared by the child and the app,
+and the child is always reaped."""
 
 from __future__ import annotations
 
 import os
-import select
 import sys
 from datetime import timedelta
 
@@ -15,7 +15,7 @@ from pipeline_tui.services import prefetch, views
 from pipeline_tui.services.prefetch import (
     BoardPrefetch,
     ForkedBoardPrefetch,
-    child_part,
+    parts_of,
     read_board_ahead,
     split_board,
 )
@@ -44,8 +44,8 @@ def reaped(pid: int) -> bool:
 
 
 def test_a_small_board_is_read_whole_by_the_child(demo, now):
-    there, here, _ = split_board(None, None)
-    assert there and here == [], "under SPLIT_FROM cards the app reads no columns itself"
+    parts, _ = split_board(None, None)
+    assert len(parts) == 1, "under SPLIT_FROM cards the board is one part"
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
     assert isinstance(ahead, ForkedBoardPrefetch)
     board = ahead.take(now, SETTINGS, None, None)
@@ -56,12 +56,14 @@ def test_a_small_board_is_read_whole_by_the_child(demo, now):
     assert ahead.take(now, SETTINGS, None, None) is None, "handed over once"
 
 
-def test_a_big_board_is_read_in_two_parts_that_make_the_whole(demo, now, monkeypatch):
+def test_a_big_board_is_read_in_parts_that_make_the_whole(demo, now, monkeypatch):
     monkeypatch.setattr(prefetch, "SPLIT_FROM", 2)
-    there, here, _ = split_board(None, None)
-    assert there and here and not set(there) & set(here)
+    monkeypatch.setattr(prefetch, "TAIL_SHARE", 1.0)  # every stage cut into slices of ~5 cards
+    monkeypatch.setattr(prefetch, "SLICE_SIZE", 5)
+    parts, _ = split_board(None, None)
     whole = views.board(now, SETTINGS)
-    assert sorted(there + here) == sorted(column.stage.id for column in whole.columns)
+    assert {stage for stages, _ in parts for stage in stages} == {column.stage.id for column in whole.columns}
+    assert any(id_slice for _, id_slice in parts)
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
     board = ahead.take(now, SETTINGS, None, None)
     assert board == whole
@@ -69,6 +71,78 @@ def test_a_big_board_is_read_in_two_parts_that_make_the_whole(demo, now, monkeyp
     assert board.cards_by_id == whole.cards_by_id
     assert any(card.next_follow_up for card in board.cards_by_id.values()), "follow-ups crossed the pipe"
     assert reaped(ahead._pid)
+
+
+def test_the_app_reads_the_parts_the_child_has_not_taken(demo, now, monkeypatch):
+    """A child slow to start (a busy machine) leaves the parts to the app: the board is whole
+    all the same, and the app waited for no more than the child's current part."""
+    import time
+
+    monkeypatch.setattr(prefetch, "SPLIT_FROM", 2)
+    monkeypatch.setattr(prefetch, "TAIL_SHARE", 1.0)
+    monkeypatch.setattr(prefetch, "SLICE_SIZE", 5)
+    whole = views.board(now, SETTINGS)
+    read = views.board
+
+    def late(*args, **kwargs):  # the child: first a pause, then its usual read
+        time.sleep(1.0)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(views, "board", late)  # the child inherits the slow reader
+    ahead = read_board_ahead(now, SETTINGS, None, None, demo)
+    taken = []
+    board_parts = views.board_parts
+
+    def counting(*args, parts, **kwargs):
+        def each():
+            for part in parts:
+                taken.append(part)
+                yield part
+
+        return board_parts(*args, parts=each(), **kwargs)
+
+    monkeypatch.setattr(views, "board_parts", counting)
+    board = ahead.take(now, SETTINGS, None, None)
+    assert board == whole and board.cards_by_id == whole.cards_by_id
+    assert len(taken) == len(ahead._parts), "the app read every part: the child had taken none"
+    assert reaped(ahead._pid)
+
+
+@pytest.mark.parametrize(
+    ("counts", "size", "expected"),
+    [
+        ({1: 60, 2: 30}, 500, [([1, 2], None)]),  # a small board: one part
+        # the biggest stages whole while a fifth of the cards is left; then slices, biggest first
+        (
+            {1: 3000, 2: 1000, 3: 400, 4: 0},
+            500,
+            [([1], None), ([2], (0, 2)), ([2], (1, 2)), ([3], None), ([4], None)],
+        ),
+        ({1: 3921, 2: 3004, 3: 2355, 4: 1573, 5: 1002}, 500, [([1], None), ([2], None), ([3], None)]),
+        ({1: 5000}, 1000, [([1], (r, 5)) for r in range(5)]),  # one stage: all in slices
+        ({1: 4000, 2: 100, 3: 100}, 500, [([1], (r, 8)) for r in range(8)] + [([2, 3], None)]),
+    ],
+)
+def test_a_board_is_cut_into_whole_stages_then_slices(counts, size, expected):
+    parts = parts_of(counts, size)
+    assert parts[: len(expected)] == expected
+
+
+def test_the_bench_board_ends_in_slices_of_about_five_hundred_cards():
+    counts = {1: 3921, 2: 3004, 3: 2355, 4: 1573, 5: 1002}
+    parts = parts_of(counts)
+    tail = parts[3:]
+    assert all(id_slice for _, id_slice in tail)
+    sizes = [counts[stages[0]] // id_slice[1] for stages, id_slice in tail]
+    assert sizes == sorted(sizes, reverse=True) and all(450 <= size <= 550 for size in sizes)
+    for stage in (4, 5):
+        slices = [id_slice for stages, id_slice in tail if stages == [stage]]
+        assert sorted(slices) == [(r, len(slices)) for r in range(len(slices))], "each remainder once"
+
+
+def test_a_board_of_many_stages_numbers_every_part_in_a_byte():
+    counts = {stage: 100_000 for stage in range(40)}
+    assert len(parts_of(counts)) <= 256
 
 
 def test_another_board_asked_for_lets_the_child_go(demo, now):
@@ -81,15 +155,31 @@ def test_a_pipeline_that_is_not_there_is_not_read_ahead(demo, now):
     assert read_board_ahead(now, SETTINGS, "No such pipeline", None, demo) is None
 
 
-def test_a_write_between_the_two_reads_gives_no_board(demo, now, monkeypatch):
-    """The child's part and the app's part must show one state of the database; a write in
+def test_a_write_between_the_reads_gives_no_board(demo, now, monkeypatch, tmp_path):
+    """The child's parts and the app's parts must show one state of the database; a write in
     between (another program) sends the screen to read the board itself."""
+    import time
+
     from pipeline_tui.services.prospects import edit_prospect
 
     monkeypatch.setattr(prefetch, "SPLIT_FROM", 2)
+    monkeypatch.setattr(prefetch, "TAIL_SHARE", 1.0)
+    monkeypatch.setattr(prefetch, "SLICE_SIZE", 5)
+    app, read_a_part = os.getpid(), tmp_path / "the child read a part"
+    columns = views._columns
+
+    def slow_in_the_child(*args, **kwargs):  # the child pauses after each part: the app takes the rest
+        found = columns(*args, **kwargs)
+        if os.getpid() != app:
+            read_a_part.touch()
+            time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(views, "_columns", slow_in_the_child)
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
-    readable, _, _ = select.select([ahead._pipe], [], [], 30)
-    assert readable, "the child answered"
+    deadline = time.monotonic() + 30
+    while not read_a_part.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     card = views.board(now, SETTINGS).columns[0].cards[0]
     edit_prospect(card.id, now, {"name": "Renamed meanwhile"})
     assert ahead.take(now, SETTINGS, None, None) is None
@@ -123,32 +213,11 @@ def test_the_board_crosses_the_pipe_unchanged(demo, now):
     assert prefetch._board_from_wire(prefetch._board_to_wire(7, emptied)) == (7, emptied), "an empty column"
 
 
-@pytest.mark.parametrize(
-    ("counts", "expected"),
-    [
-        ({1: 50, 2: 30, 3: 20}, {1, 3}),  # 70 of 100: the closest to 65
-        ({1: 10, 2: 10}, {1}),  # never all of them, even when all would be closer
-        ({1: 0, 2: 100}, {2}),
-        ({1: 3921, 2: 3004, 3: 2355, 4: 1573, 5: 1002}, {1, 3, 4}),  # the bench's board: 66%
-    ],
-)
-def test_the_child_takes_the_stages_closest_to_its_share(counts, expected):
-    assert child_part(counts, 0.65) == expected
-
-
-def test_many_stages_are_shared_biggest_first():
-    counts = {stage: 100 - stage for stage in range(20)}
-    part = child_part(counts, 0.65)
-    total = sum(counts.values())
-    assert part and part != set(counts)
-    assert 0.5 * total < sum(counts[s] for s in part) <= 0.65 * total
-
-
 def test_an_answer_cut_off_gives_no_board(demo, now, monkeypatch):
     """A child killed while writing (or whose answer is short for any reason) is not decoded
     into a half board: the screen reads the board itself."""
-    whole = prefetch._board_to_wire
-    monkeypatch.setattr(prefetch, "_board_to_wire", lambda *args: whole(*args)[:-10])
+    whole = prefetch._Wire.send
+    monkeypatch.setattr(prefetch._Wire, "send", lambda *args: whole(*args)[:-10])
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
     assert ahead.take(now, SETTINGS, None, None) is None
     assert reaped(ahead._pid)
@@ -164,8 +233,8 @@ def test_a_child_killed_before_it_answered_gives_no_board(demo, now):
 
 
 def test_a_write_after_the_stages_were_counted_gives_no_board(demo, now):
-    there, here, counter = split_board(None, None)
-    ahead = ForkedBoardPrefetch(now, SETTINGS, None, None, there, here, counter - 1)
+    parts, counter = split_board(None, None)
+    ahead = ForkedBoardPrefetch(now, SETTINGS, None, None, parts, counter - 1)
     assert ahead.take(now, SETTINGS, None, None) is None
 
 

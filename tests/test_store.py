@@ -572,3 +572,23 @@ def test_a_snapshot_prospect_and_its_card_hold_each_stored_field_in_its_place(db
         "notes": "a note to search",
     }
     assert card.score == views.prospect_detail(row.id, now, Settings()).score.total
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_a_slice_of_the_open_prospects_holds_those_whose_id_leaves_its_remainder(db, now, parts):
+    """A board read in parts (services.prefetch) slices a stage by id: slice r of n holds the
+    open prospects whose id leaves remainder r divided by n, each with its follow-ups and
+    history, and the slices together hold each prospect once."""
+    start = now - timedelta(days=30)
+    for number in range(40):
+        prospect = _prospect(f"P{number}", "Lead" if number % 3 else "Qualified", start)
+        _activity(prospect, "call", start + timedelta(days=1), done=start + timedelta(days=1))
+        _activity(prospect, "email", now + timedelta(days=number))
+    whole = {p.id: p for p in queries.load_snapshot(now, Settings(), open_only=True).prospects}
+    seen: list[int] = []
+    for remainder in range(parts):
+        snapshot = queries.load_snapshot(now, Settings(), open_only=True, id_slice=(remainder, parts))
+        assert snapshot.prospects and all(p.id % parts == remainder for p in snapshot.prospects)
+        assert all(p == whole[p.id] for p in snapshot.prospects), "follow-ups and history as read whole"
+        seen += [p.id for p in snapshot.prospects]
+    assert sorted(seen) == sorted(whole)

@@ -9,9 +9,11 @@ error itself.
 Two ways to read ahead:
 
 - ``ForkedBoardPrefetch`` (Linux, SQLite): a child process forked before Textual is imported
-  reads the board on the other core and sends it back through a pipe. A big board is split
-  by stage: the child reads about two thirds of the cards, and the app reads the rest itself
-  once Textual is up (it would otherwise sit waiting), so both cores work to the end.
+  reads the board on the other core and sends it back through a pipe. A big board is cut
+  into parts (the biggest stages, then slices of the others), which the child and the app
+  take in turn from a queue: the child from the start, the app once Textual is up (it
+  would otherwise sit waiting). Whichever is slower today, both cores work to the end and
+  neither waits for the other longer than a part takes.
 - ``BoardPrefetch`` (elsewhere: macOS, where forking a process is unsafe once system
   libraries are loaded; Windows, which cannot fork; PostgreSQL, whose connection is not ours to
   fork; an in-memory database; see ``_can_fork``): a thread, which overlaps only while SQLite
@@ -20,15 +22,14 @@ Two ways to read ahead:
 
 from __future__ import annotations
 
-import marshal
 import os
 import pickle
 import signal
 import sys
 import threading
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
-from itertools import combinations
 
 from pipeline_tui.core.settings import Settings
 
@@ -41,11 +42,11 @@ def read_board_ahead(
     if not _can_fork(location):
         return BoardPrefetch(now, settings, pipeline, owner)
     try:
-        split = split_board(pipeline, owner)
+        parts, counter = split_board(pipeline, owner)
     except Exception:  # noqa: BLE001 - the screen's own read reports it
         return None
     try:
-        return ForkedBoardPrefetch(now, settings, pipeline, owner, *split)
+        return ForkedBoardPrefetch(now, settings, pipeline, owner, parts, counter)
     except OSError:  # no process or pipe to be had (EAGAIN, ENOMEM): a thread will do
         return BoardPrefetch(now, settings, pipeline, owner)
 
@@ -88,16 +89,16 @@ class Prefetch:
         """Let go of a read that will not be used."""
 
 
-def _read(key: tuple, stage_ids=None, read=None):
+def _read(key: tuple, parts=None, read=None, **options):
     """(write counter, board) as one read transaction sees them: the counter says what the
     board shows, so a write that lands after it is noticed by the app's poll. ``read`` is
-    ``views.board`` unless told (the app, reading its part beside the child, reads only the
-    columns of its stages)."""
+    ``views.board`` unless told (the app, reading parts beside the child, reads only their
+    columns)."""
     from pipeline_tui.services import views
     from pipeline_tui.store.db import read_snapshot, revision
 
     with read_snapshot():
-        return revision(), (read or views.board)(*key, stage_ids=stage_ids)
+        return revision(), (read or views.board)(*key, parts=parts, **options)
 
 
 class BoardPrefetch(Prefetch):
@@ -126,16 +127,19 @@ class BoardPrefetch(Prefetch):
         return board
 
 
-# Below this many open cards the child reads the whole board: splitting saves less than it costs.
+# Below this many open cards the child reads the whole board: sharing it saves less than it costs.
 SPLIT_FROM = 2_000
-# The child's share of the cards when split: it starts ~0.13 s before the app is free to read.
-CHILD_SHARE = 0.65
+# The last cards are read in slices of a stage (~13 ms each: the most either side may wait
+# for the other at the end); the stages before them whole (no joining, fewer queries).
+TAIL_SHARE = 0.2
+SLICE_SIZE = 500
 
 
 class ForkedBoardPrefetch(Prefetch):
-    """The board read by a child process and sent back through a pipe: the ``there`` stages'
-    columns and all the rest (won, lost, quota, pipelines); the app reads the columns of the
-    ``here`` stages in ``take`` meanwhile (none, for a small board).
+    """The board read by a child process and sent back through a pipe: the columns of the
+    parts it took, and all the rest (won, lost, quota, pipelines). The parts wait in a queue
+    (a pipe holding one byte per part, which two readers cannot both get): the child takes
+    them from the start, the app in ``take`` once it is free, each the next one left.
 
     The parent closes its database connection before forking (SQLite forbids using one
     connection in two processes, and even closing an inherited one in the child can upset the
@@ -153,39 +157,47 @@ class ForkedBoardPrefetch(Prefetch):
         settings: Settings,
         pipeline: str | None,
         owner: str | None,
-        there: list[int],
-        here: list[int],
+        parts: list,
         revision: int,
     ) -> None:
         super().__init__(now, settings, pipeline, owner)
         from pipeline_tui.store import models
 
-        self._here = here
+        self._parts = parts
         self._split_revision = revision
         models.database.obj.close()
-        readable, writable = os.pipe()
+        self._queue: int | None = _queue_of(len(parts))
+        try:
+            readable, writable = os.pipe()
+        except OSError:
+            os.close(self._queue)
+            raise
+        with suppress(OSError):  # (a system that allows less keeps the usual 64 KiB)
+            import fcntl  # (Linux only, as is this class)
+
+            fcntl.fcntl(writable, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._pid = os.fork()
         except OSError:
-            os.close(readable)
-            os.close(writable)
+            for end in (readable, writable, self._queue):
+                os.close(end)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
             raise
         if self._pid == 0:  # the child
             os.close(readable)
-            _send_board_and_exit(writable, self.key, there, held)
+            _send_board_and_exit(writable, self.key, _taken(self._queue, parts), held)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(writable)
         self._pipe = os.fdopen(readable, "rb")
 
     def _result(self, key: tuple):
-        from pipeline_tui.services.views import board_columns
+        from pipeline_tui.services.views import board_parts, join_columns
 
         try:
-            # our stages' columns while the child reads its part (which brings the rest of
-            # the board with it: won, lost, quota, pipelines)
-            mine = _read(key, self._here, board_columns) if self._here else None
+            # the parts the child has not taken yet, while it reads its own (which bring the
+            # rest of the board with them: won, lost, quota, pipelines)
+            mine = _read(key, _taken(self._queue, self._parts), board_parts)
             data = self._pipe.read()
         except Exception:  # noqa: BLE001 - the screen's own read reports it
             self.discard()
@@ -196,18 +208,19 @@ class ForkedBoardPrefetch(Prefetch):
             revision, board = _board_from_wire(data)
         except Exception:  # noqa: BLE001 - nothing, or not all of it: the screen reads again
             return None
-        if revision != self._split_revision or (mine is not None and mine[0] != revision):
+        if revision != self._split_revision or (mine[1] and mine[0] != revision):
             return None  # a write landed between the reads: they do not make one board
         self.revision = revision
-        if mine is not None:
-            board.columns.extend(mine[1])
-            board.columns.sort(key=lambda column: (column.stage.position, column.stage.id))
+        board.columns[:] = join_columns([*board.columns, *mine[1]])
         board.__post_init__()  # index the cards by id, once all are there
         return board
 
     def _reap(self) -> int | None:
         """Wait for the child to leave: its exit code (None if the system reaped it first)."""
         self._pipe.close()  # a child still writing gets a broken pipe
+        if self._queue is not None:
+            os.close(self._queue)
+            self._queue = None
         try:
             _, status = os.waitpid(self._pid, 0)
         except ChildProcessError:
@@ -225,9 +238,26 @@ class ForkedBoardPrefetch(Prefetch):
         self._reap()
 
 
-def split_board(pipeline: str | None, owner: str | None) -> tuple[list[int], list[int], int]:
-    """The open stages the child reads, those the app reads (none, for a small board), and the
-    write counter they were counted at (a stage added later would be in neither)."""
+def _queue_of(count: int) -> int:
+    """A queue of ``count`` parts (at most 256): a pipe holding each part's number as a byte,
+    its writing end closed, so that a reader who finds it empty is told so at once (end of file)."""
+    readable, writable = os.pipe()
+    try:
+        os.write(writable, bytes(range(count)))
+    finally:
+        os.close(writable)
+    return readable
+
+
+def _taken(queue: int, parts: list):
+    """The parts taken from ``queue`` one at a time, as the reader gets to them, till none is left."""
+    while taken := os.read(queue, 1):
+        yield parts[taken[0]]
+
+
+def split_board(pipeline: str | None, owner: str | None) -> tuple[list, int]:
+    """The parts of the board to read ahead, and the write counter they were counted at (a
+    stage added later would be in none)."""
     from pipeline_tui.services.base import find_pipeline
     from pipeline_tui.store import queries
     from pipeline_tui.store.db import read_snapshot, revision
@@ -235,30 +265,42 @@ def split_board(pipeline: str | None, owner: str | None) -> tuple[list[int], lis
     with read_snapshot():
         counter = revision()
         counts = queries.open_counts(find_pipeline(pipeline).id, owner)
-    if sum(counts.values()) < SPLIT_FROM or len(counts) < 2:
-        return list(counts), [], counter
-    there = child_part(counts, CHILD_SHARE)
-    return [s for s in counts if s in there], [s for s in counts if s not in there], counter
+    return parts_of(counts), counter
 
 
-def child_part(counts: dict[int, int], share: float) -> set[int]:
-    """The stages whose cards add up closest to ``share`` of all (at least one stage, and not
-    all of them): every choice for a pipeline of up to 12 open stages, else the biggest first."""
-    target = share * sum(counts.values())
-    stages = list(counts)
-    if len(stages) <= 12:
-        choices = (set(c) for size in range(1, len(stages)) for c in combinations(stages, size))
-        return min(choices, key=lambda part: abs(sum(counts[s] for s in part) - target))
-    part: set[int] = set()
-    total = 0
-    for stage in sorted(stages, key=counts.__getitem__, reverse=True)[:-1]:
-        if not part or total + counts[stage] <= target:
-            part.add(stage)
-            total += counts[stage]
-    return part
+def parts_of(counts: dict[int, int], size: int | None = None) -> list:
+    """The parts of a board, in the order they are taken: the biggest stages whole, then the
+    last ``TAIL_SHARE`` of the cards or more in slices of about ``size`` cards (SLICE_SIZE; by
+    id: remainder r divided by n), so that the two readers finish close together. A stage read
+    whole needs no joining; each slice costs a few queries. A small board is one part. Every
+    open stage is in one part or cut into several (an empty one too: its column is shown)."""
+    total = sum(counts.values())
+    if total < SPLIT_FROM:
+        return [(list(counts), None)]
+    size = size or SLICE_SIZE
+    most = 256 // max(1, len(counts))  # slices of a stage: one byte numbers every part
+    whole: list[list[int]] = []
+    tail: list[tuple[int, list[int], tuple[int, int] | None]] = []  # (cards, stages, id slice)
+    small: list[int] = []
+    left = total
+    for stage in sorted(counts, key=counts.__getitem__, reverse=True):
+        count = counts[stage]
+        left -= count  # the cards in the stages after this one
+        if left >= TAIL_SHARE * total:
+            whole.append([stage])
+        elif (slices := min(round(count / size), most)) >= 2:
+            tail += [(count // slices, [stage], (r, slices)) for r in range(slices)]
+        elif count >= size // 2:
+            tail.append((count, [stage], None))
+        else:
+            small.append(stage)
+    if small:
+        tail.append((sum(counts[stage] for stage in small), small, None))
+    tail.sort(key=lambda part: -part[0])
+    return [(stages, None) for stages in whole] + [(stages, id_slice) for _, stages, id_slice in tail]
 
 
-def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int], held) -> None:
+def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
     """In the child: read, send, leave. Nothing it raises may escape into the parent's code."""
     status = 1
     try:
@@ -266,7 +308,8 @@ def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int], held) -> Non
         from pipeline_tui.store import models
 
         try:
-            data = _board_to_wire(*_read(key, stage_ids))
+            wire = _Wire()  # each part's columns made ready to send as soon as it is read
+            data = wire.send(*_read(key, parts, each_part=wire.add))
         except Exception:  # noqa: BLE001 - an empty answer: the parent reads again and reports it
             data = b""
         finally:
@@ -282,36 +325,55 @@ def _send_board_and_exit(fd: int, key: tuple, stage_ids: list[int], held) -> Non
 
 # -- the board on the wire -------------------------------------------------------------------
 # pickle spends ~1 µs on each NamedTuple and datetime: ~60 ms to send 10,000 cards and ~25 ms to
-# read them back. marshal writes lists of strings and numbers in a few ms, so each column's cards
-# travel field by field (one list per field, a follow-up's times as ISO text) and become Cards
-# again at the other end; the rest of the board, a few small records and the open values, goes
-# by pickle. For the bench's 7,800 cards: 23 -> 12 ms to send, 13 -> 8 ms to read back.
+# read them back. Plain lists of strings and numbers go several times faster, so each column's
+# cards travel field by field (one list per field, a follow-up's times as ISO text) and become
+# Cards again at the other end; the rest of the board, a few small records and the open values,
+# goes as it is. Each part is made ready to send as soon as it is read, so that the child's
+# last part is all that is left to do once the parts run out (the app waits for it then).
 
 FOLLOW_UP = 9  # where a Card holds its next follow-up (checked by the round-trip test)
+PIPE_SIZE = 1 << 20  # a pipe big enough for a big board's answer in one write (Linux's most)
+
+
+class _Wire:
+    """A board made ready to send, a part's columns at a time, as the parts are read."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []  # each part's columns: per column, its cards field by field
+        self._texts: dict[tuple, str] = {}  # each moment written once (they repeat: see queries)
+
+    def _text(self, moment: datetime) -> str:
+        seen = (moment, moment.utcoffset())  # equal instants in two zones are two texts
+        found = self._texts.get(seen)
+        if found is None:
+            found = self._texts[seen] = moment.isoformat()
+        return found
+
+    def add(self, columns) -> None:
+        """Make these columns ready to send: each one bare, and its cards field by field."""
+        text = self._text
+        wired = []
+        for column in columns:
+            fields = list(zip(*column.cards, strict=True))  # field by field
+            if fields:
+                fields[FOLLOW_UP] = [
+                    f and (f.id, f.prospect_id, f.kind, text(f.due), text(f.created), f.notes)
+                    for f in fields[FOLLOW_UP]
+                ]
+            wired.append((column._replace(cards=[]), fields))
+        self._parts.append(pickle.dumps(wired, pickle.HIGHEST_PROTOCOL))
+
+    def send(self, revision: int, board) -> bytes:
+        """The board as bytes, with the columns added (``views.board`` handed them over part by
+        part and kept none) and its own."""
+        self.add(board.columns)
+        bare = replace(board, columns=[], cards_by_id={})
+        data = pickle.dumps((revision, bare, self._parts), pickle.HIGHEST_PROTOCOL)
+        return len(data).to_bytes(8, "big") + data  # its length first: a cut-off answer is told
 
 
 def _board_to_wire(revision: int, board) -> bytes:
-    bare = replace(board, columns=[column._replace(cards=[]) for column in board.columns], cards_by_id={})
-    texts: dict[tuple, str] = {}  # each moment written once (they repeat: see queries)
-
-    def text(moment: datetime) -> str:
-        seen = (moment, moment.utcoffset())  # equal instants in two zones are two texts
-        found = texts.get(seen)
-        if found is None:
-            found = texts[seen] = moment.isoformat()
-        return found
-
-    columns = []
-    for column in board.columns:
-        fields = list(zip(*column.cards, strict=True))  # field by field
-        if fields:
-            fields[FOLLOW_UP] = [
-                f and (f.id, f.prospect_id, f.kind, text(f.due), text(f.created), f.notes)
-                for f in fields[FOLLOW_UP]
-            ]
-        columns.append(fields)
-    data = marshal.dumps((revision, pickle.dumps(bare, pickle.HIGHEST_PROTOCOL), columns))
-    return len(data).to_bytes(8, "big") + data  # its length first: a cut-off answer is told
+    return _Wire().send(revision, board)
 
 
 def _board_from_wire(data: bytes):
@@ -321,16 +383,16 @@ def _board_from_wire(data: bytes):
 
     if len(data) < 8 or int.from_bytes(data[:8], "big") != len(data) - 8:
         raise ValueError("the board arrived cut off")
-    revision, bare, columns = marshal.loads(memoryview(data)[8:])
-    board = pickle.loads(bare)
+    revision, board, parts = pickle.loads(memoryview(data)[8:])
     make = tuple.__new__
     moment = moment_reader()  # a moment's text parsed once (they repeat)
-
-    for column, fields in zip(board.columns, columns, strict=True):
-        if fields:
-            fields[FOLLOW_UP] = [
-                f and make(FollowUp, (f[0], f[1], f[2], moment(f[3]), moment(f[4]), f[5]))
-                for f in fields[FOLLOW_UP]
-            ]
-            column.cards.extend(make(Card, card) for card in zip(*fields, strict=True))
+    for part in parts:
+        for column, fields in pickle.loads(part):
+            if fields:
+                fields[FOLLOW_UP] = [
+                    f and make(FollowUp, (f[0], f[1], f[2], moment(f[3]), moment(f[4]), f[5]))
+                    for f in fields[FOLLOW_UP]
+                ]
+                column.cards.extend(make(Card, card) for card in zip(*fields, strict=True))
+            board.columns.append(column)
     return revision, board  # its cards not indexed by id yet: see ForkedBoardPrefetch._result

@@ -4,7 +4,7 @@ detail, each built from a bounded number of queries and the pure core."""
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import wraps
@@ -169,47 +169,107 @@ def _period_totals(now: datetime, quota: domain.Quota | None, pipeline_id: int, 
     return period, totals[domain.WON], totals[domain.LOST]
 
 
+BoardPart = tuple[Collection[int] | None, tuple[int, int] | None]  # stages, a slice of their ids
+
+
 @_one_read
 def board(
     now: datetime,
     settings: Settings,
     pipeline_name: str | None = None,
     owner: str | None = None,
-    stage_ids: Collection[int] | None = None,
+    parts: Iterable[BoardPart] | None = None,
+    each_part: Callable[[list[Column]], object] | None = None,
 ) -> Board:
     """Open prospects of one pipeline by stage, best score first, with the period's won and lost;
-    one salesperson's (``owner``) or everyone's; the columns of every open stage, or of
-    ``stage_ids`` only (a part of the board, read beside the rest: ``services.prefetch``)."""
+    one salesperson's (``owner``) or everyone's; a column for every open stage, or for each of
+    ``parts`` only (a part of the board, read beside the rest: see :func:`board_parts`). With
+    ``each_part``, each part's columns are handed to it as soon as they are read, and kept
+    out of the board (which then indexes no card: the read-ahead sends them on as they come)."""
     pipeline = find_pipeline(pipeline_name)
-    snapshot, columns, context = _columns(now, settings, pipeline.id, owner, stage_ids)
-    period, won, lost = _period_totals(now, snapshot.quota, pipeline.id, owner)
+    quota = queries.load_quota(owner)
+    # the totals first: a reader sharing the parts with another takes them after (prefetch)
+    period, won, lost = _period_totals(now, quota, pipeline.id, owner)
+    columns, context = _read_parts(
+        now, settings, pipeline.id, owner, [(None, None)] if parts is None else parts, each_part
+    )
     return Board(
         domain.Pipeline(pipeline.id, pipeline.name, pipeline.position),
-        snapshot.pipelines,
+        queries.load_pipelines(),
         columns,
         won,
         lost,
         period,
-        snapshot.quota.target if snapshot.quota else None,
-        open_values=list(context.open_values),
+        quota.target if quota else None,
+        open_values=list(context.open_values) if context else queries.open_values(),
     )
 
 
 @_one_read
-def board_columns(
+def board_parts(
     now: datetime,
     settings: Settings,
-    pipeline_name: str | None = None,
-    owner: str | None = None,
-    stage_ids: Collection[int] | None = None,
+    pipeline_name: str | None,
+    owner: str | None,
+    parts: Iterable[BoardPart],
 ) -> list[Column]:
-    """The columns alone, of ``stage_ids`` (or of every open stage): the part of a board that
-    another process reads while this one reads the rest with :func:`board`."""
-    return _columns(now, settings, find_pipeline(pipeline_name).id, owner, stage_ids)[1]
+    """The columns of each part of a board, in one read. A part is some open stages (all of
+    them: None), and of their cards those whose id leaves remainder r divided by n (all of
+    them: no slice). ``parts`` may be handed out as the read goes: ``services.prefetch`` has
+    two processes share them. :func:`join_columns` makes a stage's parts one column again."""
+    return _read_parts(now, settings, find_pipeline(pipeline_name).id, owner, parts)[0]
+
+
+def _read_parts(
+    now: datetime,
+    settings: Settings,
+    pipeline_id: int,
+    owner: str | None,
+    parts: Iterable[BoardPart],
+    each_part: Callable[[list[Column]], object] | None = None,
+) -> tuple[list[Column], ScoreContext | None]:
+    columns: list[Column] = []
+    context = None  # what a score needs beyond the prospect: the same for every part
+    for stage_ids, id_slice in parts:
+        _, found, context = _columns(now, settings, pipeline_id, owner, stage_ids, id_slice, context)
+        if each_part is None:
+            columns += found
+        else:
+            each_part(found)
+    return columns, context
+
+
+def join_columns(parts: Iterable[Column]) -> list[Column]:
+    """One column per stage from the columns of its parts, in the pipeline's order."""
+    by_stage: dict[int, list[Column]] = {}
+    for part in parts:
+        by_stage.setdefault(part.stage.id, []).append(part)
+    columns = []
+    for pieces in sorted(
+        by_stage.values(), key=lambda pieces: (pieces[0].stage.position, pieces[0].stage.id)
+    ):
+        if len(pieces) == 1:
+            columns.append(pieces[0])
+            continue
+        cards = sorted((card for piece in pieces for card in piece.cards), key=card_order)
+        columns.append(_column(pieces[0].stage, cards))
+    return columns
+
+
+def _column(stage: domain.Stage, cards: list[Card]) -> Column:
+    """A column of these cards (sorted), summed in their order: a board read in parts adds up
+    to the same floating-point total as one read whole."""
+    return Column(stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
 
 
 def _columns(
-    now: datetime, settings: Settings, pipeline_id: int, owner: str | None, stage_ids: Collection[int] | None
+    now: datetime,
+    settings: Settings,
+    pipeline_id: int,
+    owner: str | None,
+    stage_ids: Collection[int] | None,
+    id_slice: tuple[int, int] | None = None,
+    context: ScoreContext | None = None,
 ) -> tuple[domain.Snapshot, list[Column], ScoreContext]:
     snapshot = queries.load_snapshot(
         now,
@@ -219,19 +279,17 @@ def _columns(
         owner=owner,
         stage_ids=stage_ids,
         with_notes=True,
+        id_slice=id_slice,
     )
     by_stage: dict[int, list[Card]] = {}
-    context = _score_context(snapshot, now)
+    context = context or _score_context(snapshot, now)
     for card in _cards(snapshot, settings, now, snapshot.notes, context):
         by_stage.setdefault(card.stage_id, []).append(card)
     columns = []
     for stage in snapshot.stages_by_pipeline.get(pipeline_id, []):
         if stage.kind != domain.OPEN or (stage_ids is not None and stage.id not in stage_ids):
             continue
-        cards = sorted(by_stage.get(stage.id, []), key=card_order)
-        columns.append(
-            Column(stage, cards, sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
-        )
+        columns.append(_column(stage, sorted(by_stage.get(stage.id, []), key=card_order)))
     return snapshot, columns, context
 
 

@@ -265,9 +265,11 @@ def load_prospects(
     open_stage_ids: list[int] | None = None,
     owner: str | None = None,
     with_notes: bool = False,
+    id_slice: tuple[int, int] | None = None,
 ) -> list[tuple]:
     """Prospect rows: every live one, or the open ones only (of one owner, or everyone's); with
-    the notes as a last column if asked."""
+    the notes as a last column if asked; those whose id leaves remainder ``r`` divided by ``n``
+    only, for ``id_slice`` (r, n)."""
     opens = None
     if open_only:
         opens = open_stage_ids if open_stage_ids is not None else _open_stage_ids()
@@ -284,7 +286,7 @@ def load_prospects(
             query = query.where(Prospect.id.in_(marks))
         if owner is not None:
             query = query.where(Prospect.owner == owner)
-        return query
+        return _sliced(query, id_slice)
 
     shape = (
         "prospects",
@@ -293,10 +295,21 @@ def load_prospects(
         owner,
         wanted is None,
         with_notes,
+        id_slice,
     )
     # sorted here, not by ORDER BY id: that made SQLite scan the whole table in id order rather
     # than find a few stages' rows by the index (40 -> 15 ms for 4,000 of 100,000 prospects)
     return sorted(_rows_of_shape(shape, build, wanted or []), key=itemgetter(0))
+
+
+def _sliced(query: peewee.ModelSelect, id_slice: tuple[int, int] | None) -> peewee.ModelSelect:
+    """The prospects of ``query`` whose id leaves remainder r divided by n (``id_slice``): a
+    part of a stage, read beside the others' (``services.prefetch``)."""
+    if id_slice is None:
+        return query
+    remainder, parts = id_slice
+    # the remainder by integer division: peewee reads % as LIKE, and psycopg as a placeholder
+    return query.where(Prospect.id - Prospect.id / parts * parts == remainder)
 
 
 def load_snapshot(
@@ -309,6 +322,7 @@ def load_snapshot(
     owner: str | None = None,
     stage_ids: Iterable[int] | None = None,
     with_notes: bool = False,
+    id_slice: tuple[int, int] | None = None,
 ) -> domain.Snapshot:
     """All the core needs, in a fixed number of queries whatever the number of prospects.
 
@@ -318,7 +332,8 @@ def load_snapshot(
     ``owner`` limits all of it to one salesperson's prospects and quota (else the team's);
     ``stage_ids`` (with ``open_only``) to the prospects in those open stages: a part of the
     board (the stages are all loaded still: a score reads where its stage stands among them);
-    ``with_notes`` adds the prospects' notes (the board searches them), read with their rows.
+    ``with_notes`` adds the prospects' notes (the board searches them), read with their rows;
+    ``id_slice`` (r, n, with ``open_only``) keeps those whose id leaves remainder r divided by n.
     """
     quota = load_quota(owner)
     summarise = ids is None and not open_only
@@ -334,6 +349,7 @@ def load_snapshot(
         open_stage_ids=list(open_stages),
         owner=owner,
         with_notes=with_notes,
+        id_slice=id_slice,
     )
     notes = None
     if with_notes:  # the last column: taken off each row (in place), kept where there is any
@@ -343,7 +359,8 @@ def load_snapshot(
                 notes[row[0]] = row[-1]
             rows[index] = row[:-1]
     wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
-    if ids is None and len(wanted) > 500:  # a sub-query beats a long list of ids
+    part = stage_ids is not None or id_slice is not None  # of a board read in parts
+    if ids is None and (len(wanted) > 500 or part):  # a sub-query beats a long list of ids
         live_open = Prospect.select(Prospect.id).where(
             Prospect.archived == False,
             Prospect.stage.in_(list(open_stages)),  # noqa: E712
@@ -352,10 +369,11 @@ def load_snapshot(
             live_open = live_open.where(Prospect.pipeline == pipeline_id)
         if owner is not None:
             live_open = live_open.where(Prospect.owner == owner)
+        live_open = _sliced(live_open, id_slice)
         activity = load_activity(live_open)
         # every open follow-up at once beats a list of ids, unless only a part of the board
         # is read: then those of its prospects only
-        follow_ups = load_open_follow_ups(None if stage_ids is None else live_open)
+        follow_ups = load_open_follow_ups(live_open if part else None)
     else:
         activity = load_activity(wanted)
         follow_ups = load_open_follow_ups(wanted)
