@@ -172,6 +172,14 @@ def _period_totals(now: datetime, quota: domain.Quota | None, pipeline_id: int, 
 BoardPart = tuple[Collection[int] | None, tuple[int, int] | None]  # stages, a slice of their ids
 
 
+def board_stages(settings: Settings, pipeline_name: str | None = None) -> list[domain.Stage]:
+    """The open stages of a pipeline, in order: the board's columns, before their cards."""
+    pipeline_id = find_pipeline(pipeline_name).id
+    return [
+        s for s in queries.load_stages(settings) if s.pipeline_id == pipeline_id and s.kind == domain.OPEN
+    ]
+
+
 @_one_read
 def board(
     now: datetime,

@@ -11,7 +11,15 @@ from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
-from pipeline_tui.services.views import Board, Card, board, board_changes, card_index, prospect_detail
+from pipeline_tui.services.views import (
+    Board,
+    Card,
+    board,
+    board_changes,
+    board_stages,
+    card_index,
+    prospect_detail,
+)
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
@@ -102,10 +110,16 @@ class BoardScreen(ViewScreen):
         self.search: Input | None = None  # the search line, once / was pressed
 
     def compose(self) -> ComposeResult:
-        # Load before composing, so that the columns are part of the first layout and paint.
+        # The columns are composed from the stages alone, and the cards come in on_mount: the
+        # widgets are made and styled while the board's read ahead is still going (in the
+        # other process, and in this one's share of it, see services.prefetch), not after it.
         self.pipeline_name = self.app.pipeline_name
-        self._load()
-        self.columns = [StageColumn(column.stage) for column in self.data.columns]
+        try:
+            stages = board_stages(self.app.settings, self.pipeline_name)
+        except UserError:  # the pipeline remembered is gone
+            self.pipeline_name = None
+            stages = board_stages(self.app.settings)
+        self.columns = [StageColumn(stage) for stage in stages]
         yield Static(id="board-strip", markup=False)
         # (the search line comes with the first /: see start_search)
         with Horizontal(id="board-main"):
@@ -120,7 +134,8 @@ class BoardScreen(ViewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self._build_columns()
+        self._load()
+        self._build_columns()  # (the stages changed since compose: a rare race)
         self._show(None)
         self._update_strip()
 
