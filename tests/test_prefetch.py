@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -106,6 +107,27 @@ def test_the_app_reads_the_parts_the_child_has_not_taken(demo, now, monkeypatch)
     assert board == whole and board.cards_by_id == whole.cards_by_id
     assert len(taken) == len(ahead._parts), "the app read every part: the child had taken none"
     assert reaped(ahead._pid)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 30])
+def test_the_board_read_back_in_pieces_as_they_come_is_the_board_sent(demo, now, chunk):
+    """The app reads the child's answer whenever it can between its own parts: whatever the
+    pieces it gets, the board is the board sent, and an answer that stops short is refused."""
+    board = views.board(now, SETTINGS)
+    wire = prefetch._Wire()
+    wire.add(board.columns[:2])  # parts sent as they are read, then the rest with the board
+    data = wire.send(7, replace(board, columns=board.columns[2:]))
+    unwire = prefetch._Unwire()
+    for start in range(0, len(data), chunk):
+        unwire.feed(data[start : start + chunk])
+    revision, crossed = unwire.result()
+    crossed.__post_init__()
+    assert (revision, crossed) == (7, board)
+    assert crossed.cards_by_id == board.cards_by_id
+    short = prefetch._Unwire()
+    short.feed(data[:-1])
+    with pytest.raises(ValueError, match="cut off"):
+        short.result()
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,6 @@ import pickle
 import signal
 import sys
 import threading
-from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 
@@ -146,9 +145,12 @@ class ForkedBoardPrefetch(Prefetch):
     parent's locks); each side then opens its own. The child never returns into the caller's
     code: it leaves with ``os._exit`` whatever happens, so no buffer, atexit handler or
     terminal state of the parent is touched twice; Ctrl+C is held off while it forks, so that
-    it lands in one process or the other inside code that expects it. The board is used only
-    if the child said it all (its length first) and left with status 0, and if every read
-    (the split's, the child's, the app's) saw the same write counter.
+    it lands in one process or the other inside code that expects it. The child sends each
+    part as soon as it is read (into a pipe big enough to hold them all, where the system
+    allows it), and the app makes Cards of them between its own parts: once the queue is
+    empty, the child's last part is all it has left to read back. The board is used only if
+    the child said it all (the rest of the board comes last) and left with status 0, and if
+    every read (the split's, the child's, the app's) saw the same write counter.
     """
 
     def __init__(
@@ -172,10 +174,7 @@ class ForkedBoardPrefetch(Prefetch):
         except OSError:
             os.close(self._queue)
             raise
-        with suppress(OSError):  # (a system that allows less keeps the usual 64 KiB)
-            import fcntl  # (Linux only, as is this class)
-
-            fcntl.fcntl(writable, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        streams = _enlarge(writable)  # else a full pipe would stop the child till take()
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._pid = os.fork()
@@ -186,26 +185,32 @@ class ForkedBoardPrefetch(Prefetch):
             raise
         if self._pid == 0:  # the child
             os.close(readable)
-            _send_board_and_exit(writable, self.key, _taken(self._queue, parts), held)
+            _send_board_and_exit(writable, self.key, _taken(self._queue, parts), held, streams)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(writable)
-        self._pipe = os.fdopen(readable, "rb")
+        self._answer: int | None = readable
+        self._unwire = _Unwire()
 
     def _result(self, key: tuple):
         from pipeline_tui.services.views import board_parts, join_columns
 
+        def ours():  # the parts the child has not taken yet, and its answer so far between them
+            for part in _taken(self._queue, self._parts):
+                self._read_answer(wait=False)
+                yield part
+
         try:
-            # the parts the child has not taken yet, while it reads its own (which bring the
-            # rest of the board with them: won, lost, quota, pipelines)
-            mine = _read(key, _taken(self._queue, self._parts), board_parts)
-            data = self._pipe.read()
+            # our parts while the child reads its own (which bring the rest of the board with
+            # them: won, lost, quota, pipelines)
+            mine = _read(key, ours(), board_parts)
+            self._read_answer(wait=True)
         except Exception:  # noqa: BLE001 - the screen's own read reports it
             self.discard()
             return None
         if self._reap() not in (0, None):  # killed, or failed while writing
             return None
         try:
-            revision, board = _board_from_wire(data)
+            revision, board = self._unwire.result()
         except Exception:  # noqa: BLE001 - nothing, or not all of it: the screen reads again
             return None
         if revision != self._split_revision or (mine[1] and mine[0] != revision):
@@ -215,12 +220,21 @@ class ForkedBoardPrefetch(Prefetch):
         board.__post_init__()  # index the cards by id, once all are there
         return board
 
+    def _read_answer(self, *, wait: bool) -> None:
+        """Take in what the child has sent: all there is now, or (``wait``) all it will send."""
+        os.set_blocking(self._answer, wait)
+        try:
+            while chunk := os.read(self._answer, PIPE_SIZE):
+                self._unwire.feed(chunk)
+        except BlockingIOError:
+            pass  # nothing more for now
+
     def _reap(self) -> int | None:
         """Wait for the child to leave: its exit code (None if the system reaped it first)."""
-        self._pipe.close()  # a child still writing gets a broken pipe
-        if self._queue is not None:
-            os.close(self._queue)
-            self._queue = None
+        for end in (self._answer, self._queue):  # a child still writing gets a broken pipe
+            if end is not None:
+                os.close(end)
+        self._answer = self._queue = None
         try:
             _, status = os.waitpid(self._pid, 0)
         except ChildProcessError:
@@ -229,7 +243,7 @@ class ForkedBoardPrefetch(Prefetch):
 
     def discard(self) -> None:
         """Stop a read that will not be used, at once (it may have most of a second to go)."""
-        if self._pipe.closed:
+        if self._answer is None:
             return
         try:
             os.kill(self._pid, signal.SIGKILL)
@@ -300,7 +314,7 @@ def parts_of(counts: dict[int, int], size: int | None = None) -> list:
     return [(stages, None) for stages in whole] + [(stages, id_slice) for _, stages, id_slice in tail]
 
 
-def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
+def _send_board_and_exit(fd: int, key: tuple, parts, held, streams: bool) -> None:
     """In the child: read, send, leave. Nothing it raises may escape into the parent's code."""
     status = 1
     try:
@@ -308,14 +322,13 @@ def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
         from pipeline_tui.store import models
 
         try:
-            wire = _Wire()  # each part's columns made ready to send as soon as it is read
+            wire = _Wire(fd if streams else None)  # each part sent (or made ready) as it is read
             data = wire.send(*_read(key, parts, each_part=wire.add))
-        except Exception:  # noqa: BLE001 - an empty answer: the parent reads again and reports it
+        except Exception:  # noqa: BLE001 - no end to the answer: the parent reads again and reports it
             data = b""
         finally:
             models.database.obj.close()
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(data)
+        _write_all(fd, data)
         status = 0 if data else 1
     except BaseException:  # noqa: BLE001 - a closed pipe (the parent let go), Ctrl+C
         pass
@@ -328,18 +341,42 @@ def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
 # read them back. Plain lists of strings and numbers go several times faster, so each column's
 # cards travel field by field (one list per field, a follow-up's times as ISO text) and become
 # Cards again at the other end; the rest of the board, a few small records and the open values,
-# goes as it is. Each part is made ready to send as soon as it is read, so that the child's
-# last part is all that is left to do once the parts run out (the app waits for it then).
+# goes as it is, last. Each part is sent as soon as it is read, and read back by the app
+# between its own parts: once the parts run out, the child's last part is all there is left
+# to send and read back (the app waits for it then).
 
 FOLLOW_UP = 9  # where a Card holds its next follow-up (checked by the round-trip test)
-PIPE_SIZE = 1 << 20  # a pipe big enough for a big board's answer in one write (Linux's most)
+PIPE_SIZE = 1 << 20  # a pipe that holds a big board's answer (the most Linux allows by default)
+PART, END = b"P", b"E"  # an answer: parts, then the rest of the board; each as kind, length, data
+
+
+def _enlarge(fd: int) -> bool:
+    """Make a pipe hold PIPE_SIZE bytes, if the system allows it (Linux: fcntl)."""
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE) >= PIPE_SIZE
+    except (ImportError, AttributeError, OSError):
+        return False
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _record(kind: bytes, data: bytes) -> bytes:
+    return kind + len(data).to_bytes(8, "big") + data
 
 
 class _Wire:
-    """A board made ready to send, a part's columns at a time, as the parts are read."""
+    """A board sent a part's columns at a time, as the parts are read (to ``fd``; or kept, and
+    sent with the rest of the board)."""
 
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []  # each part's columns: per column, its cards field by field
+    def __init__(self, fd: int | None = None) -> None:
+        self._fd = fd
+        self._kept: list[bytes] = []
         self._texts: dict[tuple, str] = {}  # each moment written once (they repeat: see queries)
 
     def _text(self, moment: datetime) -> str:
@@ -350,7 +387,7 @@ class _Wire:
         return found
 
     def add(self, columns) -> None:
-        """Make these columns ready to send: each one bare, and its cards field by field."""
+        """Send these columns: each one bare, and its cards field by field."""
         text = self._text
         wired = []
         for column in columns:
@@ -361,15 +398,67 @@ class _Wire:
                     for f in fields[FOLLOW_UP]
                 ]
             wired.append((column._replace(cards=[]), fields))
-        self._parts.append(pickle.dumps(wired, pickle.HIGHEST_PROTOCOL))
+        record = _record(PART, pickle.dumps(wired, pickle.HIGHEST_PROTOCOL))
+        if self._fd is None:
+            self._kept.append(record)
+        else:
+            _write_all(self._fd, record)
 
     def send(self, revision: int, board) -> bytes:
-        """The board as bytes, with the columns added (``views.board`` handed them over part by
-        part and kept none) and its own."""
+        """What is left to send: the parts kept, the board's own columns (``views.board`` handed
+        them over part by part and kept none), and the rest of the board, last."""
         self.add(board.columns)
         bare = replace(board, columns=[], cards_by_id={})
-        data = pickle.dumps((revision, bare, self._parts), pickle.HIGHEST_PROTOCOL)
-        return len(data).to_bytes(8, "big") + data  # its length first: a cut-off answer is told
+        end = _record(END, pickle.dumps((revision, bare), pickle.HIGHEST_PROTOCOL))
+        return b"".join([*self._kept, end])
+
+
+class _Unwire:
+    """A board read back from what the child sends, its parts made Cards as they arrive."""
+
+    def __init__(self) -> None:
+        from pipeline_tui.core.dates import moment_reader
+
+        self._buffer = bytearray()
+        self._columns: list = []
+        self._end: tuple | None = None  # (revision, the board without its columns), once sent
+        self._moment = moment_reader()  # a moment's text parsed once (they repeat)
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) >= 9:
+            size = int.from_bytes(self._buffer[1:9], "big")
+            if len(self._buffer) < 9 + size:
+                return  # the rest of this record is still on its way
+            kind, record = bytes(self._buffer[:1]), pickle.loads(self._buffer[9 : 9 + size])
+            del self._buffer[: 9 + size]
+            if kind == PART and self._end is None:
+                self._columns += [self._column(*wired) for wired in record]
+            elif kind == END and self._end is None:
+                self._end = record
+            else:
+                raise ValueError("not an answer of the board's")
+
+    def _column(self, column, fields):
+        from pipeline_tui.core.domain import FollowUp
+        from pipeline_tui.services.views import Card
+
+        if fields:
+            make, moment = tuple.__new__, self._moment
+            fields[FOLLOW_UP] = [
+                f and make(FollowUp, (f[0], f[1], f[2], moment(f[3]), moment(f[4]), f[5]))
+                for f in fields[FOLLOW_UP]
+            ]
+            column.cards.extend(make(Card, card) for card in zip(*fields, strict=True))
+        return column
+
+    def result(self):
+        """(revision, board): its cards not indexed by id yet (see ForkedBoardPrefetch._result)."""
+        if self._end is None or self._buffer:
+            raise ValueError("the board arrived cut off")
+        revision, board = self._end
+        board.columns.extend(self._columns)
+        return revision, board
 
 
 def _board_to_wire(revision: int, board) -> bytes:
@@ -377,22 +466,6 @@ def _board_to_wire(revision: int, board) -> bytes:
 
 
 def _board_from_wire(data: bytes):
-    from pipeline_tui.core.dates import moment_reader
-    from pipeline_tui.core.domain import FollowUp
-    from pipeline_tui.services.views import Card
-
-    if len(data) < 8 or int.from_bytes(data[:8], "big") != len(data) - 8:
-        raise ValueError("the board arrived cut off")
-    revision, board, parts = pickle.loads(memoryview(data)[8:])
-    make = tuple.__new__
-    moment = moment_reader()  # a moment's text parsed once (they repeat)
-    for part in parts:
-        for column, fields in pickle.loads(part):
-            if fields:
-                fields[FOLLOW_UP] = [
-                    f and make(FollowUp, (f[0], f[1], f[2], moment(f[3]), moment(f[4]), f[5]))
-                    for f in fields[FOLLOW_UP]
-                ]
-                column.cards.extend(make(Card, card) for card in zip(*fields, strict=True))
-            board.columns.append(column)
-    return revision, board  # its cards not indexed by id yet: see ForkedBoardPrefetch._result
+    unwire = _Unwire()
+    unwire.feed(data)
+    return unwire.result()
