@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -192,11 +193,24 @@ class PipelineApp(App):
         screen = self.screen
         return screen if isinstance(screen, BoardScreen) else None
 
+    def _on_key(self, event: events.Key) -> None:
+        """A printable key that reaches the app while the board's search line has the focus
+        was typed before the line took it (quick typing or a paste after /: the terminal
+        hands the keys over together, and Textual sends each on to the widget focused then).
+        It belongs in the line, not on the board's keys. (The line itself takes every
+        printable key it is sent: none of those comes here.) Runs before Textual's own
+        handler, which looks the key up among the bindings."""
+        board = self.board()
+        search = board.search if board is not None else None
+        if search is not None and self.focused is search and event.is_printable:
+            search.insert_text_at_cursor(event.character)
+            event.prevent_default()
+
     async def action_search(self) -> None:
         await self.action_show("board")
         board = self.board()
         if board:
-            board.start_search()
+            await board.start_search()
 
     def action_new_prospect(self) -> None:
         board = self.board()

@@ -387,6 +387,24 @@ async def test_the_search_line_comes_with_the_first_slash(demo_db, make_app):
         assert app.screen.query_one("#search").has_focus
 
 
+async def test_keys_typed_right_after_the_slash_go_to_the_search_line(demo_db, make_app):
+    """A terminal hands over keys typed quickly (or pasted) together: the letters after / are
+    queued before the search line exists. They must land in it, not on the board's own keys
+    (p: next pipeline, n: new prospect...)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, character in [("slash", "/"), *((c, c) for c in "pine")]:
+            app.post_message(events.Key(key, character))  # all queued before / is handled
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#search").value == "pine"
+        assert app.screen is board_of(app), "no dialog opened"
+        assert board_of(app).filter == "pine"
+
+
 async def test_quick_add_needs_only_a_name(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

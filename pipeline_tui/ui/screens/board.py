@@ -612,19 +612,23 @@ class BoardScreen(ViewScreen):
 
     # -- search -------------------------------------------------------------------------------
 
-    def start_search(self) -> None:
+    async def start_search(self) -> None:
         """Show the search line and type into it. It is mounted the first time: hidden until
-        then, it cost every start-up its composing, styling and mounting (~3 ms)."""
+        then, it cost every start-up its composing, styling and mounting (~3 ms).
+
+        Focused at once, once it is there (awaited): keys typed right after the / (a terminal
+        hands over quick typing or a paste together) wait for this, and must land in it, not
+        on the board's own keys; ``Widget.focus`` would wait a turn, after them."""
         search = self.search
         if search is None:
             search = self.search = Input(
                 placeholder="search name, organization, contact, notes · enter keep · esc clear",
                 id="search",
             )
-            self.mount(search, after=self.query_one("#board-strip"))
+            await self.mount(search, after=self.query_one("#board-strip"))
         search.disabled = False
         search.display = True
-        search.focus()
+        self.set_focus(search)
 
     def _hide_search(self) -> None:
         """Empty the search line, hide it and keep it from focus (until / is pressed again)."""
