@@ -12,6 +12,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
@@ -194,16 +195,15 @@ class PipelineApp(App):
         return screen if isinstance(screen, BoardScreen) else None
 
     def _on_key(self, event: events.Key) -> None:
-        """A printable key that reaches the app while the board's search line has the focus
-        was typed before the line took it (quick typing or a paste after /: the terminal
-        hands the keys over together, and Textual sends each on to the widget focused then).
-        It belongs in the line, not on the board's keys. (The line itself takes every
-        printable key it is sent: none of those comes here.) Runs before Textual's own
-        handler, which looks the key up among the bindings."""
-        board = self.board()
-        search = board.search if board is not None else None
-        if search is not None and self.focused is search and event.is_printable:
-            search.insert_text_at_cursor(event.character)
+        """A printable key that reaches the app while a text field has the focus was typed
+        before the field took it: quick typing or a paste after / or n, which the terminal
+        hands over together, and Textual sends each key on to the widget focused at that
+        moment (a board column). It belongs in the field, not on the board's or the app's
+        keys (n, m, q...). The field itself takes every printable key it is sent: none of
+        those comes here. Runs before Textual's own handler, which looks up the bindings."""
+        field = self.focused
+        if isinstance(field, Input) and event.is_printable:
+            field.insert_text_at_cursor(event.character)
             event.prevent_default()
 
     async def action_search(self) -> None:

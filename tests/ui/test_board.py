@@ -417,6 +417,23 @@ async def test_quick_add_needs_only_a_name(demo_db, make_app):
         assert focused_card(app).id == prospect.id
 
 
+async def test_a_name_typed_right_after_n_goes_to_the_form(demo_db, make_app):
+    """As for the search line: letters queued before the form took the focus land in its
+    field, not on the board's or the app's keys (m: mine only, q: quit, c: log a call)."""
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for character in "nmcq Co":  # n, then a name: all queued before n is handled
+            app.post_message(events.Key("space" if character == " " else character, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.value == "mcq Co"
+        assert app.is_running and not app.mine
+
+
 async def test_quick_add_refuses_an_empty_name_inline(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

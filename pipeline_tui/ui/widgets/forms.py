@@ -33,6 +33,11 @@ class Field:
 class FormScreen(ModalScreen[object]):
     """A modal form; ``submit`` receives the values by field name and performs the action."""
 
+    # The first field has the focus as the form appears (not the scrolling box around the
+    # fields): keys typed right after the key that opened the form go into it (see
+    # PipelineApp._on_key).
+    AUTO_FOCUS = "Input"
+
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
     FormScreen > VerticalScroll {
