@@ -162,9 +162,44 @@ def test_the_bench_board_ends_in_slices_of_about_five_hundred_cards():
         assert sorted(slices) == [(r, len(slices)) for r in range(len(slices))], "each remainder once"
 
 
-def test_a_board_of_many_stages_numbers_every_part_in_a_byte():
-    counts = {stage: 100_000 for stage in range(40)}
-    assert len(parts_of(counts)) <= 256
+@pytest.mark.parametrize("stages", [40, 200, 400])
+def test_a_board_of_many_stages_numbers_every_part_in_a_byte(stages):
+    for counts in ({stage: 100_000 for stage in range(stages)}, {stage: 10 for stage in range(stages)}):
+        parts = parts_of(counts)
+        assert len(parts) <= 256
+        assert {stage for part, _ in parts for stage in part} == set(counts)
+    prefetch._queue_of(len(parts))  # (its one byte a part fits)
+
+
+def test_the_child_does_not_wait_for_the_app_to_make_room_in_the_pipe(demo, now, monkeypatch):
+    """A big board's answer is more than the pipe holds, and the app starts reading it only
+    once Textual is up: the child keeps what does not fit and goes on reading parts (it took
+    them all here, with the app 1.5 s late and a pipe of one page)."""
+    import time
+
+    monkeypatch.setattr(prefetch, "SPLIT_FROM", 2)
+    monkeypatch.setattr(prefetch, "TAIL_SHARE", 1.0)
+    monkeypatch.setattr(prefetch, "SLICE_SIZE", 5)
+    monkeypatch.setattr(prefetch, "PIPE_SIZE", 4096)
+    whole = views.board(now, SETTINGS)
+    ahead = read_board_ahead(now, SETTINGS, None, None, demo)
+    time.sleep(1.5)
+    taken = []
+    board_parts = views.board_parts
+
+    def counting(*args, parts, **kwargs):
+        def each():
+            for part in parts:
+                taken.append(part)
+                yield part
+
+        return board_parts(*args, parts=each(), **kwargs)
+
+    monkeypatch.setattr(views, "board_parts", counting)
+    board = ahead.take(now, SETTINGS, None, None)
+    assert len(ahead._parts) > 10 and taken == []
+    assert board == whole and board.cards_by_id == whole.cards_by_id
+    assert reaped(ahead._pid)
 
 
 def test_another_board_asked_for_lets_the_child_go(demo, now):

@@ -46,7 +46,7 @@ def read_board_ahead(
         return None
     try:
         return ForkedBoardPrefetch(now, settings, pipeline, owner, parts, counter)
-    except OSError:  # no process or pipe to be had (EAGAIN, ENOMEM): a thread will do
+    except Exception:  # noqa: BLE001 - no process or pipe to be had (EAGAIN, ENOMEM): a thread will do
         return BoardPrefetch(now, settings, pipeline, owner)
 
 
@@ -146,8 +146,8 @@ class ForkedBoardPrefetch(Prefetch):
     code: it leaves with ``os._exit`` whatever happens, so no buffer, atexit handler or
     terminal state of the parent is touched twice; Ctrl+C is held off while it forks, so that
     it lands in one process or the other inside code that expects it. The child sends each
-    part as soon as it is read (into a pipe big enough to hold them all, where the system
-    allows it), and the app makes Cards of them between its own parts: once the queue is
+    part as soon as it is read, as far as the pipe has room (enlarged to 1 MiB where the
+    system allows it), and the app makes Cards of them between its own parts: once the queue is
     empty, the child's last part is all it has left to read back. The board is used only if
     the child said it all (the rest of the board comes last) and left with status 0, and if
     every read (the split's, the child's, the app's) saw the same write counter.
@@ -174,7 +174,7 @@ class ForkedBoardPrefetch(Prefetch):
         except OSError:
             os.close(self._queue)
             raise
-        streams = _enlarge(writable)  # else a full pipe would stop the child till take()
+        _enlarge(writable)  # room for more of the answer before the app starts reading it
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._pid = os.fork()
@@ -185,7 +185,7 @@ class ForkedBoardPrefetch(Prefetch):
             raise
         if self._pid == 0:  # the child
             os.close(readable)
-            _send_board_and_exit(writable, self.key, _taken(self._queue, parts), held, streams)
+            _send_board_and_exit(writable, self.key, _taken(self._queue, parts), held)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(writable)
         self._answer: int | None = readable
@@ -258,6 +258,9 @@ def _queue_of(count: int) -> int:
     readable, writable = os.pipe()
     try:
         os.write(writable, bytes(range(count)))
+    except BaseException:
+        os.close(readable)
+        raise
     finally:
         os.close(writable)
     return readable
@@ -287,11 +290,17 @@ def parts_of(counts: dict[int, int], size: int | None = None) -> list:
     last ``TAIL_SHARE`` of the cards or more in slices of about ``size`` cards (SLICE_SIZE; by
     id: remainder r divided by n), so that the two readers finish close together. A stage read
     whole needs no joining; each slice costs a few queries. A small board is one part. Every
-    open stage is in one part or cut into several (an empty one too: its column is shown)."""
+    open stage is in one part or cut into several (an empty one too: its column is shown).
+    More than 256 parts (a pipeline of hundreds of open stages) is one part, as a small board:
+    the queue numbers its parts with a byte each."""
+    parts = _parts_of(counts, size or SLICE_SIZE)
+    return parts if len(parts) <= 256 else [(list(counts), None)]
+
+
+def _parts_of(counts: dict[int, int], size: int) -> list:
     total = sum(counts.values())
     if total < SPLIT_FROM:
         return [(list(counts), None)]
-    size = size or SLICE_SIZE
     most = 256 // max(1, len(counts))  # slices of a stage: one byte numbers every part
     whole: list[list[int]] = []
     tail: list[tuple[int, list[int], tuple[int, int] | None]] = []  # (cards, stages, id slice)
@@ -314,7 +323,7 @@ def parts_of(counts: dict[int, int], size: int | None = None) -> list:
     return [(stages, None) for stages in whole] + [(stages, id_slice) for _, stages, id_slice in tail]
 
 
-def _send_board_and_exit(fd: int, key: tuple, parts, held, streams: bool) -> None:
+def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
     """In the child: read, send, leave. Nothing it raises may escape into the parent's code."""
     status = 1
     try:
@@ -322,7 +331,7 @@ def _send_board_and_exit(fd: int, key: tuple, parts, held, streams: bool) -> Non
         from pipeline_tui.store import models
 
         try:
-            wire = _Wire(fd if streams else None)  # each part sent (or made ready) as it is read
+            wire = _Wire(fd)  # each part sent as it is read, as far as the pipe has room
             data = wire.send(*_read(key, parts, each_part=wire.add))
         except Exception:  # noqa: BLE001 - no end to the answer: the parent reads again and reports it
             data = b""
@@ -350,14 +359,14 @@ PIPE_SIZE = 1 << 20  # a pipe that holds a big board's answer (the most Linux al
 PART, END = b"P", b"E"  # an answer: parts, then the rest of the board; each as kind, length, data
 
 
-def _enlarge(fd: int) -> bool:
+def _enlarge(fd: int) -> None:
     """Make a pipe hold PIPE_SIZE bytes, if the system allows it (Linux: fcntl)."""
     try:
         import fcntl
 
-        return fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE) >= PIPE_SIZE
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     except (ImportError, AttributeError, OSError):
-        return False
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -372,11 +381,15 @@ def _record(kind: bytes, data: bytes) -> bytes:
 
 class _Wire:
     """A board sent a part's columns at a time, as the parts are read (to ``fd``; or kept, and
-    sent with the rest of the board)."""
+    sent with the rest of the board). What the pipe cannot take at once is kept too: the
+    child must go on reading parts, not wait for the app to make room (it starts reading
+    the pipe only once Textual is up; a big board's answer is more than the pipe holds)."""
 
     def __init__(self, fd: int | None = None) -> None:
         self._fd = fd
-        self._kept: list[bytes] = []
+        self._kept: list[bytes] = []  # to send after the parts, in order
+        if fd is not None:
+            os.set_blocking(fd, False)
         self._texts: dict[tuple, str] = {}  # each moment written once (they repeat: see queries)
 
     def _text(self, moment: datetime) -> str:
@@ -399,10 +412,13 @@ class _Wire:
                 ]
             wired.append((column._replace(cards=[]), fields))
         record = _record(PART, pickle.dumps(wired, pickle.HIGHEST_PROTOCOL))
-        if self._fd is None:
+        if self._fd is not None and not self._kept:  # (nothing kept: the answer stays in order)
+            try:
+                record = record[os.write(self._fd, record) :]
+            except BlockingIOError:
+                pass  # the pipe is full
+        if record:
             self._kept.append(record)
-        else:
-            _write_all(self._fd, record)
 
     def send(self, revision: int, board) -> bytes:
         """What is left to send: the parts kept, the board's own columns (``views.board`` handed
@@ -410,6 +426,8 @@ class _Wire:
         self.add(board.columns)
         bare = replace(board, columns=[], cards_by_id={})
         end = _record(END, pickle.dumps((revision, bare), pickle.HIGHEST_PROTOCOL))
+        if self._fd is not None:
+            os.set_blocking(self._fd, True)  # the rest is written whole, waiting for room
         return b"".join([*self._kept, end])
 
 
