@@ -129,9 +129,14 @@ class BoardPrefetch(Prefetch):
 # Below this many open cards the child reads the whole board: sharing it saves less than it costs.
 SPLIT_FROM = 2_000
 # The last cards are read in slices of a stage (~13 ms each: the most either side may wait
-# for the other at the end); the stages before them whole (no joining, fewer queries).
+# for the other at the end); the stages before them whole, or in slices of at most PART_MOST
+# cards: the memory a reader takes grows with its biggest part (the bench's board, PSS at the
+# peak: 64.9-69.0 MiB with its 3,921-card stage whole, 63.3-65.6 with slices of 2,500 at
+# most, 62.6-62.9 with 1,500), and each stage cut must be joined again at the end (~0.5 ms
+# per 1,000 cards: 2,500 was the fastest of the three, within noise).
 TAIL_SHARE = 0.2
 SLICE_SIZE = 500
+PART_MOST = 2_500
 
 
 class ForkedBoardPrefetch(Prefetch):
@@ -286,11 +291,12 @@ def split_board(pipeline: str | None, owner: str | None) -> tuple[list, int]:
 
 
 def parts_of(counts: dict[int, int], size: int | None = None) -> list:
-    """The parts of a board, in the order they are taken: the biggest stages whole, then the
-    last ``TAIL_SHARE`` of the cards or more in slices of about ``size`` cards (SLICE_SIZE; by
-    id: remainder r divided by n), so that the two readers finish close together. A stage read
-    whole needs no joining; each slice costs a few queries. A small board is one part. Every
-    open stage is in one part or cut into several (an empty one too: its column is shown).
+    """The parts of a board, in the order they are taken: the biggest stages (whole, or in
+    slices of at most PART_MOST cards; by id: remainder r divided by n), then the last
+    ``TAIL_SHARE`` of the cards or more in slices of about ``size`` cards (SLICE_SIZE), so that
+    the two readers finish close together. A stage read whole needs no joining; each slice
+    costs a few queries. A small board is one part. Every open stage is in one part or cut
+    into several (an empty one too: its column is shown).
     More than 256 parts (a pipeline of hundreds of open stages) is one part, as a small board:
     the queue numbers its parts with a byte each."""
     parts = _parts_of(counts, size or SLICE_SIZE)
@@ -301,8 +307,8 @@ def _parts_of(counts: dict[int, int], size: int) -> list:
     total = sum(counts.values())
     if total < SPLIT_FROM:
         return [(list(counts), None)]
-    most = 256 // max(1, len(counts))  # slices of a stage: one byte numbers every part
-    whole: list[list[int]] = []
+    most = max(1, 256 // max(1, len(counts)))  # slices of a stage: a byte numbers every part
+    head: list[tuple[list[int], tuple[int, int] | None]] = []  # (stages, id slice)
     tail: list[tuple[int, list[int], tuple[int, int] | None]] = []  # (cards, stages, id slice)
     small: list[int] = []
     left = total
@@ -310,7 +316,8 @@ def _parts_of(counts: dict[int, int], size: int) -> list:
         count = counts[stage]
         left -= count  # the cards in the stages after this one
         if left >= TAIL_SHARE * total:
-            whole.append([stage])
+            slices = min(-(-count // PART_MOST), most)
+            head += [([stage], (r, slices) if slices > 1 else None) for r in range(slices)]
         elif (slices := min(round(count / size), most)) >= 2:
             tail += [(count // slices, [stage], (r, slices)) for r in range(slices)]
         elif count >= size // 2:
@@ -320,7 +327,7 @@ def _parts_of(counts: dict[int, int], size: int) -> list:
     if small:
         tail.append((sum(counts[stage] for stage in small), small, None))
     tail.sort(key=lambda part: -part[0])
-    return [(stages, None) for stages in whole] + [(stages, id_slice) for _, stages, id_slice in tail]
+    return head + [(stages, id_slice) for _, stages, id_slice in tail]
 
 
 def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
