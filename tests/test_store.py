@@ -592,3 +592,20 @@ def test_a_slice_of_the_open_prospects_holds_those_whose_id_leaves_its_remainder
         assert all(p == whole[p.id] for p in snapshot.prospects), "follow-ups and history as read whole"
         seen += [p.id for p in snapshot.prospects]
     assert sorted(seen) == sorted(whole)
+
+
+def test_the_slices_of_a_board_reuse_their_sql(db, now, monkeypatch):
+    """A board read in parts reads a dozen slices alike but for their remainder: each of a
+    slice's queries is built once, and the next slices only put their remainder in."""
+    start = now - timedelta(days=30)
+    for number in range(30):
+        prospect = _prospect(f"P{number}", "Lead", start)
+        _activity(prospect, "call", start + timedelta(days=1), done=start + timedelta(days=1))
+        _activity(prospect, "email", now + timedelta(days=number))
+    queries.load_snapshot(now, Settings(), open_only=True, id_slice=(0, 4))
+    built = _counting_sql_builds(db, monkeypatch)
+    for remainder in (1, 2, 3):
+        snapshot = queries.load_snapshot(now, Settings(), open_only=True, id_slice=(remainder, 4))
+        assert snapshot.prospects and all(p.id % 4 == remainder for p in snapshot.prospects)
+        assert all(p.open_follow_ups and p.history.last_activity for p in snapshot.prospects)
+    assert built == []
