@@ -36,6 +36,23 @@ def demo(db, db_path, now):  # db_path: SQLite only (a server connection is not 
     return str(db_path)
 
 
+def parts_the_app_reads(monkeypatch) -> list:
+    """The parts the app takes from the queue in take(), as it takes them (the list fills)."""
+    taken: list = []
+    board_parts = views.board_parts
+
+    def counting(*args, parts, **kwargs):
+        def each():
+            for part in parts:
+                taken.append(part)
+                yield part
+
+        return board_parts(*args, parts=each(), **kwargs)
+
+    monkeypatch.setattr(views, "board_parts", counting)
+    return taken
+
+
 def reaped(pid: int) -> bool:
     try:
         os.waitpid(pid, os.WNOHANG)
@@ -91,18 +108,7 @@ def test_the_app_reads_the_parts_the_child_has_not_taken(demo, now, monkeypatch)
 
     monkeypatch.setattr(views, "board", late)  # the child inherits the slow reader
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
-    taken = []
-    board_parts = views.board_parts
-
-    def counting(*args, parts, **kwargs):
-        def each():
-            for part in parts:
-                taken.append(part)
-                yield part
-
-        return board_parts(*args, parts=each(), **kwargs)
-
-    monkeypatch.setattr(views, "board_parts", counting)
+    taken = parts_the_app_reads(monkeypatch)
     board = ahead.take(now, SETTINGS, None, None)
     assert board == whole and board.cards_by_id == whole.cards_by_id
     assert len(taken) == len(ahead._parts), "the app read every part: the child had taken none"
@@ -190,18 +196,7 @@ def test_the_child_does_not_wait_for_the_app_to_make_room_in_the_pipe(demo, now,
     whole = views.board(now, SETTINGS)
     ahead = read_board_ahead(now, SETTINGS, None, None, demo)
     time.sleep(1.5)
-    taken = []
-    board_parts = views.board_parts
-
-    def counting(*args, parts, **kwargs):
-        def each():
-            for part in parts:
-                taken.append(part)
-                yield part
-
-        return board_parts(*args, parts=each(), **kwargs)
-
-    monkeypatch.setattr(views, "board_parts", counting)
+    taken = parts_the_app_reads(monkeypatch)
     board = ahead.take(now, SETTINGS, None, None)
     assert len(ahead._parts) > 10 and taken == []
     assert board == whole and board.cards_by_id == whole.cards_by_id
