@@ -362,7 +362,7 @@ def _send_board_and_exit(fd: int, key: tuple, parts, held) -> None:
 # to send and read back (the app waits for it then).
 
 FOLLOW_UP = 9  # where a Card holds its next follow-up (checked by the round-trip test)
-PIPE_SIZE = 1 << 20  # a pipe that holds a big board's answer (the most Linux allows by default)
+PIPE_SIZE = 1 << 20  # room for most of a big answer before the app reads (Linux's default most)
 PART, END = b"P", b"E"  # an answer: parts, then the rest of the board; each as kind, length, data
 
 
