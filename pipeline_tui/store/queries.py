@@ -64,6 +64,12 @@ class Selection(NamedTuple):
     values: list
 
 
+def _rows_of_selection(name: str, selection: Selection, build: Callable[[peewee.Query], peewee.Query]):
+    """The raw rows of ``build`` applied to the prospects ``selection`` picks, its SQL built
+    once per shape of both."""
+    return _rows_of_shape((name, selection.shape), lambda m: build(selection.build(m)), selection.values)
+
+
 def _models_of_shape(shape: tuple, build: Callable[[list[int]], peewee.ModelSelect], ids: list[int]) -> list:
     """Model instances from ``build(ids)`` (SQL built once, as ``_rows_of_shape``), each value
     converted by its field as peewee would: the query built once wraps any cursor of its shape."""
@@ -171,10 +177,7 @@ def load_activity(prospects: Iterable[int] | peewee.Query | Selection) -> dict[i
         )
 
     if isinstance(prospects, Selection):
-        selected = prospects
-        rows = _rows_of_shape(
-            ("activity", selected.shape), lambda m: build(selected.build(m)), selected.values
-        )
+        rows = _rows_of_selection("activity", prospects, build)
     elif isinstance(prospects, peewee.Query):
         rows = _rows(build(prospects))
     else:
@@ -244,8 +247,7 @@ def load_open_follow_ups(
         return query if ids is None else query.where(FollowUp.prospect.in_(ids))
 
     if isinstance(ids, Selection):
-        selected = ids
-        rows = _rows_of_shape(("open follow-ups", ids.shape), lambda m: build(selected.build(m)), ids.values)
+        rows = _rows_of_selection("open follow-ups", ids, build)
     elif ids is None or isinstance(ids, peewee.Query):
         rows = _rows(build(ids))
     else:
