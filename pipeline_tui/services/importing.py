@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEFAULT_STAGES, OPEN
 from pipeline_tui.errors import UserError
-from pipeline_tui.io.csv_io import ParsedFile
+from pipeline_tui.io.csv_io import FIELDS, ParsedFile
 from pipeline_tui.services.base import current_user, find_pipeline
 from pipeline_tui.store import bulk
 from pipeline_tui.store.db import run_write
@@ -16,20 +17,7 @@ PROSPECT_COLUMNS = (
     "id",
     "pipeline",
     "stage",
-    "name",
-    "organization",
-    "contact",
-    "title",
-    "email",
-    "phone",
-    "decision_maker",
-    "value_cents",
-    "expected_close",
-    "urgency",
-    "source",
-    "probability",
-    "notes",
-    "lost_reason",
+    *FIELDS,
     "created_at",
     "updated_at",
     "stage_entered_at",
@@ -39,6 +27,16 @@ PROSPECT_COLUMNS = (
     "ever_won",
     "owner",
 )
+
+
+class Place(NamedTuple):
+    """Where rows go, with what a row's columns need of it worked out once per place."""
+
+    pipeline_id: int
+    stage_id: int
+    open: bool
+    reached_stage_id: int | None  # the furthest open stage reached: this one, if it is open
+    won: bool
 
 
 # Pipedrive's default stages, by the role they play here
@@ -64,13 +62,16 @@ class _Resolver:
         self.stages: dict[int, list[Stage]] = {}
         for stage in Stage.select().order_by(Stage.position):
             self.stages.setdefault(stage.pipeline_id, []).append(stage)
-        self._found: dict[tuple, tuple[Pipeline, Stage]] = {}  # rows repeat a handful of stages
+        self._found: dict[tuple, Place] = {}  # rows repeat a handful of stages
 
-    def __call__(self, item) -> tuple[Pipeline, Stage]:
+    def __call__(self, item) -> Place:
         key = (item.pipeline, item.stage, item.status)
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self._resolve(item)
+            pipeline, stage = self._resolve(item)
+            is_open = stage.kind == OPEN
+            found = Place(pipeline.id, stage.id, is_open, stage.id if is_open else None, stage.kind == "won")
+            self._found[key] = found
         return found
 
     def _resolve(self, item) -> tuple[Pipeline, Stage]:
@@ -109,7 +110,7 @@ def import_parsed(
     """Write every checked row in one transaction (into the pipeline each row names, else the one
     given, else the first), or with ``dry_run`` only check pipelines and stages."""
     resolve = _Resolver(pipeline, path)
-    places = [resolve(item) for item in parsed.prospects]  # (pipeline, stage), checked before writing
+    places = [resolve(item) for item in parsed.prospects]  # checked before writing
     if dry_run:
         return len(places)
 
@@ -117,46 +118,33 @@ def import_parsed(
 
     def write() -> int:
         start = bulk.next_id(Prospect)
+        stored = bulk.moment_values()  # each moment made into its stored form once
+        written = stored(now)
         prospects, changes, follow_ups = [], [], []
-        for offset, (item, (pipeline, stage)) in enumerate(zip(parsed.prospects, places, strict=True)):
-            pid = start + offset
-            values = item.values
-            get = values.get
-            closed = None if stage.kind == OPEN else (item.closed or now)
-            entered = closed or item.created
+        for pid, item, place in zip(range(start, start + len(places)), parsed.prospects, places, strict=True):
+            created = stored(item.created)
+            if place.open:
+                closed, entered = None, created
+            else:
+                closed = entered = stored(item.closed) if item.closed else written
             prospects.append(
-                (
-                    pid,
-                    pipeline.id,
-                    stage.id,
-                    values["name"],
-                    get("organization", ""),
-                    get("contact", ""),
-                    get("title", ""),
-                    get("email", ""),
-                    get("phone", ""),
-                    values["decision_maker"],
-                    values["value_cents"],
-                    values["expected_close"],
-                    values["urgency"],
-                    get("source", ""),
-                    values["probability"],
-                    get("notes", ""),
-                    get("lost_reason", ""),
-                    item.created,
-                    now,
+                (pid, place.pipeline_id, place.stage_id)
+                + item.fields
+                + (
+                    created,
+                    written,
                     entered,
                     closed,
                     item.archived,
-                    stage.id if stage.kind == OPEN else None,
-                    stage.kind == "won",
+                    place.reached_stage_id,
+                    place.won,
                     item.owner or owner,
                 )
             )
-            changes.append((pid, None, stage.id, entered))
+            changes.append((pid, None, place.stage_id, entered))
             if item.follow_up is not None:
                 due, kind = item.follow_up
-                follow_ups.append((pid, kind, due, None, now, "", ""))
+                follow_ups.append((pid, kind, stored(due), None, written, "", ""))
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
         bulk.insert_rows(StageChange, ("prospect", "from_stage", "to_stage", "changed_at"), changes)
         bulk.insert_rows(
