@@ -149,6 +149,39 @@ def test_the_boards_activity_summary_reads_the_follow_up_index_alone(db, db_path
     assert follow_up_steps and all("COVERING INDEX" in step for step in follow_up_steps), plan
 
 
+def test_the_boards_open_follow_ups_read_the_open_index_alone_in_its_order(db, db_path, now, monkeypatch):
+    """Schema 4: the open follow-ups of some prospects (the board's parts ask so) come from the
+    partial index of open follow-ups by prospect, with all they hold: no follow-up row is
+    read and nothing is sorted; each prospect's are still soonest first."""
+    from pipeline_tui.services.follow_ups import complete, schedule
+    from pipeline_tui.services.prospects import add_prospect
+
+    first, second = add_prospect(now, "First"), add_prospect(now, "Second")
+    late = schedule(first.id, "call", now + timedelta(days=9), now, "late one")
+    soon = schedule(first.id, "email", now + timedelta(days=2), now, "soon one")
+    schedule(second.id, "demo", now + timedelta(days=1), now)
+    complete(schedule(first.id, "call", now + timedelta(days=1), now).id, now)  # done: not open
+
+    captured = []
+    original = queries._rows
+
+    def capture(query):
+        captured.append(query.sql())
+        return original(query)
+
+    monkeypatch.setattr(queries, "_rows", capture)
+    found = queries.load_open_follow_ups(Prospect.select(Prospect.id))  # the board's form: a sub-query
+    assert [(f.id, f.notes) for f in found[first.id]] == [(soon.id, "soon one"), (late.id, "late one")]
+    assert [f.kind for f in found[second.id]] == ["demo"]
+
+    sql, params = captured[0]
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    follow_up_steps = [step for step in plan if "follow_up" in step]
+    assert follow_up_steps, plan
+    assert all("COVERING INDEX follow_up_open_prospect" in step for step in follow_up_steps), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
 @pytest.mark.parametrize(
     "content",
     [

