@@ -44,6 +44,7 @@ def test_pragmas_and_schema_version(db, db_path):  # db_path: SQLite only
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    assert db.execute_sql("PRAGMA cache_size").fetchone()[0] == -512, "a small page cache: see SQLITE_PRAGMAS"
     assert db.execute_sql("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert schema.SCHEMA_VERSION >= 1
 
