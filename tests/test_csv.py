@@ -463,6 +463,25 @@ def test_a_leading_apostrophe_of_its_own_survives_the_round_trip(db, tmp_path, n
         other.close()
 
 
+def test_a_text_cell_after_its_apostrophe_is_read_as_typed_and_the_limits_hold(db, tmp_path, now):
+    """A spreadsheet's ``'`` before a tab or line break: the text fields keep what follows,
+    stripped like any cell, and the limits measure what is stored (or, for a cell too long to
+    be one, what the file holds)."""
+    notes = "'\t\t\t" + "n" * 10_000  # 10,000 characters once the prefix and tabs are off
+    text = f'name,organization,email,notes\nA,\'\tAcme,\'\tjane@acme.com,"\'\r\nNote"\nB,,,"{notes}"\n'
+    import_text(tmp_path, text, now)
+    first, second = rows()
+    assert (first.organization, first.email, first.notes) == ("Acme", "jane@acme.com", "Note")
+    assert second.notes == "n" * 10_000
+
+    too_long = "name,owner\nA,'=" + "x" * 99_999 + "\n"  # 100,001 characters in the file
+    with pytest.raises(UserError, match=r"row 2, column owner: longer than 100,000 characters"):
+        import_text(tmp_path, too_long, now)
+    too_long_notes = "name,notes\nA,'\t" + "x" * 10_001 + "\n"
+    with pytest.raises(UserError, match=r"row 2, column notes: notes is longer than 10,000 characters"):
+        import_text(tmp_path, too_long_notes, now)
+
+
 UNICODE_NOTES = "Première réunion: très positif\nSecond line — 価格を確認\n\n- bullet one\r\n- bullet two 🚀"
 
 

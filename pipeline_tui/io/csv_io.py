@@ -218,6 +218,19 @@ def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None 
     return ParsedFile(prospects, unknown, columns)
 
 
+_TEXT_FIELDS = frozenset(field_rules.TEXT_FIELDS)
+
+
+def _undefused_cell(name: str, text: str) -> str:
+    """A stripped cell that starts with ``'``, as a text field's rule would read it: the prefix
+    taken off (then stripped again: ``'\tAcme`` is ``Acme``); one too long to be a cell is left
+    whole, so that the length check refuses it as it stands in the file."""
+    if len(text) > MAX_FIELD:
+        return text
+    value = _undefuse(text)
+    return value.strip() if name in _TEXT_FIELDS else value
+
+
 def _parse_row(
     line: list[str], names: list[str | None], now: datetime, path: Path, row: int
 ) -> ImportedProspect | None:
@@ -226,7 +239,7 @@ def _parse_row(
     not empty (a text cell only when it is too long, or an email that is not an address)."""
     # the known cells that hold something, stripped, an export's ' prefix taken off
     cells = {
-        name: (text if text[0] != "'" else _undefuse(text))
+        name: (text if text[0] != "'" else _undefused_cell(name, text))
         for name, raw in zip(names, line, strict=False)  # a row may be shorter or longer than the header
         if raw and name is not None and (text := raw.strip())
     }
