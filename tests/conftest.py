@@ -122,3 +122,28 @@ class CLI:
 @pytest.fixture
 def cli(db_location) -> CLI:
     return CLI(db_location)
+
+
+def activity_out_of_step() -> dict[int, tuple[tuple, tuple]]:
+    """Each prospect whose activity summary, as kept on its row (schema 5), is not what its
+    follow-ups say: {id: (kept, worked out here from the follow-up rows)}."""
+    from pipeline_tui.core.domain import CONTACT_KINDS, DEMO_KINDS
+    from pipeline_tui.store.models import FollowUp, Prospect
+
+    mine: dict[int, list] = {}
+    for follow_up in FollowUp.select(FollowUp.prospect, FollowUp.kind, FollowUp.done_at):
+        mine.setdefault(follow_up.prospect_id, []).append(follow_up)
+    wrong = {}
+    for p in Prospect.select():
+        rows = mine.get(p.id, [])
+        done = [f for f in rows if f.done_at is not None]
+        expected = (
+            max((f.done_at for f in done), default=None),
+            max((f.done_at for f in done if f.kind in CONTACT_KINDS), default=None),
+            max((f.done_at for f in done if f.kind == "appointment"), default=None),
+            any(f.kind in DEMO_KINDS for f in rows),
+        )
+        kept = (p.last_activity_at, p.last_contact_at, p.last_appointment_at, bool(p.demo_or_trial))
+        if kept != expected:
+            wrong[p.id] = (kept, expected)
+    return wrong

@@ -20,6 +20,7 @@ from pipeline_tui.services.views import export_rows
 from pipeline_tui.store import bulk
 from pipeline_tui.store.db import open_database
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from tests.conftest import activity_out_of_step
 
 SETTINGS = Settings()
 
@@ -480,6 +481,16 @@ def test_a_text_cell_after_its_apostrophe_is_read_as_typed_and_the_limits_hold(d
     too_long_notes = "name,notes\nA,'\t" + "x" * 10_001 + "\n"
     with pytest.raises(UserError, match=r"row 2, column notes: notes is longer than 10,000 characters"):
         import_text(tmp_path, too_long_notes, now)
+
+
+def test_a_big_import_writes_each_prospects_activity_summary(db, tmp_path, now):
+    """10,000 rows go in with the follow-ups' triggers off (store.bulk): the import writes the
+    one part of the summary a new prospect can have, a demo or trial to come."""
+    kinds = ("demo", "call", "trial", "email")
+    lines = [f"P{i},2026-12-0{1 + i % 9} 10:00,{kinds[i % 4]}" for i in range(bulk.DEFER_INDEXES_FROM)]
+    import_text(tmp_path, "name,next_follow_up,next_follow_up_kind\n" + "\n".join(lines) + "\n", now)
+    assert activity_out_of_step() == {}
+    assert Prospect.select().where(Prospect.demo_or_trial == True).count() == len(lines) // 2  # noqa: E712
 
 
 UNICODE_NOTES = "Première réunion: très positif\nSecond line — 価格を確認\n\n- bullet one\r\n- bullet two 🚀"

@@ -15,6 +15,7 @@ from pipeline_tui.io.demo import build_demo
 from pipeline_tui.services import views
 from pipeline_tui.services.importing import write_demo
 from pipeline_tui.store.models import FollowUp, Prospect, Quota, Stage, StageChange
+from tests.conftest import activity_out_of_step
 
 
 def test_build_demo_is_deterministic_for_a_given_now(now):
@@ -124,6 +125,17 @@ def test_demo_with_many_prospects(cli, db_path):
     cli("demo", "--no-open", "--prospects", "2000", check=True)
     stages = json.loads(cli("report", "--json", check=True).stdout)["stages"]
     assert sum(s["count"] for s in stages) == 2000
+
+
+def test_a_big_demo_sums_up_each_prospects_follow_ups_on_its_row(db, now):
+    """Bulk inserts leave the follow-ups' triggers off (store.bulk): the demo sums up after."""
+    from pipeline_tui.store import bulk
+
+    data = build_demo(now, 4000)
+    assert len(data.follow_ups) >= bulk.DEFER_INDEXES_FROM, "big enough to insert with triggers off"
+    write_demo(data, now)
+    assert activity_out_of_step() == {}
+    assert Prospect.select().where(Prospect.last_contact_at.is_null(False)).count() > 1000
 
 
 def test_demo_with_fewer_prospects_than_scenarios(db, now):

@@ -83,7 +83,33 @@ def test_the_upgraded_database_works_through_the_cli(old_db):
     assert '"quota"' in report.stdout
     added = cli("--user", "ana", "add", "After the upgrade", "--value", "1000", check=True)
     assert "Added #26" in added.stdout
-    assert ("After the upgrade", "ana") in [(row[3], row[-2]) for row in rows(old_db, "prospect")]
+    connection = sqlite3.connect(old_db)
+    names = connection.execute("SELECT name, owner FROM prospect").fetchall()
+    connection.close()
+    assert ("After the upgrade", "ana") in names
+
+
+def test_the_upgrade_sums_up_each_prospects_follow_ups_on_its_row(old_db):
+    """Schema 5: the activity summary of every old prospect, as its follow-ups say."""
+    open_database(old_db).close()
+    connection = sqlite3.connect(old_db)
+    kept = connection.execute(
+        "SELECT id, last_activity_at, last_contact_at, last_appointment_at, demo_or_trial FROM prospect"
+    ).fetchall()
+    follow_ups = connection.execute("SELECT prospect_id, kind, done_at FROM follow_up").fetchall()
+    connection.close()
+    expected = {}
+    for pid, *_ in kept:
+        mine = [(kind, done) for prospect, kind, done in follow_ups if prospect == pid]
+        done = [(kind, at) for kind, at in mine if at is not None]
+        expected[pid] = (
+            max((at for _, at in done), default=None),
+            max((at for kind, at in done if kind in ("call", "email", "reminder")), default=None),
+            max((at for kind, at in done if kind == "appointment"), default=None),
+            int(any(kind in ("demo", "trial") for kind, _ in mine)),
+        )
+    assert {pid: tuple(rest) for pid, *rest in kept} == expected
+    assert any(last is not None for _, last, *_ in kept), "the fixture has follow-ups done"
 
 
 def test_a_newer_database_is_refused(old_db):

@@ -17,6 +17,7 @@ from pipeline_tui.store import built as built_sql
 from pipeline_tui.store import models, queries, schema
 from pipeline_tui.store.db import open_database
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
+from tests.conftest import activity_out_of_step
 
 
 def test_new_database_has_the_sales_pipeline_with_the_default_stages(db):
@@ -126,28 +127,64 @@ def test_agenda_query_uses_an_index_not_a_scan_of_follow_up(db, db_path, now, mo
     assert not any(step.startswith("SCAN") and ("follow_up" in step or " t1" in step) for step in plan)
 
 
-def test_the_boards_activity_summary_reads_the_follow_up_index_alone(db, db_path, now):  # SQLite only
-    """Schema 3: the index on a follow-up's prospect and done time also holds its kind, which
-    the summary reads (a demo or trial, a contact, an appointment): no follow-up row is read."""
-    from pipeline_tui.store import queries
-    from pipeline_tui.store.models import Prospect
+def test_each_prospects_activity_summary_follows_every_change_of_its_follow_ups(db, now):
+    """Schema 5: triggers keep the summary on the prospect's row whatever writes the follow-ups
+    (services, an undo, SQL by hand), on SQLite and on PostgreSQL alike."""
+    from pipeline_tui.services.base import undo_last
+    from pipeline_tui.services.follow_ups import complete, log_activity, schedule, snooze
+    from pipeline_tui.services.prospects import add_prospect
 
-    captured = []
-    original = queries._rows
+    first, second = add_prospect(now, "First"), add_prospect(now, "Second")
+    hour = timedelta(hours=1)
+    steps = [
+        ("nothing yet", lambda: None),
+        ("an open call", lambda: schedule(first.id, "call", now + hour, now)),
+        ("an open demo", lambda: schedule(first.id, "demo", now + 2 * hour, now)),
+        ("a call logged", lambda: log_activity(first.id, "call", now - hour)),
+        ("the open call done", lambda: complete(_open(first.id, "call"), now)),
+        ("an appointment logged", lambda: log_activity(first.id, "appointment", now - 2 * hour)),
+        ("the demo snoozed", lambda: snooze(_open(first.id, "demo"), timedelta(days=1), now)),
+        ("that undone", undo_last),
+        ("the appointment undone", undo_last),
+        (
+            "a kind changed by hand",
+            lambda: FollowUp.update(kind="email").where(FollowUp.kind == "demo").execute(),
+        ),
+        ("one moved to another prospect", lambda: _move_last_done(first.id, second.id)),
+        ("one deleted", lambda: FollowUp.delete().where(FollowUp.id == _last_done(first.id)).execute()),
+        ("all deleted", lambda: FollowUp.delete().where(FollowUp.prospect == first.id).execute()),
+    ]
+    for what, step in steps:
+        step()
+        assert activity_out_of_step() == {}, what
+    first, second = Prospect.get_by_id(first.id), Prospect.get_by_id(second.id)
+    assert (first.last_activity_at, first.last_contact_at, first.demo_or_trial) == (None, None, False)
+    assert second.last_activity_at is not None, "the moved follow-up counts for its new prospect"
 
-    def capture(query):
-        captured.append(query.sql())
-        return original(query)
 
-    queries._rows = capture
-    try:
-        queries.load_activity(Prospect.select(Prospect.id))  # the board's form: a sub-query
-    finally:
-        queries._rows = original
-    sql, params = captured[0]
-    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
-    follow_up_steps = [step for step in plan if "follow_up" in step]
-    assert follow_up_steps and all("COVERING INDEX" in step for step in follow_up_steps), plan
+def _open(prospect_id: int, kind: str) -> int:
+    return FollowUp.get(
+        FollowUp.prospect == prospect_id, FollowUp.kind == kind, FollowUp.done_at.is_null()
+    ).id
+
+
+def _last_done(prospect_id: int) -> int:
+    query = FollowUp.select().where(FollowUp.prospect == prospect_id, FollowUp.done_at.is_null(False))
+    return query.order_by(FollowUp.done_at.desc()).first().id
+
+
+def _move_last_done(source: int, target: int) -> None:
+    FollowUp.update(prospect=target).where(FollowUp.id == _last_done(source)).execute()
+
+
+def test_a_prospects_activity_summary_is_summed_up_from_the_follow_up_index_alone(db, db_path):  # SQLite
+    """The triggers' sum reads each follow-up's done time and kind from the index that holds
+    them (schema 3), not from the follow-up rows."""
+    from pipeline_tui.store import activity
+
+    sql = activity._summary("1", sqlite=True)
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql)]
+    assert plan and all("COVERING INDEX follow_up_prospect_id_done_at_kind" in step for step in plan), plan
 
 
 def test_the_boards_open_follow_ups_read_the_open_index_alone_in_its_order(db, db_path, now, monkeypatch):

@@ -20,6 +20,7 @@ STAGE_KINDS = (OPEN, WON, LOST)
 ROLES = ("lead", "qualified", "appointment", "trial", "proposal", "won", "lost")
 FOLLOW_UP_KINDS = ("call", "email", "appointment", "demo", "trial", "info-request", "reminder", "task")
 CONTACT_KINDS = frozenset({"call", "email", "reminder"})
+DEMO_KINDS = ("demo", "trial")  # follow-ups that put a prospect in front of the product
 URGENCIES = ("low", "medium", "high")
 DECISION_MAKER = ("yes", "no", "unknown")
 PERIODS = ("month", "quarter", "year")

@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from pipeline_tui.core.domain import OPEN, Prospect, Snapshot, Stage
+from pipeline_tui.core.domain import DEMO_KINDS, OPEN, Prospect, Snapshot, Stage
 from pipeline_tui.core.settings import ScoreWeights, Thresholds
-
-DEMO_KINDS = ("demo", "trial")  # follow-ups that put a prospect in front of the product
 
 
 class ScorePart(NamedTuple):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from pipeline_tui.core.domain import DEFAULT_STAGES, OPEN
+from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import FIELDS, ParsedFile
 from pipeline_tui.services.base import current_user, find_pipeline
-from pipeline_tui.store import bulk
+from pipeline_tui.store import activity, bulk, models
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
@@ -26,6 +26,9 @@ PROSPECT_COLUMNS = (
     "reached_stage",
     "ever_won",
     "owner",
+    # the one part of the activity summary a new prospect can have (see store.activity): bulk
+    # inserts write it, as the follow-ups' triggers are off while they run
+    "demo_or_trial",
 )
 
 
@@ -139,6 +142,7 @@ def import_parsed(
                     place.reached_stage_id,
                     place.won,
                     item.owner or owner,
+                    item.follow_up is not None and item.follow_up[1] in DEMO_KINDS,  # an open one
                 )
             )
             changes.append((pid, None, place.stage_id, entered))
@@ -235,6 +239,7 @@ def write_demo(data, now: datetime) -> int:
                     by_position[furthest[offset + 1]] if offset + 1 in furthest else None,
                     offset + 1 in won_ever,
                     owner,
+                    False,  # demo_or_trial: summed up with the rest below
                 )
             )
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
@@ -251,6 +256,7 @@ def write_demo(data, now: datetime) -> int:
             ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"),
             [(start + pid - 1, *rest) for pid, *rest in data.follow_ups],
         )
+        activity.refresh_all(models.database.obj)  # the follow-ups' summaries, at once
         bulk.sync_sequence(Prospect)
         if data.quota:
             Quota.create(period=data.quota[0], target_cents=data.quota[1], set_at=now, owner="")

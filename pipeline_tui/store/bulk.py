@@ -4,7 +4,9 @@ Peewee's ``insert_many`` costs about 17× a plain ``executemany`` at 100,000 row
 paths hand their rows straight to the driver (dates and times included: see the adapters in
 :mod:`pipeline_tui.store.db`) inside the caller's transaction. On SQLite a big insert into a
 smaller table drops the table's secondary indexes and builds them again afterwards: building
-an index once from all the rows is several times faster than updating it row by row.
+an index once from all the rows is several times faster than updating it row by row. Its
+triggers are dropped with them (each would search a table without its indexes: 20,000 demo
+prospects took minutes) and made again: the caller writes what they would have kept.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from pipeline_tui.store import models
 DEFER_INDEXES_FROM = 10_000  # rows
 
 
-def _secondary_indexes(db: peewee.SqliteDatabase, table: str) -> list[tuple[str, str]]:
-    query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+def _deferred(db: peewee.SqliteDatabase, table: str) -> list[tuple[str, str, str]]:
+    """The table's secondary indexes and its triggers: (type, name, the SQL that makes it)."""
+    query = (
+        "SELECT type, name, sql FROM sqlite_master"
+        " WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL"
+    )
     return list(db.execute_sql(query, (table,)).fetchall())
 
 
@@ -39,11 +45,11 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
         if len(values) >= DEFER_INDEXES_FROM:
             existing = db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
             if existing < len(values):
-                deferred = _secondary_indexes(db, table)
-                for name, _ in deferred:
-                    db.execute_sql(f'DROP INDEX "{name}"')
+                deferred = _deferred(db, table)
+                for kind, name, _ in deferred:
+                    db.execute_sql(f'DROP {kind.upper()} "{name}"')
         db.connection().executemany(sql, values)
-        for _, create in deferred:
+        for _, _, create in deferred:
             db.execute_sql(create)
     else:
         with db.cursor() as cursor:

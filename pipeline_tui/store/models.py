@@ -83,6 +83,11 @@ class Prospect(BaseModel):
     # schema 2: a team shares one database
     owner = CharField(default="", constraints=[SQL("DEFAULT ''")])  # who works this prospect
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # bumped by every change
+    # schema 5: what the rules read of its follow-ups, kept by triggers (see store.activity)
+    last_activity_at = DateTimeField(null=True)  # the last follow-up done
+    last_contact_at = DateTimeField(null=True)  # the last call, email or reminder done
+    last_appointment_at = DateTimeField(null=True)  # the last appointment done
+    demo_or_trial = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # ever, open or done
 
     class Meta:
         indexes = (

@@ -17,9 +17,9 @@ from peewee import Case, fn
 
 from pipeline_tui.core import domain, figures
 from pipeline_tui.core.dates import moment_reader
-from pipeline_tui.core.domain import CONTACT_KINDS, OPEN, new_record
+from pipeline_tui.core.domain import OPEN, new_record
 from pipeline_tui.core.settings import Settings
-from pipeline_tui.store import models
+from pipeline_tui.store import activity, models
 from pipeline_tui.store.built import run_built
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage, StageChange
 
@@ -157,38 +157,6 @@ def _open_stage_ids() -> list[int]:
     return [sid for (sid,) in _rows(Stage.select(Stage.id).where(Stage.kind == OPEN))]
 
 
-def load_activity(prospects: Iterable[int] | peewee.Query | Selection) -> dict[int, tuple]:
-    """Each prospect's follow-ups condensed in SQL: last done, last contact done, last
-    appointment done, and whether it ever had a demo or trial (of these prospects: ids, or a
-    query of them)."""
-    done = FollowUp.done_at
-
-    def build(ids):
-        return (
-            FollowUp.select(
-                FollowUp.prospect,
-                fn.MAX(done),
-                fn.MAX(Case(None, [(FollowUp.kind.in_(sorted(CONTACT_KINDS)), done)], None)),
-                fn.MAX(Case(None, [(FollowUp.kind == "appointment", done)], None)),
-                fn.MAX(Case(None, [(FollowUp.kind.in_(["demo", "trial"]), 1)], 0)),
-            )
-            .where(FollowUp.prospect.in_(ids))
-            .group_by(FollowUp.prospect)
-        )
-
-    if isinstance(prospects, Selection):
-        rows = _rows_of_selection("activity", prospects, build)
-    elif isinstance(prospects, peewee.Query):
-        rows = _rows(build(prospects))
-    else:
-        rows = _rows_of_shape(("activity",), build, list(prospects))
-    moment = moment_reader()
-    return {
-        pid: (moment(last), moment(contact), moment(appointment), bool(demo))
-        for pid, last, contact, appointment, demo in rows
-    }
-
-
 def load_reach(
     pipeline_id: int | None = None, stages: Iterable[domain.Stage] | None = None, owner: str | None = None
 ) -> tuple[domain.ReachCount, ...]:
@@ -279,6 +247,7 @@ PROSPECT_COLUMNS = (
     Prospect.reached_stage,
     Prospect.ever_won,
     Prospect.owner,
+    *(getattr(Prospect, column) for column in activity.COLUMNS),  # kept by triggers
 )
 
 
@@ -387,7 +356,7 @@ def load_snapshot(
             rows[index] = row[:-1]
     wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
     part = stage_ids is not None or id_slice is not None  # of a board read in parts
-    if ids is None and (len(wanted) > 500 or part):  # a sub-query beats a long list of ids
+    if ids is None and part:  # the open follow-ups of the part's prospects: a sub-query
         in_stages = sorted(open_stages)
 
         def live_open(marks: list[int]) -> peewee.Query:
@@ -402,15 +371,11 @@ def load_snapshot(
             return _sliced(query, (marks[0], marks[1]) if id_slice is not None else None)
 
         shape = ("live open", tuple(in_stages), pipeline_id, owner, id_slice is not None)
-        live = Selection(shape, live_open, list(id_slice or ()))
-        activity = load_activity(live)
-        # every open follow-up at once beats a list of ids, unless only a part of the board
-        # is read: then those of its prospects only
-        follow_ups = load_open_follow_ups(live if part else None)
+        follow_ups = load_open_follow_ups(Selection(shape, live_open, list(id_slice or ())))
+    elif ids is None and len(wanted) > 500:  # every open follow-up at once beats a long list of ids
+        follow_ups = load_open_follow_ups(None)
     else:
-        activity = load_activity(wanted)
         follow_ups = load_open_follow_ups(wanted)
-    no_activity = (None, None, None, False)
     prospects = []
     moment, text = moment_reader(), _text_keeper()
     for index, (
@@ -431,10 +396,22 @@ def load_snapshot(
         reached,
         ever_won,
         owner_name,
+        last_activity,
+        last_contact,
+        last_appointment,
+        demo_or_trial,
     ) in enumerate(rows):
         rows[index] = None  # each row let go once read: the whole table never lives twice
         history = new_record(
-            domain.History, (*activity.get(pid, no_activity), positions.get(reached), bool(ever_won))
+            domain.History,
+            (
+                moment(last_activity),
+                moment(last_contact),
+                moment(last_appointment),
+                bool(demo_or_trial),
+                positions.get(reached),
+                bool(ever_won),
+            ),
         )
         prospects.append(
             new_record(  # a domain.Prospect, field by field in its order: no keyword matching
@@ -587,12 +564,18 @@ def last_activity_by_prospect() -> dict[int, datetime]:
 
 def load_history(ids: Iterable[int]) -> dict[int, domain.History]:
     """The History of each of these prospects, as :func:`load_snapshot` builds it."""
-    ids = list(ids)
     positions = {sid: position for sid, position in _rows(Stage.select(Stage.id, Stage.position))}
-    activity = load_activity(ids)
-    query = Prospect.select(Prospect.id, Prospect.reached_stage, Prospect.ever_won)
-    query = query.where(Prospect.id.in_(ids))
+    columns = [getattr(Prospect, column) for column in activity.COLUMNS]
+    query = Prospect.select(Prospect.id, *columns, Prospect.reached_stage, Prospect.ever_won)
+    query = query.where(Prospect.id.in_(list(ids)))
     return {
-        pid: domain.History(*activity.get(pid, (None, None, None, False)), positions.get(reached), bool(won))
-        for pid, reached, won in _rows(query)
+        pid: domain.History(
+            _as_datetime(last),
+            _as_datetime(contact),
+            _as_datetime(appointment),
+            bool(demo),
+            positions.get(reached),
+            bool(won),
+        )
+        for pid, last, contact, appointment, demo, reached, won in _rows(query)
     }

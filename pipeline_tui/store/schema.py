@@ -13,9 +13,9 @@ from contextlib import contextmanager
 import peewee
 
 from pipeline_tui.errors import UserError
-from pipeline_tui.store import models
+from pipeline_tui.store import activity, models
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -53,8 +53,22 @@ def _to_4(db: peewee.Database) -> None:
         db.execute(statement)
 
 
+def _to_5(db: peewee.Database) -> None:
+    """Schema 5: each prospect's activity summary on its row, kept by triggers (see
+    :mod:`pipeline_tui.store.activity`), summed up here once from the follow-ups."""
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    for column in activity.COLUMNS[:-1]:
+        db.execute_sql(
+            f'ALTER TABLE "prospect" ADD COLUMN "{column}" {"DATETIME" if sqlite else "TIMESTAMP"}'
+        )
+    kind = "INTEGER" if sqlite else "BOOLEAN"
+    db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "demo_or_trial" {kind} NOT NULL DEFAULT FALSE')
+    activity.install(db)
+    activity.refresh_all(db)
+
+
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5}
 
 
 def get_version(db: peewee.Database) -> int:
@@ -123,6 +137,7 @@ def create_schema(db: peewee.Database) -> None:
         db.create_tables(models.ALL_MODELS)
         for statement in models.extra_indexes(db):
             db.execute(statement)
+        activity.install(db)
         seed_defaults()
         set_version(db, SCHEMA_VERSION)
 
