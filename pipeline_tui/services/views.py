@@ -519,7 +519,6 @@ def export_rows(
     scores = score_all(snapshot, settings.score, settings.thresholds)
     stage_by_id = snapshot.stage_by_id
     follow_ups = queries.load_open_follow_ups(None)
-    last = queries.last_activity_by_prospect()
     rows = []
     pipelines = snapshot.pipeline_by_id
     query = Prospect.select().order_by(Prospect.id)  # every prospect, archived ones too
@@ -541,7 +540,7 @@ def export_rows(
                 score=score.total if score else None,
                 weighted_value=(prospect.value_cents or 0) * probability,
                 next_follow_up=upcoming[0] if upcoming else None,
-                last_activity=last.get(prospect.id),
+                last_activity=prospect.last_activity_at,  # kept on the row (store.activity)
             )
         )
     return rows

@@ -553,15 +553,6 @@ def open_counts(pipeline_id: int, owner: str | None = None) -> dict[int, int]:
     return counts
 
 
-def last_activity_by_prospect() -> dict[int, datetime]:
-    query = (
-        FollowUp.select(FollowUp.prospect, fn.MAX(FollowUp.done_at))
-        .where(FollowUp.done_at.is_null(False))
-        .group_by(FollowUp.prospect)
-    )
-    return {pid: _as_datetime(last) for pid, last in _rows(query)}
-
-
 def load_history(ids: Iterable[int]) -> dict[int, domain.History]:
     """The History of each of these prospects, as :func:`load_snapshot` builds it."""
     positions = {sid: position for sid, position in _rows(Stage.select(Stage.id, Stage.position))}
