@@ -594,6 +594,7 @@ def test_every_command_with_junk_arguments_exits_0_or_2_in_one_line(command, see
         ["import", "\x00"],  # a NUL in a file name: Python refuses it with a ValueError
         ["export", "-o", "out\x00.csv"],
         ["report", "--db", "pipeline\x00.db"],
+        ["archive", "--db", "1" * 300],  # a file name longer than the file system allows
     ],
     ids=lambda argv: " ".join(argv)[:40],
 )

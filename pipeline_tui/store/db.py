@@ -75,9 +75,13 @@ def open_database(location: str | os.PathLike, *, create: bool = True) -> peewee
     else:
         path = Path(location).expanduser()
         shown = str(path)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:  # a name too long for the file system, say
+            raise UserError(f"cannot use {shown[:200]} as a database: {exc.strerror}") from None
+        if is_dir:
             raise UserError(f"{shown} is a directory, not a database file")
-        if not path.exists():
+        if not exists:
             if not create:
                 raise UserError(
                     f"no database at {shown} (start one with `pipeline-tui add` or `pipeline-tui demo`)"
