@@ -589,3 +589,114 @@ def test_import_into_a_named_pipeline(db, tmp_path, now):
     assert [(p.pipeline_id, stage_of(p)) for p in rows()] == [(renewals.id, "Due"), (renewals.id, "Renewed")]
     with pytest.raises(UserError, match="row 2, column stage"):
         import_text(tmp_path, "name,stage\nX,Renewed\n", now)  # the first pipeline, Sales, has no such stage
+
+
+# -- a big file, read in two halves at once -------------------------------------------------------
+
+
+def _parsed(path: Path, now: datetime, monkeypatch, *, halves: bool):
+    """parse_csv of the file, in two halves (a forked child reads the second) or in one go;
+    with halves, how many children started."""
+    from pipeline_tui.io import csv_io
+    from pipeline_tui.io.forked import Forked
+
+    started = []
+    original = Forked.start
+
+    def start(work):
+        child = original(work)
+        started.append(child is not None)
+        return child
+
+    monkeypatch.setattr(Forked, "start", start)
+    monkeypatch.setattr(csv_io, "PARALLEL_FROM", 0 if halves else 10**12)
+    try:
+        return parse_csv(path, now), started
+    except UserError as exc:
+        return str(exc), started
+
+
+def _same_in_halves(path: Path, now: datetime, monkeypatch) -> list[bool]:
+    halves, started = _parsed(path, now, monkeypatch, halves=True)
+    whole, _ = _parsed(path, now, monkeypatch, halves=False)
+    if isinstance(whole, str):
+        assert halves == whole
+    else:
+        assert [p.plain() for p in halves.prospects] == [p.plain() for p in whole.prospects]
+        assert (halves.unknown_columns, halves.columns) == (whole.unknown_columns, whole.columns)
+    return started
+
+
+def _rows_text(count: int, bad: dict[int, str] | None = None) -> str:
+    """A file of ``count`` rows, some with quoted cells over several lines and blank rows;
+    ``bad``: row number (as a spreadsheet counts, the header is 1) -> a value for ``urgency``."""
+    lines = ["name,notes,urgency,created,next_follow_up,next_follow_up_kind"]
+    for row in range(2, count + 2):
+        notes = f'"line one, of {row}\nline ""two""\n"' if row % 7 == 0 else f"note {row}"
+        urgency = (bad or {}).get(row, ("low", "medium", "high")[row % 3])
+        lines.append(f"Deal {row},{notes},{urgency},2026-0{1 + row % 9}-1{row % 10} 09:30,,")
+        if row % 11 == 0:
+            lines.append("")  # a blank row: counted, skipped
+    return "\n".join(lines) + "\n"
+
+
+def _record(row: int) -> int:
+    """The number of ``_rows_text``'s row ``row`` as a spreadsheet counts: blank rows too."""
+    return row + (row - 1) // 11
+
+
+def test_a_file_read_in_two_halves_is_read_as_in_one_go(tmp_path, now, monkeypatch):
+    path = write(tmp_path, _rows_text(3000))
+    assert _same_in_halves(path, now, monkeypatch) == [True], "a child read the second half"
+    parsed, _ = _parsed(path, now, monkeypatch, halves=True)
+    last = [_record(row) for row in (2999, 3000, 3001)]
+    assert [p.row for p in parsed.prospects][-3:] == last, "rows numbered across the cut"
+    assert parsed.prospects[5].fields[12] == 'line one, of 7\nline "two"'  # row 7's notes, over lines
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{2900: "urgent"}, {10: "soon", 2900: "urgent"}, {1600: "x", 1601: "y"}],
+    ids=["in the second half", "in both halves", "around the middle"],
+)
+def test_a_bad_cell_in_either_half_is_the_one_a_reading_in_one_go_names(tmp_path, now, monkeypatch, bad):
+    path = write(tmp_path, _rows_text(3000, bad))
+    _same_in_halves(path, now, monkeypatch)
+    message, _ = _parsed(path, now, monkeypatch, halves=True)
+    assert f"row {_record(min(bad))}, column urgency" in message
+
+
+def test_a_cut_inside_a_quoted_cell_or_a_broken_file_reads_as_in_one_go(tmp_path, now, monkeypatch):
+    # a stray quote in an unquoted cell makes the count of quotes before the middle odd: the
+    # cut falls inside a quoted cell, the first half ends in it, and the file is read in one go
+    text = _rows_text(3000).replace("note 3", 'note "3', 1)
+    _same_in_halves(write(tmp_path, text, "stray.csv"), now, monkeypatch)
+    unclosed = _rows_text(3000) + 'Last,"never closed\n'
+    _same_in_halves(write(tmp_path, unclosed, "unclosed.csv"), now, monkeypatch)
+
+
+def test_when_the_child_fails_the_second_half_is_read_here(tmp_path, now, monkeypatch):
+    from pipeline_tui.io.forked import Forked
+
+    path = write(tmp_path, _rows_text(3000))
+    whole, _ = _parsed(path, now, monkeypatch, halves=False)
+    monkeypatch.setattr(Forked, "result", lambda self: self.discard())  # as if it had crashed
+    monkeypatch.setattr("pipeline_tui.io.csv_io.PARALLEL_FROM", 0)
+    assert [p.plain() for p in parse_csv(path, now).prospects] == [p.plain() for p in whole.prospects]
+
+
+def test_a_forked_child_hands_back_its_result_or_none():
+    from pipeline_tui.io.forked import Forked
+
+    assert Forked.start(lambda: ("text", 1, 2.5, None, (True, b"x"))).result() == (
+        "text",
+        1,
+        2.5,
+        None,
+        (True, b"x"),
+    )
+    assert Forked.start(lambda: 1 / 0).result() is None, "it raised"
+    assert Forked.start(lambda: object()).result() is None, "not marshallable"
+    slow = Forked.start(lambda: __import__("time").sleep(30))
+    slow.discard()  # at once, not in 30 s
+    slow.discard()  # twice is harmless

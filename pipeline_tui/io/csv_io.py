@@ -21,6 +21,7 @@ from pipeline_tui.core.dates import parse_iso
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.money import parse_money
 from pipeline_tui.errors import UserError
+from pipeline_tui.io.forked import Forked
 
 COLUMNS = (
     "name",
@@ -118,13 +119,28 @@ class ImportedProspect:
     row: int
     fields: tuple  # the values of FIELDS
     stage: str | None
-    created: datetime
-    closed: datetime | None
-    follow_up: tuple[datetime, str] | None
+    created: str  # times as the ISO text they are stored as (``2026-11-06 09:30:00``)
+    closed: str | None
+    follow_up: tuple[str, str] | None  # due, kind
     pipeline: str | None = None
     status: str | None = None  # open, won or lost (Pipedrive)
     archived: bool = False
     owner: str | None = None
+
+    def plain(self) -> tuple:
+        """Its fields in order, as a tuple of plain values: ``ImportedProspect(*plain)``."""
+        return (
+            self.row,
+            self.fields,
+            self.stage,
+            self.created,
+            self.closed,
+            self.follow_up,
+            self.pipeline,
+            self.status,
+            self.archived,
+            self.owner,
+        )
 
 
 @dataclass
@@ -188,34 +204,118 @@ def _map_header(header: list[str], path: Path) -> tuple[dict[str, int], list[str
     return columns, unknown
 
 
+PARALLEL_FROM = 4 << 20  # characters (about 20,000 rows): a smaller file is read in one process
+
+
 def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None = None) -> ParsedFile:
     """Read and check every row; the first bad cell raises a :class:`UserError` naming row and
-    column. Nothing is written here."""
+    column. Nothing is written here.
+
+    A big file is read in two halves at once: the second by a forked child (``io.forked``),
+    cut at a line break outside any quoted cell. Rows are numbered as a spreadsheet numbers
+    them (the header is row 1), whatever line breaks cells hold; whatever goes wrong in the
+    child (a bad cell, a cut that was not at a row's end after all), this process reads the
+    second half again itself, so that errors are the ones a reading in one go gives.
+    """
     text = read_text(path)
     if "\x00" in text:
         raise UserError(f"{path}: contains NUL bytes; this is not a CSV text file")
     csv.field_size_limit(MAX_FIELD * 4)
-    # strict: an unclosed quote is an error, not the rest of the file swallowed into one cell
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(reader, None)
+        try:
+            header = next(_reader(text), None)
+        except csv.Error as exc:
+            raise _BadCsv(1, exc) from None
         if header is None:
             raise UserError(f"{path}: the file is empty")
         columns, unknown = _map_header(header, path)
         names: list[str | None] = [None] * len(header)  # each position's column, None if unknown
         for name, index in columns.items():
             names[index] = name
-        prospects: list[ImportedProspect] = []
-        # rows as a spreadsheet numbers them (the header is row 1), whatever line breaks cells hold
-        for row_number, line in enumerate(reader, start=2):
-            item = _parse_row(line, names, now, path, row_number)
-            if item is not None:
-                prospects.append(item)
-                if progress is not None and len(prospects) % 5000 == 0:
-                    progress(len(prospects))
-    except csv.Error as exc:
-        raise UserError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
-    return ParsedFile(prospects, unknown, columns)
+        read = _Reading(names, str(now), path, progress)
+        cut = _halfway(text) if len(text) >= PARALLEL_FROM else None
+        quiet = _Reading(names, str(now), path, None)  # the child's: no progress of its own
+        other = None if cut is None else Forked.start(lambda: quiet.records(text[cut:], 1, 0, plain=True))
+        if other is None:
+            return ParsedFile(read.records(text, 2, 0, skip_header=True), unknown, columns)
+        try:
+            prospects = read.records(text[:cut], 2, 0, skip_header=True)
+        except _BadCsv:  # maybe cut inside a quoted cell after all: read it all in one go
+            other.discard()
+            read.done = 0
+            return ParsedFile(read.records(text, 2, 0, skip_header=True), unknown, columns)
+        except BaseException:
+            other.discard()
+            raise
+        rest = other.result()
+        if rest is None:  # the child found a bad cell, or failed: read the half here
+            rest = read.records(text[cut:], read.next_row, text.count("\n", 0, cut))
+        else:
+            first = read.next_row - 1
+            rest = [ImportedProspect(row + first, *values) for row, *values in rest]
+        if progress is not None:
+            progress(len(prospects) + len(rest))
+        return ParsedFile(prospects + rest, unknown, columns)
+    except _BadCsv as exc:
+        raise UserError(f"{path} line {exc.line}: not valid CSV ({exc.reason})") from None
+
+
+def _reader(text: str):
+    # strict: an unclosed quote is an error, not the rest of the file swallowed into one cell
+    return csv.reader(io.StringIO(text, newline=""), strict=True)
+
+
+class _BadCsv(Exception):
+    def __init__(self, line: int, reason: csv.Error) -> None:
+        super().__init__(line, reason)
+        self.line, self.reason = line, reason
+
+
+def _halfway(text: str) -> int | None:
+    """Where to cut a file in two: just after a line break near its middle that has an even
+    number of ``"`` before it, so most likely outside any quoted cell (reading the first half
+    to its end without an error proves it). None if no such line break comes soon."""
+    start = len(text) // 2
+    for _ in range(1000):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+        if text.count('"', 0, start) % 2 == 0:
+            return start
+    return None
+
+
+class _Reading:
+    """The rows of a file, or of a part of one, checked and read."""
+
+    def __init__(self, names: list[str | None], now: str, path: Path, progress) -> None:
+        self.names, self.now, self.path, self.progress = names, now, path, progress
+        self.next_row = 2  # the number of the row after the last one read
+        self.done = 0  # rows read, for the progress counter
+
+    def records(
+        self, text: str, first_row: int, lines_before: int, *, skip_header: bool = False, plain: bool = False
+    ) -> list:
+        """The prospects of ``text``, its first record numbered ``first_row`` (``plain``: as
+        tuples of their fields in order, which the child can send)."""
+        reader = _reader(text)
+        names, now, path, progress = self.names, self.now, self.path, self.progress
+        prospects: list = []
+        row = first_row - 1
+        try:
+            if skip_header:
+                next(reader, None)
+            for row, line in enumerate(reader, start=first_row):  # noqa: B007 - row: the last one
+                item = _parse_row(line, names, now, path, row)
+                if item is not None:
+                    prospects.append(item.plain() if plain else item)
+                    self.done += 1
+                    if progress is not None and self.done % 5000 == 0:
+                        progress(self.done)
+        except csv.Error as exc:
+            raise _BadCsv(lines_before + reader.line_num, exc) from None
+        self.next_row = row + 1
+        return prospects
 
 
 _TEXT_FIELDS = frozenset(field_rules.TEXT_FIELDS)
@@ -232,7 +332,7 @@ def _undefused_cell(name: str, text: str) -> str:
 
 
 def _parse_row(
-    line: list[str], names: list[str | None], now: datetime, path: Path, row: int
+    line: list[str], names: list[str | None], now: str, path: Path, row: int
 ) -> ImportedProspect | None:
     """One row checked and read, or None for a blank row. A big file runs this 100,000 times:
     the cells are gathered in one comprehension and each rule below runs only on a cell that is
@@ -279,15 +379,15 @@ def _parse_row(
         probability = field_rules.parse_probability(text) if text else None
         column = "created"
         text = cell(column)
-        created = parse_iso(text, "date") if text else now
+        created = str(parse_iso(text, "date")) if text else now  # str: the ISO text stored
         column = "closed"
         text = cell(column)
-        closed = parse_iso(text, "date") if text else None
+        closed = str(parse_iso(text, "date")) if text else None
         column = "next_follow_up"
         text = cell(column)
         follow_up = None
         if text:
-            due = parse_iso(text, "date")
+            due = str(parse_iso(text, "date"))
             column = "next_follow_up_kind"
             kind = field_rules.parse_kind(cell(column, "call"))
             follow_up = (due, kind)

@@ -11,8 +11,7 @@ prospects took minutes) and made again: the caller writes what they would have k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 
 import peewee
 
@@ -54,21 +53,6 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
     else:
         with db.cursor() as cursor:
             cursor.executemany(sql, list(rows))
-
-
-def _same(moment: date | datetime) -> date | datetime:
-    return moment
-
-
-def moment_values() -> Callable[[date | datetime], object]:
-    """What a bulk row holds for a date or time (never None: callers keep None as it is).
-
-    On SQLite it is the stored text itself, the same that the adapters in
-    :mod:`pipeline_tui.store.db` write (``str`` of a datetime is its ISO form with a space): the
-    driver's adapter lookup per value cost a third of a 100,000-row prospect insert (1.05 s
-    with objects, 0.73 s with text). A server's driver takes the objects.
-    """
-    return str if isinstance(models.database.obj, peewee.SqliteDatabase) else _same
 
 
 def next_id(model: type[peewee.Model]) -> int:
