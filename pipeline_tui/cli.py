@@ -611,8 +611,11 @@ def _one_line(message: str) -> str:
 
 def _check_text(args: argparse.Namespace) -> None:
     """Bytes that are not UTF-8 (a Latin-1 terminal) reach us as lone surrogates, which no
-    database or file can store: refuse them by argument, before anything is written."""
+    database or file can store: refuse them by argument, before anything is written. So is an
+    argument that argparse left as a list."""
     for name, value in vars(args).items():
+        if isinstance(value, list):  # argparse (3.11) gives a positional after a second "--" as []
+            raise UserError(f"{name.replace('_', '-')}: no value given (after '--')")
         if isinstance(value, str) and name not in PATH_ARGUMENTS:
             try:
                 value.encode("utf-8")

@@ -595,6 +595,7 @@ def test_every_command_with_junk_arguments_exits_0_or_2_in_one_line(command, see
         ["export", "-o", "out\x00.csv"],
         ["report", "--db", "pipeline\x00.db"],
         ["archive", "--db", "1" * 300],  # a file name longer than the file system allows
+        ["follow-up", "--", "--kind", "--"],  # argparse gives `when` as [] after a second --
     ],
     ids=lambda argv: " ".join(argv)[:40],
 )
