@@ -673,6 +673,9 @@ def test_a_cut_inside_a_quoted_cell_or_a_broken_file_reads_as_in_one_go(tmp_path
     _same_in_halves(write(tmp_path, text, "stray.csv"), now, monkeypatch)
     unclosed = _rows_text(3000) + 'Last,"never closed\n'
     _same_in_halves(write(tmp_path, unclosed, "unclosed.csv"), now, monkeypatch)
+    # a line break of its own (\r) inside quoted cells of the first half: csv counts it as a line
+    carriage = _rows_text(3000).replace("\nline ", "\rline ") + 'Last,"x"y\n'
+    assert _same_in_halves(write(tmp_path, carriage, "carriage.csv"), now, monkeypatch) == [True]
 
 
 def test_when_the_child_fails_the_second_half_is_read_here(tmp_path, now, monkeypatch):

@@ -162,6 +162,23 @@ def test_each_prospects_activity_summary_follows_every_change_of_its_follow_ups(
     assert second.last_activity_at is not None, "the moved follow-up counts for its new prospect"
 
 
+def test_undoing_an_edit_leaves_the_activity_summary_as_the_follow_ups_say(db, now):
+    """The summary is the database's to keep: an undo does not put back the one it saw before
+    the action (another program may have added a follow-up meanwhile)."""
+    from pipeline_tui.services.base import undo_last
+    from pipeline_tui.services.prospects import add_prospect, edit_prospect
+
+    prospect = add_prospect(now, "Acme")
+    edit_prospect(prospect.id, now, {"contact": "Jane"})
+    FollowUp.insert(  # another program, meanwhile: no action of ours
+        prospect=prospect.id, kind="call", due_at=now, done_at=now, created_at=now, outcome="", notes=""
+    ).execute()
+    undo_last()
+    assert Prospect.get_by_id(prospect.id).contact == ""
+    assert activity_out_of_step() == {}
+    assert Prospect.get_by_id(prospect.id).last_contact_at == now
+
+
 def _open(prospect_id: int, kind: str) -> int:
     return FollowUp.get(
         FollowUp.prospect == prospect_id, FollowUp.kind == kind, FollowUp.done_at.is_null()

@@ -249,7 +249,7 @@ def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None 
             raise
         rest = other.result()
         if rest is None:  # the child found a bad cell, or failed: read the half here
-            rest = read.records(text[cut:], read.next_row, text.count("\n", 0, cut))
+            rest = read.records(text[cut:], read.next_row, read.lines)
         else:
             first = read.next_row - 1
             rest = [ImportedProspect(row + first, *values) for row, *values in rest]
@@ -276,12 +276,15 @@ def _halfway(text: str) -> int | None:
     number of ``"`` before it, so most likely outside any quoted cell (reading the first half
     to its end without an error proves it). None if no such line break comes soon."""
     start = len(text) // 2
+    quotes = text.count('"', 0, start)
     for _ in range(1000):
-        start = text.find("\n", start) + 1
-        if start == 0:
+        end = text.find("\n", start) + 1
+        if end == 0:
             return None
-        if text.count('"', 0, start) % 2 == 0:
-            return start
+        quotes += text.count('"', start, end)
+        if quotes % 2 == 0:
+            return end
+        start = end
     return None
 
 
@@ -291,6 +294,7 @@ class _Reading:
     def __init__(self, names: list[str | None], now: str, path: Path, progress) -> None:
         self.names, self.now, self.path, self.progress = names, now, path, progress
         self.next_row = 2  # the number of the row after the last one read
+        self.lines = 0
         self.done = 0  # rows read, for the progress counter
 
     def records(
@@ -315,6 +319,7 @@ class _Reading:
         except csv.Error as exc:
             raise _BadCsv(lines_before + reader.line_num, exc) from None
         self.next_row = row + 1
+        self.lines = lines_before + reader.line_num  # lines read, as csv counts them (a lone \r too)
         return prospects
 
 

@@ -21,7 +21,7 @@ class Forked:
     """The child computing ``work()``: :meth:`result` waits for it, :meth:`discard` stops it."""
 
     def __init__(self, pid: int, answer: int) -> None:
-        self._pid = pid
+        self._pid: int | None = pid
         self._answer: int | None = answer
 
     @classmethod
@@ -54,9 +54,14 @@ class Forked:
                 pass
             finally:
                 os._exit(status)
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(writable)
-        return cls(pid, readable)
+        forked = cls(pid, readable)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl+C held over the fork: now
+        except BaseException:
+            forked.discard()
+            raise
+        return forked
 
     def result(self) -> object | None:
         """What the child computed, or None if it failed (the caller does the work then)."""
@@ -64,9 +69,11 @@ class Forked:
         try:
             while chunk := os.read(self._answer, 1 << 20):
                 chunks.append(chunk)
-        finally:
-            self._close()
-        if self._exit_code() != 0:
+        except BaseException:  # Ctrl+C: no child left behind
+            self.discard()
+            raise
+        self._close()
+        if self._reap() != 0:
             return None
         try:
             return marshal.loads(b"".join(chunks))
@@ -74,24 +81,28 @@ class Forked:
             return None
 
     def discard(self) -> None:
-        """Stop the child, its work unwanted."""
-        if self._answer is None:
+        """Stop the child, its work unwanted (and reap it)."""
+        if self._pid is None:
             return
         try:
             os.kill(self._pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self._close()
-        self._exit_code()
+        self._reap()
 
     def _close(self) -> None:
         if self._answer is not None:
             os.close(self._answer)
             self._answer = None
 
-    def _exit_code(self) -> int | None:
+    def _reap(self) -> int | None:
+        """Wait for the child to leave: its exit code (None if it was reaped already)."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return None
         try:
-            _, status = os.waitpid(self._pid, 0)
+            _, status = os.waitpid(pid, 0)
         except ChildProcessError:
             return None
         return os.waitstatus_to_exitcode(status)

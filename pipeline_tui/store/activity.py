@@ -63,11 +63,13 @@ _SQLITE_TRIGGERS = (
 
 # PostgreSQL runs writers side by side: the prospect's row is locked first, and the summary
 # read in a statement of its own after the lock, so that it sees a follow-up another writer
-# committed meanwhile (under READ COMMITTED each statement of a function reads afresh).
+# committed meanwhile (under READ COMMITTED each statement of a function reads afresh). NO KEY
+# UPDATE: the lock an UPDATE of the row takes, which goes with the KEY SHARE lock a new
+# follow-up's foreign key check holds (FOR UPDATE made two writers deadlock).
 _POSTGRES_TRIGGERS = (
     f"""CREATE OR REPLACE FUNCTION prospect_activity(pid INTEGER) RETURNS VOID AS $$
     BEGIN
-        PERFORM 1 FROM prospect WHERE id = pid FOR UPDATE;
+        PERFORM 1 FROM prospect WHERE id = pid FOR NO KEY UPDATE;
         {_set("pid", False)};
     END $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE FUNCTION follow_up_activity() RETURNS TRIGGER AS $$

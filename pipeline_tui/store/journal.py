@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 
 import peewee
 
+from pipeline_tui.store import activity
+
 _current: ContextVar[Change | None] = ContextVar("pipeline_tui_change", default=None)
+
+# Columns the database keeps (triggers) are not an action's to put back: another program may
+# have changed what they sum up meanwhile.
+_KEPT_BY_THE_DATABASE = {"prospect": frozenset(activity.COLUMNS)}
 
 
 @dataclass
@@ -54,7 +60,8 @@ def before_update(instance: peewee.Model) -> None:
     model = type(instance)
     if any(m is model and i == instance.id for m, i, _ in change.updated):
         return
-    values = {name: value for name, value in instance.__data__.items() if name != "id"}
+    kept = _KEPT_BY_THE_DATABASE.get(model._meta.table_name, ())
+    values = {name: value for name, value in instance.__data__.items() if name != "id" and name not in kept}
     change.updated.append((model, instance.id, values))
 
 
