@@ -44,6 +44,7 @@ def test_opening_an_old_database_upgrades_it_after_a_backup(old_db, tmp_path):
     db.close()
     backups = sorted(tmp_path.glob("pipeline.schema1-*.db"))
     assert len(backups) == 1, "a backup of the old file, next to it"
+    assert not list(tmp_path.glob("*.upgrade-lock")), "no lock file left beside it"
     assert sqlite3.connect(backups[0]).execute("PRAGMA user_version").fetchone()[0] == 1
     assert rows(backups[0], "prospect") == before["prospect"]
 
@@ -153,4 +154,5 @@ def test_three_programs_opening_an_old_database_at_once_upgrade_it_once(old_db, 
     results = [(run.wait(timeout=60), run.stderr.read().decode()) for run in runs]
     assert results == [(0, "")] * 3
     assert len(list(tmp_path.glob("pipeline.schema1-*.db"))) == 1
+    assert not list(tmp_path.glob("*.upgrade-lock"))
     assert len(rows(old_db, "follow_up")) == 83

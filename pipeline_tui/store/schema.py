@@ -112,7 +112,8 @@ def ensure_schema(db: peewee.Database, shown: str) -> None:
 
 @contextmanager
 def _upgrade_lock(db: peewee.Database):
-    """One upgrade at a time: a lock file beside a SQLite database (servers lock for us)."""
+    """One upgrade at a time: a lock file beside a SQLite database (servers lock for us), gone
+    again afterwards. A process that waited on a file the holder removed locks the new one."""
     if not isinstance(db, peewee.SqliteDatabase):
         yield
         return
@@ -122,11 +123,22 @@ def _upgrade_lock(db: peewee.Database):
         yield
         return
     lock_path = f"{db.database}.upgrade-lock"
-    descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-    try:
+    while True:
+        descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:  # the file we locked is still the lock: not one its holder removed as we waited
+            if os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(descriptor)
+    try:
         yield
     finally:
+        try:
+            os.unlink(lock_path)  # no file left beside the database; removed while still locked
+        except OSError:
+            pass
         fcntl.flock(descriptor, fcntl.LOCK_UN)
         os.close(descriptor)
 
