@@ -354,7 +354,6 @@ def load_snapshot(
             if row[-1]:
                 notes[row[0]] = row[-1]
             rows[index] = row[:-1]
-    wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
     part = stage_ids is not None or id_slice is not None  # of a board read in parts
     if ids is None and part:  # the open follow-ups of the part's prospects: a sub-query
         in_stages = sorted(open_stages)
@@ -372,10 +371,10 @@ def load_snapshot(
 
         shape = ("live open", tuple(in_stages), pipeline_id, owner, id_slice is not None)
         follow_ups = load_open_follow_ups(Selection(shape, live_open, list(id_slice or ())))
-    elif ids is None and len(wanted) > 500:  # every open follow-up at once beats a long list of ids
-        follow_ups = load_open_follow_ups(None)
     else:
-        follow_ups = load_open_follow_ups(wanted)
+        wanted = [row[0] for row in rows if row[3] in open_stages] if ids is None else list(ids)
+        # every open follow-up at once beats a long list of ids
+        follow_ups = load_open_follow_ups(None if ids is None and len(wanted) > 500 else wanted)
     prospects = []
     moment, text = moment_reader(), _text_keeper()
     for index, (

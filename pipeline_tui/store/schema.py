@@ -57,12 +57,10 @@ def _to_5(db: peewee.Database) -> None:
     """Schema 5: each prospect's activity summary on its row, kept by triggers (see
     :mod:`pipeline_tui.store.activity`), summed up here once from the follow-ups."""
     sqlite = isinstance(db, peewee.SqliteDatabase)
-    for column in activity.COLUMNS[:-1]:
-        db.execute_sql(
-            f'ALTER TABLE "prospect" ADD COLUMN "{column}" {"DATETIME" if sqlite else "TIMESTAMP"}'
-        )
-    kind = "INTEGER" if sqlite else "BOOLEAN"
-    db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "demo_or_trial" {kind} NOT NULL DEFAULT FALSE')
+    moment, flag = ("DATETIME", "INTEGER") if sqlite else ("TIMESTAMP", "BOOLEAN")
+    for column in activity.COLUMNS[:-1]:  # the three times
+        db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "{column}" {moment}')
+    db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "demo_or_trial" {flag} NOT NULL DEFAULT FALSE')
     activity.install(db)
     activity.refresh_all(db)
 
