@@ -1,0 +1,150 @@
+"""The command line: argument parsing and printing over the services, one module per group of
+commands (each with a ``register`` that adds its commands).
+
+Only opening the TUI imports textual, so that ``agenda`` stays fast enough for a shell prompt.
+Bad input of any kind ends with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from pipeline_tui import __version__
+from pipeline_tui.cli import data, figures, follow_ups, prospects, tui
+from pipeline_tui.cli.common import (
+    GLOBAL_VALUE_OPTIONS,
+    PROG,
+    Parser,
+    global_options,
+    resolve_now,
+    resolve_user,
+)
+from pipeline_tui.errors import UserError
+
+Runner = Callable[[argparse.Namespace, datetime], int]
+
+# in the order --help lists them
+COMMAND_MODULES = (tui, prospects, follow_ups, data, figures)
+RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
+
+
+def opens_the_tui(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` is only global options, written out in full (``--db X``, ``--db=X``,
+    ``--mine``): the TUI, with no command, no help, nothing argparse must explain."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--mine" or ("=" in token and token.partition("=")[0] in GLOBAL_VALUE_OPTIONS):
+            continue
+        if token not in GLOBAL_VALUE_OPTIONS:
+            return False
+        value = next(tokens, None)
+        if value is None or value.startswith("-"):  # argparse's to judge
+            return False
+    return True
+
+
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The command line's parser. For ``argv`` that only opens the TUI, the top level alone:
+    building every command's parser was 7 ms of every start of the TUI."""
+    parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    global_options(parser, defaults=True)
+    if argv is not None and opens_the_tui(argv):
+        parser.set_defaults(command=None)
+        return parser
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        global_options(sub, defaults=False)
+        RUNNERS[name] = run
+        return sub
+
+    for module in COMMAND_MODULES:
+        module.register(command)
+    return parser
+
+
+def _skip_server_drivers(args: argparse.Namespace) -> None:
+    from pipeline_tui.store.drivers import skip_server_drivers
+
+    skip_server_drivers(args.db or os.environ.get("PIPELINE_TUI_DB") or "")
+
+
+# what str.splitlines() breaks on: escaped, so that an error stays on its one line
+
+
+# what str.splitlines() breaks on: escaped, so that an error stays on its one line
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+PATH_ARGUMENTS = ("db", "file", "output")  # file names may hold any bytes; text may not
+
+
+def _one_line(message: str) -> str:
+    return message.translate(_LINE_BREAKS)
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 (a Latin-1 terminal) reach us as lone surrogates, which no
+    database or file can store: refuse them by argument, before anything is written. So is an
+    argument that argparse left as a list."""
+    for name, value in vars(args).items():
+        if isinstance(value, list):  # argparse (3.11) gives a positional after a second "--" as []
+            raise UserError(f"{name.replace('_', '-')}: no value given (after '--')")
+        if isinstance(value, str) and name not in PATH_ARGUMENTS:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise UserError(
+                    f"{name.replace('_', '-')} {shown!r} is not UTF-8 text (is the terminal set to UTF-8?)"
+                ) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    status = 1
+    try:
+        status = _run(argv)
+        return status
+    finally:
+        if "pipeline_tui.store.db" in sys.modules:  # a database was opened
+            from pipeline_tui.store.db import close_database
+
+            # after bad input nothing at all is written, not even the planner's statistics
+            close_database(optimize=status == 0)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(argv).parse_args(argv)
+        _check_text(args)
+        _skip_server_drivers(args)
+        now = resolve_now(args)
+        from pipeline_tui.services.base import set_user
+
+        set_user(resolve_user(args))
+        return RUNNERS[args.command](args, now)
+    except UserError as exc:
+        print(f"{PROG}: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for debugging
+        if os.environ.get("PIPELINE_TUI_DEBUG"):
+            raise
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(set PIPELINE_TUI_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The figures: the report and the quota it is measured against."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline_tui.cli.common import (
+    AddCommand,
+    open_db,
+    owner_scope,
+    resolve_user,
+    user_settings,
+    without_gc,
+    write_output,
+)
+from pipeline_tui.errors import UserError
+
+
+def register(command: AddCommand) -> None:
+    report = command("report", "quota figures, stages, conversion and advice", without_gc(cmd_report))
+    report.add_argument("--json", action="store_true")
+
+    quota = command("quota", "show the quota, or set it", cmd_quota)
+    quota.add_argument("amount", nargs="?")
+    quota.add_argument("--period", choices=("month", "quarter", "year"), default=None)
+
+
+def cmd_report(args, now: datetime) -> int:
+    from pipeline_tui.services.views import report
+
+    settings = user_settings()
+    open_db(args)
+    result = report(now, settings, args.pipeline, owner_scope(args))
+    if args.json:
+        from pipeline_tui.io.shapes import dumps, report_json
+
+        write_output(None, dumps(report_json(result)))
+    else:
+        from pipeline_tui.io.text import report_text
+
+        write_output(None, report_text(result))
+    return 0
+
+
+def cmd_quota(args, now: datetime) -> int:
+    from pipeline_tui.core.money import format_money, parse_money
+    from pipeline_tui.services import setup
+
+    if args.amount is None:
+        if args.period:
+            raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
+        open_db(args)
+        quota = setup.current_quota(owner_scope(args) or "")
+        whose = f"{resolve_user(args)}'s" if args.mine else "Team"
+        if quota is None:
+            print(f"No {whose.lower()} quota set. Set one with: pipeline-tui quota 50000 --period quarter")
+        else:
+            print(f"{whose} quota: {format_money(quota.target)} per {quota.period}")
+        return 0
+    target = parse_money(args.amount, "amount")
+    open_db(args, create=True)
+    quota = setup.set_quota(target, args.period or "quarter", now, owner=owner_scope(args) or "")
+    whose = f"{resolve_user(args)}'s" if args.mine else "Team"
+    print(f"{whose} quota set: {format_money(quota.target)} per {quota.period}")
+    return 0

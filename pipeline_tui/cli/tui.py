@@ -1,0 +1,88 @@
+"""The app itself: `pipeline-tui` alone opens it, `demo` fills a demo database first."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from pipeline_tui.cli.common import AddCommand, open_db, resolve_db, whole_number
+from pipeline_tui.errors import UserError
+
+
+def register(command: AddCommand) -> None:
+    demo = command("demo", "fill a demo database with realistic data and open the TUI", cmd_demo)
+    demo.add_argument("--prospects", type=whole_number, default=60, metavar="N")
+    demo.add_argument("--no-open", action="store_true", help="build the data, do not open the TUI")
+
+
+def cmd_demo(args, now: datetime) -> int:
+    from pipeline_tui import config
+    from pipeline_tui.io.csv_io import progress_printer
+    from pipeline_tui.io.demo import build_demo
+    from pipeline_tui.services.importing import database_is_empty, write_demo
+    from pipeline_tui.store.db import open_database
+
+    explicit = args.db  # not PIPELINE_TUI_DB: that is the user's own database, never demo data
+    if explicit:
+        location = explicit
+        open_database(location, create=True)
+        if not database_is_empty():
+            raise UserError(
+                f"{location} already holds prospects; demo data goes only into a new or empty database"
+            )
+    else:
+        path = config.demo_db_path()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        location = str(path)
+        open_database(location, create=True)
+    from pipeline_tui.io.files import without_gc
+
+    progress = progress_printer("generating")
+    with without_gc():
+        data = build_demo(now, args.prospects, progress)
+        count = write_demo(data, now)
+        del data
+    if progress:
+        sys.stderr.write("\r")
+    print(f"Demo data: {count:,} prospects in {location}", file=sys.stderr)
+    if args.no_open:
+        return 0
+    args.db = location
+    return cmd_tui(args, now)
+
+
+def cmd_tui(args, now: datetime) -> int:
+    import gc
+
+    gc.disable()  # until the first frame: see PipelineApp.on_load
+    location = resolve_db(args)
+    open_db(args, create=True)
+    from pipeline_tui.config import load_settings
+    from pipeline_tui.services import setup
+    from pipeline_tui.services.base import current_user
+    from pipeline_tui.services.prefetch import read_board_ahead
+
+    if args.pipeline:  # asked for by name: a typo is said, not quietly shown another pipeline
+        from pipeline_tui.services.base import find_pipeline
+
+        find_pipeline(args.pipeline)
+    pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
+    settings = load_settings()
+    pipeline = args.pipeline or setup.get_preference("pipeline")
+    board_now = now if pinned else datetime.now().replace(second=0, microsecond=0)
+    prefetch = read_board_ahead(
+        board_now, settings, pipeline, current_user() if args.mine else None, location
+    )
+    from pipeline_tui.ui.app import run_app  # imports Textual while the board is read
+
+    return run_app(
+        location,
+        now if pinned else None,
+        pipeline=args.pipeline,
+        mine=args.mine,
+        settings=settings,
+        prefetch=prefetch,
+    )
