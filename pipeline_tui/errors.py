@@ -11,3 +11,14 @@ class UserError(Exception):
 
 class ConflictError(UserError):
     """Someone else changed the record since it was read (optimistic locking)."""
+
+
+class ServerLost(UserError):
+    """The database server cannot be reached (stopped, restarting, off the network).
+
+    ``maybe_saved`` is true only when the connection went while a change was being committed:
+    the server may have kept it or not, and only a look once it is back can tell."""
+
+    def __init__(self, message: str, *, maybe_saved: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_saved = maybe_saved

@@ -129,7 +129,7 @@ def _run(argv: Sequence[str] | None) -> int:
         set_user(resolve_user(args))
         return RUNNERS[args.command](args, now)
     except UserError as exc:
-        print(f"{PROG}: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"{PROG}: {_one_line(_without_passwords(str(exc), argv))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -139,11 +139,21 @@ def _run(argv: Sequence[str] | None) -> int:
         if os.environ.get("PIPELINE_TUI_DEBUG"):
             raise
         print(
-            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(_without_passwords(str(exc), argv))} "
             "(set PIPELINE_TUI_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return 1
+
+
+def _without_passwords(message: str, argv: Sequence[str] | None) -> str:
+    """The last guard before a message is printed: no password of a database URL given (by
+    --db, in any spelling argparse takes, or $PIPELINE_TUI_DB) shows, whoever wrote it."""
+    from pipeline_tui.store.locations import redact
+
+    values = [token.partition("=")[2] if token.startswith("-") else token for token in argv or ()]
+    urls = [value for value in values if "://" in value or "password=" in value.lower()]
+    return redact(message, os.environ.get("PIPELINE_TUI_DB"), *urls)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ def cmd_demo(args, now: datetime) -> int:
     from pipeline_tui.io.demo import build_demo
     from pipeline_tui.services.importing import database_is_empty, write_demo
     from pipeline_tui.store.db import open_database
+    from pipeline_tui.store.locations import shown
 
     explicit = args.db  # not PIPELINE_TUI_DB: that is the user's own database, never demo data
     if explicit:
@@ -30,7 +31,7 @@ def cmd_demo(args, now: datetime) -> int:
         open_database(location, create=True)
         if not database_is_empty():
             raise UserError(
-                f"{location} already holds prospects; demo data goes only into a new or empty database"
+                f"{shown(location)} already holds prospects; demo data goes only into a new or empty database"
             )
     else:
         path = config.demo_db_path()
@@ -47,7 +48,7 @@ def cmd_demo(args, now: datetime) -> int:
         del data
     if progress:
         sys.stderr.write("\r")
-    print(f"Demo data: {count:,} prospects in {location}", file=sys.stderr)
+    print(f"Demo data: {count:,} prospects in {shown(location)}", file=sys.stderr)
     if args.no_open:
         return 0
     args.db = location

@@ -14,8 +14,8 @@ from typing import TypeVar
 
 import peewee
 
-from pipeline_tui.errors import UserError
-from pipeline_tui.store import models, schema
+from pipeline_tui.errors import ServerLost, UserError
+from pipeline_tui.store import link, locations, models, schema
 from pipeline_tui.store.built import run_built
 
 SQLITE_PRAGMAS = {
@@ -71,10 +71,10 @@ def open_database(location: str | os.PathLike, *, create: bool = True) -> peewee
     location = str(location)
     if is_url(location):
         db = _open_url(location)
-        shown = location.split("@")[-1]
+        shown = locations.shown(location)
     else:
         path = Path(location).expanduser()
-        shown = str(path)
+        shown = locations.redact(str(path), location)  # a URL mistyped (one slash) is a file name
         try:
             is_dir, exists = path.is_dir(), path.exists()
         except OSError as exc:  # a name too long for the file system, say
@@ -105,10 +105,11 @@ def open_database(location: str | os.PathLike, *, create: bool = True) -> peewee
         db.close()
         if _is_busy(exc):
             raise UserError(f"{shown} stayed busy (another program is writing to it); try again") from exc
-        raise UserError(f"cannot open {shown}: {exc}") from exc
+        raise UserError(f"cannot open {shown}: {locations.redact(str(exc), location)}") from exc
     except peewee.DatabaseError as exc:
         db.close()
-        raise UserError(f"{shown} is not a pipeline-tui database ({exc})") from exc
+        reason = locations.redact(str(exc), location)
+        raise UserError(f"{shown} is not a pipeline-tui database ({reason})") from exc
     return db
 
 
@@ -130,8 +131,6 @@ def _connect(db: peewee.Database, wait: float = 10.0) -> None:
 
 
 def _open_url(url: str) -> peewee.Database:
-    from playhouse.db_url import connect
-
     if url.startswith(("postgres://", "postgresql://")):
         try:
             import psycopg  # noqa: F401
@@ -140,18 +139,51 @@ def _open_url(url: str) -> peewee.Database:
                 "PostgreSQL needs the postgres extra: pip install 'pipeline-tui[postgres]'"
             ) from exc
     try:
-        db = connect(url)
+        db = _server_database(url)
+    except UserError:
+        raise
     except Exception as exc:  # unknown scheme, bad URL
-        raise UserError(f"cannot use database URL {url.split('@')[-1]!r}: {exc}") from exc
+        hint = " (in a password, write / ? # @ : percent-encoded, / as %2F)" if "@" in url else ""
+        reason = _first_line(exc, url)
+        raise UserError(f"cannot use database URL {locations.shown(url)}: {reason}{hint}") from None
     if isinstance(db, peewee.SqliteDatabase):
         db._pragmas = tuple(SQLITE_PRAGMAS.items())
     try:
         db.connect()
     except peewee.OperationalError as exc:
-        raise UserError(
-            f"cannot connect to {url.split('@')[-1]}: {str(exc).strip().splitlines()[0]}"
-        ) from exc
+        raise UserError(f"cannot connect to {locations.shown(url)}: {_first_line(exc, url)}") from None
     return db
+
+
+def _server_database(url: str) -> peewee.Database:
+    """As peewee's ``db_url.connect``, with a class that lives through a server's outage (see
+    :mod:`pipeline_tui.store.link`) and a percent-encoded user and password decoded, as
+    libpq decodes them in its own URLs."""
+    from urllib.parse import urlparse
+
+    from playhouse.db_url import parseresult_to_dict, schemes
+
+    parsed = urlparse(url)
+    database_class = schemes.get(parsed.scheme)
+    if database_class is None:
+        raise UserError(f"cannot use database URL {locations.shown(url)}: unknown scheme {parsed.scheme!r}")
+    settings = parseresult_to_dict(parsed, unquote_password=True, unquote_user=True)
+    if not settings.get("database"):
+        raise UserError(
+            f"{locations.shown(url)} names no database: write it last, as in postgresql://host/dbname"
+        )
+    database_class = link.surviving(database_class)
+    if issubclass(database_class, link.ServerLink):
+        settings = link.patience() | settings
+    db = database_class(**settings)
+    if isinstance(db, link.ServerLink):
+        db.location = url
+    return db
+
+
+def _first_line(exc: Exception, url: str) -> str:
+    """An error's first line, its passwords masked (a driver or parser may quote the URL)."""
+    return locations.redact((str(exc).strip().splitlines() or [type(exc).__name__])[0], url)
 
 
 def is_sqlite(db: peewee.Database) -> bool:
@@ -168,15 +200,27 @@ def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
 
     SQLite transactions begin IMMEDIATE so that a reader never has to upgrade to a writer
     halfway (which fails at once instead of waiting). Each write bumps the revision counter.
+    A server found gone is refused in words, the transaction whole or not at all (see
+    :func:`_write_to_server`).
     """
+
+    def counted() -> T:
+        result = fn()
+        _bump_revision()
+        return result
+
     db = models.database.obj
+    if not is_sqlite(db):
+        return _write_to_server(counted, attempts)
+    return _write(db, counted, attempts)
+
+
+def _write(db: peewee.Database, fn: Callable[[], T], attempts: int) -> T:
     delay = 0.05
     for attempt in range(attempts):
         try:
             with db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic():
-                result = fn()
-                _bump_revision()
-            return result
+                return fn()
         except (peewee.OperationalError, sqlite3.OperationalError) as exc:
             if not _is_busy(exc) or attempt == attempts - 1:
                 if _is_busy(exc):
@@ -189,6 +233,40 @@ def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
         except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
             raise _refused(exc) from exc
     raise AssertionError("unreachable")
+
+
+def _write_to_server(fn: Callable[[], T], attempts: int) -> T:
+    """A write while the server is known gone is refused at once. A connection found dropped
+    (the server restarted since the last statement) is made again and the transaction run once
+    more: it had not been committed, so nothing of it was kept. Only a connection lost while
+    committing leaves the outcome unknown, and the message says so."""
+    if link.is_down():
+        raise ServerLost(f"{models.database.obj.lost}; nothing was saved")
+    committing = False
+
+    def whole() -> T:
+        nonlocal committing
+        committing = False
+        result = fn()
+        committing = True  # the statements are done: what fails from here on is the commit
+        return result
+
+    for again in (False, True):
+        try:
+            return _write(models.database.obj, whole, attempts)
+        except ServerLost as exc:
+            if committing:
+                raise _lost_while_committing(exc) from exc
+            if again or not link.reconnect():
+                raise ServerLost(f"{exc}; nothing was saved") from exc
+    raise AssertionError("unreachable")
+
+
+def _lost_while_committing(exc: ServerLost) -> ServerLost:
+    return ServerLost(
+        f"{exc}, while saving: the change may or may not have been kept; look once the server is back",
+        maybe_saved=True,
+    )
 
 
 def _bump_revision() -> None:
@@ -230,7 +308,7 @@ def poll_revision() -> int | None:
     (a server briefly unreachable): the next look will tell."""
     try:
         return revision()
-    except peewee.DatabaseError:
+    except (peewee.DatabaseError, ServerLost):
         return None
 
 

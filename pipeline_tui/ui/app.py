@@ -15,16 +15,21 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from pipeline_tui.core.settings import Settings
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import base, follow_ups, setup
 from pipeline_tui.services.prefetch import Prefetch
 from pipeline_tui.services.views import stage_names
-from pipeline_tui.store.db import poll_revision, revision
+from pipeline_tui.store import link
+from pipeline_tui.store.db import poll_revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.footer import Message, footer_of
 
 POLL_SECONDS = 1.5
+# what the footer says while the database server is gone (team mode), and when it is back
+SERVER_GONE = "Server unreachable: retrying"
+SERVER_REFUSED = "Server unreachable: nothing saved"
+SERVER_BACK = "Connected to the server again"
 
 
 class PipelineApp(App):
@@ -68,7 +73,9 @@ class PipelineApp(App):
         self.pipeline_name = pipeline or setup.get_preference("pipeline")
         self.poll = poll
         self.mine = mine
-        self._seen_revision = revision()
+        self._seen_revision = poll_revision() or 0
+        self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
+        self._looking_for_server = None  # the worker asking whether the server answers again
 
     @property
     def owner(self) -> str | None:
@@ -99,13 +106,18 @@ class PipelineApp(App):
         self.call_after_refresh(_freeze_startup_objects)
 
     def _remember_theme(self, theme) -> None:
-        setup.set_preference("theme", theme.name)
+        try:
+            setup.set_preference("theme", theme.name)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
         self.changed()
 
     def data_stamp(self) -> tuple:
         """What a screen's data depends on: if this is unchanged, a screen shown again need not
         read the database again (the report reads 100,000 prospects)."""
-        return (revision(), self.now(), self.mine)
+        current = poll_revision()  # None while the server is gone: what is shown stays
+        return (self._seen_revision if current is None else current, self.now(), self.mine)
 
     def seen_revision(self, counter: int | None) -> None:
         """What is on screen was read at this write counter (a board read ahead)."""
@@ -114,20 +126,75 @@ class PipelineApp(App):
 
     def changed(self) -> None:
         """We wrote something: remember the revision so the poll does not reload for it."""
-        self._seen_revision = revision()
+        self.seen_revision(poll_revision())
 
     def check_for_changes(self) -> None:
-        """Another process wrote: reload what is on screen."""
+        """Another process wrote: reload what is on screen. While the server is gone, look for
+        it instead."""
+        if link.is_down():
+            self._look_for_server()
+            return
+        if self.server_lost:  # a write found it back before the poll did
+            self._server_back()
+            return
         current = poll_revision()
-        if current is not None and current != self._seen_revision:
+        if current is None:
+            if link.is_down():
+                self.lost_server()
+            return
+        if current != self._seen_revision:
             self._seen_revision = current
             self.refresh_screen()
 
     def refresh_screen(self) -> None:
-        screen = self.screen
-        reload = getattr(screen, "reload", None)
+        reload = getattr(self.screen, "reload", None)
         if reload is not None:
-            reload()
+            self.keep_screen(reload)
+
+    # -- a lost database server (team mode) ---------------------------------------------------
+
+    def keep_screen(self, read: Callable[[], Any]) -> None:
+        """Run ``read``; if the server is gone, what the screen shows stays, and the footer says
+        why."""
+        try:
+            read()
+        except ServerLost as exc:
+            self.lost_server(exc)
+
+    def lost_server(self, refused: ServerLost | None = None) -> None:
+        """Say that the server is gone: in general, or as why an action was ``refused``. The
+        poll looks for the server from now on."""
+        self.server_lost = True
+        if refused is None:
+            self.notify(SERVER_GONE, severity="warning", markup=False)
+        elif refused.maybe_saved:
+            self.notify(str(refused), severity="error", timeout=12, markup=False)
+        else:
+            self.notify(SERVER_REFUSED, severity="error", markup=False)
+
+    def _look_for_server(self) -> None:
+        """Ask, in a thread (a server off the network keeps a new connection waiting for
+        seconds), whether the server answers; keep saying that it is gone meanwhile."""
+        self.server_lost = True
+        footer = footer_of(self.screen) if self.screen_stack else None
+        if footer is not None and footer.message in ("", SERVER_GONE):  # not over a refusal
+            self.notify(SERVER_GONE, severity="warning", timeout=POLL_SECONDS * 2, markup=False)
+        if self._looking_for_server is None or self._looking_for_server.is_finished:
+            self._looking_for_server = self.run_worker(
+                self._ask_server, thread=True, group="server", exit_on_error=False
+            )
+
+    def _ask_server(self) -> None:
+        if link.server_answers():
+            self.call_from_thread(self._server_back)
+
+    def _server_back(self) -> None:
+        if link.is_down() and not link.reconnect():
+            return
+        self.server_lost = False
+        self.notify(SERVER_BACK, markup=False)
+        self.seen_revision(poll_revision())  # before reading: a write after it is noticed next
+        self.refresh_screen()
 
     def notify(
         self,
@@ -155,6 +222,9 @@ class PipelineApp(App):
         """Run a service action; a refusal is shown, not raised."""
         try:
             result = action()
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
         except UserError as exc:
             self.notify(str(exc), severity="error", timeout=6, markup=False)
             return
@@ -186,9 +256,22 @@ class PipelineApp(App):
 
     # -- global actions -----------------------------------------------------------------------
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key's action, and the palette's: one that finds the database server gone is
+        refused in the footer, and the screen stays as it was."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return True
+
     async def action_show(self, mode: str) -> None:
-        if self.current_mode != mode:
-            await self.switch_mode(mode)
+        if self.current_mode == mode:
+            return
+        if poll_revision() is None and link.is_down():  # the view could not be read: stay
+            self.lost_server()
+            return
+        await self.switch_mode(mode)
 
     def board(self) -> BoardScreen | None:
         screen = self.screen
@@ -242,6 +325,9 @@ class PipelineApp(App):
     def action_undo(self) -> None:
         try:
             change = base.undo_last_change()
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
         except UserError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return

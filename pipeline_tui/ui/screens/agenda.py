@@ -158,11 +158,11 @@ class AgendaScreen(ViewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.reload()
+        self.app.keep_screen(self.reload)  # a server gone: the footer says so
 
     def on_screen_resume(self) -> None:
         if self.app.data_stamp() != self._stamp:
-            self.reload()
+            self.app.keep_screen(self.reload)
 
     @property
     def list(self) -> AgendaList:

@@ -165,13 +165,13 @@ class ReportScreen(ViewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.reload()
+        self.app.keep_screen(self.reload)  # a server gone: the footer says so
 
     _stamp: tuple | None = None
 
     def on_screen_resume(self) -> None:
         if self.app.data_stamp() != self._stamp:
-            self.reload()
+            self.app.keep_screen(self.reload)
 
     def reload(self) -> None:
         self._stamp = self.app.data_stamp()
