@@ -100,6 +100,21 @@ def test_an_action_after_the_server_dropped_the_connection_is_written_on_a_new_o
     assert names() == ["First", "Second"] and not link.is_down()
 
 
+@pytest.mark.parametrize("scheme", ["postgresql+pool", "psycopg3"])
+def test_the_other_server_schemes_make_a_dropped_connection_again_too(server_db, scheme):
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.store import link
+    from pipeline_tui.store.db import open_database
+
+    pool = "?max_connections=2" if scheme.endswith("+pool") else ""
+    open_database(server_db.replace("postgresql", scheme, 1) + pool)
+    add_prospect(NOW, "First")
+    cut_our_connection(server_db)
+    assert all(link.server_answers() for _ in range(4))  # asking takes nothing from a pool of 2
+    add_prospect(NOW, "Second")
+    assert names() == ["First", "Second"] and not link.is_down()
+
+
 @pytest.mark.parametrize("cuts", [1, 2], ids=["cut-once-written-once", "cut-twice-refused"])
 def test_an_action_cut_halfway_is_written_whole_or_not_at_all(server_db, monkeypatch, cuts):
     """add_prospect writes a prospect, its stage change and its follow-up in one transaction:

@@ -31,9 +31,9 @@ class ServerLink:
     lost: str | None = None  # while the server is gone, what was said when it went
     location = ""  # the URL it was opened with: its passwords are masked in every message
 
-    def execute_sql(self, sql, params=None):
+    def execute_sql(self, sql, params=None, **options):
         with self._watching():
-            return super().execute_sql(sql, params)
+            return super().execute_sql(sql, params, **options)
 
     def begin(self, *args, **kwargs):
         with self._watching():
@@ -85,8 +85,13 @@ class ServerLink:
     def server_answers(self) -> bool:
         """Whether the server takes a new connection now. Safe from any thread: the test
         connection is its own, closed again at once."""
+        from playhouse.pool import PooledDatabase
+
         try:
-            connection = self._connect()
+            if isinstance(self, PooledDatabase):  # past the pool, which would count it in use
+                connection = super(PooledDatabase, self)._connect()
+            else:
+                connection = self._connect()
         except Exception:  # noqa: BLE001 - refused, timed out, unknown host: not yet
             return False
         connection.close()
