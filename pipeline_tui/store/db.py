@@ -150,7 +150,7 @@ def _open_url(url: str) -> peewee.Database:
         db._pragmas = tuple(SQLITE_PRAGMAS.items())
     try:
         db.connect()
-    except peewee.OperationalError as exc:
+    except peewee.DatabaseError as exc:  # refused, unknown host, a bad option in the URL
         raise UserError(f"cannot connect to {locations.shown(url)}: {_first_line(exc, url)}") from None
     return db
 
