@@ -230,7 +230,7 @@ async def test_the_app_lives_through_the_server_stopping_and_finds_it_again(
     from pipeline_tui.ui.screens.agenda import AgendaScreen
     from pipeline_tui.ui.screens.board import BoardScreen
     from pipeline_tui.ui.widgets.footer import KeysFooter
-    from tests.ui.helpers import cards_in, focused_card
+    from tests.ui.helpers import cards_in, focused_card, screen_text
 
     add_prospect(NOW, "Acme", follow_up=(NOW, "call"))
     monkeypatch.setattr(app_module, "POLL_SECONDS", 0.1)  # the app's poll, not 1.5 s apart
@@ -249,6 +249,11 @@ async def test_the_app_lives_through_the_server_stopping_and_finds_it_again(
             assert [c.name for c in cards_in(app, "Lead")] == ["Acme"]
             await pilot.pause(0.3)  # a few polls, each asking the server in vain
             assert app.server_lost and isinstance(app.screen, BoardScreen)
+            assert footer.message == app_module.SERVER_REFUSED  # the polls did not talk over it
+            footer._forget_message()  # as its timer does
+            await pilot.pause(0.2)
+            assert footer.message == app_module.SERVER_GONE  # said again, beside the keys
+            assert "? Keys" in screen_text(app).splitlines()[-1]
         finally:
             own_server.start()
         await until(pilot, lambda: not app.server_lost)

@@ -4,6 +4,7 @@ changes that other processes (a cron job, a second window) write to the database
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -75,7 +76,7 @@ class PipelineApp(App):
         self.mine = mine
         self._seen_revision = poll_revision() or 0
         self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
-        self._looking_for_server = None  # the worker asking whether the server answers again
+        self._looking_for_server: threading.Thread | None = None  # asks if the server answers
 
     @property
     def owner(self) -> str | None:
@@ -179,14 +180,19 @@ class PipelineApp(App):
         footer = footer_of(self.screen) if self.screen_stack else None
         if footer is not None and footer.message in ("", SERVER_GONE):  # not over a refusal
             self.notify(SERVER_GONE, severity="warning", timeout=POLL_SECONDS * 2, markup=False)
-        if self._looking_for_server is None or self._looking_for_server.is_finished:
-            self._looking_for_server = self.run_worker(
-                self._ask_server, thread=True, group="server", exit_on_error=False
+        if self._looking_for_server is None or not self._looking_for_server.is_alive():
+            # a thread of its own, not a worker: quitting must not wait for its answer
+            self._looking_for_server = threading.Thread(
+                target=self._ask_server, name="server-probe", daemon=True
             )
+            self._looking_for_server.start()
 
     def _ask_server(self) -> None:
         if link.server_answers():
-            self.call_from_thread(self._server_back)
+            try:
+                self.call_from_thread(self._server_back)
+            except RuntimeError:  # the app ended meanwhile
+                pass
 
     def _server_back(self) -> None:
         if link.is_down() and not link.reconnect():
