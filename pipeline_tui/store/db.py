@@ -144,14 +144,15 @@ def _open_url(url: str) -> peewee.Database:
         raise
     except Exception as exc:  # unknown scheme, bad URL
         hint = " (in a password, write / ? # @ : percent-encoded, / as %2F)" if "@" in url else ""
-        reason = _first_line(exc, url)
+        reason = locations.first_line(exc, url)
         raise UserError(f"cannot use database URL {locations.shown(url)}: {reason}{hint}") from None
     if isinstance(db, peewee.SqliteDatabase):
         db._pragmas = tuple(SQLITE_PRAGMAS.items())
     try:
         db.connect()
     except peewee.DatabaseError as exc:  # refused, unknown host, a bad option in the URL
-        raise UserError(f"cannot connect to {locations.shown(url)}: {_first_line(exc, url)}") from None
+        reason = locations.first_line(exc, url)
+        raise UserError(f"cannot connect to {locations.shown(url)}: {reason}") from None
     return db
 
 
@@ -179,11 +180,6 @@ def _server_database(url: str) -> peewee.Database:
     if isinstance(db, link.ServerLink):
         db.location = url
     return db
-
-
-def _first_line(exc: Exception, url: str) -> str:
-    """An error's first line, its passwords masked (a driver or parser may quote the URL)."""
-    return locations.redact((str(exc).strip().splitlines() or [type(exc).__name__])[0], url)
 
 
 def is_sqlite(db: peewee.Database) -> bool:

@@ -17,7 +17,7 @@ import peewee
 
 from pipeline_tui.errors import ServerLost
 from pipeline_tui.store import models
-from pipeline_tui.store.locations import redact, shown
+from pipeline_tui.store.locations import first_line, shown
 
 # libpq settings, unless the URL gives its own: a server that does not answer (a laptop whose
 # network went) is given up on after seconds, not the minutes TCP waits by default
@@ -58,7 +58,7 @@ class ServerLink:
         except Exception as exc:
             if not self.connection_gone():
                 raise
-            reason = redact((str(exc).strip().splitlines() or [type(exc).__name__])[0], self.location)
+            reason = first_line(exc, self.location)
             self.lost = f"lost the database server at {shown(self.location)} ({reason})"
             raise ServerLost(self.lost) from exc
 
@@ -137,6 +137,6 @@ def server_answers() -> bool:
 
 
 def reconnect() -> bool:
-    """A new connection for this thread, if the server takes it (True also when it is up)."""
+    """A new connection for this thread, if the server takes it (True for a database file)."""
     link = _link()
     return link is None or link.reconnect()

@@ -77,6 +77,12 @@ def redact(text: str, *locations: str | None) -> str:
     return text
 
 
+def first_line(exc: BaseException, location: str) -> str:
+    """An error's first line, for a one-line message, its passwords masked (a driver or a
+    parser may quote the URL)."""
+    return redact((str(exc).strip().splitlines() or [type(exc).__name__])[0], location)
+
+
 def shown(location: str) -> str:
     """The location for a message: a file as it is, a URL with its passwords masked."""
     return redact(location, location)
