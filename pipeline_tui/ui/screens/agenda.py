@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.strip import Strip
 from textual.widgets import Static
 
+from pipeline_tui.core.lateness import days_late
 from pipeline_tui.services import follow_ups
 from pipeline_tui.services.agenda import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
@@ -107,8 +108,8 @@ class AgendaList(VirtualList[Row]):
             base = base + self.style_of("agenda--cursor")
         now = self.now
         days = (item.due.date() - now.date()).days
-        if days < 0:
-            when = f"{-days}d late"
+        if item.due < now and days_late(item.due, now):
+            when = f"{days_late(item.due, now)}d late"
         elif days == 0:
             when = item.due.strftime("%H:%M")
         elif days < 7:
