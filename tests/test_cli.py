@@ -565,7 +565,7 @@ BAD_INPUT = {
     "already there": (["move", "Acme", "lead"], ["already in Lead"]),
     "unknown command": (["frobnicate"], ["frobnicate"]),
     "unknown option": (["agenda", "--colour"], ["--colour"]),
-    "missing argument": (["move", "Acme"], ["stage"]),
+    "missing argument": (["move", "Acme"], ["STAGE"]),
     "bad period": (["quota", "100", "--period", "week"], ["week"]),
     "bad now": (["--now", "next thursday", "agenda"], ["--now", "next thursday"]),
     "bad now after the command": (["agenda", "--now", "2026-02-30"], ["2026-02-30"]),

@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli import data, figures, follow_ups, prospects, tui
+from pipeline_tui.cli import data, figures, follow_ups, prospects, show_log, tui
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
     Parser,
+    forms_epilog,
     global_options,
     resolve_now,
     resolve_user,
@@ -28,7 +29,7 @@ from pipeline_tui.errors import UserError
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, follow_ups, data, figures)
+COMMAND_MODULES = (tui, prospects, show_log, follow_ups, data, figures)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 
@@ -56,6 +57,8 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
+    parser.epilog = forms_epilog()
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
@@ -73,9 +76,6 @@ def _skip_server_drivers(args: argparse.Namespace) -> None:
     from pipeline_tui.store.drivers import skip_server_drivers
 
     skip_server_drivers(args.db or os.environ.get("PIPELINE_TUI_DB") or "")
-
-
-# what str.splitlines() breaks on: escaped, so that an error stays on its one line
 
 
 # what str.splitlines() breaks on: escaped, so that an error stays on its one line

@@ -62,6 +62,53 @@ def global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
 GLOBAL_VALUE_OPTIONS = ("--db", "--now", "--pipeline", "--user")
 
 
+# -- what arguments take, said once for --help and for each command's help ---------------------
+
+
+def kinds_help() -> str:
+    from pipeline_tui.core.domain import FOLLOW_UP_KINDS
+
+    return ", ".join(FOLLOW_UP_KINDS)
+
+
+def stages_help() -> str:
+    from pipeline_tui.core.domain import DEFAULT_STAGES
+
+    return ", ".join(name for name, *_ in DEFAULT_STAGES)
+
+
+def dates_help() -> str:
+    from pipeline_tui.core.dates import DEFAULT_TIME, EXAMPLES
+
+    return f"{EXAMPLES}; a day given without a time means {DEFAULT_TIME:%H:%M}"
+
+
+PROSPECT_HELP = "the prospect: its id, or its name (any case; a unique start of the name will do)"
+
+
+def forms_epilog() -> str:
+    """The forms that arguments take, listed at the end of ``--help``."""
+    import textwrap
+
+    forms = [
+        ("PROSPECT", PROSPECT_HELP),
+        ("ACTIVITY", "a follow-up's id, as `agenda` (#12) and `show PROSPECT` list them"),
+        ("KIND", f"a follow-up kind: {kinds_help()}"),
+        ("STAGE", f"a stage of the prospect's pipeline, any case; the default ones: {stages_help()}"),
+        ("WHEN", f"a date: {dates_help()}"),
+        ("AMOUNT", "money as typed: 12000, 12,000.50 or $12,000"),
+    ]
+    lines = ["what the arguments take:"]
+    for name, text in forms:
+        lines.append(
+            textwrap.fill(
+                text, 79, break_on_hyphens=False, initial_indent=f"  {name:<10} ", subsequent_indent=" " * 13
+            )
+        )
+    lines += ["", "pipeline-tui COMMAND --help describes a command's arguments and options."]
+    return "\n".join(lines)
+
+
 def file_name(text: str) -> str:
     """A file name or URL as typed; refused when it holds a NUL, which no file name can."""
     if "\x00" in text:

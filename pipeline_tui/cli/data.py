@@ -21,15 +21,28 @@ from pipeline_tui.cli.common import (
 
 def register(command: AddCommand) -> None:
     imp = command("import", "import prospects from a CSV file (all or nothing)", without_gc(cmd_import))
-    imp.add_argument("file", type=file_name)
+    imp.add_argument(
+        "file",
+        type=file_name,
+        metavar="FILE",
+        help="a CSV file with a header row naming its columns (name is required; README: The command line)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
 
     exp = command("export", "export every prospect", without_gc(cmd_export))
-    exp.add_argument("--format", choices=("csv", "json"), default="csv")
-    exp.add_argument("-o", "--output", type=file_name, metavar="FILE")
+    exp.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    exp.add_argument(
+        "-o", "--output", type=file_name, metavar="FILE", help="write to a new file (default: stdout)"
+    )
 
     backup = command("backup", "a consistent copy of the database", cmd_backup)
-    backup.add_argument("-o", "--output", type=file_name, metavar="FILE")
+    backup.add_argument(
+        "-o",
+        "--output",
+        type=file_name,
+        metavar="FILE",
+        help="the copy's file (default: pipeline.backup-DATE-TIME.db beside the database)",
+    )
 
 
 def cmd_import(args, now: datetime) -> int:

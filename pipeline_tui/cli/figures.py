@@ -18,11 +18,18 @@ from pipeline_tui.errors import UserError
 
 def register(command: AddCommand) -> None:
     report = command("report", "quota figures, stages, conversion and advice", without_gc(cmd_report))
-    report.add_argument("--json", action="store_true")
+    report.add_argument("--json", action="store_true", help="as JSON, every figure and all the advice")
 
     quota = command("quota", "show the quota, or set it", cmd_quota)
-    quota.add_argument("amount", nargs="?")
-    quota.add_argument("--period", choices=("month", "quarter", "year"), default=None)
+    quota.add_argument(
+        "amount", nargs="?", metavar="AMOUNT", help="the target to set, e.g. 50000 (none: show the quota)"
+    )
+    quota.add_argument(
+        "--period",
+        choices=("month", "quarter", "year"),
+        default=None,
+        help="the period it covers, from its first day (default: quarter)",
+    )
 
 
 def cmd_report(args, now: datetime) -> int:
