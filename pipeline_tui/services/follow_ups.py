@@ -121,6 +121,11 @@ def reschedule(follow_up_id: int, due: datetime, now: datetime) -> FollowUp:
     return follow_up
 
 
+def open_follow_up(follow_up_id: int) -> FollowUp | None:
+    """A follow-up still to do, by id; None if it is done or gone."""
+    return FollowUp.get_or_none(FollowUp.id == follow_up_id, FollowUp.done_at.is_null())
+
+
 def answered_follow_up(prospect_id: int, kind: str, now: datetime) -> FollowUp | None:
     """The open follow-up that a call (or email...) made now answers: the prospect's oldest of
     that kind due today or before. Logging the call completes it rather than leaving it open."""

@@ -348,6 +348,9 @@ class PipelineApp(App):
             self.refresh_screen()
 
     def action_keys(self) -> None:
+        from pipeline_tui.ui.screens.help import HelpScreen
+        from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
         sections = [
             ("Everywhere", self.BINDINGS),
             (
@@ -361,14 +364,29 @@ class PipelineApp(App):
             ),
             ("Agenda", _agenda().BINDINGS),
             ("Report", _report().BINDINGS),
+            ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
             ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),
         ]
-        from pipeline_tui.ui.screens.help import HelpScreen
-
         self.push_screen(HelpScreen(sections))
 
-    def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
-        """Jump to the board with the prospect selected and its detail open."""
+    def open_prospect(
+        self, prospect_id: int, detail: bool = True, *, follow_up_id: int | None = None
+    ) -> None:
+        """Show a prospect where you are: on the board its card, selected (its pane open with
+        ``detail``); over the agenda or the report its pane, esc returning there (``follow_up_id``:
+        the agenda row it was opened from). Without ``detail``, on the board."""
+        from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
+        if not detail or isinstance(self.screen, BoardScreen):
+            self.show_on_board(prospect_id, detail)
+        elif isinstance(self.screen, ProspectPaneScreen):
+            self.screen.prospect_id, self.screen.answers = prospect_id, follow_up_id
+            self.screen.reload()
+        else:
+            self.push_screen(ProspectPaneScreen(prospect_id, follow_up_id))
+
+    def show_on_board(self, prospect_id: int, detail: bool = True) -> None:
+        """Jump to the board with the prospect selected (and its detail open)."""
         self.call_later(self._open_prospect, prospect_id, detail)
 
     async def _open_prospect(self, prospect_id: int, detail: bool) -> None:
@@ -395,6 +413,21 @@ class PipelineApp(App):
             shown = binding.key_display or key
             yield SystemCommand(binding.description, f"key: {shown}", run)
         yield SystemCommand("New pipeline", "Add a pipeline with the default stages", self._new_pipeline)
+        yield SystemCommand("Quota", "Set the quota: a target for the month, quarter or year", self.set_quota)
+
+    def set_quota(self) -> None:
+        """The quota, set in the app: the team's, or yours when only yours are shown (m)."""
+        from pipeline_tui.ui import dialogs
+
+        owner = base.current_user() if self.mine else ""
+
+        def done(quota) -> None:
+            if quota:
+                self.changed()
+                self.notify(f"Quota set: {dialogs.money(quota.target)} per {quota.period}", markup=False)
+                self.refresh_screen()
+
+        self.push_screen(dialogs.set_quota(self.now, setup.current_quota(owner), owner), done)
 
     def _new_pipeline(self) -> None:
         from pipeline_tui.ui.widgets.forms import Field, FormScreen

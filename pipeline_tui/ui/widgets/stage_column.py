@@ -167,11 +167,11 @@ class StageColumn(VirtualList[Card]):
         return make_strip([gutter, (label, self._status_style(card.follow_up_status))], width, base)
 
 
-SHORT_KINDS = {"appointment": "mtg", "info-request": "info", "reminder": "rmd"}
+SHORT_KINDS = {"appointment": "appt", "info-request": "info", "reminder": "rmd"}
 
 
 def next_step_label(kind: str, due: datetime, now: datetime, *, width: int = 40) -> str:
-    """``meeting tomorrow 10:00`` in a wide column, ``mtg tmrw 10:00`` or ``mtg tmrw`` in
+    """``appointment tomorrow 10:00`` in a wide column, ``appt tmrw 10:00`` or ``appt tmrw`` in
     narrower ones: the colour already says overdue, today or later."""
     wide = f"{KIND_LABELS.get(kind, kind)} {due_label(due, now)}"
     if len(wide) <= width:
