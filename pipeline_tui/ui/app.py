@@ -365,7 +365,10 @@ class PipelineApp(App):
             ("Agenda", _agenda().BINDINGS),
             ("Report", _report().BINDINGS),
             ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
-            ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),
+            (
+                "Command palette",
+                [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],
+            ),
         ]
         self.push_screen(HelpScreen(sections))
 

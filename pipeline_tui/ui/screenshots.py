@@ -1,7 +1,7 @@
 """Regenerate the README's screenshots: ``python -m pipeline_tui.ui.screenshots [DIR]``.
 
 Builds the demo at a pinned time in a temporary database, presses the keys of each scene and
-saves an SVG per scene (120×40). The snapshot tests press the same scenes.
+saves an SVG per scene (120×40). The snapshot tests press the same scenes, at 80×24 too.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from rich.cells import cell_len
 
 PINNED_NOW = datetime(2026, 11, 26, 9, 30)
 SIZE = (120, 40)
+SMALL = (80, 24)  # every screen must read well in the smallest usual terminal too (the tests)
 SCENES: dict[str, tuple[str, ...]] = {
     "board": (),
     "detail": ("j", "enter"),
     "agenda": ("2",),
+    "pane": ("2", "enter"),
     "report": ("3",),
     "help": ("question_mark",),
 }
