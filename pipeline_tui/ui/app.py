@@ -385,8 +385,10 @@ class PipelineApp(App):
         elif isinstance(self.screen, ProspectPaneScreen):
             self.screen.prospect_id, self.screen.answers = prospect_id, follow_up_id
             self.screen.reload()
-        else:
-            self.push_screen(ProspectPaneScreen(prospect_id, follow_up_id))
+        else:  # on the side away from the row it was opened from
+            focused = self.screen.focused
+            left = focused is not None and focused.region.center[0] > self.screen.size.width // 2
+            self.push_screen(ProspectPaneScreen(prospect_id, follow_up_id, left=left))
 
     def show_on_board(self, prospect_id: int, detail: bool = True) -> None:
         """Jump to the board with the prospect selected (and its detail open)."""

@@ -186,6 +186,28 @@ async def test_the_panes_keys_act_on_its_prospect_and_the_agenda_shows_it_after(
         assert datetime(2026, 12, 24, 10) in {getattr(row, "due", None) for row in agenda_list(app).items}
 
 
+async def test_d_and_s_in_the_pane_act_on_the_agenda_row_it_was_opened_from(demo_db, make_app, now):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, "2")
+        first = agenda_list(app).current
+        await settle(pilot, "enter", "d")
+        await pilot.press(*"sent it")
+        await settle(pilot, "enter")
+        assert isinstance(app.screen, AgendaScreen)  # done: back on the agenda
+        assert FollowUp.get_by_id(first.id).done_at == now
+        second = agenda_list(app).current
+        assert second.id != first.id
+        await settle(pilot, "enter", "s")
+        assert isinstance(app.screen, AgendaScreen)
+        assert FollowUp.get_by_id(second.id).due_at > now
+        await settle(pilot, "3")  # from the report there is no row: d is not offered
+        while app.screen.query_one(AdviceList).current.prospect_id is None:
+            await pilot.press("j")
+        await settle(pilot, "enter")
+        assert "Done" not in footer_text(app)
+
+
 # -- 11: the smaller ones ----------------------------------------------------------------------
 
 

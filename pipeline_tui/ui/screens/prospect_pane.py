@@ -22,6 +22,7 @@ class ProspectPaneScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     ProspectPaneScreen { background: $background 30%; layout: horizontal; align-horizontal: right; }
+    ProspectPaneScreen.-left { align-horizontal: left; }
     ProspectPaneScreen > ProspectDetail {
         layer: default;
         dock: none;  /* laid out above the footer, not docked under it */
@@ -38,6 +39,9 @@ class ProspectPaneScreen(ModalScreen[None]):
         Binding("K,k,up", "scroll(-1)", "Scroll up", id="pane.up", group=SCROLL),
         Binding("pagedown,space,ctrl+d", "page(1)", "Page down", show=False, id="pane.page_down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="pane.page_up"),
+        # on the follow-up the pane was opened from (an agenda row): as on the agenda
+        Binding("d", "done", "Done", id="pane.done"),
+        Binding("s", "snooze", "+1 day", id="pane.snooze"),
         Binding("e", "edit", "Edit", id="pane.edit"),
         Binding("f", "follow_up", "Follow-up", id="pane.follow_up"),
         Binding("c", "log_call", "Log call", id="pane.log_call"),
@@ -46,10 +50,11 @@ class ProspectPaneScreen(ModalScreen[None]):
         Binding("1", "on_board", "On the board", id="pane.board"),
     ]
 
-    def __init__(self, prospect_id: int, answers: int | None = None) -> None:
+    def __init__(self, prospect_id: int, answers: int | None = None, *, left: bool = False) -> None:
         """``answers``: the follow-up the pane was opened from (an agenda row), which a call
-        logged here completes if it is a call."""
-        super().__init__()
+        logged here completes if it is a call. ``left``: the pane lies on the left, clear of
+        a list on the right (the report's advice) that it was opened from."""
+        super().__init__(classes="-left" if left else None)
         self.prospect_id = prospect_id
         self.answers = answers
         self.detail = None
@@ -63,6 +68,7 @@ class ProspectPaneScreen(ModalScreen[None]):
         return self.query_one(ProspectDetail)
 
     def on_mount(self) -> None:
+        self.pane.set_class(self.has_class("-left"), "-left")  # its edge on the side of the view
         self.pane.open()
         self.reload()
 
@@ -92,6 +98,51 @@ class ProspectPaneScreen(ModalScreen[None]):
         prospect_id = self.prospect_id
         self.dismiss(None)
         self.app.show_on_board(prospect_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """d and s act on the agenda row the pane was opened from: only when there is one."""
+        if action in ("done", "snooze"):
+            return self.answers is not None
+        return True
+
+    # -- the agenda's actions, on the follow-up it was opened from -------------------------------
+
+    def action_done(self) -> None:
+        """d: done, as on the agenda; then back to the agenda, where the next row is."""
+        from pipeline_tui.services import follow_ups
+        from pipeline_tui.ui import dialogs
+
+        follow_up = follow_ups.open_follow_up(self.answers) if self.answers else None
+        if follow_up is None:
+            self.notify("That follow-up is done already.", severity="warning", markup=False)
+            return
+        name = self.prospect_name
+        form = dialogs.complete_follow_up(self.app.now, follow_up.id, follow_up.kind, self.prospect_id, name)
+
+        def after(result) -> None:
+            if result:
+                self.app.changed()
+                self.dismiss(None)
+                message = f"Done: {follow_up.kind} with {name}"
+                if isinstance(result, tuple):
+                    message += f"; next {result[0]} {result[1]:%a %d %b %H:%M}"
+                self.app.notify(message, markup=False)
+
+        self.app.push_screen(form, after)
+
+    def action_snooze(self) -> None:
+        from datetime import timedelta
+
+        from pipeline_tui.services import follow_ups
+
+        def snoozed(result) -> None:
+            self.app.changed()
+            self.dismiss(None)
+            self.app.notify(f"Snoozed to {result.due_at:%a %d %b %H:%M}: {self.prospect_name}", markup=False)
+
+        self.app.run_action_safely(
+            lambda: follow_ups.snooze(self.answers, timedelta(days=1), self.app.now()), snoozed
+        )
 
     # -- the board pane's actions, on this prospect ---------------------------------------------
 

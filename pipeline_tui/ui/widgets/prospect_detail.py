@@ -61,19 +61,20 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     value = money(p.value_cents) if p.value_cents is not None else "unknown"
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
-    close = p.expected_close.strftime("%d %b %Y") if p.expected_close else "unknown"
+    close = p.expected_close.strftime(f"%d{GLUE}%b{GLUE}%Y") if p.expected_close else "unknown"
+    # each label glued (GLUE) to its value: a line may break between fields, not inside one
     parts += [
         "\n\n",
-        ("Value ", "muted"),
+        ("Value" + GLUE, "muted"),
         (value, "strong"),
         (f"  weighted {money(detail.weighted_value)} at {probability:.0%} ({source})", "muted"),
         "\n",
-        ("Close ", "muted"),
+        ("Close" + GLUE, "muted"),
         close,
-        ("   Urgency ", "muted"),
+        ("   Urgency" + GLUE, "muted"),
         p.urgency,
         "\n",
-        ("Decision maker ", "muted"),
+        (f"Decision{GLUE}maker{GLUE}", "muted"),
         (
             f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}",
             DM_STYLE[p.decision_maker],
