@@ -384,7 +384,7 @@ class PipelineApp(App):
             self.show_on_board(prospect_id, detail)
         elif isinstance(self.screen, ProspectPaneScreen):
             self.screen.prospect_id, self.screen.answers = prospect_id, follow_up_id
-            self.screen.reload()
+            self.keep_screen(self.screen.reload)
         else:  # on the side away from the row it was opened from
             focused = self.screen.focused
             left = focused is not None and focused.region.center[0] > self.screen.size.width // 2
@@ -432,7 +432,12 @@ class PipelineApp(App):
                 self.notify(f"Quota set: {dialogs.money(quota.target)} per {quota.period}", markup=False)
                 self.refresh_screen()
 
-        self.push_screen(dialogs.set_quota(self.now, setup.current_quota(owner), owner), done)
+        try:
+            current = setup.current_quota(owner)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
+        self.push_screen(dialogs.set_quota(self.now, current, owner), done)
 
     def _new_pipeline(self) -> None:
         from pipeline_tui.ui.widgets.forms import Field, FormScreen

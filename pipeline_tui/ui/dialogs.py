@@ -13,7 +13,7 @@ from pipeline_tui.core import fields as rules
 from pipeline_tui.core.dates import EXAMPLES, parse_when
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, URGENCIES, Quota
 from pipeline_tui.core.money import parse_money
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import follow_ups, notes, prospects, setup
 from pipeline_tui.services.follow_ups import default_next
 from pipeline_tui.services.views import Detail
@@ -315,11 +315,14 @@ def log_call(clock: Clock, prospect_id: int, name: str, answers: int | None = No
 def _answered(clock: Clock, prospect_id: int, answers: int | None):
     """The open call a call logged now completes: the one chosen if it is a call, else the
     prospect's call due today or before."""
-    if answers is not None:
-        chosen = follow_ups.open_follow_up(answers)
-        if chosen is not None and chosen.kind == "call":
-            return chosen
-    return follow_ups.answered_follow_up(prospect_id, "call", clock())
+    try:
+        if answers is not None:
+            chosen = follow_ups.open_follow_up(answers)
+            if chosen is not None and chosen.kind == "call":
+                return chosen
+        return follow_ups.answered_follow_up(prospect_id, "call", clock())
+    except ServerLost:
+        return None  # the form still opens; saving it says the server is gone
 
 
 def _next_step_fields(clock: Clock, kind: str, due: datetime, *, required: bool = False) -> list[Field]:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services.views import prospect_detail
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.prospect_detail import ProspectDetail
@@ -70,12 +70,14 @@ class ProspectPaneScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.pane.set_class(self.has_class("-left"), "-left")  # its edge on the side of the view
         self.pane.open()
-        self.reload()
+        self.app.keep_screen(self.reload)  # a server gone: the footer says so
 
     def reload(self) -> None:
         """Read the prospect again (after an action here, or a write from elsewhere)."""
         try:
             self.detail = prospect_detail(self.prospect_id, self.app.now(), self.app.settings)
+        except ServerLost:
+            raise  # said in the footer, the pane as it was (PipelineApp.keep_screen)
         except UserError as exc:  # gone meanwhile (archived and purged by another window)
             self.app.notify(str(exc), severity="error", markup=False)
             self.dismiss(None)
@@ -112,7 +114,11 @@ class ProspectPaneScreen(ModalScreen[None]):
         from pipeline_tui.services import follow_ups
         from pipeline_tui.ui import dialogs
 
-        follow_up = follow_ups.open_follow_up(self.answers) if self.answers else None
+        try:
+            follow_up = follow_ups.open_follow_up(self.answers) if self.answers else None
+        except ServerLost as exc:
+            self.app.lost_server(exc)
+            return
         if follow_up is None:
             self.notify("That follow-up is done already.", severity="warning", markup=False)
             return
@@ -151,7 +157,7 @@ class ProspectPaneScreen(ModalScreen[None]):
             if result:
                 self.app.changed()
                 self.notify(said(result), markup=False)
-                self.reload()
+                self.app.keep_screen(self.reload)
 
         self.app.push_screen(form, after)
 
@@ -174,9 +180,9 @@ class ProspectPaneScreen(ModalScreen[None]):
                 return
             self.app.changed()
             self.notify(f"Scheduled {result.kind} with {name}", markup=False)
-            self.reload()
+            self.app.keep_screen(self.reload)
             if result.kind == "appointment":
-                self.app.offer_reminders(result.id, name, self.reload)
+                self.app.offer_reminders(result.id, name, lambda: self.app.keep_screen(self.reload))
 
         self.app.push_screen(dialogs.schedule_follow_up(self.app.now, self.prospect_id, name), after)
 
