@@ -7,7 +7,9 @@ from datetime import datetime
 from pipeline_tui.cli.common import (
     AddCommand,
     activity_id,
+    check_output,
     file_name,
+    force_option,
     open_db,
     owner_scope,
     user_settings,
@@ -35,6 +37,7 @@ def register(command: AddCommand) -> None:
 
     ics = command("ics", "open follow-ups as an iCalendar file, with alarms", cmd_ics)
     ics.add_argument("-o", "--output", type=file_name, metavar="FILE")
+    force_option(ics)
 
 
 def cmd_follow_up(args, now: datetime) -> int:
@@ -63,7 +66,7 @@ def cmd_agenda(args, now: datetime) -> int:
     from pipeline_tui.services.agenda import agenda
 
     days = args.days if args.days is not None else user_settings().thresholds.agenda_days
-    open_db(args)
+    open_db(args, read_only=True)
     items = agenda(now, days, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import agenda_json, dumps
@@ -80,6 +83,8 @@ def cmd_ics(args, now: datetime) -> int:
     from pipeline_tui.io.ics import agenda_calendar
     from pipeline_tui.services.agenda import agenda
 
-    open_db(args)
-    write_output(args.output, agenda_calendar(agenda(now, None, args.pipeline, owner_scope(args)), now))
+    check_output(args.output, args)
+    open_db(args, read_only=True)
+    calendar = agenda_calendar(agenda(now, None, args.pipeline, owner_scope(args)), now)
+    write_output(args.output, calendar, args)
     return 0
