@@ -8,6 +8,7 @@ Bad input of any kind ends with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from pipeline_tui.cli.common import (
     resolve_now,
     resolve_user,
 )
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 
 Runner = Callable[[argparse.Namespace, datetime], int]
 
@@ -104,6 +105,21 @@ def _check_text(args: argparse.Namespace) -> None:
                 ) from None
 
 
+def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
+    """A disk that is full or failing (not a bug of ours): said in words, in one line. What
+    stdout still holds goes nowhere, so that exiting does not fail on it again."""
+    what = DISK_FULL if is_disk_full(exc) else (getattr(exc, "strerror", None) or str(exc))
+    where = getattr(exc, "filename", None)
+    message = f"{where}: {what}" if where else what
+    print(f"{PROG}: {_one_line(_without_passwords(message, argv))}", file=sys.stderr)
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     status = 1
     try:
@@ -127,7 +143,9 @@ def _run(argv: Sequence[str] | None) -> int:
         from pipeline_tui.services.base import set_user
 
         set_user(resolve_user(args))
-        return RUNNERS[args.command](args, now)
+        status = RUNNERS[args.command](args, now)
+        sys.stdout.flush()  # here, so that a failing write is said; at exit it would be lost
+        return status
     except UserError as exc:
         print(f"{PROG}: {_one_line(_without_passwords(str(exc), argv))}", file=sys.stderr)
         return 2
@@ -138,6 +156,8 @@ def _run(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # a bug: say so in one line, keep the traceback for debugging
         if os.environ.get("PIPELINE_TUI_DEBUG"):
             raise
+        if is_disk_full(exc) or isinstance(exc, OSError):
+            return _failed_to_write(exc, argv)
         print(
             f"{PROG}: internal error: {type(exc).__name__}: {_one_line(_without_passwords(str(exc), argv))} "
             "(set PIPELINE_TUI_DEBUG=1 for details)",

@@ -36,7 +36,7 @@ def cmd_report(args, now: datetime) -> int:
     from pipeline_tui.services.views import report
 
     settings = user_settings()
-    open_db(args)
+    open_db(args, read_only=True)
     result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import dumps, report_json
@@ -56,7 +56,7 @@ def cmd_quota(args, now: datetime) -> int:
     if args.amount is None:
         if args.period:
             raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
-        open_db(args)
+        open_db(args, read_only=True)
         quota = setup.current_quota(owner_scope(args) or "")
         whose = f"{resolve_user(args)}'s" if args.mine else "Team"
         if quota is None:

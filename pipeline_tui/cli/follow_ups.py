@@ -7,8 +7,10 @@ from datetime import datetime
 from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
+    check_output,
     dates_help,
     file_name,
+    force_option,
     kinds_help,
     open_db,
     owner_scope,
@@ -49,6 +51,7 @@ def register(command: AddCommand) -> None:
     ics.add_argument(
         "-o", "--output", type=file_name, metavar="FILE", help="write to a new file (default: stdout)"
     )
+    force_option(ics)
 
 
 def cmd_follow_up(args, now: datetime) -> int:
@@ -111,7 +114,7 @@ def cmd_agenda(args, now: datetime) -> int:
     from pipeline_tui.services.agenda import agenda
 
     days = args.days if args.days is not None else user_settings().thresholds.agenda_days
-    open_db(args)
+    open_db(args, read_only=True)
     items = agenda(now, days, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import agenda_json, dumps
@@ -128,6 +131,8 @@ def cmd_ics(args, now: datetime) -> int:
     from pipeline_tui.io.ics import agenda_calendar
     from pipeline_tui.services.agenda import agenda
 
-    open_db(args)
-    write_output(args.output, agenda_calendar(agenda(now, None, args.pipeline, owner_scope(args)), now))
+    check_output(args.output, args)
+    open_db(args, read_only=True)
+    calendar = agenda_calendar(agenda(now, None, args.pipeline, owner_scope(args)), now)
+    write_output(args.output, calendar, args)
     return 0

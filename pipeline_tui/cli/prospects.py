@@ -129,7 +129,7 @@ def cmd_restore(args, now: datetime) -> int:
 def cmd_archived(args, now: datetime) -> int:
     from pipeline_tui.services.prospects import archived_prospects
 
-    open_db(args)
+    open_db(args, read_only=True)
     rows = archived_prospects()
     if not rows:
         print("No archived prospects.")
