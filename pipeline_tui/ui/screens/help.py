@@ -9,7 +9,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-DATE_HELP = "Dates: tomorrow 10:00 · +3d · in 2 weeks · next tue · fri 14:00 · 2026-12-01 09:30"
+# what every date field takes (README "Dates"); each line fits the help's 78 columns
+DATE_HELP = "\n".join(
+    [
+        "Dates: tomorrow 10:00 · fri afternoon · next tue · next week · end of month",
+        "  +3d, in 2 weeks: at the working hour (09:00) unless a time follows",
+        "  +2h, in 90 min: exact, in real time · a time the clocks skip moves forward",
+        "  2026-12-01 09:30 · 25/04/2026 · 03/04/2026 needs date_order under [locale]",
+    ]
+)
 
 
 KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn"}
