@@ -21,7 +21,7 @@ ORDER_WORDS = {"DMY": "day/month/year", "MDY": "month/day/year", "YMD": "year/mo
 SETTING = 'set date_order = "DMY" or "MDY" under [locale] in config.toml'
 
 # the date at the start of a text, and where it ends (a time may follow after a space or a T)
-_NUMERIC_RE = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})(?:\2(\d{1,4}))?(?=$|[\sTt])")
+_NUMERIC_RE = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})(?:\2(\d{1,4}))?(?=$|[\sTt])", re.ASCII)
 
 
 class DateError(UserError):

@@ -83,11 +83,6 @@ _WEEKDAY_RE = re.compile(r"^(?:(?P<next>next)\s+)?(?P<day>[a-z]+)" + _AT_TIME)
 _MONTH_NAME_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 
 EXAMPLES = "tomorrow 10:00, +3d, in 2 weeks, next tue, fri 14:00 or 2026-12-01 09:30"
-FORMS = (
-    "today, tomorrow or a weekday (fri, next tue), with a time (10:00, 2pm) or morning / afternoon; "
-    "+3d, in 2 weeks, -1m; next week; end of month (days land at 09:00 unless a time follows); "
-    "+2h, in 90 min (exact, keeping the minute); 2026-12-01 09:30, 25/04/2026, 1 dec 2026"
-)
 
 
 class DateRules(NamedTuple):
@@ -262,7 +257,7 @@ def _numeric(text: str, original: str, now: datetime, rules: DateRules) -> datet
         return None
     numeric, rest = split
     day = read_numeric(numeric, now.year, rules.order, original.strip())
-    rest = rest.removeprefix("t").strip()  # 2026-12-01T16:15
+    rest = re.sub(r"^t(?=\d)", "", rest).strip()  # 2026-12-01T16:15
     return _at(day, rest or None, original, rules)
 
 

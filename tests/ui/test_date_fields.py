@@ -135,3 +135,17 @@ async def test_an_expected_close_in_the_past_is_previewed_as_such(demo_db, make_
         await pilot.pause()
         preview = hint(app, "expected_close")
         assert str(preview.content) == "→ Thu 19 Nov 2026 · in the past" and preview.has_class("-caution")
+
+
+async def test_the_keys_help_lists_the_date_forms_unbroken_at_80_by_24(demo_db, make_app):
+    from pipeline_tui.ui.screens.help import DATE_HELP
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark", *["j"] * 80)
+        await pilot.pause()
+        shown = screen_text(app)
+        for line in DATE_HELP.splitlines():
+            assert line in shown, line
+        assert "next week" in shown and "date_order" in shown

@@ -9,13 +9,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# what every date field takes (README "Dates"); each line fits the help's 78 columns
+# what every date field takes (README "Dates"); each line fits the help's 72 columns at 80×24
 DATE_HELP = "\n".join(
     [
-        "Dates: tomorrow 10:00 · fri afternoon · next tue · next week · end of month",
-        "  +3d, in 2 weeks: at the working hour (09:00) unless a time follows",
-        "  +2h, in 90 min: exact, in real time · a time the clocks skip moves forward",
-        "  2026-12-01 09:30 · 25/04/2026 · 03/04/2026 needs date_order under [locale]",
+        "Dates  tomorrow 10:00 · fri afternoon · next tue · next week",
+        "       end of month · 2026-12-01 09:30 · 25/04/2026 · 1 dec 2026",
+        "       +3d, in 2 weeks: the working hour (09:00) unless a time is given",
+        "       +2h, in 90 min: exactly that much later, whatever the clocks do",
+        "       03/04/2026 reads two ways: set date_order under [locale]",
     ]
 )
 
