@@ -12,7 +12,6 @@ moves to the first minute after the gap (README "Dates").
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -221,8 +220,8 @@ def _end_of_month(text: str, original: str, now: datetime, rules: DateRules) -> 
     match = _END_OF_MONTH_RE.match(text)
     if not match:
         return None
-    last = calendar.monthrange(now.year, now.month)[1]
-    return _at(now.date().replace(day=last), match["time"], original, rules)
+    next_month = now.date().replace(day=28) + timedelta(days=4)  # the 28th is in every month
+    return _at(next_month - timedelta(days=next_month.day), match["time"], original, rules)
 
 
 def _relative(text: str, original: str, now: datetime, rules: DateRules) -> datetime | None:

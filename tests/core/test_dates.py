@@ -386,3 +386,16 @@ def test_a_huge_number_with_a_unit_is_refused_not_a_crash():
     # found by hypothesis: dateutil raises decimal.InvalidOperation on it
     with pytest.raises(DateError):
         parse_when("10000000000000000000000000000M", datetime(2026, 11, 26, 9, 30))
+
+
+@given(now=nows)
+def test_end_of_month_is_the_last_day_of_this_month(now):
+    moment = parse_when("end of month", now)
+    assert (moment.year, moment.month) == (now.year, now.month)
+    assert (moment + timedelta(days=1)).day == 1 and moment.time() == time(9, 0)
+
+
+@given(now=nows)
+def test_next_week_is_the_monday_after_this_week(now):
+    moment = parse_when("next week", now)
+    assert moment.weekday() == 0 and 1 <= (moment.date() - now.date()).days <= 7
