@@ -56,6 +56,8 @@ def split_numeric(text: str) -> tuple[str, str] | None:
 
 
 def _day(year: int, month: int, day: int) -> date | None:
+    if not (1 <= month <= 12 and 1 <= day <= 31 and year >= 1):
+        return None  # the common miss (a day read as a month) without the cost of an exception
     try:
         return date(year, month, day)
     except ValueError:
@@ -68,20 +70,19 @@ def readings(numeric: str, year: int, original: str | None = None) -> Readings:
     A year must be written in full (``2026``): a two-digit one is refused, as ``26`` could be a
     day as well.
     """
-    shown = repr(original if original is not None else numeric)
     match = _NUMERIC_RE.match(numeric)
     if match is None:
-        raise DateError(f"{shown} is not a date like 2026-04-25")
+        raise DateError(f"{original or numeric!r} is not a date like 2026-04-25")
     first, _, second, third = match.groups()
     if len(first) == 4:  # year first: only ever year, month, day
         if third is None or len(third) > 2:
-            raise DateError(f"{shown} is not a date like 2026-04-25")
+            raise DateError(f"{original or numeric!r} is not a date like 2026-04-25")
         day = _day(int(first), int(second), int(third))
         return Readings(day, day)
     if len(first) > 2:
-        raise DateError(f"{shown} is not a date like 2026-04-25")
+        raise DateError(f"{original or numeric!r} is not a date like 2026-04-25")
     if third is not None and len(third) != 4:
-        raise DateError(f"{shown}: write the year in full, like 25/04/2026 or 2026-04-25")
+        raise DateError(f"{original or numeric!r}: write the year in full, like 25/04/2026 or 2026-04-25")
     if third is not None:
         year = int(third)
     a, b = int(first), int(second)
@@ -133,18 +134,13 @@ def settle_date_order(values: Iterable[str], configured: str | None = None) -> C
     if configured is not None:
         return ColumnOrder(configured, "date_order under [locale] in config.toml")
     seen: dict[str, str] = {}  # DMY / MDY / "both ways" -> the first value seen
+    kinds: dict[str, str | None] = {}  # a file repeats its dates: each distinct one is read once
     for value in values:
         text = value.strip()
-        split = split_numeric(text)
-        if split is None:
+        kind = kinds[text] if text in kinds else kinds.setdefault(text, _reads(text))
+        if kind is None or kind in seen:
             continue
-        try:
-            found = readings(split[0], 2000)  # a leap year: 29/02 without a year is a date
-        except DateError:
-            continue  # not a date: the row's own error
-        kind = found.only() or ("both ways" if found.ambiguous else None)
-        if kind is not None:
-            seen.setdefault(kind, text)
+        seen[kind] = text
         if "DMY" in seen and "MDY" in seen:
             problem = f"{seen['DMY']} reads only day first but {seen['MDY']} only month first"
             return ColumnOrder(None, "", problem)
@@ -156,3 +152,16 @@ def settle_date_order(values: Iterable[str], configured: str | None = None) -> C
         problem = f"nothing settles whether {example} is day or month first: {SETTING}, or write 2026-04-25"
         return ColumnOrder(None, "", problem)
     return ColumnOrder(None, "every date in it reads one way only")
+
+
+def _reads(text: str) -> str | None:
+    """How a file's value reads: ``DMY`` or ``MDY`` only, "both ways", or None (one way, or no
+    numeric date: a value that is no date is its row's own error)."""
+    split = split_numeric(text)
+    if split is None:
+        return None
+    try:
+        found = readings(split[0], 2000)  # a leap year: 29/02 without a year is a date
+    except DateError:
+        return None
+    return found.only() or ("both ways" if found.ambiguous else None)
