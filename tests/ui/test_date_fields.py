@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
 from textual.widgets import Static
 
 from pipeline_tui.core.dates import DateRules
@@ -137,15 +138,20 @@ async def test_an_expected_close_in_the_past_is_previewed_as_such(demo_db, make_
         assert str(preview.content) == "→ Thu 19 Nov 2026 · in the past" and preview.has_class("-caution")
 
 
-async def test_the_keys_help_lists_the_date_forms_unbroken_at_80_by_24(demo_db, make_app):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_keys_help_lists_the_date_forms_unbroken(demo_db, make_app, size):
     from pipeline_tui.ui.screens.help import DATE_HELP
 
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await pilot.press("question_mark", *["j"] * 80)
         await pilot.pause()
         shown = screen_text(app)
         for line in DATE_HELP.splitlines():
             assert line in shown, line
-        assert "next week" in shown and "date_order" in shown
+        assert "next week" in shown and "afternoon" in shown and "+2h: exact" in shown
+        if size == (120, 40):  # wide: every key and the dates at once, nothing to scroll
+            from textual.containers import VerticalScroll
+
+            assert app.screen.query_one(VerticalScroll).max_scroll_y == 0
