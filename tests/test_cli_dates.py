@@ -136,6 +136,19 @@ def test_toml_times_are_taken_as_the_working_hour(acme, config):
 
 
 def test_help_says_which_dates_are_taken(cli):
-    for command in (["follow-up", "--help"], ["add", "--help"]):
+    for command in (["follow-up", "--help"], ["add", "--help"], ["log", "--help"], ["--help"]):
         shown = " ".join(cli(*command, db=False).stdout.split())
-        assert "tomorrow 10:00, +3d, next week, fri afternoon, end of month" in shown
+        assert "also next week, fri afternoon, end of month, 25/04/2026" in shown, command
+        assert "a date that reads two ways (03/04/2026) needs [locale] date_order" in shown, command
+
+
+def test_a_call_logged_with_a_next_step_reads_it_by_the_same_rules(acme, config):
+    refused = acme("log", "acme", "call", "sent the prices", "--next", "03/04/2027")
+    assert_user_error(refused, "could be 3 April 2027 or 4 March 2027")
+    env = config('[locale]\ndate_order = "DMY"\nworking_hour = "08:00"\n')
+    logged = acme("log", "acme", "call", "sent the prices", "--next", "03/04/2027", env=env)
+    assert logged.returncode == 0 and logged.stderr == "", logged.stderr
+    assert agenda_dues(acme, env) == ["2027-04-03T08:00:00"]
+    late = acme("log", "acme", "call", "no answer", "--next", "yesterday", env=env)
+    assert late.returncode == 0
+    assert late.stderr == "pipeline-tui: warning: next follow-up due Wed 25 Nov 2026 08:00: in the past\n"
