@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline_tui.core.money import MAX_CENTS, cents_to_number, format_money, parse_money
+from pipeline_tui.core.money import (
+    MAX_CENTS,
+    Money,
+    cents_to_number,
+    format_amount,
+    format_money,
+    parse_money,
+    read_money,
+    to_home,
+)
 from pipeline_tui.errors import UserError
 
 
@@ -49,8 +61,13 @@ def test_accepted_amounts(text, cents):
         "1.234",
         "",
         "   ",
-        "12,00",
         "1,0000",
+        "1.234 567",
+        "1,234.567,00",
+        "1 234,567",
+        "12.345,6.7",
+        "$12 EUR",
+        "0.125",
         ".5",
         "12.",
         "1e3",
@@ -145,3 +162,126 @@ def test_formatted_amounts_parse_back(cents):
 )
 def test_short_amounts_as_the_board_shows_them(text, cents):
     assert parse_money(text) == cents
+
+
+# -- one grammar for every amount a person or a file writes (README "Money") --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "money"),
+    [
+        ("1.234,50 €", "", Money(123_450, "EUR")),
+        ("€1,234.50", "", Money(123_450, "EUR")),
+        ("$ 12k", "", Money(1_200_000, "USD")),
+        ("1 234,50", "", Money(123_450, None)),
+        ("1\u202f234,50", "", Money(123_450, None)),
+        ("12,5", "", Money(1_250, None)),
+        ("12,00", "", Money(1_200, None)),
+        ("1.234.567", "", Money(123_456_700, None)),
+        ("1.234.567,89", "", Money(123_456_789, None)),
+        ("CHF 1'234.50", "", Money(123_450, "CHF")),
+        ("¥1,500,000", "", Money(150_000_000, "JPY")),
+        ("¥1,500,000", "CNY", Money(150_000_000, "CNY")),
+        ("₩5,000,000", "", Money(500_000_000, "KRW")),
+        ("$100", "CAD", Money(10_000, "CAD")),
+        ("US$100", "CAD", Money(10_000, "USD")),
+        ("R$ 1.500,00", "", Money(150_000, "BRL")),
+        ("1,5k", "", Money(150_000, None)),
+        ("250 zł", "", Money(25_000, "PLN")),
+        ("12 usd", "", Money(1_200, "USD")),
+        ("$12 USD", "", Money(1_200, "USD")),
+    ],
+)
+def test_amounts_as_people_and_exports_write_them(text, home, money):
+    assert read_money(text, home=home) == money
+
+
+def test_a_point_before_three_digits_reads_two_ways_and_is_refused_with_both():
+    with pytest.raises(UserError) as caught:
+        read_money("1.234")
+    assert "could be 1234 or 1.234" in str(caught.value) and "write 1234" in str(caught.value)
+
+
+STYLES = {
+    # name: (thousands mark, decimal mark)
+    "plain": ("", "."),
+    "english": (",", "."),
+    "european": (".", ","),
+    "french": ("\u202f", ","),
+    "spaced": (" ", ","),
+    "swiss": ("'", "."),
+}
+
+
+def written(cents: int, style: str) -> str:
+    """``cents`` as a person of ``style`` writes it, cents shown only when there are some."""
+    group, point = STYLES[style]
+    whole, rest = divmod(cents, 100)
+    text = f"{whole:,}".replace(",", group)
+    return text + (f"{point}{rest:02d}" if rest else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=MAX_CENTS - 1),
+    st.sampled_from(sorted(STYLES)),
+    st.sampled_from(["", "€", "£ ", " EUR", "USD ", "¥", " ₩"]),
+)
+def test_written_in_any_style_it_reads_back(cents, style, affix):
+    text = written(cents, style)
+    text = (
+        affix + text
+        if affix.endswith(" ") or len(affix.strip()) == 1 and affix == affix.strip()
+        else text + affix
+    )
+    assert read_money(text).cents == cents, text
+
+
+def _digits_and_decimals(text: str) -> tuple[str, int]:
+    number = re.sub(r"[^\d,. \u00a0\u202f']", "", text)
+    tail = re.search(r"[,.](\d{1,2})$", number)
+    return re.sub(r"\D", "", number), len(tail[1]) if tail else 0
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="0123456789,. '", min_size=1, max_size=14), st.sampled_from(["", "€", "$ ", " USD"]))
+def test_a_value_never_silently_changes_magnitude(number, affix):
+    """Whatever is accepted keeps its digits in order; only where the point falls is read,
+    and only as the text itself shows it: after its last mark, one or two digits."""
+    text = affix + number if not affix.startswith(" ") else number + affix
+    try:
+        cents = read_money(text).cents
+    except UserError:
+        return
+    digits, decimals = _digits_and_decimals(number.strip())
+    assert cents == int(digits) * 10 ** (2 - decimals), text
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "home", "short", "shown"),
+    [
+        (1_200_000, "", "EUR", True, "12k"),
+        (1_200_000, "EUR", "EUR", True, "12k"),
+        (150_000_000, "JPY", "EUR", True, "¥1.5M"),
+        (150_000_000, "JPY", "CNY", True, "JPY 1.5M"),
+        (1_200_000, "USD", "EUR", False, "$12,000"),
+        (1_200_000, "USD", "CAD", False, "USD 12,000"),
+        (1_200_000, "CHF", "EUR", True, "CHF 12k"),
+        (None, "CHF", "EUR", True, "—"),
+    ],
+)
+def test_a_deals_own_amount_shows_its_currency(cents, currency, home, short, shown):
+    assert format_amount(cents, currency, home, short=short) == shown
+
+
+@pytest.mark.parametrize(
+    ("cents", "rate", "home"),
+    [
+        (100, Decimal("0.92"), 92),
+        (1_500_000_00, Decimal("0.0061"), 91_500_0),
+        (5, Decimal("0.5"), 3),
+        (0, Decimal("7"), 0),
+    ],
+)
+def test_to_home(cents, rate, home):
+    assert to_home(cents, rate) == home
