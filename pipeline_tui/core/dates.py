@@ -304,6 +304,44 @@ def parse_iso(text: str, what: str = "date") -> datetime:
     return parsed
 
 
+class FileDate(NamedTuple):
+    """A moment as a file wrote it, and whether the file gave its time of day."""
+
+    moment: datetime
+    has_time: bool
+
+
+def read_file_date(text: str, order: str | None, now: datetime) -> FileDate:
+    """A date from a file (an export's ``2026-04-03 10:15:00``, ``03/04/2026 14:30``,
+    ``Apr 3, 2026``): numeric dates in ``order``, the one settled for their column (None: only
+    a date that reads one way), a time when given; no words relative to today, which a file
+    cannot mean, and no date without its year."""
+    value = " ".join(text.split())
+    if value[:4].isdigit() and value[4:5] == "-":
+        iso = parse_iso(value)
+        return FileDate(iso.replace(microsecond=0), len(value) > 10)
+    split = split_numeric(value)
+    if split is not None:
+        numeric, rest = split
+        if len(re.split(r"[/.-]", numeric)) < 3:
+            raise DateError(f"{value!r} has no year: write it in full, like 2026-04-25")
+        day = read_numeric(numeric, now.year, order, value)
+        return _with_time(day, rest, value)
+    if not re.search(r"\d{4}", value):
+        raise DateError(f"{value!r} is not a date like 2026-04-25")
+    at_midnight = _parse_absolute(value.lower(), value, now, DateRules(working_hour=time(0, 0)))
+    at_one = _parse_absolute(value.lower(), value, now, DateRules(working_hour=time(0, 1)))
+    return FileDate(at_midnight, at_midnight == at_one)
+
+
+def _with_time(day: date, rest: str, original: str) -> FileDate:
+    rest = re.sub(r"^[tT](?=\d)", "", rest).strip().lower()
+    if not rest:
+        return FileDate(datetime.combine(day, time()), False)
+    moment = _at(day, rest, original, DEFAULT_RULES)
+    return FileDate(moment, True)
+
+
 def describe_due(due: datetime, now: datetime) -> str:
     """A short human label for a due time: ``today 14:00``, ``tomorrow``, ``Fri 12 Dec``, ``3d overdue``."""
     days = (due.date() - now.date()).days

@@ -399,3 +399,58 @@ def test_end_of_month_is_the_last_day_of_this_month(now):
 def test_next_week_is_the_monday_after_this_week(now):
     moment = parse_when("next week", now)
     assert moment.weekday() == 0 and 1 <= (moment.date() - now.date()).days <= 7
+
+
+# -- dates as files write them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "moment", "has_time"),
+    [
+        ("2026-04-03", None, datetime(2026, 4, 3), False),
+        ("2026-04-03 10:15:00", None, datetime(2026, 4, 3, 10, 15), True),
+        ("2026-04-03T10:15", "MDY", datetime(2026, 4, 3, 10, 15), True),
+        ("03/04/2026", "DMY", datetime(2026, 4, 3), False),
+        ("03/04/2026", "MDY", datetime(2026, 3, 4), False),
+        ("25/04/2026 14:30", None, datetime(2026, 4, 25, 14, 30), True),
+        ("04/25/2026 2:30 PM", None, datetime(2026, 4, 25, 14, 30), True),
+        ("25.04.2026", "DMY", datetime(2026, 4, 25), False),
+        ("Apr 3, 2026", None, datetime(2026, 4, 3), False),
+        ("3 April 2026 10:00", None, datetime(2026, 4, 3, 10, 0), True),
+    ],
+)
+def test_a_file_date_in_its_columns_order(text, order, moment, has_time):
+    from pipeline_tui.core.dates import read_file_date
+
+    assert read_file_date(text, order, THU) == (moment, has_time)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("03/04/2026", "could be 3 April 2026 or 4 March 2026"),
+        ("03/04", "has no year"),
+        ("tomorrow", "not a date"),
+        ("next week", "not a date"),
+        ("31/02/2026", "not a date"),
+    ],
+)
+def test_a_file_date_that_only_a_guess_could_read_is_refused(text, words):
+    from pipeline_tui.core.dates import read_file_date
+
+    with pytest.raises(DateError, match=words):
+        read_file_date(text, None, THU)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2100, 12, 31)),
+    st.sampled_from(["DMY", "MDY"]),
+)
+def test_a_date_written_in_its_order_reads_back(moment, order):
+    from pipeline_tui.core.dates import read_file_date
+
+    moment = moment.replace(second=0, microsecond=0)
+    day_first = order == "DMY"
+    text = moment.strftime("%d/%m/%Y %H:%M" if day_first else "%m/%d/%Y %H:%M")
+    assert read_file_date(text, order, THU) == (moment, True)
