@@ -12,6 +12,10 @@
     [locale]
     date_order = "DMY"      # or "MDY", "YMD": how 03/04/2026 reads
     working_hour = "08:30"  # where a day typed without a time lands
+    [currency]
+    home = "EUR"            # what every figure is counted in
+    [currency.rates]
+    USD = 0.92              # what one unit is worth in the home currency
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from __future__ import annotations
 import os
 from datetime import tzinfo
 from pathlib import Path
+from types import MappingProxyType
 
 from pipeline_tui.core.dates import DateRules
+from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
 from pipeline_tui.errors import UserError
 
@@ -72,11 +78,12 @@ def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
     settings = Settings()
     for key in data:
-        if key not in ("thresholds", "score", "probabilities", "theme", "locale"):
+        if key not in ("thresholds", "score", "probabilities", "theme", "locale", "currency"):
             raise UserError(
-                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities, locale)"
+                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities, locale, "
+                "currency)"
             )
-    for key in ("thresholds", "score", "probabilities", "locale"):
+    for key in ("thresholds", "score", "probabilities", "locale", "currency"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
@@ -95,7 +102,34 @@ def parse_settings(data: dict, path: Path) -> Settings:
         probabilities=probabilities,
         theme=theme,
         dates=_locale(data.get("locale", {}), path),
+        currency=_currency(data.get("currency", {}), path),
     )
+
+
+def _currency(values: dict, path: Path) -> Currencies:
+    """``[currency]``: the home currency (an ISO 4217 code) and ``[currency.rates]``, what one
+    unit of each other currency is worth in it."""
+    from pipeline_tui.core.money import CODE_RE
+
+    unknown = set(values) - {"home", "rates"}
+    if unknown:
+        raise UserError(f"{path}: unknown setting currency.{min(unknown)} (known: home, rates)")
+    home = values.get("home", "")
+    if not isinstance(home, str) or (home and not CODE_RE.match(home.upper())):
+        raise UserError(f'{path}: currency.home must be an ISO 4217 code like "EUR", not {home!r}')
+    rates = values.get("rates", {})
+    if not isinstance(rates, dict):
+        raise UserError(f"{path}: [currency.rates] must be a table")
+    checked = {}
+    for code, rate in rates.items():
+        if not CODE_RE.match(code):
+            raise UserError(f"{path}: currency.rates.{code} is not an ISO 4217 code like USD")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1e9:
+            raise UserError(f"{path}: currency.rates.{code} must be a number above 0, not {rate!r}")
+        if code == home.upper() and rate != 1:
+            raise UserError(f"{path}: currency.rates.{code} is the home currency: its rate is 1")
+        checked[code] = float(rate)
+    return Currencies(home.upper(), MappingProxyType(checked))
 
 
 def _locale(values: dict, path: Path) -> DateRules:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -87,3 +88,33 @@ def test_date_rules_fill_in_the_machines_zone_unless_one_is_given(monkeypatch):
     assert date_rules(ordered) == DateRules(order="DMY", zone=ZoneInfo("America/New_York"))
     pinned = Settings(dates=DateRules(zone=ZoneInfo("Europe/Madrid")))
     assert date_rules(pinned).zone == ZoneInfo("Europe/Madrid")
+
+
+def test_currency_names_the_home_one_and_what_the_others_are_worth_in_it():
+    from pipeline_tui.core.money import Currencies
+
+    found = parse_settings(
+        {"currency": {"home": "eur", "rates": {"USD": 0.92, "JPY": 0.0061, "GBP": 1}}}, PATH
+    )
+    assert found.currency == Currencies("EUR", {"USD": 0.92, "JPY": 0.0061, "GBP": 1.0})
+    assert parse_settings({}, PATH).currency == Currencies()
+    assert parse_settings({"currency": {"rates": {"USD": 0.92}}}, PATH).currency.home == ""
+
+
+@pytest.mark.parametrize(
+    ("currency", "named"),
+    [
+        ({"home": "EURO"}, "currency.home"),
+        ({"home": 978}, "currency.home"),
+        ({"rates": {"usd": 0.9}}, "currency.rates.usd"),
+        ({"rates": {"USD": 0}}, "currency.rates.USD"),
+        ({"rates": {"USD": "0.92"}}, "currency.rates.USD"),
+        ({"rates": {"USD": True}}, "currency.rates.USD"),
+        ({"home": "EUR", "rates": {"EUR": 2}}, "currency.rates.EUR"),
+        ({"rates": 0.92}, "[currency.rates] must be a table"),
+        ({"symbol": "€"}, "currency.symbol"),
+    ],
+)
+def test_a_bad_currency_setting_names_its_key(currency, named):
+    with pytest.raises(UserError, match=re.escape(named)):
+        parse_settings({"currency": currency}, PATH)

@@ -12,7 +12,8 @@ digits are never changed: only where the decimal point falls is read.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from pipeline_tui.errors import UserError
@@ -202,9 +203,49 @@ def format_amount(cents: int | None, currency: str, home: str, *, short: bool = 
     return f"{currency} {text}"
 
 
-def to_home(cents: int, rate: Decimal) -> int:
-    """An amount in the home currency at ``rate`` (what one unit is worth there), to the cent."""
-    return int((cents * rate).to_integral_value(ROUND_HALF_UP))
+def to_home(cents: int, rate: float) -> int:
+    """An amount in the home currency at ``rate`` (what one unit is worth there), to the cent,
+    a half cent up. In floating point, as the database's sums do it (store.currency), so that
+    a figure is the same whichever of them added it up."""
+    return int(cents * rate + 0.5)
+
+
+class Currencies(NamedTuple):
+    """The home currency (ISO 4217; "" when the config names none) and what one unit of each
+    other currency is worth in it (``[currency]`` and ``[currency.rates]`` in config.toml)."""
+
+    home: str = ""
+    rates: Mapping[str, float] = MappingProxyType({})
+
+    def known(self, code: str) -> bool:
+        """Whether amounts in ``code`` can be counted in the home currency ("" is the home one)."""
+        return not code or code == self.home or code in self.rates
+
+    def missing(self, codes: Iterable[str]) -> list[str]:
+        """The codes among ``codes`` without a rate, sorted."""
+        return sorted({code for code in codes if not self.known(code)})
+
+    def in_home(self, cents: int | None, code: str) -> int | None:
+        """``cents`` of ``code`` in the home currency (a code without a rate counts as home:
+        the import and ``add`` refuse one, see :func:`missing`)."""
+        if cents is None or not code or code == self.home:
+            return cents
+        rate = self.rates.get(code)
+        return cents if rate is None else to_home(cents, rate)
+
+
+NO_CURRENCIES = Currencies()
+
+
+def missing_rates_text(missing: Iterable[str], currencies: Currencies) -> str:
+    """How to say that amounts in ``missing`` cannot be counted, and the config lines that fix it."""
+    codes = sorted(missing)
+    lines = " ".join(f"{code} = …" for code in codes)
+    home = f' and [currency] home = "{codes[0]}" if that is yours' if not currencies.home else ""
+    return (
+        f"no rate for {', '.join(codes)}: add {lines} under [currency.rates] in config.toml "
+        f"(what one unit is worth in your home currency{home})"
+    )
 
 
 def cents_to_number(cents: int | float | None) -> float | int | None:

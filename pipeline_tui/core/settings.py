@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from pipeline_tui.core.dates import DateRules
+from pipeline_tui.core.money import Currencies
 
 
 class ScoreWeights(NamedTuple):
@@ -54,9 +55,9 @@ class Thresholds(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme, and
-    how typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
-    filled in by the entry point)."""
+    """What the config file can change: thresholds, score weights, probabilities, theme, how
+    typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
+    filled in by the entry point), and the home currency with the rates of the others."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -64,6 +65,7 @@ class Settings(NamedTuple):
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
     dates: DateRules = DateRules()
+    currency: Currencies = Currencies()
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

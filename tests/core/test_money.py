@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -276,12 +275,17 @@ def test_a_deals_own_amount_shows_its_currency(cents, currency, home, short, sho
 
 @pytest.mark.parametrize(
     ("cents", "rate", "home"),
-    [
-        (100, Decimal("0.92"), 92),
-        (1_500_000_00, Decimal("0.0061"), 91_500_0),
-        (5, Decimal("0.5"), 3),
-        (0, Decimal("7"), 0),
-    ],
+    [(100, 0.92, 92), (150_000_000, 0.0061, 915_000), (5, 0.5, 3), (0, 7.0, 0), (1_234_567, 1.0, 1_234_567)],
 )
 def test_to_home(cents, rate, home):
     assert to_home(cents, rate) == home
+
+
+def test_currencies_count_the_home_one_and_those_with_a_rate():
+    from pipeline_tui.core.money import Currencies
+
+    currencies = Currencies("EUR", {"USD": 0.92, "JPY": 0.0061})
+    assert currencies.missing(["", "EUR", "USD", "KRW", "CHF", "KRW"]) == ["CHF", "KRW"]
+    assert currencies.in_home(10_000, "USD") == 9_200
+    assert currencies.in_home(10_000, "EUR") == currencies.in_home(10_000, "") == 10_000
+    assert currencies.in_home(None, "USD") is None
