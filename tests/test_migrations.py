@@ -156,3 +156,13 @@ def test_three_programs_opening_an_old_database_at_once_upgrade_it_once(old_db, 
     assert len(list(tmp_path.glob("pipeline.schema1-*.db"))) == 1
     assert not list(tmp_path.glob("*.upgrade-lock"))
     assert len(rows(old_db, "follow_up")) == 83
+
+
+def test_the_upgrade_gives_every_old_prospect_the_home_currency(old_db):
+    """Schema 6: a currency per prospect; those entered before currencies have none named."""
+    before = len(rows(old_db, "prospect"))
+    open_database(old_db).close()
+    connection = sqlite3.connect(old_db)
+    currencies = connection.execute("SELECT currency, COUNT(*) FROM prospect GROUP BY currency").fetchall()
+    connection.close()
+    assert currencies == [("", before)]

@@ -88,6 +88,8 @@ class Prospect(BaseModel):
     last_contact_at = DateTimeField(null=True)  # the last call, email or reminder done
     last_appointment_at = DateTimeField(null=True)  # the last appointment done
     demo_or_trial = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # ever, open or done
+    # schema 6: the currency of value_cents (ISO 4217), "" for the home one (config's [currency])
+    currency = CharField(max_length=3, default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = (

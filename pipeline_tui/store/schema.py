@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, models
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -65,8 +65,14 @@ def _to_5(db: peewee.Database) -> None:
     activity.refresh_all(db)
 
 
+def _to_6(db: peewee.Database) -> None:
+    """Schema 6: each prospect's currency (ISO 4217). Those that were there before have none
+    named (""): the home currency, which is what their values were entered in."""
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "currency" VARCHAR(3) NOT NULL DEFAULT \'\'')
+
+
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6}
 
 
 def get_version(db: peewee.Database) -> int:
