@@ -72,3 +72,13 @@ class ServerLost(UserError):
     def __init__(self, message: str, *, maybe_saved: bool = False) -> None:
         super().__init__(message)
         self.maybe_saved = maybe_saved
+
+
+class Refused(UserError):
+    """A refusal with several problems: the message is its summary, in one line; ``details``
+    lists the problems, one a line, for the command line to print under it (README "The
+    command line": the first line says it whole)."""
+
+    def __init__(self, message: str, details: list[str]) -> None:
+        super().__init__(message)
+        self.details = details

@@ -14,7 +14,8 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import COLUMNS, parse_csv, write_csv
 from pipeline_tui.services.follow_ups import schedule
-from pipeline_tui.services.importing import import_parsed
+from pipeline_tui.core.money import Currencies
+from pipeline_tui.services.importing import ImportOptions, import_parsed
 from pipeline_tui.services.prospects import add_prospect, mark_lost, mark_won, move_prospect
 from pipeline_tui.services.views import export_rows
 from pipeline_tui.store import bulk
@@ -34,10 +35,18 @@ def write(tmp_path: Path, text: str | bytes, name: str = "import.csv") -> Path:
     return path
 
 
-def import_text(tmp_path: Path, text: str | bytes, now: datetime, *, dry_run: bool = False):
+def import_text(
+    tmp_path: Path,
+    text: str | bytes,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    options: ImportOptions | None = None,
+):
     path = write(tmp_path, text)
-    parsed = parse_csv(path, now)
-    count = import_parsed(parsed, str(path), now, dry_run=dry_run)
+    currencies = options.currencies if options else Currencies()
+    parsed = parse_csv(path, now, home=currencies.home)
+    count = import_parsed(parsed, str(path), now, dry_run=dry_run, options=options)
     return parsed, count
 
 
@@ -129,23 +138,27 @@ def test_a_byte_order_mark_is_accepted(db, tmp_path, now):
 
 
 @pytest.mark.parametrize(
-    "cell, cents",
+    "cell, cents, currency",
     [
-        ("12000", 1_200_000),
-        ("12000.50", 1_200_050),
-        ("12000.5", 1_200_050),
-        ('"12,000"', 1_200_000),
-        ('"12,000.75"', 1_200_075),
-        ('"$12,000"', 1_200_000),
-        ("€12000", 1_200_000),
-        ("£ 12000", 1_200_000),
-        ("0", 0),
-        ("", None),
+        ("12000", 1_200_000, ""),
+        ("12000.50", 1_200_050, ""),
+        ("12000.5", 1_200_050, ""),
+        ('"12,000"', 1_200_000, ""),
+        ('"12,000.75"', 1_200_075, ""),
+        ('"$12,000"', 1_200_000, "USD"),
+        ("€12000", 1_200_000, "EUR"),
+        ("£ 12000", 1_200_000, "GBP"),
+        ('"1.234,50 €"', 123_450, "EUR"),
+        ('"1 234,50"', 123_450, ""),
+        ("$ 12k", 1_200_000, "USD"),
+        ("0", 0, ""),
+        ("", None, ""),
     ],
 )
-def test_value_forms(db, tmp_path, now, cell, cents):
-    import_text(tmp_path, f"name,value\nAcme,{cell}\n", now)
-    assert rows()[0].value_cents == cents
+def test_value_forms(db, tmp_path, now, cell, cents, currency):
+    options = ImportOptions(currencies=Currencies("EUR", {"USD": 0.92, "GBP": 1.17}))
+    import_text(tmp_path, f"name,value\nAcme,{cell}\n", now, options=options)
+    assert (rows()[0].value_cents, rows()[0].currency) == (cents, currency)
 
 
 @pytest.mark.parametrize(
@@ -183,7 +196,6 @@ def test_created_and_closed_defaults(db, tmp_path, now):
     text = (
         "name,stage,created,closed,lost_reason\n"
         "Open no dates,Lead,,,\n"
-        "Won no dates,won,,,\n"
         "Lost with dates,Lost,2026-01-05,2026-03-10 16:00,too expensive\n"
         "Open with closed,Proposal,2026-02-01,2026-03-01,\n"
     )
@@ -191,8 +203,6 @@ def test_created_and_closed_defaults(db, tmp_path, now):
     found = {p.name: p for p in rows()}
     open_ = found["Open no dates"]
     assert (open_.created_at, open_.closed_at, open_.stage_entered_at) == (now, None, now)
-    won = found["Won no dates"]
-    assert (won.created_at, won.closed_at, won.stage_entered_at) == (now, now, now)
     lost = found["Lost with dates"]
     assert (lost.created_at, lost.closed_at, lost.lost_reason) == (
         datetime(2026, 1, 5),
@@ -203,6 +213,19 @@ def test_created_and_closed_defaults(db, tmp_path, now):
     assert found["Open with closed"].closed_at is None, "an open prospect is not closed"
     changes = {c.prospect.name: c.changed_at for c in StageChange.select()}
     assert changes["Lost with dates"] == datetime(2026, 3, 10, 16, 0)
+
+
+def test_a_closed_deal_without_its_closing_time_is_never_dated_today(db, tmp_path, now):
+    text = "name,stage,created,closed\nFine,Lead,,\nWon no dates,won,,\nLost no close,Lost,2026-01-05,\n"
+    with pytest.raises(UserError) as caught:
+        import_text(tmp_path, text, now)
+    message = str(caught.value)
+    assert "refused, 2 problems" in message
+    assert caught.value.details[:2] == [
+        "  row 3, column closed: a won deal needs the time it was won (nothing dates it today)",
+        "  row 4, column closed: a lost deal needs the time it was lost (nothing dates it today)",
+    ]
+    assert counts() == (0, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -267,7 +290,7 @@ def test_next_follow_up_and_its_kind(db, tmp_path, now):
     found = [(f.prospect.name, f.kind, f.due_at) for f in FollowUp.select().order_by(FollowUp.id)]
     assert found == [
         ("Default kind", "call", datetime(2026, 12, 1, 10, 30)),
-        ("Meeting", "appointment", datetime(2026, 12, 2)),
+        ("Meeting", "appointment", datetime(2026, 12, 2, 9, 0)),  # a day alone: at the working hour
         ("Info", "info-request", datetime(2026, 12, 3, 9, 0)),
     ]
 
@@ -279,9 +302,9 @@ def test_pipedrive_deal_export(db, tmp_path, now):
         '"Acme website","12000","EUR","Qualified","2026-12-20","Jane Doe","Acme Inc","Open"\n'
         '"Globex CRM","3500.50","EUR","Proposal","","Bob Roe","Globex","Open"\n'
     )
-    parsed, count = import_text(tmp_path, text, now)
+    parsed, count = import_text(tmp_path, text, now, options=ImportOptions(currencies=Currencies("EUR")))
     assert count == 2
-    assert parsed.unknown_columns == ["Deal - Currency"]
+    assert parsed.unknown_columns == []
     found = [
         (p.name, p.value_cents, stage_of(p), p.expected_close, p.contact, p.organization) for p in rows()
     ]
@@ -293,18 +316,18 @@ def test_pipedrive_deal_export(db, tmp_path, now):
 
 def test_pipedrive_stage_names_and_status_find_our_stages(db, tmp_path, now):
     text = (
-        "Deal - Title,Deal - Stage,Deal - Status,Deal - Won time\n"
-        "Lead in,Lead In,Open,\n"
-        "Contact,Contact Made,Open,\n"
-        "Demo,Demo Scheduled,Open,\n"
-        "Proposal,Proposal Made,Open,\n"
-        "Negotiating,Negotiations Started,Open,\n"
-        "Signed,Negotiations Started,Won,2026-11-20 10:00\n"
-        "Gone,Contact Made,Lost,\n"
-        "Deleted one,Lead In,Deleted,\n"
+        "Deal - Title,Deal - Stage,Deal - Status,Deal - Won time,Deal - Lost time\n"
+        "Lead in,Lead In,Open,,\n"
+        "Contact,Contact Made,Open,,\n"
+        "Demo,Demo Scheduled,Open,,\n"
+        "Proposal,Proposal Made,Open,,\n"
+        "Negotiating,Negotiations Started,Open,,\n"
+        "Signed,Negotiations Started,Won,2026-11-20 10:00,\n"
+        "Gone,Contact Made,Lost,,2026-10-01 12:00\n"
+        "Deleted one,Lead In,Deleted,,\n"
     )
-    _, count = import_text(tmp_path, text, now)
-    assert count == 8
+    parsed, count = import_text(tmp_path, text, now)
+    assert (count, parsed.deleted) == (7, 1), "a deleted deal is skipped, and counted"
     by_name = {p.name: p for p in Prospect.select()}
     assert {name: stage_of(p) for name, p in by_name.items()} == {
         "Lead in": "Lead",
@@ -314,10 +337,11 @@ def test_pipedrive_stage_names_and_status_find_our_stages(db, tmp_path, now):
         "Negotiating": "Proposal",
         "Signed": "Won",
         "Gone": "Lost",
-        "Deleted one": "Lead",
     }
     assert by_name["Signed"].closed_at == datetime(2026, 11, 20, 10, 0)
-    assert by_name["Deleted one"].archived and not by_name["Lead in"].archived
+    assert by_name["Gone"].closed_at == datetime(2026, 10, 1, 12, 0)
+    # the stage it closed from is how far it got: Gone reached Qualified (Contact Made), no further
+    assert stage_of(Prospect.get_by_id(by_name["Gone"].reached_stage_id)) == "Qualified"
 
 
 def test_a_pipeline_column_puts_rows_in_that_pipeline(db, tmp_path, now):
@@ -328,7 +352,7 @@ def test_a_pipeline_column_puts_rows_in_that_pipeline(db, tmp_path, now):
     import_text(tmp_path, text, now)
     placed = {p.name: (p.pipeline.name, stage_of(p)) for p in Prospect.select()}
     assert placed == {"A": ("Renewals", "Proposal"), "B": ("Sales", "Lead")}
-    with pytest.raises(UserError, match="no pipeline named 'Nope'"):
+    with pytest.raises(UserError, match="column pipeline: no pipeline 'Nope'"):
         import_text(tmp_path, "name,pipeline\nC,Nope\n", now)
 
 
@@ -373,7 +397,9 @@ def test_all_or_nothing_a_bad_500th_row_writes_nothing(db, tmp_path, now):
     assert counts() == (0, 0, 0)
 
     lines[-1] = "Prospect 500,5000,Qualificado,2026-12-01 10:00"  # checked later, against the stages
-    with pytest.raises(UserError, match="row 501, column stage"):
+    with pytest.raises(
+        UserError, match="column stage: no stage 'Qualificado' in Sales .1 row, the first row 501"
+    ):
         import_text(tmp_path, "\n".join(lines) + "\n", now)
     assert counts() == (0, 0, 0)
 
@@ -400,10 +426,10 @@ def test_a_failure_while_writing_leaves_nothing(db, tmp_path, now, monkeypatch):
 
 
 def test_dry_run_checks_and_writes_nothing(db, tmp_path, now):
-    _, count = import_text(tmp_path, "name,stage\nA,Lead\nB,Won\n", now, dry_run=True)
+    _, count = import_text(tmp_path, "name,stage,closed\nA,Lead,\nB,Won,2026-11-01\n", now, dry_run=True)
     assert count == 2
     assert counts() == (0, 0, 0)
-    with pytest.raises(UserError, match="row 2, column stage"):
+    with pytest.raises(UserError, match="column stage: no stage 'Nope'"):
         import_text(tmp_path, "name,stage\nA,Nope\n", now, dry_run=True)
 
 
@@ -634,10 +660,10 @@ def test_import_into_a_named_pipeline(db, tmp_path, now):
         "Renewals",
         (("Due", 0.5, "open", "lead"), ("Renewed", 1.0, "won", "won"), ("Lapsed", 0.0, "lost", "lost")),
     )
-    path = write(tmp_path, "name,stage\nAcme renewal,\nGlobex renewal,renewed\n")
+    path = write(tmp_path, "name,stage,closed\nAcme renewal,,\nGlobex renewal,renewed,2026-11-02\n")
     import_parsed(parse_csv(path, now), str(path), now, pipeline="renewals")
     assert [(p.pipeline_id, stage_of(p)) for p in rows()] == [(renewals.id, "Due"), (renewals.id, "Renewed")]
-    with pytest.raises(UserError, match="row 2, column stage"):
+    with pytest.raises(UserError, match="column stage: no stage 'Renewed' in Sales"):
         import_text(tmp_path, "name,stage\nX,Renewed\n", now)  # the first pipeline, Sales, has no such stage
 
 
@@ -674,6 +700,7 @@ def _same_in_halves(path: Path, now: datetime, monkeypatch) -> list[bool]:
     else:
         assert [p.plain() for p in halves.prospects] == [p.plain() for p in whole.prospects]
         assert (halves.unknown_columns, halves.columns) == (whole.unknown_columns, whole.columns)
+        assert (halves.problems, halves.deleted) == (whole.problems, whole.deleted)
     return started
 
 
@@ -709,11 +736,12 @@ def test_a_file_read_in_two_halves_is_read_as_in_one_go(tmp_path, now, monkeypat
     [{2900: "urgent"}, {10: "soon", 2900: "urgent"}, {1600: "x", 1601: "y"}],
     ids=["in the second half", "in both halves", "around the middle"],
 )
-def test_a_bad_cell_in_either_half_is_the_one_a_reading_in_one_go_names(tmp_path, now, monkeypatch, bad):
+def test_bad_cells_in_either_half_are_the_ones_a_reading_in_one_go_names(tmp_path, now, monkeypatch, bad):
     path = write(tmp_path, _rows_text(3000, bad))
     _same_in_halves(path, now, monkeypatch)
-    message, _ = _parsed(path, now, monkeypatch, halves=True)
-    assert f"row {_record(min(bad))}, column urgency" in message
+    parsed, _ = _parsed(path, now, monkeypatch, halves=True)
+    assert [(p.row, p.column) for p in parsed.problems] == [(_record(row), "urgency") for row in sorted(bad)]
+    assert len(parsed.prospects) == 3000 - len(bad)
 
 
 def test_a_cut_inside_a_quoted_cell_or_a_broken_file_reads_as_in_one_go(tmp_path, now, monkeypatch):

@@ -1,97 +1,49 @@
-"""CSV import and export (SPEC section 6).
+"""CSV import and export (README "The command line", "Importing from another CRM").
 
-Import reads and checks every row before writing anything, then inserts all of them in one
-transaction: a file is imported whole or not at all. Export defuses spreadsheet formulas by
-prefixing ``'`` to cells that start with ``= + - @``; import strips that prefix again, so an
-export imports back to the same data.
+Import reads and checks every row before writing anything, and lists every problem it finds
+(a file is imported whole or not at all, so the user fixes it in one go); the services then
+insert all the rows in one transaction. Export defuses spreadsheet formulas by prefixing ``'``
+to cells that start with ``= + - @``; import strips that prefix again, so an export imports
+back to the same data.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline_tui.core import fields as field_rules
-from pipeline_tui.core.dates import parse_iso
+from pipeline_tui.core.date_order import ColumnOrder, settle_date_order
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_iso, read_file_date
 from pipeline_tui.core.domain import OPEN
-from pipeline_tui.core.money import parse_money
+from pipeline_tui.core.money import CODE_RE, read_money
 from pipeline_tui.errors import UserError
-from pipeline_tui.io.forked import Forked
-
-COLUMNS = (
-    "name",
-    "organization",
-    "contact",
-    "title",
-    "email",
-    "phone",
-    "decision_maker",
-    "value",
-    "expected_close",
-    "urgency",
-    "source",
-    "stage",
-    "probability",
-    "notes",
-    "created",
-    "closed",
-    "lost_reason",
-    "next_follow_up",
-    "next_follow_up_kind",
-    # beyond SPEC 6, so that an export imports back whole: several pipelines, archived ones
-    "pipeline",
-    "archived",
-    "owner",
+from pipeline_tui.io.csv_headers import (  # noqa: F401 (ALIASES, COLUMNS: their home for callers)
+    ALIASES,
+    CLOSE_DATE,
+    CLOSE_TIME,
+    COLUMNS,
+    DATE_COLUMNS,
+    LOST_TIME,
+    NEXT_ACTIVITY,
+    PERCENT,
+    STATUS,
+    WON_TIME,
+    Header,
+    read_header,
 )
-IMPORT_ONLY = ("status",)  # Pipedrive's open / won / lost
-
-# Pipedrive's deal export, and a few other spellings people use.
-ALIASES = {
-    "deal - title": "name",
-    "title of deal": "name",
-    "deal title": "name",
-    "deal": "name",
-    "deal - value": "value",
-    "deal - stage": "stage",
-    "deal - status": "status",
-    "deal - pipeline": "pipeline",
-    "deal - owner": "owner",
-    "deal - expected close date": "expected_close",
-    "expected close date": "expected_close",
-    "person - name": "contact",
-    "contact person": "contact",
-    "contact name": "contact",
-    "organization - name": "organization",
-    "organisation": "organization",
-    "organisation - name": "organization",
-    "company": "organization",
-    "person - email": "email",
-    "person - phone": "phone",
-    "person - job title": "title",
-    "job title": "title",
-    "deal - source": "source",
-    "deal - lost reason": "lost_reason",
-    "lost reason": "lost_reason",
-    "deal - add time": "created",
-    "deal - won time": "closed",
-    "deal - lost time": "closed",
-    "deal - close time": "closed",
-    "deal - probability": "probability",
-    "decision maker": "decision_maker",
-    "expected close": "expected_close",
-    "next follow-up": "next_follow_up",
-    "next follow up": "next_follow_up",
-    "next follow-up kind": "next_follow_up_kind",
-}
+from pipeline_tui.io.forked import Forked
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FIELD = 100_000
-
+STATUSES = ("open", "won", "lost", "deleted")
 
 # What a row holds for the prospect's own columns, in this order: one tuple per row, so that a
 # 100,000-row import copies it whole into the row it writes instead of looking values up by name.
@@ -111,7 +63,28 @@ FIELDS = (
     "probability",
     "notes",
     "lost_reason",
+    "currency",
 )
+CURRENCY = FIELDS.index("currency")
+
+# which time closed a deal, by what its status says (the first that the row has)
+CLOSING_TIMES = {
+    "won": (WON_TIME, CLOSE_TIME, "closed", CLOSE_DATE),
+    "lost": (LOST_TIME, CLOSE_TIME, "closed", CLOSE_DATE),
+    None: ("closed", CLOSE_TIME, WON_TIME, LOST_TIME, CLOSE_DATE),
+}
+
+
+class Problem(NamedTuple):
+    """What is wrong with a file: at a row and column, or (row None) with a whole column."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, column {self.column}" if self.row is not None else f"column {self.column}"
+        return f"{where}: {self.message}"
 
 
 @dataclass(slots=True)
@@ -119,13 +92,14 @@ class ImportedProspect:
     row: int
     fields: tuple  # the values of FIELDS
     stage: str | None
-    created: str  # times as the ISO text they are stored as (``2026-11-06 09:30:00``)
-    closed: str | None
+    created: str | None  # times as the ISO text they are stored as (``2026-11-06 09:30:00``)
+    closed: str | None  # when the file says it closed (which column: ``closed_by``), if it does
     follow_up: tuple[str, str] | None  # due, kind
     pipeline: str | None = None
-    status: str | None = None  # open, won or lost (Pipedrive)
+    status: str | None = None  # open, won or lost (another CRM's status column)
     archived: bool = False
     owner: str | None = None
+    closed_by: str | None = None  # the column ``closed`` came from
 
     def plain(self) -> tuple:
         """Its fields in order, as a tuple of plain values: ``ImportedProspect(*plain)``."""
@@ -140,6 +114,7 @@ class ImportedProspect:
             self.status,
             self.archived,
             self.owner,
+            self.closed_by,
         )
 
 
@@ -148,6 +123,14 @@ class ParsedFile:
     prospects: list[ImportedProspect]
     unknown_columns: list[str]
     columns: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    deleted: int = 0  # rows another CRM marks deleted: skipped
+    written: dict[str, str] = field(default_factory=dict)  # column -> its header as the file writes it
+    date_orders: dict[str, ColumnOrder] = field(default_factory=dict)  # of columns with numeric dates
+
+    def header_of(self, column: str) -> str:
+        """How the file names a column (for messages): its header, else our name for it."""
+        return self.written.get(column, column)
 
 
 def _looks_defused(text: str) -> bool:
@@ -184,38 +167,26 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def _map_header(header: list[str], path: Path) -> tuple[dict[str, int], list[str]]:
-    columns: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, title in enumerate(header):
-        key = " ".join(title.strip().lower().split())
-        known = key.replace(" ", "_")
-        name = known if known in COLUMNS or known in IMPORT_ONLY else ALIASES.get(key)
-        if name is None:
-            if title.strip():
-                unknown.append(title.strip())
-            continue
-        if name in columns:
-            raise UserError(f"{path}: column {name!r} appears twice in the header")
-        columns[name] = index
-    if "name" not in columns:
-        found = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "nothing"  # one line
-        raise UserError(f"{path}: no 'name' column in the header (found: {found[:200]})")
-    return columns, unknown
-
-
 PARALLEL_FROM = 4 << 20  # characters (about 20,000 rows): a smaller file is read in one process
 
 
-def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None = None) -> ParsedFile:
-    """Read and check every row; the first bad cell raises a :class:`UserError` naming row and
-    column. Nothing is written here.
+def parse_csv(
+    path: Path,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+    rules: DateRules = DEFAULT_RULES,
+    home: str = "",
+) -> ParsedFile:
+    """Read and check every row, gathering every problem (a file that cannot be read as CSV
+    at all raises a :class:`UserError` at once). Nothing is written here. ``rules``: the
+    user's date order (else each date column's own, see :func:`settle_orders`) and working
+    hour; ``home``: the home currency, which a sign several currencies share means.
 
     A big file is read in two halves at once: the second by a forked child (``io.forked``),
     cut at a line break outside any quoted cell. Rows are numbered as a spreadsheet numbers
     them (the header is row 1), whatever line breaks cells hold; whatever goes wrong in the
-    child (a bad cell, a cut that was not at a row's end after all), this process reads the
-    second half again itself, so that errors are the ones a reading in one go gives.
+    child (a cut that was not at a row's end after all), this process reads the second half
+    again itself, so that the rows and problems are the ones a reading in one go gives.
     """
     text = read_text(path)
     if "\x00" in text:
@@ -225,36 +196,84 @@ def parse_csv(path: Path, now: datetime, progress: Callable[[int], None] | None 
         header = _header(text)
         if header is None:
             raise UserError(f"{path}: the file is empty")
-        columns, unknown = _map_header(header, path)
-        names: list[str | None] = [None] * len(header)  # each position's column, None if unknown
-        for name, index in columns.items():
-            names[index] = name
-        read = _Reading(names, str(now), path, progress)
+        mapped = read_header(header, str(path))
+        orders = settle_orders(text, mapped, rules.order)
+        settings = _Settings(mapped, str(now), now, path, rules, home, orders)
+        read = _Reading(settings, progress)
+        parsed = ParsedFile([], mapped.unknown, {n: i for i, n in enumerate(mapped.names) if n})
+        parsed.written, parsed.date_orders = mapped.written, orders
+        parsed.problems = [
+            Problem(None, mapped.written[column], verdict.problem)
+            for column, verdict in orders.items()
+            if not verdict.settled
+        ]
         cut = _halfway(text) if len(text) >= PARALLEL_FROM else None
-        quiet = _Reading(names, str(now), path, None)  # the child's: no progress of its own
+        quiet = _Reading(settings, None)  # the child's: no progress of its own
         other = None if cut is None else Forked.start(lambda: quiet.records(text[cut:], 1, 0, plain=True))
         if other is None:
-            return ParsedFile(read.records(text, 2, 0, skip_header=True), unknown, columns)
-        try:
-            prospects = read.records(text[:cut], 2, 0, skip_header=True)
-        except _BadCsv:  # maybe cut inside a quoted cell after all: read it all in one go
-            other.discard()
-            read.done = 0
-            return ParsedFile(read.records(text, 2, 0, skip_header=True), unknown, columns)
-        except BaseException:
-            other.discard()
-            raise
-        rest = other.result()
-        if rest is None:  # the child found a bad cell, or failed: read the half here
-            rest = read.records(text[cut:], read.next_row, read.lines)
+            read.records(text, 2, 0, skip_header=True)
         else:
-            first = read.next_row - 1
-            rest = [ImportedProspect(row + first, *values) for row, *values in rest]
-        if progress is not None:
-            progress(len(prospects) + len(rest))
-        return ParsedFile(prospects + rest, unknown, columns)
+            _read_in_halves(read, other, text, cut)
+        parsed.prospects, parsed.deleted = read.prospects, read.deleted
+        parsed.problems += read.problems
+        if progress is not None and cut is not None:
+            progress(len(read.prospects))
+        return parsed
     except _BadCsv as exc:
         raise UserError(f"{path} line {exc.line}: not valid CSV ({exc.reason})") from None
+
+
+def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
+    """The first half here while the child reads the second; their rows joined in order."""
+    try:
+        read.records(text[:cut], 2, 0, skip_header=True)
+    except _BadCsv:  # maybe cut inside a quoted cell after all: read it all in one go
+        other.discard()
+        read.restart()
+        read.records(text, 2, 0, skip_header=True)
+        return
+    except BaseException:
+        other.discard()
+        raise
+    rest = other.result()
+    if rest is None:  # the child failed, or its half is no CSV: read it here
+        read.records(text[cut:], read.next_row, read.lines)
+        return
+    first = read.next_row - 1
+    prospects, problems, deleted = rest
+    read.prospects += [ImportedProspect(row + first, *values) for row, *values in prospects]
+    read.problems += [Problem(None if row is None else row + first, *rest) for row, *rest in problems]
+    read.deleted += deleted
+
+
+# a numeric date that is not ISO (03/04/2026, 25.04.2026): only a file that has one needs its
+# columns' orders settled, which reads the whole file once more
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
+
+
+def settle_orders(text: str, header: Header, configured: str | None) -> dict[str, ColumnOrder]:
+    """How each date column's numeric dates read: the config's order, else the one the
+    column's values that read one way only agree on (``core.date_order``)."""
+    columns = {index: name for index, name in enumerate(header.names) if name in DATE_COLUMNS}
+    for name, positions in header.also.items():
+        if name in DATE_COLUMNS:
+            columns.update(dict.fromkeys(positions, name))
+    if not columns or not _NUMERIC_DATE_RE.search(text):
+        return {}
+    if configured is not None:
+        return {name: settle_date_order((), configured) for name in set(columns.values())}
+    values: dict[str, set[str]] = {name: set() for name in columns.values()}
+    reader = _reader(text)
+    next(reader, None)
+    try:
+        for line in reader:
+            for index, name in columns.items():
+                if index < len(line):
+                    values[name].add(line[index])
+    except csv.Error as exc:
+        raise _BadCsv(reader.line_num, exc) from None
+    orders = {name: settle_date_order(found) for name, found in values.items()}
+    return {name: verdict for name, verdict in orders.items() if verdict.order or not verdict.settled}
 
 
 def _header(text: str) -> list[str] | None:
@@ -309,42 +328,65 @@ def _halfway(text: str) -> int | None:
     return None
 
 
+class _Settings(NamedTuple):
+    """What reading each row needs to know of the file, the clock and the user."""
+
+    header: Header
+    now_text: str
+    now: datetime
+    path: Path
+    rules: DateRules
+    home: str
+    orders: dict[str, ColumnOrder]
+
+
 class _Reading:
     """The rows of a file, or of a part of one, checked and read."""
 
-    def __init__(self, names: list[str | None], now: str, path: Path, progress) -> None:
-        self.names, self.now, self.path, self.progress = names, now, path, progress
+    def __init__(self, settings: _Settings, progress) -> None:
+        self.settings, self.progress = settings, progress
+        self.restart()
+
+    def restart(self) -> None:
+        self.prospects: list = []
+        self.problems: list = []
+        self.deleted = 0
         self.next_row = 2  # the number of the row after the last one read
         self.lines = 0
-        self.done = 0  # rows read, for the progress counter
 
     def records(
         self, text: str, first_row: int, lines_before: int, *, skip_header: bool = False, plain: bool = False
-    ) -> list:
-        """The prospects of ``text``, its first record numbered ``first_row`` (``plain``: as
-        tuples of their fields in order, which the child can send)."""
+    ):
+        """Read the rows of ``text``, its first record numbered ``first_row`` (``plain``: the
+        child's, returned as plain tuples of its prospects, problems and deleted rows)."""
         reader = _reader(text)
-        names, now, path, progress = self.names, self.now, self.path, self.progress
-        prospects: list = []
+        row_reader = _Row(self.settings, self.problems)
+        prospects, progress = self.prospects, self.progress
         row = first_row - 1
         try:
             if skip_header:
                 next(reader, None)
             for row, line in enumerate(reader, start=first_row):  # noqa: B007 - row: the last one
-                item = _parse_row(line, names, now, path, row)
-                if item is not None:
-                    prospects.append(item.plain() if plain else item)
-                    self.done += 1
-                    if progress is not None and self.done % 5000 == 0:
-                        progress(self.done)
+                item = row_reader.read(line, row)
+                if item is None:
+                    continue
+                if item is _DELETED:
+                    self.deleted += 1
+                    continue
+                prospects.append(item.plain() if plain else item)
+                if progress is not None and len(prospects) % 5000 == 0:
+                    progress(len(prospects))
         except csv.Error as exc:
             raise _BadCsv(lines_before + reader.line_num, exc) from None
         self.next_row = row + 1
         self.lines = lines_before + reader.line_num  # lines read, as csv counts them (a lone \r too)
-        return prospects
+        if plain:
+            return prospects, [tuple(problem) for problem in self.problems], self.deleted
+        return None
 
 
 _TEXT_FIELDS = frozenset(field_rules.TEXT_FIELDS)
+_DELETED = object()  # a row another CRM says was deleted
 
 
 def _undefused_cell(name: str, text: str) -> str:
@@ -357,130 +399,217 @@ def _undefused_cell(name: str, text: str) -> str:
     return value.strip() if name in _TEXT_FIELDS else value
 
 
-class _BadCell(UserError):
-    """A cell refused for a reason that names its own column."""
+class _Row:
+    """Reads one row at a time, every cell checked, each problem noted with its row and the
+    column as the file names it. A big file runs this 100,000 times: each rule runs only on
+    a cell that is not empty (a text cell only when it is too long, or an email that is not
+    an address)."""
 
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
+    def __init__(self, settings: _Settings, problems: list) -> None:
+        self.s = settings
+        self.problems = problems
+        self.names = settings.header.names
+        self.also = list(settings.header.also.items())
+        self.unsettled = {name for name, verdict in settings.orders.items() if not verdict.settled}
 
+    def bad(self, row: int, column: str, message: object) -> None:
+        self.problems.append(Problem(row, self.s.header.written.get(column, column), str(message)))
 
-def _created_and_closed(
-    created_text: str | None, closed_text: str | None, now: str
-) -> tuple[str, str | None]:
-    """When the prospect was created and closed, as the ISO text stored (``now`` is too): both
-    in the past, the close not before the creation. A row with a close and no creation was
-    created by its close at the latest: it takes that time, not the import's."""
-    created = str(parse_iso(created_text, "date")) if created_text else None
-    try:
-        closed = str(parse_iso(closed_text, "date")) if closed_text else None
-    except UserError as exc:
-        raise _BadCell("closed", str(exc)) from None
-    if created is not None and created > now:
-        raise _BadCell("created", f"{created_text!r} is in the future (it is {now[:16]})")
-    if closed is not None and closed > now:
-        raise _BadCell("closed", f"{closed_text!r} is in the future (it is {now[:16]})")
-    if created is not None and closed is not None and closed < created:
-        raise _BadCell("closed", f"{closed_text!r} is before the prospect was created ({created_text!r})")
-    return created or closed or now, closed
+    def cells(self, line: list[str]) -> dict[str, str]:
+        """The known cells that hold something, stripped, an export's ' prefix taken off."""
+        cells = {
+            name: (text if text[0] != "'" else _undefused_cell(name, text))
+            for name, raw in zip(self.names, line, strict=False)  # a row may be shorter or longer
+            if raw and name is not None and (text := raw.strip())
+        }
+        for name, positions in self.also:  # another spelling of a column, when the first is empty
+            if name not in cells:
+                found = next((line[i].strip() for i in positions if i < len(line) and line[i].strip()), None)
+                if found is not None:
+                    cells[name] = found if found[0] != "'" else _undefused_cell(name, found)
+        return cells
 
+    def read(self, line: list[str], row: int):
+        """The row's prospect, None for a blank row, ``_DELETED`` for a deleted one; problems
+        are noted, and a row with any is not returned."""
+        cells = self.cells(line)
+        if not cells:
+            return None if not any(cell.strip() for cell in line) else self.nameless(row)
+        before = len(self.problems)
+        status = cells.get(STATUS)
+        if status is not None:
+            status = status.lower()
+            if status == "deleted":
+                return _DELETED
+            if status not in STATUSES:
+                self.bad(row, STATUS, f"status {status!r} must be open, won, lost or deleted")
+                status = None
+        longest = max(map(len, cells.values()))
+        if longest > MAX_FIELD:
+            name = next(name for name, text in cells.items() if len(text) > MAX_FIELD)
+            self.bad(row, name, f"longer than {MAX_FIELD:,} characters")
+            return None
+        fields = self.fields(cells, row, longest)
+        created = self.moment(cells, "created", row)
+        if created is not None and created > self.s.now_text:
+            self.bad(row, "created", f"{cells['created']!r} is in the future (it is {self.s.now_text[:16]})")
+        closed, closed_by = self.closing(cells, status, row)
+        follow_up = self.follow_up(cells, row)
+        archived = self.flag(cells, "archived", row)
+        if len(self.problems) > before:
+            return None
+        return ImportedProspect(
+            row,
+            fields,
+            cells.get("stage"),
+            created,
+            closed,
+            follow_up,
+            cells.get("pipeline"),
+            status,
+            archived,
+            cells.get("owner"),
+            closed_by,
+        )
 
-def _parse_row(
-    line: list[str], names: list[str | None], now: str, path: Path, row: int
-) -> ImportedProspect | None:
-    """One row checked and read, or None for a blank row. A big file runs this 100,000 times:
-    the cells are gathered in one comprehension and each rule below runs only on a cell that is
-    not empty (a text cell only when it is too long, or an email that is not an address)."""
-    # the known cells that hold something, stripped, an export's ' prefix taken off
-    cells = {
-        name: (text if text[0] != "'" else _undefused_cell(name, text))
-        for name, raw in zip(names, line, strict=False)  # a row may be shorter or longer than the header
-        if raw and name is not None and (text := raw.strip())
-    }
-    longest = max(map(len, cells.values()), default=0)
-    if not cells and not any(cell.strip() for cell in line):
-        return None  # blank: skipped, as a spreadsheet leaves empty rows
-    if longest > MAX_FIELD:
-        name = next(name for name, text in cells.items() if len(text) > MAX_FIELD)
-        raise UserError(f"{path} row {row}, column {name}: longer than {MAX_FIELD:,} characters")
-    cell = cells.get
-    column = "name"
-    try:
-        name = field_rules.parse_name(cell("name", ""))
+    def nameless(self, row: int) -> None:
+        self.bad(row, "name", "name is required")
+
+    def fields(self, cells: dict[str, str], row: int, longest: int) -> tuple | None:
+        """The prospect's own columns (FIELDS), each checked by its rule."""
+        cell = cells.get
+        try:
+            name = field_rules.parse_name(cell("name", ""))
+        except UserError as exc:
+            self.bad(row, "name", exc)
+            name = None
         email = cell("email", "")
         if longest > field_rules.MAX_TEXT or (email and ("@" not in email or " " in email)):
             for column in field_rules.TEXT_FIELDS:  # the field's own rule, for its message
-                field_rules.parse_text(cell(column, ""), column.replace("_", " "))
-        column = "decision_maker"
-        text = cell(column)
-        decision_maker = field_rules.parse_decision_maker(text) if text else "unknown"
-        column = "value"
-        text = cell(column)
+                try:
+                    field_rules.parse_text(cell(column, ""), column.replace("_", " "))
+                except UserError as exc:
+                    self.bad(row, column, exc)
+        value_cents, currency = self.money(cells, row)
+        close = cell("expected_close") or cell(CLOSE_DATE)
+        close_day = None
+        if close:
+            found = self.moment(cells, "expected_close" if cell("expected_close") else CLOSE_DATE, row)
+            close_day = None if found is None else found[:10]
+        return (
+            name,
+            cell("organization", ""),
+            cell("contact", ""),
+            cell("title", ""),
+            email,
+            cell("phone", ""),
+            self.checked(cells, "decision_maker", field_rules.parse_decision_maker, row, "unknown"),
+            value_cents,
+            close_day,
+            self.checked(cells, "urgency", field_rules.parse_urgency, row, "medium"),
+            cell("source", ""),
+            self.probability(cells, row),
+            cell("notes", ""),
+            cell("lost_reason", ""),
+            currency,
+        )
+
+    def checked(self, cells: dict[str, str], column: str, rule, row: int, default):
+        text = cells.get(column)
         if text is None:
-            value_cents = None
-        elif text.isdigit() and len(text) < 13:  # the usual case, quickly
-            value_cents = int(text) * 100
-        else:
-            value_cents = parse_money(text)
-        column = "expected_close"
-        text = cell(column)
-        close_day = parse_iso(text, "date").date().isoformat() if text else None
-        column = "urgency"
-        text = cell(column)
-        urgency = field_rules.parse_urgency(text) if text else "medium"
-        column = "probability"
-        text = cell(column)
-        probability = field_rules.parse_probability(text) if text else None
-        column = "created"  # or closed: the error says which
-        created, closed = _created_and_closed(cell(column), cell("closed"), now)
-        column = "next_follow_up"
-        text = cell(column)
-        follow_up = None
-        if text:
-            due = str(parse_iso(text, "date"))
-            column = "next_follow_up_kind"
-            kind = field_rules.parse_kind(cell(column, "call"))
-            follow_up = (due, kind)
-        column = "status"
-        status = cell(column, "").lower() or None
-        if status not in (None, "open", "won", "lost", "deleted"):
-            raise UserError(f"status {status!r} must be open, won or lost")
-        column = "archived"
-        text = cell(column)
-        archived = (field_rules.parse_decision_maker(text) == "yes" if text else False) or status == "deleted"
-    except _BadCell as exc:
-        raise UserError(f"{path} row {row}, column {exc.column}: {exc}") from None
-    except UserError as exc:
-        message = str(exc)
-        raise UserError(f"{path} row {row}, column {column}: {message}") from None
-    fields = (
-        name,
-        cell("organization", ""),
-        cell("contact", ""),
-        cell("title", ""),
-        email,
-        cell("phone", ""),
-        decision_maker,
-        value_cents,
-        close_day,
-        urgency,
-        cell("source", ""),
-        probability,
-        cell("notes", ""),
-        cell("lost_reason", ""),
-    )
-    return ImportedProspect(
-        row,
-        fields,
-        cell("stage"),
-        created,
-        closed,
-        follow_up,
-        cell("pipeline"),
-        status,
-        archived,
-        cell("owner"),
-    )
+            return default
+        try:
+            return rule(text)
+        except UserError as exc:
+            self.bad(row, column, exc)
+            return default
+
+    def money(self, cells: dict[str, str], row: int) -> tuple[int | None, str]:
+        """The value in cents and its currency: the currency column's, else the one the value's
+        sign or code names, else "" (the home currency)."""
+        code = cells.get("currency", "").upper()
+        if code and not CODE_RE.match(code):
+            self.bad(row, "currency", f"currency {cells['currency']!r} is not an ISO 4217 code like EUR")
+            code = ""
+        text = cells.get("value")
+        if text is None:
+            return None, code
+        if text.isascii() and text.isdigit() and len(text) < 13:  # the usual case, quickly
+            return int(text) * 100, code
+        try:
+            cents, named = read_money(text, "value", self.s.home or code)
+        except UserError as exc:
+            self.bad(row, "value", exc)
+            return None, code
+        if named and code and named != code:
+            self.bad(row, "value", f"value {text!r} is in {named}, but its currency says {code}")
+        return cents, code or named or ""
+
+    def probability(self, cells: dict[str, str], row: int) -> float | None:
+        """A probability as 0.6 or 60%, or Pipedrive's out of 100 (``60``)."""
+        if "probability" in cells:
+            return self.checked(cells, "probability", field_rules.parse_probability, row, None)
+        text = cells.get(PERCENT)
+        if text is None:
+            return None
+        try:
+            number = float(text.rstrip("%"))
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 100:
+            self.bad(row, PERCENT, f"probability {text!r} is not a number from 0 to 100")
+            return None
+        return number / 100
+
+    def moment(self, cells: dict[str, str], column: str, row: int, *, with_time: bool = False):
+        """The cell's date as stored ISO text (None if empty or bad; ``with_time``: also
+        whether the file gave a time). Numeric dates in the column's settled order."""
+        text = cells.get(column)
+        if text is None:
+            return None
+        try:
+            if len(text) in (10, 16, 19) and text[4] == "-" and text[:4].isdigit():  # ISO, quickly
+                moment, has_time = parse_iso(text, column.replace("_", " ")), len(text) > 10
+            else:
+                verdict = self.s.orders.get(column)
+                moment, has_time = read_file_date(text, verdict.order if verdict else None, self.s.now)
+        except UserError as exc:
+            if column not in self.unsettled or "could be" not in str(exc):  # the column's problem says it
+                self.bad(row, column, exc)
+            return None
+        value = str(moment)
+        return (value, has_time) if with_time else value
+
+    def closing(self, cells: dict[str, str], status: str | None, row: int) -> tuple[str | None, str | None]:
+        """When the deal closed, by what its status says, and which column said it."""
+        if status == "open":
+            return None, None
+        for column in CLOSING_TIMES[status]:
+            if column in cells:
+                return self.moment(cells, column, row), column
+        if status is not None:  # won or lost without a time: never dated today
+            column = next((c for c in CLOSING_TIMES[status] if c in self.s.header.written), STATUS)
+            self.bad(row, column, f"a {status} deal needs the time it was {status} (nothing dates it today)")
+        return None, None
+
+    def follow_up(self, cells: dict[str, str], row: int) -> tuple[str, str] | None:
+        """The next follow-up: ours (its kind a column of its own, a call by default), or another
+        CRM's next activity (a task); a day without a time at the working hour."""
+        column = "next_follow_up" if "next_follow_up" in cells else NEXT_ACTIVITY
+        found = self.moment(cells, column, row, with_time=True)
+        if found is None:
+            return None
+        due, has_time = found
+        if not has_time:
+            due = str(datetime.combine(date.fromisoformat(due[:10]), self.s.rules.working_hour))
+        kind = "task"
+        if column == "next_follow_up":
+            kind = self.checked(cells, "next_follow_up_kind", field_rules.parse_kind, row, "call")
+        return due, kind
+
+    def flag(self, cells: dict[str, str], column: str, row: int) -> bool:
+        """A yes/no cell (``archived``): yes, true or 1 is yes; empty is no."""
+        return self.checked(cells, column, field_rules.parse_decision_maker, row, "no") == "yes"
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -518,6 +647,7 @@ def export_record(row, *, for_json: bool = False) -> dict[str, object]:
         "phone": p.phone,
         "decision_maker": p.decision_maker,
         "value": cents_to_number(p.value_cents) if for_json else _money_text(p.value_cents),
+        "currency": row.currency,
         "expected_close": (iso(p.expected_close) if for_json else _time_text(p.expected_close)),
         "urgency": p.urgency,
         "source": p.source,

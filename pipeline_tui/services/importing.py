@@ -1,16 +1,24 @@
-"""Bulk writes: a checked CSV file, or generated demo data, in one transaction each."""
+"""Bulk writes: a checked CSV file, or generated demo data, in one transaction each.
+
+An import is planned before it is written: every row's pipeline and stage found (through the
+user's ``--stage-map`` and ``--pipeline-map``, else by name, else by another CRM's default
+stage names), its closing time checked, its currency's rate looked up, and every problem
+gathered with the file's own, so that a refused file lists them all at once.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
-from pipeline_tui.errors import UserError
-from pipeline_tui.io.csv_io import FIELDS, ParsedFile
+from pipeline_tui.core.money import NO_CURRENCIES, Currencies, missing_rates_text
+from pipeline_tui.errors import Refused, UserError
+from pipeline_tui.io.csv_io import CURRENCY, FIELDS, ImportedProspect, ParsedFile, Problem
 from pipeline_tui.services.base import current_user, find_pipeline
 from pipeline_tui.store import activity, bulk, models
-from pipeline_tui.store.db import run_write
+from pipeline_tui.store.db import is_sqlite, run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
 PROSPECT_COLUMNS = (
@@ -30,6 +38,8 @@ PROSPECT_COLUMNS = (
     # inserts write it, as the follow-ups' triggers are off while they run
     "demo_or_trial",
 )
+DEMO_COLUMNS = tuple(column for column in PROSPECT_COLUMNS if column != "currency")
+MAX_SHOWN = 50  # problems listed; then how many more
 
 
 class Place(NamedTuple):
@@ -37,13 +47,13 @@ class Place(NamedTuple):
 
     pipeline_id: int
     stage_id: int
-    open: bool
-    reached_stage_id: int | None  # the furthest open stage reached: this one, if it is open
-    won: bool
+    kind: str  # of the stage: open, won or lost
+    reached_stage_id: int | None  # the furthest open stage reached: this one, or where it closed from
+    stage: str  # its name, for the summary
 
 
-# Pipedrive's default stages, by the role they play here
-PIPEDRIVE_STAGES = {
+# Pipedrive's and HubSpot's default stages, by the role they play here
+CRM_STAGES = {
     "lead in": "lead",
     "contact made": "qualified",
     "qualified": "qualified",
@@ -52,111 +62,336 @@ PIPEDRIVE_STAGES = {
     "meeting arranged": "appointment",
     "proposal made": "proposal",
     "negotiations started": "proposal",
+    "appointment scheduled": "appointment",
+    "qualified to buy": "qualified",
+    "presentation scheduled": "trial",
+    "decision maker bought-in": "proposal",
+    "contract sent": "proposal",
+    "closed won": "won",
+    "closed lost": "lost",
 }
+PIPEDRIVE_STAGES = CRM_STAGES  # its older name
 
 
-class _Resolver:
-    """Finds each row's pipeline and stage by name (case-insensitive), or by Pipedrive's words."""
+class ImportOptions(NamedTuple):
+    """How a file's rows are placed and owned (the import command's options)."""
 
-    def __init__(self, default_pipeline: str | None, path: str) -> None:
-        self.path = path
-        self.default = find_pipeline(default_pipeline)
-        self.pipelines = {p.name.lower(): p for p in Pipeline.select()}
+    pipeline: str | None = None  # for rows that name none
+    stage_map: tuple[tuple[str, str], ...] = ()  # (the file's stage, ours)
+    pipeline_map: tuple[tuple[str, str], ...] = ()
+    keep_owner: bool = False  # the file's owner column, also outside team mode
+    currencies: Currencies = NO_CURRENCIES
+
+
+DEFAULT_OPTIONS = ImportOptions()
+
+
+def parse_map(text: str, option: str) -> tuple[str, str]:
+    """``"Negotiations Started=Proposal"`` as (theirs, ours)."""
+    theirs, sep, ours = text.partition("=")
+    if not sep or not theirs.strip() or not ours.strip():
+        raise UserError(
+            f'{option} {text!r} must be written "THEIRS=OURS", like "Negotiations Started=Proposal"'
+        )
+    return " ".join(theirs.split()), " ".join(ours.split())
+
+
+class _Places:
+    """Finds each row's pipeline and stage, noting the names it cannot find (with how many
+    rows and the first) instead of stopping at the first."""
+
+    def __init__(self, options: ImportOptions, parsed: ParsedFile) -> None:
+        self.default = find_pipeline(options.pipeline)
+        self.pipelines = {p.name.casefold(): p for p in Pipeline.select()}
         self.stages: dict[int, list[Stage]] = {}
         for stage in Stage.select().order_by(Stage.position):
             self.stages.setdefault(stage.pipeline_id, []).append(stage)
-        self._found: dict[tuple, Place] = {}  # rows repeat a handful of stages
+        self.stage_map = {theirs.casefold(): ours for theirs, ours in options.stage_map}
+        self.pipeline_map = {theirs.casefold(): ours for theirs, ours in options.pipeline_map}
+        self.parsed = parsed
+        self.found: dict[tuple, Place | None] = {}  # rows repeat a handful of stages
+        self.missing: dict[tuple[str, str], list[int]] = {}  # (what, name in the file) -> [count, first row]
+        self.why: dict[tuple, tuple[str, str]] = {}  # a row's key -> what it lacks, by name
 
-    def __call__(self, item) -> Place:
+    def __call__(self, item: ImportedProspect) -> Place | None:
         key = (item.pipeline, item.stage, item.status)
-        found = self._found.get(key)
-        if found is None:
-            pipeline, stage = self._resolve(item)
-            is_open = stage.kind == OPEN
-            found = Place(pipeline.id, stage.id, is_open, stage.id if is_open else None, stage.kind == "won")
-            self._found[key] = found
-        return found
+        if key not in self.found:
+            self.found[key] = self._place(item)
+        place = self.found[key]
+        if place is None:
+            counted = self.missing.setdefault(self.why[key], [0, item.row])
+            counted[0] += 1
+        return place
 
-    def _resolve(self, item) -> tuple[Pipeline, Stage]:
-        pipeline = self.default
-        if item.pipeline:
-            pipeline = self.pipelines.get(" ".join(item.pipeline.split()).lower())
-            if pipeline is None:
-                names = ", ".join(p.name for p in self.pipelines.values())
-                raise UserError(
-                    f"{self.path} row {item.row}, column pipeline: no pipeline named {item.pipeline!r} "
-                    f"(pipelines: {names})"
-                )
+    def _place(self, item: ImportedProspect) -> Place | None:
+        key = (item.pipeline, item.stage, item.status)
+        pipeline = self._pipeline(item.pipeline)
+        if pipeline is None:
+            self.why[key] = ("pipeline", " ".join(item.pipeline.split()))
+            return None
         stages = self.stages.get(pipeline.id, [])
+        named = None if item.stage is None else self._stage(stages, item.stage)
+        if item.stage is not None and named is None:
+            self.why[key] = (f"stage\t{pipeline.name}", " ".join(item.stage.split()))
+            return None
         if item.status in ("won", "lost"):
             stage = next((s for s in stages if s.kind == item.status), None)
-        elif item.stage is None:
-            stage = next((s for s in stages if s.kind == OPEN), None)
         else:
-            wanted = " ".join(item.stage.split()).lower()
-            stage = next((s for s in stages if s.name.lower() == wanted), None)
-            if stage is None and wanted in PIPEDRIVE_STAGES:
-                stage = next((s for s in stages if s.role == PIPEDRIVE_STAGES[wanted]), None)
+            stage = named or next((s for s in stages if s.kind == OPEN), None)
         if stage is None:
-            names = ", ".join(s.name for s in stages)
-            what = item.status or item.stage or "an open stage"
-            raise UserError(
-                f"{self.path} row {item.row}, column stage: no stage for {what!r} in {pipeline.name} "
-                f"(stages: {names})"
+            self.why[key] = (f"stage\t{pipeline.name}", item.status or "an open stage")
+            return None
+        if item.status == "open" and stage.kind != OPEN:
+            self.why[key] = (f"open\t{pipeline.name}", stage.name)
+            return None
+        reached = stage if stage.kind == OPEN else named if named is not None and named.kind == OPEN else None
+        return Place(pipeline.id, stage.id, stage.kind, reached and reached.id, stage.name)
+
+    def _pipeline(self, text: str | None) -> Pipeline | None:
+        if text is None:
+            return self.default
+        wanted = " ".join(text.split()).casefold()
+        return self.pipelines.get(self.pipeline_map.get(wanted, wanted).casefold())
+
+    def _stage(self, stages: list[Stage], text: str) -> Stage | None:
+        wanted = " ".join(text.split()).casefold()
+        mapped = self.stage_map.get(wanted)
+        if mapped is not None:
+            return next((s for s in stages if s.name.casefold() == mapped.casefold()), None)
+        found = next((s for s in stages if s.name.casefold() == wanted), None)
+        if found is None and wanted in CRM_STAGES:
+            found = next((s for s in stages if s.role == CRM_STAGES[wanted]), None)
+        return found
+
+    def problems_and_hints(self) -> tuple[list[Problem], list[str]]:
+        """The names not found, each with its count of rows, and the option lines to add."""
+        problems, to_map = [], {}
+        for (what, name), (count, first) in self.missing.items():
+            rows = f"{count:,} row{'s' if count != 1 else ''}, the first row {first}"
+            kind, _, pipeline = what.partition("\t")
+            if kind == "pipeline":
+                column = self.parsed.header_of("pipeline")
+                names = ", ".join(p.name for p in self.pipelines.values())
+                problems.append(Problem(None, column, f"no pipeline {name!r} ({rows}); ours: {names}"))
+                to_map.setdefault(("--pipeline-map", names), []).append(name)
+            elif kind == "open":
+                problems.append(
+                    Problem(
+                        None,
+                        self.parsed.header_of("stage"),
+                        f"{name} is closed but the status says open ({rows})",
+                    )
+                )
+            else:
+                column = self.parsed.header_of("stage")
+                stages = ", ".join(s.name for s in self._stages_of(pipeline))
+                problems.append(Problem(None, column, f"no stage {name!r} in {pipeline} ({rows})"))
+                to_map.setdefault(("--stage-map", f"{pipeline}: {stages}"), []).append(name)
+        hints = []
+        for (option, ours), names in to_map.items():
+            lines = " ".join(f'{option} "{name}=OURS"' for name in names)
+            hints.append(f"add {lines} (OURS: {ours})")
+        return problems, hints
+
+    def _stages_of(self, pipeline_name: str) -> list[Stage]:
+        pipeline = self.pipelines.get(pipeline_name.casefold())
+        return self.stages.get(pipeline.id, []) if pipeline else []
+
+
+class Plan(NamedTuple):
+    """What an import will write, row by row (the prospect's columns but its id), and what it
+    adds up to."""
+
+    prospects: list[tuple]  # PROSPECT_COLUMNS without the id
+    changes: list[tuple]  # (row index, from stage, to stage, when)
+    follow_ups: list[tuple]  # (row index, kind, due)
+    summary: ImportSummary
+
+
+class ImportSummary(NamedTuple):
+    """What an import brings in, for the dry run to say (and the import after it)."""
+
+    count: int
+    by_stage: dict[str, int]
+    by_status: dict[str, int]  # open, won, lost
+    deleted: int
+    follow_ups: int
+    overdue: int
+    currencies: dict[str, int]  # by code ("" the home currency)
+    owners_kept: bool
+    owners: int  # other than the importing user
+    date_orders: dict[str, str]  # column as the file names it -> how its dates read, and why
+
+
+def plan_import(
+    parsed: ParsedFile, path: str, now: datetime, options: ImportOptions = DEFAULT_OPTIONS
+) -> Plan:
+    """Check every row against the database (pipelines, stages, closing times, currencies),
+    and plan what to write; every problem of the file and of this check raises at once."""
+    places = _Places(options, parsed)
+    problems = list(parsed.problems)
+    missing_rates = _missing_rates(parsed, options.currencies)
+    if missing_rates:
+        problems.append(missing_rates)
+    written = str(now)
+    user = current_user()
+    keep = options.keep_owner or not is_sqlite(models.database.obj)
+    prospects, changes, follow_ups = [], [], []
+    stage_counts: Counter[str] = Counter()
+    status_counts: Counter[str] = Counter()
+    overdue = 0
+    for item in parsed.prospects:
+        place = places(item)
+        if place is None:
+            continue
+        times = _times(item, place, written, parsed, problems)
+        if times is None:
+            continue
+        created, closed = times
+        entered = created if place.kind == OPEN else closed
+        index = len(prospects)  # its place in the plan: its id, once the write knows the first
+        prospects.append(
+            (place.pipeline_id, place.stage_id)
+            + item.fields
+            + (
+                created,
+                written,
+                entered,
+                closed,
+                item.archived,
+                place.reached_stage_id,
+                place.kind == "won",
+                (item.owner or user) if keep else user,
+                item.follow_up is not None and item.follow_up[1] in DEMO_KINDS,  # an open one
             )
-        return pipeline, stage
+        )
+        if place.kind != OPEN and place.reached_stage_id is not None:
+            changes.append((index, None, place.reached_stage_id, created))
+            changes.append((index, place.reached_stage_id, place.stage_id, closed))
+        else:
+            changes.append((index, None, place.stage_id, entered))
+        if item.follow_up is not None:
+            follow_ups.append((index, *reversed(item.follow_up)))
+            overdue += item.follow_up[0] < written
+        stage_counts[place.stage] += 1
+        status_counts[place.kind] += 1
+    found, hints = places.problems_and_hints()
+    problems += found
+    if problems:
+        raise _refusal(path, problems, hints)
+    owners = sum(1 for row in prospects if row[-2] != user)
+    summary = ImportSummary(
+        len(prospects),
+        dict(stage_counts),
+        dict(status_counts),
+        parsed.deleted,
+        len(follow_ups),
+        overdue,
+        dict(Counter(item.fields[CURRENCY] for item in parsed.prospects)),
+        keep,
+        owners,
+        {parsed.header_of(c): f"{v.order} ({v.reason})" for c, v in parsed.date_orders.items() if v.order},
+    )
+    return Plan(prospects, changes, follow_ups, summary)
+
+
+def _missing_rates(parsed: ParsedFile, currencies: Currencies) -> Problem | None:
+    """Every currency of the file without a rate, with how many rows name it."""
+    counts = Counter(item.fields[CURRENCY] for item in parsed.prospects)
+    missing = currencies.missing(counts)
+    if not missing:
+        return None
+    rows = ", ".join(f"{code} ({counts[code]:,} row{'s' if counts[code] != 1 else ''})" for code in missing)
+    column = parsed.header_of("currency" if "currency" in parsed.written else "value")
+    return Problem(None, column, f"{rows}: {missing_rates_text(missing, currencies)}")
+
+
+def _times(
+    item: ImportedProspect, place: Place, now: str, parsed: ParsedFile, problems: list[Problem]
+) -> tuple[str, str | None] | None:
+    """When the prospect was created and closed: a closed one has the time its file gives
+    (never today's), not in the future nor before its creation. A row with a close and no
+    creation was created by its close at the latest: it takes that time, not the import's."""
+    if place.kind == OPEN:
+        return item.created or now, None
+    column = parsed.header_of(
+        item.closed_by or next((c for c in ("closed",) if c in parsed.written), "stage")
+    )
+    if item.closed is None:
+        if item.status is None:  # a status without its time is the file's own problem
+            problems.append(
+                Problem(
+                    item.row,
+                    column,
+                    f"a {place.kind} deal needs the time it was {place.kind} (nothing dates it today)",
+                )
+            )
+        return None
+    if item.closed > now:
+        problems.append(
+            Problem(item.row, column, f"{item.closed[:16]!r} is in the future (it is {now[:16]})")
+        )
+        return None
+    if item.created is not None and item.closed < item.created:
+        shown = f"{item.closed[:16]!r} is before the prospect was created ({item.created[:16]!r})"
+        problems.append(Problem(item.row, column, shown))
+        return None
+    return item.created or item.closed, item.closed
+
+
+def _refusal(path: str, problems: list[Problem], hints: list[str]) -> UserError:
+    """One problem: one line, the whole of it. Several: a line that says how many, then each
+    (the whole-column ones first, then by row), up to MAX_SHOWN, then how many more."""
+    problems.sort(key=lambda p: (p.row is not None, p.row or 0))
+    if len(problems) == 1:
+        tail = f"; {'; '.join(hints)}" if hints else ""
+        return UserError(f"{path} {problems[0]}{tail}")
+    shown = [f"  {problem}" for problem in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        shown.append(f"  … and {len(problems) - MAX_SHOWN:,} more")
+    shown += [f"  {hint}" for hint in hints]
+    return Refused(f"{path}: refused, {len(problems):,} problems; nothing imported", shown)
 
 
 def import_parsed(
-    parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool = False, pipeline: str | None = None
+    parsed: ParsedFile,
+    path: str,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    pipeline: str | None = None,
+    options: ImportOptions | None = None,
 ) -> int:
     """Write every checked row in one transaction (into the pipeline each row names, else the one
-    given, else the first), or with ``dry_run`` only check pipelines and stages."""
-    resolve = _Resolver(pipeline, path)
-    places = [resolve(item) for item in parsed.prospects]  # checked before writing
-    if dry_run:
-        return len(places)
+    given, else the first), or with ``dry_run`` only check; how many prospects."""
+    options = options or ImportOptions(pipeline=pipeline)
+    plan = plan_import(parsed, path, now, options)
+    return plan.summary.count if dry_run else write_plan(plan, now)
 
-    owner = current_user()
+
+def write_plan(plan: Plan, now: datetime) -> int:
+    """Write a planned import in one transaction; how many prospects it wrote."""
+    written = str(now)
 
     def write() -> int:
-        start = bulk.next_id(Prospect)
         # times as the ISO text they are stored as (the parsed rows hold theirs so): sqlite3's
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
-        written = str(now)
-        prospects, changes, follow_ups = [], [], []
-        for pid, item, place in zip(range(start, start + len(places)), parsed.prospects, places, strict=True):
-            created = item.created
-            if place.open:
-                closed, entered = None, created
-            else:
-                closed = entered = item.closed or written
-            prospects.append(
-                (pid, place.pipeline_id, place.stage_id)
-                + item.fields
-                + (
-                    created,
-                    written,
-                    entered,
-                    closed,
-                    item.archived,
-                    place.reached_stage_id,
-                    place.won,
-                    item.owner or owner,
-                    item.follow_up is not None and item.follow_up[1] in DEMO_KINDS,  # an open one
-                )
-            )
-            changes.append((pid, None, place.stage_id, entered))
-            if item.follow_up is not None:
-                due, kind = item.follow_up
-                follow_ups.append((pid, kind, due, None, written, "", ""))
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
-        bulk.insert_rows(StageChange, ("prospect", "from_stage", "to_stage", "changed_at"), changes)
+        start = bulk.next_id(Prospect)
         bulk.insert_rows(
-            FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
+            Prospect, PROSPECT_COLUMNS, [(start + i, *row) for i, row in enumerate(plan.prospects)]
+        )
+        bulk.insert_rows(
+            StageChange,
+            ("prospect", "from_stage", "to_stage", "changed_at"),
+            [(start + index, *rest) for index, *rest in plan.changes],
+        )
+        bulk.insert_rows(
+            FollowUp,
+            ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"),
+            [(start + index, kind, due, None, written, "", "") for index, kind, due in plan.follow_ups],
         )
         bulk.sync_sequence(Prospect)
-        return len(prospects)
+        return len(plan.prospects)
 
     count = run_write(write)
     bulk.refresh_statistics()
@@ -243,7 +478,7 @@ def write_demo(data, now: datetime) -> int:
                     False,  # demo_or_trial: summed up with the rest below
                 )
             )
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
+        bulk.insert_rows(Prospect, DEMO_COLUMNS, rows)
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),

@@ -507,14 +507,15 @@ class ExportRow(NamedTuple):
     weighted_value: float
     next_follow_up: domain.FollowUp | None
     last_activity: datetime | None
+    currency: str = ""  # of its value: its own, else the home currency's code ("" if none is set)
 
 
 @_one_read
 def export_rows(
     now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
 ) -> list[ExportRow]:
-    """Every prospect (archived ones too) with its stage, score (open ones), weighted value and
-    next and last follow-up."""
+    """Every prospect (archived ones too) with its stage, score (open ones), weighted value (in
+    the home currency) and next and last follow-up."""
     snapshot = queries.load_snapshot(now, settings, open_only=True)
     scores = score_all(snapshot, settings.score, settings.thresholds)
     stage_by_id = snapshot.stage_by_id
@@ -531,6 +532,7 @@ def export_rows(
         score = scores.get(prospect.id)
         probability = stage.probability if prospect.probability is None else prospect.probability
         upcoming = follow_ups.get(prospect.id)
+        home_value = settings.currency.in_home(prospect.value_cents, prospect.currency)
         rows.append(
             ExportRow(
                 prospect=prospect,
@@ -538,9 +540,10 @@ def export_rows(
                 stage=stage.name,
                 stage_kind=stage.kind,
                 score=score.total if score else None,
-                weighted_value=(prospect.value_cents or 0) * probability,
+                weighted_value=(home_value or 0) * probability,
                 next_follow_up=upcoming[0] if upcoming else None,
                 last_activity=prospect.last_activity_at,  # kept on the row (store.activity)
+                currency=prospect.currency or settings.currency.home,
             )
         )
     return rows
