@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import COLUMNS, parse_csv, write_csv
 from pipeline_tui.services.follow_ups import schedule
-from pipeline_tui.core.money import Currencies
 from pipeline_tui.services.importing import ImportOptions, import_parsed
 from pipeline_tui.services.prospects import add_prospect, mark_lost, mark_won, move_prospect
 from pipeline_tui.services.views import export_rows
