@@ -93,16 +93,17 @@ def _check_text(args: argparse.Namespace) -> None:
     database or file can store: refuse them by argument, before anything is written. So is an
     argument that argparse left as a list."""
     for name, value in vars(args).items():
-        if isinstance(value, list):  # argparse (3.11) gives a positional after a second "--" as []
+        if value == []:  # argparse (3.11) gives a positional after a second "--" as []
             raise UserError(f"{name.replace('_', '-')}: no value given (after '--')")
-        if isinstance(value, str) and name not in PATH_ARGUMENTS:
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                raise UserError(
-                    f"{name.replace('_', '-')} {shown!r} is not UTF-8 text (is the terminal set to UTF-8?)"
-                ) from None
+        # a repeatable option (--stage-map) is a list of its values
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and name not in PATH_ARGUMENTS:
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    what = f"{name.replace('_', '-')} {shown!r}"
+                    raise UserError(f"{what} is not UTF-8 text (is the terminal set to UTF-8?)") from None
 
 
 def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
@@ -148,6 +149,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return status
     except UserError as exc:
         print(f"{PROG}: {_one_line(_without_passwords(str(exc), argv))}", file=sys.stderr)
+        for line in getattr(exc, "details", ()):  # a refusal of several problems: one a line
+            print(_one_line(_without_passwords(line, argv)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

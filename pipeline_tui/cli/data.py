@@ -28,9 +28,31 @@ def register(command: AddCommand) -> None:
         "file",
         type=file_name,
         metavar="FILE",
-        help="a CSV file with a header row naming its columns (name is required; README: The command line)",
+        help="a CSV file with a header row naming its columns: ours (name is required), or Pipedrive's or "
+        "HubSpot's deal export (README: Importing from another CRM)",
     )
-    imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="check the file and say what it would import; write nothing"
+    )
+    imp.add_argument(
+        "--stage-map",
+        action="append",
+        metavar="THEIRS=OURS",
+        help='a stage name of the file and the stage it goes to here, e.g. "Negotiations Started=Proposal" '
+        "(repeat it for several)",
+    )
+    imp.add_argument(
+        "--pipeline-map",
+        action="append",
+        metavar="THEIRS=OURS",
+        help='a pipeline name of the file and ours it goes to, e.g. "Default pipeline=Sales" (repeatable)',
+    )
+    imp.add_argument(
+        "--keep-owner",
+        action="store_true",
+        help="make the file's owner column (Deal - Owner) the owner, as team mode always does; "
+        "otherwise the deals are yours",
+    )
 
     exp = command("export", "export every prospect", without_gc(cmd_export))
     exp.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
@@ -52,12 +74,20 @@ def register(command: AddCommand) -> None:
 
 def cmd_import(args, now: datetime) -> int:
     from pipeline_tui.io.csv_io import parse_csv, progress_printer
-    from pipeline_tui.services.importing import import_parsed
+    from pipeline_tui.services.importing import ImportOptions, parse_map, plan_import, write_plan
     from pipeline_tui.store.db import open_database
 
+    settings = user_settings()
+    options = ImportOptions(
+        pipeline=args.pipeline,
+        stage_map=tuple(parse_map(text, "--stage-map") for text in args.stage_map or ()),
+        pipeline_map=tuple(parse_map(text, "--pipeline-map") for text in args.pipeline_map or ()),
+        keep_owner=args.keep_owner,
+        currencies=settings.currency,
+    )
     path = Path(args.file)
     progress = progress_printer("checking rows")
-    parsed = parse_csv(path, now, progress)
+    parsed = parse_csv(path, now, progress, settings.dates, settings.currency.home)
     if progress:
         sys.stderr.write("\r")
     if args.dry_run and _no_database_yet(resolve_db(args)):
@@ -66,18 +96,67 @@ def cmd_import(args, now: datetime) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:
             open_database(Path(scratch) / "dry-run.db")
-            count = import_parsed(parsed, str(path), now, dry_run=True, pipeline=args.pipeline)
+            plan = plan_import(parsed, str(path), now, options)
     else:
         open_db(args, create=not args.dry_run, read_only=args.dry_run)
-        count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
-    # after the checks, so that a refused file gets its one line of error and nothing else
+        plan = plan_import(parsed, str(path), now, options)
+        if not args.dry_run:
+            write_plan(plan, now)
+    # after the checks, so that a refused file gets its lines of error and nothing else
     if parsed.unknown_columns:
         print(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", file=sys.stderr)
+    count = plan.summary.count
+    prospects = f"{count:,} prospect{'s' if count != 1 else ''}"
     if args.dry_run:
-        print(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
+        print(f"{path}: {prospects} would be imported (dry run, nothing written)")
     else:
-        print(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
+        print(f"Imported {prospects} from {path}")
+    print(summary_text(plan.summary, settings.currency.home))
     return 0
+
+
+def summary_text(summary, home: str) -> str:
+    """What an import brings in: stages, status, follow-ups, currencies, owners, date orders."""
+    from pipeline_tui.io.csv_io import printable
+
+    def counted(counts: dict[str, int]) -> str:
+        return ", ".join(f"{printable(name)} {count:,}" for name, count in counts.items()) or "none"
+
+    statuses = ", ".join(
+        f"{summary.by_status[k]:,} {k}" for k in ("open", "won", "lost") if k in summary.by_status
+    )
+    deleted = f"; {summary.deleted:,} deleted skipped" if summary.deleted else ""
+    overdue = f" ({summary.overdue:,} overdue)" if summary.overdue else ""
+    currencies = {code or home or "home currency": n for code, n in summary.currencies.items()}
+    lines = [
+        f"  stages: {counted(summary.by_stage)}",
+        f"  status: {statuses or 'none'}{deleted}",
+        f"  follow-ups: {summary.follow_ups:,}{overdue}",
+        f"  currencies: {counted(currencies)}",
+    ]
+    if summary.owner_column and summary.owners_kept:
+        lines.append(f"  owners: as {printable(summary.owner_column)} says ({summary.owners:,} not yours)")
+    elif summary.owner_column:
+        kept = "is kept in team mode or with --keep-owner"
+        lines.append(f"  owners: all yours ({printable(summary.owner_column)} {kept})")
+    lines += _date_orders_text(summary.date_orders)
+    return "\n".join(lines)
+
+
+def _date_orders_text(orders: dict[str, tuple[str, str]]) -> list[str]:
+    """How the file's numeric dates read: the columns of each order, and what settled it."""
+    from pipeline_tui.core.date_order import ORDER_WORDS
+    from pipeline_tui.io.csv_io import printable
+
+    lines = []
+    for order in sorted({order for order, _ in orders.values()}):
+        columns = [column for column, (found, _) in orders.items() if found == order]
+        reasons = [reason for found, reason in orders.values() if found == order]
+        reason = next((r for r in reasons if not r.startswith("as the file")), reasons[0])
+        lines.append(
+            f"  dates read {ORDER_WORDS[order]} in {printable(', '.join(columns))} ({printable(reason)})"
+        )
+    return lines
 
 
 def _no_database_yet(location: str) -> bool:

@@ -75,16 +75,26 @@ CLOSING_TIMES = {
 }
 
 
+# what would act on a terminal (C0 and C1 controls, DEL, bidi embeddings, overrides, isolates)
+_UNSAFE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u2028-\\u202e\\u2066-\\u2069]")
+
+
+def printable(text: str) -> str:
+    """A file's text as a message shows it: one line, nothing in it acting on the terminal."""
+    return _UNSAFE.sub("\ufffd", text)
+
+
 class Problem(NamedTuple):
     """What is wrong with a file: at a row and column, or (row None) with a whole column."""
 
     row: int | None
-    column: str
-    message: str
+    column: str  # as the file's header names it
+    message: str  # its values quoted with repr(), which escapes what a terminal would act on
 
     def __str__(self) -> str:
-        where = f"row {self.row}, column {self.column}" if self.row is not None else f"column {self.column}"
-        return f"{where}: {self.message}"
+        column = printable(self.column)
+        where = f"row {self.row}, column {column}" if self.row is not None else f"column {column}"
+        return f"{where}: {printable(self.message)}"
 
 
 @dataclass(slots=True)
@@ -100,6 +110,7 @@ class ImportedProspect:
     archived: bool = False
     owner: str | None = None
     closed_by: str | None = None  # the column ``closed`` came from
+    bad: bool = False  # a problem was found in it: read only for its stage and currency
 
     def plain(self) -> tuple:
         """Its fields in order, as a tuple of plain values: ``ImportedProspect(*plain)``."""
@@ -115,16 +126,18 @@ class ImportedProspect:
             self.archived,
             self.owner,
             self.closed_by,
+            self.bad,
         )
 
 
 @dataclass
 class ParsedFile:
-    prospects: list[ImportedProspect]
+    prospects: list[ImportedProspect]  # the good rows: an import writes them if no row is bad
     unknown_columns: list[str]
     columns: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     deleted: int = 0  # rows another CRM marks deleted: skipped
+    rejected: list[ImportedProspect] = field(default_factory=list)  # rows with problems, as far as read
     written: dict[str, str] = field(default_factory=dict)  # column -> its header as the file writes it
     date_orders: dict[str, ColumnOrder] = field(default_factory=dict)  # of columns with numeric dates
 
@@ -214,7 +227,7 @@ def parse_csv(
             read.records(text, 2, 0, skip_header=True)
         else:
             _read_in_halves(read, other, text, cut)
-        parsed.prospects, parsed.deleted = read.prospects, read.deleted
+        parsed.prospects, parsed.rejected, parsed.deleted = read.prospects, read.rejected, read.deleted
         parsed.problems += read.problems
         if progress is not None and cut is not None:
             progress(len(read.prospects))
@@ -240,8 +253,9 @@ def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
         read.records(text[cut:], read.next_row, read.lines)
         return
     first = read.next_row - 1
-    prospects, problems, deleted = rest
+    prospects, rejected, problems, deleted = rest
     read.prospects += [ImportedProspect(row + first, *values) for row, *values in prospects]
+    read.rejected += [ImportedProspect(row + first, *values) for row, *values in rejected]
     read.problems += [Problem(None if row is None else row + first, *rest) for row, *rest in problems]
     read.deleted += deleted
 
@@ -273,6 +287,18 @@ def settle_orders(text: str, header: Header, configured: str | None) -> dict[str
     except csv.Error as exc:
         raise _BadCsv(reader.line_num, exc) from None
     orders = {name: settle_date_order(found) for name, found in values.items()}
+    return _as_the_others(orders, values)
+
+
+def _as_the_others(orders: dict[str, ColumnOrder], values: dict[str, set[str]]) -> dict[str, ColumnOrder]:
+    """A column that nothing of its own settles reads as the file's dates all together do
+    (an export writes every date one way), unless they disagree."""
+    everything = set().union(*values.values())
+    for name, verdict in orders.items():
+        if not verdict.settled:
+            whole = settle_date_order(everything)
+            if whole.order:
+                orders[name] = ColumnOrder(whole.order, f"as the file's other dates: {whole.reason}")
     return {name: verdict for name, verdict in orders.items() if verdict.order or not verdict.settled}
 
 
@@ -349,6 +375,7 @@ class _Reading:
 
     def restart(self) -> None:
         self.prospects: list = []
+        self.rejected: list = []
         self.problems: list = []
         self.deleted = 0
         self.next_row = 2  # the number of the row after the last one read
@@ -361,7 +388,7 @@ class _Reading:
         child's, returned as plain tuples of its prospects, problems and deleted rows)."""
         reader = _reader(text)
         row_reader = _Row(self.settings, self.problems)
-        prospects, progress = self.prospects, self.progress
+        prospects, rejected, progress = self.prospects, self.rejected, self.progress
         row = first_row - 1
         try:
             if skip_header:
@@ -373,7 +400,7 @@ class _Reading:
                 if item is _DELETED:
                     self.deleted += 1
                     continue
-                prospects.append(item.plain() if plain else item)
+                (rejected if item.bad else prospects).append(item.plain() if plain else item)
                 if progress is not None and len(prospects) % 5000 == 0:
                     progress(len(prospects))
         except csv.Error as exc:
@@ -381,7 +408,7 @@ class _Reading:
         self.next_row = row + 1
         self.lines = lines_before + reader.line_num  # lines read, as csv counts them (a lone \r too)
         if plain:
-            return prospects, [tuple(problem) for problem in self.problems], self.deleted
+            return prospects, rejected, [tuple(problem) for problem in self.problems], self.deleted
         return None
 
 
@@ -431,7 +458,7 @@ class _Row:
 
     def read(self, line: list[str], row: int):
         """The row's prospect, None for a blank row, ``_DELETED`` for a deleted one; problems
-        are noted, and a row with any is not returned."""
+        are noted, and a row with any is marked ``bad``."""
         cells = self.cells(line)
         if not cells:
             return None if not any(cell.strip() for cell in line) else self.nameless(row)
@@ -448,7 +475,7 @@ class _Row:
         if longest > MAX_FIELD:
             name = next(name for name, text in cells.items() if len(text) > MAX_FIELD)
             self.bad(row, name, f"longer than {MAX_FIELD:,} characters")
-            return None
+            return None  # not read further: such a cell is no deal's
         fields = self.fields(cells, row, longest)
         created = self.moment(cells, "created", row)
         if created is not None and created > self.s.now_text:
@@ -456,8 +483,6 @@ class _Row:
         closed, closed_by = self.closing(cells, status, row)
         follow_up = self.follow_up(cells, row)
         archived = self.flag(cells, "archived", row)
-        if len(self.problems) > before:
-            return None
         return ImportedProspect(
             row,
             fields,
@@ -470,6 +495,7 @@ class _Row:
             archived,
             cells.get("owner"),
             closed_by,
+            len(self.problems) > before,
         )
 
     def nameless(self, row: int) -> None:

@@ -121,6 +121,7 @@ class _Places:
         if place is None:
             counted = self.missing.setdefault(self.why[key], [0, item.row])
             counted[0] += 1
+            counted[1] = min(counted[1], item.row)
         return place
 
     def _place(self, item: ImportedProspect) -> Place | None:
@@ -167,7 +168,7 @@ class _Places:
         """The names not found, each with its count of rows, and the option lines to add."""
         problems, to_map = [], {}
         for (what, name), (count, first) in self.missing.items():
-            rows = f"{count:,} row{'s' if count != 1 else ''}, the first row {first}"
+            rows = f"row {first}" if count == 1 else f"{count:,} rows, the first row {first}"
             kind, _, pipeline = what.partition("\t")
             if kind == "pipeline":
                 column = self.parsed.header_of("pipeline")
@@ -189,8 +190,9 @@ class _Places:
                 to_map.setdefault(("--stage-map", f"{pipeline}: {stages}"), []).append(name)
         hints = []
         for (option, ours), names in to_map.items():
-            lines = " ".join(f'{option} "{name}=OURS"' for name in names)
-            hints.append(f"add {lines} (OURS: {ours})")
+            only = ours if option == "--pipeline-map" and "," not in ours else None  # one of ours: that one
+            lines = " ".join(f'{option} "{name}={only or "OURS"}"' for name in names)
+            hints.append(f"add {lines}" + ("" if only else f" (OURS: {ours})"))
         return problems, hints
 
     def _stages_of(self, pipeline_name: str) -> list[Stage]:
@@ -220,7 +222,8 @@ class ImportSummary(NamedTuple):
     currencies: dict[str, int]  # by code ("" the home currency)
     owners_kept: bool
     owners: int  # other than the importing user
-    date_orders: dict[str, str]  # column as the file names it -> how its dates read, and why
+    owner_column: str | None  # as the file names it, if it has one
+    date_orders: dict[str, tuple[str, str]]  # column as the file names it -> the order its dates read in, why
 
 
 def plan_import(
@@ -240,6 +243,8 @@ def plan_import(
     stage_counts: Counter[str] = Counter()
     status_counts: Counter[str] = Counter()
     overdue = 0
+    for item in parsed.rejected:  # their stages and pipelines are named with the rest
+        places(item)
     for item in parsed.prospects:
         place = places(item)
         if place is None:
@@ -290,14 +295,15 @@ def plan_import(
         dict(Counter(item.fields[CURRENCY] for item in parsed.prospects)),
         keep,
         owners,
-        {parsed.header_of(c): f"{v.order} ({v.reason})" for c, v in parsed.date_orders.items() if v.order},
+        parsed.written.get("owner"),
+        {parsed.header_of(c): (v.order, v.reason) for c, v in parsed.date_orders.items() if v.order},
     )
     return Plan(prospects, changes, follow_ups, summary)
 
 
 def _missing_rates(parsed: ParsedFile, currencies: Currencies) -> Problem | None:
     """Every currency of the file without a rate, with how many rows name it."""
-    counts = Counter(item.fields[CURRENCY] for item in parsed.prospects)
+    counts = Counter(item.fields[CURRENCY] for rows in (parsed.prospects, parsed.rejected) for item in rows)
     missing = currencies.missing(counts)
     if not missing:
         return None
