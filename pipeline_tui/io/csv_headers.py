@@ -103,6 +103,7 @@ ALIASES = {
     "deal description": "notes",
     "next activity date": NEXT_ACTIVITY,
     # other spellings people use
+    "status": STATUS,
     "title of deal": "name",
     "deal title": "name",
     "deal": "name",
