@@ -101,7 +101,7 @@ class Prospect(NamedTuple):
     stage_entered: datetime
     organization: str = ""
     contact: str = ""
-    value: int | None = None  # cents
+    value: int | None = None  # cents, in the home currency
     expected_close: date | None = None
     urgency: str = "medium"
     decision_maker: str = "unknown"
@@ -110,6 +110,10 @@ class Prospect(NamedTuple):
     owner: str = ""
     open_follow_ups: tuple[FollowUp, ...] = ()
     history: History = NO_HISTORY
+    # ``value`` is in the home currency (every figure adds it up); what the deal is in, for
+    # showing it: its currency ("" the home one) and its value in it
+    currency: str = ""
+    amount: int | None = None
 
     @property
     def label(self) -> str:

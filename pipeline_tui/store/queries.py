@@ -19,8 +19,9 @@ from pipeline_tui.core import domain, figures
 from pipeline_tui.core.dates import moment_reader
 from pipeline_tui.core.domain import OPEN, new_record
 from pipeline_tui.core.settings import Settings
-from pipeline_tui.store import activity, models
+from pipeline_tui.store import activity, currency, models
 from pipeline_tui.store.built import run_built
+from pipeline_tui.store.currency import shown_currency
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage, StageChange
 
 
@@ -182,7 +183,7 @@ def load_closed_totals(
     """Count and value of every live prospect in each closed stage, all time."""
     closed = [s.id for s in (stages if stages is not None else load_stages()) if s.kind != OPEN]
     query = (
-        Prospect.select(Prospect.stage, fn.COUNT(Prospect.id), fn.COALESCE(fn.SUM(Prospect.value_cents), 0))
+        Prospect.select(Prospect.stage, fn.COUNT(Prospect.id), fn.COALESCE(fn.SUM(currency.home_value()), 0))
         .where(Prospect.archived == False, Prospect.stage.in_(closed))  # noqa: E712
         .group_by(Prospect.stage)
     )
@@ -251,6 +252,19 @@ PROSPECT_COLUMNS = (
 )
 
 
+def _prospect_columns() -> tuple:
+    """PROSPECT_COLUMNS with the value in the home currency, then the deal's own currency and
+    value (what its card shows)."""
+    at = next(i for i, column in enumerate(PROSPECT_COLUMNS) if column is Prospect.value_cents)  # not ==: SQL
+    return (
+        *PROSPECT_COLUMNS[:at],
+        currency.home_value(),
+        *PROSPECT_COLUMNS[at + 1 :],
+        Prospect.currency,
+        Prospect.value_cents,
+    )
+
+
 def load_prospects(
     *,
     open_only: bool,
@@ -271,7 +285,9 @@ def load_prospects(
     sliced_by_marks = id_slice is not None and wanted is None  # its values go as markers
 
     def build(marks: list[int]) -> peewee.Query:
-        columns = (*PROSPECT_COLUMNS, Prospect.notes) if with_notes else PROSPECT_COLUMNS
+        columns = _prospect_columns()
+        if with_notes:
+            columns += (Prospect.notes,)
         query = Prospect.select(*columns).where(Prospect.archived == False)  # noqa: E712
         if opens is not None:
             query = query.where(Prospect.stage.in_(opens))
@@ -399,6 +415,8 @@ def load_snapshot(
         last_contact,
         last_appointment,
         demo_or_trial,
+        code,
+        amount,
     ) in enumerate(rows):
         rows[index] = None  # each row let go once read: the whole table never lives twice
         history = new_record(
@@ -433,6 +451,8 @@ def load_snapshot(
                     text(owner_name),  # owner
                     tuple(follow_ups.get(pid, ())),  # open_follow_ups
                     history,
+                    shown_currency(code),  # currency
+                    amount,
                 ),
             )
         )
@@ -474,7 +494,7 @@ def closed_totals(
 ) -> dict[str, tuple[int, int]]:
     """Count and value of prospects won and lost between two times: the board's strip."""
     query = (
-        Prospect.select(Stage.kind, fn.COUNT(Prospect.id), fn.COALESCE(fn.SUM(Prospect.value_cents), 0))
+        Prospect.select(Stage.kind, fn.COUNT(Prospect.id), fn.COALESCE(fn.SUM(currency.home_value()), 0))
         .join(Stage, on=(Prospect.stage == Stage.id))
         .where(
             Prospect.archived == False,  # noqa: E712
@@ -506,27 +526,28 @@ def lost_reasons(limit: int = 20) -> list[str]:
 
 
 def open_values() -> list[int]:
-    """Sorted values of all open prospects: what a budget's size is ranked against."""
+    """Sorted values (in the home currency) of all open prospects: what a budget's size is
+    ranked against."""
+    value = currency.home_value()
     query = (
-        Prospect.select(Prospect.value_cents)
+        Prospect.select(value)
         .where(
             Prospect.archived == False,  # noqa: E712
             Prospect.stage.in_(_open_stage_ids()),
-            Prospect.value_cents.is_null(False),
+            value.is_null(False),
         )
-        .order_by(Prospect.value_cents)
+        .order_by(value)
     )
-    return [value for (value,) in _rows(query)]
+    return [int(value) for (value,) in _rows(query)]
 
 
 def open_values_below(value: int) -> tuple[int, int]:
     """How many open prospects have a value below this one, and how many have a value."""
-    query = Prospect.select(
-        fn.COUNT(Prospect.id), fn.SUM(Case(None, [(Prospect.value_cents < value, 1)], 0))
-    ).where(
+    home = currency.home_value()
+    query = Prospect.select(fn.COUNT(Prospect.id), fn.SUM(Case(None, [(home < value, 1)], 0))).where(
         Prospect.archived == False,  # noqa: E712
         Prospect.stage.in_(_open_stage_ids()),
-        Prospect.value_cents.is_null(False),
+        home.is_null(False),
     )
     count, below = next(iter(_rows(query)))
     return int(below or 0), int(count or 0)
