@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli import data, figures, follow_ups, prospects, tui
+from pipeline_tui.cli import contact, data, figures, follow_ups, org, pipeline, prospects, stage, tui
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -28,7 +28,7 @@ from pipeline_tui.errors import UserError
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, follow_ups, data, figures)
+COMMAND_MODULES = (tui, prospects, contact, org, follow_ups, data, figures, stage, pipeline)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 

@@ -9,7 +9,7 @@ from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import FIELDS, ParsedFile
 from pipeline_tui.services.base import current_user, find_pipeline
-from pipeline_tui.store import activity, bulk, models
+from pipeline_tui.store import activity, bulk, models, people
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
@@ -151,6 +151,7 @@ def import_parsed(
                 due, kind = item.follow_up
                 follow_ups.append((pid, kind, due, None, written, "", ""))
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        people.records_from_rows(start)  # each row's contact and organization as records
         bulk.insert_rows(StageChange, ("prospect", "from_stage", "to_stage", "changed_at"), changes)
         bulk.insert_rows(
             FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
@@ -244,6 +245,7 @@ def write_demo(data, now: datetime) -> int:
                 )
             )
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
+        people.records_from_rows(start)
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),

@@ -7,6 +7,7 @@ from datetime import datetime
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields
 from pipeline_tui.errors import ConflictError, UserError
+from pipeline_tui.services import contacts, organizations
 from pipeline_tui.services.base import (
     action,
     create,
@@ -19,6 +20,7 @@ from pipeline_tui.services.base import (
 )
 from pipeline_tui.store import queries
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from pipeline_tui.store.people import people_of
 
 
 @action("add prospect")
@@ -39,6 +41,7 @@ def add_prospect(
     values = parse_fields({"name": name, **(fields or {})}, now)
     target_pipeline = find_pipeline(pipeline)
     target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
+    org = organizations.find_or_create(values.get("organization") or "")
     prospect = create(
         Prospect,
         pipeline=target_pipeline.id,
@@ -50,9 +53,14 @@ def add_prospect(
         reached_stage=target.id if target.kind == OPEN else None,
         ever_won=target.kind == WON,
         owner=current_user(),
+        org=org.id if org else None,
         **values,
     )
     create(StageChange, prospect=prospect.id, from_stage=None, to_stage=target.id, changed_at=now)
+    contacts.apply_row_fields(prospect, values, now)
+    if org is not None and organizations.is_customer(org.id):  # a customer again: its people come along
+        if contacts.copy_people(prospect, people_of(org.id)):
+            contacts.summarise(prospect, now)
     if follow_up is not None:
         due, kind = follow_up
         create(FollowUp, prospect=prospect.id, kind=kind, due_at=due, created_at=now)
@@ -79,6 +87,9 @@ def edit_prospect(
         raise UserError("use move to change the stage")
     values = parse_fields(changes, now)
     save(prospect, updated_at=now, **values)
+    if "organization" in values:
+        organizations.link(prospect, values["organization"])
+    contacts.apply_row_fields(prospect, values, now)
     set_undo_label(f"edited {prospect.name}")
     return prospect
 

@@ -481,16 +481,21 @@ def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[T
         else:
             entries.append(TimelineEntry(f.due_at, f.kind, f.notes, False, f.id))
     for change in queries.stage_changes_of(prospect.id):
-        to = stage_by_id.get(change.to_stage_id)
-        name = to.name if to else "?"
-        if change.from_stage_id is None:
+        name = _stage_name(change.to_name, change.to_stage_id, stage_by_id)
+        if change.from_stage_id is None and change.from_name is None:
             entries.append(TimelineEntry(change.changed_at, "created", f"added in {name}", True))
         else:
-            before = stage_by_id.get(change.from_stage_id)
-            entries.append(
-                TimelineEntry(change.changed_at, "stage", f"{before.name if before else '?'} → {name}", True)
-            )
+            before = _stage_name(change.from_name, change.from_stage_id, stage_by_id)
+            entries.append(TimelineEntry(change.changed_at, "stage", f"{before} → {name}", True))
     return sorted(entries, key=lambda e: (e.when, e.what != "created"), reverse=True)
+
+
+def _stage_name(kept: str | None, stage_id: int | None, stage_by_id: dict[int, domain.Stage]) -> str:
+    """A stage as history names it: the name kept when the stage was removed, else its own."""
+    if kept is not None:
+        return kept
+    stage = stage_by_id.get(stage_id)
+    return stage.name if stage else "?"
 
 
 # -- export -----------------------------------------------------------------------------------

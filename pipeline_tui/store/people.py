@@ -1,0 +1,137 @@
+"""Contacts and organizations in the database: the small reads behind them, and making the
+records of prospects written in bulk (an upgrade, an import, demo data) from their row's
+contact and organization columns.
+
+The bulk paths write a prospect's one contact and organization name on its row, as CSV has
+them; :func:`records_from_rows` then turns them into records in a few statements, so that the
+mapping of a file's columns to a contact stays in one place (the CSV reader's column names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline_tui.core.people import Contact as ContactRecord
+from pipeline_tui.core.people import organization_key
+from pipeline_tui.store import models
+from pipeline_tui.store.models import Contact, Organization, Prospect
+
+# a prospect's yes/no/unknown flag as the role of its one contact (see core.people.ROLE_OF_FLAG)
+_ROLE_OF_FLAG_SQL = (
+    "CASE decision_maker WHEN 'yes' THEN 'decision-maker' WHEN 'no' THEN 'other' ELSE NULL END"
+)
+
+
+def records_from_rows(first_id: int = 0) -> None:
+    """Make the organization and contact records of prospects from ``first_id`` on, from the
+    names on their rows. Call inside the write transaction that wrote the rows."""
+    db = models.database.obj
+    db.execute_sql(
+        'INSERT INTO "contact" ("prospect_id", "name", "title", "email", "phone", "role", "position")'
+        f' SELECT "id", "contact", "title", "email", "phone", {_ROLE_OF_FLAG_SQL}, 0 FROM "prospect"'
+        f' WHERE "id" >= {db.param} AND "contact" <> \'\'',
+        (first_id,),
+    )
+    link_organizations(first_id)
+
+
+def link_organizations(first_id: int = 0) -> None:
+    """Give each prospect from ``first_id`` on the record of its organization name, made when
+    no organization has that name (its case, accents and spaces aside)."""
+    db = models.database.obj
+    names: dict[str, list[int]] = {}
+    rows = db.execute_sql(
+        f'SELECT "id", "organization" FROM "prospect" WHERE "id" >= {db.param} AND "organization" <> \'\''
+        ' ORDER BY "id"',
+        (first_id,),
+    )
+    first_spelling: dict[str, str] = {}
+    for pid, name in rows.fetchall():
+        key = organization_key(name)
+        if key:
+            names.setdefault(key, []).append(pid)
+            first_spelling.setdefault(key, name)
+    if not names:
+        return
+    known = organization_ids(names)
+    new = [(first_spelling[key], key) for key in names if key not in known]
+    if new:
+        _execute_many(f'INSERT INTO "organization" ("name", "key") VALUES ({db.param}, {db.param})', new)
+        known = organization_ids(names)
+    links = [(known[key], pid) for key, pids in names.items() for pid in pids]
+    _execute_many(f'UPDATE "prospect" SET "organization_id" = {db.param} WHERE "id" = {db.param}', links)
+
+
+def _execute_many(sql: str, rows: list[tuple]) -> None:
+    cursor = models.database.obj.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def organization_ids(keys: Iterable[str]) -> dict[str, int]:
+    """The records of the given keys that exist: key -> id."""
+    wanted = list(keys)
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):  # SQLite takes so many parameters at once
+        chunk = wanted[start : start + 500]
+        query = Organization.select(Organization.key, Organization.id).where(Organization.key.in_(chunk))
+        found.update(query.tuples())
+    return found
+
+
+# -- reads --------------------------------------------------------------------------------------
+
+
+def contacts_of(prospect_id: int) -> list[ContactRecord]:
+    """A deal's contacts in the order they were added."""
+    query = (
+        Contact.select(Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone)
+        .where(Contact.prospect == prospect_id)
+        .order_by(Contact.position, Contact.id)
+        .tuples()
+    )
+    return [ContactRecord(*row) for row in query]
+
+
+def deals_of(organization_id: int) -> list[tuple]:
+    """Every deal of an organization: (id, name, stage name, stage kind, value cents, closed at,
+    archived), newest first."""
+    query = (
+        Prospect.select(
+            Prospect.id,
+            Prospect.name,
+            models.Stage.name,
+            models.Stage.kind,
+            Prospect.value_cents,
+            Prospect.closed_at,
+            Prospect.archived,
+        )
+        .join(models.Stage, on=(Prospect.stage == models.Stage.id))
+        .where(Prospect.org == organization_id)
+        .order_by(Prospect.created_at.desc(), Prospect.id.desc())
+        .tuples()
+    )
+    return list(query)
+
+
+def people_of(organization_id: int) -> list[ContactRecord]:
+    """Everyone on any deal of an organization, once each (by name), in the order they were
+    first met, with the details of the latest deal they are on."""
+    query = (
+        Contact.select(Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone)
+        .join(Prospect, on=(Contact.prospect == Prospect.id))
+        .where(Prospect.org == organization_id)
+        .order_by(Prospect.created_at, Prospect.id, Contact.position, Contact.id)
+        .tuples()
+    )
+    people: dict[str, ContactRecord] = {}
+    for row in query:
+        people[organization_key(row[1])] = ContactRecord(*row)  # a later deal's details, first place
+    return list(people.values())
+
+
+def all_organizations() -> list[tuple[int, str]]:
+    """Every organization record: (id, name)."""
+    return list(Organization.select(Organization.id, Organization.name).order_by(Organization.id).tuples())
