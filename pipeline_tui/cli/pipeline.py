@@ -16,7 +16,7 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_pipeline(args, now: datetime) -> int:
-    from pipeline_tui.services.stages import add_pipeline
+    from pipeline_tui.services.setup import add_pipeline
     from pipeline_tui.ui.format import printable
 
     open_db(args)

@@ -1,4 +1,4 @@
-"""Your own stages: add, rename, reorder and remove the stages of a pipeline, and add pipelines.
+"""Your own stages: add, rename, reorder and remove the stages of a pipeline.
 
 Each stage keeps its role (lead, qualified, appointment, trial, proposal, won, lost), which is
 how the rules find the stage they mean: a renamed or added stage keeps them working. A removed
@@ -12,12 +12,12 @@ from typing import NamedTuple
 
 from peewee import fn
 
-from pipeline_tui.core.domain import DEFAULT_STAGES, OPEN, ROLES
+from pipeline_tui.core.domain import OPEN, ROLES
 from pipeline_tui.core.fields import parse_name, parse_probability
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, find_pipeline, find_stage, save, set_undo_label
 from pipeline_tui.store import queries
-from pipeline_tui.store.models import Pipeline, Prospect, Stage, StageChange
+from pipeline_tui.store.models import Prospect, Stage, StageChange
 
 OPEN_ROLES = tuple(role for role in ROLES if role not in ("won", "lost"))
 MAX_NAME = 255  # the column's width on a server
@@ -89,7 +89,7 @@ def add_stage(
     else:
         before = stages[index - 1].probability if index > 0 else 0.0
         later = stages[index].probability if index < len(stages) else 1.0
-        odds = round((before + later) / 2, 2)
+        odds = round((before + later) / 2, 3)
     stage = create(
         Stage,
         pipeline=target.id,
@@ -168,33 +168,6 @@ def remove_stage(name: str, to: str | None, now: datetime, *, pipeline: str | No
     _recompute_reach()
     set_undo_label(f"removed stage {stage.name}")
     return stage
-
-
-@action("add pipeline")
-def add_pipeline(name: str, *, copy_from: str | None = None) -> Pipeline:
-    """A new pipeline with the stages of another (by name), else the default ones."""
-    new_name = parse_stage_name(name)
-    if any(p.name.casefold() == new_name.casefold() for p in Pipeline.select()):
-        raise UserError(f"there is already a pipeline named {new_name}")
-    if copy_from is not None:
-        source = find_pipeline(copy_from)
-        stages = [(s.name, s.probability, s.kind, s.role) for s in queries.stages_of(source.id)]
-    else:
-        stages = list(DEFAULT_STAGES)
-    position = (Pipeline.select(fn.MAX(Pipeline.position)).scalar() or 0) + 1
-    pipeline = create(Pipeline, name=new_name, position=position)
-    for index, (stage_name, odds, kind, role) in enumerate(stages):
-        create(
-            Stage,
-            pipeline=pipeline.id,
-            name=stage_name,
-            position=index,
-            probability=odds,
-            kind=kind,
-            role=role,
-        )
-    set_undo_label(f"added pipeline {new_name}")
-    return pipeline
 
 
 # -- helpers ----------------------------------------------------------------------------------

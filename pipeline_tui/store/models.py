@@ -99,7 +99,9 @@ class Prospect(BaseModel):
     # deal, and contact, title, email, phone and decision_maker sum up its contacts (the first
     # decision maker, else the one to ask: see services.contacts), so that one-row views (the
     # board's cards, CSV) read them off the row
-    org = ForeignKeyField(Organization, null=True, column_name="organization_id", on_delete="SET NULL")
+    org = ForeignKeyField(
+        Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
+    )
 
     class Meta:
         indexes = (
