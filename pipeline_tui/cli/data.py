@@ -72,7 +72,9 @@ def cmd_export(args, now: datetime) -> int:
     open_db(args)
     rows = export_rows(now, user_settings(), args.pipeline, owner_scope(args))
     if args.format == "json":
-        write_output(args.output, dumps(export_json(rows)))
+        from pipeline_tui.services.contacts import every_deals_contacts
+
+        write_output(args.output, dumps(export_json(rows, every_deals_contacts())))
     else:
         buffer = io.StringIO()
         write_csv(rows, buffer)

@@ -19,7 +19,7 @@ def cmd_pipeline(args, now: datetime) -> int:
     from pipeline_tui.services.setup import add_pipeline
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, create=True)
     pipeline = add_pipeline(args.name, copy_from=args.copy_from)
     print(printable(f'Added pipeline {pipeline.name} (pipeline-tui stage list --pipeline "{pipeline.name}")'))
     return 0

@@ -74,7 +74,7 @@ def _add(args, now: datetime) -> int:
     from pipeline_tui.services.stages import add_stage
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = add_stage(
         args.name,
         None if args.first else args.after,
@@ -94,7 +94,7 @@ def _rename(args, now: datetime) -> int:
     from pipeline_tui.services.stages import rename_stage
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = rename_stage(args.old, args.new, pipeline=args.pipeline)
     print(printable(f"Renamed {args.old.strip()} to {stage.name}"))
     return 0
@@ -104,7 +104,7 @@ def _move(args, now: datetime) -> int:
     from pipeline_tui.services.stages import move_stage
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = move_stage(args.name, None if args.first else args.after, pipeline=args.pipeline)
     where = "first" if args.first else f"after {args.after.strip()}"
     print(printable(f"Moved {stage.name} {where}"))
@@ -115,7 +115,7 @@ def _remove(args, now: datetime) -> int:
     from pipeline_tui.services.stages import remove_stage
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = remove_stage(args.name, args.to, now, pipeline=args.pipeline)
     where = f"; its prospects are in {args.to.strip()}" if args.to else ""
     print(printable(f"Removed stage {stage.name}{where}"))

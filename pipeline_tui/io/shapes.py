@@ -94,7 +94,9 @@ def agenda_json(items: list[AgendaItem]) -> list[dict]:
     ]
 
 
-def export_json(rows: list[ExportRow]) -> list[dict]:
+def export_json(rows: list[ExportRow], contacts: dict[int, list] | None = None) -> list[dict]:
+    """Every prospect as its CSV columns and more: with ``contacts`` (by prospect id), all of
+    its people and its organization record's id."""
     from pipeline_tui.io.csv_io import export_record
 
     result = []
@@ -111,6 +113,9 @@ def export_json(rows: list[ExportRow]) -> list[dict]:
                 "last_activity": iso(row.last_activity),
             }
         )
+        if contacts is not None:
+            record["organization_id"] = p.org_id
+            record["contacts"] = contacts_json(contacts.get(p.id, ()))
         result.append(record)
     return result
 

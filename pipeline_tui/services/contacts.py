@@ -43,6 +43,11 @@ def list_contacts(prospect_id: int) -> list[rules.Contact]:
     return store.contacts_of(prospect_id)
 
 
+def every_deals_contacts() -> dict[int, list[rules.Contact]]:
+    """Every deal's contacts by prospect id, in the order they were added."""
+    return store.every_deals_contacts()
+
+
 @action("add contact")
 def add_contact(prospect_id: int, now: datetime, fields: dict[str, str | None]) -> Contact:
     """Add a person to a deal (``fields``: name, and role, title, email, phone as typed)."""

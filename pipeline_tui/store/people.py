@@ -95,6 +95,21 @@ def contacts_of(prospect_id: int) -> list[ContactRecord]:
     return [ContactRecord(*row) for row in query]
 
 
+def every_deals_contacts() -> dict[int, list[ContactRecord]]:
+    """Every deal's contacts, by prospect id (the JSON export carries them all)."""
+    query = (
+        Contact.select(
+            Contact.prospect, Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone
+        )
+        .order_by(Contact.prospect, Contact.position, Contact.id)
+        .tuples()
+    )
+    found: dict[int, list[ContactRecord]] = {}
+    for prospect_id, *rest in query:
+        found.setdefault(prospect_id, []).append(ContactRecord(*rest))
+    return found
+
+
 def deals_of(organization_id: int) -> list[tuple]:
     """Every deal of an organization: (id, name, stage name, stage kind, value cents, closed at,
     archived), newest first."""
