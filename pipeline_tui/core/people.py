@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
@@ -101,12 +101,26 @@ def _core_words(key: str) -> str:
 def looks_alike(first: str, second: str) -> bool:
     """Whether two organization names that are not the same may still be one ("Acme" and
     "Acme Inc.", "Globex" and "Globex Corp", a typo): offered to merge, never merged unasked."""
-    a, b = organization_key(first), organization_key(second)
+    return _keys_alike(organization_key(first), organization_key(second))
+
+
+def alike_among(key: str, others: Iterable[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """Of ``others`` (id, name, key), those whose names look like the organization of ``key``."""
+    core = _core_words(key)
+    return [(oid, name) for oid, name, other in others if _keys_alike(key, other, core)]
+
+
+def _keys_alike(a: str, b: str, core_a: str | None = None) -> bool:
     if a == b or not a or not b:
         return False
-    core_a, core_b = _core_words(a), _core_words(b)
+    core_a = _core_words(a) if core_a is None else core_a
+    core_b = _core_words(b)
     if core_a and core_a == core_b:
         return True
-    if min(len(core_a), len(core_b)) < 5:  # short names: a letter apart is another company
+    shorter, longer = sorted((len(core_a), len(core_b)))
+    # short names a letter apart are other companies; and a ratio of 0.9 needs lengths within
+    # about a fifth of each other, which spares comparing most pairs at all
+    if shorter < 5 or shorter < 0.81 * longer:
         return False
-    return SequenceMatcher(None, core_a, core_b).ratio() >= 0.9
+    matcher = SequenceMatcher(None, core_a, core_b)
+    return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9

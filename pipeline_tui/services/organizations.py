@@ -92,11 +92,10 @@ def look_alikes(organization_id: int) -> list[tuple[int, str]]:
     org = Organization.get_or_none(Organization.id == organization_id)
     if org is None:
         return []
-    return [
-        (oid, name)
-        for oid, name in store.all_organizations()
-        if oid != org.id and rules.looks_alike(org.name, name)
-    ]
+    others = Organization.select(Organization.id, Organization.name, Organization.key).where(
+        Organization.id != org.id
+    )
+    return rules.alike_among(org.key, others.tuples())
 
 
 @action("merge organizations")

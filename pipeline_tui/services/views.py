@@ -433,6 +433,9 @@ class Detail(NamedTuple):
     advice: list[advice_rules.Advice]
     timeline: list[TimelineEntry]
     open_follow_ups: list[domain.FollowUp]
+    contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
+    organization: object = None  # services.organizations.OrganizationView, when it names one
+    look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
 
 
 @_one_read
@@ -468,7 +471,20 @@ def prospect_detail(
         advice=found,
         timeline=timeline(prospect, snapshot.stage_by_id),
         open_follow_ups=list(facts.open_follow_ups) if facts else [],
+        **_people_of(prospect),
     )
+
+
+def _people_of(prospect: Prospect) -> dict:
+    """The deal's people, its organization's other deals, and names that look like it."""
+    from pipeline_tui.services import organizations
+    from pipeline_tui.store.people import contacts_of
+
+    found: dict = {"contacts": tuple(contacts_of(prospect.id))}
+    if prospect.org_id is not None:
+        found["organization"] = organizations.organization_view(prospect.org_id)
+        found["look_alikes"] = tuple(organizations.look_alikes(prospect.org_id))
+    return found
 
 
 def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[TimelineEntry]:

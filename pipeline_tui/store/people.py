@@ -81,13 +81,16 @@ def organization_ids(keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+_CONTACT_COLUMNS = (Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone)
+
+
 # -- reads --------------------------------------------------------------------------------------
 
 
 def contacts_of(prospect_id: int) -> list[ContactRecord]:
     """A deal's contacts in the order they were added."""
     query = (
-        Contact.select(Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone)
+        Contact.select(*_CONTACT_COLUMNS)
         .where(Contact.prospect == prospect_id)
         .order_by(Contact.position, Contact.id)
         .tuples()
@@ -98,9 +101,7 @@ def contacts_of(prospect_id: int) -> list[ContactRecord]:
 def every_deals_contacts() -> dict[int, list[ContactRecord]]:
     """Every deal's contacts, by prospect id (the JSON export carries them all)."""
     query = (
-        Contact.select(
-            Contact.prospect, Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone
-        )
+        Contact.select(Contact.prospect, *_CONTACT_COLUMNS)
         .order_by(Contact.prospect, Contact.position, Contact.id)
         .tuples()
     )
@@ -135,7 +136,7 @@ def people_of(organization_id: int) -> list[ContactRecord]:
     """Everyone on any deal of an organization, once each (by name), in the order they were
     first met, with the details of the latest deal they are on."""
     query = (
-        Contact.select(Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone)
+        Contact.select(*_CONTACT_COLUMNS)
         .join(Prospect, on=(Contact.prospect == Prospect.id))
         .where(Prospect.org == organization_id)
         .order_by(Prospect.created_at, Prospect.id, Contact.position, Contact.id)

@@ -303,6 +303,22 @@ class PipelineApp(App):
             shown = binding.key_display or key
             yield SystemCommand(binding.description, f"key: {shown}", run)
         yield SystemCommand("New pipeline", "Add a pipeline with the default stages", self._new_pipeline)
+        yield SystemCommand(
+            "Stages", "Add, rename, reorder or remove this pipeline's stages", self.edit_stages
+        )
+
+    def edit_stages(self) -> None:
+        """The stage editor for the pipeline on the board; the board redraws if it changed."""
+        from pipeline_tui.ui.screens.stages import StagesScreen
+
+        board = next((s for s in reversed(self.screen_stack) if isinstance(s, BoardScreen)), None)
+        pipeline = board.data.pipeline.name if board is not None and board.data is not None else None
+
+        def done(changed: bool | None) -> None:
+            if changed and board is not None and board.is_attached:
+                board.reload()
+
+        self.push_screen(StagesScreen(pipeline), done)
 
     def _new_pipeline(self) -> None:
         from pipeline_tui.ui.widgets.forms import Field, FormScreen
