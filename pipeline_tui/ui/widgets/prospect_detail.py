@@ -20,7 +20,7 @@ from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
 from pipeline_tui.ui.widgets.virtual_list import LineView, make_strip, wrap_parts
 
-KEYS = "e edit · a people · f follow-up · c log call · o note · t trial/demo · esc close"
+KEYS = "e edit · a people · f follow-up · c call · o note · t trial · esc close"
 ROLE_STYLE = {"decision-maker": "good", None: "warn"}  # the others: known not to decide
 DM_STYLE = {"yes": "good", "no": "bad", "unknown": "warn"}
 BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
@@ -82,8 +82,6 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
 
-    parts += _people_parts(detail)
-    parts += _organization_parts(detail)
     if p.notes:
         parts += [_section("Notes"), p.notes, "\n"]
     parts += [_section("Next steps")]
@@ -107,6 +105,10 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
         for part in detail.score.parts:
             style = "good" if part.points > 0 else "bad"
             parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
+    # who is on the deal, and the company's other deals: after what to do next, which the
+    # pane must show first on a small screen
+    parts += _people_parts(detail)
+    parts += _organization_parts(detail)
     history = [e for e in detail.timeline if e.done]
     if history:
         parts += [_section("History")]
@@ -125,7 +127,7 @@ def _people_parts(detail: Detail) -> list:
     """Everyone on the deal, with the role each plays in its decision."""
     if not detail.contacts:
         return []
-    parts: list = ["\n", _section("People")]
+    parts: list = [_section("People")]
     for contact in detail.contacts:
         role = contact.role or "role not known"
         parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
