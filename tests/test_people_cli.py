@@ -156,3 +156,33 @@ def test_json_export_carries_every_contact_and_the_organization(cli):
     csv_text = cli("export", check=True).stdout
     assert len(csv_text.strip().splitlines()) == 2, "one row per prospect"
     assert ",Ann Roe," in csv_text, "the decision maker in the contact columns"
+
+
+def test_import_makes_contacts_and_organizations_from_each_row(cli, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Deal - Title,Organization - Name,Person - Name,decision_maker,Person - Email\n"
+        "Renewal,Ròtul SA,Ann Roe,yes,ann@rotul.example\n"
+        "Upsell,rotul  sa,Bo Li,no,\n"
+        "Pilot,Acme,,unknown,\n"
+        "Fleet,Acme Inc.,Jo Park,,\n",
+        encoding="utf-8",
+    )
+    cli("import", str(path), check=True)
+    roles = {
+        pid: [
+            (c["name"], c["role"], c["email"])
+            for c in json.loads(cli("contact", "list", pid, "--json").stdout)
+        ]
+        for pid in ("1", "2", "3", "4")
+    }
+    assert roles == {
+        "1": [("Ann Roe", "decision-maker", "ann@rotul.example")],
+        "2": [("Bo Li", "other", "")],
+        "3": [],
+        "4": [("Jo Park", None, "")],
+    }
+    rotul = json.loads(cli("org", "rotul sa", "--json", check=True).stdout)
+    assert sorted(d["name"] for d in rotul["deals"]) == ["Renewal", "Upsell"]
+    acme = json.loads(cli("org", "acme", "--json", check=True).stdout)
+    assert [d["name"] for d in acme["deals"]] == ["Pilot"], "Acme Inc. is another record until merged"

@@ -107,3 +107,12 @@ def test_different_companies_do_not_look_alike(first, second):
 def test_looking_alike_is_symmetric_and_the_key_is_stable(first, second):
     assert looks_alike(first, second) == looks_alike(second, first)
     assert organization_key(organization_key(first)) == organization_key(first)
+
+
+@given(st.text(max_size=20), st.lists(st.text(max_size=20), max_size=5))
+def test_alike_among_agrees_with_looks_alike(name, others):
+    from pipeline_tui.core.people import alike_among
+
+    rows = [(i, other, organization_key(other)) for i, other in enumerate(others)]
+    expected = [(i, other) for i, other in enumerate(others) if looks_alike(name, other)]
+    assert alike_among(organization_key(name), rows) == expected

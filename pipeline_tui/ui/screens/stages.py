@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -173,6 +174,8 @@ class StagesScreen(ModalScreen[bool]):
 
 
 def _line(row) -> Content:
+    """One stage as plain text (never markup), its name padded by the cells it takes."""
     role = row.role or "no role"
-    text = f"{row.position:>2}. {printable(row.name):<24} {row.probability:>4.0%}  {role:<12} {row.count:>6}"
-    return Content(text)
+    name = printable(row.name)
+    name += " " * max(0, 24 - cell_len(name))
+    return Content(f"{row.position:>2}. {name} {row.probability:>4.0%}  {role:<12} {row.count:>6}")
