@@ -226,3 +226,11 @@ def test_changing_a_deals_organization_moves_it_to_the_other_record(db, now):
     assert Prospect.get_by_id(deal.id).org_id == globex.id
     edit_prospect(deal.id, now, {"organization": ""})
     assert Prospect.get_by_id(deal.id).org_id is None
+
+
+def test_a_decision_maker_contact_before_the_appointment_stage_asks_to_book_one(db, now):
+    deal = add_prospect(now, "Acme fleet", stage="Qualified", fields={"organization": "Acme", "value": "100"})
+    contacts.add_contact(deal.id, now, {"name": "Bo Li", "role": "user"})
+    assert "schedule-appointment" not in advice_of(deal.id, now)
+    contacts.add_contact(deal.id, now, {"name": "Ann Roe", "role": "decision-maker"})
+    assert advice_of(deal.id, now)["schedule-appointment"].startswith("Book an appointment with Acme (Ann Roe)")
