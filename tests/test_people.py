@@ -233,4 +233,6 @@ def test_a_decision_maker_contact_before_the_appointment_stage_asks_to_book_one(
     contacts.add_contact(deal.id, now, {"name": "Bo Li", "role": "user"})
     assert "schedule-appointment" not in advice_of(deal.id, now)
     contacts.add_contact(deal.id, now, {"name": "Ann Roe", "role": "decision-maker"})
-    assert advice_of(deal.id, now)["schedule-appointment"].startswith("Book an appointment with Acme (Ann Roe)")
+    assert advice_of(deal.id, now)["schedule-appointment"].startswith(
+        "Book an appointment with Acme (Ann Roe)"
+    )
