@@ -7,7 +7,6 @@ from datetime import datetime
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields
 from pipeline_tui.errors import ConflictError, UserError
-from pipeline_tui.services import contacts, organizations
 from pipeline_tui.services.base import (
     action,
     create,
@@ -20,7 +19,6 @@ from pipeline_tui.services.base import (
 )
 from pipeline_tui.store import queries
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
-from pipeline_tui.store.people import people_of
 
 
 @action("add prospect")
@@ -38,6 +36,9 @@ def add_prospect(
     ``fields`` holds the other fields as typed (value, contact, decision_maker...); they are
     read by :func:`pipeline_tui.core.fields.parse_fields`.
     """
+    from pipeline_tui.services import contacts, organizations  # (not needed to start the app)
+    from pipeline_tui.store.people import people_of
+
     values = parse_fields({"name": name, **(fields or {})}, now)
     target_pipeline = find_pipeline(pipeline)
     target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
@@ -85,6 +86,8 @@ def edit_prospect(
         )
     if "stage" in changes:
         raise UserError("use move to change the stage")
+    from pipeline_tui.services import contacts, organizations
+
     values = parse_fields(changes, now)
     save(prospect, updated_at=now, **values)
     if "organization" in values:
