@@ -75,7 +75,7 @@ def _list(args, now: datetime) -> int:
     from pipeline_tui.services.contacts import list_contacts
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, read_only=True)
     prospect = find_prospect(args.prospect)
     contacts = list_contacts(prospect.id)
     if args.json:

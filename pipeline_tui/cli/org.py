@@ -16,7 +16,7 @@ def register(command: AddCommand) -> None:
 def cmd_org(args, now: datetime) -> int:
     from pipeline_tui.services.organizations import find_organization, organization_view
 
-    open_db(args)
+    open_db(args, read_only=True)
     view = organization_view(find_organization(args.name).id)
     if args.json:
         from pipeline_tui.io.shapes import dumps, organization_json

@@ -55,7 +55,7 @@ def _list(args, now: datetime) -> int:
     from pipeline_tui.services.stages import list_stages
     from pipeline_tui.ui.format import printable
 
-    open_db(args)
+    open_db(args, read_only=True)
     rows = list_stages(args.pipeline)
     if args.json:
         from pipeline_tui.io.shapes import dumps, stages_json

@@ -98,18 +98,22 @@ async def test_people_keys_add_set_the_role_edit_call_email_and_remove(db, now, 
         assert "Bo Li  decision-maker" in board_of(app).detail.text()
 
 
-async def test_moving_into_appointment_names_the_contact_to_check(db, now, make_app):
-    deal = add_prospect(
-        now, "Acme fleet", stage="Qualified", fields={"organization": "Acme", "contact": "Ann Roe"}
-    )
+async def test_the_question_before_appointment_names_the_contact_and_yes_gives_them_the_role(db, now, make_app):
+    deal = add_prospect(now, "Acme fleet", stage="Qualified", fields={"organization": "Acme"})
+    contacts.add_contact(deal.id, now, {"name": "Bo Li", "role": "gatekeeper"})
+    contacts.add_contact(deal.id, now, {"name": "Ann Roe"})  # the one to ask
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_deal(app, pilot, deal.id)
         await pilot.press("L")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Can Ann Roe decide for Acme?" in screen_text(app)
-        await pilot.press("n")
+        assert "Is Ann Roe at Acme the decision maker?" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert people(deal.id) == [("Bo Li", "gatekeeper"), ("Ann Roe", "decision-maker")]
+        assert Prospect.get_by_id(deal.id).stage.name == "Appointment"
+        assert focused_card(app).decision_maker == "yes"
 
 
 async def test_look_alike_organizations_are_offered_as_a_merge_only(db, now, make_app):

@@ -17,7 +17,10 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
+
+# a form that could not be saved stays open, with what was typed, to be saved again
+SERVER_GONE = "Server unreachable: nothing was saved. Save again once it is back (the app keeps trying)."
 
 
 @dataclass
@@ -175,6 +178,9 @@ class FormScreen(ModalScreen[object]):
             return
         try:
             result = self.submit(values)
+        except ServerLost as exc:  # what was typed stays, to save once the server is back
+            self.query_one("#form-error", Static).update(str(exc) if exc.maybe_saved else SERVER_GONE)
+            return
         except UserError as exc:
             self.query_one("#form-error", Static).update(f"{exc} (nothing was saved)")
             return
