@@ -15,28 +15,28 @@ def register(command: AddCommand) -> None:
     action = actions_of(add, "contact_action")
 
     new = action("add", "add a person to a deal")
-    new.add_argument("prospect")
-    new.add_argument("name")
+    new.add_argument("prospect", help="the deal: an id or a name")
+    new.add_argument("name", help="the person's name")
     _detail_options(new)
 
     listed = action("list", "a deal's contacts")
-    listed.add_argument("prospect")
-    listed.add_argument("--json", action="store_true")
+    listed.add_argument("prospect", help="the deal: an id or a name")
+    listed.add_argument("--json", action="store_true", help="as JSON: id, name, role, title, email, phone")
 
     edit = action("edit", "change a contact's fields")
-    edit.add_argument("id", type=contact_id)
-    edit.add_argument("--name", metavar="NAME")
+    edit.add_argument("id", type=contact_id, help="the contact's id, as contact list shows it")
+    edit.add_argument("--name", metavar="NAME", help="a new name")
     _detail_options(edit)
 
     remove = action("remove", "take a contact off its deal")
-    remove.add_argument("id", type=contact_id)
+    remove.add_argument("id", type=contact_id, help="the contact's id, as contact list shows it")
 
 
 def _detail_options(parser) -> None:
     parser.add_argument("--role", metavar="R", help=ROLE_HELP)
-    parser.add_argument("--title", metavar="T")
-    parser.add_argument("--email", metavar="E")
-    parser.add_argument("--phone", metavar="P")
+    parser.add_argument("--title", metavar="T", help="job title")
+    parser.add_argument("--email", metavar="E", help="email address")
+    parser.add_argument("--phone", metavar="P", help="phone number")
 
 
 def contact_id(text: str) -> int:

@@ -9,8 +9,10 @@ from pipeline_tui.cli.common import AddCommand, open_db, write_output
 
 def register(command: AddCommand) -> None:
     org = command("org", "an organization: its people, deals and lifetime won value", cmd_org)
-    org.add_argument("name")
-    org.add_argument("--json", action="store_true")
+    org.add_argument(
+        "name", help="the organization, as written on any of its deals (case, accents and spaces aside)"
+    )
+    org.add_argument("--json", action="store_true", help="as JSON: id, name, won_value, people, deals")
 
 
 def cmd_org(args, now: datetime) -> int:

@@ -11,7 +11,7 @@ def register(command: AddCommand) -> None:
     pipeline = command("pipeline", "add a pipeline", cmd_pipeline)
     action = actions_of(pipeline, "pipeline_action")
     add = action("add", "add a pipeline, with the default stages or another's")
-    add.add_argument("name")
+    add.add_argument("name", help="the new pipeline's name, e.g. Renewals")
     add.add_argument("--from", dest="copy_from", metavar="PIPELINE", help="copy this pipeline's stages")
 
 

@@ -13,10 +13,12 @@ def register(command: AddCommand) -> None:
     action = actions_of(stage, "stage_action")
 
     listed = action("list", "the stages in board order, with their prospects")
-    listed.add_argument("--json", action="store_true")
+    listed.add_argument(
+        "--json", action="store_true", help="as JSON: name, position, probability, role, count"
+    )
 
     add = action("add", "add an open stage after another")
-    add.add_argument("name")
+    add.add_argument("name", help="the new stage's name")
     _place(add)
     add.add_argument(
         "--probability", metavar="P", help="e.g. 0.5 or 50%% (default: halfway between its neighbours)"
@@ -28,21 +30,21 @@ def register(command: AddCommand) -> None:
     )
 
     rename = action("rename", "rename a stage (its role and history stay)")
-    rename.add_argument("old")
-    rename.add_argument("new")
+    rename.add_argument("old", help="the stage's name now")
+    rename.add_argument("new", help="its new name")
 
     move = action("move", "put an open stage after another")
-    move.add_argument("name")
+    move.add_argument("name", help="the open stage to move")
     _place(move)
 
     remove = action("remove", "remove an open stage; --to says where its prospects go")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the open stage to remove")
     remove.add_argument("--to", metavar="STAGE", help="the stage that takes its prospects")
 
 
 def _place(parser) -> None:
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--after", metavar="STAGE")
+    where.add_argument("--after", metavar="STAGE", help="the stage it follows")
     where.add_argument("--first", action="store_true", help="before every other stage")
 
 
