@@ -369,7 +369,9 @@ class PipelineApp(App):
             ("Everywhere", self.BINDINGS),
             (
                 "Board",
-                BoardScreen.BINDINGS
+                # a (people) is on the pane's key line and M (merge) in the pane when it applies,
+                # both in the palette: two more lines here would make the wide help scroll
+                [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
                 + [
                     Binding("up,down,j,k", "", "Move in a column"),
                     Binding("home,end,g,G", "", "First or last card of the column"),

@@ -98,7 +98,7 @@ async def test_people_keys_add_set_the_role_edit_call_email_and_remove(db, now, 
         assert "Bo Li  decision-maker" in board_of(app).detail.text()
 
 
-async def test_the_question_before_appointment_names_the_contact_and_yes_gives_them_the_role(db, now, make_app):
+async def test_the_question_before_appointment_names_the_contact_and_yes_gives_the_role(db, now, make_app):
     deal = add_prospect(now, "Acme fleet", stage="Qualified", fields={"organization": "Acme"})
     contacts.add_contact(deal.id, now, {"name": "Bo Li", "role": "gatekeeper"})
     contacts.add_contact(deal.id, now, {"name": "Ann Roe"})  # the one to ask
