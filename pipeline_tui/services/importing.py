@@ -17,7 +17,7 @@ from pipeline_tui.core.money import NO_CURRENCIES, Currencies, missing_rates_tex
 from pipeline_tui.errors import Refused, UserError
 from pipeline_tui.io.csv_io import CURRENCY, FIELDS, ImportedProspect, ParsedFile, Problem
 from pipeline_tui.services.base import current_user, find_pipeline
-from pipeline_tui.store import activity, bulk, models
+from pipeline_tui.store import activity, bulk, models, people
 from pipeline_tui.store.db import is_sqlite, run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
@@ -37,9 +37,11 @@ PROSPECT_COLUMNS = (
     # the one part of the activity summary a new prospect can have (see store.activity): bulk
     # inserts write it, as the follow-ups' triggers are off while they run
     "demo_or_trial",
+    "org",  # its organization's record (store.people), found or made before the rows go in
 )
 DEMO_COLUMNS = tuple(column for column in PROSPECT_COLUMNS if column != "currency")
 MAX_SHOWN = 50  # problems listed; then how many more
+ORGANIZATION = 2 + FIELDS.index("organization")  # in a planned row (pipeline and stage first)
 
 
 class Place(NamedTuple):
@@ -383,9 +385,13 @@ def write_plan(plan: Plan, now: datetime) -> int:
         # times as the ISO text they are stored as (the parsed rows hold theirs so): sqlite3's
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
         start = bulk.next_id(Prospect)
+        org_of = people.organizations_for(row[ORGANIZATION] for row in plan.prospects)
         bulk.insert_rows(
-            Prospect, PROSPECT_COLUMNS, [(start + i, *row) for i, row in enumerate(plan.prospects)]
+            Prospect,
+            PROSPECT_COLUMNS,
+            [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)],
         )
+        people.contacts_from_rows(start)  # each row's contact as a record
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),
@@ -433,6 +439,7 @@ def write_demo(data, now: datetime) -> int:
 
     def write() -> int:
         start = bulk.next_id(Prospect)
+        org_of = people.organizations_for(p[1] for p in data.prospects)
         rows = []
         for offset, p in enumerate(data.prospects):
             (
@@ -482,9 +489,11 @@ def write_demo(data, now: datetime) -> int:
                     offset + 1 in won_ever,
                     owner,
                     False,  # demo_or_trial: summed up with the rest below
+                    org_of.get(org),
                 )
             )
         bulk.insert_rows(Prospect, DEMO_COLUMNS, rows)
+        people.contacts_from_rows(start)
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),
