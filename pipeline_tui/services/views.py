@@ -33,7 +33,7 @@ from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, a
     follow_up_status,
 )
 from pipeline_tui.services.base import find_pipeline
-from pipeline_tui.store import queries
+from pipeline_tui.store import currency, queries
 from pipeline_tui.store.db import read_snapshot
 from pipeline_tui.store.models import Prospect, Stage
 
@@ -51,6 +51,9 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
 
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        settings = kwargs.get("settings", args[1] if len(args) > 1 else None)
+        if isinstance(settings, Settings):  # every figure in its home currency (README "Money")
+            currency.use(settings.currency)
         with read_snapshot():
             return function(*args, **kwargs)
 

@@ -347,6 +347,7 @@ def load_snapshot(
     ``with_notes`` adds the prospects' notes (the board searches them), read with their rows;
     ``id_slice`` (r, n, with ``open_only``) keeps those whose id leaves remainder r divided by n.
     """
+    currency.use(settings.currency)  # values become the core's in the home currency here
     quota = load_quota(owner)
     summarise = ids is None and not open_only
     stages = load_stages(settings)
