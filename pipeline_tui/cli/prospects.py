@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pipeline_tui.errors import UserError
 from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
@@ -12,6 +13,7 @@ from pipeline_tui.cli.common import (
     kinds_help,
     open_db,
     stages_help,
+    user_settings,
     warn,
     warn_about_date,
 )
@@ -20,7 +22,12 @@ from pipeline_tui.cli.common import (
 def register(command: AddCommand) -> None:
     add = command("add", "add a prospect (a name is enough; the rest is optional)", cmd_add)
     add.add_argument("name", metavar="NAME", help="the deal, e.g. 'Acme fleet renewal'")
-    add.add_argument("--value", metavar="AMOUNT", help="the budget, e.g. 12000 or 12,000.50")
+    add.add_argument("--value", metavar="AMOUNT", help="the budget, e.g. 12000, 12,000.50 or $12k")
+    add.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="its currency, ISO 4217 like USD (default: the value's sign, else the home currency)",
+    )
     add.add_argument(
         "--stage",
         metavar="STAGE",
@@ -74,6 +81,7 @@ def cmd_add(args, now: datetime) -> int:
         key: getattr(args, attr)
         for key, attr in (
             ("value", "value"),
+            ("currency", "currency"),
             ("contact", "contact"),
             ("organization", "organization"),
             ("title", "title"),
@@ -91,7 +99,14 @@ def cmd_add(args, now: datetime) -> int:
     # the config is read only for a date: add works beside a broken config otherwise
     dates = date_rules() if args.close is not None or args.follow_up is not None else DEFAULT_RULES
     # check what was typed before a new database is created for it
-    close = parse_fields({"name": args.name, **fields}, now, dates).get("expected_close")
+    parsed = parse_fields({"name": args.name, **fields}, now, dates)
+    close = parsed.get("expected_close")
+    if parsed.get("currency"):  # a rate is needed to count it (README "Money")
+        from pipeline_tui.core.money import missing_rates_text
+
+        currencies = user_settings().currency
+        if currencies.missing([parsed["currency"]]):
+            raise UserError(missing_rates_text([parsed["currency"]], currencies))
     follow_up = reading = None
     if args.follow_up is not None:
         reading = read_when(args.follow_up, now, dates)

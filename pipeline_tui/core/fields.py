@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_day
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, URGENCIES
-from pipeline_tui.core.money import parse_money
+from pipeline_tui.core.money import CODE_RE, parse_money, read_money
 from pipeline_tui.errors import UserError
 
 MAX_TEXT = 10_000
@@ -89,6 +89,14 @@ def parse_value(text: str) -> int | None:
     return parse_money(text) if text.strip() else None
 
 
+def parse_currency(text: str) -> str:
+    """An ISO 4217 code (``usd`` reads as USD); empty for the home currency."""
+    code = text.strip().upper()
+    if code and not CODE_RE.match(code):
+        raise UserError(f"currency {text.strip()!r} is not an ISO 4217 code like EUR or USD")
+    return code
+
+
 def parse_close(text: str, now: datetime, dates: DateRules = DEFAULT_RULES) -> date | None:
     return parse_day(text, now, dates) if text.strip() else None
 
@@ -99,6 +107,7 @@ def parse_fields(
     """Turn typed text per field into stored values; the first bad field raises, by name.
     ``dates`` says how a typed date reads (the user's date order, working hour and zone)."""
     parsed: dict[str, object] = {}
+    named = ""  # the currency a value names ("$12k")
     for key, text in values.items():
         text = "" if text is None else str(text)
         if key == "name":
@@ -111,10 +120,15 @@ def parse_fields(
             parsed[key] = parse_urgency(text)
         elif key == "value":
             parsed["value_cents"] = parse_value(text)
+            named = read_money(text).currency if text.strip() else ""
+        elif key == "currency":
+            parsed[key] = parse_currency(text)
         elif key == "expected_close":
             parsed[key] = parse_close(text, now, dates)
         elif key == "probability":
             parsed[key] = parse_probability(text)
         else:
             raise UserError(f"unknown field {key!r}")
+    if named and parsed.setdefault("currency", named) != named:
+        raise UserError(f"value {values['value'].strip()!r} is in {named}, not {parsed['currency']}")
     return parsed

@@ -226,12 +226,25 @@ class Currencies(NamedTuple):
         return sorted({code for code in codes if not self.known(code)})
 
     def in_home(self, cents: int | None, code: str) -> int | None:
-        """``cents`` of ``code`` in the home currency (a code without a rate counts as home:
-        the import and ``add`` refuse one, see :func:`missing`)."""
+        """``cents`` of ``code`` in the home currency; None (unknown, as the database's sums
+        count it) for a code whose rate the config no longer has: never added as if at home."""
         if cents is None or not code or code == self.home:
             return cents
         rate = self.rates.get(code)
-        return cents if rate is None else to_home(cents, rate)
+        return None if rate is None else to_home(cents, rate)
+
+    def value_text(self, cents: int | None, code: str) -> str:
+        """A deal's value as its pane and ``show`` say it: its own amount, and what it is worth
+        at home when that is another currency (``JPY 1,500,000 (9,150 EUR)``)."""
+        if cents is None:
+            return "unknown"
+        own = format_amount(cents, code, self.home)
+        if not code or code == self.home:
+            return own
+        home = self.in_home(cents, code)
+        if home is None:
+            return f"{own} (no rate for {code})"
+        return f"{own} ({format_money(home)}{' ' + self.home if self.home else ''})"
 
 
 NO_CURRENCIES = Currencies()

@@ -120,7 +120,7 @@ def prospect_text(detail: Detail, now: datetime) -> str:
     reach = " · ".join(x for x in (p.email, p.phone) if x)
     lines += [shown(text) for text in (who, reach) if text]
     probability = p.probability if p.probability is not None else detail.stage.probability
-    value = "unknown" if p.value_cents is None else format_money(p.value_cents)
+    value = detail.value_text
     lines += [
         "",
         f"Value           {value}  (weighted {format_money(detail.weighted_value)} at {probability:.0%})",

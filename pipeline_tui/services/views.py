@@ -51,8 +51,8 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
 
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        settings = kwargs.get("settings", args[1] if len(args) > 1 else None)
-        if isinstance(settings, Settings):  # every figure in its home currency (README "Money")
+        settings = next((a for a in (*args, *kwargs.values()) if isinstance(a, Settings)), None)
+        if settings is not None:  # every figure in its home currency (README "Money")
             currency.use(settings.currency)
         with read_snapshot():
             return function(*args, **kwargs)
@@ -78,6 +78,8 @@ class Card(NamedTuple):
     next_follow_up: domain.FollowUp | None
     follow_up_status: str  # overdue, today, upcoming or none
     notes: str  # searched, not shown
+    currency: str = ""  # the deal's own, when not the home one ("" then)
+    amount: int | None = None  # its value in that currency (``value`` is in the home one)
 
     @property
     def search_text(self) -> str:
@@ -155,6 +157,8 @@ def _cards(
                     upcoming,  # next_follow_up
                     follow_up_status(upcoming.due, now) if upcoming else "none",
                     notes.get(prospect.id, ""),
+                    prospect.currency,
+                    prospect.amount,
                 ),
             )
         )
@@ -439,6 +443,7 @@ class Detail(NamedTuple):
     contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
     organization: object = None  # services.organizations.OrganizationView, when it names one
     look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
+    value_text: str = "unknown"  # its own amount, and in the home currency if that is another
 
 
 @_one_read
@@ -474,6 +479,7 @@ def prospect_detail(
         advice=found,
         timeline=timeline(prospect, snapshot.stage_by_id),
         open_follow_ups=list(facts.open_follow_ups) if facts else [],
+        value_text=settings.currency.value_text(prospect.value_cents, prospect.currency),
         **_people_of(prospect),
     )
 

@@ -289,3 +289,12 @@ def test_currencies_count_the_home_one_and_those_with_a_rate():
     assert currencies.in_home(10_000, "USD") == 9_200
     assert currencies.in_home(10_000, "EUR") == currencies.in_home(10_000, "") == 10_000
     assert currencies.in_home(None, "USD") is None
+    assert currencies.in_home(10_000, "KRW") is None  # no rate: unknown, never counted as euros
+
+
+def test_a_deals_value_says_its_own_amount_and_what_it_is_worth_at_home():
+    currencies = Currencies("EUR", {"USD": 0.92, "JPY": 0.0061})
+    assert currencies.value_text(150_000_000, "JPY") == "¥1,500,000 (9,150 EUR)"
+    assert currencies.value_text(1_200_000, "EUR") == currencies.value_text(1_200_000, "") == "12,000"
+    assert currencies.value_text(500_000, "KRW") == "KRW 5,000 (no rate for KRW)"
+    assert currencies.value_text(None, "USD") == "unknown"

@@ -68,7 +68,7 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     reach = " · ".join(x for x in (p.email, p.phone.replace(" ", GLUE)) if x)  # a phone number stays whole
     if reach:
         parts += ["\n", (reach, "muted")]
-    value = money(p.value_cents) if p.value_cents is not None else "unknown"
+    value = detail.value_text.replace(" ", GLUE)  # its currency stays by its amount
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
     close = p.expected_close.strftime(f"%d{GLUE}%b{GLUE}%Y") if p.expected_close else "unknown"

@@ -12,6 +12,7 @@ from textual.strip import Strip
 
 from pipeline_tui.core.domain import Stage
 from pipeline_tui.core.lateness import days_late
+from pipeline_tui.core.money import format_amount
 from pipeline_tui.services.views import Card
 from pipeline_tui.ui.format import DECISION_MARKS, KIND_LABELS, due_label, money
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten
@@ -149,7 +150,10 @@ class StageColumn(VirtualList[Card]):
             return make_strip([gutter, (card.name, BOLD)], width, base)
         if line == 1:
             dm = DECISION_MARKS.get(card.decision_maker, "DM?")
-            value = money(card.value, short=True) if card.value is not None else "—"
+            if card.currency:  # the deal's own amount; the column's totals are at home
+                value = format_amount(card.amount, card.currency, "", short=True)
+            else:
+                value = money(card.value, short=True) if card.value is not None else "—"
             return make_strip(
                 [
                     gutter,
