@@ -1,0 +1,197 @@
+"""Real exports from other CRMs (README "Importing from another CRM"): Pipedrive's and HubSpot's
+deal exports as they come, with messy amounts, accents, CJK names, empty cells and both date
+orders; imported, exported, and imported again unchanged. Also every problem of a refused file
+at once, stage maps, owners, and several currencies counted in the home one."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.core.money import Currencies
+from pipeline_tui.core.settings import Settings
+from pipeline_tui.errors import Refused, UserError
+from pipeline_tui.io.csv_io import parse_csv, write_csv
+from pipeline_tui.services import views
+from pipeline_tui.services.base import set_user
+from pipeline_tui.services.importing import ImportOptions, import_parsed, plan_import
+from pipeline_tui.store.db import open_database
+from pipeline_tui.store.models import Contact, FollowUp, Prospect, Stage
+
+CURRENCIES = Currencies("EUR", {"USD": 0.5, "JPY": 0.01})
+SETTINGS = Settings(currency=CURRENCIES)
+MAP = (("Negotiations Started", "Proposal"), ("Verhandlung", "Proposal"))
+
+# Pipedrive's deal export: its own column order is alphabetical by field; this one is shuffled,
+# cased oddly, with a column we do not read, and dates written day first (25/04 settles it)
+PIPEDRIVE = """\
+Deal - Title,DEAL - VALUE,Deal - Currency,Deal - Organization,Deal - Contact person,Deal - Stage,\
+Deal - Pipeline,Deal - Status,Deal - Won time,Deal - Lost time,Deal - Lost reason,Deal - Deal created,\
+Deal - Expected close date,Deal - Next activity date,Deal - Probability,Deal - Owner,Person - Name,\
+Person - Email,Person - Phone,Organization - Name,Deal - Label
+Café Müller roll-out,"1.234,50 €",EUR,Café Müller GmbH,Jürgen Weiß,Negotiations Started,Sales,open,,,,\
+03/04/2026 10:15,30/12/2026,15/12/2026,60,Anna,Jürgen Weiß,jw@cafe-mueller.de,+49 30 1234567,,hot
+東京 fleet,"¥1,500,000",JPY,株式会社テスト,山田 太郎,Proposal Made,Sales,open,,,,25/04/2026,,\
+20/12/2026 14:00,,Ken,山田 太郎,yamada@example.jp,,株式会社テスト,
+Acme US,$ 12k,USD,,,Verhandlung,Sales,won,20/11/2026 10:00,,,01/09/2026,,,,,Bob Stone,,,Acme Inc,
+Lost one,"1 234,50",,Dupont & Fils,,Qualified,Sales,lost,,02/11/2026,"price, too high",05/10/2026,,,0,,,,,,
+Gone,100,EUR,,,Qualified,Sales,deleted,,,,,,,,,,,,,
+Empty cells,,,,,Lead In,Sales,open,,,,,,,,,,,,,
+"""
+
+# HubSpot's deal export (its property labels, as knowledge.hubspot.com lists the defaults),
+# dates month first (04/25 settles it), a closed deal closing on its Close Date
+HUBSPOT = """\
+Record ID,Deal Name,Deal Stage,Pipeline,Amount,Currency,Close Date,Create Date,Deal owner,\
+Associated Company,Associated Contact,Deal probability,Closed Lost Reason,Amount in company currency
+101,Ökotech 🌱 pilot,Appointment scheduled,Sales,"€1,234.50",EUR,12/20/2026,04/25/2026,Maria,Ökotech AG,\
+Zoë Ångström,0.4,,1234.5
+102,上海 expansion,Contract sent,Sales,12000,USD,,11/02/2026 09:00,Lee,上海贸易,李雷,,,6000
+103,Closed deal,Closed won,Sales,$12k,USD,11/03/2026,10/01/2026,,,,,,6000
+104,Lost [bold]deal[/bold],Closed lost,Sales,500,EUR,10/30/2026,09/15/2026,,,,,"budget cut",500
+"""
+
+
+def import_file(path: Path, now: datetime, **options) -> tuple:
+    parsed = parse_csv(path, now, home=CURRENCIES.home)
+    chosen = ImportOptions(currencies=CURRENCIES, stage_map=MAP, **options)
+    return parsed, import_parsed(parsed, str(path), now, options=chosen)
+
+
+def export_text(now: datetime) -> str:
+    buffer = io.StringIO()
+    write_csv(views.export_rows(now, SETTINGS), buffer)
+    return buffer.getvalue()
+
+
+def round_trip(tmp_path: Path, now: datetime) -> None:
+    """Export, import that into a new database, export again: the same file."""
+    first = export_text(now)
+    (tmp_path / "export.csv").write_text(first, encoding="utf-8", newline="")
+    again = open_database(tmp_path / "again.db")
+    try:
+        import_file(tmp_path / "export.csv", now, keep_owner=True)
+        assert export_text(now) == first
+    finally:
+        again.close()
+
+
+def by_name() -> dict[str, Prospect]:
+    return {p.name: p for p in Prospect.select()}
+
+
+def test_pipedrive_export_as_it_comes(db, tmp_path, now):
+    path = tmp_path / "deals.csv"
+    path.write_text(PIPEDRIVE, encoding="utf-8", newline="")
+    parsed, count = import_file(path, now)
+    assert count == 5 and parsed.deleted == 1
+    assert parsed.unknown_columns == ["Deal - Label"]
+    deals = by_name()
+    cafe, tokyo, acme, lost = deals["Café Müller roll-out"], deals["東京 fleet"], deals["Acme US"], deals["Lost one"]
+    assert (cafe.value_cents, cafe.currency, cafe.probability) == (123450, "EUR", 0.6)
+    assert str(cafe.created_at)[:16] == "2026-04-03 10:15"  # day first, as 25/04 and 30/12 say
+    assert str(cafe.expected_close) == "2026-12-30"
+    assert Stage.get_by_id(cafe.stage_id).name == "Proposal"  # through --stage-map
+    assert (tokyo.value_cents, tokyo.currency, tokyo.organization) == (150_000_000, "JPY", "株式会社テスト")
+    assert Stage.get_by_id(tokyo.stage_id).name == "Proposal"  # Pipedrive's default stage name
+    assert (acme.value_cents, acme.currency, Stage.get_by_id(acme.stage_id).kind) == (1_200_000, "USD", "won")
+    assert str(acme.closed_at)[:16] == "2026-11-20 10:00"  # its won time, not today
+    assert Stage.get_by_id(lost.stage_id).kind == "lost" and lost.lost_reason == "price, too high"
+    assert (str(lost.closed_at)[:10], lost.value_cents, lost.probability) == ("2026-11-02", 123450, 0.0)
+    assert deals["Empty cells"].value_cents is None
+    # the next activity: an open task that day, at 09:00 unless the file gives a time
+    due = {f.prospect_id: (f.kind, str(f.due_at)[:16]) for f in FollowUp.select()}
+    assert due == {cafe.id: ("task", "2026-12-15 09:00"), tokyo.id: ("task", "2026-12-20 14:00")}
+    # Person - Name / Email / Phone: the deal's contact record
+    jurgen = Contact.get(Contact.prospect == cafe.id)
+    assert (jurgen.name, jurgen.email, jurgen.phone) == ("Jürgen Weiß", "jw@cafe-mueller.de", "+49 30 1234567")
+    # not team mode, no --keep-owner: the deals are the importing user's
+    assert {p.owner for p in deals.values()} == {""}
+    round_trip(tmp_path, now)
+
+
+def test_hubspot_export_as_it_comes(db, tmp_path, now):
+    path = tmp_path / "hubspot.csv"
+    path.write_text(HUBSPOT, encoding="utf-8", newline="")
+    parsed, count = import_file(path, now)
+    assert count == 4 and sorted(parsed.unknown_columns) == ["Amount in company currency", "Record ID"]
+    deals = by_name()
+    eco, shanghai = deals["Ökotech 🌱 pilot"], deals["上海 expansion"]
+    assert (Stage.get_by_id(eco.stage_id).name, str(eco.expected_close), eco.probability) == (
+        "Appointment",
+        "2026-12-20",
+        0.4,
+    )
+    assert str(eco.created_at)[:10] == "2026-04-25"
+    assert (eco.contact, eco.organization, eco.value_cents) == ("Zoë Ångström", "Ökotech AG", 123450)
+    assert (shanghai.value_cents, shanghai.currency, str(shanghai.created_at)[:16]) == (
+        1_200_000,
+        "USD",
+        "2026-11-02 09:00",
+    )
+    won, lost = deals["Closed deal"], deals["Lost [bold]deal[/bold]"]
+    assert (Stage.get_by_id(won.stage_id).kind, str(won.closed_at)[:10]) == ("won", "2026-11-03")
+    assert (Stage.get_by_id(lost.stage_id).kind, lost.lost_reason) == ("lost", "budget cut")
+    round_trip(tmp_path, now)
+
+
+def test_a_refused_file_lists_every_problem_at_once_and_writes_nothing(db, tmp_path, now):
+    lines = ["Deal - Title,Deal - Value,Deal - Currency,Deal - Stage,Deal - Status,Deal - Won time"]
+    lines += [f"Deal {i},lots,EUR,Qualified,open," for i in range(60)]  # 60 bad values
+    lines += ["Won undated,100,EUR,Qualified,won,", "Korea,100,KRW,Qualified,open,", "CHF,5,CHF,Sales Call,open,"]
+    lines += ["Odd stage,5,EUR,Sales Call,open,", "Odder,5,EUR,Pitch,open,"]
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(Refused) as refused:
+        import_file(path, now)
+    message, details = str(refused.value), refused.value.details
+    assert "\n" not in message and "refused, 64 problems" in message
+    assert details[0].startswith("  column Deal - Currency: CHF (1 row), KRW (1 row): no rate for CHF, KRW")
+    assert "no stage 'Sales Call' in Sales (2 rows, the first row 64)" in details[1] + details[2]
+    assert "no stage 'Pitch' in Sales (row 66)" in details[1] + details[2]
+    assert details[3] == (
+        "  row 2, column Deal - Value: value 'lots' is not an amount like 12000, 12,000.50, 1.234,50 € or $12k"
+    )
+    assert sum(1 for line in details if line.startswith("  row ")) == 50 - 3
+    assert "  … and 14 more" in details
+    assert any('--stage-map "Sales Call=OURS" --stage-map "Pitch=OURS"' in line for line in details)
+    assert Prospect.select().count() == 0
+
+
+def test_a_date_column_nothing_settles_is_refused_naming_it_and_the_fix(db, tmp_path, now):
+    path = tmp_path / "dates.csv"
+    path.write_text("Deal - Title,Deal - Expected close date\nA,03/04/2026\nB,05/06/2026\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"Deal - Expected close date.*date_order") as refused:
+        import_file(path, now)
+    assert "nothing imported" in str(refused.value) or Prospect.select().count() == 0
+    assert Prospect.select().count() == 0
+
+
+def test_the_file_owner_is_kept_only_when_asked(db, tmp_path, now):
+    set_user("me")
+    path = tmp_path / "owners.csv"
+    path.write_text("Deal - Title,Deal - Owner\nA,Anna\nB,\n", encoding="utf-8")
+    plan = plan_import(parse_csv(path, now), str(path), now, ImportOptions())
+    assert (plan.summary.owners, plan.summary.owners_kept) == (0, False)
+    import_file(path, now, keep_owner=True)
+    assert {p.name: p.owner for p in Prospect.select()} == {"A": "Anna", "B": "me"}
+
+
+def test_figures_count_every_currency_in_the_home_one(db, tmp_path, now):
+    path = tmp_path / "deals.csv"
+    path.write_text(PIPEDRIVE, encoding="utf-8", newline="")
+    import_file(path, now)
+    board = views.board(now, SETTINGS)
+    cards = {card.name: card for column in board.columns for card in column.cards}
+    tokyo = cards["東京 fleet"]
+    assert (tokyo.value, tokyo.currency, tokyo.amount) == (1_500_000, "JPY", 150_000_000)  # ¥1.5M = 15,000 EUR
+    assert (cards["Café Müller roll-out"].value, cards["Café Müller roll-out"].currency) == (123450, "")
+    assert board.won[1] == 600_000  # $12k won, at 0.5
+    report = views.report(now, SETTINGS)
+    values = {stage.stage.name: stage.value for stage in report.stages}
+    assert values["Proposal"] == 123450 + 1_500_000 and values["Won"] == 600_000
+    detail = views.prospect_detail(tokyo.id, now, SETTINGS)
+    assert detail.value_text == "¥1,500,000 (15,000 EUR)"
