@@ -195,3 +195,30 @@ def test_figures_count_every_currency_in_the_home_one(db, tmp_path, now):
     assert values["Proposal"] == 123450 + 1_500_000 and values["Won"] == 600_000
     detail = views.prospect_detail(tokyo.id, now, SETTINGS)
     assert detail.value_text == "¥1,500,000 (15,000 EUR)"
+
+
+def test_the_command_line_says_a_refusal_first_in_one_line_then_each_problem(cli, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[currency]\nhome = "EUR"\n[currency.rates]\nUSD = 0.5\nJPY = 0.01\n', encoding="utf-8")
+    env = {"PIPELINE_TUI_CONFIG": str(config)}
+    path = tmp_path / "deals.csv"
+    path.write_text(PIPEDRIVE.replace("Verhandlung", "Pitch"), encoding="utf-8", newline="")
+    refused = cli("import", str(path), "--stage-map", "Negotiations Started=Proposal", env=env)
+    first, *rest = refused.stderr.splitlines()
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert first == f"pipeline-tui: {path} column Deal - Stage: no stage 'Pitch' in Sales (row 4); " + (
+        'add --stage-map "Pitch=OURS" (OURS: Sales: Lead, Qualified, Appointment, Trial, Proposal, Won, Lost)'
+    )
+    maps = ("--stage-map", "Negotiations Started=Proposal", "--stage-map", "pitch=Proposal")
+    dry = cli("import", str(path), "--dry-run", *maps, env=env, check=True)
+    assert dry.stdout.splitlines()[:5] == [
+        f"{path}: 5 prospects would be imported (dry run, nothing written)",
+        "  stages: Proposal 2, Won 1, Lost 1, Lead 1",
+        "  status: 3 open, 1 won, 1 lost; 1 deleted skipped",
+        "  follow-ups: 2",
+        "  currencies: EUR 3, JPY 1, USD 1",  # two without a currency: the home one
+    ]
+    assert dry.stderr.strip() == "pipeline-tui: " + f"{path}: 1 unknown column ignored: 'Deal - Label'"
+    missing = cli("add", "Seoul", "--value", "₩5,000,000", env=env)
+    assert missing.returncode == 2 and "no rate for KRW" in missing.stderr and len(missing.stderr.splitlines()) == 1
+    assert "Seoul" not in cli("export", "--format", "csv", env=env, check=True).stdout

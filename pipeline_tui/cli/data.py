@@ -127,7 +127,10 @@ def summary_text(summary, home: str) -> str:
     )
     deleted = f"; {summary.deleted:,} deleted skipped" if summary.deleted else ""
     overdue = f" ({summary.overdue:,} overdue)" if summary.overdue else ""
-    currencies = {code or home or "home currency": n for code, n in summary.currencies.items()}
+    currencies: dict[str, int] = {}
+    for code, n in summary.currencies.items():  # "" and the home code are one currency
+        shown = code or home or "home currency"
+        currencies[shown] = currencies.get(shown, 0) + n
     lines = [
         f"  stages: {counted(summary.by_stage)}",
         f"  status: {statuses or 'none'}{deleted}",
