@@ -397,9 +397,7 @@ def test_all_or_nothing_a_bad_500th_row_writes_nothing(db, tmp_path, now):
     assert counts() == (0, 0, 0)
 
     lines[-1] = "Prospect 500,5000,Qualificado,2026-12-01 10:00"  # checked later, against the stages
-    with pytest.raises(
-        UserError, match="column stage: no stage 'Qualificado' in Sales \\(row 501\\)"
-    ):
+    with pytest.raises(UserError, match="column stage: no stage 'Qualificado' in Sales \\(row 501\\)"):
         import_text(tmp_path, "\n".join(lines) + "\n", now)
     assert counts() == (0, 0, 0)
 

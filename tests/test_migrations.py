@@ -159,7 +159,7 @@ def test_three_programs_opening_an_old_database_at_once_upgrade_it_once(old_db, 
 
 
 def test_the_upgrade_gives_every_old_prospect_the_home_currency(old_db):
-    """Schema 6: a currency per prospect; those entered before currencies have none named."""
+    """Schema 7: a currency per prospect; those entered before currencies have none named."""
     before = len(rows(old_db, "prospect"))
     open_database(old_db).close()
     connection = sqlite3.connect(old_db)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.errors import UserError
 from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
@@ -17,6 +16,7 @@ from pipeline_tui.cli.common import (
     warn,
     warn_about_date,
 )
+from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:

@@ -104,7 +104,14 @@ def _to_7(db: peewee.Database) -> None:
 
 
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6, 7: _to_7}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
+    2: _to_2,
+    3: _to_3,
+    4: _to_4,
+    5: _to_5,
+    6: _to_6,
+    7: _to_7,
+}
 
 
 def get_version(db: peewee.Database) -> int:

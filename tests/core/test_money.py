@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline_tui.core.money import (
     MAX_CENTS,
+    Currencies,
     Money,
     cents_to_number,
     format_amount,
@@ -282,8 +283,6 @@ def test_to_home(cents, rate, home):
 
 
 def test_currencies_count_the_home_one_and_those_with_a_rate():
-    from pipeline_tui.core.money import Currencies
-
     currencies = Currencies("EUR", {"USD": 0.92, "JPY": 0.0061})
     assert currencies.missing(["", "EUR", "USD", "KRW", "CHF", "KRW"]) == ["CHF", "KRW"]
     assert currencies.in_home(10_000, "USD") == 9_200
@@ -296,5 +295,5 @@ def test_a_deals_value_says_its_own_amount_and_what_it_is_worth_at_home():
     currencies = Currencies("EUR", {"USD": 0.92, "JPY": 0.0061})
     assert currencies.value_text(150_000_000, "JPY") == "¥1,500,000 (9,150 EUR)"
     assert currencies.value_text(1_200_000, "EUR") == currencies.value_text(1_200_000, "") == "12,000"
-    assert currencies.value_text(500_000, "KRW") == "KRW 5,000 (no rate for KRW)"
+    assert currencies.value_text(500_000, "KRW") == "₩5,000 (no rate for KRW)"
     assert currencies.value_text(None, "USD") == "unknown"
