@@ -157,7 +157,7 @@ class StageColumn(VirtualList[Card]):
             return make_strip(
                 [
                     gutter,
-                    (f"{value:<5}", None),
+                    (f"{value:<5}" if len(value) < 5 else f"{value} ", None),  # "¥1.5M" keeps a gap
                     (f"●{card.score:<3}", self.style_of("card--muted")),
                     (f" {dm}", self.style_of(DECISION_COLOURS.get(card.decision_maker, "card--warn"))),
                 ],
