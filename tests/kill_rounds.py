@@ -55,7 +55,9 @@ def write_big_csv(path: Path, rows: int = ROWS) -> int:
     follow_ups = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["name", "organization", "value", "stage", "notes", "next_follow_up", "created"])
+        writer.writerow(
+            ["name", "organization", "value", "stage", "notes", "next_follow_up", "created", "closed"]
+        )
         for i in range(rows):
             due = ""
             if i % 3 == 0:
@@ -70,6 +72,7 @@ def write_big_csv(path: Path, rows: int = ROWS) -> int:
                     f"note {i} " * 4,
                     due,
                     f"2026-{1 + i % 11:02d}-15 09:00",
+                    "2026-11-20 10:00" if stages[i % len(stages)] in ("Won", "Lost") else "",  # never today
                 ]
             )
     return follow_ups

@@ -113,6 +113,9 @@ def test_demo_without_db_uses_its_own_database_rebuilt_each_time(cli, tmp_path):
 
 
 def test_add_with_every_option(cli, db_path):
+    config = Path(db_path).parent / "config.toml"
+    config.write_text('[currency]\nhome = "USD"\n', encoding="utf-8")  # "$" is then the home one
+    env = {"PIPELINE_TUI_CONFIG": str(config)}
     result = cli(
         "add",
         "Acme Renewal",
@@ -146,11 +149,12 @@ def test_add_with_every_option(cli, db_path):
         "tomorrow 10:00",
         "--kind",
         "appointment",
+        env=env,
         check=True,
     )
     assert result.stdout.startswith("Added #1 Acme Renewal (Qualified, appointment Fri 27 Nov 10:00)")
     assert private(db_path)
-    [record] = json_out(cli("export", "--format", "json"))
+    [record] = json_out(cli("export", "--format", "json", env=env))
     assert {k: record[k] for k in COLUMNS} == {
         "name": "Acme Renewal",
         "organization": "Acme",
@@ -160,7 +164,7 @@ def test_add_with_every_option(cli, db_path):
         "phone": "555 0100",
         "decision_maker": "yes",
         "value": 12000.5,
-        "currency": "",
+        "currency": "USD",
         "expected_close": "2026-12-20",
         "urgency": "high",
         "source": "referral",

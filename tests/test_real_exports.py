@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from peewee import SqliteDatabase
 
 from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.settings import Settings
@@ -117,8 +118,9 @@ def test_pipedrive_export_as_it_comes(db, tmp_path, now):
         "jw@cafe-mueller.de",
         "+49 30 1234567",
     )
-    # not team mode, no --keep-owner: the deals are the importing user's
-    assert {p.owner for p in deals.values()} == {""}
+    # no --keep-owner: the deals are the importing user's, but in team mode (on a server)
+    team = not isinstance(db, SqliteDatabase)
+    assert {p.owner for p in deals.values()} == ({"", "Anna", "Ken"} if team else {""})
     round_trip(tmp_path, now)
 
 
@@ -187,7 +189,8 @@ def test_the_file_owner_is_kept_only_when_asked(db, tmp_path, now):
     path = tmp_path / "owners.csv"
     path.write_text("Deal - Title,Deal - Owner\nA,Anna\nB,\n", encoding="utf-8")
     plan = plan_import(parse_csv(path, now), str(path), now, ImportOptions())
-    assert (plan.summary.owners, plan.summary.owners_kept) == (0, False)
+    team = not isinstance(db, SqliteDatabase)  # a server: team mode keeps the file's owners
+    assert (plan.summary.owners, plan.summary.owners_kept) == ((1, True) if team else (0, False))
     import_file(path, now, keep_owner=True)
     assert {p.name: p.owner for p in Prospect.select()} == {"A": "Anna", "B": "me"}
 

@@ -637,6 +637,8 @@ def test_a_snapshot_prospect_and_its_card_hold_each_stored_field_in_its_place(db
         "owner": row.owner,
         "open_follow_ups": None,
         "history": None,
+        "currency": "",  # the home one
+        "amount": 123_400,  # in its own currency: here the home one's value
     }
     (follow_up,) = prospect.open_follow_ups
     assert (follow_up.prospect_id, follow_up.kind, follow_up.due) == (
@@ -658,6 +660,8 @@ def test_a_snapshot_prospect_and_its_card_hold_each_stored_field_in_its_place(db
         "next_follow_up": follow_up,
         "follow_up_status": "upcoming",
         "notes": "a note to search",
+        "currency": "",
+        "amount": 123_400,
     }
     assert card.score == views.prospect_detail(row.id, now, Settings()).score.total
 

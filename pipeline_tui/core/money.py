@@ -75,9 +75,16 @@ def read_money(text: str, what: str = "value", home: str = "") -> Money:
         scale = 3 if short[2].lower() == "k" else 6
         if decimals > scale + 2:
             raise UserError(f"{what} {_shown(raw)} has more precision than a cent")
-        return Money(_checked(int(digits) * 10 ** (scale + 2 - decimals), raw, what), currency)
+        return Money(_checked(_int(digits, raw, what) * 10 ** (scale + 2 - decimals), raw, what), currency)
     digits, decimals = _digits(number, raw, what)
-    return Money(_checked(int(digits) * 10 ** (2 - decimals), raw, what), currency)
+    return Money(_checked(_int(digits, raw, what) * 10 ** (2 - decimals), raw, what), currency)
+
+
+def _int(digits: str, raw: str, what: str) -> int:
+    # Python refuses to read over 4,300 digits (a ValueError, not ours): far past MAX_CENTS anyway
+    if len(digits.lstrip("0")) > len(str(MAX_CENTS)):
+        raise UserError(f"{what} {_shown(raw)} is too large")
+    return int(digits)
 
 
 def _shown(raw: str) -> str:

@@ -218,7 +218,8 @@ def written(cents: int, style: str) -> str:
     group, point = STYLES[style]
     whole, rest = divmod(cents, 100)
     text = f"{whole:,}".replace(",", group)
-    return text + (f"{point}{rest:02d}" if rest else "")
+    lone_point = group == "." and text.count(".") == 1  # "1.005" is refused as two readings: cents say it
+    return text + (f"{point}{rest:02d}" if rest or lone_point else "")
 
 
 @settings(max_examples=300, deadline=None)
