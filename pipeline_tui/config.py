@@ -1,4 +1,4 @@
-"""Where things live, and the config file that tunes thresholds, weights and probabilities.
+"""Where things live, and the config file that tunes thresholds, weights, probabilities and keys.
 
 ``config.toml`` in the user config directory (``PIPELINE_TUI_CONFIG`` overrides the path)::
 
@@ -9,17 +9,24 @@
     decision_maker_yes = 25
     [probabilities]
     Proposal = 0.8
+    [keys]
+    won = "W"
+    board.move_right = "ctrl+l"
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
 from pipeline_tui.errors import UserError
 
+if TYPE_CHECKING:  # the settings only when a file is read: finding the database needs none
+    from pipeline_tui.core.settings import Settings
+
 APP_NAME = "pipeline-tui"
+SECTIONS = ("theme", "thresholds", "score", "probabilities", "keys")
 
 
 def data_dir() -> Path:
@@ -65,12 +72,12 @@ def _section(cls, values: dict, prefix: str, path: Path):
 
 def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
+    from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
+
     settings = Settings()
     for key in data:
-        if key not in ("thresholds", "score", "probabilities", "theme"):
-            raise UserError(
-                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities)"
-            )
+        if key not in SECTIONS:
+            raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
     for key in ("thresholds", "score", "probabilities"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
@@ -84,7 +91,14 @@ def parse_settings(data: dict, path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
-    return settings._replace(thresholds=thresholds, score=score, probabilities=probabilities, theme=theme)
+    keys = {}
+    if "keys" in data:
+        from pipeline_tui.keymap import parse_keys  # only for a file that rebinds keys
+
+        keys = parse_keys(data["keys"], str(path))
+    return settings._replace(
+        thresholds=thresholds, score=score, probabilities=probabilities, theme=theme, keys=keys
+    )
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -93,6 +107,8 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        from pipeline_tui.core.settings import Settings
+
         return Settings()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc

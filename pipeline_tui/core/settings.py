@@ -52,13 +52,15 @@ class Thresholds(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme."""
+    """What the config file can change: thresholds, score weights, probabilities, theme, keys."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
     # stage name -> probability; read-only, as the default is shared by every Settings()
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
+    # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)
+    keys: Mapping[str, str] = MappingProxyType({})
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

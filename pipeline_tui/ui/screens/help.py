@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -9,14 +11,25 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pipeline_tui.keymap import shown as key_as_typed
+
 DATE_HELP = "Dates: tomorrow 10:00 · +3d · in 2 weeks · next tue · fri 14:00 · 2026-12-01 09:30"
 
 
 KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn"}
 KEY_NAMES |= {"escape": "esc", "delete": "del", "question_mark": "?"}
+REBIND_HELP = "Your own keys: [keys] in config.toml (pipeline-tui help keys lists their ids)"
 
 
-def _key_text(binding: Binding) -> str:
+class Line(NamedTuple):
+    """A line of the help that is no one binding (keys of several, or Textual's own)."""
+
+    key: str
+    description: str
+    key_display: str | None = None
+
+
+def _key_text(binding: Binding | Line) -> str:
     if binding.key_display:
         return binding.key_display
     return " ".join(_key_name(key) for key in binding.key.split(","))
@@ -25,10 +38,10 @@ def _key_text(binding: Binding) -> str:
 def _key_name(key: str) -> str:
     modifier, _, name = key.rpartition("+")
     shown = {"shift": "⇧", "ctrl": "^"}.get(modifier, f"{modifier}+" if modifier else "")
-    return shown + KEY_NAMES.get(name, name)
+    return shown + KEY_NAMES.get(name, key_as_typed(name))
 
 
-def keys_content(sections: list[tuple[str, list[Binding]]], *, dates: bool = True) -> Content:
+def keys_content(sections: list[tuple[str, list[Binding | Line]]], *, dates: bool = True) -> Content:
     parts: list = []
     for title, bindings in sections:
         parts.append((f"{title}\n", "bold $accent"))
@@ -38,7 +51,7 @@ def keys_content(sections: list[tuple[str, list[Binding]]], *, dates: bool = Tru
             parts += [(f"  {_key_text(binding):<{width}}", "bold"), f"{binding.description}\n"]
         parts.append("\n")
     if dates:
-        parts.append((DATE_HELP + "\n", "dim"))
+        parts.append((DATE_HELP + "\n" + REBIND_HELP + "\n", "dim"))
     return Content.assemble(*parts)
 
 
@@ -47,9 +60,9 @@ class HelpScreen(ModalScreen[None]):
     at once, else in one that scrolls (j and k)."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
-        Binding("j", "scroll_help(1)", "Down", show=False),  # as in every list here
-        Binding("k", "scroll_help(-1)", "Up", show=False),
+        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False, id="help.close"),
+        Binding("j", "scroll_help(1)", "Down", show=False, id="help.down"),  # as in every list here
+        Binding("k", "scroll_help(-1)", "Up", show=False, id="help.up"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (116, "-wide")]
 
@@ -67,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-title { text-style: bold; margin-bottom: 1; }
     """
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[Binding | Line]]]) -> None:
         super().__init__()
         self.sections = sections
 
