@@ -3,9 +3,9 @@ command added later has one without anyone writing it; ``--version`` names the s
 
 from __future__ import annotations
 
-import pytest
-
 import argparse
+
+import pytest
 
 from pipeline_tui.cli import build_parser
 from pipeline_tui.cli.manual import cmd_help, subcommands
