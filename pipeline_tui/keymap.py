@@ -108,7 +108,13 @@ RESERVED = {
     "shift+tab": "moves the focus back",
 }
 # one key that terminals send under two names (Textual's KEY_ALIASES)
-SAME_KEY = {"ctrl+i": "tab", "ctrl+m": "enter", "ctrl+space": "ctrl+at", "newline": "ctrl+j"}
+SAME_KEY = {
+    "ctrl+i": "tab",
+    "ctrl+m": "enter",
+    "ctrl+left_square_bracket": "escape",
+    "ctrl+space": "ctrl+at",
+    "newline": "ctrl+j",
+}
 
 MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 NAMED_KEYS = frozenset(
@@ -225,7 +231,10 @@ def parse_keys(table: object, where: str) -> dict[str, str]:
     for name in sorted(flat, key=lambda n: n in DEFAULT_KEYS):
         ids = ids_named(name)
         if not ids:
-            raise UserError(f"{where}: keys.{name}: no such binding id (`pipeline-tui help keys` lists them)")
+            shown_name = name if name.isprintable() else repr(name)  # as typed, unless it would act
+            raise UserError(
+                f"{where}: keys.{shown_name}: no such binding id (`pipeline-tui help keys` lists them)"
+            )
         keys = _keys_of(flat[name], f"{where}: keys.{name}")
         for binding_id in ids:
             keymap[binding_id] = (keys, name)
@@ -264,23 +273,24 @@ def _check_clashes(keymap: Mapping[str, tuple[str, str]], where: str) -> None:
                     "such as ctrl+… or a function key"
                 )
     for place, parts in PLACES.items():
-        taken: dict[str, str] = {}
+        taken: dict[str, tuple[str, str]] = {}  # the key, as Textual receives it -> (id, key)
         for binding_id, keys in bound.items():
             if place_of(binding_id) not in parts:
                 continue
             for key in keys.split(","):
-                other = taken.setdefault(SAME_KEY.get(key, key), binding_id)
-                if other != binding_id:
-                    _clash(keymap, binding_id, other, shown(key), place, where)
+                other = taken.setdefault(SAME_KEY.get(key, key), (binding_id, key))
+                if other[0] != binding_id:
+                    _clash(keymap, (binding_id, key), other, place, where)
 
 
-def _clash(keymap: Mapping[str, tuple[str, str]], one: str, other: str, key: str, place: str, where: str):
-    if one in keymap and other in keymap:
-        first, second = sorted({keymap[one][1], keymap[other][1]})
-        raise UserError(f"{where}: keys.{first} and keys.{second} both bind {key} on {place}")
-    mine, theirs = (one, other) if one in keymap else (other, one)
+def _clash(keymap: Mapping[str, tuple[str, str]], one: tuple, other: tuple, place: str, where: str):
+    """Say which settings bind one key twice: the user's key, as they wrote it."""
+    if one[0] in keymap and other[0] in keymap:
+        first, second = sorted({keymap[one[0]][1], keymap[other[0]][1]})
+        raise UserError(f"{where}: keys.{first} and keys.{second} both bind {shown(one[1])} on {place}")
+    (mine, key), (theirs, _) = (one, other) if one[0] in keymap else (other, one)
     raise UserError(
-        f"{where}: keys.{keymap[mine][1]}: {key} is already {theirs} on {place} "
+        f"{where}: keys.{keymap[mine][1]}: {shown(key)} is already {theirs} on {place} "
         "(rebind that one too, or choose another key)"
     )
 

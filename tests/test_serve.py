@@ -167,9 +167,11 @@ def test_without_the_web_extra_it_says_what_to_install(demo_file):
     assert result.stderr.strip() == "pipeline-tui: serve needs textual-serve: pip install 'pipeline-tui[web]'"
 
 
-def test_a_bad_port_is_refused(cli):
+def test_a_bad_port_or_pipeline_is_refused_before_serving(cli, demo_file):
     result = cli("serve", "--port", "70000")
     assert result.returncode == 2 and "not a port" in result.stderr
+    result = cli("--pipeline", "Renewalz", "serve", "--port", str(_free_port()))
+    assert result.returncode == 2 and "Renewalz" in result.stderr
 
 
 # -- in a real browser --------------------------------------------------------------------------

@@ -48,6 +48,10 @@ def cmd_serve(args, now: datetime) -> int:
     user_settings()  # a bad config file is said here, not in every browser tab
     location = resolve_db(args)
     open_db(args, create=True)
+    if args.pipeline:  # said once here, rather than in every tab
+        from pipeline_tui.services.base import find_pipeline
+
+        find_pipeline(args.pipeline)
     if "://" not in location:
         location = str(Path(location).expanduser().resolve())
     try:
