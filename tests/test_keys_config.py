@@ -50,3 +50,12 @@ def test_help_keys_lists_every_id_with_its_default_and_the_users_keys(cli, confi
     assert set(DEFAULT_KEYS) <= set(lines)
     assert lines["board.won"].split()[1:] == ["w", "W"]
     assert lines["board.lost"].split()[1:] == ["x"]
+
+
+@pytest.mark.parametrize("args", [[], ["serve", "--port", "1"]], ids=["tui", "serve"])
+def test_a_refusal_makes_no_database(cli, config, args, tmp_path):
+    config.write_text('[keys]\nnope = "x"\n', encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    result = cli("--db", str(fresh), *args, env={"PIPELINE_TUI_CONFIG": str(config)}, db=False)
+    assert_user_error(result, "keys.nope")
+    assert not fresh.exists()
