@@ -59,11 +59,14 @@ def _complete(line: str, db: str, tmp_path: Path) -> list[str]:
 
 
 @pytest.fixture
-def prospects(cli):
+def prospects(db, db_location, now):
+    """Ids 1 to 4; the last archived."""
+    from pipeline_tui.services.prospects import add_prospect, archive_prospect
+
     for name in ("Globex East Coast", "Acme fleet renewal", "Acme pilot", "Hidden Ltd"):
-        cli("add", name, check=True)
-    cli("archive", "Hidden Ltd", check=True)
-    return str(cli.db_path)
+        added = add_prospect(now, name)
+    archive_prospect(added.id, now)
+    return db_location
 
 
 def test_the_answers_come_from_the_parser_and_the_database(prospects, tmp_path):
@@ -81,10 +84,14 @@ def test_the_answers_come_from_the_parser_and_the_database(prospects, tmp_path):
     assert "--dry-run" in complete("pipeline-tui import --")
 
 
-def test_a_name_with_markup_is_escaped_and_one_with_control_characters_left_out(cli, tmp_path):
-    cli("add", "[bold]Zeta[/] 株式会社", check=True)
-    cli("add", "Zeta\x1b]0;pwned\x07", check=True)
-    db = str(cli.db_path)
+def test_a_name_with_markup_is_escaped_and_one_with_control_characters_left_out(
+    db, db_location, now, tmp_path
+):
+    from pipeline_tui.services.prospects import add_prospect
+
+    add_prospect(now, "[bold]Zeta[/] 株式会社")
+    add_prospect(now, "Zeta\x1b]0;pwned\x07")
+    db = db_location
     assert _complete("pipeline-tui move \\[bo", db, tmp_path) == ["\\[bold\\]Zeta\\[/\\]\\ 株式会社 "]
     assert _complete("pipeline-tui move Zet", db, tmp_path) == [], "a name that cannot be typed"
 

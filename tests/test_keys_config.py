@@ -15,6 +15,12 @@ def test_the_binding_ids_are_read_without_textual():
 
 
 @pytest.fixture
+def engine() -> str:
+    """The config file is read the same whatever the database: on SQLite only."""
+    return "sqlite"
+
+
+@pytest.fixture
 def config(tmp_path):
     return tmp_path / "config.toml"
 
