@@ -159,3 +159,18 @@ def test_tab_completes_a_prospect_name_in_bash(prospects, tmp_path):
         bash.expect(pexpect.EOF)
     finally:
         bash.close(force=True)
+
+
+def test_names_are_read_from_any_url_peewee_takes(prospects):
+    from pipeline_tui.store import names
+
+    if "://" in prospects:  # the server, under peewee's other schemes
+        locations = [
+            prospects.replace("postgresql://", scheme, 1) for scheme in ("psycopg3://", "postgresql+pool://")
+        ]
+    else:
+        locations = [f"sqlite:///{prospects}", prospects]
+    for location in locations:
+        assert names.prospect_names(location, "acme") == ["Acme fleet renewal", "Acme pilot"], location
+        assert names.stage_names(location, "sales")[:2] == ["Lead", "Qualified"]
+    assert names.prospect_names("/nonexistent/pipeline.db", "") == []

@@ -39,7 +39,13 @@ def pipeline_names(location: str) -> list[str]:
 
 
 def _names(location: str, sql: str, params: tuple) -> list[str]:
-    rows = _server_rows(location, sql, params) if "://" in location else _file_rows(location, sql, params)
+    scheme, _, rest = location.partition("://")
+    if not rest:
+        rows = _file_rows(location, sql, params)
+    elif scheme.startswith("sqlite"):  # peewee's sqlite:///relative.db, sqlite:////absolute.db
+        rows = _file_rows(rest[1:].partition("?")[0], sql, params)
+    else:  # peewee's postgresql+pool://, psycopg3://...: the same server, as libpq names it
+        rows = _server_rows(f"postgresql://{rest}", sql, params)
     unique = dict.fromkeys(name for name in rows if isinstance(name, str) and name.isprintable())
     return list(unique)  # (a name with a control character in it could not be typed anyway)
 
