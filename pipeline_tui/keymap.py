@@ -12,6 +12,7 @@ alone while it is open.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Mapping
 
@@ -155,10 +156,17 @@ def _character_of(name: str) -> str | None:
         return name
     if name in _NAMED_CHARACTERS:
         return _NAMED_CHARACTERS[name]
-    try:
-        return unicodedata.lookup(name.replace("_", " ").upper())
-    except KeyError:
+    # each _ stood for a space or a dash in the Unicode name (AR-RAHMAN): try both
+    words = name.upper().split("_")
+    if len(words) > 9:
         return None
+    for dashes in itertools.product(" -", repeat=len(words) - 1):
+        try:
+            joined = "".join(word + dash for word, dash in zip(words, (*dashes, ""), strict=True))
+            return unicodedata.lookup(joined)
+        except KeyError:
+            continue
+    return None
 
 
 def normal_key(text: str) -> str | None:
@@ -181,10 +189,13 @@ def normal_key(text: str) -> str | None:
                 modifiers.append("shift")  # alt+W arrives as alt+shift+w; ctrl+L as ctrl+l
             name = name.lower()
         name = character_key(name)
+    elif name.lower() not in NAMED_KEYS:
+        character = _character_of(name.lower())
+        if character is None:
+            return None
+        name = character_key(character)  # Textual's name for it: hyphen_minus is minus
     else:
         name = name.lower()
-        if name not in NAMED_KEYS and _character_of(name) is None:
-            return None
     return "+".join([*sorted(modifiers), name])  # Textual names modifiers in this order
 
 

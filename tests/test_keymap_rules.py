@@ -45,6 +45,14 @@ def test_a_key_name_means_one_key(text):
         assert key.isprintable() and "," not in key
 
 
+def test_a_character_by_any_of_its_names_is_the_key_textual_sends():
+    from textual.keys import _character_to_key
+
+    for spelled in ("-", "minus", "hyphen_minus", "HYPHEN_MINUS"):
+        assert keymap.normal_key(spelled) == _character_to_key("-")
+    assert keymap.normal_key("ctrl+question_mark") == keymap.normal_key("ctrl+?") == "ctrl+question_mark"
+
+
 def test_the_issue_s_examples():
     assert keymap.parse_keys({"won": "W", "board": {"move_right": "ctrl+l"}}, "c") == {
         "board.won": "W",

@@ -299,13 +299,14 @@ def keys_page() -> str:
             f"Any key of the app can be rebound in [keys] of {config_path()}, by binding id "
             '(board.won = "W") or by the action\'s name alone for every place that has it '
             '(follow_up = "F"); several keys go comma separated ("W,ctrl+w"). A key taken twice '
-            "in one place, or an unknown id, is refused. In the app, ? shows them too."
+            "in one place, or an unknown id, is refused. In the app, ? and the footer show your keys."
         ),
     )
-    rows = [f"       {'id':<22}{'default':<24}yours"]
+    width = max(map(len, DEFAULT_KEYS)) + 2
+    rows = [f"       {'id':<{width}}{'default':<24}yours"]
     for binding_id, default in DEFAULT_KEYS.items():
         yours = keys(mine[binding_id]) if binding_id in mine else ""
-        rows.append(f"       {binding_id:<22}{keys(default):<24}{yours}".rstrip())
+        rows.append(f"       {binding_id:<{width}}{keys(default):<24}{yours}".rstrip())
     lines += _section("KEYS", rows)
     return "\n".join(lines).rstrip() + "\n"
 

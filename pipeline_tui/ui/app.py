@@ -356,7 +356,10 @@ class PipelineApp(App):
 
         lists = {binding.id: binding.key for binding in self.user_keys(VirtualList.BINDINGS)}
 
-        def list_keys(*ids: str) -> str:
+        def list_keys(usual: str, *ids: str) -> str:
+            """The keys of a list's bindings on one line: the usual ones in the usual order."""
+            if not any(binding_id in self.settings.keys for binding_id in ids):
+                return usual
             return ",".join(lists[binding_id] for binding_id in ids)
 
         sections = [
@@ -365,9 +368,12 @@ class PipelineApp(App):
                 "Board",
                 self.user_keys(BoardScreen.BINDINGS)
                 + [
-                    Line(list_keys("list.up", "list.down"), "Move in a column"),
-                    Line(list_keys("list.first", "list.last"), "First or last card of the column"),
-                    Line(list_keys("list.page_up", "list.page_down"), "A page up or down"),
+                    Line(list_keys("up,down,j,k", "list.up", "list.down"), "Move in a column"),
+                    Line(
+                        list_keys("home,end,g,G", "list.first", "list.last"),
+                        "First or last card of the column",
+                    ),
+                    Line(list_keys("pageup,pagedown", "list.page_up", "list.page_down"), "A page up or down"),
                 ],
             ),
             ("Agenda", self.user_keys(_agenda().BINDINGS)),

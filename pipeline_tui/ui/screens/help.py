@@ -18,7 +18,6 @@ DATE_HELP = "Dates: tomorrow 10:00 · +3d · in 2 weeks · next tue · fri 14:00
 
 KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn"}
 KEY_NAMES |= {"escape": "esc", "delete": "del", "question_mark": "?"}
-REBIND_HELP = "Your own keys: [keys] in config.toml (pipeline-tui help keys lists their ids)"
 
 
 class Line(NamedTuple):
@@ -51,7 +50,7 @@ def keys_content(sections: list[tuple[str, list[Binding | Line]]], *, dates: boo
             parts += [(f"  {_key_text(binding):<{width}}", "bold"), f"{binding.description}\n"]
         parts.append("\n")
     if dates:
-        parts.append((DATE_HELP + "\n" + REBIND_HELP + "\n", "dim"))
+        parts.append((DATE_HELP + "\n", "dim"))
     return Content.assemble(*parts)
 
 
