@@ -123,6 +123,8 @@ NAMED_KEYS = frozenset(
     + ["up", "down", "left", "right", "space", "newline"]
     + [f"f{n}" for n in range(1, 25)]
 )
+# the names ? shows for some keys (and people write), for the names Textual gives them
+SHORT_KEY_NAMES = {"esc": "escape", "del": "delete", "pgup": "pageup", "pgdn": "pagedown", "return": "enter"}
 # what Textual calls the characters whose Unicode names it shortens
 _SHORT_NAMES = {
     "solidus": "slash",
@@ -189,13 +191,14 @@ def normal_key(text: str) -> str | None:
                 modifiers.append("shift")  # alt+W arrives as alt+shift+w; ctrl+L as ctrl+l
             name = name.lower()
         name = character_key(name)
-    elif name.lower() not in NAMED_KEYS:
+    elif name.lower() not in NAMED_KEYS and name.lower() not in SHORT_KEY_NAMES:
         character = _character_of(name.lower())
-        if character is None:
+        if character is None or not character.isprintable():  # (NL is a name of a line feed)
             return None
         name = character_key(character)  # Textual's name for it: hyphen_minus is minus
     else:
         name = name.lower()
+    name = SHORT_KEY_NAMES.get(name, name)
     return "+".join([*sorted(modifiers), name])  # Textual names modifiers in this order
 
 

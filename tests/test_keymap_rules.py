@@ -37,7 +37,7 @@ def test_what_is_accepted_binds_each_key_once_in_each_place(table):
         assert not set(keys) & set(keymap.RESERVED)
 
 
-@given(st.text(max_size=12))
+@given(st.one_of(st.text(max_size=12), st.sampled_from(["NL", "nl", "ctrl+NUL", "esc", "BEL"])))
 def test_a_key_name_means_one_key(text):
     key = keymap.normal_key(text)
     if key is not None:
@@ -51,6 +51,16 @@ def test_a_character_by_any_of_its_names_is_the_key_textual_sends():
     for spelled in ("-", "minus", "hyphen_minus", "HYPHEN_MINUS"):
         assert keymap.normal_key(spelled) == _character_to_key("-")
     assert keymap.normal_key("ctrl+question_mark") == keymap.normal_key("ctrl+?") == "ctrl+question_mark"
+
+
+def test_the_names_the_help_shows_are_keys():
+    assert [keymap.normal_key(k) for k in ("esc", "del", "PgUp", "PgDn", "ctrl+Esc")] == [
+        "escape",
+        "delete",
+        "pageup",
+        "pagedown",
+        "ctrl+escape",
+    ]
 
 
 def test_the_issue_s_examples():
