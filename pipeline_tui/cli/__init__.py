@@ -70,7 +70,7 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
-    parser.epilog = forms_epilog()
+    parser.epilog = forms_epilog() if only is None else None
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     unbuilt = Parser(prog=PROG, add_help=False)
@@ -138,7 +138,7 @@ def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     if completion.asked():  # the shell asks what a word may be: answer and exit
-        completion.complete(build_parser(only=completion.words_on_line()))
+        completion.complete(build_parser)
     status = 1
     try:
         status = _run(argv)

@@ -33,15 +33,15 @@ def asked() -> bool:
     return "_ARGCOMPLETE" in os.environ
 
 
-def words_on_line() -> set[str]:
-    """The words typed so far: the commands among them are the ones to build."""
-    return set(os.environ.get("COMP_LINE", "").split())
-
-
-def complete(parser: argparse.ArgumentParser) -> None:
-    """Print the completions of the shell's line and exit (argcomplete's protocol)."""
+def complete(build_parser) -> None:
+    """Print the completions of the shell's line and exit (argcomplete's protocol). Only the
+    commands typed on the line are built, without their help texts: it prints none."""
     import argcomplete
 
+    from pipeline_tui.cli import common
+
+    common.help_wanted = False
+    parser = build_parser(only=set(os.environ.get("COMP_LINE", "").split()))
     _attach(parser)
     argcomplete.autocomplete(
         parser,
