@@ -14,7 +14,21 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from pipeline_tui.cli import completion, data, figures, follow_ups, manual, prospects, serve, show_log, tui
+from pipeline_tui.cli import (
+    completion,
+    contact,
+    data,
+    figures,
+    follow_ups,
+    manual,
+    org,
+    pipeline,
+    prospects,
+    serve,
+    show_log,
+    stage,
+    tui,
+)
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -29,7 +43,9 @@ from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, show_log, follow_ups, data, figures, serve, completion, manual)
+COMMAND_MODULES = (
+    tui, prospects, show_log, contact, org, follow_ups, data, figures, stage, pipeline, serve, completion, manual
+)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 

@@ -62,8 +62,10 @@ def test_each_place_of_ids_is_the_class_that_binds_them():
     from pipeline_tui.ui.screens.agenda import AgendaScreen
     from pipeline_tui.ui.screens.board import BoardScreen
     from pipeline_tui.ui.screens.help import HelpScreen
+    from pipeline_tui.ui.screens.people import PeopleScreen
     from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
     from pipeline_tui.ui.screens.report import ReportScreen
+    from pipeline_tui.ui.screens.stages import StagesScreen
     from pipeline_tui.ui.widgets.forms import ConfirmScreen, FormScreen
     from pipeline_tui.ui.widgets.virtual_list import VirtualList
 
@@ -74,6 +76,8 @@ def test_each_place_of_ids_is_the_class_that_binds_them():
         "agenda": AgendaScreen,
         "report": ReportScreen,
         "pane": ProspectPaneScreen,
+        "people": PeopleScreen,
+        "stages": StagesScreen,
         "help": HelpScreen,
         "form": FormScreen,
         "confirm": ConfirmScreen,
