@@ -26,12 +26,20 @@ def test_every_command_has_a_page_with_each_of_its_options(name, capsys):
     for section in ("NAME", "SYNOPSIS", "GLOBAL OPTIONS", "ENVIRONMENT", "EXIT STATUS"):
         assert f"\n{section}\n" in page, section
     assert f"pipeline-tui {name} - " in page
-    for action in subcommands(build_parser())[name]._actions:
-        for option in action.option_strings:
-            assert option in page, option
-        if not action.option_strings:  # a positional: named, and said what it is
-            shown = action.metavar or action.dest.upper()
-            assert f"\n       {shown}" in page.split("ARGUMENTS")[1], shown
+    command = subcommands(build_parser())[name]
+    actions = subcommands(command)  # contact add, stage rename...: each on the page, in full
+    for parser in [command, *actions.values()]:
+        where = "ACTIONS" if parser is not command else "ARGUMENTS"
+        for action in parser._actions:
+            for option in action.option_strings:
+                assert option in page, option
+            if action.option_strings or isinstance(action, argparse._SubParsersAction):
+                continue
+            shown = action.metavar or action.dest.upper()  # a positional: named, said what it is
+            assert f"\n       {shown}" in page.split(where)[1] or f"\n           {shown}" in page, shown
+    for action_name, parser in actions.items():
+        assert f"pipeline-tui {name} {action_name}" in page.split("SYNOPSIS")[1]
+        assert f"\n       {action_name}\n           {parser.description}" in page
 
 
 def test_the_program_page_lists_every_command(capsys):

@@ -74,6 +74,18 @@ EXAMPLES = {
     "backup": ["pipeline-tui backup -o ~/backups/pipeline-$(date +%F).db"],
     "demo": ["pipeline-tui demo", "pipeline-tui demo --prospects 500 --no-open"],
     "archive": ["pipeline-tui archive 42 && pipeline-tui restore 42"],
+    "contact": [
+        'pipeline-tui contact add 42 "Ann Roe" --role decision-maker --title CFO',
+        "pipeline-tui contact list 42 --json",
+        "pipeline-tui contact edit 7 --role influencer",
+    ],
+    "org": ['pipeline-tui org "acme" --json'],
+    "stage": [
+        "pipeline-tui stage list",
+        "pipeline-tui stage add Negotiation --after Proposal --probability 85%",
+        "pipeline-tui stage remove Negotiation --to Proposal",
+    ],
+    "pipeline": ["pipeline-tui pipeline add Renewals --from Sales"],
     "serve": ["pipeline-tui serve", "pipeline-tui serve --host 0.0.0.0 --port 8080"],
     "completion": [
         'eval "$(pipeline-tui completion bash)"      # in ~/.bashrc',
@@ -158,12 +170,12 @@ def _paragraph(text: str, indent: int = 7) -> list[str]:
     )
 
 
-def _item(term: str, text: str) -> list[str]:
+def _item(term: str, text: str, indent: int = 7) -> list[str]:
     """A tagged paragraph, as man sets it: a short tag on the text's first line."""
-    lines = _paragraph(text, 14) or [""]
+    lines = _paragraph(text, indent + 7) or [""]
     if len(term) < 7:
-        return [f"       {term:<7}{lines[0][14:]}".rstrip(), *lines[1:]]
-    return [" " * 7 + term, *lines]
+        return [f"{' ' * indent}{term:<7}{lines[0][indent + 7 :]}".rstrip(), *lines[1:]]
+    return [" " * indent + term, *lines]
 
 
 def _invocation(action: argparse.Action) -> str:
@@ -215,11 +227,21 @@ def _synopsis(prog: str, actions: list[argparse.Action]) -> list[str]:
     return lines
 
 
-def _items(actions: list[argparse.Action], prog: str) -> list[str]:
+def _items(actions: list[argparse.Action], prog: str, indent: int = 7) -> list[str]:
     lines: list[str] = []
     for action in actions:
-        lines += _item(_invocation(action), _help_of(action, prog))
+        lines += _item(_invocation(action), _help_of(action, prog), indent)
     return lines
+
+
+def _actions_section(name: str, actions: dict[str, argparse.ArgumentParser]) -> list[str]:
+    """A command that takes an action (``stage add``): each one, what it does and takes."""
+    lines: list[str] = []
+    for action_name, sub in actions.items():
+        lines += [f"       {action_name}", *_paragraph(sub.description or "", 11)]
+        lines += _items(_own_actions(sub), sub.prog, 11)
+        lines.append("")
+    return lines[:-1]
 
 
 def _common_sections(parser: argparse.ArgumentParser, topic: str | None) -> list[str]:
@@ -245,7 +267,15 @@ def command_page(parser: argparse.ArgumentParser, name: str, sub: argparse.Argum
     options = [a for a in own if a.option_strings]
     lines = _header(f"{PROG.upper()}-{name.upper()}(1)")
     lines += _section("NAME", _paragraph(f"{PROG} {name} - {sub.description or ''}"))
-    lines += _section("SYNOPSIS", _synopsis(f"{PROG} {name}", own))
+    actions = subcommands(sub)  # its own actions: contact add, stage rename...
+    synopsis = [
+        line
+        for action, action_parser in actions.items()
+        for line in _synopsis(f"{PROG} {name} {action}", own + _own_actions(action_parser))
+    ]
+    lines += _section("SYNOPSIS", synopsis or _synopsis(f"{PROG} {name}", own))
+    if actions:
+        lines += _section("ACTIONS", _actions_section(name, actions))
     if positionals:
         lines += _section("ARGUMENTS", _items(positionals, sub.prog))
     if options:
