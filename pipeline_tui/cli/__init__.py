@@ -44,7 +44,19 @@ Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
 COMMAND_MODULES = (
-    tui, prospects, show_log, contact, org, follow_ups, data, figures, stage, pipeline, serve, completion, manual
+    tui,
+    prospects,
+    show_log,
+    contact,
+    org,
+    follow_ups,
+    data,
+    figures,
+    stage,
+    pipeline,
+    serve,
+    completion,
+    manual,
 )
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 

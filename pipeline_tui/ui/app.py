@@ -382,7 +382,9 @@ class PipelineApp(App):
                 "Board",
                 # a (people) is on the pane's key line and M (merge) in the pane when it applies,
                 # both in the palette: two more lines here would make the wide help scroll
-                self.user_keys([b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")])
+                self.user_keys(
+                    [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
+                )
                 + [
                     Line(list_keys("up,down,j,k", "list.up", "list.down"), "Move in a column"),
                     Line(
