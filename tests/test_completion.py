@@ -84,6 +84,35 @@ def test_the_answers_come_from_the_parser_and_the_database(prospects, tmp_path):
     assert "--dry-run" in complete("pipeline-tui import --")
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # (the names are read as above, on both)
+def test_the_commands_of_people_and_stages_complete_their_own_words(db, db_location, now, tmp_path):
+    """contact, org, stage and pipeline: a stage where a stage is meant (not the new one that
+    stage add names), an organization for org, each command's own roles."""
+    from pipeline_tui.services.prospects import add_prospect
+
+    add_prospect(now, "Acme pilot", fields={"organization": "Acme Corporation"})
+
+    def complete(line: str) -> list[str]:
+        return _complete(line, db_location, tmp_path)
+
+    assert sorted(complete("pipeline-tui stage re")) == ["remove", "rename"]
+    assert complete("pipeline-tui stage move Pro") == ["Proposal "]
+    assert complete("pipeline-tui stage remove Proposal --to Tr") == ["Trial "]
+    assert complete("pipeline-tui stage add Le") == [], "a new stage's name is the user's to type"
+    assert complete("pipeline-tui stage add X --after Qu") == ["Qualified "]
+    assert complete("pipeline-tui stage add X --after Lead --role ") == [
+        "lead",
+        "qualified",
+        "appointment",
+        "trial",
+        "proposal",
+    ]
+    assert complete("pipeline-tui contact add acm") == ["Acme\\ pilot "]
+    assert complete("pipeline-tui contact add 1 Ann --role dec") == ["decision-maker "]
+    assert complete("pipeline-tui org ac") == ["Acme\\ Corporation "]
+    assert complete("pipeline-tui pipeline add Renewals --from ") == ["Sales "]
+
+
 def test_a_name_with_markup_is_escaped_and_one_with_control_characters_left_out(
     db, db_location, now, tmp_path
 ):
@@ -119,6 +148,7 @@ def test_completing_a_name_imports_neither_peewee_nor_textual_nor_help_texts(pro
     assert not modules & {"pipeline_tui.core.domain", "pipeline_tui.core.dates", "dataclasses"}
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # (names from the server: the tests above)
 def test_tab_completes_a_prospect_name_in_bash(prospects, tmp_path):
     """A real bash, through a terminal: the script installed as the README says, then tab."""
     pexpect = pytest.importorskip("pexpect", reason="pexpect drives bash through a terminal")

@@ -73,13 +73,19 @@ def _pipelines(prefix, parsed_args, **_):
     return names.pipeline_names(_location(parsed_args))
 
 
-def _domain(name: str):
-    """Words the core knows (kinds, urgencies...), imported only when that word is completed."""
+def _organizations(prefix, parsed_args, **_):
+    from pipeline_tui.store import names
+
+    return names.organization_names(_location(parsed_args), prefix)
+
+
+def _words(module: str, name: str, leave_out: tuple[str, ...] = ()):
+    """Words the core knows (kinds, roles...), imported only when that word is completed."""
 
     def words(**_) -> list[str]:
-        from pipeline_tui.core import domain
+        import importlib
 
-        return list(getattr(domain, name))
+        return [word for word in getattr(importlib.import_module(module), name) if word not in leave_out]
 
     return words
 
@@ -101,24 +107,47 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return {}
 
 
-def _attach(parser: argparse.ArgumentParser) -> None:
-    import argcomplete
-
-    by_dest = {
+def _completers(parser: argparse.ArgumentParser) -> dict[str, object]:
+    """What an argument completes to, by ``command action dest``, ``command dest`` or ``dest``
+    (the most precise first): a stage's ``name`` is a stage to move but a new one to add."""
+    return {
         "prospect": _prospects,
         "stage": _stages,
         "pipeline": _pipelines,
-        "kind": _domain("FOLLOW_UP_KINDS"),
-        "decision_maker": _domain("DECISION_MAKER"),
-        "urgency": _domain("URGENCIES"),
+        "kind": _words("pipeline_tui.core.domain", "FOLLOW_UP_KINDS"),
+        "decision_maker": _words("pipeline_tui.core.domain", "DECISION_MAKER"),
+        "urgency": _words("pipeline_tui.core.domain", "URGENCIES"),
         "topic": _commands(parser),
+        "contact role": _words("pipeline_tui.core.people", "CONTACT_ROLES"),
+        "org name": _organizations,
+        "stage role": _words("pipeline_tui.core.domain", "ROLES", leave_out=("won", "lost")),
+        "stage old": _stages,
+        "stage after": _stages,
+        "stage to": _stages,
+        "stage move name": _stages,
+        "stage remove name": _stages,
+        "pipeline copy_from": _pipelines,
     }
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parser and every command's and action's under it."""
+    return [parser, *(p for sub in _subcommands(parser).values() if sub is not parser for p in _parsers(sub))]
+
+
+def _attach(parser: argparse.ArgumentParser) -> None:
+    import argcomplete
+
     from pipeline_tui.cli import PATH_ARGUMENTS
 
+    completers = _completers(parser)
     files = argcomplete.FilesCompleter()
-    for each in [parser, *_subcommands(parser).values()]:
+    for each in _parsers(parser):
+        words = each.prog.split()[1:]  # the command and its action, if any
         for action in each._actions:
-            if action.dest in by_dest:
-                action.completer = by_dest[action.dest]  # type: ignore[attr-defined]
+            keys = [" ".join([*words, action.dest]), " ".join([*words[:1], action.dest]), action.dest]
+            found = next((completers[key] for key in keys if key in completers), None)
+            if found is not None:
+                action.completer = found  # type: ignore[attr-defined]
             elif action.dest in PATH_ARGUMENTS:
                 action.completer = files  # type: ignore[attr-defined]

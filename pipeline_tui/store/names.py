@@ -15,13 +15,25 @@ LIMIT = 500  # a shell asks before listing more than a screenful anyway
 
 
 def prospect_names(location: str, prefix: str, *, archived: bool = False) -> list[str]:
-    pattern = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return _names(
         location,
         "SELECT name FROM prospect WHERE archived = ? AND lower(name) LIKE ? ESCAPE '\\' "
         f"ORDER BY name LIMIT {LIMIT}",
-        (archived, pattern),
+        (archived, _starting_with(prefix)),
     )
+
+
+def organization_names(location: str, prefix: str) -> list[str]:
+    return _names(
+        location,
+        f"SELECT name FROM organization WHERE lower(name) LIKE ? ESCAPE '\\' ORDER BY name LIMIT {LIMIT}",
+        (_starting_with(prefix),),
+    )
+
+
+def _starting_with(prefix: str) -> str:
+    """A LIKE pattern for names that start with ``prefix``, its wildcards taken literally."""
+    return prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def stage_names(location: str, pipeline: str | None = None) -> list[str]:
