@@ -220,3 +220,25 @@ def test_the_same_key_in_two_places_is_no_clash():
         "app.quit": "ctrl+x",
         "help.close": "ctrl+x",
     }
+
+
+async def test_the_key_lines_of_the_pane_and_the_people_list_name_the_users_keys(db, now, make_app):
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.ui.screens.people import PeopleScreen
+    from tests.ui.helpers import board_of
+
+    deal = add_prospect(now, "Acme fleet", fields={"organization": "Acme"})
+    keys = {"board.edit": "E", "board.people": "P", "board.detail_down": "ctrl+j", "people.email": "ctrl+e"}
+    app = make_app(settings=_settings(keys))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_prospect(deal.id)
+        await pilot.pause()
+        text = " ".join(board_of(app).detail.text().replace("\xa0", " ").split())
+        assert text.endswith(
+            "E edit · P people · f follow-up · c log call · o note · t trial/demo · "
+            "ctrl+j/K scroll · esc close"
+        ), text
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, PeopleScreen)
+        assert "a add · e edit · r role · c call · ctrl+e email · d remove" in screen_text(app)
