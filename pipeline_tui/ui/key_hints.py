@@ -14,12 +14,16 @@ Hint = tuple[tuple[str, ...], str, str]
 
 def key_line(hints: Sequence[Hint], keymap: Mapping[str, str], glue: str = " ") -> str:
     """``hints`` joined into one line; ``glue`` goes between a key and what it does."""
-    parts = []
-    for ids, key, what in hints:
-        if any(binding_id in keymap for binding_id in ids):
-            key = "/".join(_first_key(keymap.get(binding_id, DEFAULT_KEYS[binding_id])) for binding_id in ids)
-        parts.append(f"{key}{glue}{what.replace(' ', glue)}")
-    return " · ".join(parts)
+    return " · ".join(
+        f"{key_of(ids, key, keymap)}{glue}{what.replace(' ', glue)}" for ids, key, what in hints
+    )
+
+
+def key_of(ids: tuple[str, ...], default: str, keymap: Mapping[str, str]) -> str:
+    """The key a line names for ``ids``: ``default`` unless the user rebound one of them."""
+    if not any(binding_id in keymap for binding_id in ids):
+        return default
+    return "/".join(_first_key(keymap.get(binding_id, DEFAULT_KEYS[binding_id])) for binding_id in ids)
 
 
 def _first_key(keys: str) -> str:

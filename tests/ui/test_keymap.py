@@ -229,15 +229,17 @@ async def test_the_key_lines_of_the_pane_and_the_people_list_name_the_users_keys
 
     deal = add_prospect(now, "Acme fleet", fields={"organization": "Acme"})
     keys = {"board.edit": "E", "board.people": "P", "board.detail_down": "ctrl+j", "people.email": "ctrl+e"}
-    app = make_app(settings=_settings(keys))
-    async with app.run_test(size=SIZE) as pilot:
+    app = make_app(settings=_settings({**keys, "follow_up": "F"}))
+    async with app.run_test(size=(80, 24)) as pilot:  # (small: the pane says there is more below)
         app.open_prospect(deal.id)
         await pilot.pause()
         text = " ".join(board_of(app).detail.text().replace("\xa0", " ").split())
         assert text.endswith(
-            "E edit · P people · f follow-up · c log call · o note · t trial/demo · "
+            "E edit · P people · F follow-up · c log call · o note · t trial/demo · "
             "ctrl+j/K scroll · esc close"
         ), text
+        assert "No next step scheduled: press F" in text
+        assert "more lines · ctrl+j/K scroll" in screen_text(app)
         await pilot.press("P")
         await pilot.pause()
         assert isinstance(app.screen, PeopleScreen)
