@@ -234,7 +234,7 @@ def _items(actions: list[argparse.Action], prog: str, indent: int = 7) -> list[s
     return lines
 
 
-def _actions_section(name: str, actions: dict[str, argparse.ArgumentParser]) -> list[str]:
+def _actions_section(actions: dict[str, argparse.ArgumentParser]) -> list[str]:
     """A command that takes an action (``stage add``): each one, what it does and takes."""
     lines: list[str] = []
     for action_name, sub in actions.items():
@@ -275,7 +275,7 @@ def command_page(parser: argparse.ArgumentParser, name: str, sub: argparse.Argum
     ]
     lines += _section("SYNOPSIS", synopsis or _synopsis(f"{PROG} {name}", own))
     if actions:
-        lines += _section("ACTIONS", _actions_section(name, actions))
+        lines += _section("ACTIONS", _actions_section(actions))
     if positionals:
         lines += _section("ARGUMENTS", _items(positionals, sub.prog))
     if options:
