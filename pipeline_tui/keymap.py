@@ -285,7 +285,8 @@ def _keys_of(value: object, setting: str) -> str:
         key = normal_key(text)
         if key is None:
             raise UserError(f"{setting}: {text.strip()!r} is not a key (e.g. W, ctrl+l, f5, enter, ?)")
-        if key not in keys:
+        # one key under two names (ctrl+[ is escape) is bound once, as first written
+        if all(SAME_KEY.get(key, key) != SAME_KEY.get(other, other) for other in keys):
             keys.append(key)
     return ",".join(keys)
 

@@ -63,6 +63,11 @@ def test_the_names_the_help_shows_are_keys():
     ]
 
 
+def test_one_key_under_two_names_is_bound_once():
+    # (found by hypothesis: escape,ctrl+[ bound escape twice to one action)
+    assert keymap.parse_keys({"people.close": "escape,ctrl+[,q"}, "c") == {"people.close": "escape,q"}
+
+
 def test_the_issue_s_examples():
     assert keymap.parse_keys({"won": "W", "board": {"move_right": "ctrl+l"}}, "c") == {
         "board.won": "W",
