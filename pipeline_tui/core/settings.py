@@ -57,7 +57,7 @@ class Thresholds(NamedTuple):
 class Settings(NamedTuple):
     """What the config file can change: thresholds, score weights, probabilities, theme, how
     typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
-    filled in by the entry point), and the home currency with the rates of the others."""
+    filled in by the entry point), the home currency with the rates of the others, and keys."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -66,6 +66,8 @@ class Settings(NamedTuple):
     theme: str | None = None
     dates: DateRules = DateRules()
     currency: Currencies = Currencies()
+    # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)
+    keys: Mapping[str, str] = MappingProxyType({})
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:
