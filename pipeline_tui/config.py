@@ -9,6 +9,11 @@
     decision_maker_yes = 25
     [probabilities]
     Proposal = 0.8
+    [cadences]
+    after-demo = ["call +2d", "email +3d", "call +5d"]
+    [templates.proposal]
+    subject = "Your proposal, {first_name}"
+    body = "Hello {first_name}, ..."
 """
 
 from __future__ import annotations
@@ -67,11 +72,9 @@ def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
     settings = Settings()
     for key in data:
-        if key not in ("thresholds", "score", "probabilities", "theme"):
-            raise UserError(
-                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities)"
-            )
-    for key in ("thresholds", "score", "probabilities"):
+        if key not in SECTIONS:
+            raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
+    for key in SECTIONS[1:]:
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
@@ -84,7 +87,36 @@ def parse_settings(data: dict, path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
-    return settings._replace(thresholds=thresholds, score=score, probabilities=probabilities, theme=theme)
+    return settings._replace(
+        thresholds=thresholds,
+        score=score,
+        probabilities=probabilities,
+        theme=theme,
+        **_follow_up_sections(data, path),
+    )
+
+
+SECTIONS = ("theme", "thresholds", "score", "probabilities", "cadences", "templates")
+
+
+def _follow_up_sections(data: dict, path: Path) -> dict:
+    """``[cadences]`` and ``[templates]``, checked step by step and field by field (only read
+    when the file has them: the defaults need no checking)."""
+    found = {}
+    if data.get("cadences"):
+        from pipeline_tui.core.cadences import parse_cadence
+
+        found["cadences"] = {
+            name: parse_cadence(name, steps, f"{path}: cadences") for name, steps in data["cadences"].items()
+        }
+    if data.get("templates"):
+        from pipeline_tui.core.templates import parse_template
+
+        found["templates"] = {
+            name: parse_template(name, table, f"{path}: templates")
+            for name, table in data["templates"].items()
+        }
+    return found
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pipeline_tui.core.cadences import Cadence
+    from pipeline_tui.core.templates import EmailTemplate
 
 
 class ScoreWeights(NamedTuple):
@@ -52,13 +56,17 @@ class Thresholds(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme."""
+    """What the config file can change: thresholds, score weights, probabilities, theme, and
+    the cadences and email templates it adds to (or puts in place of) the default ones."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
     # stage name -> probability; read-only, as the default is shared by every Settings()
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
+    # by name, as the config file gives them (checked); see cadences.available, templates.available
+    cadences: Mapping[str, Cadence] = MappingProxyType({})
+    templates: Mapping[str, EmailTemplate] = MappingProxyType({})
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

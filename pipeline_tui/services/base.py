@@ -118,6 +118,12 @@ def create(model, **values):
     return row
 
 
+def remove(instance) -> None:
+    """Delete a row (remembered whole, so that undo puts it back)."""
+    journal.before_delete(instance)
+    type(instance).delete().where(type(instance).id == instance.id).execute()
+
+
 def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:
     """A prospect by id or by name (case-insensitive, then unique prefix); ambiguity is an error."""
     text = " ".join(str(reference).split())  # names are stored with single spaces

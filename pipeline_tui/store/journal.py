@@ -1,7 +1,8 @@
 """Undo for the TUI: each write action records the rows it changed, and can be rolled back.
 
-Before a row is updated its old values are kept; a row inserted is remembered by id. Undoing
-restores the old values and deletes the inserted rows, in one transaction.
+Before a row is updated or deleted its old values are kept; a row inserted is remembered by id.
+Undoing deletes the inserted rows, puts the deleted ones back and restores the old values, in
+one transaction.
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ _KEPT_BY_THE_DATABASE = {"prospect": frozenset(activity.COLUMNS)}
 
 @dataclass
 class Change:
-    """The rows one action inserted and the old values of those it updated."""
+    """The rows one action inserted, and the old values of those it updated or deleted."""
 
     label: str
     updated: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
     inserted: list[tuple[type[peewee.Model], int]] = field(default_factory=list)
+    deleted: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.updated or self.inserted)
+        return bool(self.updated or self.inserted or self.deleted)
 
     def prospect_id(self) -> int | None:
         """The prospect the action was about (the first one it changed): the screen selects it
@@ -71,9 +73,19 @@ def after_insert(model: type[peewee.Model], row_id: int) -> None:
         change.inserted.append((model, row_id))
 
 
+def before_delete(instance: peewee.Model) -> None:
+    """Remember a whole row before the action deletes it, to insert it again on undo."""
+    change = _current.get()
+    if change is not None:
+        values = {name: value for name, value in instance.__data__.items() if name != "id"}
+        change.deleted.append((type(instance), instance.id, values))
+
+
 def revert(change: Change) -> None:
     """Put back what ``change`` altered; call inside a write transaction."""
     for model, row_id in reversed(change.inserted):
         model.delete().where(model.id == row_id).execute()
+    for model, row_id, values in reversed(change.deleted):
+        model.insert(id=row_id, **values).execute()
     for model, row_id, values in reversed(change.updated):
         model.update(**values).where(model.id == row_id).execute()
