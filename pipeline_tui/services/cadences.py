@@ -156,6 +156,72 @@ def _open_prospect(prospect_id: int) -> Prospect:
     return prospect
 
 
+SUGGESTED = {
+    "lead": "new-lead",
+    "qualified": "new-lead",
+    "appointment": "after-appointment",
+    "proposal": "after-appointment",
+    "trial": "trial",
+}
+
+
+def suggested_cadence(prospect_id: int) -> str | None:
+    """The default cadence that fits the prospect's stage: new leads are answered at once,
+    appointments followed up, trials seen through (R4, R5)."""
+    stage = (
+        Stage.select(Stage.role)
+        .join(Prospect, on=(Prospect.stage == Stage.id))
+        .where(Prospect.id == prospect_id)
+        .first()
+    )
+    return SUGGESTED.get(stage.role) if stage is not None else None
+
+
+class Running(NamedTuple):
+    """What of a prospect's follow-ups runs by itself: the C key stops it, or starts a cadence."""
+
+    cadence: CadenceRun | None
+    step: FollowUp | None  # its open step
+    repeating: list[FollowUp]
+
+
+def running(prospect_id: int) -> Running:
+    run = running_cadence(prospect_id)
+    step = None
+    if run is not None:
+        step = FollowUp.get_or_none(FollowUp.cadence_run == run.id, FollowUp.done_at.is_null())
+    repeating = list(
+        FollowUp.select().where(
+            FollowUp.prospect == prospect_id, FollowUp.done_at.is_null(), FollowUp.repeat.is_null(False)
+        )
+    )
+    return Running(run, step, repeating)
+
+
+def marks(prospect_id: int) -> tuple[str | None, dict[int, str]]:
+    """For the pane: the prospect's running cadence and its step in words, and each open
+    follow-up that runs by itself with its mark (``after-demo 2/3``, ``every week``)."""
+    run = running_cadence(prospect_id)
+    found: dict[int, str] = {}
+    steps = {}
+    query = FollowUp.select().where(
+        FollowUp.prospect == prospect_id,
+        FollowUp.done_at.is_null(),
+        FollowUp.cadence_run.is_null(False) | FollowUp.repeat.is_null(False),
+    )
+    for follow_up in query:
+        if follow_up.repeat:
+            found[follow_up.id] = describe_repeat(follow_up.repeat)
+        elif follow_up.cadence_run_id == (run.id if run else None):
+            steps[follow_up.id] = follow_up.cadence_step
+            found[follow_up.id] = f"step {follow_up.cadence_step} of {len(_steps(run))}"
+    line = None
+    if run is not None:
+        at = max(steps.values(), default=None)
+        line = f"{run.name}, step {at} of {len(_steps(run))}" if at else run.name
+    return line, found
+
+
 class Stopped(NamedTuple):
     """What stopping a prospect's automatic follow-ups did."""
 

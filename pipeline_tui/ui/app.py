@@ -50,6 +50,7 @@ class PipelineApp(App):
         Binding("3", "show('report')", "Report", id="app.report", show=False),
         Binding("slash", "search", "Search", key_display="/", id="app.search"),
         Binding("n", "new_prospect", "New", id="app.new"),
+        Binding("b", "call_block", "Call block", show=False, id="app.call_block"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("m", "toggle_mine", "Mine/everyone", show=False, id="app.mine"),
         Binding("question_mark", "keys", "Keys", key_display="?", id="app.keys"),
@@ -319,6 +320,19 @@ class PipelineApp(App):
 
         self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
 
+    def action_call_block(self) -> None:
+        """b: today's and overdue calls, one prospect at a time."""
+        from pipeline_tui.services.call_block import calls_due
+        from pipeline_tui.ui.screens.call_block import CallBlockScreen
+
+        if isinstance(self.screen, CallBlockScreen):
+            return
+        calls = calls_due(self.now(), self.owner)
+        if not calls:
+            self.notify("No call due today or overdue.", markup=False)
+            return
+        self.push_screen(CallBlockScreen(calls))
+
     def action_toggle_mine(self) -> None:
         """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""
         self.mine = not self.mine
@@ -348,6 +362,7 @@ class PipelineApp(App):
             self.refresh_screen()
 
     def action_keys(self) -> None:
+        from pipeline_tui.ui.screens.call_block import CallBlockScreen
         from pipeline_tui.ui.screens.help import HelpScreen
         from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
 
@@ -365,6 +380,7 @@ class PipelineApp(App):
             ("Agenda", _agenda().BINDINGS),
             ("Report", _report().BINDINGS),
             ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
+            ("Call block (b)", CallBlockScreen.BINDINGS),
             (
                 "Command palette",
                 [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],

@@ -24,7 +24,16 @@ from pipeline_tui.ui.widgets.wide import clear_of_cuts, cut_room, cuts_across, h
 # each key glued to what it does (GLUE): a line may break between keys, never inside one
 KEYS = " · ".join(
     key.replace(" ", GLUE)
-    for key in ("e edit", "f follow-up", "c log call", "o note", "t trial/demo", "J/K scroll", "esc close")
+    for key in (
+        "e edit",
+        "f follow-up",
+        "c log call",
+        "o note",
+        "t trial/demo",
+        "C cadence",
+        "J/K scroll",
+        "esc close",
+    )
 )
 DM_STYLE = {"yes": "good", "no": "bad", "unknown": "warn"}
 BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
@@ -92,12 +101,21 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     if p.notes:
         parts += [_section("Notes"), p.notes, "\n"]
     parts += [_section("Next steps")]
+    if detail.cadence:
+        parts += [
+            ("Cadence" + GLUE, "muted"),
+            (detail.cadence.replace(" ", GLUE), "strong"),
+            ("  C stops it", "muted"),
+            "\n",
+        ]
     if detail.open_follow_ups:
         for f in detail.open_follow_ups:
             style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
+            runs = detail.runs_itself.get(f.id)
             parts += [
                 (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
                 (f"{due_label(f.due, now):<16}", style),
+                *([(f"↻{GLUE}{runs.replace(' ', GLUE)} ", "muted")] if runs else []),
                 f.notes,
                 "\n",
             ]
