@@ -323,7 +323,10 @@ def test_agenda_text_and_json(cli, db, now):
 
     items = json_out(cli("agenda", "--json"))
     assert all(
-        list(item) == ["id", "prospect_id", "prospect", "kind", "due", "status", "notes"] for item in items
+        list(item)
+        == ["id", "prospect_id", "prospect", "kind", "due", "status", "notes"]
+        + ["contact", "phone", "email", "value", "currency", "stage", "cadence", "repeat"]  # issue 19
+        for item in items
     )
     assert [(i["due"], i["status"]) for i in items] == [
         (due.isoformat(timespec="seconds"), status) for due, status in plan if status

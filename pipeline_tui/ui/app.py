@@ -366,8 +366,20 @@ class PipelineApp(App):
         from pipeline_tui.ui.screens.help import HelpScreen
         from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
 
+        palette = (
+            "Command palette",
+            [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],
+        )
+        if isinstance(self.screen, CallBlockScreen):  # its keys where they are wanted (the rest fills 120x40)
+            self.push_screen(
+                HelpScreen([("Everywhere", self.BINDINGS), ("Call block", CallBlockScreen.BINDINGS), palette])
+            )
+            return
+        # b works everywhere; the help lists it with the agenda's keys, where the calls are
+        # (and where there is room at 120x40)
+        block = [binding for binding in self.BINDINGS if binding.id == "app.call_block"]
         sections = [
-            ("Everywhere", self.BINDINGS),
+            ("Everywhere", [binding for binding in self.BINDINGS if binding not in block]),
             (
                 "Board",
                 BoardScreen.BINDINGS
@@ -377,14 +389,13 @@ class PipelineApp(App):
                     Binding("pageup,pagedown", "", "A page up or down"),
                 ],
             ),
-            ("Agenda", _agenda().BINDINGS),
+            ("Agenda", _agenda().BINDINGS + block),
             ("Report", _report().BINDINGS),
-            ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
-            ("Call block (b)", CallBlockScreen.BINDINGS),
             (
-                "Command palette",
-                [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],
+                "A prospect's pane (enter on the agenda or the report)",
+                _as_on_the_board(ProspectPaneScreen.BINDINGS),
             ),
+            palette,
         ]
         self.push_screen(HelpScreen(sections))
 
@@ -469,6 +480,16 @@ class PipelineApp(App):
         self.push_screen(
             FormScreen("New pipeline", [Field("name", "Name", "", "e.g. Renewals")], submit), done
         )
+
+
+def _as_on_the_board(bindings: list[Binding]) -> list[Binding]:
+    """The pane's keys for the help: those the board has too in one line, so that every key
+    still fits at 120x40."""
+    board = {(binding.key, binding.description) for binding in BoardScreen.BINDINGS}
+    same = [binding for binding in bindings if (binding.key, binding.description) in board]
+    rest = [binding for binding in bindings if (binding.key, binding.description) not in board]
+    shared = Binding(",".join(binding.key for binding in same), "", "As on the board")
+    return [*rest, shared] if same else rest
 
 
 def _agenda() -> type[Screen]:
