@@ -61,6 +61,17 @@ def test_a_cadence_schedules_each_step_from_the_completion_of_the_one_before(cli
     assert agenda(cli) == []
 
 
+def test_a_day_gap_lands_at_the_working_hour_of_the_config(cli, config):
+    config.write_text(CADENCES + '[locale]\nworking_hour = "08:30"\n', encoding="utf-8")
+    at(cli, "2026-11-26 15:40")  # Thursday afternoon
+    cli("add", "Acme fleet", check=True)
+    started = cli("follow-up", "acme", "--cadence", "after-demo", check=True).stdout
+    assert "call #1 tomorrow 08:30" in started
+    done = at(cli, "2026-11-27 16:10")("done", "1", check=True).stdout  # +2d from Friday: Sunday
+    assert "next: email Mon 08:30, step 2 of 3" in done
+    assert open_steps(cli)[0][1] == "2026-11-30T08:30:00"
+
+
 def test_a_step_that_would_fall_on_a_weekend_moves_to_monday(cli, config):
     at(cli, "2026-11-27 09:00")  # a Friday: +1d is Saturday
     cli("add", "Acme fleet", check=True)

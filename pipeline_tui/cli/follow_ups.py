@@ -8,6 +8,7 @@ from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
     check_output,
+    date_rules,
     dates_help,
     file_name,
     force_option,
@@ -15,6 +16,7 @@ from pipeline_tui.cli.common import (
     open_db,
     owner_scope,
     user_settings,
+    warn_about_date,
     whole_number,
     write_output,
 )
@@ -80,19 +82,19 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_follow_up(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import parse_when
-
     if args.stop:
         return _stop(args, now)
     if args.cadence is not None:
         return _start_cadence(args, now)
     if args.when is None:
         raise UserError("follow-up: give WHEN it is due (or --cadence NAME, or --stop)")
+    from pipeline_tui.core.dates import read_when
     from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.follow_ups import schedule
 
-    due = parse_when(args.when, now)
+    reading = read_when(args.when, now, date_rules())
+    due = reading.moment
     repeat = None
     if args.repeat is not None:
         from pipeline_tui.core.repeats import describe_repeat, parse_repeat
@@ -106,12 +108,13 @@ def cmd_follow_up(args, now: datetime) -> int:
         f"Scheduled {follow_up.kind} #{follow_up.id} with {shown(prospect.name)} "
         f"for {due:%a %d %b %Y %H:%M}{again}"
     )
+    warn_about_date("follow-up due", due, reading.notes(now))
     return 0
 
 
 def _start_cadence(args, now: datetime) -> int:
     from pipeline_tui.core.cadences import available, find_cadence, soon_label
-    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.dates import read_when
     from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.cadences import start_cadence
@@ -122,14 +125,17 @@ def _start_cadence(args, now: datetime) -> int:
                 f"follow-up: --cadence and {option} do not go together (a cadence's steps say their kind)"
             )
     cadence = find_cadence(available(user_settings().cadences), args.cadence)
-    start = parse_when(args.when, now) if args.when else None
+    rules = date_rules()
+    reading = read_when(args.when, now, rules) if args.when else None
     open_db(args)
     prospect = find_prospect(args.prospect)
-    first = start_cadence(prospect.id, cadence, now, start)
+    first = start_cadence(prospect.id, cadence, now, reading.moment if reading else None, rules)
     print(
         f"Started {cadence.name} with {shown(prospect.name)}: {first.kind} #{first.id} "
         f"{soon_label(first.due_at, now)}, step 1 of {len(cadence.steps)}"
     )
+    if reading is not None:
+        warn_about_date("cadence start", reading.moment, reading.notes(now))
     return 0
 
 
@@ -170,7 +176,7 @@ def cmd_done(args, now: datetime) -> int:
     if not text.isdecimal() or len(text) > 18:  # not "²" (isdigit), nor past SQLite's integers
         raise UserError(f"{args.activity!r} is not a follow-up id{_follow_ups_of(args.activity, now)}")
     try:
-        follow_up = complete(int(text), now, args.outcome)
+        follow_up = complete(int(text), now, args.outcome, rules=date_rules())
     except UserError as exc:
         raise UserError(f"{exc}{_follow_ups_of(int(text), now)}") from None
     from pipeline_tui.services.cadences import after_completing

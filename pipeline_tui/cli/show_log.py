@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import PROSPECT_HELP, AddCommand, dates_help, kinds_help, open_db, user_settings
+from pipeline_tui.cli.common import (
+    PROSPECT_HELP,
+    AddCommand,
+    date_rules,
+    dates_help,
+    kinds_help,
+    open_db,
+    user_settings,
+    warn_about_date,
+)
 from pipeline_tui.errors import UserError
 
 
@@ -68,14 +77,15 @@ def cmd_show(args, now: datetime) -> int:
 
 
 def cmd_log(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.dates import read_when
     from pipeline_tui.core.fields import parse_kind
     from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
 
     if args.what == "note" and args.next is not None:
         raise UserError("--next goes with a call: schedule a follow-up with pipeline-tui follow-up")
-    then = (parse_kind(args.next_kind), parse_when(args.next, now)) if args.next is not None else None
+    reading = read_when(args.next, now, date_rules()) if args.next is not None else None
+    then = (parse_kind(args.next_kind), reading.moment) if reading is not None else None
     open_db(args)
     prospect = find_prospect(args.prospect)
     name = shown(prospect.name)
@@ -88,9 +98,13 @@ def cmd_log(args, now: datetime) -> int:
     from pipeline_tui.services.follow_ups import answered_follow_up, log_activity
 
     due = answered_follow_up(prospect.id, "call", now)
-    entry = log_activity(prospect.id, "call", now, outcome=args.text, then=then)
+    entry = log_activity(prospect.id, "call", now, outcome=args.text, then=then, rules=date_rules())
     done = f": call #{entry.id} due {due.due_at:%a %d %b %H:%M} is done" if due is not None else ""
-    print(f"Logged a call with #{prospect.id} {name}{done}")
+    from pipeline_tui.services.cadences import after_completing
+
+    said = after_completing(entry, now)  # a cadence's next step, a repeat's next occurrence
+    print(f"Logged a call with #{prospect.id} {name}{done}" + (f"; {said}" if said else ""))
     if then is not None:
         print(f"Next: {then[0]} {then[1]:%a %d %b %Y %H:%M}")
+        warn_about_date("next follow-up due", then[1], reading.notes(now))
     return 0

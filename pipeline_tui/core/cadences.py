@@ -8,11 +8,11 @@ a weekend: follow-ups are for working days.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from pipeline_tui.core.dates import DateError, parse_when
+from pipeline_tui.core.dates import DEFAULT_RULES, DateError, DateRules, parse_when
 from pipeline_tui.core.domain import FOLLOW_UP_KINDS
 from pipeline_tui.errors import UserError
 
@@ -105,13 +105,12 @@ def weekday_on_or_after(moment: datetime) -> datetime:
     return moment
 
 
-def step_due(
-    step: CadenceStep, since: datetime, read: Callable[[str, datetime], datetime] = parse_when
-) -> datetime:
-    """When ``step`` falls due, counted from ``since`` (the step before done, or the start):
-    never before ``since``, never on a weekend. ``read`` reads the gap (the user's date rules)."""
+def step_due(step: CadenceStep, since: datetime, rules: DateRules = DEFAULT_RULES) -> datetime:
+    """When ``step`` falls due, counted from ``since`` (the step before done, or the start) by
+    the user's date rules (a day gap lands at the working hour): never before ``since``, never
+    on a weekend."""
     since = since.replace(second=0, microsecond=0)
-    return weekday_on_or_after(max(read(step.gap, since), since))
+    return weekday_on_or_after(max(parse_when(step.gap, since, rules), since))
 
 
 def steps_text(steps: Iterable[CadenceStep]) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from pipeline_tui.core.cadences import CadenceStep, step_due
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 
 # advice code -> the follow-up that answers it, how soon, and why (in the salesperson's words)
 ANSWERS = {
@@ -30,11 +31,13 @@ class Suggestion(NamedTuple):
     why: str
 
 
-def advised_next(codes: Iterable[str], since: datetime) -> Suggestion | None:
+def advised_next(
+    codes: Iterable[str], since: datetime, rules: DateRules = DEFAULT_RULES
+) -> Suggestion | None:
     """What the first of ``codes`` (advice, most pressing first) that a follow-up answers
     suggests, due counted from ``since``; None when none does."""
     for code in codes:
         if code in ANSWERS:
             kind, gap, why = ANSWERS[code]
-            return Suggestion(kind, step_due(CadenceStep(kind, gap), since), why)
+            return Suggestion(kind, step_due(CadenceStep(kind, gap), since, rules), why)
     return None

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from pipeline_tui.core.cadences import Cadence
     from pipeline_tui.core.templates import EmailTemplate
 
+from pipeline_tui.core.dates import DateRules
+
 
 class ScoreWeights(NamedTuple):
     """Points each score rule gives; the sum is clamped to 0–100."""
@@ -57,13 +59,16 @@ class Thresholds(NamedTuple):
 
 class Settings(NamedTuple):
     """What the config file can change: thresholds, score weights, probabilities, theme, and
-    the cadences and email templates it adds to (or puts in place of) the default ones."""
+    how typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
+    filled in by the entry point), and the cadences and email templates it adds to (or puts in
+    place of) the default ones."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
     # stage name -> probability; read-only, as the default is shared by every Settings()
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
+    dates: DateRules = DateRules()
     # by name, as the config file gives them (checked); see cadences.available, templates.available
     cadences: Mapping[str, Cadence] = MappingProxyType({})
     templates: Mapping[str, EmailTemplate] = MappingProxyType({})

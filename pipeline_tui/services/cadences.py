@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from pipeline_tui.core.cadences import Cadence, CadenceStep, NextStep, step_due, steps_text
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.repeats import describe_repeat, next_occurrence
 from pipeline_tui.errors import UserError
@@ -50,7 +51,7 @@ def position(follow_up: FollowUp) -> Position | None:
     return Position(run.name, follow_up.cadence_step, len(_steps(run)))
 
 
-def next_step(follow_up: FollowUp, done: datetime) -> NextStep | None:
+def next_step(follow_up: FollowUp, done: datetime, rules: DateRules = DEFAULT_RULES) -> NextStep | None:
     """What completing ``follow_up`` at ``done`` schedules by itself: its cadence's next step
     (counted from ``done``), or its repeat's next occurrence (counted from its due time); None
     for the last step of a cadence, an ended cadence, an ended series or a plain follow-up."""
@@ -62,7 +63,7 @@ def next_step(follow_up: FollowUp, done: datetime) -> NextStep | None:
         if follow_up.cadence_step >= len(steps):
             return None
         step = steps[follow_up.cadence_step]
-        return NextStep(step.kind, step_due(step, done), follow_up.cadence_step + 1, len(steps))
+        return NextStep(step.kind, step_due(step, done, rules), follow_up.cadence_step + 1, len(steps))
     if follow_up.repeat:
         due = next_occurrence(follow_up.repeat, follow_up.due_at, done)
         if due is not None:
@@ -89,10 +90,10 @@ def after_completing(follow_up: FollowUp, now: datetime) -> str:
     return ""
 
 
-def continue_after(follow_up: FollowUp, done: datetime) -> FollowUp | None:
+def continue_after(follow_up: FollowUp, done: datetime, rules: DateRules = DEFAULT_RULES) -> FollowUp | None:
     """Inside the action that completes ``follow_up``: schedule what follows it by itself, and
     end its cadence after its last step. Returns the follow-up made, if any."""
-    following = next_step(follow_up, done)
+    following = next_step(follow_up, done, rules)
     if following is None:
         if follow_up.cadence_run_id is not None:
             run = CadenceRun.get_or_none(CadenceRun.id == follow_up.cadence_run_id)
@@ -116,7 +117,11 @@ def continue_after(follow_up: FollowUp, done: datetime) -> FollowUp | None:
 
 @action("cadence")
 def start_cadence(
-    prospect_id: int, cadence: Cadence, now: datetime, start: datetime | None = None
+    prospect_id: int,
+    cadence: Cadence,
+    now: datetime,
+    start: datetime | None = None,
+    rules: DateRules = DEFAULT_RULES,
 ) -> FollowUp:
     """Put a prospect on a cadence: its first step is scheduled, counted from ``start`` (now
     when not given). One cadence at a time; a closed or archived deal takes none."""
@@ -136,7 +141,7 @@ def start_cadence(
         FollowUp,
         prospect=prospect.id,
         kind=first.kind,
-        due_at=step_due(first, start or now),
+        due_at=step_due(first, start or now, rules),
         created_at=now,
         cadence_run=run.id,
         cadence_step=1,

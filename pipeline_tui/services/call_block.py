@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from pipeline_tui.core.cadences import NextStep
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.next_steps import Suggestion, advised_next
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.services.agenda import AgendaItem, agenda
@@ -38,7 +39,9 @@ def calls_due(now: datetime, owner: str | None = None) -> list[AgendaItem]:
     return [item for item in agenda(now, 0, owner=owner) if item.kind == "call"]
 
 
-def call_card(item: AgendaItem, now: datetime, settings: Settings) -> CallCard:
+def call_card(
+    item: AgendaItem, now: datetime, settings: Settings, rules: DateRules = DEFAULT_RULES
+) -> CallCard:
     detail = prospect_detail(item.prospect_id, now, settings)
     last = (
         FollowUp.select(FollowUp.done_at, FollowUp.kind, FollowUp.outcome)
@@ -46,21 +49,23 @@ def call_card(item: AgendaItem, now: datetime, settings: Settings) -> CallCard:
         .order_by(FollowUp.done_at.desc(), FollowUp.id.desc())
         .first()
     )
-    suggestion = advised_next((advice.code for advice in detail.advice), now)
+    suggestion = advised_next((advice.code for advice in detail.advice), now, rules)
     if suggestion is None:
-        suggestion = Suggestion(*default_next("call", now), "")  # the usual rhythm: nothing to explain
+        suggestion = Suggestion(
+            *default_next("call", now, rules.working_hour), ""
+        )  # the usual rhythm: nothing to explain
     return CallCard(
         item,
         detail,
         LastOutcome(last.done_at, last.kind, last.outcome) if last is not None else None,
         suggestion,
-        _following(item.id, now),
+        _following(item.id, now, rules),
     )
 
 
-def _following(follow_up_id: int, now: datetime) -> NextStep | None:
+def _following(follow_up_id: int, now: datetime, rules: DateRules) -> NextStep | None:
     follow_up = FollowUp.get_or_none(FollowUp.id == follow_up_id)
-    return next_step(follow_up, now) if follow_up is not None else None
+    return next_step(follow_up, now, rules) if follow_up is not None else None
 
 
 def is_open(follow_up_id: int) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from pipeline_tui.core.dates import DEFAULT_RULES, WORKING_HOUR, DateRules
 from pipeline_tui.core.fields import parse_kind, parse_text
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, save, set_undo_label
@@ -48,19 +49,21 @@ def schedule(
     return follow_up
 
 
-def reminder_time(appointment: datetime, now: datetime) -> datetime:
-    """The day before an appointment at 09:00, but never in the past (R4)."""
-    day_before = (appointment - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+def reminder_time(appointment: datetime, now: datetime, working_hour: time = WORKING_HOUR) -> datetime:
+    """The day before an appointment at the working hour, but never in the past (R4)."""
+    day_before = datetime.combine((appointment - timedelta(days=1)).date(), working_hour)
     return max(day_before, now.replace(second=0, microsecond=0))
 
 
 @action("reminders")
-def schedule_reminders(appointment_id: int, now: datetime) -> list[FollowUp]:
+def schedule_reminders(
+    appointment_id: int, now: datetime, working_hour: time = WORKING_HOUR
+) -> list[FollowUp]:
     """The day-before reminder call and email for an appointment (R4), in one go."""
     appointment = _open_follow_up(appointment_id)
     if appointment.kind != "appointment":
         raise UserError("reminders go with appointments")
-    due = reminder_time(appointment.due_at, now)
+    due = reminder_time(appointment.due_at, now, working_hour)
     when = appointment.due_at.strftime("%a %d %b %H:%M")
     made = [
         create(
@@ -79,7 +82,12 @@ def schedule_reminders(appointment_id: int, now: datetime) -> list[FollowUp]:
 
 @action("done")
 def complete(
-    follow_up_id: int, now: datetime, outcome: str = "", *, then: tuple[str, datetime] | None = None
+    follow_up_id: int,
+    now: datetime,
+    outcome: str = "",
+    *,
+    then: tuple[str, datetime] | None = None,
+    rules: DateRules = DEFAULT_RULES,
 ) -> FollowUp:
     """Mark a follow-up done at ``now`` with what happened and, in the same action, schedule
     the next one (``then``: kind and due), so that one undo takes back both. A cadence's step
@@ -87,7 +95,7 @@ def complete(
     follow_up = _open_follow_up(follow_up_id)
     save(follow_up, done_at=now, outcome=parse_text(outcome, "outcome"))
     save(follow_up.prospect, updated_at=now)
-    continue_after(follow_up, now)
+    continue_after(follow_up, now, rules)
     if then is not None:
         _schedule_next(follow_up.prospect_id, then, now)
     set_undo_label(f"{follow_up.kind} with {follow_up.prospect.name} marked done")
@@ -160,6 +168,7 @@ def log_activity(
     *,
     answers: int | None = None,
     then: tuple[str, datetime] | None = None,
+    rules: DateRules = DEFAULT_RULES,
 ) -> FollowUp:
     """Record something that just happened (a call, an email) as a follow-up done now. If it
     answers an open follow-up of its kind (``answers``, else the one due today or before), that
@@ -172,7 +181,7 @@ def log_activity(
     if open_one is not None:
         joined = " · ".join(text for text in (open_one.notes, notes) if text)
         save(open_one, done_at=now, outcome=outcome, notes=parse_text(joined, "notes"))
-        continue_after(open_one, now)
+        continue_after(open_one, now, rules)
         entry = open_one
     else:
         entry = create(
@@ -239,10 +248,10 @@ def workday(moment: datetime) -> datetime:
     return moment
 
 
-def default_next(kind: str, now: datetime) -> tuple[str, datetime]:
+def default_next(kind: str, now: datetime, working_hour: time = WORKING_HOUR) -> tuple[str, datetime]:
     """The follow-up to offer after one is done: what kind, and when (R4 keeps you following up),
-    always on a weekday morning."""
-    morning = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    always on a weekday at the working hour."""
+    morning = datetime.combine(now.date(), working_hour)
     if kind == "appointment":
         return "email", workday(morning + timedelta(days=1))
     if kind in ("demo", "trial", "info-request"):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from pipeline_tui.core.cadences import Cadence, available, find_cadence, soon_label
-from pipeline_tui.core.dates import describe_due, parse_when
+from pipeline_tui.core.dates import DateRules, describe_due, parse_when
 from pipeline_tui.errors import ServerLost
 from pipeline_tui.services import cadences
 from pipeline_tui.ui.widgets.forms import ConfirmScreen, Field, FormScreen
@@ -16,7 +16,7 @@ Clock = Callable[[], datetime]
 
 
 def start_form(
-    clock: Clock, prospect_id: int, name: str, known: dict[str, Cadence], suggested: str
+    clock: Clock, prospect_id: int, name: str, known: dict[str, Cadence], suggested: str, dates: DateRules
 ) -> FormScreen:
     """Which cadence (the one for the deal's stage offered), and when it starts (now)."""
 
@@ -25,12 +25,12 @@ def start_form(
         return " · ".join(str(step) for step in cadence.steps)
 
     def check_start(text: str) -> str | None:
-        return None if not text.strip() else "→ " + soon_label(parse_when(text, clock()), clock())
+        return None if not text.strip() else "→ " + soon_label(parse_when(text, clock(), dates), clock())
 
     def submit(values: dict[str, str]):
         cadence = find_cadence(known, values["cadence"])
-        start = parse_when(values["start"], clock()) if values["start"].strip() else None
-        made = cadences.start_cadence(prospect_id, cadence, clock(), start)
+        start = parse_when(values["start"], clock(), dates) if values["start"].strip() else None
+        made = cadences.start_cadence(prospect_id, cadence, clock(), start, dates)
         first = f"{made.kind} {soon_label(made.due_at, clock())}, step 1 of {len(cadence.steps)}"
         return f"{cadence.name} for {name}: {first}"
 
@@ -56,9 +56,8 @@ def cadence_key(app, prospect_id: int, name: str, after: Callable[[str], None]) 
         return
     if now_running.cadence is None and not now_running.repeating:
         known = available(app.settings.cadences)
-        form = start_form(
-            app.now, prospect_id, name, known, suggested if suggested in known else next(iter(known))
-        )
+        fits = suggested if suggested in known else next(iter(known))
+        form = start_form(app.now, prospect_id, name, known, fits, app.date_rules)
         app.push_screen(form, lambda result: result and after(f"Started {result}"))
         return
     question, detail = _stop_question(now_running, name, app.now())

@@ -192,12 +192,17 @@ async def test_done_on_a_cadence_step_says_the_next_one_in_the_dialog_and_the_fo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, "2", "d")
         said = " ".join(str(static.content) for static in app.screen.query("Static"))
-        assert "after-demo, step 1 of 3 · next: email Mon 09:30, step 2 of 3" in said
+        assert "after-demo, step 1 of 3 · next: email Mon 09:00, step 2 of 3" in said
         assert not app.screen.query("#field-next_when"), "the cadence says the next step: none asked"
         await settle(pilot, "enter")
-        assert "Done: call with Acme fleet; next: email Mon 09:30, step 2 of 3" in footer_text(app)
+        assert "Done: call with Acme fleet; next: email Mon 09:00, step 2 of 3" in footer_text(app)
     [step] = FollowUp.select().where(FollowUp.done_at.is_null())
-    assert (step.kind, step.cadence_step, step.due_at) == ("email", 2, now + timedelta(days=4))
+    # +3d from Thursday 09:30 is Sunday: Monday, at the working hour
+    assert (step.kind, step.cadence_step, step.due_at) == (
+        "email",
+        2,
+        now.replace(hour=9, minute=0) + timedelta(days=4),
+    )
 
 
 async def test_C_on_the_board_starts_the_cadence_that_fits_the_stage(db, make_app, now):

@@ -82,7 +82,7 @@ class CallBlockScreen(Screen):
             self._finish()
             return
         now = self.app.now()
-        self.card = call_block.call_card(self.calls[self.index], now, self.app.settings)
+        self.card = call_block.call_card(self.calls[self.index], now, self.app.settings, self.app.date_rules)
         summary = f"Call block · {len(self.calls)} to go · {self.made} made · {self.snoozed} snoozed"
         self.query_one("#calls-summary", Static).update(summary)
         self.query_one("#call-card", Static).update(card_content(self.card, now))
@@ -143,7 +143,13 @@ class CallBlockScreen(Screen):
             return
         item = card.item
         form = dialogs.complete_follow_up(
-            self.app.now, item.id, item.kind, item.prospect_id, item.prospect, suggest=card.suggestion
+            self.app.now,
+            item.id,
+            item.kind,
+            item.prospect_id,
+            item.prospect,
+            dates=self.app.date_rules,
+            suggest=card.suggestion,
         )
 
         def saved(result) -> None:
@@ -277,7 +283,7 @@ def email_form(app, detail) -> FormScreen:
         if not desktop.open_link(mailto(p.email, chosen, values)):
             app.copy_to_clipboard(p.email)
             return f"No mail program for mailto: links: {p.email} copied; nothing logged"
-        follow_ups.log_activity(p.id, "email", app.now(), notes=subject)
+        follow_ups.log_activity(p.id, "email", app.now(), notes=subject, rules=app.date_rules)
         return f"Email to {p.email} opened and logged: {subject}"
 
     def check(text: str) -> str | None:

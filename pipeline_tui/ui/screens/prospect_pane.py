@@ -124,7 +124,9 @@ class ProspectPaneScreen(ModalScreen[None]):
             self.notify("That follow-up is done already.", severity="warning", markup=False)
             return
         name = self.prospect_name
-        form = dialogs.complete_follow_up(self.app.now, follow_up.id, follow_up.kind, self.prospect_id, name)
+        form = dialogs.complete_follow_up(
+            self.app.now, follow_up.id, follow_up.kind, self.prospect_id, name, dates=self.app.date_rules
+        )
 
         def after(result) -> None:
             if result:
@@ -169,7 +171,10 @@ class ProspectPaneScreen(ModalScreen[None]):
     def action_edit(self) -> None:
         from pipeline_tui.ui import dialogs
 
-        self._form(dialogs.edit_prospect(self.app.now, self.detail), lambda _: f"Saved {self.prospect_name}")
+        self._form(
+            dialogs.edit_prospect(self.app.now, self.detail, dates=self.app.date_rules),
+            lambda _: f"Saved {self.prospect_name}",
+        )
 
     def action_follow_up(self) -> None:
         from pipeline_tui.ui import dialogs
@@ -185,7 +190,9 @@ class ProspectPaneScreen(ModalScreen[None]):
             if result.kind == "appointment":
                 self.app.offer_reminders(result.id, name, lambda: self.app.keep_screen(self.reload))
 
-        self.app.push_screen(dialogs.schedule_follow_up(self.app.now, self.prospect_id, name), after)
+        self.app.push_screen(
+            dialogs.schedule_follow_up(self.app.now, self.prospect_id, name, dates=self.app.date_rules), after
+        )
 
     def action_log_call(self) -> None:
         from pipeline_tui.ui import dialogs
@@ -196,7 +203,13 @@ class ProspectPaneScreen(ModalScreen[None]):
                 message += f"; {result}"
             return message
 
-        form = dialogs.log_call(self.app.now, self.prospect_id, self.prospect_name, answers=self.answers)
+        form = dialogs.log_call(
+            self.app.now,
+            self.prospect_id,
+            self.prospect_name,
+            answers=self.answers,
+            dates=self.app.date_rules,
+        )
         self._form(form, said)
 
     def action_note(self) -> None:
@@ -209,7 +222,9 @@ class ProspectPaneScreen(ModalScreen[None]):
     def action_trial(self) -> None:
         from pipeline_tui.ui import dialogs
 
-        form = dialogs.start_trial(self.app.now, self.prospect_id, self.prospect_name)
+        form = dialogs.start_trial(
+            self.app.now, self.prospect_id, self.prospect_name, dates=self.app.date_rules
+        )
         self._form(form, lambda _: f"Started for {self.prospect_name}")
 
     def action_cadence(self) -> None:
