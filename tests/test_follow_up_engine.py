@@ -380,3 +380,12 @@ def test_notify_prints_when_there_is_no_notify_send(cli, db, now, tmp_path):
     assert printed.startswith("Call Evil") and "Co at 09:40: ring" in printed
     assert "\x1b" not in printed and printed.count("\n") == 1 and "ring" in printed
     assert cli("notify", "--within", "1h", env=env, check=True).stdout == ""  # told once
+
+
+def test_due_cuts_a_long_name_by_terminal_cells(cli, db, now):
+    from pipeline_tui.services.follow_ups import schedule
+    from pipeline_tui.services.prospects import add_prospect
+
+    schedule(add_prospect(now, "長い名前の会社の非常に長い取引名前").id, "call", now + timedelta(hours=1), now)
+    line = cli("due", check=True).stdout
+    assert line == "0 overdue · 1 today · next: call 長い名前の会社の非常に… 10:30\n"

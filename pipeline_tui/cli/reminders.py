@@ -53,10 +53,17 @@ def _within(text: str) -> timedelta:
 
 
 def _short(text: str, room: int = NAME_ROOM) -> str:
+    """``text`` shown safely in at most ``room`` terminal cells (a wide character takes two)."""
+    from unicodedata import east_asian_width
+
     from pipeline_tui.io.text import shown
 
-    text = shown(text)
-    return text if len(text) <= room else text[: room - 1] + "…"
+    text, used = shown(text), 0
+    for place, character in enumerate(text):
+        used += 2 if east_asian_width(character) in "WF" else 1
+        if used > room - (1 if place < len(text) - 1 else 0):
+            return text[:place] + "…"
+    return text
 
 
 def due_line(summary, now: datetime) -> str:

@@ -130,12 +130,16 @@ class NextStep(NamedTuple):
 
     def describe(self, now: datetime) -> str:
         """``next: email Fri 09:00, step 2 of 3`` (the footer and the outcome dialog)."""
+        return f"next: {self.label(now)}"
+
+    def label(self, now: datetime) -> str:
+        """``email Fri 09:00, step 2 of 3``, ``call Mon 14 Dec 09:00 (every week)``."""
         when = soon_label(self.due, now)
         if self.step is not None:
-            return f"next: {self.kind} {when}, step {self.step} of {self.steps}"
+            return f"{self.kind} {when}, step {self.step} of {self.steps}"
         if self.repeat:
-            return f"next: {self.kind} {when} ({self.repeat})"
-        return f"next: {self.kind} {when}"
+            return f"{self.kind} {when} ({self.repeat})"
+        return f"{self.kind} {when}"
 
 
 def soon_label(due: datetime, now: datetime) -> str:

@@ -235,7 +235,7 @@ def card_content(card: call_block.CallCard, now: datetime) -> Content:
         for advice in detail.advice:
             parts += [("▸ ", "yellow"), printable(advice.message), "\n"]
     if card.following is not None:
-        parts += ["\n", ("Once done, by itself: ", "dim"), card.following.describe(now)]
+        parts += ["\n", ("Once done, by itself: ", "dim"), card.following.label(now)]
     else:
         suggestion = card.suggestion
         parts += ["\n", ("Next step offered: ", "dim"), f"{suggestion.kind} {suggestion.due:%a %d %b %H:%M}"]
