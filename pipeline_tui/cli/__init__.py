@@ -140,7 +140,7 @@ def _run(argv: Sequence[str] | None) -> int:
         _check_text(args)
         _skip_server_drivers(args)
         now = resolve_now(args)
-        from pipeline_tui.services.base import set_user
+        from pipeline_tui.services.user import set_user
 
         set_user(resolve_user(args))
         status = RUNNERS[args.command](args, now)

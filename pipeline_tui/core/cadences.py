@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.dates import DEFAULT_RULES, DateError, DateRules, parse_when
-from pipeline_tui.core.domain import FOLLOW_UP_KINDS
+from pipeline_tui.core.kinds import FOLLOW_UP_KINDS
 from pipeline_tui.errors import UserError
 
 MAX_STEPS = 50

@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 from peewee import fn
 
 from pipeline_tui.errors import ServerLost, UserError
+from pipeline_tui.services.user import current_user, set_user  # noqa: F401 (their home was here)
 from pipeline_tui.store import journal, queries, writes
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import Pipeline, Prospect, Stage
@@ -94,19 +95,6 @@ def save(instance, **changes) -> None:
     if changed:
         writes.update_row(instance, changed)
         instance._dirty.clear()
-
-
-_current_user = ""
-
-
-def set_user(name: str) -> None:
-    """Who is working: new prospects are theirs, ``mine`` means theirs (team mode)."""
-    global _current_user
-    _current_user = name.strip()
-
-
-def current_user() -> str:
-    return _current_user
 
 
 def create(model, **values):
