@@ -158,8 +158,8 @@ def test_three_programs_opening_an_old_database_at_once_upgrade_it_once(old_db, 
     assert len(rows(old_db, "follow_up")) == 83
 
 
-def test_the_upgrade_to_schema_6_gives_the_tables_and_columns_of_a_new_database(old_db, tmp_path):
-    """Schema 6: cadences running on prospects, and on each follow-up its cadence step, its
+def test_the_upgrade_to_schema_7_gives_the_tables_and_columns_of_a_new_database(old_db, tmp_path):
+    """Schema 7: cadences running on prospects, and on each follow-up its cadence step, its
     repeat rule and the due time a reminder was sent for; the old follow-ups keep every value."""
 
     def shape(path) -> dict:

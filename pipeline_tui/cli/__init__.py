@@ -15,7 +15,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli import data, figures, follow_ups, prospects, reminders, show_log, tui
+from pipeline_tui.cli import (
+    contact,
+    data,
+    figures,
+    follow_ups,
+    org,
+    pipeline,
+    prospects,
+    reminders,
+    show_log,
+    stage,
+    tui,
+)
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -30,7 +42,19 @@ from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, show_log, follow_ups, reminders, data, figures)
+COMMAND_MODULES = (
+    tui,
+    prospects,
+    show_log,
+    contact,
+    org,
+    follow_ups,
+    reminders,
+    data,
+    figures,
+    stage,
+    pipeline,
+)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 

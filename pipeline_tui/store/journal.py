@@ -1,8 +1,7 @@
 """Undo for the TUI: each write action records the rows it changed, and can be rolled back.
 
-Before a row is updated or deleted its old values are kept; a row inserted is remembered by id.
-Undoing deletes the inserted rows, puts the deleted ones back and restores the old values, in
-one transaction.
+Before a row is updated its old values are kept; a row inserted is remembered by id. Undoing
+restores the old values and deletes the inserted rows, in one transaction.
 """
 
 from __future__ import annotations
@@ -23,12 +22,12 @@ _KEPT_BY_THE_DATABASE = {"prospect": frozenset(activity.COLUMNS)}
 
 @dataclass
 class Change:
-    """The rows one action inserted, and the old values of those it updated or deleted."""
+    """The rows one action inserted and the old values of those it updated."""
 
     label: str
     updated: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
     inserted: list[tuple[type[peewee.Model], int]] = field(default_factory=list)
-    deleted: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
+    deleted: list[tuple[type[peewee.Model], dict]] = field(default_factory=list)  # every value, id too
 
     def __bool__(self) -> bool:
         return bool(self.updated or self.inserted or self.deleted)
@@ -74,18 +73,17 @@ def after_insert(model: type[peewee.Model], row_id: int) -> None:
 
 
 def before_delete(instance: peewee.Model) -> None:
-    """Remember a whole row before the action deletes it, to insert it again on undo."""
+    """Remember every value of a row the action deletes, so that undo puts it back as it was."""
     change = _current.get()
     if change is not None:
-        values = {name: value for name, value in instance.__data__.items() if name != "id"}
-        change.deleted.append((type(instance), instance.id, values))
+        change.deleted.append((type(instance), dict(instance.__data__)))
 
 
 def revert(change: Change) -> None:
     """Put back what ``change`` altered; call inside a write transaction."""
+    for model, values in reversed(change.deleted):
+        model.insert(**values).execute()
     for model, row_id in reversed(change.inserted):
         model.delete().where(model.id == row_id).execute()
-    for model, row_id, values in reversed(change.deleted):
-        model.insert(id=row_id, **values).execute()
     for model, row_id, values in reversed(change.updated):
         model.update(**values).where(model.id == row_id).execute()
