@@ -386,6 +386,7 @@ def test_due_cuts_a_long_name_by_terminal_cells(cli, db, now):
     from pipeline_tui.services.follow_ups import schedule
     from pipeline_tui.services.prospects import add_prospect
 
-    schedule(add_prospect(now, "長い名前の会社の非常に長い取引名前").id, "call", now + timedelta(hours=1), now)
+    wide = add_prospect(now, "長い名前の会社の非常に長い取引名前")
+    schedule(wide.id, "call", now + timedelta(hours=1), now)
     line = cli("due", check=True).stdout
     assert line == "0 overdue · 1 today · next: call 長い名前の会社の非常に… 10:30\n"
