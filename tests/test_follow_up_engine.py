@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from datetime import datetime, timedelta
 
@@ -315,6 +316,23 @@ def test_due_shows_a_hostile_name_without_acting_on_it(cli, db, now):
     schedule(add_prospect(now, "Evil\x1b]0;pwned\x07 Co").id, "call", now + timedelta(hours=1), now)
     out = cli("due", check=True).stdout
     assert "\x1b" not in out and "\x07" not in out and "Evil" in out
+
+
+def test_due_loads_its_own_command_alone_and_no_rules(db, db_path):
+    """At every shell prompt: not the other commands' parsers and modules, not the report's
+    rules, not the views (nor textual)."""
+    script = (
+        "import sys\n"
+        "from pipeline_tui.cli import main\n"
+        f"assert main(['--db', {str(db_path)!r}, '--now', '2026-11-26 09:30', 'due']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pipeline_tui', 'textual'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.splitlines()[-1]
+    for heavy in ("cli.prospects", "cli.figures", "core.report", "core.advice", "services.base", "textual"):
+        assert heavy not in loaded, (heavy, loaded)
+    assert "pipeline_tui.cli.reminders" in loaded
 
 
 # -- notify -----------------------------------------------------------------------------------

@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli import (
-    contact,
-    data,
-    figures,
-    follow_ups,
-    org,
-    pipeline,
-    prospects,
-    reminders,
-    show_log,
-    stage,
-    tui,
-)
+from pipeline_tui.cli import tui
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -41,20 +30,22 @@ from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 
 Runner = Callable[[argparse.Namespace, datetime], int]
 
-# in the order --help lists them
+# the modules of pipeline_tui.cli that add commands, in the order --help lists them
 COMMAND_MODULES = (
-    tui,
-    prospects,
-    show_log,
-    contact,
-    org,
-    follow_ups,
-    reminders,
-    data,
-    figures,
-    stage,
-    pipeline,
+    "tui",
+    "prospects",
+    "show_log",
+    "contact",
+    "org",
+    "follow_ups",
+    "reminders",
+    "data",
+    "figures",
+    "stage",
+    "pipeline",
 )
+# run at every shell prompt or by cron: only their own module is loaded and parsed for
+QUICK_COMMANDS = {"due": "reminders", "notify": "reminders"}
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 
@@ -73,17 +64,33 @@ def opens_the_tui(argv: Sequence[str]) -> bool:
     return True
 
 
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names after its global options, if it names one (not an option)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--mine" or ("=" in token and token.partition("=")[0] in GLOBAL_VALUE_OPTIONS):
+            continue
+        if token in GLOBAL_VALUE_OPTIONS:
+            next(tokens, None)
+            continue
+        return None if token.startswith("-") else token
+    return None
+
+
 def build_parser(argv: Sequence[str] | None = None) -> Parser:
     """The command line's parser. For ``argv`` that only opens the TUI, the top level alone:
-    building every command's parser was 7 ms of every start of the TUI."""
+    building every command's parser was 7 ms of every start of the TUI. For a quick command
+    (``due``, ``notify``), that command's alone, without the top level's help."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     global_options(parser, defaults=True)
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
-    parser.epilog = forms_epilog()
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
+    quick = QUICK_COMMANDS.get(named_command(argv) or "") if argv is not None else None
+    if quick is None:
+        parser.epilog = forms_epilog()
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
@@ -92,8 +99,8 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
         RUNNERS[name] = run
         return sub
 
-    for module in COMMAND_MODULES:
-        module.register(command)
+    for name in (quick,) if quick else COMMAND_MODULES:
+        importlib.import_module(f"pipeline_tui.cli.{name}").register(command)
     return parser
 
 
