@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.conftest import CLI
 from tests.test_cli import assert_user_error, json_out
 
 CADENCES = """
@@ -26,6 +27,47 @@ def config(tmp_path, monkeypatch):
     path.write_text(CADENCES, encoding="utf-8")
     monkeypatch.setenv("PIPELINE_TUI_CONFIG", str(path))
     return path
+
+
+class InProcess(CLI):
+    """The same command line run in this process, without an interpreter's start-up each time:
+    for what a command does. One test per command shape keeps the real subprocess (``cli``)."""
+
+    def __init__(self, location, monkeypatch, capsys) -> None:
+        super().__init__(location)
+        self.monkeypatch, self.capsys = monkeypatch, capsys
+
+    def __call__(self, *args: str, env: dict | None = None, check: bool | None = None):
+        import peewee  # noqa: F401 (first, so that main() does not hide psycopg from later tests)
+
+        from pipeline_tui import cli as command_line
+        from pipeline_tui.services.user import current_user, set_user
+        from pipeline_tui.store import models
+        from pipeline_tui.store.db import open_database
+
+        was_open = models.database.obj is not None and not models.database.obj.is_closed()
+        user, argv = current_user(), ["--db", str(self.db_path), "--now", self.now, *args]
+        self.capsys.readouterr()
+        with self.monkeypatch.context() as patch:
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            try:
+                code = command_line.main(argv)
+            except SystemExit as exc:  # argparse's --help
+                code = exc.code
+        out, err = self.capsys.readouterr()
+        set_user(user)
+        if was_open:  # main() closed it: the test's own service calls go on with it
+            open_database(self.db_path)
+        result = subprocess.CompletedProcess(argv, code, out, err)
+        if check is True:
+            assert code == 0, err
+        return result
+
+
+@pytest.fixture
+def here(db_location, monkeypatch, capsys) -> InProcess:
+    return InProcess(db_location, monkeypatch, capsys)
 
 
 def at(cli, when: str):
@@ -62,32 +104,32 @@ def test_a_cadence_schedules_each_step_from_the_completion_of_the_one_before(cli
     assert agenda(cli) == []
 
 
-def test_a_day_gap_lands_at_the_working_hour_of_the_config(cli, config):
+def test_a_day_gap_lands_at_the_working_hour_of_the_config(here, config):
     config.write_text(CADENCES + '[locale]\nworking_hour = "08:30"\n', encoding="utf-8")
-    at(cli, "2026-11-26 15:40")  # Thursday afternoon
-    cli("add", "Acme fleet", check=True)
-    started = cli("follow-up", "acme", "--cadence", "after-demo", check=True).stdout
+    at(here, "2026-11-26 15:40")  # Thursday afternoon
+    here("add", "Acme fleet", check=True)
+    started = here("follow-up", "acme", "--cadence", "after-demo", check=True).stdout
     assert "call #1 tomorrow 08:30" in started
-    done = at(cli, "2026-11-27 16:10")("done", "1", check=True).stdout  # +2d from Friday: Sunday
+    done = at(here, "2026-11-27 16:10")("done", "1", check=True).stdout  # +2d from Friday: Sunday
     assert "next: email Mon 08:30, step 2 of 3" in done
-    assert open_steps(cli)[0][1] == "2026-11-30T08:30:00"
+    assert open_steps(here)[0][1] == "2026-11-30T08:30:00"
 
 
-def test_a_step_that_would_fall_on_a_weekend_moves_to_monday(cli, config):
-    at(cli, "2026-11-27 09:00")  # a Friday: +1d is Saturday
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)
-    assert open_steps(cli)[0][1] == "2026-11-30T09:00:00"
+def test_a_step_that_would_fall_on_a_weekend_moves_to_monday(here, config):
+    at(here, "2026-11-27 09:00")  # a Friday: +1d is Saturday
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)
+    assert open_steps(here)[0][1] == "2026-11-30T09:00:00"
 
 
-def test_a_cadence_can_start_later_and_the_defaults_are_there_without_a_config(cli):
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", "mon 09:00", "--cadence", "new-lead", check=True)
-    [step] = agenda(cli)
+def test_a_cadence_can_start_later_and_the_defaults_are_there_without_a_config(here):
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "mon 09:00", "--cadence", "new-lead", check=True)
+    [step] = agenda(here)
     assert (step["kind"], step["due"], step["cadence"]["steps"]) == ("call", "2026-11-30T09:00:00", 4)
     for name in ("after-appointment", "trial"):
-        cli("add", name, check=True)
-        assert cli("follow-up", name, "--cadence", name).returncode == 0
+        here("add", name, check=True)
+        assert here("follow-up", name, "--cadence", name).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -98,15 +140,15 @@ def test_a_cadence_can_start_later_and_the_defaults_are_there_without_a_config(c
         (("archive", "acme"), "archived", None),
     ],
 )
-def test_won_lost_or_archived_cancels_the_remaining_steps(cli, db, config, close, reason, outcome):
+def test_won_lost_or_archived_cancels_the_remaining_steps(here, db, config, close, reason, outcome):
     from pipeline_tui.store.models import CadenceRun, FollowUp
 
-    at(cli, "2026-11-26 09:00")
-    cli("add", "Acme fleet", "--value", "500", check=True)
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)
-    cli("done", "1", check=True)  # step 2 is now open
-    cli(*close, check=True)
-    assert agenda(cli) == []
+    at(here, "2026-11-26 09:00")
+    here("add", "Acme fleet", "--value", "500", check=True)
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)
+    here("done", "1", check=True)  # step 2 is now open
+    here(*close, check=True)
+    assert agenda(here) == []
     [run] = CadenceRun.select()
     assert (run.end_reason, run.ended_at) == (reason, datetime(2026, 11, 26, 9, 0))
     step_two = FollowUp.get_or_none(FollowUp.cadence_step == 2)
@@ -116,23 +158,23 @@ def test_won_lost_or_archived_cancels_the_remaining_steps(cli, db, config, close
         assert step_two.outcome == outcome
     assert FollowUp.select().where(FollowUp.cadence_step == 3).count() == 0
     if reason == "won":
-        cli("move", "acme", "Proposal", check=True)  # reopened: the cadence stays ended
-        assert agenda(cli) == []
+        here("move", "acme", "Proposal", check=True)  # reopened: the cadence stays ended
+        assert agenda(here) == []
 
 
-def test_stop_cancels_the_open_step_and_says_so(cli, config):
-    at(cli, "2026-11-26 09:00")
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)
-    cli("follow-up", "acme", "tomorrow 14:00", "--kind", "email", check=True)
-    stopped = cli("follow-up", "acme", "--stop", check=True)
+def test_stop_cancels_the_open_step_and_says_so(here, config):
+    at(here, "2026-11-26 09:00")
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)
+    here("follow-up", "acme", "tomorrow 14:00", "--kind", "email", check=True)
+    stopped = here("follow-up", "acme", "--stop", check=True)
     assert (
         stopped.stdout.strip()
         == "Stopped after-demo for Acme fleet at step 1: the call due tomorrow 09:00 cancelled"
     )
-    assert [item["kind"] for item in agenda(cli)] == ["email"]  # what you scheduled yourself stays
-    assert_user_error(cli("follow-up", "acme", "--stop"), "Acme fleet has no cadence")
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)  # and a new one can start
+    assert [item["kind"] for item in agenda(here)] == ["email"]  # what you scheduled yourself stays
+    assert_user_error(here("follow-up", "acme", "--stop"), "Acme fleet has no cadence")
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)  # and a new one can start
 
 
 @pytest.mark.parametrize(
@@ -147,26 +189,26 @@ def test_stop_cancels_the_open_step_and_says_so(cli, config):
         (("mon", "--repeat", "every fortnight"), "could not read the repeat"),
     ],
 )
-def test_bad_cadence_and_repeat_options_are_refused_and_change_nothing(cli, db_path, config, args, words):
+def test_bad_cadence_and_repeat_options_are_refused_and_change_nothing(here, db_path, config, args, words):
     from tests.test_cli import dump
 
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)
     before = dump(db_path)
-    assert_user_error(cli("follow-up", "acme", *args), *words.split("|"))
+    assert_user_error(here("follow-up", "acme", *args), *words.split("|"))
     assert dump(db_path) == before
 
 
-def test_a_second_cadence_waits_for_the_first_to_stop(cli, config):
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)
-    assert_user_error(cli("follow-up", "acme", "--cadence", "trial"), "already on the after-demo cadence")
+def test_a_second_cadence_waits_for_the_first_to_stop(here, config):
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)
+    assert_user_error(here("follow-up", "acme", "--cadence", "trial"), "already on the after-demo cadence")
 
 
-def test_a_bad_cadence_in_the_config_file_is_named(cli, tmp_path):
+def test_a_bad_cadence_in_the_config_file_is_named(here, tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[cadences]\nslow = ["call +2d", "fax +1d"]\n', encoding="utf-8")
-    line = assert_user_error(cli("agenda", env={"PIPELINE_TUI_CONFIG": str(path)}), "cadences.slow step 2")
+    line = assert_user_error(here("agenda", env={"PIPELINE_TUI_CONFIG": str(path)}), "cadences.slow step 2")
     assert "'fax' is not a kind" in line
 
 
@@ -200,11 +242,11 @@ def test_a_repeat_comes_back_from_its_due_time_not_the_done_time(cli):
         ("every weekday", "2026-11-27 08:30", "2026-11-27 12:00", "2026-11-30T08:30:00"),
     ],
 )
-def test_each_repeat_finds_its_next_occurrence(cli, rule, due, done, following):
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", due, "--repeat", rule, check=True)
-    at(cli, done)("done", "1", check=True)
-    assert [item["due"] for item in agenda(cli)] == [following]
+def test_each_repeat_finds_its_next_occurrence(here, rule, due, done, following):
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", due, "--repeat", rule, check=True)
+    at(here, done)("done", "1", check=True)
+    assert [item["due"] for item in agenda(here)] == [following]
 
 
 def test_the_ics_carries_the_rrule_and_icalendar_reads_it_back(cli, tmp_path):
@@ -227,20 +269,20 @@ def test_the_ics_carries_the_rrule_and_icalendar_reads_it_back(cli, tmp_path):
     assert "RRULE" not in events["follow-up-2@pipeline-tui"]
 
 
-def test_stop_ends_a_repeat_and_the_occurrence_stays_once(cli):
-    cli("add", "Acme fleet", check=True)
-    cli("follow-up", "acme", "mon 09:00", "--repeat", "every week", check=True)
-    said = cli("follow-up", "acme", "--stop", check=True).stdout
+def test_stop_ends_a_repeat_and_the_occurrence_stays_once(here):
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "mon 09:00", "--repeat", "every week", check=True)
+    said = here("follow-up", "acme", "--stop", check=True).stdout
     assert "Call #1 with Acme fleet no longer repeats (still due Mon 09:00)" in said
-    cli("done", "1", check=True)
-    assert agenda(cli) == []
+    here("done", "1", check=True)
+    assert agenda(here) == []
 
 
 # -- agenda --json for scripts ----------------------------------------------------------------
 
 
-def test_agenda_json_items_carry_what_a_call_needs(cli, config):
-    cli(
+def test_agenda_json_items_carry_what_a_call_needs(here, config):
+    here(
         "add",
         "Acme fleet",
         "--value",
@@ -253,8 +295,8 @@ def test_agenda_json_items_carry_what_a_call_needs(cli, config):
         "today 15:00",
         check=True,
     )
-    cli("follow-up", "acme", "--cadence", "after-demo", check=True)
-    items = agenda(cli)
+    here("follow-up", "acme", "--cadence", "after-demo", check=True)
+    items = agenda(here)
     plain, step = sorted(items, key=lambda item: item["cadence"] is not None)
     expected = {
         "contact": "Jane Roe",
@@ -297,24 +339,24 @@ def test_due_prints_one_short_line_and_json(cli, db, now):
     assert tomorrow == "4 overdue · 0 today · next: email Globex tomorrow 09:30\n"
 
 
-def test_due_on_an_empty_database_and_for_mine(cli, db, now):
+def test_due_on_an_empty_database_and_for_mine(here, db, now):
     from pipeline_tui.services.base import set_user
     from pipeline_tui.services.follow_ups import schedule
     from pipeline_tui.services.prospects import add_prospect
 
-    assert cli("due", check=True).stdout == "0 overdue · 0 today\n"
+    assert here("due", check=True).stdout == "0 overdue · 0 today\n"
     set_user("ana")
     schedule(add_prospect(now, "Hers").id, "call", now + timedelta(hours=1), now)
-    assert "1 today" in cli("due", check=True).stdout
-    assert cli("--user", "bob", "--mine", "due", check=True).stdout == "0 overdue · 0 today\n"
+    assert "1 today" in here("due", check=True).stdout
+    assert here("--user", "bob", "--mine", "due", check=True).stdout == "0 overdue · 0 today\n"
 
 
-def test_due_shows_a_hostile_name_without_acting_on_it(cli, db, now):
+def test_due_shows_a_hostile_name_without_acting_on_it(here, db, now):
     from pipeline_tui.services.follow_ups import schedule
     from pipeline_tui.services.prospects import add_prospect
 
     schedule(add_prospect(now, "Evil\x1b]0;pwned\x07 Co").id, "call", now + timedelta(hours=1), now)
-    out = cli("due", check=True).stdout
+    out = here("due", check=True).stdout
     assert "\x1b" not in out and "\x07" not in out and "Evil" in out
 
 
@@ -388,23 +430,23 @@ def test_notify_announces_each_follow_up_coming_due_once(cli, db, now, notify_se
     assert len(_notified(log)) == len(titles)
 
 
-def test_notify_prints_when_there_is_no_notify_send(cli, db, now, tmp_path):
+def test_notify_prints_when_there_is_no_notify_send(here, db, now, tmp_path):
     from pipeline_tui.services.follow_ups import schedule
     from pipeline_tui.services.prospects import add_prospect
 
     schedule(add_prospect(now, "Evil\x1b[2J Co").id, "call", now + timedelta(minutes=10), now, "ring\nthem")
     env = {"PATH": os.path.dirname(sys.executable)}  # python, and no notify-send
-    printed = cli("notify", "--within", "1h", env=env, check=True).stdout
+    printed = here("notify", "--within", "1h", env=env, check=True).stdout
     assert printed.startswith("Call Evil") and "Co at 09:40: ring" in printed
     assert "\x1b" not in printed and printed.count("\n") == 1 and "ring" in printed
-    assert cli("notify", "--within", "1h", env=env, check=True).stdout == ""  # told once
+    assert here("notify", "--within", "1h", env=env, check=True).stdout == ""  # told once
 
 
-def test_due_cuts_a_long_name_by_terminal_cells(cli, db, now):
+def test_due_cuts_a_long_name_by_terminal_cells(here, db, now):
     from pipeline_tui.services.follow_ups import schedule
     from pipeline_tui.services.prospects import add_prospect
 
     wide = add_prospect(now, "長い名前の会社の非常に長い取引名前")
     schedule(wide.id, "call", now + timedelta(hours=1), now)
-    line = cli("due", check=True).stdout
+    line = here("due", check=True).stdout
     assert line == "0 overdue · 1 today · next: call 長い名前の会社の非常に… 10:30\n"
