@@ -222,3 +222,22 @@ async def test_b_says_so_when_no_call_is_due(db, make_app, now):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, "b")
         assert "No call due today or overdue." in footer_text(app)
+
+
+async def test_hostile_text_in_the_call_block_is_shown_as_text(db, make_app, now, dialled):
+    prospect = add_prospect(
+        now,
+        "[bold]Evil[/] \x1b[2J 電話",
+        fields={"phone": "+34 600 [@click=app.quit]1", "contact": "[@click=app.quit]Jo"},
+    )
+    schedule(prospect.id, "call", now - timedelta(hours=1), now - timedelta(days=1), "[red]ring[/]")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, "b")
+        card = app.screen.query_one("#call-card").content
+        assert "[bold]Evil[/]" in str(card) and "電話" in str(card) and "\x1b" not in str(card)
+        assert "[@click=app.quit]Jo" in str(card) and "[red]ring[/]" in str(card)
+        await settle(pilot, "c", "enter")
+        assert app.is_running and "Call block done: 1 call made" in footer_text(app)
+    assert dialled == ["tel:+346001"]  # the digits alone: no text of the field reaches the link
+    assert FollowUp.select().where(FollowUp.done_at == now).count() == 1
