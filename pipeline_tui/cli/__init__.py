@@ -12,11 +12,10 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from pipeline_tui import __version__
-from pipeline_tui.cli import tui
+from pipeline_tui.cli import completion, manual, tui
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -43,6 +42,9 @@ COMMAND_MODULES = (
     "figures",
     "stage",
     "pipeline",
+    "serve",
+    "completion",
+    "manual",
 )
 # run at every shell prompt or by cron: only their own module is loaded and parsed for
 QUICK_COMMANDS = {"due": "reminders", "notify": "reminders"}
@@ -77,30 +79,49 @@ def named_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(argv: Sequence[str] | None = None) -> Parser:
+class _Unbuilt:
+    """What a command left unbuilt hands its module's ``register``: it takes the arguments
+    and keeps none."""
+
+    def __getattr__(self, name: str):
+        return self._ignore
+
+    def _ignore(self, *args, **kwargs) -> _Unbuilt:
+        return self
+
+
+def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | None = None) -> Parser:
     """The command line's parser. For ``argv`` that only opens the TUI, the top level alone:
-    building every command's parser was 7 ms of every start of the TUI. For a quick command
-    (``due``, ``notify``), that command's alone, without the top level's help."""
+    building every command's parser was 7 ms of every start of the TUI. With ``only``, the
+    other commands are named but not built: completion, at every tab, needs the arguments of
+    the command on the line alone (building them all was two thirds of its parser's time). For
+    a quick command (``due``, ``notify``), its own module's commands alone, without the top
+    level's help: nothing else is imported either."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=manual.Version, help="the version, and the database schema's")
     global_options(parser, defaults=True)
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
-    quick = QUICK_COMMANDS.get(named_command(argv) or "") if argv is not None else None
-    if quick is None:
-        parser.epilog = forms_epilog()
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
+    quick = QUICK_COMMANDS.get(named_command(argv) or "") if argv is not None and only is None else None
+    parser.epilog = forms_epilog() if only is None and quick is None else None
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    unbuilt = Parser(prog=PROG, add_help=False)
 
     def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
+        if only is not None and name not in only:
+            commands.choices[name] = unbuilt  # type: ignore[index]
+            return _Unbuilt()  # type: ignore[return-value]
         sub = commands.add_parser(name, help=help, description=help)
         global_options(sub, defaults=False)
         RUNNERS[name] = run
         return sub
 
-    for name in (quick,) if quick else COMMAND_MODULES:
-        importlib.import_module(f"pipeline_tui.cli.{name}").register(command)
+    for module in (quick,) if quick else COMMAND_MODULES:
+        if isinstance(module, str):  # by name: imported only when its commands are wanted
+            module = importlib.import_module(f"pipeline_tui.cli.{module}")
+        module.register(command)
     return parser
 
 
@@ -152,6 +173,8 @@ def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if completion.asked():  # the shell asks what a word may be: answer and exit
+        completion.complete(build_parser)
     status = 1
     try:
         status = _run(argv)

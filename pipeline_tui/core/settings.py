@@ -58,10 +58,10 @@ class Thresholds(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme, and
-    how typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
-    filled in by the entry point), and the cadences and email templates it adds to (or puts in
-    place of) the default ones."""
+    """What the config file can change: thresholds, score weights, probabilities, theme, how
+    typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
+    filled in by the entry point), keys, and the cadences and email templates it adds to (or
+    puts in place of) the default ones."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -69,6 +69,8 @@ class Settings(NamedTuple):
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
     dates: DateRules = DateRules()
+    # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)
+    keys: Mapping[str, str] = MappingProxyType({})
     # by name, as the config file gives them (checked); see cadences.available, templates.available
     cadences: Mapping[str, Cadence] = MappingProxyType({})
     templates: Mapping[str, EmailTemplate] = MappingProxyType({})
