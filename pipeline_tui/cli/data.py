@@ -13,6 +13,7 @@ from pipeline_tui.cli.common import (
     open_db,
     owner_scope,
     resolve_db,
+    say,
     user_settings,
     without_gc,
     write_output,
@@ -54,11 +55,11 @@ def cmd_import(args, now: datetime) -> int:
         count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
     # after the checks, so that a refused file gets its one line of error and nothing else
     for column in parsed.unknown_columns:
-        print(f"{PROG}: {path}: ignoring unknown column {column!r}", file=sys.stderr)
+        say(f"{PROG}: {path}: ignoring unknown column {column!r}", error=True)
     if args.dry_run:
-        print(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
+        say(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
     else:
-        print(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
+        say(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
     return 0
 
 
@@ -78,7 +79,7 @@ def cmd_export(args, now: datetime) -> int:
         write_csv(rows, buffer)
         write_output(args.output, buffer.getvalue())
     if args.output:
-        print(f"Exported {len(rows):,} prospects to {args.output}", file=sys.stderr)
+        say(f"Exported {len(rows):,} prospects to {args.output}", error=True)
     return 0
 
 
@@ -88,5 +89,5 @@ def cmd_backup(args, now: datetime) -> int:
     db = open_db(args)
     target = Path(args.output) if args.output else default_backup_name(db, "backup")
     written = backup_to(db, target)
-    print(f"Backed up to {written}")
+    say(f"Backed up to {written}")
     return 0

@@ -10,6 +10,7 @@ from pipeline_tui.cli.common import (
     file_name,
     open_db,
     owner_scope,
+    say,
     user_settings,
     whole_number,
     write_output,
@@ -46,7 +47,7 @@ def cmd_follow_up(args, now: datetime) -> int:
     due = parse_when(args.when, now)
     prospect = find_prospect(args.prospect)
     follow_up = schedule(prospect.id, args.kind, due, now, args.notes)
-    print(f"Scheduled {follow_up.kind} #{follow_up.id} with {prospect.name} for {due:%a %d %b %Y %H:%M}")
+    say(f"Scheduled {follow_up.kind} #{follow_up.id} with {prospect.name} for {due:%a %d %b %Y %H:%M}")
     return 0
 
 
@@ -55,7 +56,7 @@ def cmd_done(args, now: datetime) -> int:
 
     open_db(args)
     follow_up = complete(args.activity, now, args.outcome)
-    print(f"Done: {follow_up.kind} #{follow_up.id} with {follow_up.prospect.name}")
+    say(f"Done: {follow_up.kind} #{follow_up.id} with {follow_up.prospect.name}")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, open_db
+from pipeline_tui.cli.common import AddCommand, open_db, say
 
 
 def register(command: AddCommand) -> None:
@@ -76,7 +76,7 @@ def cmd_add(args, now: datetime) -> int:
 
     stage = Stage.get_by_id(prospect.stage_id)
     extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
-    print(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
+    say(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
     return 0
 
 
@@ -87,7 +87,7 @@ def cmd_move(args, now: datetime) -> int:
     open_db(args)
     prospect = find_prospect(args.prospect)
     stage = move_prospect(prospect.id, args.stage, now, lost_reason=args.reason)
-    print(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
+    say(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
     return 0
 
 
@@ -97,7 +97,7 @@ def cmd_archive(args, now: datetime) -> int:
 
     open_db(args)
     prospect = archive_prospect(find_prospect(args.prospect).id, now)
-    print(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
+    say(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
     return 0
 
 
@@ -107,7 +107,7 @@ def cmd_restore(args, now: datetime) -> int:
 
     open_db(args)
     prospect = restore_prospect(find_prospect(args.prospect, archived=True).id, now)
-    print(f"Restored #{prospect.id} {prospect.name}")
+    say(f"Restored #{prospect.id} {prospect.name}")
     return 0
 
 
@@ -117,7 +117,7 @@ def cmd_archived(args, now: datetime) -> int:
     open_db(args)
     rows = archived_prospects()
     if not rows:
-        print("No archived prospects.")
+        say("No archived prospects.")
     for prospect in rows:
-        print(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
+        say(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
     return 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from pipeline_tui.core.money import cents_to_number
+from pipeline_tui.core.printable import C0, UNSAFE
 
 if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
     from pipeline_tui.core.report import Report
@@ -115,8 +117,14 @@ def export_json(rows: list[ExportRow]) -> list[dict]:
     return result
 
 
+# json escapes C0 itself; these it leaves raw, where a terminal would act on them. Escaped as
+# \uXXXX they are the same data to any JSON reader, so the output stays exact and safe to show.
+_TO_ESCAPE = re.compile("[" + re.escape("".join(c for c in UNSAFE if c not in C0)) + "]")
+
+
 def dumps(data, *, pretty: bool | None = None) -> str:
     """JSON text: indented for a person at a terminal, compact (and quicker) for a program."""
     if pretty is None:
         pretty = sys.stdout.isatty()
-    return json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)
+    text = json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)
+    return _TO_ESCAPE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

@@ -1,4 +1,8 @@
-"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns."""
+"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns.
+
+Every name, note and stage name in them is passed through ``printable``: they are read on a
+terminal, piped or not (``--json`` is there for programs).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import datetime
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
+from pipeline_tui.core.printable import printable
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.agenda import AgendaItem
 
@@ -42,7 +47,7 @@ def report_text(report: Report) -> str:
     top = max((s.value for s in report.stages), default=0) or 1
     pipelines = {s.pipeline for s in report.stages}
     for s in report.stages:
-        name = s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}"
+        name = printable(s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}")
         lines.append(
             f"{name[:15]:<16}{s.count:>7}{format_money(s.value):>14}{format_money(s.weighted_value):>14}  "
             f"{bar(s.value / top, 20)}"
@@ -50,7 +55,7 @@ def report_text(report: Report) -> str:
     lines += ["", "Conversion"]
     for c in report.conversion:
         rate = "—" if c.rate is None else f"{c.rate:.0%}"
-        lines.append(f"  {c.from_stage:>12} → {c.to_stage:<12} {rate:>5}")
+        lines.append(f"  {printable(c.from_stage):>12} → {printable(c.to_stage):<12} {rate:>5}")
     rate = report.appointment_to_sale_rate
     lines.append(
         f"  Appointment to sale: {'—' if rate is None else f'{rate:.0%}'} "
@@ -66,7 +71,7 @@ def report_text(report: Report) -> str:
     lines += ["", f"Advice ({len(report.advice)})"]
     shown = report.advice[:25]
     for a in shown:
-        lines.append(f"  [{a.code}] {a.message}")
+        lines.append(f"  [{a.code}] {printable(a.message)}")
     if len(report.advice) > len(shown):
         lines.append(f"  … and {len(report.advice) - len(shown)} more (report --json lists all)")
     if not report.advice:
@@ -84,9 +89,9 @@ def agenda_text(items: list[AgendaItem], now: datetime) -> str:
             group = item.group
             count = sum(1 for i in items if i.group == group)
             lines.append(f"{'' if not lines else chr(10)}{group} ({count})")
-        who = item.prospect
+        who, notes = printable(item.prospect), printable(item.notes)
         lines.append(
             f"  #{item.id:<6} {describe_due(item.due, now):<16} {item.kind:<12} {who[:40]}"
-            + (f" — {item.notes[:60]}" if item.notes else "")
+            + (f" — {notes[:60]}" if notes else "")
         )
     return "\n".join(lines)

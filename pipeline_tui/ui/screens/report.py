@@ -16,7 +16,7 @@ from textual.widgets import Static
 from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.views import report
-from pipeline_tui.ui.format import money
+from pipeline_tui.ui.format import money, printable
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
@@ -61,7 +61,7 @@ def figures_content(result: Report) -> Content:
     open_values = [s.value for s in result.stages if s.stage.kind == "open"] or [0]
     top = max(open_values) or 1
     for s in result.stages:
-        name = s.stage.name[:12]
+        name = printable(s.stage.name)[:12]
         if s.stage.kind == "open":
             parts += [
                 (f"{name:<12}", "bold"),
@@ -81,7 +81,7 @@ def figures_content(result: Report) -> Content:
     for c in result.conversion:
         rate = "—" if c.rate is None else f"{c.rate:.0%}"
         parts += [
-            (f"{c.from_stage[:11]:>11} → {c.to_stage[:11]:<11}", ""),
+            (f"{printable(c.from_stage)[:11]:>11} → {printable(c.to_stage)[:11]:<11}", ""),
             (f"{rate:>5} ", "bold"),
             (bar(c.rate or 0, 12), "$accent"),
             "\n",
