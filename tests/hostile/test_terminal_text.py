@@ -720,3 +720,43 @@ def test_the_real_app_in_a_terminal_sends_nothing_from_the_text(tmp_path):
         raw = re.search("[^\x00-\x20]{2}[\x1b\x80-\x9f\u202a-\u202e\u2066-\u2069].{0,5}", entry["text"], re.S)
         if raw:
             assert raw.group() not in received, entry["id"]
+
+
+# -- the same mistake in a new place ---------------------------------------------------------------
+
+PACKAGE = Path(cli_module.__file__).parent.parent
+
+
+def _calls(folder: str, name: str):
+    """Every call of ``name`` (a function or a method) in the package's ``folder``."""
+    import ast
+
+    for path in sorted((PACKAGE / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                called = (
+                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                )
+                if called == name:
+                    yield path.relative_to(PACKAGE), node
+
+
+def test_the_command_line_prints_only_through_say():
+    """A print added to a command would show a name raw: lines for a person go through ``say``
+    (``common.py``), errors through the one handler in ``__init__.py``."""
+    found = [(str(path), node.lineno) for path, node in _calls("cli", "print")]
+    assert [path for path, _ in found] == ["cli/__init__.py", "cli/__init__.py", "cli/common.py"], found
+
+
+def test_every_message_and_text_widget_of_the_app_reads_no_markup():
+    """``notify`` and ``Static``/``Label`` read a string as markup unless told not to."""
+    import ast
+
+    for name in ("notify", "Static", "Label"):
+        for path, node in _calls("ui", name):
+            markup = next((k.value for k in node.keywords if k.arg == "markup"), None)
+            if isinstance(markup, ast.Name) and markup.id == "markup":
+                continue  # PipelineApp.notify passing its caller's choice on
+            assert isinstance(markup, ast.Constant) and markup.value is False, (
+                f"{path}:{node.lineno}: {name}(...) without markup=False"
+            )
