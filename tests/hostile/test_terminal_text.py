@@ -141,11 +141,11 @@ def _one_prospect(shell: Shell, entry: dict) -> int:
         e, "add", text, "--org", text, "--contact", text, "--notes", text, "--follow-up", "tomorrow"
     )
     prospect = re.search(r"Added #(\d+)", added.out).group(1)
+    shell(e, "move", prospect, text, expect=2)  # no such stage: the error names it
+    if SINGLE.fullmatch(e):  # one character: what is printed goes through the same say()
+        return int(prospect)
     scheduled = shell(e, "follow-up", prospect, "tomorrow 08:00", "--notes", text)
     shell(e, "done", re.search(r"#(\d+)", scheduled.out).group(1), "--outcome", text)
-    shell(e, "move", prospect, text, expect=2)  # no such stage: the error names it
-    if SINGLE.fullmatch(e):
-        return int(prospect)
     shell(e, "follow-up", prospect, "tomorrow 10:00", "--kind", "appointment", "--notes", text)
     shell(e, "follow-up", prospect, text, expect=2)  # not a date
     shell(e, "follow-up", f"nobody {text}", "tomorrow", expect=2)  # no such prospect
@@ -219,7 +219,7 @@ def scenario(tmp_path_factory) -> Scenario:
 @pytest.mark.parametrize("entry", CORPUS, ids=[e["id"] for e in CORPUS])
 def test_no_command_prints_what_would_act_on_the_terminal(scenario, entry):
     said = [s for s in scenario.shell.said if s.entry == entry["id"]]
-    assert len(said) >= 5
+    assert len(said) >= 3
     for s in said:
         assert acting(s.out) == [] and acting(s.err) == [], (s.argv, s.out, s.err)
         if s.code == 2:
@@ -584,18 +584,18 @@ async def test_palette_search_shows_names_as_text(hostile_app):
 
     app, _, _ = hostile_app
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        search = app.screen.query_one(CommandInput)
         for entry in ON_SCREEN:
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            assert isinstance(app.screen, CommandPalette)
+            search.value = ""
             app.post_message(events.Paste(_query(entry)))  # as a user would paste the name
             await pilot.pause()
-            assert app.screen.query_one(CommandInput).value
+            assert search.value
             await app.screen.workers.wait_for_complete()
-            await pilot.pause(0.3)
+            await pilot.pause()  # the hits are shown as the search ends
             assert_drawn_safely(app, entry, "palette")
-            await pilot.press("escape")
-            await pilot.pause()
 
 
 def where_drawn(app, widget, text: str) -> tuple[int, int]:
