@@ -64,8 +64,58 @@ def global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
 GLOBAL_VALUE_OPTIONS = ("--db", "--now", "--pipeline", "--user")
 
 
+# -- what arguments take, said once for --help and for each command's help ---------------------
+
+
+def kinds_help() -> str:
+    from pipeline_tui.core.domain import FOLLOW_UP_KINDS
+
+    return ", ".join(FOLLOW_UP_KINDS)
+
+
+def stages_help() -> str:
+    from pipeline_tui.core.domain import DEFAULT_STAGES
+
+    return ", ".join(name for name, *_ in DEFAULT_STAGES)
+
+
+def dates_help() -> str:
+    from pipeline_tui.core.dates import DEFAULT_TIME, EXAMPLES
+
+    return f"{EXAMPLES}; a day given without a time means {DEFAULT_TIME:%H:%M}"
+
+
+PROSPECT_HELP = "the prospect: its id, or its name (any case; a unique start of the name will do)"
+
+
+def forms_epilog() -> str:
+    """The forms that arguments take, listed at the end of ``--help``."""
+    import textwrap
+
+    forms = [
+        ("PROSPECT", PROSPECT_HELP),
+        ("ACTIVITY", "a follow-up's id, as `agenda` (#12) and `show PROSPECT` list them"),
+        ("KIND", f"a follow-up kind: {kinds_help()}"),
+        ("STAGE", f"a stage of the prospect's pipeline, any case; the default ones: {stages_help()}"),
+        ("WHEN", f"a date: {dates_help()}"),
+        ("AMOUNT", "money as typed: 12000, 12,000.50 or $12,000"),
+    ]
+    lines = ["what the arguments take:"]
+    for name, text in forms:
+        lines.append(
+            textwrap.fill(
+                text, 79, break_on_hyphens=False, initial_indent=f"  {name:<10} ", subsequent_indent=" " * 13
+            )
+        )
+    lines += ["", "pipeline-tui COMMAND --help describes a command's arguments and options."]
+    return "\n".join(lines)
+
+
 def file_name(text: str) -> str:
-    """A file name or URL as typed; refused when it holds a NUL, which no file name can."""
+    """A file name or URL as typed; refused when empty (``--db ""`` would quietly mean the
+    default database, ``-o ""`` standard output) or when it holds a NUL, which no file name can."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty file name")
     if "\x00" in text:
         raise argparse.ArgumentTypeError(f"{text!r} is not a file name (it holds a NUL character)")
     return text
@@ -130,10 +180,19 @@ def resolve_db(args: argparse.Namespace) -> str:
     return args.db or os.environ.get("PIPELINE_TUI_DB") or str(config.default_db_path())
 
 
-def open_db(args: argparse.Namespace, *, create: bool = False):
+def open_db(args: argparse.Namespace, *, create: bool = False, read_only: bool = False):
+    """Open the database; ``read_only`` for a command that only reads (it then writes nothing,
+    and an empty file is no database yet), ``create`` for one that may start a new database."""
     from pipeline_tui.store.db import open_database
 
-    return open_database(resolve_db(args), create=create)
+    return open_database(resolve_db(args), create=create, read_only=read_only)
+
+
+def database_files(args: argparse.Namespace) -> list[str]:
+    """The files of the database in use, which no output may land on."""
+    from pipeline_tui.store.db import sqlite_files
+
+    return sqlite_files(resolve_db(args))
 
 
 def say(message: str, *, error: bool = False) -> None:
@@ -160,21 +219,36 @@ def goes_to_a_terminal(path: str | None) -> bool:
         os.close(fd)
 
 
-def write_output(path: str | None, data: str | bytes) -> None:
-    """Write to stdout, or atomically to a new private file (mode 0600). Text bound for a
-    terminal is shown safely there (README.md, "Your data"); a file or a pipe gets it exact."""
+def write_output(path: str | None, data: str | bytes, args: argparse.Namespace | None = None) -> None:
+    """Write to stdout, or to ``path`` as :func:`pipeline_tui.io.files.write_private` allows:
+    never onto the database in use (``args`` says which), over a file only with ``--force``.
+    Text bound for a terminal is shown safely there (README.md, "Your data"); a file or a pipe
+    gets it exact."""
+    from pipeline_tui.io.files import write_private, write_stdout
+
     if isinstance(data, str) and goes_to_a_terminal(path):
         data = printable_lines(data)
     if path is None or path == "-":
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-        else:
-            sys.stdout.write(data if data.endswith("\n") else data + "\n")
+        write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
         return
-    from pipeline_tui.io.files import write_private
 
-    write_private(Path(path), data)
+    keep_away = database_files(args) if args is not None else []
+    write_private(Path(path), data, replace=bool(args and args.force), keep_away=keep_away)
+
+
+def check_output(path: str | None, args: argparse.Namespace):
+    """Refuse a bad ``-o`` before the work of making what goes there (it is checked again
+    as it is written); where it leads (a :class:`pipeline_tui.io.files.Target`), or None
+    for stdout."""
+    if path is None or path == "-":
+        return None
+    from pipeline_tui.io.files import output_target
+
+    return output_target(path, replace=args.force, keep_away=database_files(args))
+
+
+def force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def user_settings():

@@ -128,7 +128,7 @@ def probe_timeframe(view: ProspectView) -> Advice | None:
 
 
 def schedule_appointment(view: ProspectView) -> Advice | None:
-    """R4: the decision maker is confirmed; book the meeting as soon as possible."""
+    """R4: the decision maker is confirmed; book the appointment as soon as possible."""
     p = view.prospect
     position = view.snapshot.role_position(p.pipeline_id, "appointment")
     if (

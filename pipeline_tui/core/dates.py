@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from pipeline_tui.core.lateness import days_late
 from pipeline_tui.errors import UserError
 
 DEFAULT_TIME = time(9, 0)
@@ -209,7 +210,7 @@ def describe_due(due: datetime, now: datetime) -> str:
     days = (due.date() - now.date()).days
     clock = due.strftime("%H:%M")
     if days < 0:
-        return f"{-days}d overdue"
+        return f"{days_late(due, now)}d overdue"
     if days == 0:
         return f"today {clock}"
     if days == 1:

@@ -14,7 +14,7 @@ from pipeline_tui.core.printable import C0, UNSAFE
 if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
     from pipeline_tui.core.report import Report
     from pipeline_tui.services.agenda import AgendaItem
-    from pipeline_tui.services.views import ExportRow
+    from pipeline_tui.services.views import Detail, ExportRow
 
 
 def iso(moment: datetime | date | None) -> str | None:
@@ -115,6 +115,65 @@ def export_json(rows: list[ExportRow]) -> list[dict]:
         )
         result.append(record)
     return result
+
+
+def prospect_json(detail: Detail, now: datetime) -> dict:
+    """One prospect for ``show --json``: its fields (named as in the export), next steps,
+    advice, score with its reasons, and history, newest first."""
+    from pipeline_tui.services.agenda import follow_up_status
+
+    p = detail.prospect
+    return {
+        "id": p.id,
+        "name": p.name,
+        "pipeline": detail.pipeline,
+        "stage": detail.stage.name,
+        "organization": p.organization,
+        "contact": p.contact,
+        "title": p.title,
+        "email": p.email,
+        "phone": p.phone,
+        "decision_maker": p.decision_maker,
+        "value": cents_to_number(p.value_cents),
+        "weighted_value": cents_to_number(detail.weighted_value),
+        "probability": p.probability,
+        "expected_close": iso(p.expected_close),
+        "urgency": p.urgency,
+        "source": p.source,
+        "notes": p.notes,
+        "lost_reason": p.lost_reason,
+        "owner": p.owner,
+        "archived": bool(p.archived),
+        "created": iso(p.created_at),
+        "updated": iso(p.updated_at),
+        "next_steps": [
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "due": iso(f.due),
+                "status": follow_up_status(f.due, now),
+                "notes": f.notes,
+            }
+            for f in detail.open_follow_ups
+        ],
+        "advice": [{"code": a.code, "message": a.message} for a in detail.advice],
+        "score": None
+        if detail.score is None
+        else {
+            "total": detail.score.total,
+            "parts": [{"points": part.points, "reason": part.reason} for part in detail.score.parts],
+        },
+        "history": [
+            {
+                "when": iso(entry.when),
+                "what": entry.what,
+                "text": entry.text,
+                "follow_up_id": entry.follow_up_id,
+            }
+            for entry in detail.timeline
+            if entry.done
+        ],
+    }
 
 
 # json escapes C0 itself; these it leaves raw, where a terminal would act on them. Escaped as

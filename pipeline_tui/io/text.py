@@ -7,12 +7,16 @@ terminal, piped or not (``--json`` is there for programs).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
-from pipeline_tui.core.printable import printable
+from pipeline_tui.core.printable import printable, printable_lines
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.agenda import AgendaItem
+
+if TYPE_CHECKING:  # the agenda's text must not load the views and their rules
+    from pipeline_tui.services.views import Detail
 
 WIDTH = 78
 
@@ -76,7 +80,7 @@ def report_text(report: Report) -> str:
         lines.append(f"  … and {len(report.advice) - len(shown)} more (report --json lists all)")
     if not report.advice:
         lines.append("  Nothing to do: the pipeline looks healthy.")
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def agenda_text(items: list[AgendaItem], now: datetime) -> str:
@@ -94,4 +98,54 @@ def agenda_text(items: list[AgendaItem], now: datetime) -> str:
             f"  #{item.id:<6} {describe_due(item.due, now):<16} {item.kind:<12} {who[:40]}"
             + (f" — {notes[:60]}" if notes else "")
         )
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not confirmed"}
+
+
+def prospect_text(detail: Detail, now: datetime) -> str:
+    """One prospect for ``pipeline-tui show``: its fields, next steps, advice, score, history."""
+    p = detail.prospect
+    head = f"#{p.id} {printable(p.name)}" + ("  (archived)" if p.archived else "")
+    lines = [head, f"{detail.stage.name} · {detail.pipeline}"]
+    who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
+    reach = " · ".join(x for x in (p.email, p.phone) if x)
+    lines += [printable(text) for text in (who, reach) if text]
+    probability = p.probability if p.probability is not None else detail.stage.probability
+    value = "unknown" if p.value_cents is None else format_money(p.value_cents)
+    lines += [
+        "",
+        f"Value           {value}  (weighted {format_money(detail.weighted_value)} at {probability:.0%})",
+        f"Expected close  {p.expected_close:%d %b %Y}" if p.expected_close else "Expected close  unknown",
+        f"Urgency         {p.urgency}",
+        f"Decision maker  {p.decision_maker} ({DECISION_WORDS.get(p.decision_maker, '?')})",
+    ]
+    lines += [
+        f"{label:<16}{printable(text)}" for label, text in (("Source", p.source), ("Owner", p.owner)) if text
+    ]
+    if p.lost_reason:
+        lines.append(f"Lost because    {printable(p.lost_reason)}")
+    if p.notes:
+        lines += ["", "Notes", *("  " + line for line in printable_lines(p.notes).split("\n"))]
+    lines += ["", "Next steps"]
+    for f in detail.open_follow_ups:
+        notes = f"  {printable(f.notes)}" if f.notes else ""
+        lines.append(f"  #{f.id:<6} {f.kind:<12} {describe_due(f.due, now):<16}{notes}")
+    if not detail.open_follow_ups:
+        lines.append(f"  none: pipeline-tui follow-up {p.id} tomorrow")
+    if detail.advice:
+        lines += ["", "What to do", *(f"  - {printable(a.message)}" for a in detail.advice)]
+    if detail.score is not None:
+        lines += [
+            "",
+            f"Score {detail.score.total}",
+            *(f"  {part.points:+4d} {part.reason}" for part in detail.score.parts),
+        ]
+    history = [entry for entry in detail.timeline if entry.done]
+    if history:
+        lines += ["", "History"]
+        for entry in history:
+            label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
+            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {printable(entry.text)}")
+    return "\n".join(line.rstrip() for line in lines)

@@ -82,16 +82,20 @@ def complete(
     save(follow_up, done_at=now, outcome=parse_text(outcome, "outcome"))
     save(follow_up.prospect, updated_at=now)
     if then is not None:
-        kind, due = then
-        create(
-            FollowUp,
-            prospect=follow_up.prospect_id,
-            kind=parse_kind(kind),
-            due_at=due.replace(second=0, microsecond=0),
-            created_at=now,
-        )
+        _schedule_next(follow_up.prospect_id, then, now)
     set_undo_label(f"{follow_up.kind} with {follow_up.prospect.name} marked done")
     return follow_up
+
+
+def _schedule_next(prospect_id: int, then: tuple[str, datetime], now: datetime) -> FollowUp:
+    kind, due = then
+    return create(
+        FollowUp,
+        prospect=prospect_id,
+        kind=parse_kind(kind),
+        due_at=due.replace(second=0, microsecond=0),
+        created_at=now,
+    )
 
 
 def snoozed_due(due: datetime, delta: timedelta, now: datetime) -> datetime:
@@ -117,24 +121,78 @@ def reschedule(follow_up_id: int, due: datetime, now: datetime) -> FollowUp:
     return follow_up
 
 
+def open_follow_up(follow_up_id: int) -> FollowUp | None:
+    """A follow-up still to do, by id; None if it is done or gone."""
+    return FollowUp.get_or_none(FollowUp.id == follow_up_id, FollowUp.done_at.is_null())
+
+
+def answered_follow_up(prospect_id: int, kind: str, now: datetime) -> FollowUp | None:
+    """The open follow-up that a call (or email...) made now answers: the prospect's oldest of
+    that kind due today or before. Logging the call completes it rather than leaving it open."""
+    end_of_today = datetime.combine(now.date(), datetime.max.time())
+    return (
+        FollowUp.select()
+        .where(
+            FollowUp.prospect == prospect_id,
+            FollowUp.kind == kind,
+            FollowUp.done_at.is_null(),
+            FollowUp.due_at <= end_of_today,
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .first()
+    )
+
+
 @action("log")
-def log_activity(prospect_id: int, kind: str, now: datetime, notes: str = "", outcome: str = "") -> FollowUp:
-    """Record something that just happened (a call, a note) as a follow-up done now."""
+def log_activity(
+    prospect_id: int,
+    kind: str,
+    now: datetime,
+    notes: str = "",
+    outcome: str = "",
+    *,
+    answers: int | None = None,
+    then: tuple[str, datetime] | None = None,
+) -> FollowUp:
+    """Record something that just happened (a call, an email) as a follow-up done now. If it
+    answers an open follow-up of its kind (``answers``, else the one due today or before), that
+    one is marked done instead of a new entry made; ``then`` schedules the next step in the
+    same action, as completing does."""
     prospect = _prospect(prospect_id)
     kind = parse_kind(kind)
-    entry = create(
-        FollowUp,
-        prospect=prospect.id,
-        kind=kind,
-        due_at=now,
-        done_at=now,
-        created_at=now,
-        notes=parse_text(notes, "notes"),
-        outcome=parse_text(outcome, "outcome"),
-    )
+    notes, outcome = parse_text(notes, "notes"), parse_text(outcome, "outcome")
+    open_one = _answered(prospect.id, kind, now, answers)
+    if open_one is not None:
+        joined = " · ".join(text for text in (open_one.notes, notes) if text)
+        save(open_one, done_at=now, outcome=outcome, notes=parse_text(joined, "notes"))
+        entry = open_one
+    else:
+        entry = create(
+            FollowUp,
+            prospect=prospect.id,
+            kind=kind,
+            due_at=now,
+            done_at=now,
+            created_at=now,
+            notes=notes,
+            outcome=outcome,
+        )
     save(prospect, updated_at=now)
+    if then is not None:
+        _schedule_next(prospect.id, then, now)
     set_undo_label(f"logged a {kind} with {prospect.name}")
     return entry
+
+
+def _answered(prospect_id: int, kind: str, now: datetime, chosen: int | None) -> FollowUp | None:
+    """The open follow-up a logged activity completes: the one chosen (if it is of that kind),
+    else the one due."""
+    if chosen is not None:
+        follow_up = _open_follow_up(chosen)
+        if follow_up.prospect_id != prospect_id:
+            raise UserError(f"follow-up {chosen} is not about this prospect")
+        return follow_up if follow_up.kind == kind else None
+    return answered_follow_up(prospect_id, kind, now)
 
 
 @action("trial")

@@ -136,9 +136,15 @@ def move_prospect(
 
 
 @action("move prospect")
-def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
-    """Move a prospect one open stage forward (+1) or back (-1): the board's H and L."""
+def step_prospect(
+    prospect_id: int, step: int, now: datetime, *, decision_maker_confirmed: bool = False
+) -> Stage:
+    """Move a prospect one open stage forward (+1) or back (-1): the board's H and L; with
+    ``decision_maker_confirmed``, its contact is noted as the decision maker in the same action
+    (R2: asked as it moves into Appointment)."""
     prospect = _get(prospect_id)
+    if decision_maker_confirmed:
+        save(prospect, decision_maker="yes", updated_at=now)
     opens = [stage for stage in queries.stages_of(prospect.pipeline_id) if stage.kind == OPEN]
     ids = [s.id for s in opens]
     if prospect.stage_id not in ids:
@@ -150,7 +156,8 @@ def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
         raise UserError(f"{prospect.name} is already in the {edge} open stage{hint}")
     stage = opens[index]
     _enter_stage(prospect, stage, now, None, {s.id: s for s in opens})
-    set_undo_label(f"moved {prospect.name} to {stage.name}")
+    confirmed = "confirmed the decision maker and " if decision_maker_confirmed else ""
+    set_undo_label(f"{confirmed}moved {prospect.name} to {stage.name}")
     return stage
 
 
@@ -167,11 +174,15 @@ def _closing_stage(prospect: Prospect, kind: str) -> Stage:
 
 
 @action("won")
-def mark_won(prospect_id: int, now: datetime) -> Stage:
+def mark_won(prospect_id: int, now: datetime, *, value_cents: int | None = None) -> Stage:
+    """Won, at ``value_cents`` when given: the amount a deal without a value was won for, saved
+    in the same action (the quota counts it)."""
     prospect = _get(prospect_id)
     stage = _closing_stage(prospect, WON)
     if prospect.stage_id == stage.id:
         raise UserError(f"{prospect.name} is already won")
+    if value_cents is not None:
+        save(prospect, value_cents=value_cents)
     _enter_stage(prospect, stage, now, None)
     set_undo_label(f"marked {prospect.name} won")
     return stage

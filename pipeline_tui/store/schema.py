@@ -87,15 +87,19 @@ def set_version(db: peewee.Database, version: int) -> None:
     db.execute_sql("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
 
-def ensure_schema(db: peewee.Database, shown: str) -> None:
-    version = get_version(db)
-    if version == SCHEMA_VERSION:
-        return
+def refuse_newer(version: int, shown: str) -> None:
     if version > SCHEMA_VERSION:
         raise UserError(
             f"{shown} was written by a newer pipeline-tui (schema {version}, this one knows "
             f"{SCHEMA_VERSION}): upgrade pipeline-tui"
         )
+
+
+def ensure_schema(db: peewee.Database, shown: str) -> None:
+    version = get_version(db)
+    if version == SCHEMA_VERSION:
+        return
+    refuse_newer(version, shown)
     if version == 0:
         tables = set(db.get_tables())
         if tables:

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from pipeline_tui.core import fields as rules
 from pipeline_tui.core.dates import EXAMPLES, parse_when
-from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, URGENCIES
-from pipeline_tui.errors import UserError
-from pipeline_tui.services import follow_ups, notes, prospects
+from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, URGENCIES, Quota
+from pipeline_tui.core.money import parse_money
+from pipeline_tui.errors import ServerLost, UserError
+from pipeline_tui.services import follow_ups, notes, prospects, setup
 from pipeline_tui.services.follow_ups import default_next
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import money, when
@@ -242,23 +243,7 @@ def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: 
         f"Done: {kind} with {name}",
         [
             Field("outcome", "Outcome", "", "what happened (optional)"),
-            Field(
-                "next_kind",
-                "Next",
-                next_kind,
-                ", ".join(FOLLOW_UP_KINDS),
-                list(FOLLOW_UP_KINDS),
-                check=check_kind,
-            ),
-            Field(
-                "next_when",
-                "When",
-                next_due.strftime("%Y-%m-%d %H:%M"),
-                "empty: no next follow-up",
-                check=check_when(
-                    clock, required=insist, why="after an appointment, keep following up: when?"
-                ),
-            ),
+            *_next_step_fields(clock, next_kind, next_due, required=insist),
         ],
         submit,
         note=note,
@@ -292,27 +277,66 @@ def mark_lost(clock: Clock, prospect_id: int, name: str, reasons: list[str]) -> 
     )
 
 
-def log_call(clock: Clock, prospect_id: int, name: str) -> FormScreen:
-    """``c``: a call (or email) that just happened, with its outcome."""
+def log_call(clock: Clock, prospect_id: int, name: str, answers: int | None = None) -> FormScreen:
+    """``c``: a call (or email) that just happened, with its outcome. When it answers a call
+    that was due (``answers``, the agenda's row, else the prospect's call due today or before),
+    that call is completed and, as ``d`` does, the next follow-up is asked for."""
+    due = _answered(clock, prospect_id, answers)
 
     def submit(values: dict[str, str]):
-        return follow_ups.log_activity(
-            prospect_id, values["kind"], clock(), values["notes"], values["outcome"]
+        text = values.get("next_when", "").strip()
+        then = (values["next_kind"], parse_when(text, clock())) if text else None
+        follow_ups.log_activity(
+            prospect_id,
+            values["kind"],
+            clock(),
+            values["notes"],
+            values["outcome"],
+            answers=due.id if due is not None else None,
+            then=then,
         )
+        return then or True
 
-    return FormScreen(
-        f"Log a call with {name}",
-        [
-            # what happened first: that is what one types on pressing c (the kind is nearly always
-            # the call it says; typing the outcome into it was refused)
-            Field("outcome", "Outcome", "", "what happened"),
-            Field(
-                "kind", "Kind", "call", ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind
-            ),
-            Field("notes", "Notes"),
-        ],
-        submit,
-    )
+    fields = [
+        # what happened first: that is what one types on pressing c (the kind is nearly always
+        # the call it says; typing the outcome into it was refused)
+        Field("outcome", "Outcome", "", "what happened"),
+        Field("kind", "Kind", "call", ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
+        Field("notes", "Notes"),
+    ]
+    note = ""
+    if due is not None:
+        next_kind, next_due = default_next(due.kind, clock())
+        fields += _next_step_fields(clock, next_kind, next_due)
+        note = f"This completes the {due.kind} due {when(due.due_at)}: what is the next step?"
+    return FormScreen(f"Log a call with {name}", fields, submit, note=note)
+
+
+def _answered(clock: Clock, prospect_id: int, answers: int | None):
+    """The open call a call logged now completes: the one chosen if it is a call, else the
+    prospect's call due today or before."""
+    try:
+        if answers is not None:
+            chosen = follow_ups.open_follow_up(answers)
+            if chosen is not None and chosen.kind == "call":
+                return chosen
+        return follow_ups.answered_follow_up(prospect_id, "call", clock())
+    except ServerLost:
+        return None  # the form still opens; saving it says the server is gone
+
+
+def _next_step_fields(clock: Clock, kind: str, due: datetime, *, required: bool = False) -> list[Field]:
+    """The next follow-up's kind and time, offered after something is done (R4)."""
+    return [
+        Field("next_kind", "Next", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
+        Field(
+            "next_when",
+            "When",
+            due.strftime("%Y-%m-%d %H:%M"),
+            "empty: no next follow-up",
+            check=check_when(clock, required=required, why="after an appointment, keep following up: when?"),
+        ),
+    ]
 
 
 def add_note(clock: Clock, prospect_id: int, name: str) -> FormScreen:
@@ -342,4 +366,59 @@ def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
         ],
         submit,
         note="Once they have used it, they are far more likely to buy.",
+    )
+
+
+def won_for(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+    """``w`` on a deal without a value: what it was won for, so that the quota counts it."""
+
+    def submit(values: dict[str, str]):
+        cents = rules.parse_value(values["value"])
+        if cents is None:
+            raise UserError("how much was it won for? the quota counts it")
+        return prospects.mark_won(prospect_id, clock(), value_cents=cents)
+
+    return FormScreen(
+        f"Won: {name}",
+        [Field("value", "Won for", "", "the amount, e.g. 12,000", check=check_value)],
+        submit,
+        note="This deal has no value yet: the amount counts towards your quota.",
+    )
+
+
+def set_quota(clock: Clock, current: Quota | None, owner: str) -> FormScreen:
+    """The quota (palette: Quota): a target for the month, quarter or year (R1); ``owner`` is
+    whose it is ("" the team's)."""
+
+    def submit(values: dict[str, str]):
+        period = values["period"].strip().lower() or "quarter"
+        return setup.set_quota(parse_money(values["target"], "target"), period, clock(), owner=owner)
+
+    def check_period(text: str) -> str | None:
+        if text.strip().lower() not in ("", *PERIODS):
+            raise UserError(f"one of {', '.join(PERIODS)}")
+        return None
+
+    target = money(current.target).replace(",", "") if current else ""
+    return FormScreen(
+        f"Quota for {owner}" if owner else "Quota",
+        [
+            Field(
+                "target",
+                "Target",
+                target,
+                "e.g. 50,000",
+                check=lambda t: "→ " + money(parse_money(t, "target")),
+            ),
+            Field(
+                "period",
+                "Period",
+                current.period if current else "quarter",
+                "month, quarter or year",
+                list(PERIODS),
+                check=check_period,
+            ),
+        ],
+        submit,
+        note="What you must sell in the period, from its first day: the report measures you against it.",
     )

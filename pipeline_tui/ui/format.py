@@ -11,7 +11,7 @@ from pipeline_tui.core.printable import printable  # noqa: F401  (the screens' o
 KIND_LABELS = {
     "call": "call",
     "email": "email",
-    "appointment": "meeting",
+    "appointment": "appointment",  # one word for it everywhere, as the forms and the README say
     "demo": "demo",
     "trial": "trial",
     "info-request": "info req",

@@ -1,4 +1,4 @@
-"""SVG snapshots of the main screens at 120×40, demo data, pinned clock.
+"""SVG snapshots of the main screens at 120×40 and 80×24, demo data, pinned clock.
 
 Update after an intended change with ``pytest tests/ui/test_snapshots.py --snapshot-update``
 and look at the report before committing.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_tui.ui.screenshots import PINNED_NOW, SCENES, SIZE
+from pipeline_tui.ui.screenshots import PINNED_NOW, SCENES, SIZE, SMALL
 
 
 @pytest.mark.parametrize("scene", list(SCENES))
@@ -17,3 +17,11 @@ def test_main_screens(scene, demo_db, snap_compare):
 
     app = PipelineApp(now=PINNED_NOW, poll=False)
     assert snap_compare(app, press=list(SCENES[scene]), terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_main_screens_at_80_by_24(scene, demo_db, snap_compare):
+    from pipeline_tui.ui.app import PipelineApp
+
+    app = PipelineApp(now=PINNED_NOW, poll=False)
+    assert snap_compare(app, press=list(SCENES[scene]), terminal_size=SMALL)

@@ -38,6 +38,7 @@ WELCOME = (
 
 
 MOVE = Binding.Group("Move", compact=True)
+SCROLL = Binding.Group("Scroll detail", compact=True)
 
 
 class BoardScreen(ViewScreen):
@@ -95,7 +96,33 @@ class BoardScreen(ViewScreen):
         Binding("t", "trial", "Trial/demo", show=False, id="board.trial"),
         Binding("p", "next_pipeline", "Pipeline", show=False, id="board.pipeline"),
         Binding("escape", "close", "Close", show=False, id="board.close"),
+        # while the detail pane is open (check_action): its text scrolls by line or half a pane
+        Binding("J", "scroll_detail(1)", "Scroll the detail down", id="board.detail_down", group=SCROLL),
+        Binding("K", "scroll_detail(-1)", "Scroll the detail up", id="board.detail_up", group=SCROLL),
+        Binding(
+            "ctrl+d",
+            "scroll_detail_half(1)",
+            "Detail half a page down",
+            show=False,
+            id="board.detail_half_down",
+        ),
+        Binding(
+            "ctrl+u", "scroll_detail_half(-1)", "Detail half a page up", show=False, id="board.detail_half_up"
+        ),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pane's scrolling keys work, and show, only while it is open."""
+        if action.startswith("scroll_detail"):
+            panes = self.query(ProspectDetail)
+            return bool(panes) and panes.first().is_open
+        return True
+
+    def action_scroll_detail(self, lines: int) -> None:
+        self.detail.scroll_text(lines)
+
+    def action_scroll_detail_half(self, direction: int) -> None:
+        self.detail.scroll_text(direction * max(1, self.detail.scrollable_content_region.height // 2))
 
     def __init__(self) -> None:
         super().__init__()
@@ -478,28 +505,43 @@ class BoardScreen(ViewScreen):
             return
         stage = self.columns[target].stage
 
-        def move(confirmed: bool | None = True) -> None:
-            if not confirmed:
-                return
+        def move(confirmed: bool = False) -> None:
             self.app.run_action_safely(
-                lambda: prospects.step_prospect(card.id, step, self.app.now()),
+                lambda: prospects.step_prospect(
+                    card.id, step, self.app.now(), decision_maker_confirmed=confirmed
+                ),
                 lambda _: self._done(f"Moved to {stage.name}: {card.name}", select=card.id, changed=card.id),
             )
 
         if step > 0 and stage.role == "appointment" and card.decision_maker != "yes":
+            # R2, one question: y confirms the decision maker and moves; n leaves it where it is
+            who = card.contact or "your contact"
             self.app.push_screen(
                 ConfirmScreen(
-                    f"Is your contact at {card.organization or card.name} the decision maker?",
-                    "Confirm they can buy before you book an appointment, or it may be wasted. Move anyway?",
+                    f"Is {who} at {card.organization or card.name} the decision maker?",
+                    f"Yes notes it and moves the deal to {stage.name}; no leaves it where it is.",
                 ),
-                move,
+                lambda yes: (
+                    move(confirmed=True)
+                    if yes
+                    else self.notify(
+                        "Not moved: confirm who can buy before you book an appointment", markup=False
+                    )
+                ),
             )
         else:
             move()
 
     def action_won(self) -> None:
         card = self._card_or_say()
-        if card:
+        if card and card.value is None:  # won for how much? the quota counts it
+            from pipeline_tui.ui import dialogs
+
+            self.app.push_screen(
+                dialogs.won_for(self.app.now, card.id, card.name),
+                lambda result: result and self._done(f"Won: {card.name}", changed=card.id),
+            )
+        elif card:
             self.app.run_action_safely(
                 lambda: prospects.mark_won(card.id, self.app.now()),
                 lambda _: self._done(f"Won: {card.name} ({money(card.value)})", changed=card.id),

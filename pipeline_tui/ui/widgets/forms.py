@@ -21,8 +21,11 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 
 from pipeline_tui.core.printable import printable
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.ui.widgets.text_input import TextInput
+
+# a form that could not be saved stays open, with what was typed, to be saved again
+SERVER_GONE = "Server unreachable: nothing was saved. Save again once it is back (the app keeps trying)."
 
 
 @dataclass
@@ -182,6 +185,11 @@ class FormScreen(ModalScreen[object]):
             return
         try:
             result = self.submit(values)
+        except ServerLost as exc:  # what was typed stays, to save once the server is back
+            self.query_one("#form-error", Static).update(
+                printable(str(exc)) if exc.maybe_saved else SERVER_GONE
+            )
+            return
         except UserError as exc:
             self.query_one("#form-error", Static).update(printable(f"{exc} (nothing was saved)"))
             return
