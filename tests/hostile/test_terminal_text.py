@@ -569,7 +569,7 @@ async def test_report(hostile_app):
             advice.cursor = step
             await pilot.pause()
             text = assert_drawn_safely(app, nothing, "report", visible=False)
-            assert text.count("▸") >= 5  # a screenful of advice
+            assert "▸" in text  # advice is on the screen
 
 
 def _query(entry: dict) -> str:
