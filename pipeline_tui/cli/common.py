@@ -80,9 +80,13 @@ def stages_help() -> str:
 
 
 def dates_help() -> str:
-    from pipeline_tui.core.dates import DEFAULT_TIME, EXAMPLES
+    from pipeline_tui.core.dates import EXAMPLES, WORKING_HOUR
 
-    return f"{EXAMPLES}; a day given without a time means {DEFAULT_TIME:%H:%M}"
+    return (
+        f"{EXAMPLES}; also next week, fri afternoon, end of month, 25/04/2026. A day given "
+        f"without a time means the working hour ({WORKING_HOUR:%H:%M}, or [locale] working_hour); "
+        "+2h is exactly two hours; a date that reads two ways (03/04/2026) needs [locale] date_order"
+    )
 
 
 PROSPECT_HELP = "the prospect: its id, or its name (any case; a unique start of the name will do)"
@@ -255,6 +259,24 @@ def user_settings():
     from pipeline_tui.config import load_settings
 
     return load_settings()
+
+
+def date_rules():
+    """How dates typed on the command line read: the config's [locale], in the machine's zone."""
+    from pipeline_tui.config import date_rules as rules_for
+
+    return rules_for(user_settings())
+
+
+def warn(message: str) -> None:
+    """One line on stderr about something done anyway (a follow-up in the past)."""
+    say(f"{PROG}: warning: {message}", error=True)
+
+
+def warn_about_date(what: str, moment: datetime, notes: list[str]) -> None:
+    """What a typed date's reading says (in the past, moved out of a daylight-saving gap)."""
+    for note in notes:
+        warn(f"{what} {moment:%a %d %b %Y %H:%M}: {note}")
 
 
 AddCommand = Callable[[str, str, Callable[[argparse.Namespace, datetime], int]], argparse.ArgumentParser]

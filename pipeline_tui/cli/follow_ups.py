@@ -8,6 +8,7 @@ from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
     check_output,
+    date_rules,
     dates_help,
     file_name,
     force_option,
@@ -16,6 +17,7 @@ from pipeline_tui.cli.common import (
     owner_scope,
     say,
     user_settings,
+    warn_about_date,
     whole_number,
     write_output,
 )
@@ -56,15 +58,17 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_follow_up(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.dates import read_when
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.follow_ups import schedule
 
+    reading = read_when(args.when, now, date_rules())
     open_db(args)
-    due = parse_when(args.when, now)
+    due = reading.moment
     prospect = find_prospect(args.prospect)
     follow_up = schedule(prospect.id, args.kind, due, now, args.notes)
     say(f"Scheduled {follow_up.kind} #{follow_up.id} with {prospect.name} for {due:%a %d %b %Y %H:%M}")
+    warn_about_date("follow-up due", due, reading.notes(now))
     return 0
 
 

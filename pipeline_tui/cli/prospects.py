@@ -7,11 +7,14 @@ from datetime import datetime
 from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
+    date_rules,
     dates_help,
     kinds_help,
     open_db,
     say,
     stages_help,
+    warn,
+    warn_about_date,
 )
 
 
@@ -64,7 +67,7 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_add(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.dates import DEFAULT_RULES, read_when
     from pipeline_tui.core.fields import parse_fields, parse_kind
     from pipeline_tui.services.prospects import add_prospect
 
@@ -86,20 +89,33 @@ def cmd_add(args, now: datetime) -> int:
         )
         if getattr(args, attr) is not None
     }
+    # the config is read only for a date: add works beside a broken config otherwise
+    dates = date_rules() if args.close is not None or args.follow_up is not None else DEFAULT_RULES
     # check what was typed before a new database is created for it
-    parse_fields({"name": args.name, **fields}, now)
-    follow_up = None
+    close = parse_fields({"name": args.name, **fields}, now, dates).get("expected_close")
+    follow_up = reading = None
     if args.follow_up is not None:
-        follow_up = (parse_when(args.follow_up, now), parse_kind(args.kind))
+        reading = read_when(args.follow_up, now, dates)
+        follow_up = (reading.moment, parse_kind(args.kind))
     open_db(args, create=True)
     prospect = add_prospect(
-        now, args.name, pipeline=args.pipeline, stage=args.stage, fields=fields, follow_up=follow_up
+        now,
+        args.name,
+        pipeline=args.pipeline,
+        stage=args.stage,
+        fields=fields,
+        follow_up=follow_up,
+        dates=dates,
     )
     from pipeline_tui.store.models import Stage
 
     stage = Stage.get_by_id(prospect.stage_id)
     extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
     say(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
+    if reading is not None:
+        warn_about_date("follow-up due", reading.moment, reading.notes(now))
+    if close is not None and close < now.date():
+        warn(f"expected close {close:%a %d %b %Y}: in the past")
     return 0
 
 

@@ -7,11 +7,13 @@ from datetime import datetime
 from pipeline_tui.cli.common import (
     PROSPECT_HELP,
     AddCommand,
+    date_rules,
     dates_help,
     kinds_help,
     open_db,
     say,
     user_settings,
+    warn_about_date,
     write_output,
 )
 from pipeline_tui.errors import UserError
@@ -77,13 +79,14 @@ def cmd_show(args, now: datetime) -> int:
 
 
 def cmd_log(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.dates import read_when
     from pipeline_tui.core.fields import parse_kind
     from pipeline_tui.services.base import find_prospect
 
     if args.what == "note" and args.next is not None:
         raise UserError("--next goes with a call: schedule a follow-up with pipeline-tui follow-up")
-    then = (parse_kind(args.next_kind), parse_when(args.next, now)) if args.next is not None else None
+    reading = read_when(args.next, now, date_rules()) if args.next is not None else None
+    then = (parse_kind(args.next_kind), reading.moment) if reading is not None else None
     open_db(args)
     prospect = find_prospect(args.prospect)
     name = prospect.name
@@ -101,4 +104,5 @@ def cmd_log(args, now: datetime) -> int:
     say(f"Logged a call with #{prospect.id} {name}{done}")
     if then is not None:
         say(f"Next: {then[0]} {then[1]:%a %d %b %Y %H:%M}")
+        warn_about_date("next follow-up due", then[1], reading.notes(now))
     return 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from pipeline_tui.core.dates import WORKING_HOUR
 from pipeline_tui.core.fields import parse_kind, parse_text
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, save, set_undo_label
@@ -43,19 +44,21 @@ def schedule(prospect_id: int, kind: str, due: datetime, now: datetime, notes: s
     return follow_up
 
 
-def reminder_time(appointment: datetime, now: datetime) -> datetime:
-    """The day before an appointment at 09:00, but never in the past (R4)."""
-    day_before = (appointment - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+def reminder_time(appointment: datetime, now: datetime, working_hour: time = WORKING_HOUR) -> datetime:
+    """The day before an appointment at the working hour, but never in the past (R4)."""
+    day_before = datetime.combine((appointment - timedelta(days=1)).date(), working_hour)
     return max(day_before, now.replace(second=0, microsecond=0))
 
 
 @action("reminders")
-def schedule_reminders(appointment_id: int, now: datetime) -> list[FollowUp]:
+def schedule_reminders(
+    appointment_id: int, now: datetime, working_hour: time = WORKING_HOUR
+) -> list[FollowUp]:
     """The day-before reminder call and email for an appointment (R4), in one go."""
     appointment = _open_follow_up(appointment_id)
     if appointment.kind != "appointment":
         raise UserError("reminders go with appointments")
-    due = reminder_time(appointment.due_at, now)
+    due = reminder_time(appointment.due_at, now, working_hour)
     when = appointment.due_at.strftime("%a %d %b %H:%M")
     made = [
         create(
@@ -231,10 +234,10 @@ def workday(moment: datetime) -> datetime:
     return moment
 
 
-def default_next(kind: str, now: datetime) -> tuple[str, datetime]:
+def default_next(kind: str, now: datetime, working_hour: time = WORKING_HOUR) -> tuple[str, datetime]:
     """The follow-up to offer after one is done: what kind, and when (R4 keeps you following up),
-    always on a weekday morning."""
-    morning = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    always on a weekday at the working hour."""
+    morning = datetime.combine(now.date(), working_hour)
     if kind == "appointment":
         return "email", workday(morning + timedelta(days=1))
     if kind in ("demo", "trial", "info-request"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields
 from pipeline_tui.errors import ConflictError, UserError
@@ -30,13 +31,14 @@ def add_prospect(
     stage: str | None = None,
     fields: dict[str, str] | None = None,
     follow_up: tuple[datetime, str] | None = None,
+    dates: DateRules = DEFAULT_RULES,
 ) -> Prospect:
     """Add a prospect (in the first open stage unless told), with an optional first follow-up.
 
     ``fields`` holds the other fields as typed (value, contact, decision_maker...); they are
-    read by :func:`pipeline_tui.core.fields.parse_fields`.
+    read by :func:`pipeline_tui.core.fields.parse_fields`, a typed date by ``dates``.
     """
-    values = parse_fields({"name": name, **(fields or {})}, now)
+    values = parse_fields({"name": name, **(fields or {})}, now, dates)
     target_pipeline = find_pipeline(pipeline)
     target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
     prospect = create(
@@ -62,7 +64,12 @@ def add_prospect(
 
 @action("edit prospect")
 def edit_prospect(
-    prospect_id: int, now: datetime, changes: dict[str, str], *, expected_version: int | None = None
+    prospect_id: int,
+    now: datetime,
+    changes: dict[str, str],
+    *,
+    expected_version: int | None = None,
+    dates: DateRules = DEFAULT_RULES,
 ) -> Prospect:
     """Change fields of a prospect from typed text; nothing is saved if one field is bad.
 
@@ -77,7 +84,7 @@ def edit_prospect(
         )
     if "stage" in changes:
         raise UserError("use move to change the stage")
-    values = parse_fields(changes, now)
+    values = parse_fields(changes, now, dates)
     save(prospect, updated_at=now, **values)
     set_undo_label(f"edited {prospect.name}")
     return prospect

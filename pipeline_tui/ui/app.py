@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
+from pipeline_tui.core.dates import DateRules
 from pipeline_tui.core.printable import is_printable, printable, printable_lines
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ServerLost, UserError
@@ -79,6 +80,7 @@ class PipelineApp(App):
         self._seen_revision = poll_revision() or 0
         self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
         self._looking_for_server: threading.Thread | None = None  # asks if the server answers
+        self._date_rules: DateRules | None = None
 
     @property
     def owner(self) -> str | None:
@@ -86,6 +88,16 @@ class PipelineApp(App):
         return base.current_user() if self.mine else None
 
     # -- clock and changes --------------------------------------------------------------------
+
+    @property
+    def date_rules(self) -> DateRules:
+        """How dates typed in the forms read: the config's [locale], in the machine's zone unless
+        the settings give one; worked out on the first date typed, not at start-up."""
+        if self._date_rules is None:
+            from pipeline_tui.config import date_rules
+
+            self._date_rules = date_rules(self.settings)
+        return self._date_rules
 
     def now(self) -> datetime:
         """The pinned time (``--now``), else the clock, to the minute."""
@@ -245,7 +257,9 @@ class PipelineApp(App):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run_action_safely(
-                    lambda: follow_ups.schedule_reminders(appointment_id, self.now()),
+                    lambda: follow_ups.schedule_reminders(
+                        appointment_id, self.now(), self.date_rules.working_hour
+                    ),
                     lambda made: (
                         self.changed(),
                         self.notify("Reminder call and email scheduled", markup=False),
@@ -333,7 +347,7 @@ class PipelineApp(App):
 
         from pipeline_tui.ui import dialogs
 
-        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
+        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name, dates=self.date_rules), added)
 
     def action_toggle_mine(self) -> None:
         """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from pipeline_tui.core import fields as rules
-from pipeline_tui.core.dates import EXAMPLES, parse_when
+from pipeline_tui.core.dates import EXAMPLES, DateRules, parse_when, read_when
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, URGENCIES, Quota
 from pipeline_tui.core.money import parse_money
 from pipeline_tui.errors import ServerLost, UserError
@@ -18,18 +18,27 @@ from pipeline_tui.services import follow_ups, notes, prospects, setup
 from pipeline_tui.services.follow_ups import default_next
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import money, when
-from pipeline_tui.ui.widgets.forms import Field, FormScreen
+from pipeline_tui.ui.widgets.forms import Caution, Field, FormScreen
 
 Clock = Callable[[], datetime]
 
 
-def check_when(clock: Clock, *, required: bool = True, why: str = "when?") -> Callable[[str], str | None]:
+def check_when(
+    clock: Clock, dates: DateRules, *, required: bool = True, why: str = "when?"
+) -> Callable[[str], str | None]:
+    """The preview of a date field: the moment read, and what to know about it (in the past,
+    moved out of a daylight-saving gap) as a caution, so that it is seen before saving."""
+
     def check(text: str) -> str | None:
         if not text.strip():
             if required:
                 raise UserError(f"{why} e.g. {EXAMPLES}")
             return "no next follow-up"
-        return "→ " + when(parse_when(text, clock()))
+        now = clock()
+        reading = read_when(text, now, dates)
+        notes = reading.notes(now)
+        preview = " · ".join(["→ " + when(reading.moment), *notes])
+        return Caution(preview) if notes else preview
 
     return check
 
@@ -39,10 +48,14 @@ def check_value(text: str) -> str | None:
     return None if cents is None else "→ " + money(cents)
 
 
-def check_close(clock: Clock) -> Callable[[str], str | None]:
+def check_close(clock: Clock, dates: DateRules) -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
-        day = rules.parse_close(text, clock())
-        return None if day is None else "→ " + day.strftime("%a %d %b %Y")
+        now = clock()
+        day = rules.parse_close(text, now, dates)
+        if day is None:
+            return None
+        preview = "→ " + day.strftime("%a %d %b %Y")
+        return Caution(preview + " · in the past") if day < now.date() else preview
 
     return check
 
@@ -61,7 +74,7 @@ def check_stage(names: list[str]) -> Callable[[str], str | None]:
     return check
 
 
-def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen:
+def quick_add(clock: Clock, stage_names: list[str], pipeline: str, *, dates: DateRules) -> FormScreen:
     """``n``: a name and Enter is enough; the rest is optional."""
 
     def submit(values: dict[str, str]):
@@ -70,9 +83,9 @@ def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen
         stage = values.pop("stage").strip() or None
         name = values.pop("name")
         fields = {k: v for k, v in values.items() if v.strip()}
-        first = (parse_when(follow, clock()), rules.parse_kind(kind)) if follow else None
+        first = (parse_when(follow, clock(), dates), rules.parse_kind(kind)) if follow else None
         return prospects.add_prospect(
-            clock(), name, pipeline=pipeline, stage=stage, fields=fields, follow_up=first
+            clock(), name, pipeline=pipeline, stage=stage, fields=fields, follow_up=first, dates=dates
         )
 
     return FormScreen(
@@ -102,7 +115,7 @@ def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen
                 "follow_up",
                 "Next follow-up",
                 placeholder=f"optional: {EXAMPLES}",
-                check=check_when(clock, required=False),
+                check=check_when(clock, dates, required=False),
             ),
             Field("kind", "Kind", placeholder="call", choices=list(FOLLOW_UP_KINDS), check=_kind_or_empty),
         ],
@@ -127,7 +140,7 @@ def _kind_or_empty(text: str) -> str | None:
     return None
 
 
-def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
+def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScreen:
     """``e``: every field, prefilled; only what changed is saved."""
     p = detail.prospect
     before = {
@@ -150,7 +163,7 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
         changed = {k: v for k, v in values.items() if v != before[k]}
         if not changed:
             return True
-        return prospects.edit_prospect(p.id, clock(), changed, expected_version=p.version)
+        return prospects.edit_prospect(p.id, clock(), changed, expected_version=p.version, dates=dates)
 
     def check_text(name: str) -> Callable[[str], str | None]:
         def check(text: str) -> str | None:
@@ -174,7 +187,7 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
                 "Expected close",
                 before["expected_close"],
                 "e.g. 2026-12-15 or +30d",
-                check=check_close(clock),
+                check=check_close(clock, dates),
             ),
             Field(
                 "decision_maker",
@@ -206,17 +219,19 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
     )
 
 
-def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "call") -> FormScreen:
+def schedule_follow_up(
+    clock: Clock, prospect_id: int, name: str, kind: str = "call", *, dates: DateRules
+) -> FormScreen:
     """``f``: when (in words: what one types first), kind (a call unless changed) and notes."""
 
     def submit(values: dict[str, str]):
-        due = parse_when(values["when"], clock())
+        due = parse_when(values["when"], clock(), dates)
         return follow_ups.schedule(prospect_id, values["kind"], due, clock(), values["notes"])
 
     return FormScreen(
         f"Follow up with {name}",
         [
-            Field("when", "When", "", EXAMPLES, check=check_when(clock)),
+            Field("when", "When", "", EXAMPLES, check=check_when(clock, dates)),
             Field("kind", "Kind", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
             Field("notes", "Notes"),
         ],
@@ -224,16 +239,18 @@ def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "c
     )
 
 
-def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str) -> FormScreen:
+def complete_follow_up(
+    clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str, *, dates: DateRules
+) -> FormScreen:
     """``d``: what happened, and the next follow-up (required after an appointment: R4)."""
-    next_kind, next_due = default_next(kind, clock())
+    next_kind, next_due = default_next(kind, clock(), dates.working_hour)
     insist = kind == "appointment"
 
     def submit(values: dict[str, str]):
         text = values["next_when"].strip()
         if insist and not text:
             raise UserError("after an appointment, keep following up: give the next follow-up a date")
-        due = parse_when(text, clock()) if text else None
+        due = parse_when(text, clock(), dates) if text else None
         then = (values["next_kind"], due) if due is not None else None
         follow_ups.complete(follow_up_id, clock(), values["outcome"], then=then)
         return then or True
@@ -243,19 +260,19 @@ def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: 
         f"Done: {kind} with {name}",
         [
             Field("outcome", "Outcome", "", "what happened (optional)"),
-            *_next_step_fields(clock, next_kind, next_due, required=insist),
+            *_next_step_fields(clock, dates, next_kind, next_due, required=insist),
         ],
         submit,
         note=note,
     )
 
 
-def reschedule(clock: Clock, follow_up_id: int, label: str) -> FormScreen:
+def reschedule(clock: Clock, follow_up_id: int, label: str, *, dates: DateRules) -> FormScreen:
     def submit(values: dict[str, str]):
-        return follow_ups.reschedule(follow_up_id, parse_when(values["when"], clock()), clock())
+        return follow_ups.reschedule(follow_up_id, parse_when(values["when"], clock(), dates), clock())
 
     return FormScreen(
-        f"Reschedule {label}", [Field("when", "When", "", EXAMPLES, check=check_when(clock))], submit
+        f"Reschedule {label}", [Field("when", "When", "", EXAMPLES, check=check_when(clock, dates))], submit
     )
 
 
@@ -277,7 +294,9 @@ def mark_lost(clock: Clock, prospect_id: int, name: str, reasons: list[str]) -> 
     )
 
 
-def log_call(clock: Clock, prospect_id: int, name: str, answers: int | None = None) -> FormScreen:
+def log_call(
+    clock: Clock, prospect_id: int, name: str, answers: int | None = None, *, dates: DateRules
+) -> FormScreen:
     """``c``: a call (or email) that just happened, with its outcome. When it answers a call
     that was due (``answers``, the agenda's row, else the prospect's call due today or before),
     that call is completed and, as ``d`` does, the next follow-up is asked for."""
@@ -285,7 +304,7 @@ def log_call(clock: Clock, prospect_id: int, name: str, answers: int | None = No
 
     def submit(values: dict[str, str]):
         text = values.get("next_when", "").strip()
-        then = (values["next_kind"], parse_when(text, clock())) if text else None
+        then = (values["next_kind"], parse_when(text, clock(), dates)) if text else None
         follow_ups.log_activity(
             prospect_id,
             values["kind"],
@@ -306,8 +325,8 @@ def log_call(clock: Clock, prospect_id: int, name: str, answers: int | None = No
     ]
     note = ""
     if due is not None:
-        next_kind, next_due = default_next(due.kind, clock())
-        fields += _next_step_fields(clock, next_kind, next_due)
+        next_kind, next_due = default_next(due.kind, clock(), dates.working_hour)
+        fields += _next_step_fields(clock, dates, next_kind, next_due)
         note = f"This completes the {due.kind} due {when(due.due_at)}: what is the next step?"
     return FormScreen(f"Log a call with {name}", fields, submit, note=note)
 
@@ -325,7 +344,9 @@ def _answered(clock: Clock, prospect_id: int, answers: int | None):
         return None  # the form still opens; saving it says the server is gone
 
 
-def _next_step_fields(clock: Clock, kind: str, due: datetime, *, required: bool = False) -> list[Field]:
+def _next_step_fields(
+    clock: Clock, dates: DateRules, kind: str, due: datetime, *, required: bool = False
+) -> list[Field]:
     """The next follow-up's kind and time, offered after something is done (R4)."""
     return [
         Field("next_kind", "Next", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
@@ -334,7 +355,9 @@ def _next_step_fields(clock: Clock, kind: str, due: datetime, *, required: bool 
             "When",
             due.strftime("%Y-%m-%d %H:%M"),
             "empty: no next follow-up",
-            check=check_when(clock, required=required, why="after an appointment, keep following up: when?"),
+            check=check_when(
+                clock, dates, required=required, why="after an appointment, keep following up: when?"
+            ),
         ),
     ]
 
@@ -346,12 +369,12 @@ def add_note(clock: Clock, prospect_id: int, name: str) -> FormScreen:
     return FormScreen(f"Note on {name}", [Field("note", "Note", "", "saved with today's date")], submit)
 
 
-def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+def start_trial(clock: Clock, prospect_id: int, name: str, *, dates: DateRules) -> FormScreen:
     """``t``: a free trial or demo (R5); its end becomes a follow-up."""
 
     def submit(values: dict[str, str]):
         kind = values["kind"].strip().lower()
-        return follow_ups.start_trial(prospect_id, kind, parse_when(values["ends"], clock()), clock())
+        return follow_ups.start_trial(prospect_id, kind, parse_when(values["ends"], clock(), dates), clock())
 
     def check_trial(text: str) -> str | None:
         if text.strip().lower() not in ("demo", "trial"):
@@ -362,7 +385,7 @@ def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
         f"Trial or demo for {name}",
         [
             Field("kind", "Kind", "trial", "trial or demo", ["trial", "demo"], check=check_trial),
-            Field("ends", "Ends", "+14d", EXAMPLES, check=check_when(clock)),
+            Field("ends", "Ends", "+14d", EXAMPLES, check=check_when(clock, dates)),
         ],
         submit,
         note="Once they have used it, they are far more likely to buy.",

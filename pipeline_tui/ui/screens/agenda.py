@@ -10,7 +10,7 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from contextlib import suppress
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
@@ -287,7 +287,9 @@ class AgendaScreen(ViewScreen):
         if item is None:
             return
         after = self._next_id(item)
-        form = dialogs.complete_follow_up(self.app.now, item.id, item.kind, item.prospect_id, item.prospect)
+        form = dialogs.complete_follow_up(
+            self.app.now, item.id, item.kind, item.prospect_id, item.prospect, dates=self.app.date_rules
+        )
 
         def done(result) -> None:
             if not result:
@@ -317,7 +319,9 @@ class AgendaScreen(ViewScreen):
         if item is None:
             return
         after = self._next_id(item)
-        form = dialogs.reschedule(self.app.now, item.id, f"{item.kind} with {item.prospect}")
+        form = dialogs.reschedule(
+            self.app.now, item.id, f"{item.kind} with {item.prospect}", dates=self.app.date_rules
+        )
         self.app.push_screen(
             form,
             lambda result: (
@@ -339,7 +343,7 @@ class AgendaScreen(ViewScreen):
             )
 
     def action_follow_up(self) -> None:
-        self._prospect_form(dialogs.schedule_follow_up)
+        self._prospect_form(partial(dialogs.schedule_follow_up, dates=self.app.date_rules))
 
     def action_log_call(self) -> None:
         """c: log a call; on a call's row, that call is the one made (done, and the next step
@@ -348,7 +352,9 @@ class AgendaScreen(ViewScreen):
         if item is None:
             return
         after = self._next_id(item)
-        form = dialogs.log_call(self.app.now, item.prospect_id, item.prospect, answers=item.id)
+        form = dialogs.log_call(
+            self.app.now, item.prospect_id, item.prospect, answers=item.id, dates=self.app.date_rules
+        )
 
         def logged(result) -> None:
             if not result:

@@ -564,7 +564,8 @@ class BoardScreen(ViewScreen):
         card = self._card_or_say()
         if card:
             self.app.push_screen(
-                dialogs.schedule_follow_up(self.app.now, card.id, card.name), self._after_schedule(card)
+                dialogs.schedule_follow_up(self.app.now, card.id, card.name, dates=self.app.date_rules),
+                self._after_schedule(card),
             )
 
     def _after_schedule(self, card: Card):
@@ -585,7 +586,7 @@ class BoardScreen(ViewScreen):
         card = self._card_or_say()
         if card:
             detail = prospect_detail(card.id, self.app.now(), self.app.settings)
-            form = dialogs.edit_prospect(self.app.now, detail)
+            form = dialogs.edit_prospect(self.app.now, detail, dates=self.app.date_rules)
             self.app.push_screen(
                 form,
                 lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id),
@@ -604,7 +605,7 @@ class BoardScreen(ViewScreen):
 
         card = self._card_or_say()
         if card:
-            form = dialogs.log_call(self.app.now, card.id, card.name)
+            form = dialogs.log_call(self.app.now, card.id, card.name, dates=self.app.date_rules)
             self.app.push_screen(
                 form,
                 lambda result: (
@@ -627,7 +628,7 @@ class BoardScreen(ViewScreen):
 
         card = self._card_or_say()
         if card:
-            form = dialogs.start_trial(self.app.now, card.id, card.name)
+            form = dialogs.start_trial(self.app.now, card.id, card.name, dates=self.app.date_rules)
             self.app.push_screen(
                 form,
                 lambda result: (

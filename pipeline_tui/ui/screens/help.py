@@ -9,7 +9,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-DATE_HELP = "Dates: tomorrow 10:00 · +3d · in 2 weeks · next tue · fri 14:00 · 2026-12-01 09:30"
+# what every date field takes, in short (README "Dates" has it all): three lines that fit the
+# wide help's right column, so that the help still shows every key at once at 120×40
+DATE_HELP = "\n".join(
+    [
+        "Dates  tomorrow 10:00 · fri afternoon · next tue",
+        "  next week · end of month · 2026-12-01 · 25/04/2026",
+        "  +3d: at 09:00 unless a time follows · +2h: exact",
+    ]
+)
 
 
 KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn"}
@@ -38,7 +46,7 @@ def keys_content(sections: list[tuple[str, list[Binding]]], *, dates: bool = Tru
             parts += [(f"  {_key_text(binding):<{width}}", "bold"), f"{binding.description}\n"]
         parts.append("\n")
     if dates:
-        parts.append((DATE_HELP + "\n", "dim"))
+        parts.append((DATE_HELP, "dim"))
     return Content.assemble(*parts)
 
 

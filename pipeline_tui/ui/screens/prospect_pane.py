@@ -123,7 +123,9 @@ class ProspectPaneScreen(ModalScreen[None]):
             self.notify("That follow-up is done already.", severity="warning", markup=False)
             return
         name = self.prospect_name
-        form = dialogs.complete_follow_up(self.app.now, follow_up.id, follow_up.kind, self.prospect_id, name)
+        form = dialogs.complete_follow_up(
+            self.app.now, follow_up.id, follow_up.kind, self.prospect_id, name, dates=self.app.date_rules
+        )
 
         def after(result) -> None:
             if result:
@@ -168,7 +170,10 @@ class ProspectPaneScreen(ModalScreen[None]):
     def action_edit(self) -> None:
         from pipeline_tui.ui import dialogs
 
-        self._form(dialogs.edit_prospect(self.app.now, self.detail), lambda _: f"Saved {self.prospect_name}")
+        self._form(
+            dialogs.edit_prospect(self.app.now, self.detail, dates=self.app.date_rules),
+            lambda _: f"Saved {self.prospect_name}",
+        )
 
     def action_follow_up(self) -> None:
         from pipeline_tui.ui import dialogs
@@ -184,7 +189,9 @@ class ProspectPaneScreen(ModalScreen[None]):
             if result.kind == "appointment":
                 self.app.offer_reminders(result.id, name, lambda: self.app.keep_screen(self.reload))
 
-        self.app.push_screen(dialogs.schedule_follow_up(self.app.now, self.prospect_id, name), after)
+        self.app.push_screen(
+            dialogs.schedule_follow_up(self.app.now, self.prospect_id, name, dates=self.app.date_rules), after
+        )
 
     def action_log_call(self) -> None:
         from pipeline_tui.ui import dialogs
@@ -195,7 +202,13 @@ class ProspectPaneScreen(ModalScreen[None]):
                 message += f"; next {result[0]} {result[1]:%a %d %b %H:%M}"
             return message
 
-        form = dialogs.log_call(self.app.now, self.prospect_id, self.prospect_name, answers=self.answers)
+        form = dialogs.log_call(
+            self.app.now,
+            self.prospect_id,
+            self.prospect_name,
+            answers=self.answers,
+            dates=self.app.date_rules,
+        )
         self._form(form, said)
 
     def action_note(self) -> None:
@@ -208,5 +221,7 @@ class ProspectPaneScreen(ModalScreen[None]):
     def action_trial(self) -> None:
         from pipeline_tui.ui import dialogs
 
-        form = dialogs.start_trial(self.app.now, self.prospect_id, self.prospect_name)
+        form = dialogs.start_trial(
+            self.app.now, self.prospect_id, self.prospect_name, dates=self.app.date_rules
+        )
         self._form(form, lambda _: f"Started for {self.prospect_name}")
