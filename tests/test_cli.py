@@ -282,6 +282,8 @@ def test_export_csv_json_and_to_a_private_file(cli, seeded, tmp_path):
         "weighted_value",
         "next_follow_up",
         "last_activity",
+        "contacts",  # every person on the deal, and its organization's record (issue 21)
+        "organization_id",
     }
     assert all(set(r) == expected_keys for r in records)
     acme = records[0]

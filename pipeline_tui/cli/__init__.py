@@ -15,7 +15,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli import data, figures, follow_ups, prospects, show_log, tui
+from pipeline_tui.cli import (
+    contact,
+    data,
+    figures,
+    follow_ups,
+    org,
+    pipeline,
+    prospects,
+    show_log,
+    stage,
+    tui,
+)
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -31,7 +42,7 @@ from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, show_log, follow_ups, data, figures)
+COMMAND_MODULES = (tui, prospects, show_log, contact, org, follow_ups, data, figures, stage, pipeline)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 

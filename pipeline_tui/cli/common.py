@@ -261,6 +261,19 @@ def user_settings():
     return load_settings()
 
 
+def actions_of(parser: argparse.ArgumentParser, dest: str) -> Callable[[str, str], argparse.ArgumentParser]:
+    """A command's own sub-commands (``contact add``, ``stage rename``...): returns a function
+    that adds one by name and help, the global options accepted after it too."""
+    actions = parser.add_subparsers(dest=dest, metavar="ACTION", required=True, parser_class=Parser)
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help, description=help)
+        global_options(sub, defaults=False)
+        return sub
+
+    return add
+
+
 def date_rules():
     """How dates typed on the command line read: the config's [locale], in the machine's zone."""
     from pipeline_tui.config import date_rules as rules_for

@@ -107,7 +107,9 @@ def cmd_export(args, now: datetime) -> int:
     open_db(args, read_only=True)
     rows = export_rows(now, user_settings(), args.pipeline, owner_scope(args))
     if args.format == "json":
-        write_output(args.output, dumps(export_json(rows)), args)
+        from pipeline_tui.services.contacts import every_deals_contacts
+
+        write_output(args.output, dumps(export_json(rows, every_deals_contacts())), args)
     else:
         buffer = io.StringIO()
         write_csv(rows, buffer)

@@ -96,7 +96,9 @@ def agenda_json(items: list[AgendaItem]) -> list[dict]:
     ]
 
 
-def export_json(rows: list[ExportRow]) -> list[dict]:
+def export_json(rows: list[ExportRow], contacts: dict[int, list] | None = None) -> list[dict]:
+    """Every prospect as its CSV columns and more: with ``contacts`` (by prospect id), all of
+    its people and its organization record's id."""
     from pipeline_tui.io.csv_io import export_record
 
     result = []
@@ -113,6 +115,9 @@ def export_json(rows: list[ExportRow]) -> list[dict]:
                 "last_activity": iso(row.last_activity),
             }
         )
+        if contacts is not None:
+            record["organization_id"] = p.org_id
+            record["contacts"] = contacts_json(contacts.get(p.id, ()))
         result.append(record)
     return result
 
@@ -191,3 +196,47 @@ def dumps(data, *, pretty: bool | None = None) -> str:
     if not any(c in text for c in _TO_ESCAPE):
         return text
     return _ESCAPE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def contacts_json(contacts) -> list[dict]:
+    """``contact list --json``: a deal's people, in the order they were added."""
+    return [
+        {"id": c.id, "name": c.name, "role": c.role, "title": c.title, "email": c.email, "phone": c.phone}
+        for c in contacts
+    ]
+
+
+def organization_json(view) -> dict:
+    """``org NAME --json``: the organization, its people and every deal, newest first."""
+    return {
+        "id": view.id,
+        "name": view.name,
+        "won_value": cents_to_number(view.won_value),
+        "people": contacts_json(view.people),
+        "deals": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "stage": d.stage,
+                "status": d.kind,
+                "value": None if d.value is None else cents_to_number(d.value),
+                "closed": iso(d.closed_at),
+                "archived": bool(d.archived),
+            }
+            for d in view.deals
+        ],
+    }
+
+
+def stages_json(rows) -> list[dict]:
+    """``stage list --json``: a pipeline's stages in board order."""
+    return [
+        {
+            "name": r.name,
+            "position": r.position,
+            "probability": r.probability,
+            "role": r.role,
+            "count": r.count,
+        }
+        for r in rows
+    ]

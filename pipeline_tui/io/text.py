@@ -149,3 +149,23 @@ def prospect_text(detail: Detail, now: datetime) -> str:
             label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
             lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {printable(entry.text)}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def organization_text(view) -> str:
+    """``org NAME``: who works there, every deal it has had, and what it has bought."""
+    won = sum(1 for d in view.deals if d.kind == "won")
+    lines = [
+        f"{view.name}: {len(view.deals)} deal{'s' if len(view.deals) != 1 else ''}, "
+        f"{won} won, lifetime won value {format_money(view.won_value)}",
+        "",
+        "People" if view.people else "People: nobody named yet",
+    ]
+    for c in view.people:
+        reach = "  ".join(x for x in (c.title, c.email, c.phone) if x)
+        lines.append(f"  {c.name}  [{c.role or 'role not known'}]  {reach}".rstrip())
+    lines += ["", "Deals"]
+    for d in view.deals:
+        value = format_money(d.value) if d.value is not None else "no value"
+        state = d.stage + (" (archived)" if d.archived else "")
+        lines.append(f"  #{d.id:<6} {d.name}  {state}  {value}")
+    return "\n".join(shown(line) for line in lines)

@@ -38,9 +38,13 @@ def add_prospect(
     ``fields`` holds the other fields as typed (value, contact, decision_maker...); they are
     read by :func:`pipeline_tui.core.fields.parse_fields`, a typed date by ``dates``.
     """
+    from pipeline_tui.services import contacts, organizations  # (not needed to start the app)
+    from pipeline_tui.store.people import people_of
+
     values = parse_fields({"name": name, **(fields or {})}, now, dates)
     target_pipeline = find_pipeline(pipeline)
     target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
+    org = organizations.find_or_create(values.get("organization") or "")
     prospect = create(
         Prospect,
         pipeline=target_pipeline.id,
@@ -52,9 +56,14 @@ def add_prospect(
         reached_stage=target.id if target.kind == OPEN else None,
         ever_won=target.kind == WON,
         owner=current_user(),
+        org=org.id if org else None,
         **values,
     )
     create(StageChange, prospect=prospect.id, from_stage=None, to_stage=target.id, changed_at=now)
+    contacts.apply_row_fields(prospect, values, now)
+    if org is not None and organizations.is_customer(org.id):  # a customer again: its people come along
+        if contacts.copy_people(prospect, people_of(org.id)):
+            contacts.summarise(prospect, now)
     if follow_up is not None:
         due, kind = follow_up
         create(FollowUp, prospect=prospect.id, kind=kind, due_at=due, created_at=now)
@@ -84,8 +93,13 @@ def edit_prospect(
         )
     if "stage" in changes:
         raise UserError("use move to change the stage")
+    from pipeline_tui.services import contacts, organizations
+
     values = parse_fields(changes, now, dates)
     save(prospect, updated_at=now, **values)
+    if "organization" in values:
+        organizations.link(prospect, values["organization"])
+    contacts.apply_row_fields(prospect, values, now)
     set_undo_label(f"edited {prospect.name}")
     return prospect
 
@@ -150,8 +164,10 @@ def step_prospect(
     ``decision_maker_confirmed``, its contact is noted as the decision maker in the same action
     (R2: asked as it moves into Appointment)."""
     prospect = _get(prospect_id)
-    if decision_maker_confirmed:
-        save(prospect, decision_maker="yes", updated_at=now)
+    if decision_maker_confirmed:  # the contact it names (the one to ask) takes the role
+        from pipeline_tui.services import contacts
+
+        contacts.apply_row_fields(prospect, {"decision_maker": "yes"}, now)
     opens = [stage for stage in queries.stages_of(prospect.pipeline_id) if stage.kind == OPEN]
     ids = [s.id for s in opens]
     if prospect.stage_id not in ids:

@@ -385,7 +385,9 @@ class PipelineApp(App):
             ("Everywhere", self.BINDINGS),
             (
                 "Board",
-                BoardScreen.BINDINGS
+                # a (people) is on the pane's key line and M (merge) in the pane when it applies,
+                # both in the palette: two more lines here would make the wide help scroll
+                [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
                 + [
                     Binding("up,down,j,k", "", "Move in a column"),
                     Binding("home,end,g,G", "", "First or last card of the column"),
@@ -449,6 +451,22 @@ class PipelineApp(App):
             yield SystemCommand(binding.description, f"key: {shown}", run)
         yield SystemCommand("New pipeline", "Add a pipeline with the default stages", self._new_pipeline)
         yield SystemCommand("Quota", "Set the quota: a target for the month, quarter or year", self.set_quota)
+        yield SystemCommand(
+            "Stages", "Add, rename, reorder or remove this pipeline's stages", self.edit_stages
+        )
+
+    def edit_stages(self) -> None:
+        """The stage editor for the pipeline on the board; the board redraws if it changed."""
+        from pipeline_tui.ui.screens.stages import StagesScreen
+
+        board = next((s for s in reversed(self.screen_stack) if isinstance(s, BoardScreen)), None)
+        pipeline = board.data.pipeline.name if board is not None and board.data is not None else None
+
+        def done(changed: bool | None) -> None:
+            if changed and board is not None and board.is_attached:
+                board.reload()
+
+        self.push_screen(StagesScreen(pipeline), done)
 
     def set_quota(self) -> None:
         """The quota, set in the app: the team's, or yours when only yours are shown (m)."""

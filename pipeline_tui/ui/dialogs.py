@@ -392,6 +392,80 @@ def start_trial(clock: Clock, prospect_id: int, name: str, *, dates: DateRules) 
     )
 
 
+# -- people on a deal ---------------------------------------------------------------------------
+
+
+def _check_role(text: str) -> str | None:
+    from pipeline_tui.core.people import parse_role
+
+    return None if parse_role(text) else "not known yet: the one to ask"
+
+
+def contact_form(clock: Clock, prospect_id: int, deal: str, contact=None) -> FormScreen:
+    """``a`` then ``a`` or ``e`` in the people list: a person's name, role and how to reach them."""
+    from pipeline_tui.core.people import CONTACT_ROLES
+    from pipeline_tui.services import contacts
+
+    before = {
+        "name": contact.name if contact else "",
+        "role": (contact.role or "") if contact else "",
+        "title": contact.title if contact else "",
+        "email": contact.email if contact else "",
+        "phone": contact.phone if contact else "",
+    }
+
+    def submit(values: dict[str, str]):
+        if contact is None:
+            return contacts.add_contact(prospect_id, clock(), values)
+        changed = {k: v for k, v in values.items() if v != before[k]}
+        return contacts.edit_contact(contact.id, clock(), changed) if changed else True
+
+    def check_text(name: str) -> Callable[[str], str | None]:
+        return lambda text: rules.parse_text(text, name) and None
+
+    roles = list(CONTACT_ROLES)
+    return FormScreen(
+        f"Edit {contact.name}" if contact else f"New contact on {deal}",
+        [
+            Field("name", "Name", before["name"], "required", check=_name_check),
+            Field("role", "Role", before["role"], " / ".join(roles), roles, check=_check_role),
+            Field("title", "Job title", before["title"]),
+            Field("email", "Email", before["email"], check=check_text("email")),
+            Field("phone", "Phone", before["phone"]),
+        ],
+        submit,
+    )
+
+
+def contact_role(clock: Clock, contact) -> FormScreen:
+    """``r`` in the people list: what this person does in the decision."""
+    from pipeline_tui.core.people import CONTACT_ROLES
+    from pipeline_tui.services import contacts
+
+    roles = list(CONTACT_ROLES)
+    return FormScreen(
+        f"Role of {contact.name}",
+        [Field("role", "Role", contact.role or "", " / ".join(roles), roles, check=_check_role)],
+        lambda values: contacts.edit_contact(contact.id, clock(), {"role": values["role"]}),
+        note="A decision maker confirms that you are talking to someone who can buy.",
+    )
+
+
+def log_with_contact(clock: Clock, prospect_id: int, contact, kind: str) -> FormScreen:
+    """``c`` or ``m`` in the people list: a call or email with this person, and how it went."""
+    how = contact.phone if kind == "call" else contact.email
+    title = f"{'Call' if kind == 'call' else 'Email'} {contact.name}" + (f" ({how})" if how else "")
+
+    def submit(values: dict[str, str]):
+        return follow_ups.log_activity(prospect_id, kind, clock(), values["notes"], values["outcome"])
+
+    return FormScreen(
+        title,
+        [Field("outcome", "Outcome", "", "what happened"), Field("notes", "Notes", f"with {contact.name}")],
+        submit,
+    )
+
+
 def won_for(clock: Clock, prospect_id: int, name: str) -> FormScreen:
     """``w`` on a deal without a value: what it was won for, so that the quota counts it."""
 

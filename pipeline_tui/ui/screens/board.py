@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
@@ -90,6 +91,8 @@ class BoardScreen(ViewScreen):
         Binding("w", "won", "Won", id="board.won"),
         Binding("x", "lost", "Lost", id="board.lost"),
         Binding("e", "edit", "Edit", id="board.edit"),
+        Binding("a", "people", "People", show=False, id="board.people"),
+        Binding("M", "merge_organization", "Merge look-alike organization", show=False, id="board.merge"),
         Binding("delete", "archive", "Archive", key_display="del", show=False, id="board.archive"),
         Binding("c", "log_call", "Log call", show=False, id="board.log_call"),
         Binding("o", "note", "Note", show=False, id="board.note"),
@@ -133,7 +136,7 @@ class BoardScreen(ViewScreen):
         self._shown: dict[int, object] = {}  # stage id -> the column data last drawn
         self._shown_filter = ""
         self._reconcile_timer = None
-        self._columns_mounted: AwaitMount | None = None  # the columns of another pipeline, mounting
+        self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
 
     def compose(self) -> ComposeResult:
@@ -199,9 +202,16 @@ class BoardScreen(ViewScreen):
         if [c.stage for c in self.columns] == stages:
             return
         board = self.query_one("#board-main", Horizontal)
-        board.remove_children(StageColumn)
-        self.columns = [StageColumn(stage) for stage in stages]
-        self._columns_mounted = board.mount(*self.columns, before="#welcome")
+        removed = board.remove_children(StageColumn)
+        self.columns = columns = [StageColumn(stage) for stage in stages]
+
+        async def mount_once_removed() -> None:
+            # a stage kept (the stages were edited) has a new column of the same id: the old
+            # one must be gone before it comes
+            await removed
+            await board.mount(*columns, before="#welcome")
+
+        self._columns_mounted = asyncio.ensure_future(mount_once_removed())
 
     def _show(self, keep: int | None) -> None:
         """Fill each column with the (filtered) cards and put the cursor on ``keep`` if shown.
@@ -591,6 +601,47 @@ class BoardScreen(ViewScreen):
                 form,
                 lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id),
             )
+
+    def action_people(self) -> None:
+        from pipeline_tui.ui.screens.people import PeopleScreen
+
+        card = self._card_or_say()
+        if card:
+            self.app.push_screen(
+                PeopleScreen(card.id, card.name),
+                lambda changed: changed and self._done(None, select=card.id, changed=card.id),
+            )
+
+    def action_merge_organization(self) -> None:
+        """M: the organization of the selected deal and one whose name looks like it become one,
+        once the user says yes (never silently)."""
+        from pipeline_tui.services import organizations
+        from pipeline_tui.ui.widgets.forms import ConfirmScreen
+
+        card = self._card_or_say()
+        if card is None:
+            return
+        detail = prospect_detail(card.id, self.app.now(), self.app.settings)
+        if detail.organization is None or not detail.look_alikes:
+            self.notify("No other organization looks like this one.", severity="information", markup=False)
+            return
+        keep = detail.organization
+        other_id, other = detail.look_alikes[0]
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.run_action_safely(
+                    lambda: organizations.merge(keep.id, other_id, self.app.now()),
+                    lambda _: self._done(f"Merged {other} into {keep.name}", select=card.id),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Merge {other} into {keep.name}?",
+                f"Their deals and people become {keep.name}'s, under that name. u undoes it.",
+            ),
+            answer,
+        )
 
     def action_archive(self) -> None:
         card = self._card_or_say()

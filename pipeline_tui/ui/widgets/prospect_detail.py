@@ -24,8 +24,18 @@ from pipeline_tui.ui.widgets.wide import clear_of_cuts, cut_room, cuts_across, h
 # each key glued to what it does (GLUE): a line may break between keys, never inside one
 KEYS = " · ".join(
     key.replace(" ", GLUE)
-    for key in ("e edit", "f follow-up", "c log call", "o note", "t trial/demo", "J/K scroll", "esc close")
+    for key in (
+        "e edit",
+        "a people",
+        "f follow-up",
+        "c log call",
+        "o note",
+        "t trial/demo",
+        "J/K scroll",
+        "esc close",
+    )
 )
+ROLE_STYLE = {"decision-maker": "good", None: "warn"}  # the others: known not to decide
 DM_STYLE = {"yes": "good", "no": "bad", "unknown": "warn"}
 BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
 # role → (component class, Rich style on top)
@@ -112,6 +122,10 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
         for part in detail.score.parts:
             style = "good" if part.points > 0 else "bad"
             parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
+    # who is on the deal, and the company's other deals: after what to do next, which the
+    # pane must show first on a small screen
+    parts += _people_parts(detail)
+    parts += _organization_parts(detail)
     history = [e for e in detail.timeline if e.done]
     if history:
         parts += [_section("History")]
@@ -124,6 +138,42 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
             parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
     parts += ["\n\n", (KEYS, "keys")]
     return [(part, None) if isinstance(part, str) else part for part in parts]
+
+
+def _people_parts(detail: Detail) -> list:
+    """Everyone on the deal, with the role each plays in its decision."""
+    if not detail.contacts:
+        return []
+    parts: list = [_section("People")]
+    for contact in detail.contacts:
+        role = contact.role or "role not known"
+        parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
+        if contact.title:
+            parts += [("  " + contact.title, "muted")]
+        reach = " · ".join(x for x in (contact.email, contact.phone) if x)
+        parts += ["\n"] + ([("  " + reach, "muted"), "\n"] if reach else [])
+    return parts
+
+
+def _organization_parts(detail: Detail) -> list:
+    """The organization's other deals and what it has bought; names that look like its own."""
+    org = detail.organization
+    if org is None:
+        return []
+    others = [d for d in org.deals if d.id != detail.prospect.id]
+    parts: list = []
+    if others or org.won_value:
+        parts += [_section(f"{org.name}: {len(others)} other deal{'s' if len(others) != 1 else ''}")]
+        parts += [("Won, lifetime ", "muted"), (money(org.won_value), "strong"), "\n"]
+        for deal in others[:8]:
+            style = {"won": "good", "lost": "bad"}.get(deal.kind)
+            value = money(deal.value) if deal.value is not None else "no value"
+            parts += [(f"{deal.stage:<11} ", style or "muted"), deal.name, (f"  {value}", "muted"), "\n"]
+        if len(others) > 8:
+            parts += [(f"… {len(others) - 8} more (pipeline-tui org)", "muted"), "\n"]
+    for _, name in detail.look_alikes[:1]:
+        parts += ["\n", ("Same company as ", "warn"), (name, "strong"), ("? M merges them", "warn"), "\n"]
+    return parts
 
 
 class ProspectDetail(LineView, can_focus=False):
