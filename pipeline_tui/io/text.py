@@ -168,4 +168,4 @@ def organization_text(view) -> str:
         value = format_money(d.value) if d.value is not None else "no value"
         state = d.stage + (" (archived)" if d.archived else "")
         lines.append(f"  #{d.id:<6} {d.name}  {state}  {value}")
-    return "\n".join(shown(line) for line in lines)
+    return "\n".join(printable(line) for line in lines)

@@ -144,6 +144,7 @@ def _one_prospect(shell: Shell, entry: dict) -> int:
     shell(e, "move", prospect, text, expect=2)  # no such stage: the error names it
     if SINGLE.fullmatch(e):  # one character: what is printed goes through the same say()
         return int(prospect)
+    _people(shell, entry, prospect)
     scheduled = shell(e, "follow-up", prospect, "tomorrow 08:00", "--notes", text)
     shell(e, "done", re.search(r"#(\d+)", scheduled.out).group(1), "--outcome", text)
     shell(e, "follow-up", prospect, "tomorrow 10:00", "--kind", "appointment", "--notes", text)
@@ -164,6 +165,34 @@ def _one_prospect(shell: Shell, entry: dict) -> int:
     shell(e, "export", "-o", str(folder / f"{_file_name(text)} out.csv"))
     shell(e, "import", str(folder / f"missing {_file_name(text)}.csv"), expect=2)
     return int(prospect)
+
+
+def _people(shell: Shell, entry: dict, prospect: str) -> None:
+    """A contact named by the entry, the deal's people and its organization, as the command
+    line shows them (the organization's name is found by its first words when a control
+    character in it makes the name as typed look like another's)."""
+    e, text = entry["id"], entry["text"]
+    added = shell(e, "contact", "add", prospect, text, "--title", text, "--phone", text)
+    contact = re.search(r"Added contact #(\d+)", added.out).group(1)
+    shell(e, "contact", "edit", contact, "--title", f"{text} 2")
+    shell(e, "contact", "list", prospect)
+    shell(e, "org", text, expect=None)
+    shell(e, "contact", "edit", f"#{text}", expect=2)  # not an id: the error names it
+
+
+def _stages(shell: Shell) -> None:
+    """Every crafted entry as a pipeline's name and as a stage's, added, listed, renamed,
+    moved and removed in a database of their own (the report of the first stays one pipeline's)."""
+    for entry in CRAFTED:
+        e, text = entry["id"], entry["text"]
+        shell(e, "pipeline", "add", f"P {text}")
+        shell(e, "stage", "add", f"S {text}", "--first", "--pipeline", "Hostile")
+        shell(e, "stage", "rename", f"nothing {text}", "x", "--pipeline", "Hostile", expect=2)
+    shell("stages", "stage", "list", "--pipeline", "Hostile")
+    last = f"S {CRAFTED[-1]['text']}"
+    shell("stages", "stage", "rename", last, f"{last} again", "--pipeline", "Hostile")
+    shell("stages", "stage", "move", f"{last} again", "--after", "Lead", "--pipeline", "Hostile")
+    shell("stages", "stage", "remove", f"{last} again", "--pipeline", "Hostile")
 
 
 HOSTILE_STAGE = "Trial\x1b]0;PWNED stage\x07\u202e\u009b2J"
@@ -199,6 +228,11 @@ def scenario(tmp_path_factory) -> Scenario:
         env.setenv("XDG_DATA_HOME", str(folder / "data"))
         prospects = {entry["id"]: _one_prospect(shell, entry) for entry in CORPUS}
         _rename_a_stage(shell.folder / "hostile.db")
+        (folder / "stages").mkdir()
+        staging = Shell(folder / "stages")
+        staging.said = shell.said
+        staging("stages", "pipeline", "add", "Hostile")
+        _stages(staging)
         for command in (["agenda"], ["agenda", "--json"], ["report"], ["report", "--json"]):
             shell("*", *command)
         ics = shell("*", "ics").out
@@ -251,6 +285,36 @@ def test_every_listing_shows_all_and_acts_on_nothing(scenario):
     assert archived.count("\n") == len(CRAFTED)
     for entry in CRAFTED:
         assert all(run[:30] in archived for run in visible_runs(entry["text"])), entry["id"]
+
+
+def test_stages_and_pipelines_show_their_names_as_text(scenario):
+    said = [s for s in scenario.shell.said if s.entry == "stages" or s.argv[:1] in (["stage"], ["pipeline"])]
+    assert len(said) >= 3 * len(CRAFTED) + 5
+    for s in said:
+        assert acting(s.out) == [] and acting(s.err) == [], (s.argv, s.out, s.err)
+    listed = next(s.out for s in said if s.argv[:2] == ["stage", "list"])
+    for entry in CRAFTED:
+        assert all(run[:20] in listed for run in visible_runs(entry["text"])), entry["id"]
+        if entry["as_given"]:
+            assert f"S {name_of(entry)}"[:20] in listed, entry["id"]
+
+
+def test_people_and_organizations_show_their_names_as_text(scenario):
+    for entry in CRAFTED:
+        said = {
+            s.argv[0] + " " + s.argv[1]: s
+            for s in scenario.shell.said
+            if s.entry == entry["id"] and s.argv[0] in ("contact", "org")
+        }
+        listed = said["contact list"].out
+        runs = visible_runs(entry["text"])
+        assert all(run in listed for run in runs), (entry["id"], listed)
+        org = said["org " + entry["text"]]
+        assert org.code in (0, 2), (entry["id"], org.err)  # found, or refused in one line
+        if org.code == 0:
+            assert all(run in org.out for run in runs), (entry["id"], org.out)
+        if entry["as_given"]:
+            assert name_of(entry) in listed, entry["id"]
 
 
 def test_the_json_keeps_every_text_exactly(scenario):
