@@ -636,6 +636,87 @@ async def test_report(hostile_app):
             assert "▸" in text  # advice is on the screen
 
 
+# the entries whose contacts' dialogs are opened: every control character, and markup
+PEOPLE = [e for e in SAMPLE if e["id"] in {"every-control", "markup-click-quit"}]
+
+
+async def test_people_on_a_deal_and_their_dialogs(hostile_app):
+    """``a``: the people list, titled by the deal; each person's edit, role, call, email (its
+    copied message) and remove dialogs name the person and the deal."""
+    from pipeline_tui.services.contacts import edit_contact, list_contacts
+    from pipeline_tui.ui.screens.people import PeopleScreen
+
+    app, prospects, _ = hostile_app
+    for entry in PEOPLE:
+        person = list_contacts(prospects[entry["id"]])[0]
+        edit_contact(
+            person.id, NOW, {"title": entry["text"], "email": "".join(entry["text"].split()) + "@x.io"}
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        for entry in SAMPLE:
+            await _on_board(app, pilot, prospects[entry["id"]])
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(app.screen, PeopleScreen)
+            assert_drawn_safely(app, entry, "people")
+            for key in ("e", "r", "c", "m", "d") if entry in PEOPLE else ():
+                await pilot.press(key)
+                await pilot.pause()
+                assert not isinstance(app.screen, PeopleScreen), key
+                assert_drawn_safely(app, entry, f"people, {key}")
+                await pilot.press("escape")
+                await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+async def test_merging_a_look_alike_organization_asks_by_name(hostile_app):
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.ui.widgets.forms import ConfirmScreen
+
+    app, prospects, _ = hostile_app
+    for entry in PEOPLE:
+        add_prospect(NOW, f"Twin {entry['id']}", fields={"organization": f"{entry['text']} Inc"})
+    async with app.run_test(size=SIZE) as pilot:
+        for entry in PEOPLE:
+            await _on_board(app, pilot, prospects[entry["id"]], detail=True)
+            assert_drawn_safely(app, entry, "pane, same company?")
+            await pilot.press("M")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert_drawn_safely(app, entry, "merge")
+            await pilot.press("n")
+            await pilot.pause()
+
+
+async def test_the_stage_editor_and_its_dialogs(hostile_app):
+    """Palette, Stages: the list of stages; renaming and removing one name it."""
+    from textual.widgets import OptionList
+
+    from pipeline_tui.services.stages import add_stage
+    from pipeline_tui.ui.screens.stages import StagesScreen
+
+    app, _, _ = hostile_app
+    marked = {"id": "stage-markup", "text": "[@click=app.quit]Deal[/] [b]", "as_given": True}
+    add_stage(marked["text"], "Lead")
+    async with app.run_test(size=SIZE) as pilot:
+        app.edit_stages()
+        await pilot.pause()
+        assert isinstance(app.screen, StagesScreen)
+        for stage in (marked, {"id": "stage", "text": HOSTILE_STAGE, "as_given": False}):
+            assert_drawn_safely(app, stage, "stage editor")
+            app.screen.query_one(OptionList).highlighted = [r.name for r in app.screen.rows].index(
+                stage["text"]
+            )
+            for key in ("r", "d"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert not isinstance(app.screen, StagesScreen), key
+                assert_drawn_safely(app, stage, f"stage editor, {key}")
+                await pilot.press("escape")
+                await pilot.pause()
+
+
 def _query(entry: dict) -> str:
     """What one would type to find the entry: its first run of text (SQLite's LIKE stops at a
     NUL, so what follows one cannot be found)."""
