@@ -124,6 +124,23 @@ class Contact(BaseModel):
     position = IntegerField(default=0)  # the order they were added in
 
 
+class CadenceRun(BaseModel):
+    """A cadence running on a prospect (schema 7): its steps as they were when it started,
+    so that a cadence changed in the config file later leaves this one as it was."""
+
+    prospect = ForeignKeyField(Prospect, backref="cadences", on_delete="CASCADE", index=False)
+    name = CharField()
+    steps = TextField()  # JSON: ["call +2d", "email +3d", ...]
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    # finished, stopped, won, lost or archived
+    end_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+
+    class Meta:
+        table_name = "cadence_run"
+        indexes = ((("prospect", "ended_at"), False),)
+
+
 class FollowUp(BaseModel):
     """An activity: a follow-up to do (``done_at`` empty) or done."""
 
@@ -134,6 +151,16 @@ class FollowUp(BaseModel):
     created_at = DateTimeField()
     outcome = TextField(default="")
     notes = TextField(default="")
+    # schema 7: a step of a cadence (1-based), or a repeating one (an RRULE), and the due time
+    # a reminder was last sent for (`pipeline-tui notify`: never twice for the same time)
+    cadence_run = ForeignKeyField(CadenceRun, null=True, on_delete="SET NULL", index=False)
+    cadence_step = IntegerField(null=True)
+    repeat = TextField(null=True)
+    announced_due = DateTimeField(null=True)
+
+    # what completing it scheduled by itself (a cadence's next step, a repeat's next
+    # occurrence): set by the service that completed it, never stored
+    continued_by: FollowUp | None = None
 
     class Meta:
         table_name = "follow_up"
@@ -183,6 +210,7 @@ ALL_MODELS = (
     Organization,
     Prospect,
     Contact,
+    CadenceRun,
     FollowUp,
     StageChange,
     Quota,

@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, models
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -97,8 +97,30 @@ def _to_6(db: peewee.Database) -> None:
     records_from_rows()
 
 
+def _to_7(db: peewee.Database) -> None:
+    """Schema 7 (follow-ups that run themselves): cadences running on prospects; on each
+    follow-up its cadence step, its repeat rule, and the due time a reminder was sent for.
+    Nullable columns, added in place on both engines; no row is touched."""
+    db.create_tables([models.CadenceRun])  # with its index, as a new database gets it
+    moment = "DATETIME" if isinstance(db, peewee.SqliteDatabase) else "TIMESTAMP"
+    for column, kind in (
+        ("cadence_run_id", 'INTEGER REFERENCES "cadence_run" ("id") ON DELETE SET NULL'),
+        ("cadence_step", "INTEGER"),
+        ("repeat", "TEXT"),
+        ("announced_due", moment),
+    ):
+        db.execute_sql(f'ALTER TABLE "follow_up" ADD COLUMN "{column}" {kind}')
+
+
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
+    2: _to_2,
+    3: _to_3,
+    4: _to_4,
+    5: _to_5,
+    6: _to_6,
+    7: _to_7,
+}
 
 
 def get_version(db: peewee.Database) -> int:
