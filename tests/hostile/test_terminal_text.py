@@ -717,6 +717,24 @@ async def test_the_stage_editor_and_its_dialogs(hostile_app):
                 await pilot.pause()
 
 
+async def test_the_call_block_shows_each_card_as_text(hostile_app):
+    """``b``: a call due for each sampled prospect, one card at a time."""
+    from pipeline_tui.services.follow_ups import schedule
+    from pipeline_tui.ui.screens.call_block import CallBlockScreen
+
+    app, prospects, _ = hostile_app
+    for number, entry in enumerate(SAMPLE):  # due in this order, so the cards come in it
+        schedule(prospects[entry["id"]], "call", NOW - timedelta(minutes=60 - number), NOW, entry["text"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, CallBlockScreen)
+        for entry in SAMPLE:
+            assert_drawn_safely(app, entry, "call block")
+            await pilot.press("j")
+            await pilot.pause()
+
+
 def _query(entry: dict) -> str:
     """What one would type to find the entry: its first run of text (SQLite's LIKE stops at a
     NUL, so what follows one cannot be found)."""
