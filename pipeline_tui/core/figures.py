@@ -1,7 +1,8 @@
-"""The quota arithmetic and pipeline figures of SPEC section 3 (rules R1, R6, R7, R8).
+"""The quota arithmetic and pipeline figures (rules R1, R6, R7, R8): see the README's "The
+figures and the advice" for what each one means to a salesperson.
 
 Amounts are cents. Ratios that feed ``new_prospects_needed`` are kept as fractions so that
-``needed × average × win rate ≥ gap`` holds exactly, not just to float precision.
+``needed × average × lead-to-win rate ≥ gap`` holds exactly, not just to float precision.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
+from pipeline_tui.core.aging import is_aged_out, is_slipped
 from pipeline_tui.core.domain import LOST, OPEN, WON, ClosedTally, ReachCount, Snapshot, Stage
 from pipeline_tui.core.settings import Thresholds
+
+WEEK_DAYS = 7
+MONTH_DAYS = 365.25 / 12  # an average month, for a pace per month
 
 
 class Period(NamedTuple):
@@ -45,6 +50,22 @@ def quota_period(kind: str, now: datetime) -> Period:
     return Period(kind, start, end)
 
 
+class LeadToWin(NamedTuple):
+    """Of the prospects created in the look-back window, the share that ended won: lost ones
+    and open ones left alone too long (aged out) count against it, active open ones not at all.
+    Until enough are decided, the lead stage's probability stands in (``source`` "stage")."""
+
+    rate: Fraction
+    won: int
+    lost: int
+    aged_out: int
+    source: str  # "history" or "stage"
+
+    @property
+    def decided(self) -> int:
+        return self.won + self.lost + self.aged_out
+
+
 class QuotaFigures(NamedTuple):
     """The quota against what was won in its period, and what closing the gap takes."""
 
@@ -57,11 +78,20 @@ class QuotaFigures(NamedTuple):
     win_rate_is_fallback: bool
     average_won_value: Fraction
     new_prospects_needed: int | None
+    lead_to_win: LeadToWin
+    days_left: int  # from today to the period's last day, both counted
+    pace_per_week: float  # cents still to win (target − won) per week left
+    pace_per_month: float  # the same per average month left
+    new_prospects_per_week: int | None  # new prospects needed per week left (all, under a week)
 
     @property
     def progress(self) -> float:
         """Won as a share of target (0 when there is no target)."""
         return self.won / self.target if self.target else 0.0
+
+    @property
+    def still_to_win(self) -> int:
+        return max(0, self.target - self.won)
 
 
 class StageFigures(NamedTuple):
@@ -84,21 +114,37 @@ class Conversion(NamedTuple):
 
 
 class ForecastMonth(NamedTuple):
-    """Open deals expected to close in one month, and their weighted value."""
+    """Open deals expected to close in one month, and their weighted value; the current month
+    also holds the slipped deals (their close date passed) and what it has won so far."""
 
     month: date  # first day of the month
     count: int
     weighted_value: float
     pace: float | None  # the quota's monthly pace, when a quota is set
+    won: int = 0  # cents won in the month so far (the current month only)
 
     @property
     def famine(self) -> bool:
-        return self.pace is not None and self.weighted_value < self.pace
+        return self.pace is not None and self.won + self.weighted_value < self.pace
+
+
+class Slipped(NamedTuple):
+    """Open deals whose expected close date has passed."""
+
+    count: int
+    value: int  # cents
+    weighted_value: float
 
 
 def lookback_window(now: datetime, thresholds: Thresholds) -> tuple[datetime, datetime]:
     """The look-back window of the win rate and the average sale: the days before ``now``."""
     return now - timedelta(days=thresholds.lookback_days), now
+
+
+def month_window(now: datetime) -> tuple[datetime, datetime]:
+    """The calendar month that holds ``now``, from its first moment to its last."""
+    first = now.date().replace(day=1)
+    return period_window(Period("month", first, first + relativedelta(months=1) - timedelta(days=1)))
 
 
 def period_window(period: Period) -> tuple[datetime, datetime]:
@@ -164,6 +210,56 @@ def win_rate(snapshot: Snapshot, thresholds: Thresholds) -> tuple[Fraction, bool
     return Fraction(won, won + lost), False
 
 
+class SourceTally(NamedTuple):
+    """Prospects of one source created in the look-back window: how they ended so far."""
+
+    won: int = 0
+    lost: int = 0
+    aged_out: int = 0
+    won_value: int = 0  # cents
+
+
+def cohort(snapshot: Snapshot, thresholds: Thresholds) -> dict[str, SourceTally]:
+    """The prospects created in the look-back window, by source as typed: won, lost, and open
+    ones aged out (see :func:`pipeline_tui.core.aging.is_aged_out`)."""
+    start, end = lookback_window(snapshot.now, thresholds)
+    kind_of = {stage.id: stage.kind for stage in snapshot.stages}
+    counts: dict[str, list[int]] = {}
+
+    def add(source: str, kind: str, count: int, value: int) -> None:
+        row = counts.setdefault(source, [0, 0, 0, 0])
+        if kind == WON:
+            row[0] += count
+            row[3] += value
+        elif kind == LOST:
+            row[1] += count
+
+    summarised = snapshot.cohort is not None
+    for row in snapshot.cohort or ():
+        add(row.source, kind_of[row.stage_id], row.count, row.value)
+    for p in snapshot.open_prospects if summarised else snapshot.prospects:
+        if not start <= p.created <= end:
+            continue
+        kind = kind_of[p.stage_id]
+        if kind != OPEN:
+            add(p.source, kind, 1, p.value or 0)
+        elif is_aged_out(p, snapshot.now, thresholds):
+            counts.setdefault(p.source, [0, 0, 0, 0])[2] += 1
+    return {source: SourceTally(*row) for source, row in counts.items()}
+
+
+def lead_to_win(snapshot: Snapshot, thresholds: Thresholds, tallies: dict[str, SourceTally]) -> LeadToWin:
+    """Won ÷ decided over the cohort (``tallies``); the lead stage's probability until
+    ``win_rate_min_closed`` are decided."""
+    won = sum(t.won for t in tallies.values())
+    lost = sum(t.lost for t in tallies.values())
+    aged_out = sum(t.aged_out for t in tallies.values())
+    decided = won + lost + aged_out
+    if decided == 0 or decided < thresholds.win_rate_min_closed:
+        return LeadToWin(Fraction(str(lead_probability(snapshot))), won, lost, aged_out, "stage")
+    return LeadToWin(Fraction(won, decided), won, lost, aged_out, "history")
+
+
 def average_won_value(snapshot: Snapshot, thresholds: Thresholds) -> Fraction:
     """Mean value won over the look-back window; else the open prospects' mean value; else 0."""
     tally = closed_tally(snapshot, lookback_window(snapshot.now, thresholds))
@@ -185,8 +281,17 @@ def new_prospects_needed(gap: int, average: Fraction, rate: Fraction) -> int | N
     return math.ceil(Fraction(gap) / divisor)
 
 
-def quota_figures(snapshot: Snapshot, thresholds: Thresholds) -> QuotaFigures | None:
-    """R1: won so far, expected from deals in progress, and what must come from scratch."""
+def days_left(period: Period, now: datetime) -> int:
+    """Calendar days from today to the period's last day, both counted (20 Nov → 31 Dec: 42;
+    at least 1, as the period holds today)."""
+    return max(1, (period.end - now.date()).days + 1)
+
+
+def quota_figures(
+    snapshot: Snapshot, thresholds: Thresholds, rate: LeadToWin | None = None
+) -> QuotaFigures | None:
+    """R1: won so far, expected from deals in progress, and what must come from scratch, at the
+    lead-to-win rate (``rate``, else worked out here)."""
     if snapshot.quota is None:
         return None
     period = quota_period(snapshot.quota.period, snapshot.now)
@@ -194,18 +299,28 @@ def quota_figures(snapshot: Snapshot, thresholds: Thresholds) -> QuotaFigures | 
     won = won_in_period(snapshot, period)
     expected = expected_in_period(snapshot, period)
     gap = max(0, target - won - expected)
-    rate, fallback = win_rate(snapshot, thresholds)
+    closed_rate, fallback = win_rate(snapshot, thresholds)
+    if rate is None:
+        rate = lead_to_win(snapshot, thresholds, cohort(snapshot, thresholds))
     average = average_won_value(snapshot, thresholds)
+    needed = new_prospects_needed(gap, average, rate.rate)
+    left = days_left(period, snapshot.now)
+    still = max(0, target - won)
     return QuotaFigures(
         period=period,
         target=target,
         won=won,
         expected=expected,
         gap=gap,
-        win_rate=rate,
+        win_rate=closed_rate,
         win_rate_is_fallback=fallback,
         average_won_value=average,
-        new_prospects_needed=new_prospects_needed(gap, average, rate),
+        new_prospects_needed=needed,
+        lead_to_win=rate,
+        days_left=left,
+        pace_per_week=still * WEEK_DAYS / left,
+        pace_per_month=still * MONTH_DAYS / left,
+        new_prospects_per_week=None if needed is None else min(needed, math.ceil(needed * WEEK_DAYS / left)),
     )
 
 
@@ -300,13 +415,10 @@ def appointment_to_sale(snapshot: Snapshot) -> tuple[float | None, int]:
 
 
 def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
-    """Weighted value expected to close in each of the next calendar months, against the pace.
-
-    The months start after the current one (SPEC 3: "the next 6 calendar months"); what closes
-    this month already counts in the quota figures' ``expected``.
-    """
-    first = snapshot.now.date().replace(day=1) + relativedelta(months=1)
-    months = [first + relativedelta(months=i) for i in range(thresholds.forecast_months)]
+    """Weighted value expected to close in the current month (what is left of it, slipped deals
+    included) and the months after it, against the quota's monthly pace."""
+    first = snapshot.now.date().replace(day=1)
+    months = [first + relativedelta(months=i) for i in range(max(1, thresholds.forecast_months))]
     index = {(m.year, m.month): i for i, m in enumerate(months)}
     counts = [0] * len(months)
     weighted = [0.0] * len(months)
@@ -314,7 +426,7 @@ def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
         close = prospect.expected_close
         if close is None:
             continue
-        slot = index.get((close.year, close.month))
+        slot = 0 if close < first else index.get((close.year, close.month))
         if slot is not None:
             counts[slot] += 1
             weighted[slot] += snapshot.weighted_value(prospect)
@@ -322,4 +434,19 @@ def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
     if snapshot.quota is not None:
         period = quota_period(snapshot.quota.period, snapshot.now)
         pace = snapshot.quota.target / period.months
-    return [ForecastMonth(m, counts[i], weighted[i], pace) for i, m in enumerate(months)]
+    won_now = closed_tally(snapshot, month_window(snapshot.now)).won_value
+    return [
+        ForecastMonth(m, counts[i], weighted[i], pace, won_now if i == 0 else 0) for i, m in enumerate(months)
+    ]
+
+
+def slipped(snapshot: Snapshot) -> Slipped:
+    """Open deals expected to close on a day already gone: they count in this month's forecast."""
+    count = value = 0
+    weighted = 0.0
+    for prospect in snapshot.open_prospects:
+        if is_slipped(prospect, snapshot.now):
+            count += 1
+            value += prospect.value or 0
+            weighted += snapshot.weighted_value(prospect)
+    return Slipped(count, value, weighted)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline_tui.core import advice as advice_rules
-from pipeline_tui.core import figures
+from pipeline_tui.core import aging, figures, insight
 from pipeline_tui.core.domain import Snapshot
 from pipeline_tui.core.settings import Settings
 
@@ -17,27 +17,47 @@ class Report:
 
     now: datetime
     quota: figures.QuotaFigures | None
+    lead_to_win: figures.LeadToWin
     stages: list[figures.StageFigures]
     conversion: list[figures.Conversion]
     appointment_to_sale_rate: float | None
     appointment_closed: int
     forecast: list[figures.ForecastMonth]
+    slipped: figures.Slipped
+    lost_reasons: list[insight.LostReason]
+    stage_days: list[insight.StageDays]
+    rotting: dict[int, aging.RottingLimit]  # open stage id -> its rotting limit
+    sources: list[insight.SourceFigures]
+    activity: insight.Activity
     advice: list[advice_rules.Advice]
+    advice_groups: list[advice_rules.AdviceGroup]
 
 
 def build_report(snapshot: Snapshot, settings: Settings) -> Report:
     thresholds = settings.thresholds
-    quota = figures.quota_figures(snapshot, thresholds)
+    tallies = figures.cohort(snapshot, thresholds)
+    lead_to_win = figures.lead_to_win(snapshot, thresholds, tallies)
+    quota = figures.quota_figures(snapshot, thresholds, lead_to_win)
     rate, closed = figures.appointment_to_sale(snapshot)
+    limits = aging.rotting_limits(snapshot.stages, snapshot.stage_time, settings.rotting, thresholds)
     found = advice_rules.pipeline_advice(snapshot, thresholds, quota, rate, closed)
-    found += advice_rules.prospect_advice(snapshot, thresholds)
+    found += advice_rules.prospect_advice(snapshot, thresholds, limits=limits)
+    advice = advice_rules.sort_advice(found)
     return Report(
         now=snapshot.now,
         quota=quota,
+        lead_to_win=lead_to_win,
         stages=figures.stage_figures(snapshot),
         conversion=figures.conversion(snapshot),
         appointment_to_sale_rate=rate,
         appointment_closed=closed,
         forecast=figures.forecast(snapshot, thresholds),
-        advice=advice_rules.sort_advice(found),
+        slipped=figures.slipped(snapshot),
+        lost_reasons=insight.lost_reasons(snapshot, thresholds),
+        stage_days=insight.stage_days(snapshot, limits),
+        rotting=limits,
+        sources=insight.sources(tallies),
+        activity=insight.activity(snapshot, settings.goals, quota),
+        advice=advice,
+        advice_groups=advice_rules.advice_groups(advice),
     )

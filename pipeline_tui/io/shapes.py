@@ -28,24 +28,18 @@ def ratio(value) -> float | None:
 
 
 def report_json(report: Report) -> dict:
-    quota = None
-    if report.quota is not None:
-        q = report.quota
-        quota = {
-            "period": q.period.kind,
-            "start": iso(q.period.start),
-            "end": iso(q.period.end),
-            "target": cents_to_number(q.target),
-            "won": cents_to_number(q.won),
-            "expected": cents_to_number(q.expected),
-            "gap": cents_to_number(q.gap),
-            "win_rate": ratio(q.win_rate),
-            "average_won_value": cents_to_number(float(q.average_won_value)),
-            "new_prospects_needed": q.new_prospects_needed,
-        }
+    """The report as JSON: the README's "report --json" shape (money as numbers)."""
     return {
         "now": iso(report.now),
-        "quota": quota,
+        "quota": _quota_json(report.quota),
+        "lead_to_win": {
+            "rate": ratio(report.lead_to_win.rate),
+            "won": report.lead_to_win.won,
+            "lost": report.lead_to_win.lost,
+            "aged_out": report.lead_to_win.aged_out,
+            "decided": report.lead_to_win.decided,
+            "source": report.lead_to_win.source,
+        },
         "stages": [
             {
                 "name": s.stage.name,
@@ -69,13 +63,86 @@ def report_json(report: Report) -> dict:
                 "count": m.count,
                 "weighted_value": cents_to_number(m.weighted_value),
                 "pace": cents_to_number(m.pace),
+                "won": cents_to_number(m.won),
             }
             for m in report.forecast
         ],
+        "slipped": {
+            "count": report.slipped.count,
+            "value": cents_to_number(report.slipped.value),
+            "weighted_value": cents_to_number(report.slipped.weighted_value),
+        },
+        "lost_reasons": [
+            {"reason": r.reason, "count": r.count, "value": cents_to_number(r.value)} for r in report.lost_reasons
+        ],
+        "stage_days": _stage_days_json(report),
+        "sources": [
+            {
+                "source": s.source,
+                "won": s.won,
+                "lost": s.lost,
+                "aged_out": s.aged_out,
+                "rate": ratio(s.rate),
+                "value": cents_to_number(s.value),
+            }
+            for s in report.sources
+        ],
+        "activity": _activity_json(report.activity),
         "advice": [
             {"code": a.code, "message": a.message, "prospect_id": a.prospect_id, "prospect": a.prospect}
             for a in report.advice
         ],
+        "advice_groups": [
+            {"code": g.code, "count": g.count, "value": cents_to_number(g.value)} for g in report.advice_groups
+        ],
+    }
+
+
+def _quota_json(q) -> dict | None:
+    if q is None:
+        return None
+    return {
+        "period": q.period.kind,
+        "start": iso(q.period.start),
+        "end": iso(q.period.end),
+        "target": cents_to_number(q.target),
+        "won": cents_to_number(q.won),
+        "expected": cents_to_number(q.expected),
+        "gap": cents_to_number(q.gap),
+        "win_rate": ratio(q.win_rate),
+        "average_won_value": cents_to_number(float(q.average_won_value)),
+        "new_prospects_needed": q.new_prospects_needed,
+        "days_left": q.days_left,
+        "pace_per_week": cents_to_number(q.pace_per_week),
+        "pace_per_month": cents_to_number(q.pace_per_month),
+        "new_prospects_per_week": q.new_prospects_per_week,
+    }
+
+
+def _stage_days_json(report: Report) -> list[dict]:
+    return [
+        {
+            "stage": d.stage,
+            "pipeline": d.pipeline,
+            "avg_days": None if d.avg_days is None else round(d.avg_days, 1),
+            "count": d.count,
+            "rotting_days": d.rotting.days if d.rotting else None,
+            "rotting_from": d.rotting.source if d.rotting else None,
+        }
+        for d in report.stage_days
+    ]
+
+
+def _activity_json(activity) -> dict:
+    def pace(p) -> dict:
+        return {"done": p.done, "goal": p.goal}
+
+    return {
+        "week_start": iso(activity.week_start.date()),
+        "calls": pace(activity.calls),
+        "emails": pace(activity.emails),
+        "appointments": pace(activity.appointments),
+        "new_prospects": {**pace(activity.new_prospects), "needed": activity.needed_per_week},
     }
 
 

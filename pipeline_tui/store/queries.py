@@ -13,9 +13,9 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import peewee
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
-from pipeline_tui.core import domain, figures
+from pipeline_tui.core import domain, figures, insight
 from pipeline_tui.core.dates import moment_reader
 from pipeline_tui.core.domain import OPEN, new_record
 from pipeline_tui.core.settings import Settings
@@ -248,6 +248,11 @@ PROSPECT_COLUMNS = (
     Prospect.ever_won,
     Prospect.owner,
     *(getattr(Prospect, column) for column in activity.COLUMNS),  # kept by triggers
+    Prospect.updated_at,
+    Prospect.source,
+    Prospect.lost_reason,
+    Prospect.snoozed_until,
+    Prospect.snooze_reason,
 )
 
 
@@ -399,6 +404,11 @@ def load_snapshot(
         last_contact,
         last_appointment,
         demo_or_trial,
+        updated,
+        source,
+        lost_reason,
+        snoozed_until,
+        snooze_reason,
     ) in enumerate(rows):
         rows[index] = None  # each row let go once read: the whole table never lives twice
         history = new_record(
@@ -433,6 +443,11 @@ def load_snapshot(
                     text(owner_name),  # owner
                     tuple(follow_ups.get(pid, ())),  # open_follow_ups
                     history,
+                    moment(updated),
+                    text(source),
+                    lost_reason,
+                    moment(snoozed_until),
+                    snooze_reason,
                 ),
             )
         )
@@ -447,6 +462,7 @@ def load_snapshot(
         reach=load_reach(pipeline_id, stages, owner) if summarise else None,
         closed_tallies=load_tallies(now, settings, quota, pipeline_id, owner) if summarise else None,
         notes=notes,
+        **(report_history(now, settings, stages, pipeline_id, owner) if summarise else {}),
     )
 
 
@@ -457,8 +473,9 @@ def load_tallies(
     pipeline_id: int | None,
     owner: str | None = None,
 ) -> dict[tuple[datetime, datetime], domain.ClosedTally]:
-    """Won and lost in the windows the figures read: the look-back window and the quota period."""
-    windows = [figures.lookback_window(now, settings.thresholds)]
+    """Won and lost in the windows the figures read: the look-back window, the current month
+    and the quota period."""
+    windows = [figures.lookback_window(now, settings.thresholds), figures.month_window(now)]
     if quota is not None:
         windows.append(figures.period_window(figures.quota_period(quota.period, now)))
     tallies = {}
@@ -467,6 +484,97 @@ def load_tallies(
         (won, value), (lost, _) = totals[domain.WON], totals[domain.LOST]
         tallies[window] = domain.ClosedTally(won, lost, value)
     return tallies
+
+
+def _scoped(query: peewee.ModelSelect, pipeline_id: int | None, owner: str | None) -> peewee.ModelSelect:
+    if pipeline_id is not None:
+        query = query.where(Prospect.pipeline == pipeline_id)
+    if owner is not None:
+        query = query.where(Prospect.owner == owner)
+    return query
+
+
+def report_history(
+    now: datetime,
+    settings: Settings,
+    stages: Iterable[domain.Stage],
+    pipeline_id: int | None,
+    owner: str | None,
+) -> dict:
+    """The report's history that closed prospects and past moves make, summarised in SQL (the
+    snapshot's fields of these names): the cohort of the lead-to-win rate, lost reasons, time
+    in stage, and this week's activity."""
+    start, end = figures.lookback_window(now, settings.thresholds)
+    monday = insight.week_start(now)
+    kind_of = {stage.id: stage.kind for stage in stages}
+    closed = [sid for sid, kind in kind_of.items() if kind != OPEN]
+    fresh = Case(None, [(Prospect.created_at >= start, 1)], 0)
+    new_this_week = Case(None, [(Prospect.created_at >= monday, 1)], 0)
+    # prospects closed in the look-back window: one pass over the closed_at index
+    query = Prospect.select(
+        Prospect.source,
+        Prospect.stage,
+        Prospect.lost_reason,
+        fresh,
+        fn.SUM(new_this_week),
+        fn.COUNT(Prospect.id),
+        fn.COALESCE(fn.SUM(Prospect.value_cents), 0),
+    ).where(
+        Prospect.archived == False,  # noqa: E712
+        Prospect.stage.in_(closed),
+        Prospect.closed_at.between(start, end),
+        Prospect.created_at <= end,
+    )
+    query = _scoped(query, pipeline_id, owner).group_by(Prospect.source, Prospect.stage, Prospect.lost_reason, fresh)
+    cohort: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    reasons: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    closed_new = 0
+    for source, stage, reason, in_cohort, new, count, value in _rows(query):
+        closed_new += int(new or 0)
+        if in_cohort:
+            row = cohort[(source, stage)]
+            row[0] += count
+            row[1] += int(value)
+        if kind_of.get(stage) == domain.LOST:
+            row = reasons[reason]
+            row[0] += count
+            row[1] += int(value)
+    return {
+        "cohort": tuple(domain.CohortCount(source, stage, *row) for (source, stage), row in cohort.items()),
+        "lost_reasons": tuple(domain.ReasonCount(reason, *row) for reason, row in reasons.items()),
+        "stage_time": load_stage_time(start, end, pipeline_id, owner),
+        "done_this_week": _done_between(monday, now, pipeline_id, owner),
+        "closed_new_this_week": closed_new,
+    }
+
+
+def load_stage_time(
+    start: datetime, end: datetime, pipeline_id: int | None = None, owner: str | None = None
+) -> tuple[domain.StageTime, ...]:
+    """For each stage, how many prospects left it between two times and how long they had been
+    in it, all told (read from the stage changes' index)."""
+    query = StageChange.select(
+        StageChange.from_stage, fn.COUNT(SQL("*")), fn.SUM(StageChange.seconds_in_stage)
+    ).where(
+        StageChange.changed_at.between(start, end),
+        StageChange.from_stage.is_null(False),
+        StageChange.seconds_in_stage.is_null(False),
+    )
+    if pipeline_id is not None or owner is not None:
+        query = _scoped(query.join(Prospect, on=(StageChange.prospect == Prospect.id)), pipeline_id, owner)
+    query = query.group_by(StageChange.from_stage)
+    return tuple(domain.StageTime(stage, count, float(seconds or 0)) for stage, count, seconds in _rows(query))
+
+
+def _done_between(start: datetime, end: datetime, pipeline_id: int | None, owner: str | None) -> dict[str, int]:
+    """Follow-ups done between two times, by kind (of live prospects)."""
+    query = (
+        FollowUp.select(FollowUp.kind, fn.COUNT(SQL("*")))
+        .join(Prospect, on=(FollowUp.prospect == Prospect.id))
+        .where(FollowUp.done_at.between(start, end), Prospect.archived == False)  # noqa: E712
+    )
+    query = _scoped(query, pipeline_id, owner).group_by(FollowUp.kind)
+    return {kind: count for kind, count in _rows(query)}
 
 
 def closed_totals(

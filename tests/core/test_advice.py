@@ -363,7 +363,8 @@ def test_cold_call_more_when_early_prospects_are_fewer_than_needed():
     quota = Quota("month", 50_000)  # 2 leads expected 20,000: gap 30,000: 3 needed
     advice = [a for a in advise(*_leads(2), quota=quota) if a.code == "cold-call-more"]
     assert [a.message for a in advice] == [
-        "Make more cold calls: only 2 early prospects against the 3 new ones the quota needs"
+        "Make more cold calls: only 2 early prospects against the 3 new ones the quota needs; the "
+        "quota needs 3 new prospects by 30 Nov"  # 5 days left: all three this week
     ]
     # 3 leads expected 30,000: gap 30,000: 3 needed, 3 early: enough
     assert "cold-call-more" not in pipeline_codes(*_leads(3), quota=Quota("month", 60_000))

@@ -34,6 +34,7 @@ from pipeline_tui.core.figures import (
     new_prospects_needed,
     quota_figures,
     quota_period,
+    slipped,
     stage_figures,
     win_rate,
     won_in_period,
@@ -463,36 +464,51 @@ def _forecast_prospects():
     ]
 
 
-def test_forecast_months_are_the_next_six_after_this_one():
-    # the two closing in November (this month) are left out: they count in the quota's expected
+def test_forecast_starts_with_this_month_and_holds_the_slipped_deals():
+    # November is now (26 Nov): what is left of it, with the deals whose close date passed (1 Nov
+    # and 31 Oct) and what November has won so far; then five more months
     months = forecast(snapshot(_forecast_prospects()), T)
-    assert [(m.month, m.count, round(m.weighted_value)) for m in months] == [
-        (date(2026, 12, 1), 1, 150_000),
-        (date(2027, 1, 1), 1, 0),
-        (date(2027, 2, 1), 0, 0),
-        (date(2027, 3, 1), 0, 0),
-        (date(2027, 4, 1), 1, 40_000),
-        (date(2027, 5, 1), 1, 60_000),
+    assert [(m.month, m.count, round(m.weighted_value), m.won) for m in months] == [
+        (date(2026, 11, 1), 3, 60_000 + 10_000 + 60_000, 500_000),
+        (date(2026, 12, 1), 1, 150_000, 0),
+        (date(2027, 1, 1), 1, 0, 0),
+        (date(2027, 2, 1), 0, 0, 0),
+        (date(2027, 3, 1), 0, 0, 0),
+        (date(2027, 4, 1), 1, 40_000, 0),
     ]
     assert all(m.pace is None and not m.famine for m in months)
+
+
+def test_slipped_deals_are_the_open_ones_whose_close_date_is_gone():
+    slipped_ = slipped(snapshot(_forecast_prospects()))
+    # 1 Nov (Lead, 100,000 x 0.10) and 31 Oct (Trial, 100,000 x 0.60); 30 Nov is still to come,
+    # the won one is closed, the undated one cannot slip
+    assert (slipped_.count, slipped_.value, round(slipped_.weighted_value)) == (2, 200_000, 70_000)
+    # the close date is a day: a deal due today has not slipped yet
+    today = prospect(stage="Lead", value=100, expected_close=NOW.date())
+    assert slipped(snapshot([today])).count == 0
+    assert slipped(snapshot([today], now=NOW + timedelta(days=1))).count == 1
 
 
 @pytest.mark.parametrize(("period", "pace"), [("month", 120_000), ("quarter", 40_000), ("year", 10_000)])
 def test_forecast_pace_is_target_over_months_in_period(period, pace):
     months = forecast(snapshot(_forecast_prospects(), quota=Quota(period, 120_000)), T)
     assert {m.pace for m in months} == {pace}
-    assert [m.famine for m in months] == [m.weighted_value < pace for m in months]
+    assert [m.famine for m in months] == [m.won + m.weighted_value < pace for m in months]
 
 
 def test_famine_flags_the_months_under_pace():
     months = forecast(snapshot(_forecast_prospects(), quota=Quota("quarter", 180_000)), T)  # pace 60,000
-    # December is over the pace and May meets it exactly: neither is a famine
-    assert [m.famine for m in months] == [False, True, True, True, True, False]
+    # November has won 500,000 and December expects 150,000: neither is a famine
+    assert [m.famine for m in months] == [False, False, True, True, True, True]
+    # this month's won counts against its pace: 30,000 won and 20,000 expected fall short of 60,000
+    short = [won(30_000, NOW), prospect(stage="Trial", value=33_334, expected_close=NOW.date())]
+    assert forecast(snapshot(short, quota=Quota("quarter", 180_000)), T)[0].famine is True
 
 
 def test_forecast_length_comes_from_thresholds():
     months = forecast(snapshot(now=at("2026-12-31 23:00")), Thresholds(forecast_months=3))
-    assert [m.month for m in months] == [date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)]
+    assert [m.month for m in months] == [date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
 
 
 # ---- properties ------------------------------------------------------------------------------
@@ -534,7 +550,7 @@ def test_gap_and_needed_properties(snap):
     assert figures.gap >= 0
     assert figures.gap == max(0, figures.target - figures.won - figures.expected)
     needed = figures.new_prospects_needed
-    divisor = figures.average_won_value * figures.win_rate
+    divisor = figures.average_won_value * figures.lead_to_win.rate
     if figures.gap == 0:
         assert needed == 0
     elif divisor == 0:
