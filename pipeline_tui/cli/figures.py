@@ -32,9 +32,9 @@ def cmd_report(args, now: datetime) -> int:
     open_db(args)
     result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
-        from pipeline_tui.io.shapes import dumps, report_json
+        from pipeline_tui.io.shapes import report_json_text
 
-        write_output(None, dumps(report_json(result)))
+        write_output(None, report_json_text(result))
     else:
         from pipeline_tui.io.text import report_text
 

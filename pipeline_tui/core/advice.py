@@ -10,13 +10,15 @@ first, then the most pressing prospect codes, and within a code the most valuabl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.aging import RottingLimit, is_snoozed, last_touched
-from pipeline_tui.core.domain import CONTACT_KINDS, DEMO_KINDS, OPEN, Prospect, Snapshot, Stage
+from pipeline_tui.core.domain import CONTACT_KINDS, DEMO_KINDS, OPEN, Prospect, Snapshot, Stage, new_record
 from pipeline_tui.core.figures import QuotaFigures
 from pipeline_tui.core.money import format_money
+from pipeline_tui.core.open_deals import OpenSums, open_sums
 from pipeline_tui.core.settings import Thresholds
 
 # Prospect advice, most pressing first: someone waiting, an appointment at risk, then the rest.
@@ -61,10 +63,6 @@ class AdviceGroup(NamedTuple):
     value: float | None  # None for advice about the whole pipeline
 
 
-def _day(moment: datetime) -> str:
-    return moment.strftime("%a %d %b %H:%M").replace(" 00:00", "")
-
-
 class StagePlace(NamedTuple):
     """Where an open stage stands against the stages the rules name by role."""
 
@@ -95,10 +93,20 @@ def _place(snapshot: Snapshot, stage: Stage) -> StagePlace:
 
 
 class Context:
-    """What the prospect rules share in one run: the moment, the thresholds, each stage's place
-    and rotting limit."""
+    """What the prospect rules share in one run: the moment and the times the thresholds make of
+    it, each stage's place and rotting limit, and the days already written out."""
 
-    __slots__ = ("snapshot", "thresholds", "now", "places", "limits")
+    __slots__ = (
+        "snapshot",
+        "thresholds",
+        "now",
+        "places",
+        "limits",
+        "answer_by",
+        "reminder_window",
+        "stale_before",
+        "_days",
+    )
 
     def __init__(
         self, snapshot: Snapshot, thresholds: Thresholds, limits: dict[int, RottingLimit] | None = None
@@ -107,7 +115,26 @@ class Context:
         self.thresholds = thresholds
         self.now = snapshot.now
         self.places = {s.id: _place(snapshot, s) for s in snapshot.stages if s.kind == OPEN}
-        self.limits = limits or {}
+        self.limits = {
+            s.id: (limits or {}).get(s.id, RottingLimit(thresholds.stale_after_days, "default"))
+            for s in snapshot.stages
+            if s.kind == OPEN
+        }
+        # a deal last touched before this moment has been idle for more than its stage's limit
+        self.stale_before = {
+            stage_id: self.now - timedelta(days=limit.days + 1) for stage_id, limit in self.limits.items()
+        }
+        self.answer_by = self.now - timedelta(hours=thresholds.info_request_hours)
+        self.reminder_window = timedelta(hours=thresholds.reminder_window_hours)
+        self._days: dict[tuple[datetime, str], str] = {}
+
+    def day(self, moment: datetime, form: str = "%a %d %b %H:%M") -> str:
+        """``Fri 27 Nov 10:00`` (no time at midnight): written once per moment (a big report
+        names the same appointment times thousands of times)."""
+        said = self._days.get((moment, form))
+        if said is None:
+            said = self._days[(moment, form)] = moment.strftime(form).replace(" 00:00", "")
+        return said
 
 
 def _open_of(p: Prospect, *kinds: str) -> list:
@@ -134,7 +161,7 @@ def confirm_decision_maker(p: Prospect, stage: Stage, ctx: Context) -> Found | N
         return (
             "confirm-decision-maker",
             f"Confirm {who} at {p.organization or p.name} can decide before the appointment on "
-            f"{_day(appointment)}",
+            f"{ctx.day(appointment)}",
             appointment,
         )
     if ctx.places[stage.id].at_or_past_appointment:
@@ -188,7 +215,7 @@ def answer_info_request(p: Prospect, stage: Stage, ctx: Context) -> Found | None
     """R4: answer any request for information immediately."""
     if not p.open_follow_ups:
         return None
-    limit = ctx.now - timedelta(hours=ctx.thresholds.info_request_hours)
+    limit = ctx.answer_by
     waiting = [f.created for f in p.open_follow_ups if f.kind == "info-request" and f.created < limit]
     if not waiting:
         return None
@@ -206,9 +233,8 @@ def send_reminder(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
     """R4: call and email the day before an appointment, so a hopeless one can cancel."""
     if not p.open_follow_ups:
         return None
-    now = ctx.now
-    window = timedelta(hours=ctx.thresholds.reminder_window_hours)
-    upcoming = [f.due for f in _open_of(p, "appointment") if now <= f.due <= now + window]
+    now, window = ctx.now, ctx.reminder_window
+    upcoming = [f.due for f in p.open_follow_ups if f.kind == "appointment" and now <= f.due <= now + window]
     if not upcoming:
         return None
     appointment = min(upcoming)
@@ -220,7 +246,7 @@ def send_reminder(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
         return None
     return (
         "send-reminder",
-        f"Call and email {p.label} a reminder about the appointment on {_day(appointment)}",
+        f"Call and email {p.label} a reminder about the appointment on {ctx.day(appointment)}",
         appointment,
     )
 
@@ -232,7 +258,7 @@ def follow_up_after_appointment(p: Prospect, stage: Stage, ctx: Context) -> Foun
         return None
     return (
         "follow-up-after-appointment",
-        f"Follow up with {p.label} after the appointment on {done:%a %d %b}: nothing is scheduled",
+        f"Follow up with {p.label} after the appointment on {ctx.day(done, '%a %d %b')}: nothing is scheduled",
         done,
     )
 
@@ -255,13 +281,18 @@ def stale(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
     """Nothing has happened for longer than the stage's rotting limit (by default
     ``stale_after_days``): revive it or close it, unless it was snoozed with a reason."""
     last = last_touched(p)
+    if last > ctx.stale_before[stage.id] or is_snoozed(p, ctx.now):
+        return None
     days = (ctx.now - last).days
-    limit = ctx.limits.get(stage.id)
-    if days > (limit.days if limit is not None else ctx.thresholds.stale_after_days) and not is_snoozed(
-        p, ctx.now
-    ):
+    limit = ctx.limits[stage.id]
+    if limit.source == "default":
         return ("stale", f"Revive or close {p.label}: nothing has happened for {days} days", last)
-    return None
+    return (
+        "stale",
+        f"Revive or close {p.label}: nothing has happened for {days} days ({stage.name} deals go "
+        f"stale after {limit.days})",
+        last,
+    )
 
 
 PROSPECT_RULES: tuple[ProspectRule, ...] = (
@@ -285,18 +316,9 @@ class PipelineCounts(NamedTuple):
     appointments_soon: int  # open appointments due within the horizon
 
 
-def pipeline_counts(snapshot: Snapshot, thresholds: Thresholds) -> PipelineCounts:
-    early = late = soon = 0
-    now = snapshot.now
-    horizon = now + timedelta(days=thresholds.appointment_horizon_days)
-    role_of = {stage.id: stage.role for stage in snapshot.stages}
-    for prospect in snapshot.open_prospects:
-        role = role_of[prospect.stage_id]
-        early += role in ("lead", "qualified")
-        late += role in ("trial", "proposal")
-        if prospect.open_follow_ups:
-            soon += sum(1 for f in prospect.open_follow_ups if f.kind == "appointment" and now <= f.due <= horizon)
-    return PipelineCounts(early, late, soon)
+def pipeline_counts(snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None) -> PipelineCounts:
+    sums = sums or open_sums(snapshot, thresholds)
+    return PipelineCounts(sums.early, sums.late, sums.appointments_soon)
 
 
 def _plural(count: int, word: str) -> str:
@@ -349,10 +371,10 @@ def pipeline_advice(
     quota: QuotaFigures | None,
     appointment_rate: float | None,
     appointment_closed: int,
-    counts: PipelineCounts | None = None,
+    sums: OpenSums | None = None,
 ) -> list[Advice]:
     """R1, R6, R8: advice about the pipeline as a whole."""
-    counts = counts or pipeline_counts(snapshot, thresholds)
+    counts = pipeline_counts(snapshot, thresholds, sums)
     found = [_behind_quota(quota), _cold_call_more(counts, thresholds, quota)]
     if (
         counts.appointments_soon >= thresholds.research_min_appointments
@@ -392,6 +414,7 @@ def prospect_advice(
     stage's rotting limit (else ``stale_after_days``)."""
     ctx = Context(snapshot, thresholds, limits)
     found: list[Advice] = []
+    add = found.append
     stage_by_id = snapshot.stage_by_id
     probability_of = {s.id: s.probability for s in snapshot.stages}
     rules = PROSPECT_RULES
@@ -400,17 +423,27 @@ def prospect_advice(
         weighted = None
         for rule in rules:
             hit = rule(p, stage, ctx)
-            if hit is None:
-                continue
-            if weighted is None:
-                chance = p.probability if p.probability is not None else probability_of[p.stage_id]
-                weighted = (p.value or 0) * chance
-            found.append(Advice(hit[0], hit[1], p.id, p.name, hit[2], weighted))
+            if hit is not None:
+                if weighted is None:
+                    chance = p.probability if p.probability is not None else probability_of[p.stage_id]
+                    weighted = (p.value or 0) * chance
+                add(new_record(Advice, (hit[0], hit[1], p.id, p.name, hit[2], weighted)))
     return found
 
 
 def sort_advice(advice: list[Advice]) -> list[Advice]:
-    return sorted(advice, key=lambda a: a.order)
+    """In ``Advice.order``: stable sorts on one key each, from the least telling to the most
+    (a key made per piece of advice cost more than the sorting, at 100,000 of them)."""
+    found = sorted((a for a in advice if a.prospect_id is not None), key=attrgetter("prospect_id"))
+    found.sort(key=attrgetter("when"))
+    found.sort(key=attrgetter("value"), reverse=True)  # reversed, yet stable: equals keep their order
+    by_code: dict[str, list[Advice]] = {code: [] for code in PROSPECT_CODES}
+    for a in found:
+        by_code[a.code].append(a)
+    whole = sorted((a for a in advice if a.prospect_id is None), key=lambda a: _RANK[a.code])
+    for code in PROSPECT_CODES:
+        whole += by_code[code]
+    return whole
 
 
 def advice_groups(advice: Iterable[Advice]) -> list[AdviceGroup]:

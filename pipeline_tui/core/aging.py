@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import OPEN, Prospect, Stage, StageTime
@@ -49,10 +49,16 @@ def is_slipped(prospect: Prospect, now: datetime) -> bool:
     return close is not None and close < now.date()
 
 
+def aged_out_cutoff(now: datetime, thresholds: Thresholds) -> datetime:
+    """A deal last touched at or before this moment has been left alone ``stale_after_days``
+    whole days or more."""
+    return now - timedelta(days=thresholds.stale_after_days)
+
+
 def is_aged_out(prospect: Prospect, now: datetime, thresholds: Thresholds) -> bool:
     """An open deal left alone for ``stale_after_days`` or more (and not snoozed with a reason):
     the lead-to-win rate counts it as lost."""
-    return idle_days(prospect, now) >= thresholds.stale_after_days and not is_snoozed(prospect, now)
+    return last_touched(prospect) <= aged_out_cutoff(now, thresholds) and not is_snoozed(prospect, now)
 
 
 class RottingLimit(NamedTuple):

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
-from pipeline_tui.core.aging import is_aged_out, is_slipped
 from pipeline_tui.core.domain import LOST, OPEN, WON, ClosedTally, ReachCount, Snapshot, Stage
+from pipeline_tui.core.open_deals import OpenSums, open_sums, weighted_buckets
 from pipeline_tui.core.settings import Thresholds
 
 WEEK_DAYS = 7
@@ -178,12 +178,13 @@ def won_in_period(snapshot: Snapshot, period: Period) -> int:
     return closed_tally(snapshot, period_window(period)).won_value
 
 
-def expected_in_period(snapshot: Snapshot, period: Period) -> int:
+def expected_in_period(snapshot: Snapshot, period: Period, sums: OpenSums | None = None) -> int:
     """Weighted value of open prospects due to close by the period's end (or undated), in cents."""
+    sums = sums or open_sums(snapshot, Thresholds())
     total = 0.0
-    for prospect in snapshot.open_prospects:
-        if prospect.expected_close is None or prospect.expected_close <= period.end:
-            total += snapshot.weighted_value(prospect)
+    for _, close, _, _, weighted in weighted_buckets(snapshot, sums):
+        if close is None or close <= period.end:
+            total += weighted
     return round(total)
 
 
@@ -219,32 +220,31 @@ class SourceTally(NamedTuple):
     won_value: int = 0  # cents
 
 
-def cohort(snapshot: Snapshot, thresholds: Thresholds) -> dict[str, SourceTally]:
+def cohort(snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None) -> dict[str, SourceTally]:
     """The prospects created in the look-back window, by source as typed: won, lost, and open
     ones aged out (see :func:`pipeline_tui.core.aging.is_aged_out`)."""
     start, end = lookback_window(snapshot.now, thresholds)
     kind_of = {stage.id: stage.kind for stage in snapshot.stages}
     counts: dict[str, list[int]] = {}
-
-    def add(source: str, kind: str, count: int, value: int) -> None:
+    closed = snapshot.cohort
+    if closed is None:  # not summarised: the closed prospects are in the snapshot
+        closed = [
+            (p.source, p.stage_id, 1, p.value or 0)
+            for p in snapshot.prospects
+            if kind_of[p.stage_id] != OPEN
+            and start <= p.created <= end
+            and p.closed_at is not None
+            and start <= p.closed_at <= end
+        ]
+    for source, stage_id, count, value in closed:
         row = counts.setdefault(source, [0, 0, 0, 0])
-        if kind == WON:
+        if kind_of[stage_id] == WON:
             row[0] += count
             row[3] += value
-        elif kind == LOST:
+        elif kind_of[stage_id] == LOST:
             row[1] += count
-
-    summarised = snapshot.cohort is not None
-    for row in snapshot.cohort or ():
-        add(row.source, kind_of[row.stage_id], row.count, row.value)
-    for p in snapshot.open_prospects if summarised else snapshot.prospects:
-        if not start <= p.created <= end:
-            continue
-        kind = kind_of[p.stage_id]
-        if kind != OPEN:
-            add(p.source, kind, 1, p.value or 0)
-        elif is_aged_out(p, snapshot.now, thresholds):
-            counts.setdefault(p.source, [0, 0, 0, 0])[2] += 1
+    for source, count in (sums or open_sums(snapshot, thresholds)).aged_out.items():
+        counts.setdefault(source, [0, 0, 0, 0])[2] += count
     return {source: SourceTally(*row) for source, row in counts.items()}
 
 
@@ -260,14 +260,14 @@ def lead_to_win(snapshot: Snapshot, thresholds: Thresholds, tallies: dict[str, S
     return LeadToWin(Fraction(won, decided), won, lost, aged_out, "history")
 
 
-def average_won_value(snapshot: Snapshot, thresholds: Thresholds) -> Fraction:
+def average_won_value(snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None) -> Fraction:
     """Mean value won over the look-back window; else the open prospects' mean value; else 0."""
     tally = closed_tally(snapshot, lookback_window(snapshot.now, thresholds))
     if tally.won:
         return Fraction(tally.won_value, tally.won)
-    open_values = [p.value for p in snapshot.open_prospects if p.value is not None]
-    if open_values:
-        return Fraction(sum(open_values), len(open_values))
+    sums = sums or open_sums(snapshot, thresholds)
+    if sums.valued:
+        return Fraction(sums.value, sums.valued)
     return Fraction(0)
 
 
@@ -288,21 +288,22 @@ def days_left(period: Period, now: datetime) -> int:
 
 
 def quota_figures(
-    snapshot: Snapshot, thresholds: Thresholds, rate: LeadToWin | None = None
+    snapshot: Snapshot, thresholds: Thresholds, rate: LeadToWin | None = None, sums: OpenSums | None = None
 ) -> QuotaFigures | None:
     """R1: won so far, expected from deals in progress, and what must come from scratch, at the
     lead-to-win rate (``rate``, else worked out here)."""
     if snapshot.quota is None:
         return None
+    sums = sums or open_sums(snapshot, thresholds)
     period = quota_period(snapshot.quota.period, snapshot.now)
     target = snapshot.quota.target
     won = won_in_period(snapshot, period)
-    expected = expected_in_period(snapshot, period)
+    expected = expected_in_period(snapshot, period, sums)
     gap = max(0, target - won - expected)
     closed_rate, fallback = win_rate(snapshot, thresholds)
     if rate is None:
-        rate = lead_to_win(snapshot, thresholds, cohort(snapshot, thresholds))
-    average = average_won_value(snapshot, thresholds)
+        rate = lead_to_win(snapshot, thresholds, cohort(snapshot, thresholds, sums))
+    average = average_won_value(snapshot, thresholds, sums)
     needed = new_prospects_needed(gap, average, rate.rate)
     left = days_left(period, snapshot.now)
     still = max(0, target - won)
@@ -324,21 +325,24 @@ def quota_figures(
     )
 
 
-def stage_figures(snapshot: Snapshot) -> list[StageFigures]:
+def stage_figures(snapshot: Snapshot, sums: OpenSums | None = None) -> list[StageFigures]:
     """Count, value and weighted value per stage (R6, R7); closed stages count all time."""
     counts: dict[int, int] = {}
     values: dict[int, int] = {}
     weighted: dict[int, float] = {}
-    summarised = snapshot.closed_totals is not None
     stage_by_id = snapshot.stage_by_id
-    for prospect in snapshot.prospects:
-        stage_id = prospect.stage_id
-        if summarised and stage_by_id[stage_id].kind != OPEN:
-            continue
-        counts[stage_id] = counts.get(stage_id, 0) + 1
-        values[stage_id] = values.get(stage_id, 0) + (prospect.value or 0)
-        weighted[stage_id] = weighted.get(stage_id, 0.0) + snapshot.weighted_value(prospect)
-    for stage_id, (count, value) in (snapshot.closed_totals or {}).items():
+    for stage_id, _, count, value, worth in weighted_buckets(snapshot, sums or open_sums(snapshot, Thresholds())):
+        counts[stage_id] = counts.get(stage_id, 0) + count
+        values[stage_id] = values.get(stage_id, 0) + value
+        weighted[stage_id] = weighted.get(stage_id, 0.0) + worth
+    closed_totals = snapshot.closed_totals
+    if closed_totals is None:  # not summarised: the closed prospects are in the snapshot
+        closed_totals = {}
+        for p in snapshot.prospects:
+            if stage_by_id[p.stage_id].kind != OPEN:
+                count, value = closed_totals.get(p.stage_id, (0, 0))
+                closed_totals[p.stage_id] = (count + 1, value + (p.value or 0))
+    for stage_id, (count, value) in closed_totals.items():
         counts[stage_id] = count
         values[stage_id] = value
         weighted[stage_id] = value * stage_by_id[stage_id].probability
@@ -414,7 +418,7 @@ def appointment_to_sale(snapshot: Snapshot) -> tuple[float | None, int]:
     return (won / closed if closed else None), closed
 
 
-def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
+def forecast(snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None) -> list[ForecastMonth]:
     """Weighted value expected to close in the current month (what is left of it, slipped deals
     included) and the months after it, against the quota's monthly pace."""
     first = snapshot.now.date().replace(day=1)
@@ -422,14 +426,13 @@ def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
     index = {(m.year, m.month): i for i, m in enumerate(months)}
     counts = [0] * len(months)
     weighted = [0.0] * len(months)
-    for prospect in snapshot.open_prospects:
-        close = prospect.expected_close
+    for _, close, count, _, worth in weighted_buckets(snapshot, sums or open_sums(snapshot, thresholds)):
         if close is None:
             continue
         slot = 0 if close < first else index.get((close.year, close.month))
         if slot is not None:
-            counts[slot] += 1
-            weighted[slot] += snapshot.weighted_value(prospect)
+            counts[slot] += count
+            weighted[slot] += worth
     pace = None
     if snapshot.quota is not None:
         period = quota_period(snapshot.quota.period, snapshot.now)
@@ -440,13 +443,14 @@ def forecast(snapshot: Snapshot, thresholds: Thresholds) -> list[ForecastMonth]:
     ]
 
 
-def slipped(snapshot: Snapshot) -> Slipped:
+def slipped(snapshot: Snapshot, sums: OpenSums | None = None) -> Slipped:
     """Open deals expected to close on a day already gone: they count in this month's forecast."""
+    today = snapshot.now.date()
     count = value = 0
     weighted = 0.0
-    for prospect in snapshot.open_prospects:
-        if is_slipped(prospect, snapshot.now):
-            count += 1
-            value += prospect.value or 0
-            weighted += snapshot.weighted_value(prospect)
+    for _, close, number, worth, chance_worth in weighted_buckets(snapshot, sums or open_sums(snapshot, Thresholds())):
+        if close is not None and close < today:
+            count += number
+            value += worth
+            weighted += chance_worth
     return Slipped(count, value, weighted)

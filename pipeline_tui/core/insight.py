@@ -14,6 +14,7 @@ from typing import NamedTuple
 from pipeline_tui.core.aging import DAY_SECONDS, RottingLimit
 from pipeline_tui.core.domain import LOST, OPEN, Snapshot
 from pipeline_tui.core.figures import QuotaFigures, SourceTally, lookback_window
+from pipeline_tui.core.open_deals import OpenSums, open_sums
 from pipeline_tui.core.settings import Goals, Thresholds
 
 NONE_GIVEN = "(none given)"
@@ -30,8 +31,8 @@ def _tidy(text: str) -> str:
 
 
 def _merged(spellings: dict[str, int]) -> str:
-    """The spelling used most (ties: the first in alphabetical order)."""
-    return min(spellings, key=lambda text: (-spellings[text], text))
+    """The spelling used most (ties: the one with the fewest capitals)."""
+    return min(spellings, key=lambda text: (-spellings[text], text.swapcase()))
 
 
 class LostReason(NamedTuple):
@@ -148,24 +149,28 @@ class Activity(NamedTuple):
     needed_per_week: int | None  # new prospects a week until the period ends, when a quota is set
 
 
-def activity(snapshot: Snapshot, goals: Goals, quota: QuotaFigures | None) -> Activity:
+def activity(
+    snapshot: Snapshot, goals: Goals, quota: QuotaFigures | None, sums: OpenSums | None = None
+) -> Activity:
     """What was done since Monday: follow-ups done as the store counted them, and prospects
     created (the closed ones among them counted by the store, when it summarised them)."""
     start, now = week_start(snapshot.now), snapshot.now
+    added = (sums or open_sums(snapshot, Thresholds())).created_this_week
+    if snapshot.closed_new_this_week is not None:
+        added += snapshot.closed_new_this_week
+    else:
+        kind_of = {stage.id: stage.kind for stage in snapshot.stages}
+        added += sum(1 for p in snapshot.prospects if kind_of[p.stage_id] != OPEN and start <= p.created <= now)
     done = snapshot.done_this_week or {}
-    summarised = snapshot.closed_new_this_week is not None
-    added = snapshot.closed_new_this_week or 0
-    counted = snapshot.open_prospects if summarised else snapshot.prospects
-    added += sum(1 for p in counted if start <= p.created <= now)
-
-    def pace(count: int, goal: int) -> Pace:
-        return Pace(count, goal or None)
-
     return Activity(
         week_start=start,
-        calls=pace(done.get("call", 0), goals.calls_per_week),
-        emails=pace(done.get("email", 0), goals.emails_per_week),
-        appointments=pace(done.get("appointment", 0), goals.appointments_per_week),
-        new_prospects=pace(added, goals.new_prospects_per_week),
+        calls=_pace(done.get("call", 0), goals.calls_per_week),
+        emails=_pace(done.get("email", 0), goals.emails_per_week),
+        appointments=_pace(done.get("appointment", 0), goals.appointments_per_week),
+        new_prospects=_pace(added, goals.new_prospects_per_week),
         needed_per_week=quota.new_prospects_per_week if quota is not None else None,
     )
+
+
+def _pace(done: int, goal: int) -> Pace:
+    return Pace(done, goal or None)

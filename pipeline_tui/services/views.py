@@ -396,16 +396,14 @@ def _score_context(snapshot: domain.Snapshot, now: datetime, *, few: bool = Fals
 # -- report -----------------------------------------------------------------------------------
 
 
-@_one_read
 def report(
     now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
 ) -> Report:
-    """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
-    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
-    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id, owner=owner)
-    from pipeline_tui.core.report import build_report
+    """Figures and advice for everyone (the team's quota) or one salesperson (their quota): see
+    :mod:`pipeline_tui.services.report`."""
+    from pipeline_tui.services.report import report as read_report
 
-    return build_report(snapshot, settings)
+    return read_report(now, settings, find_pipeline(pipeline_name).id if pipeline_name else None, owner)
 
 
 # -- one prospect -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import peewee
 from peewee import SQL, Case, fn
 
-from pipeline_tui.core import domain, figures, insight
+from pipeline_tui.core import domain, figures
 from pipeline_tui.core.dates import moment_reader
 from pipeline_tui.core.domain import OPEN, new_record
 from pipeline_tui.core.settings import Settings
@@ -325,11 +325,9 @@ def load_snapshot(
     with_notes: bool = False,
     id_slice: tuple[int, int] | None = None,
 ) -> domain.Snapshot:
-    """All the core needs, in a fixed number of queries whatever the number of prospects.
-
-    For the report, closed prospects are loaded only as far back as the figures look (the
-    look-back window, the quota period); older ones arrive summarised as stage totals and the
-    reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
+    """Prospects with all the core needs of them, in a fixed number of queries whatever their
+    number: every live one (the report reads its own: :mod:`pipeline_tui.store.report`), or
+    ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
     ``owner`` limits all of it to one salesperson's prospects and quota (else the team's);
     ``stage_ids`` (with ``open_only``) to the prospects in those open stages: a part of the
     board (the stages are all loaded still: a score reads where its stage stands among them);
@@ -337,14 +335,13 @@ def load_snapshot(
     ``id_slice`` (r, n, with ``open_only``) keeps those whose id leaves remainder r divided by n.
     """
     quota = load_quota(owner)
-    summarise = ids is None and not open_only
     stages = load_stages(settings)
     positions = {stage.id: stage.position for stage in stages}
     open_stages = {stage.id for stage in stages if stage.kind == OPEN}
     if stage_ids is not None:
         open_stages &= set(stage_ids)
     rows = load_prospects(
-        open_only=open_only or summarise,
+        open_only=open_only,
         pipeline_id=pipeline_id,
         ids=ids,
         open_stage_ids=list(open_stages),
@@ -458,11 +455,7 @@ def load_snapshot(
         prospects=tuple(prospects),
         quota=quota,
         pipeline_id=pipeline_id,
-        closed_totals=load_closed_totals(pipeline_id, stages, owner) if summarise else None,
-        reach=load_reach(pipeline_id, stages, owner) if summarise else None,
-        closed_tallies=load_tallies(now, settings, quota, pipeline_id, owner) if summarise else None,
         notes=notes,
-        **(report_history(now, settings, stages, pipeline_id, owner) if summarise else {}),
     )
 
 
@@ -484,97 +477,6 @@ def load_tallies(
         (won, value), (lost, _) = totals[domain.WON], totals[domain.LOST]
         tallies[window] = domain.ClosedTally(won, lost, value)
     return tallies
-
-
-def _scoped(query: peewee.ModelSelect, pipeline_id: int | None, owner: str | None) -> peewee.ModelSelect:
-    if pipeline_id is not None:
-        query = query.where(Prospect.pipeline == pipeline_id)
-    if owner is not None:
-        query = query.where(Prospect.owner == owner)
-    return query
-
-
-def report_history(
-    now: datetime,
-    settings: Settings,
-    stages: Iterable[domain.Stage],
-    pipeline_id: int | None,
-    owner: str | None,
-) -> dict:
-    """The report's history that closed prospects and past moves make, summarised in SQL (the
-    snapshot's fields of these names): the cohort of the lead-to-win rate, lost reasons, time
-    in stage, and this week's activity."""
-    start, end = figures.lookback_window(now, settings.thresholds)
-    monday = insight.week_start(now)
-    kind_of = {stage.id: stage.kind for stage in stages}
-    closed = [sid for sid, kind in kind_of.items() if kind != OPEN]
-    fresh = Case(None, [(Prospect.created_at >= start, 1)], 0)
-    new_this_week = Case(None, [(Prospect.created_at >= monday, 1)], 0)
-    # prospects closed in the look-back window: one pass over the closed_at index
-    query = Prospect.select(
-        Prospect.source,
-        Prospect.stage,
-        Prospect.lost_reason,
-        fresh,
-        fn.SUM(new_this_week),
-        fn.COUNT(Prospect.id),
-        fn.COALESCE(fn.SUM(Prospect.value_cents), 0),
-    ).where(
-        Prospect.archived == False,  # noqa: E712
-        Prospect.stage.in_(closed),
-        Prospect.closed_at.between(start, end),
-        Prospect.created_at <= end,
-    )
-    query = _scoped(query, pipeline_id, owner).group_by(Prospect.source, Prospect.stage, Prospect.lost_reason, fresh)
-    cohort: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    reasons: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    closed_new = 0
-    for source, stage, reason, in_cohort, new, count, value in _rows(query):
-        closed_new += int(new or 0)
-        if in_cohort:
-            row = cohort[(source, stage)]
-            row[0] += count
-            row[1] += int(value)
-        if kind_of.get(stage) == domain.LOST:
-            row = reasons[reason]
-            row[0] += count
-            row[1] += int(value)
-    return {
-        "cohort": tuple(domain.CohortCount(source, stage, *row) for (source, stage), row in cohort.items()),
-        "lost_reasons": tuple(domain.ReasonCount(reason, *row) for reason, row in reasons.items()),
-        "stage_time": load_stage_time(start, end, pipeline_id, owner),
-        "done_this_week": _done_between(monday, now, pipeline_id, owner),
-        "closed_new_this_week": closed_new,
-    }
-
-
-def load_stage_time(
-    start: datetime, end: datetime, pipeline_id: int | None = None, owner: str | None = None
-) -> tuple[domain.StageTime, ...]:
-    """For each stage, how many prospects left it between two times and how long they had been
-    in it, all told (read from the stage changes' index)."""
-    query = StageChange.select(
-        StageChange.from_stage, fn.COUNT(SQL("*")), fn.SUM(StageChange.seconds_in_stage)
-    ).where(
-        StageChange.changed_at.between(start, end),
-        StageChange.from_stage.is_null(False),
-        StageChange.seconds_in_stage.is_null(False),
-    )
-    if pipeline_id is not None or owner is not None:
-        query = _scoped(query.join(Prospect, on=(StageChange.prospect == Prospect.id)), pipeline_id, owner)
-    query = query.group_by(StageChange.from_stage)
-    return tuple(domain.StageTime(stage, count, float(seconds or 0)) for stage, count, seconds in _rows(query))
-
-
-def _done_between(start: datetime, end: datetime, pipeline_id: int | None, owner: str | None) -> dict[str, int]:
-    """Follow-ups done between two times, by kind (of live prospects)."""
-    query = (
-        FollowUp.select(FollowUp.kind, fn.COUNT(SQL("*")))
-        .join(Prospect, on=(FollowUp.prospect == Prospect.id))
-        .where(FollowUp.done_at.between(start, end), Prospect.archived == False)  # noqa: E712
-    )
-    query = _scoped(query, pipeline_id, owner).group_by(FollowUp.kind)
-    return {kind: count for kind, count in _rows(query)}
 
 
 def closed_totals(
