@@ -17,8 +17,14 @@ from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:
-    report = command("report", "quota figures, stages, conversion and advice", without_gc(cmd_report))
-    report.add_argument("--json", action="store_true")
+    import argparse
+
+    from pipeline_tui.core.glossary import figures_help
+
+    report = command("report", "quota figures, pace, rates, forecast, why deals are lost, advice", without_gc(cmd_report))
+    report.add_argument("--json", action="store_true", help="every figure and every piece of advice, as JSON")
+    report.formatter_class = argparse.RawDescriptionHelpFormatter
+    report.epilog = "The figures:\n" + figures_help()
 
     quota = command("quota", "show the quota, or set it", cmd_quota)
     quota.add_argument("amount", nargs="?")

@@ -12,11 +12,15 @@ from pipeline_tui.services.agenda import AgendaItem
 WIDTH = 78
 ADVICE_PER_CODE = 5  # the text lists the most valuable few of each code; report --json has all
 
-
 def bar(fraction: float, width: int = 24) -> str:
     fraction = max(0.0, min(1.0, fraction))
     full = int(fraction * width)
     return "█" * full + "░" * (width - full)
+
+
+def _whole(cents: float) -> int:
+    """Cents rounded to a whole unit of money: a pace to the cent reads as false precision."""
+    return round(cents / 100) * 100
 
 
 def _percent(rate) -> str:
@@ -39,7 +43,7 @@ def _quota_lines(report: Report) -> list[str]:
         f"  Expected (weighted)  {format_money(q.expected):>14}",
         f"  Gap from scratch     {format_money(q.gap):>14}",
         f"  Still to win         {format_money(q.still_to_win):>14}   "
-        f"{format_money(q.pace_per_week)} a week, {format_money(q.pace_per_month)} a month",
+        f"{format_money(_whole(q.pace_per_week))} a week, {format_money(_whole(q.pace_per_month))} a month",
         f"  Lead-to-win rate     {_percent(rate.rate):>14}   "
         + (
             f"{rate.won} won of {rate.decided} decided ({rate.lost} lost, {rate.aged_out} aged out)"

@@ -212,6 +212,8 @@ def write_demo(data, now: datetime) -> int:
                 position,
                 entered,
                 closed,
+                snoozed_until,
+                snooze_reason,
             ) = p
             rows.append(
                 (
@@ -241,9 +243,11 @@ def write_demo(data, now: datetime) -> int:
                     offset + 1 in won_ever,
                     owner,
                     False,  # demo_or_trial: summed up with the rest below
+                    snoozed_until,
+                    snooze_reason,
                 )
             )
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
+        bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "snoozed_until", "snooze_reason"), rows)
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at", "seconds_in_stage"),
