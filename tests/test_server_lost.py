@@ -232,7 +232,7 @@ async def test_the_app_lives_through_the_server_stopping_and_finds_it_again(
     from pipeline_tui.ui.widgets.footer import KeysFooter
     from tests.ui.helpers import cards_in, focused_card, screen_text
 
-    add_prospect(NOW, "Acme", follow_up=(NOW, "call"))
+    add_prospect(NOW, "Acme", fields={"value": "1000"}, follow_up=(NOW, "call"))  # w: won, no amount asked
     monkeypatch.setattr(app_module, "POLL_SECONDS", 0.1)  # the app's poll, not 1.5 s apart
     app = app_module.PipelineApp(now=NOW)
     async with app.run_test(size=(120, 40)) as pilot:

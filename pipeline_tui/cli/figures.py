@@ -21,21 +21,30 @@ def register(command: AddCommand) -> None:
 
     from pipeline_tui.core.glossary import figures_help
 
-    report = command("report", "quota figures, pace, rates, forecast, why deals are lost, advice", without_gc(cmd_report))
-    report.add_argument("--json", action="store_true", help="every figure and every piece of advice, as JSON")
+    report = command(
+        "report", "quota figures, pace, rates, forecast, why deals are lost, advice", without_gc(cmd_report)
+    )
+    report.add_argument("--json", action="store_true", help="as JSON, every figure and all the advice")
     report.formatter_class = argparse.RawDescriptionHelpFormatter
     report.epilog = "The figures:\n" + figures_help()
 
     quota = command("quota", "show the quota, or set it", cmd_quota)
-    quota.add_argument("amount", nargs="?")
-    quota.add_argument("--period", choices=("month", "quarter", "year"), default=None)
+    quota.add_argument(
+        "amount", nargs="?", metavar="AMOUNT", help="the target to set, e.g. 50000 (none: show the quota)"
+    )
+    quota.add_argument(
+        "--period",
+        choices=("month", "quarter", "year"),
+        default=None,
+        help="the period it covers, from its first day (default: quarter)",
+    )
 
 
 def cmd_report(args, now: datetime) -> int:
     from pipeline_tui.services.views import report
 
     settings = user_settings()
-    open_db(args)
+    open_db(args, read_only=True)
     result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import report_json_text
@@ -55,7 +64,7 @@ def cmd_quota(args, now: datetime) -> int:
     if args.amount is None:
         if args.period:
             raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
-        open_db(args)
+        open_db(args, read_only=True)
         quota = setup.current_quota(owner_scope(args) or "")
         whose = f"{resolve_user(args)}'s" if args.mine else "Team"
         if quota is None:

@@ -13,7 +13,9 @@ from pipeline_tui.errors import UserError
 
 def register(command: AddCommand) -> None:
     demo = command("demo", "fill a demo database with realistic data and open the TUI", cmd_demo)
-    demo.add_argument("--prospects", type=whole_number, default=60, metavar="N")
+    demo.add_argument(
+        "--prospects", type=whole_number, default=60, metavar="N", help="how many prospects (default: 60)"
+    )
     demo.add_argument("--no-open", action="store_true", help="build the data, do not open the TUI")
 
 

@@ -152,26 +152,37 @@ ProspectRule = Callable[[Prospect, Stage, Context], Found | None]
 
 
 def confirm_decision_maker(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
-    """R2: an appointment is scheduled, or the deal is that far, but nobody confirmed authority."""
+    """R2: an appointment is scheduled, or the deal is that far, but nobody confirmed authority.
+    It names whom to ask: the contact whose role is not known yet (see core.people); when
+    every contact is known not to decide, or nobody is named, the decision maker is to find."""
     if p.decision_maker == "yes":
         return None
     appointment = _next_appointment(p) if p.open_follow_ups else None
-    who = p.contact or "your contact"
+    where = p.organization or p.name
     if appointment is not None:
         return (
             "confirm-decision-maker",
-            f"Confirm {who} at {p.organization or p.name} can decide before the appointment on "
-            f"{ctx.day(appointment)}",
+            _who_decides(p, where, f"before the appointment on {ctx.day(appointment)}"),
             appointment,
         )
     if ctx.places[stage.id].at_or_past_appointment:
         return (
             "confirm-decision-maker",
-            f"Confirm {who} at {p.organization or p.name} has authority to buy: the deal is in "
-            f"{stage.name} and nobody has confirmed it",
+            _who_decides(p, where, f"the deal is in {stage.name} and nobody has confirmed it", authority=True),
             p.stage_entered,
         )
     return None
+
+
+def _who_decides(p: Prospect, where: str, when: str, *, authority: bool = False) -> str:
+    if p.decision_maker == "no":
+        cannot = f": {p.contact} cannot" if p.contact else ""
+        return f"Find who decides at {where}{cannot}, {when}"
+    if not p.contact:
+        return f"Find the decision maker at {where}, {when}"
+    if authority:
+        return f"Confirm {p.contact} at {where} has authority to buy: {when}"
+    return f"Confirm {p.contact} at {where} can decide {when}"
 
 
 def probe_budget(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
@@ -197,7 +208,7 @@ def probe_timeframe(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
 
 
 def schedule_appointment(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
-    """R4: the decision maker is confirmed; book the meeting as soon as possible."""
+    """R4: the decision maker is confirmed; book the appointment as soon as possible."""
     if (
         p.decision_maker == "yes"
         and ctx.places[stage.id].before_appointment

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from pipeline_tui.core.dates import DateRules
+
 
 class ScoreWeights(NamedTuple):
     """Points each score rule gives; the sum is clamped to 0–100."""
@@ -63,7 +65,8 @@ class Goals(NamedTuple):
 
 class Settings(NamedTuple):
     """What the config file can change: thresholds, score weights, probabilities, rotting limits,
-    weekly goals, theme."""
+    weekly goals, theme, and how typed dates read (``[locale]``: date order and working hour; the
+    zone is the machine's, filled in by the entry point)."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -73,6 +76,7 @@ class Settings(NamedTuple):
     # stage name -> days a deal may sit idle in it before it rots (else learned from history)
     rotting: Mapping[str, int] = MappingProxyType({})
     goals: Goals = Goals()
+    dates: DateRules = DateRules()
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

@@ -52,6 +52,13 @@ class Stage(BaseModel):
         indexes = ((("pipeline", "position"), False),)
 
 
+class Organization(BaseModel):
+    """A company that deals are with (schema 6): its people and every deal, open or closed."""
+
+    name = CharField()  # as first written
+    key = CharField(unique=True)  # the name without case, accents or extra spaces (core.people)
+
+
 class Prospect(BaseModel):
     # Foreign keys carry no index of their own where a composite index below covers the
     # lookups: every index costs on each write and on bulk inserts.
@@ -88,7 +95,14 @@ class Prospect(BaseModel):
     last_contact_at = DateTimeField(null=True)  # the last call, email or reminder done
     last_appointment_at = DateTimeField(null=True)  # the last appointment done
     demo_or_trial = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # ever, open or done
-    # schema 6: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
+    # schema 6: the organization record; ``organization`` stays the name as written on this
+    # deal, and contact, title, email, phone and decision_maker sum up its contacts (the first
+    # decision maker, else the one to ask: see services.contacts), so that one-row views (the
+    # board's cards, CSV) read them off the row
+    org = ForeignKeyField(
+        Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
+    )
+    # schema 7: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
     snoozed_until = DateTimeField(null=True)
     snooze_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
@@ -99,6 +113,18 @@ class Prospect(BaseModel):
             (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
             (("closed_at",), False),
         )
+
+
+class Contact(BaseModel):
+    """A person on a deal (schema 6), with their role in its decision (core.people)."""
+
+    prospect = ForeignKeyField(Prospect, backref="contacts", on_delete="CASCADE")
+    name = CharField()
+    title = CharField(default="")
+    email = CharField(default="")
+    phone = CharField(default="")
+    role = CharField(null=True)  # decision-maker, influencer, user, gatekeeper, other; None: not known
+    position = IntegerField(default=0)  # the order they were added in
 
 
 class FollowUp(BaseModel):
@@ -124,7 +150,11 @@ class StageChange(BaseModel):
     from_stage = ForeignKeyField(Stage, null=True, on_delete="SET NULL", index=False)
     to_stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
     changed_at = DateTimeField()
-    # schema 6: how long the prospect had been in ``from_stage`` (the report's time in stage)
+    # schema 6: the stages' names when one of them was removed, so that history still reads
+    # "Negotiation → Proposal" after the link went to the stage that took its prospects
+    from_name = CharField(null=True)
+    to_name = CharField(null=True)
+    # schema 7: how long the prospect had been in ``from_stage`` (the report's time in stage)
     seconds_in_stage = BigIntegerField(null=True)
 
     class Meta:
@@ -132,7 +162,7 @@ class StageChange(BaseModel):
         indexes = (
             (("prospect", "changed_at"), False),
             # the stages left in a window of time, with how long each stay was: read from the
-            # index alone (schema 6)
+            # index alone (schema 7)
             (("changed_at", "from_stage", "seconds_in_stage", "prospect"), False),
         )
 
@@ -157,7 +187,18 @@ class Revision(BaseModel):
     counter = BigIntegerField(default=0)
 
 
-ALL_MODELS = (Pipeline, Stage, Prospect, FollowUp, StageChange, Quota, Setting, Revision)
+ALL_MODELS = (
+    Pipeline,
+    Stage,
+    Organization,
+    Prospect,
+    Contact,
+    FollowUp,
+    StageChange,
+    Quota,
+    Setting,
+    Revision,
+)
 
 
 def extra_indexes(db: Database) -> tuple[SQL, ...]:

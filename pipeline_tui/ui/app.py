@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
+from pipeline_tui.core.dates import DateRules
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import base, follow_ups, setup
@@ -77,6 +78,7 @@ class PipelineApp(App):
         self._seen_revision = poll_revision() or 0
         self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
         self._looking_for_server: threading.Thread | None = None  # asks if the server answers
+        self._date_rules: DateRules | None = None
 
     @property
     def owner(self) -> str | None:
@@ -84,6 +86,16 @@ class PipelineApp(App):
         return base.current_user() if self.mine else None
 
     # -- clock and changes --------------------------------------------------------------------
+
+    @property
+    def date_rules(self) -> DateRules:
+        """How dates typed in the forms read: the config's [locale], in the machine's zone unless
+        the settings give one; worked out on the first date typed, not at start-up."""
+        if self._date_rules is None:
+            from pipeline_tui.config import date_rules
+
+            self._date_rules = date_rules(self.settings)
+        return self._date_rules
 
     def now(self) -> datetime:
         """The pinned time (``--now``), else the clock, to the minute."""
@@ -242,7 +254,9 @@ class PipelineApp(App):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run_action_safely(
-                    lambda: follow_ups.schedule_reminders(appointment_id, self.now()),
+                    lambda: follow_ups.schedule_reminders(
+                        appointment_id, self.now(), self.date_rules.working_hour
+                    ),
                     lambda made: (
                         self.changed(),
                         self.notify("Reminder call and email scheduled", markup=False),
@@ -317,7 +331,7 @@ class PipelineApp(App):
 
         from pipeline_tui.ui import dialogs
 
-        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
+        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name, dates=self.date_rules), added)
 
     def action_toggle_mine(self) -> None:
         """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""
@@ -348,11 +362,16 @@ class PipelineApp(App):
             self.refresh_screen()
 
     def action_keys(self) -> None:
+        from pipeline_tui.ui.screens.help import HelpScreen
+        from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
         sections = [
             ("Everywhere", self.BINDINGS),
             (
                 "Board",
-                BoardScreen.BINDINGS
+                # a (people) is on the pane's key line and M (merge) in the pane when it applies,
+                # both in the palette: two more lines here would make the wide help scroll
+                [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
                 + [
                     Binding("up,down,j,k", "", "Move in a column"),
                     Binding("home,end,g,G", "", "First or last card of the column"),
@@ -361,14 +380,34 @@ class PipelineApp(App):
             ),
             ("Agenda", _agenda().BINDINGS),
             ("Report", _report().BINDINGS),
-            ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),
+            ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
+            (
+                "Command palette",
+                [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],
+            ),
         ]
-        from pipeline_tui.ui.screens.help import HelpScreen
-
         self.push_screen(HelpScreen(sections))
 
-    def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
-        """Jump to the board with the prospect selected and its detail open."""
+    def open_prospect(
+        self, prospect_id: int, detail: bool = True, *, follow_up_id: int | None = None
+    ) -> None:
+        """Show a prospect where you are: on the board its card, selected (its pane open with
+        ``detail``); over the agenda or the report its pane, esc returning there (``follow_up_id``:
+        the agenda row it was opened from). Without ``detail``, on the board."""
+        from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
+        if not detail or isinstance(self.screen, BoardScreen):
+            self.show_on_board(prospect_id, detail)
+        elif isinstance(self.screen, ProspectPaneScreen):
+            self.screen.prospect_id, self.screen.answers = prospect_id, follow_up_id
+            self.keep_screen(self.screen.reload)
+        else:  # on the side away from the row it was opened from
+            focused = self.screen.focused
+            left = focused is not None and focused.region.center[0] > self.screen.size.width // 2
+            self.push_screen(ProspectPaneScreen(prospect_id, follow_up_id, left=left))
+
+    def show_on_board(self, prospect_id: int, detail: bool = True) -> None:
+        """Jump to the board with the prospect selected (and its detail open)."""
         self.call_later(self._open_prospect, prospect_id, detail)
 
     async def _open_prospect(self, prospect_id: int, detail: bool) -> None:
@@ -395,6 +434,42 @@ class PipelineApp(App):
             shown = binding.key_display or key
             yield SystemCommand(binding.description, f"key: {shown}", run)
         yield SystemCommand("New pipeline", "Add a pipeline with the default stages", self._new_pipeline)
+        yield SystemCommand("Quota", "Set the quota: a target for the month, quarter or year", self.set_quota)
+        yield SystemCommand(
+            "Stages", "Add, rename, reorder or remove this pipeline's stages", self.edit_stages
+        )
+
+    def edit_stages(self) -> None:
+        """The stage editor for the pipeline on the board; the board redraws if it changed."""
+        from pipeline_tui.ui.screens.stages import StagesScreen
+
+        board = next((s for s in reversed(self.screen_stack) if isinstance(s, BoardScreen)), None)
+        pipeline = board.data.pipeline.name if board is not None and board.data is not None else None
+
+        def done(changed: bool | None) -> None:
+            if changed and board is not None and board.is_attached:
+                board.reload()
+
+        self.push_screen(StagesScreen(pipeline), done)
+
+    def set_quota(self) -> None:
+        """The quota, set in the app: the team's, or yours when only yours are shown (m)."""
+        from pipeline_tui.ui import dialogs
+
+        owner = base.current_user() if self.mine else ""
+
+        def done(quota) -> None:
+            if quota:
+                self.changed()
+                self.notify(f"Quota set: {dialogs.money(quota.target)} per {quota.period}", markup=False)
+                self.refresh_screen()
+
+        try:
+            current = setup.current_quota(owner)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
+        self.push_screen(dialogs.set_quota(self.now, current, owner), done)
 
     def _new_pipeline(self) -> None:
         from pipeline_tui.ui.widgets.forms import Field, FormScreen
