@@ -79,9 +79,9 @@ def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
     settings = Settings()
     for key in data:
-        if key not in (*SECTIONS, "theme"):
-            raise UserError(f"{path}: unknown setting {key!r} (known: theme, {', '.join(SECTIONS)})")
-    for key in SECTIONS:
+        if key not in (*SECTIONS, "theme", "locale"):
+            raise UserError(f"{path}: unknown setting {key!r} (known: theme, {', '.join(SECTIONS)}, locale)")
+    for key in (*SECTIONS, "locale"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)

@@ -263,7 +263,8 @@ def report_history(
         Prospect.closed_at.between(start, end),
         Prospect.created_at <= end,
     )
-    query = _scoped(query, pipeline_id, owner).group_by(Prospect.source, Prospect.stage, Prospect.lost_reason, fresh)
+    # by position: PostgreSQL cannot tell the CASE's parameters in GROUP BY are the SELECT's
+    query = _scoped(query, pipeline_id, owner).group_by(SQL("1"), SQL("2"), SQL("3"), SQL("4"))
     cohort: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     reasons: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     closed_new = 0

@@ -104,7 +104,7 @@ def _to_7(db: peewee.Database) -> None:
     sqlite = isinstance(db, peewee.SqliteDatabase)
     db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "snoozed_until" {"DATETIME" if sqlite else "TIMESTAMP"}')
     db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "snooze_reason" VARCHAR(255) NOT NULL DEFAULT \'\'')
-    db.execute_sql('ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" BIGINT')
+    db.execute_sql(f'ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" {"INTEGER" if sqlite else "BIGINT"}')
     if sqlite:
         seconds = "CAST(ROUND((julianday(changed_at) - julianday(LAG(changed_at) OVER w)) * 86400) AS INTEGER)"
     else:
