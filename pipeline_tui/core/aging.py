@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import OPEN, Prospect, Stage, StageTime
@@ -34,18 +34,31 @@ def idle_days(prospect: Prospect, now: datetime) -> int:
 
 def days_in_stage(prospect: Prospect, now: datetime) -> int:
     """Whole days since the deal entered the stage it is in."""
-    return max(0, (now - prospect.stage_entered).days)
+    return days_since(prospect.stage_entered, now)
+
+
+def days_since(moment: datetime, now: datetime) -> int:
+    """Whole days from ``moment`` to ``now`` (none for a moment still to come)."""
+    return max(0, (now - moment).days)
 
 
 def is_snoozed(prospect: Prospect, now: datetime) -> bool:
     """Put aside on purpose, with a reason, until a moment still to come."""
-    until = prospect.snoozed_until
-    return until is not None and until > now and bool(prospect.snooze_reason.strip())
+    return snooze_stands(prospect.snoozed_until, prospect.snooze_reason, now)
+
+
+def snooze_stands(until: datetime | None, reason: str, now: datetime) -> bool:
+    """A snooze keeps the stale advice quiet only with a reason and until a moment to come."""
+    return until is not None and until > now and bool(reason.strip())
 
 
 def is_slipped(prospect: Prospect, now: datetime) -> bool:
     """Expected to close on a day already gone, and still open."""
-    close = prospect.expected_close
+    return close_slipped(prospect.expected_close, now)
+
+
+def close_slipped(close: date | None, now: datetime) -> bool:
+    """An expected close date already gone (for an open deal: it has slipped)."""
     return close is not None and close < now.date()
 
 

@@ -912,3 +912,29 @@ async def test_p_switches_to_another_pipelines_columns_and_back(demo_db, make_ap
         await pilot.pause()
         assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
         assert focused_card(app).id == cards_in(app, "Lead")[0].id
+
+
+def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reason(demo_db, now):
+    """Issue 20: the pane shows days in the current stage; the demo's slipped deal and its deal
+    snoozed with a reason say so."""
+    from datetime import datetime
+
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import prospect_detail
+    from pipeline_tui.ui.widgets.prospect_detail import detail_parts
+    from pipeline_tui.ui.widgets.virtual_list import GLUE
+
+    def pane(prospect: Prospect) -> str:
+        parts = detail_parts(prospect_detail(prospect.id, now, Settings()), now)
+        return "".join(p if isinstance(p, str) else p[0] for p in parts).replace(GLUE, " ")
+
+    open_ids = [s.id for s in Stage.select().where(Stage.kind == "open")]
+    live = list(Prospect.select().where(Prospect.stage.in_(open_ids), Prospect.archived == False))  # noqa: E712
+    slipped = [p for p in live if p.expected_close and p.expected_close < now.date()]
+    [snoozed] = [p for p in live if p.snooze_reason]
+    assert slipped and all("slipped" in pane(p) for p in slipped)
+    on_time = next(p for p in live if p.expected_close and p.expected_close >= now.date())
+    assert "slipped" not in pane(on_time)
+    entered = datetime.fromisoformat(str(on_time.stage_entered_at))
+    assert f"{(now - entered).days} days in stage" in pane(on_time)
+    assert f"Snoozed until {snoozed.snoozed_until:%d %b %Y}  their budget opens in January" in pane(snoozed)
