@@ -1,5 +1,5 @@
 """What each figure of the report means, in a sentence a salesperson reads at a glance: the
-report's --help and the TUI's keys help show them (the README says the same at more length)."""
+report's --help shows them (the README says the same at more length)."""
 
 from __future__ import annotations
 

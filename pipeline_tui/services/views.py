@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from peewee import fn
 
-from pipeline_tui.core import domain, figures
+from pipeline_tui.core import aging, domain, figures
 from pipeline_tui.core.domain import new_record
 from pipeline_tui.core.score import (
     Score,
@@ -75,6 +75,8 @@ class Card(NamedTuple):
     next_follow_up: domain.FollowUp | None
     follow_up_status: str  # overdue, today, upcoming or none
     notes: str  # searched, not shown
+    days_in_stage: int = 0  # whole days since it entered its stage
+    slipped: bool = False  # its expected close date has passed
 
     @property
     def search_text(self) -> str:
@@ -152,6 +154,8 @@ def _cards(
                     upcoming,  # next_follow_up
                     follow_up_status(upcoming.due, now) if upcoming else "none",
                     notes.get(prospect.id, ""),
+                    aging.days_in_stage(prospect, now),
+                    aging.is_slipped(prospect, now),
                 ),
             )
         )

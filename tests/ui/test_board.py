@@ -938,3 +938,25 @@ def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reaso
     entered = datetime.fromisoformat(str(on_time.stage_entered_at))
     assert f"{(now - entered).days} days in stage" in pane(on_time)
     assert f"Snoozed until {snoozed.snoozed_until:%d %b %Y}  their budget opens in January" in pane(snoozed)
+
+
+async def test_cards_show_days_in_stage_and_flag_a_slipped_close(demo_db, make_app, now):
+    """Issue 20: each card says how many days it has sat in its stage, and ⚑ marks an open deal
+    whose expected close date has passed (the demo has one)."""
+    from datetime import datetime
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        cards = [card for column in board_of(app).columns for card in column.items]
+        rows = {p.id: p for p in Prospect.select().where(Prospect.id.in_([c.id for c in cards]))}
+        for card in cards:
+            prospect = rows[card.id]
+            entered = datetime.fromisoformat(str(prospect.stage_entered_at))
+            assert card.days_in_stage == (now - entered).days
+            close = prospect.expected_close
+            assert card.slipped == (close is not None and close < now.date())
+        [slipped] = [c for c in cards if c.slipped]
+        text = screen_text(app)
+        assert f" {slipped.days_in_stage}d⚑" in text
+        assert text.count("⚑") == 1
