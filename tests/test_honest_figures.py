@@ -71,7 +71,12 @@ def test_every_figure_as_now_moves_through_a_crafted_history(at):
     }
     quota = data["quota"]
     # expected: Oscar 20000 x 0.25 (closes 15 Nov); gap 95000; average sale: Kilo's 10000
-    assert (quota["won"], quota["expected"], quota["gap"], quota["average_won_value"]) == (0, 5000, 95000, 10000)
+    assert (quota["won"], quota["expected"], quota["gap"], quota["average_won_value"]) == (
+        0,
+        5000,
+        95000,
+        10000,
+    )
     # ceil(95000 / (10000 x 0.10)) = 95; 20 Oct - 31 Dec, both counted: 12 + 30 + 31 = 73 days
     assert quota["new_prospects_needed"] == 95
     assert quota["days_left"] == 73
@@ -155,7 +160,10 @@ def test_every_figure_as_now_moves_through_a_crafted_history(at):
         "rotting_from": "history",
     }
     assert stage_days["Qualified"]["avg_days"] == 25.0
-    assert (stage_days["Qualified"]["rotting_days"], stage_days["Qualified"]["rotting_from"]) == (21, "default")
+    assert (stage_days["Qualified"]["rotting_days"], stage_days["Qualified"]["rotting_from"]) == (
+        21,
+        "default",
+    )
     assert stage_days["Trial"]["avg_days"] is None and stage_days["Trial"]["count"] == 0
 
     # win rate by source, over the prospects created in the 365 days (as the lead-to-win rate)
@@ -200,7 +208,17 @@ def _config(tmp_path, text: str) -> dict:
 
 def test_rotting_limits_snoozes_and_the_stale_advice(at, tmp_path):
     tight = _config(tmp_path, "[rotting]\nqualified = 10\n[goals]\ncalls_per_week = 5\n")
-    at("2026-11-01 10:00", "add", "Uniform", "--value", "9000", "--stage", "Qualified", "--close", "2026-12-20")
+    at(
+        "2026-11-01 10:00",
+        "add",
+        "Uniform",
+        "--value",
+        "9000",
+        "--stage",
+        "Qualified",
+        "--close",
+        "2026-12-20",
+    )
 
     def stale(when, env=None):
         return [a["message"] for a in report(at, when, env)["advice"] if a["code"] == "stale"]

@@ -1011,7 +1011,9 @@ def test_views_read_one_consistent_state_while_another_program_writes(db, db_pat
 
     add_prospect(now, "Acme", fields={"value": "100"}, follow_up=(now, "call"))
     # the report reads its open follow-ups itself (store.report), before its prospects
-    module, name = (report_reads, "_open_follow_ups") if view == "report" else (queries, "load_open_follow_ups")
+    module, name = (
+        (report_reads, "_open_follow_ups") if view == "report" else (queries, "load_open_follow_ups")
+    )
     original = getattr(module, name)
 
     def meanwhile(*args, **kwargs):

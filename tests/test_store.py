@@ -667,6 +667,8 @@ def test_a_snapshot_prospect_and_its_card_hold_each_stored_field_in_its_place(db
         "next_follow_up": follow_up,
         "follow_up_status": "upcoming",
         "notes": "a note to search",
+        "days_in_stage": 3,  # added three days ago
+        "slipped": False,  # expected 2 Jan 2027
     }
     assert card.score == views.prospect_detail(row.id, now, Settings()).score.total
 

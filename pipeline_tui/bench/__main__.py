@@ -155,7 +155,10 @@ def all_open_csv(source: Path, target: Path) -> None:
     import itertools
 
     stages = itertools.cycle(("Lead", "Qualified", "Appointment", "Trial", "Proposal"))
-    with open(source, newline="", encoding="utf-8") as inp, open(target, "w", newline="", encoding="utf-8") as out:
+    with (
+        open(source, newline="", encoding="utf-8") as inp,
+        open(target, "w", newline="", encoding="utf-8") as out,
+    ):
         reader = csv.DictReader(inp)
         writer = csv.DictWriter(out, reader.fieldnames or [])
         writer.writeheader()

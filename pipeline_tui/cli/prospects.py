@@ -61,9 +61,9 @@ def register(command: AddCommand) -> None:
         "put an open deal aside until a date, saying why: the stale advice keeps quiet meanwhile",
         cmd_snooze,
     )
-    snooze.add_argument("prospect")
+    snooze.add_argument("prospect", help="the deal: an id or a name")
     snooze.add_argument("--until", metavar="WHEN", help="when it wakes, e.g. 2027-01-11 or in 3 weeks")
-    snooze.add_argument("--reason", metavar="T", help="why it waits, e.g. \"budget opens in January\"")
+    snooze.add_argument("--reason", metavar="T", help='why it waits, e.g. "budget opens in January"')
     snooze.add_argument("--clear", action="store_true", help="wake it now instead")
 
     archive = command("archive", "hide a prospect from every view (restore brings it back)", cmd_archive)

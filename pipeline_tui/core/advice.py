@@ -10,8 +10,8 @@ first, then the most pressing prospect codes, and within a code the most valuabl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from operator import attrgetter
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from pipeline_tui.core.aging import RottingLimit, is_snoozed, last_touched
@@ -168,7 +168,9 @@ def confirm_decision_maker(p: Prospect, stage: Stage, ctx: Context) -> Found | N
     if ctx.places[stage.id].at_or_past_appointment:
         return (
             "confirm-decision-maker",
-            _who_decides(p, where, f"the deal is in {stage.name} and nobody has confirmed it", authority=True),
+            _who_decides(
+                p, where, f"the deal is in {stage.name} and nobody has confirmed it", authority=True
+            ),
             p.stage_entered,
         )
     return None
@@ -269,7 +271,8 @@ def follow_up_after_appointment(p: Prospect, stage: Stage, ctx: Context) -> Foun
         return None
     return (
         "follow-up-after-appointment",
-        f"Follow up with {p.label} after the appointment on {ctx.day(done, '%a %d %b')}: nothing is scheduled",
+        f"Follow up with {p.label} after the appointment on {ctx.day(done, '%a %d %b')}:"
+        " nothing is scheduled",
         done,
     )
 
@@ -327,7 +330,9 @@ class PipelineCounts(NamedTuple):
     appointments_soon: int  # open appointments due within the horizon
 
 
-def pipeline_counts(snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None) -> PipelineCounts:
+def pipeline_counts(
+    snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None
+) -> PipelineCounts:
     sums = sums or open_sums(snapshot, thresholds)
     return PipelineCounts(sums.early, sums.late, sums.appointments_soon)
 
@@ -358,7 +363,9 @@ def _weekly(quota: QuotaFigures | None) -> str:
     return f"; the quota needs {_plural(weekly, 'new prospect')} a week until {end:%d %b}"
 
 
-def _cold_call_more(counts: PipelineCounts, thresholds: Thresholds, quota: QuotaFigures | None) -> Advice | None:
+def _cold_call_more(
+    counts: PipelineCounts, thresholds: Thresholds, quota: QuotaFigures | None
+) -> Advice | None:
     needed = quota.new_prospects_needed if quota else None
     if counts.late and not counts.appointments_soon:
         deals = f"{counts.late} {'deals are' if counts.late != 1 else 'deal is'}"

@@ -220,7 +220,9 @@ class SourceTally(NamedTuple):
     won_value: int = 0  # cents
 
 
-def cohort(snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None) -> dict[str, SourceTally]:
+def cohort(
+    snapshot: Snapshot, thresholds: Thresholds, sums: OpenSums | None = None
+) -> dict[str, SourceTally]:
     """The prospects created in the look-back window, by source as typed: won, lost, and open
     ones aged out (see :func:`pipeline_tui.core.aging.is_aged_out`)."""
     start, end = lookback_window(snapshot.now, thresholds)
@@ -331,7 +333,9 @@ def stage_figures(snapshot: Snapshot, sums: OpenSums | None = None) -> list[Stag
     values: dict[int, int] = {}
     weighted: dict[int, float] = {}
     stage_by_id = snapshot.stage_by_id
-    for stage_id, _, count, value, worth in weighted_buckets(snapshot, sums or open_sums(snapshot, Thresholds())):
+    for stage_id, _, count, value, worth in weighted_buckets(
+        snapshot, sums or open_sums(snapshot, Thresholds())
+    ):
         counts[stage_id] = counts.get(stage_id, 0) + count
         values[stage_id] = values.get(stage_id, 0) + value
         weighted[stage_id] = weighted.get(stage_id, 0.0) + worth
@@ -448,7 +452,9 @@ def slipped(snapshot: Snapshot, sums: OpenSums | None = None) -> Slipped:
     today = snapshot.now.date()
     count = value = 0
     weighted = 0.0
-    for _, close, number, worth, chance_worth in weighted_buckets(snapshot, sums or open_sums(snapshot, Thresholds())):
+    for _, close, number, worth, chance_worth in weighted_buckets(
+        snapshot, sums or open_sums(snapshot, Thresholds())
+    ):
         if close is not None and close < today:
             count += number
             value += worth

@@ -160,7 +160,9 @@ def activity(
         added += snapshot.closed_new_this_week
     else:
         kind_of = {stage.id: stage.kind for stage in snapshot.stages}
-        added += sum(1 for p in snapshot.prospects if kind_of[p.stage_id] != OPEN and start <= p.created <= now)
+        added += sum(
+            1 for p in snapshot.prospects if kind_of[p.stage_id] != OPEN and start <= p.created <= now
+        )
     done = snapshot.done_this_week or {}
     return Activity(
         week_start=start,

@@ -75,7 +75,8 @@ def report_json(report: Report, *, with_advice: bool = True) -> dict:
             "weighted_value": cents_to_number(report.slipped.weighted_value),
         },
         "lost_reasons": [
-            {"reason": r.reason, "count": r.count, "value": cents_to_number(r.value)} for r in report.lost_reasons
+            {"reason": r.reason, "count": r.count, "value": cents_to_number(r.value)}
+            for r in report.lost_reasons
         ],
         "stage_days": _stage_days_json(report),
         "sources": [
@@ -161,7 +162,8 @@ def report_json_text(report: Report, *, pretty: bool | None = None) -> str:
         return dumps(data, pretty=True)
     groups = data.pop("advice_groups")
     head = dumps(data, pretty=False)
-    return f"{head[:-1]}, \"advice\": [{', '.join(_advice_texts(report))}], \"advice_groups\": {dumps(groups, pretty=False)}}}"
+    advice = ", ".join(_advice_texts(report))
+    return f'{head[:-1]}, "advice": [{advice}], "advice_groups": {dumps(groups, pretty=False)}}}'
 
 
 def _advice_texts(report: Report) -> list[str]:
@@ -169,7 +171,7 @@ def _advice_texts(report: Report) -> list[str]:
     return [
         f'{{"code": {said(a.code)}, "message": {said(a.message)}, "prospect_id": '
         f'{"null" if a.prospect_id is None else a.prospect_id}, "prospect": '
-        f'{"null" if a.prospect is None else said(a.prospect)}}}'
+        f"{'null' if a.prospect is None else said(a.prospect)}}}"
         for a in report.advice
     ]
 

@@ -105,7 +105,8 @@ def _stage_days_lines(report: Report) -> list[str]:
         days = "—" if d.avg_days is None else f"{d.avg_days:.1f}"
         limit = f"{d.rotting.days:>4} days ({learned[d.rotting.source]})" if d.rotting else ""
         lines.append(
-            f"  {name[:14]:<14}{days:>6} {bar((d.avg_days or 0) / top, 20)} {d.count:>6} left  {limit}".rstrip()
+            f"  {name[:14]:<14}{days:>6} {bar((d.avg_days or 0) / top, 20)}"
+            f" {d.count:>6} left  {limit}".rstrip()
         )
     return [*lines, ""]
 
@@ -145,7 +146,9 @@ def _lost_reason_lines(report: Report) -> list[str]:
     lines = ["Why deals were lost (last 365 days)"]
     top = max(r.count for r in report.lost_reasons) or 1
     for r in report.lost_reasons[:10]:
-        lines.append(f"  {r.reason[:24]:<24}{r.count:>6} {format_money(r.value):>12}  {bar(r.count / top, 20)}")
+        lines.append(
+            f"  {r.reason[:24]:<24}{r.count:>6} {format_money(r.value):>12}  {bar(r.count / top, 20)}"
+        )
     if len(report.lost_reasons) > 10:
         lines.append(f"  … and {len(report.lost_reasons) - 10} more reasons (report --json lists all)")
     return [*lines, ""]

@@ -285,5 +285,13 @@ def _demo_changes(changes, start: int, by_position: list[int]) -> list[tuple]:
         since = entered.get(pid)
         stayed = int((when - since).total_seconds()) if before is not None and since is not None else None
         entered[pid] = when
-        rows.append((start + pid - 1, None if before is None else by_position[before], by_position[after], when, stayed))
+        rows.append(
+            (
+                start + pid - 1,
+                None if before is None else by_position[before],
+                by_position[after],
+                when,
+                stayed,
+            )
+        )
     return rows

@@ -214,8 +214,7 @@ def extra_indexes(db: Database) -> tuple[SQL, ...]:
         SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
         # the report's week of activity: follow-ups done since Monday, by kind (schema 6)
         SQL(
-            "CREATE INDEX IF NOT EXISTS follow_up_done ON follow_up (done_at, kind)"
-            " WHERE done_at IS NOT NULL"
+            "CREATE INDEX IF NOT EXISTS follow_up_done ON follow_up (done_at, kind) WHERE done_at IS NOT NULL"
         ),
         SQL(
             "CREATE INDEX IF NOT EXISTS follow_up_open_prospect"

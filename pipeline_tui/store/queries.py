@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import peewee
-from peewee import SQL, Case, fn
+from peewee import Case, fn
 
 from pipeline_tui.core import domain, figures
 from pipeline_tui.core.dates import moment_reader

@@ -81,7 +81,9 @@ def load_report_snapshot(
             **report_history(now, settings, stages, pipeline_id, owner),
         )
     else:
-        summaries["stage_time"] = load_stage_time(*figures.lookback_window(now, settings.thresholds), pipeline_id, owner)
+        summaries["stage_time"] = load_stage_time(
+            *figures.lookback_window(now, settings.thresholds), pipeline_id, owner
+        )
     return domain.Snapshot(
         now=now,
         pipelines=queries.load_pipelines(),
@@ -96,7 +98,9 @@ def load_report_snapshot(
 def count_open(pipeline_id: int | None = None, owner: str | None = None) -> int:
     """How many live open prospects there are (counted from the index alone)."""
     open_ids = [stage.id for stage in queries.load_stages() if stage.kind == OPEN]
-    query = Prospect.select(fn.COUNT(SQL("*"))).where(Prospect.archived == False, Prospect.stage.in_(open_ids))  # noqa: E712
+    query = Prospect.select(fn.COUNT(SQL("*"))).where(
+        Prospect.archived == False, Prospect.stage.in_(open_ids)
+    )  # noqa: E712
     return next(iter(_rows(_scoped(query, pipeline_id, owner))))[0]
 
 
@@ -208,7 +212,9 @@ def _open_prospects(
     return tuple(found)
 
 
-def _sliced(query: peewee.ModelSelect, part: tuple[int, int] | None, id_field=Prospect.id) -> peewee.ModelSelect:
+def _sliced(
+    query: peewee.ModelSelect, part: tuple[int, int] | None, id_field=Prospect.id
+) -> peewee.ModelSelect:
     """Those whose id leaves remainder r divided by n, for ``part`` (r, n)."""
     if part is None:
         return query
@@ -270,7 +276,10 @@ def report_history(
     closed_new = 0
     for source, stage, reason, in_cohort, new, count, value in _rows(query):
         closed_new += int(new or 0)
-        for wanted, table, key in ((in_cohort, cohort, (source, stage)), (kind_of.get(stage) == LOST, reasons, reason)):
+        for wanted, table, key in (
+            (in_cohort, cohort, (source, stage)),
+            (kind_of.get(stage) == LOST, reasons, reason),
+        ):
             if wanted:
                 table[key][0] += count
                 table[key][1] += int(value)
@@ -298,10 +307,14 @@ def load_stage_time(
     if pipeline_id is not None or owner is not None:
         query = _scoped(query.join(Prospect, on=(StageChange.prospect == Prospect.id)), pipeline_id, owner)
     query = query.group_by(StageChange.from_stage)
-    return tuple(domain.StageTime(stage, count, float(seconds or 0)) for stage, count, seconds in _rows(query))
+    return tuple(
+        domain.StageTime(stage, count, float(seconds or 0)) for stage, count, seconds in _rows(query)
+    )
 
 
-def done_between(start: datetime, end: datetime, pipeline_id: int | None, owner: str | None) -> dict[str, int]:
+def done_between(
+    start: datetime, end: datetime, pipeline_id: int | None, owner: str | None
+) -> dict[str, int]:
     """Follow-ups done between two times, by kind, of live prospects. Everyone's are counted
     from the index of done follow-ups, less those of archived prospects (a short list looked
     up in memory): joining each follow-up to its prospect's row cost ten times as much."""

@@ -102,11 +102,17 @@ def _to_7(db: peewee.Database) -> None:
     how long the prospect had been in the stage it left (worked out here for the old ones, from
     the change before it); indexes for the report's time in stage and week of activity."""
     sqlite = isinstance(db, peewee.SqliteDatabase)
-    db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "snoozed_until" {"DATETIME" if sqlite else "TIMESTAMP"}')
+    db.execute_sql(
+        f'ALTER TABLE "prospect" ADD COLUMN "snoozed_until" {"DATETIME" if sqlite else "TIMESTAMP"}'
+    )
     db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "snooze_reason" VARCHAR(255) NOT NULL DEFAULT \'\'')
-    db.execute_sql(f'ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" {"INTEGER" if sqlite else "BIGINT"}')
+    db.execute_sql(
+        f'ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" {"INTEGER" if sqlite else "BIGINT"}'
+    )
     if sqlite:
-        seconds = "CAST(ROUND((julianday(changed_at) - julianday(LAG(changed_at) OVER w)) * 86400) AS INTEGER)"
+        seconds = (
+            "CAST(ROUND((julianday(changed_at) - julianday(LAG(changed_at) OVER w)) * 86400) AS INTEGER)"
+        )
     else:
         seconds = "CAST(EXTRACT(EPOCH FROM changed_at - LAG(changed_at) OVER w) AS BIGINT)"
     db.execute_sql(

@@ -612,7 +612,9 @@ def _cohort_snapshot():
             _touched(created_ago=60 * D, idle=50 * D, history=History(last_activity=NOW - D)),
             # snoozed with a reason: not aged out; snoozed without one: aged out
             _touched(created_ago=60 * D, idle=50 * D, snoozed_until=NOW + D, snooze_reason="budget in May"),
-            _touched(created_ago=60 * D, idle=50 * D, snoozed_until=NOW + D, snooze_reason=" ", source="website"),
+            _touched(
+                created_ago=60 * D, idle=50 * D, snoozed_until=NOW + D, snooze_reason=" ", source="website"
+            ),
             # created before the look-back window: counted nowhere, won or aged
             won(1, NOW - 10 * D, created=NOW - 366 * D),
             _touched(created_ago=366 * D, idle=100 * D),
@@ -703,7 +705,9 @@ def cohorts(draw):
         kind = draw(st.sampled_from(["won", "lost", "open"]))
         if kind == "open":
             idle = timedelta(hours=draw(st.integers(0, 24 * 60)))
-            prospects.append(prospect(stage="Lead", now=now, created=created, updated=now - idle, stage_entered=created))
+            prospects.append(
+                prospect(stage="Lead", now=now, created=created, updated=now - idle, stage_entered=created)
+            )
         else:
             maker = won if kind == "won" else lost
             prospects.append(maker(1, now, created=created))

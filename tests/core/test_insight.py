@@ -87,9 +87,7 @@ def test_a_card_rots_past_its_limit_without_a_next_step_unless_snoozed_with_a_re
     idle = prospect(stage="Qualified", created=NOW - 30 * D, stage_entered=NOW - 8 * D)
     assert aging.is_rotting(idle, NOW, limit)
     assert not aging.is_rotting(idle._replace(stage_entered=NOW - 7 * D), NOW, limit)  # 7 days: not past
-    planned = prospect(
-        stage="Qualified", stage_entered=NOW - 8 * D, follow_ups=[follow_up("call", NOW + D)]
-    )
+    planned = prospect(stage="Qualified", stage_entered=NOW - 8 * D, follow_ups=[follow_up("call", NOW + D)])
     assert not aging.is_rotting(planned, NOW, limit)
     assert not aging.is_rotting(idle._replace(history=History(last_activity=NOW - D)), NOW, limit)
     assert not aging.is_rotting(idle._replace(updated=NOW - D), NOW, limit)  # edited yesterday

@@ -80,10 +80,16 @@ def _quota_parts(result: Report) -> list:
         *_money_line("Days left", str(q.days_left), "bold $warning" if q.days_left <= 14 else "bold"),
         (f"  {money(round(q.pace_per_week), short=True)} a week, ", "dim"),
         (f"{money(round(q.pace_per_month), short=True)} a month\n", "dim"),
-        *_money_line("New prospects", "—" if q.new_prospects_needed is None else f"{q.new_prospects_needed:,}", "bold $warning"),
+        *_money_line(
+            "New prospects",
+            "—" if q.new_prospects_needed is None else f"{q.new_prospects_needed:,}",
+            "bold $warning",
+        ),
         (f"  at {float(lead.rate):.0%}{star} lead-to-win: {lead.won:,} won of\n", "dim"),
         (f"  {lead.decided:,} decided, {lead.aged_out:,} aged out\n", "dim"),
-        *_money_line("Win rate (won÷closed)", f"{float(q.win_rate):.0%}{'*' if q.win_rate_is_fallback else ''}", "bold"),
+        *_money_line(
+            "Win rate (won÷closed)", f"{float(q.win_rate):.0%}{'*' if q.win_rate_is_fallback else ''}", "bold"
+        ),
         *_money_line("Average sale", money(round(q.average_won_value), short=True), "bold"),
     ]
 
@@ -234,7 +240,12 @@ def _forecast_parts(result: Report, width: int) -> list:
         ]
     slipped = result.slipped
     if slipped.count:
-        parts.append((f"{slipped.count:,} slipped ({money(slipped.value, short=True)}): counted this month\n", "$warning"))
+        parts.append(
+            (
+                f"{slipped.count:,} slipped ({money(slipped.value, short=True)}): counted this month\n",
+                "$warning",
+            )
+        )
     return parts
 
 

@@ -65,7 +65,9 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
         parts.append((" · archived", "warn"))
     is_open = detail.stage.kind == "open" and not p.archived
     if is_open:  # how long it has sat in this stage (README: Time in stage)
-        parts.append((f" · {aging.days_since(p.stage_entered_at, now)}{GLUE}days{GLUE}in{GLUE}stage", "muted"))
+        parts.append(
+            (f" · {aging.days_since(p.stage_entered_at, now)}{GLUE}days{GLUE}in{GLUE}stage", "muted")
+        )
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
