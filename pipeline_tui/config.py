@@ -1,4 +1,5 @@
-"""Where things live, and the config file that tunes thresholds, weights and probabilities.
+"""Where things live, and the config file that tunes thresholds, weights, probabilities, how
+dates read, and keys.
 
 ``config.toml`` in the user config directory (``PIPELINE_TUI_CONFIG`` overrides the path)::
 
@@ -16,6 +17,9 @@
     [locale]
     date_order = "DMY"      # or "MDY", "YMD": how 03/04/2026 reads
     working_hour = "08:30"  # where a day typed without a time lands
+    [keys]
+    won = "W"
+    board.move_right = "ctrl+l"
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from __future__ import annotations
 import os
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline_tui.core.dates import DateRules
-from pipeline_tui.core.settings import Goals, ScoreWeights, Settings, Thresholds
 from pipeline_tui.errors import UserError
 
+if TYPE_CHECKING:  # the settings only when a file is read: finding the database needs none
+    from pipeline_tui.core.dates import DateRules
+    from pipeline_tui.core.settings import Settings
+
 APP_NAME = "pipeline-tui"
+SECTIONS = ("theme", "thresholds", "score", "probabilities", "rotting", "goals", "locale", "keys")
 
 
 def data_dir() -> Path:
@@ -72,16 +80,15 @@ def _section(cls, values: dict, prefix: str, path: Path):
     return result._replace(**changes)
 
 
-SECTIONS = ("thresholds", "score", "probabilities", "rotting", "goals")
-
-
 def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
+    from pipeline_tui.core.settings import Goals, ScoreWeights, Settings, Thresholds
+
     settings = Settings()
     for key in data:
-        if key not in (*SECTIONS, "theme", "locale"):
-            raise UserError(f"{path}: unknown setting {key!r} (known: theme, {', '.join(SECTIONS)}, locale)")
-    for key in (*SECTIONS, "locale"):
+        if key not in SECTIONS:
+            raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
+    for key in ("thresholds", "score", "probabilities", "rotting", "goals", "locale"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
@@ -100,6 +107,11 @@ def parse_settings(data: dict, path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
+    keys = {}
+    if "keys" in data:
+        from pipeline_tui.keymap import parse_keys  # only for a file that rebinds keys
+
+        keys = parse_keys(data["keys"], str(path))
     return settings._replace(
         thresholds=thresholds,
         score=score,
@@ -108,6 +120,7 @@ def parse_settings(data: dict, path: Path) -> Settings:
         rotting=rotting,
         goals=goals,
         dates=_locale(data.get("locale", {}), path),
+        keys=keys,
     )
 
 
@@ -116,7 +129,7 @@ def _locale(values: dict, path: Path) -> DateRules:
     from datetime import time
 
     from pipeline_tui.core.date_order import ORDERS
-    from pipeline_tui.core.dates import parse_time
+    from pipeline_tui.core.dates import DateRules, parse_time
 
     rules = DateRules()
     for key, value in values.items():
@@ -167,6 +180,8 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        from pipeline_tui.core.settings import Settings
+
         return Settings()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc

@@ -62,8 +62,10 @@ def cmd_tui(args, now: datetime) -> int:
 
     gc.disable()  # until the first frame: see PipelineApp.on_load
     location = resolve_db(args)
-    open_db(args, create=True)
     from pipeline_tui.config import load_settings
+
+    settings = load_settings()  # a bad config file is refused before a database is made for it
+    open_db(args, create=True)
     from pipeline_tui.services import setup
     from pipeline_tui.services.base import current_user
     from pipeline_tui.services.prefetch import read_board_ahead
@@ -73,7 +75,6 @@ def cmd_tui(args, now: datetime) -> int:
 
         find_pipeline(args.pipeline)
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
-    settings = load_settings()
     pipeline = args.pipeline or setup.get_preference("pipeline")
     board_now = now if pinned else datetime.now().replace(second=0, microsecond=0)
     prefetch = read_board_ahead(

@@ -65,8 +65,8 @@ class Goals(NamedTuple):
 
 class Settings(NamedTuple):
     """What the config file can change: thresholds, score weights, probabilities, rotting limits,
-    weekly goals, theme, and how typed dates read (``[locale]``: date order and working hour; the
-    zone is the machine's, filled in by the entry point)."""
+    weekly goals, theme, how typed dates read (``[locale]``: date order and working hour; the
+    zone is the machine's, filled in by the entry point), and keys."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -77,6 +77,8 @@ class Settings(NamedTuple):
     rotting: Mapping[str, int] = MappingProxyType({})
     goals: Goals = Goals()
     dates: DateRules = DateRules()
+    # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)
+    keys: Mapping[str, str] = MappingProxyType({})
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:
