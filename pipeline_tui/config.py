@@ -17,6 +17,11 @@ dates read, and keys.
     [locale]
     date_order = "DMY"      # or "MDY", "YMD": how 03/04/2026 reads
     working_hour = "08:30"  # where a day typed without a time lands
+    [cadences]
+    after-demo = ["call +2d", "email +3d", "call +5d"]
+    [templates.proposal]
+    subject = "Your proposal, {first_name}"
+    body = "Hello {first_name}, ..."
     [keys]
     won = "W"
     board.move_right = "ctrl+l"
@@ -36,7 +41,18 @@ if TYPE_CHECKING:  # the settings only when a file is read: finding the database
     from pipeline_tui.core.settings import Settings
 
 APP_NAME = "pipeline-tui"
-SECTIONS = ("theme", "thresholds", "score", "probabilities", "rotting", "goals", "locale", "keys")
+SECTIONS = (
+    "theme",
+    "thresholds",
+    "score",
+    "probabilities",
+    "rotting",
+    "goals",
+    "locale",
+    "keys",
+    "cadences",
+    "templates",
+)
 
 
 def data_dir() -> Path:
@@ -88,7 +104,7 @@ def parse_settings(data: dict, path: Path) -> Settings:
     for key in data:
         if key not in SECTIONS:
             raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
-    for key in ("thresholds", "score", "probabilities", "rotting", "goals", "locale"):
+    for key in ("thresholds", "score", "probabilities", "rotting", "goals", "locale", "cadences", "templates"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
@@ -121,6 +137,7 @@ def parse_settings(data: dict, path: Path) -> Settings:
         goals=goals,
         dates=_locale(data.get("locale", {}), path),
         keys=keys,
+        **_follow_up_sections(data, path),
     )
 
 
@@ -172,6 +189,26 @@ def date_rules(settings: Settings) -> DateRules:
     if settings.dates.zone is not None:
         return settings.dates
     return settings.dates._replace(zone=local_zone())
+
+
+def _follow_up_sections(data: dict, path: Path) -> dict:
+    """``[cadences]`` and ``[templates]``, checked step by step and field by field (only read
+    when the file has them: the defaults need no checking)."""
+    found = {}
+    if data.get("cadences"):
+        from pipeline_tui.core.cadences import parse_cadence
+
+        found["cadences"] = {
+            name: parse_cadence(name, steps, f"{path}: cadences") for name, steps in data["cadences"].items()
+        }
+    if data.get("templates"):
+        from pipeline_tui.core.templates import parse_template
+
+        found["templates"] = {
+            name: parse_template(name, table, f"{path}: templates")
+            for name, table in data["templates"].items()
+        }
+    return found
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -325,7 +325,10 @@ def test_agenda_text_and_json(cli, db, now):
 
     items = json_out(cli("agenda", "--json"))
     assert all(
-        list(item) == ["id", "prospect_id", "prospect", "kind", "due", "status", "notes"] for item in items
+        list(item)
+        == ["id", "prospect_id", "prospect", "kind", "due", "status", "notes"]
+        + ["contact", "phone", "email", "value", "currency", "stage", "cadence", "repeat"]  # issue 19
+        for item in items
     )
     assert [(i["due"], i["status"]) for i in items] == [
         (due.isoformat(timespec="seconds"), status) for due, status in plan if status
@@ -538,7 +541,7 @@ def test_commands_other_than_the_tui_do_not_import_textual(cli, seeded, db_path,
         "from pipeline_tui.cli import main\n"
         f"db = {str(db_path)!r}\n"
         "commands = (['agenda'], ['agenda', '--json'], ['report', '--json'],\n"
-        "            ['export'], ['ics'], ['quota'])\n"
+        "            ['export'], ['ics'], ['quota'], ['due'], ['due', '--json'], ['notify'])\n"
         "for args in commands:\n"
         "    assert main(['--db', db, '--now', '2026-11-26 09:30', *args]) == 0, args\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
@@ -565,6 +568,10 @@ BAD_INPUT = {
     "bad id": (["done", "first"], ["first"]),
     "unknown follow-up": (["done", "9999"], ["9999"]),
     "bad kind": (["follow-up", "Acme", "tomorrow", "--kind", "fax"], ["fax"]),
+    "bad repeat": (["follow-up", "Acme", "tomorrow", "--repeat", "now and then"], ["now and then"]),
+    "unknown cadence": (["follow-up", "Acme", "--cadence", "blitz"], ["blitz", "new-lead"]),
+    "nothing to stop": (["follow-up", "Acme", "--stop"], ["Acme", "no cadence"]),
+    "bad within": (["notify", "--within", "soon"], ["--within", "soon"]),
     "bad decision maker": (["add", "New", "--decision-maker", "maybe"], ["maybe"]),
     "bad email": (["add", "New", "--email", "jane at acme"], ["email"]),
     "empty name": (["add", "  "], ["name"]),

@@ -15,14 +15,11 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import NamedTuple
 
+from pipeline_tui.core.kinds import CONTACT_KINDS, DEMO_KINDS, FOLLOW_UP_KINDS  # noqa: F401 (their home was here)
+
 OPEN, WON, LOST = "open", "won", "lost"
 STAGE_KINDS = (OPEN, WON, LOST)
 ROLES = ("lead", "qualified", "appointment", "trial", "proposal", "won", "lost")
-FOLLOW_UP_KINDS = ("call", "email", "appointment", "demo", "trial", "info-request", "reminder", "task")
-# The next two are written into the database's triggers too (store.activity): a change to
-# them needs a schema step that makes the triggers again and sums every prospect up anew.
-CONTACT_KINDS = frozenset({"call", "email", "reminder"})
-DEMO_KINDS = ("demo", "trial")  # follow-ups that put a prospect in front of the product
 URGENCIES = ("low", "medium", "high")
 DECISION_MAKER = ("yes", "no", "unknown")
 PERIODS = ("month", "quarter", "year")

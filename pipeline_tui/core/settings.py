@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pipeline_tui.core.cadences import Cadence
+    from pipeline_tui.core.templates import EmailTemplate
 
 from pipeline_tui.core.dates import DateRules
 
@@ -66,7 +70,8 @@ class Goals(NamedTuple):
 class Settings(NamedTuple):
     """What the config file can change: thresholds, score weights, probabilities, rotting limits,
     weekly goals, theme, how typed dates read (``[locale]``: date order and working hour; the
-    zone is the machine's, filled in by the entry point), and keys."""
+    zone is the machine's, filled in by the entry point), keys, and the cadences and email
+    templates it adds to (or puts in place of) the default ones."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -79,6 +84,9 @@ class Settings(NamedTuple):
     dates: DateRules = DateRules()
     # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)
     keys: Mapping[str, str] = MappingProxyType({})
+    # by name, as the config file gives them (checked); see cadences.available, templates.available
+    cadences: Mapping[str, Cadence] = MappingProxyType({})
+    templates: Mapping[str, EmailTemplate] = MappingProxyType({})
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

@@ -177,6 +177,8 @@ def _advice_texts(report: Report) -> list[str]:
 
 
 def agenda_json(items: list[AgendaItem]) -> list[dict]:
+    """The agenda for scripts: each follow-up with what a call or an email needs at hand
+    (README "The command line": agenda --json)."""
     return [
         {
             "id": item.id,
@@ -186,9 +188,39 @@ def agenda_json(items: list[AgendaItem]) -> list[dict]:
             "due": iso(item.due),
             "status": item.status,
             "notes": item.notes,
+            "contact": item.contact,
+            "phone": item.phone,
+            "email": item.email,
+            "value": cents_to_number(item.value_cents),
+            # deals carry no currency yet: null until they do (the key is there for scripts)
+            "currency": None,
+            "stage": item.stage,
+            "cadence": None
+            if item.cadence is None
+            else {"name": item.cadence, "step": item.step, "steps": item.steps},
+            "repeat": item.repeat,
         }
         for item in items
     ]
+
+
+def due_json(summary) -> dict:
+    """``due --json``: the counts, and the next follow-up to come (or null)."""
+    following = summary.next
+    return {
+        "overdue": summary.overdue,
+        "today": summary.today,
+        "next": None
+        if following is None
+        else {
+            "id": following.id,
+            "prospect_id": following.prospect_id,
+            "prospect": following.prospect,
+            "organization": following.organization,
+            "kind": following.kind,
+            "due": iso(following.due),
+        },
+    }
 
 
 def export_json(rows: list[ExportRow], contacts: dict[int, list] | None = None) -> list[dict]:

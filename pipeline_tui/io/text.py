@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
-from pipeline_tui.core.report import Report
-from pipeline_tui.services.agenda import AgendaItem
 
-if TYPE_CHECKING:  # the agenda's text must not load the views and their rules
+if TYPE_CHECKING:  # shown() at a shell prompt (`due`) must not load the report's rules or the views
+    from pipeline_tui.core.report import Report
+    from pipeline_tui.services.agenda import AgendaItem
     from pipeline_tui.services.views import Detail
 
 WIDTH = 78

@@ -18,6 +18,7 @@ from pipeline_tui.services.base import (
     save,
     set_undo_label,
 )
+from pipeline_tui.services.cadences import end_cadence
 from pipeline_tui.store import queries
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
 
@@ -148,6 +149,7 @@ def _enter_stage(
             FollowUp.prospect == prospect.id, FollowUp.done_at.is_null()
         ):
             save(follow_up, done_at=now, outcome=f"cancelled: the deal was {stage.kind}")
+        end_cadence(prospect.id, now, stage.kind)
 
 
 @action("move prospect")
@@ -237,6 +239,7 @@ def archive_prospect(prospect_id: int, now: datetime) -> Prospect:
     if prospect.archived:
         raise UserError(f"{prospect.name} is already archived")
     save(prospect, archived=True, updated_at=now)
+    end_cadence(prospect.id, now, "archived")  # its open step leaves with it
     set_undo_label(f"archived {prospect.name}")
     return prospect
 

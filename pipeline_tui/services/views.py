@@ -4,10 +4,11 @@ detail, each built from a bounded number of queries and the pure core."""
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import wraps
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from peewee import fn
@@ -25,6 +26,7 @@ from pipeline_tui.core.score import (
 )
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
+from pipeline_tui.services import cadences
 from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, as before)
     AGENDA_GROUPS,
     AgendaItem,
@@ -438,6 +440,8 @@ class Detail(NamedTuple):
     contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
     organization: object = None  # services.organizations.OrganizationView, when it names one
     look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
+    cadence: str | None = None  # the running cadence and its step, in words
+    runs_itself: Mapping[int, str] = MappingProxyType({})  # open follow-up id -> "step 2 of 3", "every week"
 
 
 @_one_read
@@ -463,6 +467,7 @@ def prospect_detail(
         )
         score = score_prospect(facts, stage, context, settings.score, settings.thresholds)
         found = advice_rules.sort_advice(advice_rules.prospect_advice(snapshot, settings.thresholds, [facts]))
+    cadence, runs_itself = cadences.marks(prospect_id)
     return Detail(
         prospect=prospect,
         stage=stage,
@@ -474,6 +479,8 @@ def prospect_detail(
         timeline=timeline(prospect, snapshot.stage_by_id),
         open_follow_ups=list(facts.open_follow_ups) if facts else [],
         **_people_of(prospect),
+        cadence=cadence,
+        runs_itself=runs_itself,
     )
 
 

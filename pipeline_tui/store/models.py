@@ -102,7 +102,7 @@ class Prospect(BaseModel):
     org = ForeignKeyField(
         Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
     )
-    # schema 7: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
+    # schema 8: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
     snoozed_until = DateTimeField(null=True)
     snooze_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
@@ -127,6 +127,23 @@ class Contact(BaseModel):
     position = IntegerField(default=0)  # the order they were added in
 
 
+class CadenceRun(BaseModel):
+    """A cadence running on a prospect (schema 7): its steps as they were when it started,
+    so that a cadence changed in the config file later leaves this one as it was."""
+
+    prospect = ForeignKeyField(Prospect, backref="cadences", on_delete="CASCADE", index=False)
+    name = CharField()
+    steps = TextField()  # JSON: ["call +2d", "email +3d", ...]
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    # finished, stopped, won, lost or archived
+    end_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+
+    class Meta:
+        table_name = "cadence_run"
+        indexes = ((("prospect", "ended_at"), False),)
+
+
 class FollowUp(BaseModel):
     """An activity: a follow-up to do (``done_at`` empty) or done."""
 
@@ -137,6 +154,16 @@ class FollowUp(BaseModel):
     created_at = DateTimeField()
     outcome = TextField(default="")
     notes = TextField(default="")
+    # schema 7: a step of a cadence (1-based), or a repeating one (an RRULE), and the due time
+    # a reminder was last sent for (`pipeline-tui notify`: never twice for the same time)
+    cadence_run = ForeignKeyField(CadenceRun, null=True, on_delete="SET NULL", index=False)
+    cadence_step = IntegerField(null=True)
+    repeat = TextField(null=True)
+    announced_due = DateTimeField(null=True)
+
+    # what completing it scheduled by itself (a cadence's next step, a repeat's next
+    # occurrence): set by the service that completed it, never stored
+    continued_by: FollowUp | None = None
 
     class Meta:
         table_name = "follow_up"
@@ -154,7 +181,7 @@ class StageChange(BaseModel):
     # "Negotiation → Proposal" after the link went to the stage that took its prospects
     from_name = CharField(null=True)
     to_name = CharField(null=True)
-    # schema 7: how long the prospect had been in ``from_stage`` (the report's time in stage)
+    # schema 8: how long the prospect had been in ``from_stage`` (the report's time in stage)
     seconds_in_stage = BigIntegerField(null=True)
 
     class Meta:
@@ -162,7 +189,7 @@ class StageChange(BaseModel):
         indexes = (
             (("prospect", "changed_at"), False),
             # the stages left in a window of time, with how long each stay was: read from the
-            # index alone (schema 7)
+            # index alone (schema 8)
             (("changed_at", "from_stage", "seconds_in_stage", "prospect"), False),
         )
 
@@ -193,6 +220,7 @@ ALL_MODELS = (
     Organization,
     Prospect,
     Contact,
+    CadenceRun,
     FollowUp,
     StageChange,
     Quota,

@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, models
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -98,7 +98,22 @@ def _to_6(db: peewee.Database) -> None:
 
 
 def _to_7(db: peewee.Database) -> None:
-    """Schema 7 (honest figures): a snooze with a reason on each prospect; on each stage change,
+    """Schema 7 (follow-ups that run themselves): cadences running on prospects; on each
+    follow-up its cadence step, its repeat rule, and the due time a reminder was sent for.
+    Nullable columns, added in place on both engines; no row is touched."""
+    db.create_tables([models.CadenceRun])  # with its index, as a new database gets it
+    moment = "DATETIME" if isinstance(db, peewee.SqliteDatabase) else "TIMESTAMP"
+    for column, kind in (
+        ("cadence_run_id", 'INTEGER REFERENCES "cadence_run" ("id") ON DELETE SET NULL'),
+        ("cadence_step", "INTEGER"),
+        ("repeat", "TEXT"),
+        ("announced_due", moment),
+    ):
+        db.execute_sql(f'ALTER TABLE "follow_up" ADD COLUMN "{column}" {kind}')
+
+
+def _to_8(db: peewee.Database) -> None:
+    """Schema 8 (honest figures): a snooze with a reason on each prospect; on each stage change,
     how long the prospect had been in the stage it left (worked out here for the old ones, from
     the change before it); indexes for the report's time in stage and week of activity."""
     sqlite = isinstance(db, peewee.SqliteDatabase)
@@ -134,6 +149,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     5: _to_5,
     6: _to_6,
     7: _to_7,
+    8: _to_8,
 }
 
 

@@ -33,6 +33,7 @@ KEY_HINTS = {
         (("board.log_call",), "c", "log call"),
         (("board.note",), "o", "note"),
         (("board.trial",), "t", "trial/demo"),
+        (("board.cadence",), "C", "cadence"),
         (("board.detail_down", "board.detail_up"), "J/K", "scroll"),
         (("board.close",), "esc", "close"),
     ],
@@ -43,6 +44,7 @@ KEY_HINTS = {
         (("pane.log_call",), "c", "log call"),
         (("pane.note",), "o", "note"),
         (("pane.trial",), "t", "trial/demo"),
+        (("pane.cadence",), "C", "cadence"),
         (("pane.down", "pane.up"), "J/K", "scroll"),
         (("pane.back",), "esc", "close"),
     ],
@@ -128,12 +130,21 @@ def detail_parts(
     if p.notes:
         parts += [_section("Notes"), p.notes, "\n"]
     parts += [_section("Next steps")]
+    if detail.cadence:
+        parts += [
+            ("Cadence" + GLUE, "muted"),
+            (detail.cadence.replace(" ", GLUE), "strong"),
+            ("  C stops it", "muted"),
+            "\n",
+        ]
     if detail.open_follow_ups:
         for f in detail.open_follow_ups:
             style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
+            runs = detail.runs_itself.get(f.id)
             parts += [
                 (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
                 (f"{due_label(f.due, now):<16}", style),
+                *([(f"↻{GLUE}{runs.replace(' ', GLUE)} ", "muted")] if runs else []),
                 f.notes,
                 "\n",
             ]
