@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from peewee import fn
 
-from pipeline_tui.core import domain, figures
+from pipeline_tui.core import aging, domain, figures
 from pipeline_tui.core.domain import new_record
 from pipeline_tui.core.score import (
     Score,
@@ -77,6 +77,8 @@ class Card(NamedTuple):
     next_follow_up: domain.FollowUp | None
     follow_up_status: str  # overdue, today, upcoming or none
     notes: str  # searched, not shown
+    days_in_stage: int = 0  # whole days since it entered its stage
+    slipped: bool = False  # its expected close date has passed
 
     @property
     def search_text(self) -> str:
@@ -154,6 +156,8 @@ def _cards(
                     upcoming,  # next_follow_up
                     follow_up_status(upcoming.due, now) if upcoming else "none",
                     notes.get(prospect.id, ""),
+                    aging.days_in_stage(prospect, now),
+                    aging.is_slipped(prospect, now),
                 ),
             )
         )
@@ -398,16 +402,14 @@ def _score_context(snapshot: domain.Snapshot, now: datetime, *, few: bool = Fals
 # -- report -----------------------------------------------------------------------------------
 
 
-@_one_read
 def report(
     now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
 ) -> Report:
-    """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
-    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
-    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id, owner=owner)
-    from pipeline_tui.core.report import build_report
+    """Figures and advice for everyone (the team's quota) or one salesperson (their quota): see
+    :mod:`pipeline_tui.services.report`."""
+    from pipeline_tui.services.report import report as read_report
 
-    return build_report(snapshot, settings)
+    return read_report(now, settings, find_pipeline(pipeline_name).id if pipeline_name else None, owner)
 
 
 # -- one prospect -----------------------------------------------------------------------------

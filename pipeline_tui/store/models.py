@@ -102,6 +102,9 @@ class Prospect(BaseModel):
     org = ForeignKeyField(
         Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
     )
+    # schema 8: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
+    snoozed_until = DateTimeField(null=True)
+    snooze_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = (
@@ -178,10 +181,17 @@ class StageChange(BaseModel):
     # "Negotiation → Proposal" after the link went to the stage that took its prospects
     from_name = CharField(null=True)
     to_name = CharField(null=True)
+    # schema 8: how long the prospect had been in ``from_stage`` (the report's time in stage)
+    seconds_in_stage = BigIntegerField(null=True)
 
     class Meta:
         table_name = "stage_change"
-        indexes = ((("prospect", "changed_at"), False),)
+        indexes = (
+            (("prospect", "changed_at"), False),
+            # the stages left in a window of time, with how long each stay was: read from the
+            # index alone (schema 8)
+            (("changed_at", "from_stage", "seconds_in_stage", "prospect"), False),
+        )
 
 
 class Quota(BaseModel):
@@ -230,6 +240,10 @@ def extra_indexes(db: Database) -> tuple[SQL, ...]:
     return (
         # the agenda: open follow-ups by due time
         SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
+        # the report's week of activity: follow-ups done since Monday, by kind (schema 6)
+        SQL(
+            "CREATE INDEX IF NOT EXISTS follow_up_done ON follow_up (done_at, kind) WHERE done_at IS NOT NULL"
+        ),
         SQL(
             "CREATE INDEX IF NOT EXISTS follow_up_open_prospect"
             f" ON follow_up (prospect_id, done_at, due_at, {covered}) WHERE done_at IS NULL"

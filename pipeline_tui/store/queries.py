@@ -248,6 +248,11 @@ PROSPECT_COLUMNS = (
     Prospect.ever_won,
     Prospect.owner,
     *(getattr(Prospect, column) for column in activity.COLUMNS),  # kept by triggers
+    Prospect.updated_at,
+    Prospect.source,
+    Prospect.lost_reason,
+    Prospect.snoozed_until,
+    Prospect.snooze_reason,
 )
 
 
@@ -320,11 +325,9 @@ def load_snapshot(
     with_notes: bool = False,
     id_slice: tuple[int, int] | None = None,
 ) -> domain.Snapshot:
-    """All the core needs, in a fixed number of queries whatever the number of prospects.
-
-    For the report, closed prospects are loaded only as far back as the figures look (the
-    look-back window, the quota period); older ones arrive summarised as stage totals and the
-    reach histogram. ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
+    """Prospects with all the core needs of them, in a fixed number of queries whatever their
+    number: every live one (the report reads its own: :mod:`pipeline_tui.store.report`), or
+    ``open_only`` (the board) skips closed ones; ``ids`` loads just those;
     ``owner`` limits all of it to one salesperson's prospects and quota (else the team's);
     ``stage_ids`` (with ``open_only``) to the prospects in those open stages: a part of the
     board (the stages are all loaded still: a score reads where its stage stands among them);
@@ -332,14 +335,13 @@ def load_snapshot(
     ``id_slice`` (r, n, with ``open_only``) keeps those whose id leaves remainder r divided by n.
     """
     quota = load_quota(owner)
-    summarise = ids is None and not open_only
     stages = load_stages(settings)
     positions = {stage.id: stage.position for stage in stages}
     open_stages = {stage.id for stage in stages if stage.kind == OPEN}
     if stage_ids is not None:
         open_stages &= set(stage_ids)
     rows = load_prospects(
-        open_only=open_only or summarise,
+        open_only=open_only,
         pipeline_id=pipeline_id,
         ids=ids,
         open_stage_ids=list(open_stages),
@@ -399,6 +401,11 @@ def load_snapshot(
         last_contact,
         last_appointment,
         demo_or_trial,
+        updated,
+        source,
+        lost_reason,
+        snoozed_until,
+        snooze_reason,
     ) in enumerate(rows):
         rows[index] = None  # each row let go once read: the whole table never lives twice
         history = new_record(
@@ -433,6 +440,11 @@ def load_snapshot(
                     text(owner_name),  # owner
                     tuple(follow_ups.get(pid, ())),  # open_follow_ups
                     history,
+                    moment(updated),
+                    text(source),
+                    lost_reason,
+                    moment(snoozed_until),
+                    snooze_reason,
                 ),
             )
         )
@@ -443,9 +455,6 @@ def load_snapshot(
         prospects=tuple(prospects),
         quota=quota,
         pipeline_id=pipeline_id,
-        closed_totals=load_closed_totals(pipeline_id, stages, owner) if summarise else None,
-        reach=load_reach(pipeline_id, stages, owner) if summarise else None,
-        closed_tallies=load_tallies(now, settings, quota, pipeline_id, owner) if summarise else None,
         notes=notes,
     )
 
@@ -457,8 +466,9 @@ def load_tallies(
     pipeline_id: int | None,
     owner: str | None = None,
 ) -> dict[tuple[datetime, datetime], domain.ClosedTally]:
-    """Won and lost in the windows the figures read: the look-back window and the quota period."""
-    windows = [figures.lookback_window(now, settings.thresholds)]
+    """Won and lost in the windows the figures read: the look-back window, the current month
+    and the quota period."""
+    windows = [figures.lookback_window(now, settings.thresholds), figures.month_window(now)]
     if quota is not None:
         windows.append(figures.period_window(figures.quota_period(quota.period, now)))
     tallies = {}

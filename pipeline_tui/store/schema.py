@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, models
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -112,6 +112,35 @@ def _to_7(db: peewee.Database) -> None:
         db.execute_sql(f'ALTER TABLE "follow_up" ADD COLUMN "{column}" {kind}')
 
 
+def _to_8(db: peewee.Database) -> None:
+    """Schema 8 (honest figures): a snooze with a reason on each prospect; on each stage change,
+    how long the prospect had been in the stage it left (worked out here for the old ones, from
+    the change before it); indexes for the report's time in stage and week of activity."""
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    db.execute_sql(
+        f'ALTER TABLE "prospect" ADD COLUMN "snoozed_until" {"DATETIME" if sqlite else "TIMESTAMP"}'
+    )
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "snooze_reason" VARCHAR(255) NOT NULL DEFAULT \'\'')
+    db.execute_sql(
+        f'ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" {"INTEGER" if sqlite else "BIGINT"}'
+    )
+    if sqlite:
+        seconds = (
+            "CAST(ROUND((julianday(changed_at) - julianday(LAG(changed_at) OVER w)) * 86400) AS INTEGER)"
+        )
+    else:
+        seconds = "CAST(EXTRACT(EPOCH FROM changed_at - LAG(changed_at) OVER w) AS BIGINT)"
+    db.execute_sql(
+        f'UPDATE "stage_change" SET "seconds_in_stage" = stay.seconds FROM (SELECT id, {seconds} AS seconds'
+        ' FROM "stage_change" WINDOW w AS (PARTITION BY prospect_id ORDER BY changed_at, id)) AS stay'
+        ' WHERE "stage_change".id = stay.id AND "stage_change".from_stage_id IS NOT NULL'
+    )
+    for index in models.StageChange._meta.fields_to_index():  # as a new database gets them
+        db.execute(index)
+    for statement in models.extra_indexes(db):
+        db.execute(statement)
+
+
 # version reached -> the step from the version before it; each runs in one transaction.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     2: _to_2,
@@ -120,6 +149,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     5: _to_5,
     6: _to_6,
     7: _to_7,
+    8: _to_8,
 }
 
 

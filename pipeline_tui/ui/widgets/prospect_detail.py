@@ -15,6 +15,7 @@ from textual import events
 from textual.geometry import Size
 from textual.strip import Strip
 
+from pipeline_tui.core import aging
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
@@ -80,6 +81,11 @@ def detail_parts(
     parts: list = [(p.name, "strong"), "\n", (detail.stage.name, "heading"), f" · {detail.pipeline}"]
     if p.archived:
         parts.append((" · archived", "warn"))
+    is_open = detail.stage.kind == "open" and not p.archived
+    if is_open:  # how long it has sat in this stage (README: Time in stage)
+        parts.append(
+            (f" · {aging.days_since(p.stage_entered_at, now)}{GLUE}days{GLUE}in{GLUE}stage", "muted")
+        )
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
@@ -99,6 +105,7 @@ def detail_parts(
         "\n",
         ("Close" + GLUE, "muted"),
         close,
+        (f"{GLUE}slipped" if is_open and aging.close_slipped(p.expected_close, now) else "", "bad"),
         ("   Urgency" + GLUE, "muted"),
         p.urgency,
         "\n",
@@ -115,6 +122,9 @@ def detail_parts(
         parts += ["\n" if not p.source else "   ", ("Owner ", "muted"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
+    if aging.snooze_stands(p.snoozed_until, p.snooze_reason, now):
+        until = p.snoozed_until.strftime(f"%d{GLUE}%b{GLUE}%Y")
+        parts += ["\n", (f"Snoozed{GLUE}until{GLUE}", "muted"), until, "  ", p.snooze_reason]
 
     parts.append("\n")  # a blank line between the fields and the first section
     if p.notes:

@@ -27,7 +27,7 @@ STATUS_STYLES = {  # a card's next step: overdue, today, later
 
 class StageColumn(VirtualList[Card]):
     """A stage's header (name, count, value and weighted value) and its cards: name; value,
-    score and decision maker; the next step.
+    score, decision maker, days in the stage and ⚑ for a close date gone by; the next step.
 
     One widget draws both, header included: each widget on screen costs Textual a layer to
     draw under every line it covers, and a column of a header, a list and a container holding
@@ -156,6 +156,8 @@ class StageColumn(VirtualList[Card]):
                     (f"{value:<5}", None),
                     (f"●{card.score:<3}", self.style_of("card--muted")),
                     (f" {dm}", self.style_of(DECISION_COLOURS.get(card.decision_maker, "card--warn"))),
+                    (f" {card.days_in_stage}d", self.style_of("card--muted")),  # in this stage
+                    ("⚑" if card.slipped else "", self.style_of("card--bad") + BOLD),  # close date passed
                 ],
                 width,
                 base,
