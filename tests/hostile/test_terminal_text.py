@@ -145,6 +145,8 @@ def _one_prospect(shell: Shell, entry: dict) -> int:
     if SINGLE.fullmatch(e):  # one character: what is printed goes through the same say()
         return int(prospect)
     _people(shell, entry, prospect)
+    shell(e, "snooze", prospect, "--until", "2026-12-01", "--reason", text)
+    shell(e, "snooze", prospect, "--clear")
     scheduled = shell(e, "follow-up", prospect, "tomorrow 08:00", "--notes", text)
     shell(e, "done", re.search(r"#(\d+)", scheduled.out).group(1), "--outcome", text)
     shell(e, "follow-up", prospect, "tomorrow 10:00", "--kind", "appointment", "--notes", text)
