@@ -164,7 +164,7 @@ def report_json_text(report: Report, *, pretty: bool | None = None) -> str:
         return dumps(data, pretty=True)
     groups = data.pop("advice_groups")
     head = dumps(data, pretty=False)
-    advice = ", ".join(_advice_texts(report))
+    advice = _escaped(", ".join(_advice_texts(report)))
     return f'{head[:-1]}, "advice": [{advice}], "advice_groups": {dumps(groups, pretty=False)}}}'
 
 
@@ -320,7 +320,11 @@ def dumps(data, *, pretty: bool | None = None) -> str:
     """JSON text: indented for a person at a terminal, compact (and quicker) for a program."""
     if pretty is None:
         pretty = sys.stdout.isatty()
-    text = json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)
+    return _escaped(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None))
+
+
+def _escaped(text: str) -> str:
+    """JSON text with what json leaves raw and a terminal would act on written as \\uXXXX."""
     # a search per character is 4x quicker than one pattern over a long export
     if not any(c in text for c in _TO_ESCAPE):
         return text
