@@ -169,7 +169,6 @@ class Snapshot:
     closed_totals: dict[int, tuple[int, int]] | None = None  # closed stage id -> (count, value), all time
     reach: tuple[ReachCount, ...] | None = None  # all prospects, all time
     closed_tallies: dict[tuple[datetime, datetime], ClosedTally] | None = None  # by (start, end) window
-    notes: dict[int, str] | None = None  # prospect id -> its notes when not empty, if asked for
 
     @cached_property
     def stage_by_id(self) -> dict[int, Stage]:

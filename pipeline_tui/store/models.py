@@ -11,6 +11,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     Database,
     DatabaseProxy,
     DateField,
@@ -88,6 +89,11 @@ class Prospect(BaseModel):
     last_contact_at = DateTimeField(null=True)  # the last call, email or reminder done
     last_appointment_at = DateTimeField(null=True)  # the last appointment done
     demo_or_trial = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # ever, open or done
+    # schema 6: what the board orders and searches by, worked out by the pure core and kept
+    # here (see services.scores); a write empties fresh_until (triggers, store.freshness)
+    score = IntegerField(null=True)  # open prospects only
+    search_text = TextField(default="", constraints=[SQL("DEFAULT ''")])  # folded (core.search)
+    fresh_until = DateTimeField(null=True)  # the two hold until then; empty: to be worked out
 
     class Meta:
         indexes = (
@@ -147,7 +153,27 @@ class Revision(BaseModel):
     counter = BigIntegerField(default=0)
 
 
-ALL_MODELS = (Pipeline, Stage, Prospect, FollowUp, StageChange, Quota, Setting, Revision)
+class StageTotal(BaseModel):
+    """How many live prospects of one owner a stage holds and what they are worth, kept by
+    triggers (schema 6, see store.totals): the board's column headers, without summing
+    100,000 rows on every key."""
+
+    stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
+    owner = CharField()
+    # (defaults in the database: the triggers make a row with the stage and owner alone)
+    prospects = IntegerField(constraints=[SQL("DEFAULT 0")])
+    value_cents = BigIntegerField(constraints=[SQL("DEFAULT 0")])
+    # the value of those weighted by their stage's probability (the config file may change
+    # it), and the rest already weighted by their own
+    at_stage_odds_cents = BigIntegerField(constraints=[SQL("DEFAULT 0")])
+    weighted_own_cents = FloatField(constraints=[SQL("DEFAULT 0")])
+
+    class Meta:
+        table_name = "stage_total"
+        primary_key = CompositeKey("stage", "owner")
+
+
+ALL_MODELS = (Pipeline, Stage, Prospect, FollowUp, StageChange, Quota, Setting, Revision, StageTotal)
 
 
 def extra_indexes(db: Database) -> tuple[SQL, ...]:

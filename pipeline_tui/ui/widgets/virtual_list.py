@@ -47,6 +47,24 @@ def shorten(text: str, room: int) -> str:
     return cut + "…"
 
 
+def shorten_middle(text: str, room: int) -> str:
+    """Fit ``text`` in ``room`` cells by cutting out its middle: ``Quarry…ng pilot``. Two deals
+    of one company share their start (the company) and differ at the end, which stays; the
+    start is cut at a word boundary when one is near."""
+    if cell_len(text) <= room:
+        return text
+    if room <= 2:
+        return shorten(text, room)
+    keep = room - 1  # cells besides the …
+    head = set_cell_size(text, max(1, keep * 2 // 5)).rstrip()
+    space = head.rfind(" ")
+    if space >= len(head) // 2:
+        head = head[:space].rstrip(" ,·-–:")
+    tail_room = keep - cell_len(head)
+    tail = text[len(text) - _chars_within(text[::-1], tail_room) :].lstrip()
+    return f"{head}…{tail}"
+
+
 def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
     """Lay text parts out on one line of ``width`` cells, cutting with … when too long."""
     segments: list[Segment] = []
