@@ -236,19 +236,27 @@ def score_holds_until(prospect: Prospect, now: datetime, thresholds: Thresholds)
     """The first moment after ``now`` from which the rules that read the clock (close date,
     last contact, overdue follow-ups, staleness) may give another total; None if none will.
     Until then :func:`score_total` gives what it gives at ``now`` (a hypothesis property)."""
-    moments: list[datetime] = []
+    moments: list[datetime | None] = []
     close = prospect.expected_close
     if close is not None:  # its bands: past, within 30 days, within 90, later
-        for offset in (-90, -30, 1):
-            moments.append(datetime.combine(close + timedelta(days=offset), time()))
+        midnight = datetime.combine(close, time())
+        moments += [_after(midnight, timedelta(days=days)) for days in (-90, -30, 1)]
     contact = prospect.history.last_activity
     if contact is not None:  # its bands: within 7 days, within 30, longer ago
-        moments += [contact + timedelta(days=8), contact + timedelta(days=31)]
+        moments += [_after(contact, timedelta(days=8)), _after(contact, timedelta(days=31))]
     # a follow-up is overdue once its time has passed, not at the moment itself
-    moments += [f.due + timedelta(microseconds=1) for f in prospect.open_follow_ups]
+    moments += [_after(f.due, timedelta(microseconds=1)) for f in prospect.open_follow_ups]
     last_touch = max(d for d in (contact, prospect.stage_entered, prospect.created) if d)
-    moments.append(last_touch + timedelta(days=thresholds.stale_after_days + 1))
-    return min((moment for moment in moments if moment > now), default=None)
+    moments.append(_after(last_touch, timedelta(days=thresholds.stale_after_days + 1)))
+    return min((moment for moment in moments if moment is not None and moment > now), default=None)
+
+
+def _after(moment: datetime, delta: timedelta) -> datetime | None:
+    """``moment + delta``, or None past the calendar's ends (a date typed as year 9999)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
 
 
 def score_all(

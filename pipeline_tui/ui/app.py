@@ -17,7 +17,6 @@ from textual.widgets import Input
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import base, follow_ups, setup
-from pipeline_tui.services.prefetch import Prefetch
 from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import poll_revision, revision
 from pipeline_tui.ui.commands import ProspectsProvider
@@ -58,10 +57,8 @@ class PipelineApp(App):
         pipeline: str | None = None,
         poll: bool = True,
         mine: bool = False,
-        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
-        self.prefetch = prefetch  # the board, being read while Textual starts
         self.last_message = None  # what the footer says, until its time is up
         self.pinned_now = now
         self.settings = settings or Settings()
@@ -106,11 +103,6 @@ class PipelineApp(App):
         """What a screen's data depends on: if this is unchanged, a screen shown again need not
         read the database again (the report reads 100,000 prospects)."""
         return (revision(), self.now(), self.mine)
-
-    def seen_revision(self, counter: int | None) -> None:
-        """What is on screen was read at this write counter (a board read ahead)."""
-        if counter is not None:
-            self._seen_revision = counter
 
     def changed(self) -> None:
         """We wrote something: remember the revision so the poll does not reload for it."""
@@ -214,7 +206,7 @@ class PipelineApp(App):
 
     def action_new_prospect(self) -> None:
         board = self.board()
-        pipeline = board.data.pipeline if board and board.data else None
+        pipeline = board.data.strip.pipeline if board and board.data else None
         from pipeline_tui.services.base import find_pipeline
 
         pipeline_row = find_pipeline(pipeline.name if pipeline else self.pipeline_name)
@@ -350,13 +342,12 @@ def run_app(
     pipeline: str | None = None,
     mine: bool = False,
     settings: Settings | None = None,
-    prefetch: Prefetch | None = None,
 ) -> int:
     """Open the TUI on an already opened database (the CLI opens it and reports errors)."""
     if settings is None:
         from pipeline_tui.config import load_settings
 
         settings = load_settings()
-    app = PipelineApp(now=now, settings=settings, pipeline=pipeline, mine=mine, prefetch=prefetch)
+    app = PipelineApp(now=now, settings=settings, pipeline=pipeline, mine=mine)
     app.run()
     return 0 if app.return_code in (None, 0) else app.return_code

@@ -147,13 +147,23 @@ class BoardScreen(ViewScreen):
             self._refresh_detail()
 
     def _build_columns(self) -> None:
+        """A column per stage the board now shows: those shown before stay as they are (a
+        search adds the won, lost and archived prospects it found, each a column)."""
         stages = [head.stage for head, _ in self.data.columns]
         if [c.stage for c in self.columns] == stages:
             return
+        kept = {column.stage: column for column in self.columns if column.stage in stages}
         board = self.query_one("#board-main", Horizontal)
-        board.remove_children(StageColumn)
-        self.columns = [StageColumn(stage) for stage in stages]
-        self._columns_mounted = board.mount(*self.columns, before="#welcome")
+        board.remove_children([column for column in self.columns if column.stage not in stages])
+        self.columns, mounting = [], []
+        for stage in stages:
+            column = kept.get(stage)
+            if column is None:
+                column = StageColumn(stage)
+                after = self.columns[-1] if self.columns else None
+                mounting.append(board.mount(column, after=after) if after else board.mount(column, before=1))
+            self.columns.append(column)
+        self._columns_mounted = mounting[-1] if mounting else None
 
     def _show(self, keep: int | None) -> None:
         """Fill each column, with the cursor on card ``keep`` where it is, and focus a column."""
@@ -255,7 +265,7 @@ class BoardScreen(ViewScreen):
 
     def _focused_list(self) -> StageColumn | None:
         focused = self.focused
-        return focused if isinstance(focused, StageColumn) else None
+        return focused if isinstance(focused, StageColumn) and focused in self.columns else None
 
     def current_card(self) -> Card | None:
         column = self._focused_list()
@@ -537,7 +547,6 @@ class BoardScreen(ViewScreen):
         index = names.index(shown) if shown in names else -1
         self.reader.pipeline_name = names[(index + 1) % len(names)]
         setup.set_preference("pipeline", self.pipeline_name)
-        self.columns = []
         self.reload()
         self.notify(f"Pipeline: {self.pipeline_name}", markup=False)
 

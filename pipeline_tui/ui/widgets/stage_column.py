@@ -86,9 +86,10 @@ class StageColumn(VirtualList[Card]):
 
     def show(self, head: ColumnHead, cards: Cards, now: datetime, *, cursor: int | None = None) -> None:
         """Fill the column: its header (count, value, weighted value) and its cards."""
+        header = head != self.head
         self.head = head
         self.now = now
-        self.set_items(cards, cursor=cursor)
+        self.set_items(cards, cursor=cursor, header=header)
 
     def show_focus(self, focused: bool) -> None:
         """Look focused (header and cursor row) or not."""

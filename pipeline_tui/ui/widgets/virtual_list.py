@@ -56,10 +56,14 @@ def shorten_middle(text: str, room: int) -> str:
     if room <= 2:
         return shorten(text, room)
     keep = room - 1  # cells besides the …
-    head = set_cell_size(text, max(1, keep * 2 // 5)).rstrip()
-    space = head.rfind(" ")
-    if space >= len(head) // 2:
-        head = head[:space].rstrip(" ,·-–:")
+    first_word = text.split(" ", 1)[0]
+    if 0 < cell_len(first_word) <= keep // 2:  # the company's first word whole, where it fits
+        head = first_word
+    else:
+        head = set_cell_size(text, max(1, keep * 2 // 5)).rstrip()
+        space = head.rfind(" ")
+        if space >= len(head) // 2:
+            head = head[:space].rstrip(" ,·-–:")
     tail_room = keep - cell_len(head)
     tail = text[len(text) - _chars_within(text[::-1], tail_room) :].lstrip()
     return f"{head}…{tail}"
@@ -346,16 +350,16 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.items: list[Item] = []
+        self.items: Sequence[Item] = []
         self.looks_focused = False  # whether the cursor row is drawn as focused
         self._drawn_in: object = None  # render_context() when the rows were last filled
 
     # -- data ---------------------------------------------------------------------------------
 
-    def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
+    def set_items(self, items: Sequence[Item], *, cursor: int | None = None, header: bool = True) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise. Only the
-        window from the first row in sight that changed is drawn again (and the header): after
-        a card moves, the rows above it stay as they were."""
+        window from the first row in sight that changed is drawn again (and the header, unless
+        it shows what it showed): after a card moves, the rows above it stay as they were."""
         before, old_cursor = self.items, self.cursor
         self.items = items
         self._set_virtual_size(Size(self.size.width, self._content_height()))
@@ -371,11 +375,13 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
         if top <= self.header_height or not self.size:
             self.refresh()
         else:
-            self.refresh(Region(0, 0, self.size.width, self.header_height))
-            self.refresh(Region(0, top, self.size.width, self.size.height - top))
+            if header or self.cursor != old_cursor:
+                self.refresh(Region(0, 0, self.size.width, self.header_height))
+            if top < self.size.height:
+                self.refresh(Region(0, top, self.size.width, self.size.height - top))
         self.call_after_refresh(self._show_cursor)
 
-    def _first_change_in_sight(self, before: list[Item], after: list[Item]) -> int:
+    def _first_change_in_sight(self, before: Sequence[Item], after: Sequence[Item]) -> int:
         """The first row in sight that is not the same object as before (rows are immutable:
         a changed one is a new object); past the window if none."""
         first = int(self.scroll_offset.y) // self.row_height
