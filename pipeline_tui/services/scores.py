@@ -45,12 +45,16 @@ def keep_current(now: datetime, settings: Settings) -> None:
 
 
 def context(now: datetime, settings: Settings) -> ScoreContext:
-    """What a score needs beyond its prospect, as the stored scores were worked out with it
-    (the detail pane explains a score with it)."""
-    keep_current(now, settings)
-    basis = freshness.basis()
+    """What a score needs beyond its prospect, as :func:`keep_current` works the stored scores
+    out at ``now``: the detail pane explains a score with it, the export computes its scores
+    with it. It reads only: a command that reads writes nothing."""
     stages = queries.load_stages(settings)
-    return ScoreContext(now, basis["ladder"] if basis else (), open_stages_by_pipeline(stages))
+    basis = freshness.basis()
+    if basis is not None and basis["rules"] == _fingerprint(settings, stages) and basis["day"] == now.date():
+        ladder = basis["ladder"]
+    else:  # the ladder keep_current would make now
+        ladder = value_ladder(queries.open_values())
+    return ScoreContext(now, ladder, open_stages_by_pipeline(stages))
 
 
 def _fingerprint(settings: Settings, stages: Iterable[domain.Stage]) -> str:

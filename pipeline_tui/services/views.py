@@ -10,7 +10,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from pipeline_tui.core import domain
-from pipeline_tui.core.score import Score, ScoreContext, score_prospect
+from pipeline_tui.core.score import Score, ScoreContext, score_prospect, score_total
 from pipeline_tui.core.search import fold
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
@@ -89,13 +89,13 @@ class Detail(NamedTuple):
     open_follow_ups: list[domain.FollowUp]
 
 
+@_one_read
 def prospect_detail(prospect_id: int, now: datetime, settings: Settings) -> Detail:
     """Every field, the score explained, its advice and its timeline, for the detail pane.
     The score is explained as the board's was worked out (see ``services.scores``)."""
     return _detail(prospect_id, settings, scores.context(now, settings))
 
 
-@_one_read
 def _detail(prospect_id: int, settings: Settings, context: ScoreContext) -> Detail:
     from pipeline_tui.core import advice as advice_rules  # first needed here, not at start-up
 
@@ -161,21 +161,20 @@ class ExportRow(NamedTuple):
     last_activity: datetime | None
 
 
+@_one_read
 def export_rows(
     now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
 ) -> list[ExportRow]:
     """Every prospect (archived ones too) with its stage, score (open ones: as the board has
-    it), weighted value and next and last follow-up."""
-    scores.keep_current(now, settings)
-    return _export_rows(now, settings, pipeline_name, owner)
-
-
-@_one_read
-def _export_rows(
-    now: datetime, settings: Settings, pipeline_name: str | None, owner: str | None
-) -> list[ExportRow]:
-    stage_by_id = {stage.id: stage for stage in queries.load_stages(settings)}
-    pipelines = {pipeline.id: pipeline for pipeline in queries.load_pipelines()}
+    it, see ``services.scores``), weighted value and next and last follow-up."""
+    snapshot = queries.load_snapshot(now, settings, open_only=True)
+    context = scores.context(now, settings)
+    weights, thresholds = settings.score, settings.thresholds
+    by_id = {
+        p.id: score_total(p, snapshot.stage_of(p), context, weights, thresholds) for p in snapshot.prospects
+    }
+    stage_by_id = snapshot.stage_by_id
+    pipelines = snapshot.pipeline_by_id
     follow_ups = queries.load_open_follow_ups(None)
     rows = []
     query = Prospect.select().order_by(Prospect.id)  # every prospect, archived ones too
@@ -193,7 +192,7 @@ def _export_rows(
                 pipeline=pipelines[prospect.pipeline_id].name,
                 stage=stage.name,
                 stage_kind=stage.kind,
-                score=prospect.score if stage.kind == domain.OPEN and not prospect.archived else None,
+                score=by_id.get(prospect.id),
                 weighted_value=(prospect.value_cents or 0) * probability,
                 next_follow_up=upcoming[0] if upcoming else None,
                 last_activity=prospect.last_activity_at,  # kept on the row (store.activity)

@@ -37,6 +37,8 @@ _TRIGGERS = (
         VALUES ('delete', OLD.id, OLD.search_text); END""",
     _UPDATE,
 )
+
+
 class Match(NamedTuple):
     """How to pick a search's prospects: ``indexed``, those the index found (few: they wait in
     a table of this connection's, ``search_hit``, till the next search), or those whose text
