@@ -887,3 +887,93 @@ async def test_p_switches_to_another_pipelines_columns_and_back(demo_db, make_ap
         await pilot.pause()
         assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
         assert focused_card(app).id == cards_in(app, "Lead")[0].id
+
+
+def _card_on_board(app, prospect_id: int):
+    return next(card for column in board_of(app).columns for card in column.items if card.id == prospect_id)
+
+
+@pytest.mark.parametrize("keys", [["s"], ["d", "enter", "escape"]])
+async def test_a_follow_up_triaged_on_the_agenda_shows_on_the_board_at_once(demo_db, make_app, keys):
+    """Snoozed (s) or done (d) on the agenda, an overdue follow-up no longer shows overdue on
+    its card when the board comes back (1): every view shows what any other one changed."""
+    from pipeline_tui.ui.screens.agenda import AgendaScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, AgendaScreen)
+        item = app.screen.list.current
+        assert item.status == "overdue"
+        assert _card_on_board_later(item.prospect_id)
+        await pilot.press("1")
+        await pilot.pause()
+        before = _card_on_board(app, item.prospect_id)
+        assert before.follow_up_status == "overdue" and before.next_follow_up.id == item.id
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        after = _card_on_board(app, item.prospect_id)
+        assert (
+            after.next_follow_up is None
+            or after.next_follow_up.id != item.id
+            or (after.next_follow_up.due > before.next_follow_up.due)
+        )
+        assert after.follow_up_status != "overdue" or after.next_follow_up.id != item.id
+        assert after.score != before.score or after.next_follow_up != before.next_follow_up
+
+
+def _card_on_board_later(prospect_id: int) -> bool:
+    """The prospect is on the board: open, in the Sales pipeline."""
+    prospect = Prospect.get_by_id(prospect_id)
+    return not prospect.archived and Stage.get_by_id(prospect.stage_id).kind == "open"
+
+
+async def test_search_without_accents_finds_calls_and_closed_deals_with_their_stage(demo_db, make_app, now):
+    from pipeline_tui.services.follow_ups import log_activity
+    from pipeline_tui.services.prospects import add_prospect, mark_won
+
+    add_prospect(now, "Nordic pilot", fields={"contact": "Ingrid Bergström"})
+    called = add_prospect(now, "Quiet deal")
+    log_activity(called.id, "call", now, outcome="asked about the Jörg edition")
+    mark_won(add_prospect(now, "Jorgensen rollout").id, now)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"bergstrom")
+        await pilot.pause()
+        assert [c.name for s in column_names(app) for c in cards_in(app, s)] == ["Nordic pilot"]
+        await pilot.press("escape", "slash", *"jorg")
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal", "Won"]
+        assert [c.name for c in cards_in(app, "Lead")] == ["Quiet deal"]
+        assert [(c.name, c.closed) for c in cards_in(app, "Won")] == [("Jorgensen rollout", "won 26 Nov 26")]
+        assert "won 26 Nov 26" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
+
+
+async def test_two_deals_of_one_company_are_told_apart_on_narrow_cards(db, make_app, now):
+    """A name too long for its card is cut from the middle: its end, which tells two deals of
+    one company apart, stays ("Quarry Printing…" once sat beside "Quarry Printing pilot")."""
+    from pipeline_tui.services.prospects import add_prospect
+
+    for name in ("Quarry Printing expansion", "Quarry Printing expansion pilot"):
+        add_prospect(now, name, stage="Trial", fields={"value": "900000", "decision_maker": "yes"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l", "l")
+        await pilot.pause()
+        trial = next(c for c in board_of(app).columns if c.stage.name == "Trial")
+        width = trial.scrollable_content_region.width
+        titles = [trial.render_line(trial.header_height + row * trial.row_height).text for row in range(2)]
+        assert len(set(titles)) == 2, titles
+        assert any(title.rstrip(" ▕").endswith("pilot") for title in titles), (titles, width)
+        assert all("Quarry" in title and "…" in title for title in titles), titles
