@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core import domain, figures
@@ -23,7 +23,7 @@ from pipeline_tui.services import scores
 from pipeline_tui.services.agenda import follow_up_status
 from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import board as store
-from pipeline_tui.store import queries, search, totals
+from pipeline_tui.store import freshness, queries, search, totals
 from pipeline_tui.store.db import read_snapshot
 
 WINDOW = 16  # cards read at a time: a screen 40 lines tall shows 9 a column
@@ -80,6 +80,7 @@ class Board(NamedTuple):
     strip: Strip
     columns: list[tuple[ColumnHead, Cards]]
     search: str  # as typed
+    holds_until: datetime  # when the clock changes a card's score (or the day its ladder)
 
 
 class Cards(Sequence[Card]):
@@ -177,7 +178,8 @@ class BoardReader:
             key = head.stage.id if head.stage else None
             column = store.Column(key, pipeline.id, self.owner)
             columns.append((head, Cards(self, column, head.count, known.get(key))))
-        return Board(strip, columns, search_text)
+        midnight = datetime.combine(now.date() + timedelta(days=1), time())
+        return Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
 
     def _pipeline(self):
         try:

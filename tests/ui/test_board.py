@@ -977,3 +977,28 @@ async def test_two_deals_of_one_company_are_told_apart_on_narrow_cards(db, make_
         assert len(set(titles)) == 2, titles
         assert any(title.rstrip(" ▕").endswith("pilot") for title in titles), (titles, width)
         assert all("Quarry" in title and "…" in title for title in titles), titles
+
+
+async def test_the_board_reads_again_when_the_clock_moves_a_card_on(db, make_app, now):
+    """A follow-up due at 11:00 falls overdue at 11:00: the card says so, with its new score,
+    without a key pressed (the board looks at the clock every half a minute)."""
+    from pipeline_tui.services.prospects import add_prospect
+
+    deal = add_prospect(now, "Deal", follow_up=(now.replace(hour=11, minute=0), "call"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = _card_on_board(app, deal.id)
+        assert before.follow_up_status == "today"
+        board = board_of(app)
+        app.pinned_now = now.replace(hour=10, minute=59)
+        board._check_clock()
+        assert _card_on_board(app, deal.id) is before, "nothing moved: nothing read"
+        app.pinned_now = now.replace(hour=11, minute=1)
+        board._check_clock()
+        await pilot.pause()
+        after = _card_on_board(app, deal.id)
+        assert after.follow_up_status == "overdue" and after.score < before.score
+        assert (
+            "call 1m late" in screen_text(app) or "overdue" in screen_text(app) or "late" in screen_text(app)
+        )

@@ -31,6 +31,7 @@ WELCOME = (
 
 
 MOVE = Binding.Group("Move", compact=True)
+CLOCK_SECONDS = 30  # how often the board looks whether the clock has moved a card on
 
 
 class BoardScreen(ViewScreen):
@@ -123,6 +124,12 @@ class BoardScreen(ViewScreen):
 
     def on_mount(self) -> None:
         self.reload()
+        self.set_interval(CLOCK_SECONDS, self._check_clock)
+
+    def _check_clock(self) -> None:
+        """The clock has moved a card on (a follow-up fell overdue, a day began): read again."""
+        if self.data is not None and self.app.now() >= self.data.holds_until and self.is_current:
+            self.reload()
 
     def on_screen_resume(self) -> None:
         """Back on the board (keys 1 2 3): what another view changed shows at once."""
