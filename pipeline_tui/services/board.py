@@ -21,7 +21,6 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import scores
 from pipeline_tui.services.agenda import follow_up_status
-from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store import board as store
 from pipeline_tui.store import freshness, queries, search, totals
 from pipeline_tui.store.db import read_snapshot
@@ -181,12 +180,19 @@ class BoardReader:
         midnight = datetime.combine(now.date() + timedelta(days=1), time())
         return Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
 
-    def _pipeline(self):
-        try:
-            return find_pipeline(self.pipeline_name)
-        except UserError:  # the pipeline remembered is gone
+    def _pipeline(self) -> domain.Pipeline:
+        """The pipeline shown: by name (as ``services.base.find_pipeline`` finds it), else the
+        first (the pipeline remembered is gone)."""
+        pipelines = queries.load_pipelines()
+        if not pipelines:
+            raise UserError("the database has no pipeline")
+        if self.pipeline_name is not None:
+            wanted = self.pipeline_name.strip().casefold()
+            found = next((p for p in pipelines if p.name.casefold() == wanted), None)
+            if found is not None:
+                return found
             self.pipeline_name = None
-            return find_pipeline(None)
+        return pipelines[0]
 
     def _heads(self, pipeline_id: int, stages: list[domain.Stage]) -> list[ColumnHead]:
         """Every open stage's header; while searching, also the won, lost and archived
@@ -219,7 +225,7 @@ class BoardReader:
         period = figures.quota_period(quota.period if quota else "quarter", now)
         closed = queries.closed_totals(*figures.period_window(period), pipeline.id, self.owner)
         return Strip(
-            domain.Pipeline(pipeline.id, pipeline.name, pipeline.position),
+            pipeline,
             queries.load_pipelines(),
             closed[domain.WON],
             closed[domain.LOST],

@@ -31,6 +31,7 @@ from pipeline_tui.store import freshness, queries
 from pipeline_tui.store.db import run_write
 
 CHUNK = 2000  # prospects worked out per round of queries
+SIZES = (1, 4, 16, 64, 256, 1024, CHUNK)  # a round's ids, padded to one of these many
 
 
 def keep_current(now: datetime, settings: Settings) -> None:
@@ -114,7 +115,8 @@ def _moved_rungs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int,
 def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settings: Settings) -> None:
     """Score these prospects (the open ones; the others have none) and fold the text of those
     in ``texts_for``, and store both with how long they hold."""
-    padded = ids + ids[-1:] * (CHUNK - len(ids))  # one shape of query for every chunk (store.built)
+    size = next(size for size in SIZES if size >= len(ids))
+    padded = ids + ids[-1:] * (size - len(ids))  # a few shapes of query, each built once (store.built)
     snapshot = queries.load_snapshot(context.now, settings, ids=padded)
     live = {p.id: p for p in snapshot.prospects}
     stage_by_id = snapshot.stage_by_id
@@ -127,8 +129,9 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
         if prospect is not None and (stage := stage_by_id[prospect.stage_id]).kind == domain.OPEN:
             score = score_total(prospect, stage, context, weights, thresholds)
             until = score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
-        if pid in texts_for and pid in texts:
-            with_text.append((score, until, search_text(texts[pid][:4], texts[pid][4:]), pid))
+        folded = search_text(texts[pid][1:5], texts[pid][5:]) if pid in texts_for and pid in texts else None
+        if folded is not None and folded != texts[pid][0]:  # (a move changes no text: its index stays)
+            with_text.append((score, until, folded, pid))
         else:
             plain.append((score, until, pid))
     freshness.write(plain, with_text=False)

@@ -72,32 +72,39 @@ def _rows(query) -> list[tuple]:
     return list(models.database.obj.execute(query))
 
 
-def _stale(now: datetime) -> peewee.ModelSelect:
-    return Prospect.select(Prospect.id, Prospect.fresh_until).where(
-        Prospect.fresh_until.is_null() | (Prospect.fresh_until <= now)
+def _stale(locked: bool, marks: list[int]) -> peewee.Query:
+    query = Prospect.select(Prospect.id, Prospect.fresh_until).where(
+        Prospect.fresh_until.is_null() | (Prospect.fresh_until <= marker(marks[0]))
     )
+    return query.for_update() if locked else query
+
+
+def _one_stale(marks: list[int]) -> peewee.Query:
+    return _stale(False, marks).limit(1)
 
 
 def any_stale(now: datetime) -> bool:
     """Whether any prospect's stored score or text does not hold at ``now``."""
-    return bool(_rows(_stale(now).limit(1)))
+    return bool(run_built(_one_stale, (), [str(now)]).fetchall())
 
 
 def stale(now: datetime) -> tuple[list[int], list[int]]:
     """(ids never worked out or changed since, ids whose score the clock has moved on), locked
     against other writers (PostgreSQL) until the caller's transaction ends."""
-    query = _stale(now)
-    if not isinstance(models.database.obj, peewee.SqliteDatabase):
-        query = query.for_update()
+    locked = not isinstance(models.database.obj, peewee.SqliteDatabase)
     changed, expired = [], []
-    for pid, until in _rows(query):
+    for pid, until in run_built(_stale, (locked,), [str(now)]):
         (changed if until is None else expired).append(pid)
     return changed, expired
 
 
+def _next_change(_marks: list[int]) -> peewee.Query:
+    return Prospect.select(peewee.fn.MIN(Prospect.fresh_until))
+
+
 def next_change() -> datetime | None:
     """The earliest moment a stored score stops holding (None: none ever will, or one is stale)."""
-    row = _rows(Prospect.select(peewee.fn.MIN(Prospect.fresh_until)))
+    row = run_built(_next_change, ()).fetchall()
     value = row[0][0] if row else None
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
@@ -122,7 +129,12 @@ def all_ids() -> list[int]:
 
 def _fields(marks: list[int]) -> peewee.Query:
     return Prospect.select(
-        Prospect.id, Prospect.name, Prospect.organization, Prospect.contact, Prospect.notes
+        Prospect.id,
+        Prospect.search_text,
+        Prospect.name,
+        Prospect.organization,
+        Prospect.contact,
+        Prospect.notes,
     ).where(Prospect.id.in_([marker(mark) for mark in marks]))
 
 
@@ -139,8 +151,8 @@ def _follow_up_texts(marks: list[int]) -> peewee.Query:
 
 
 def texts_of(ids: Sequence[int]) -> dict[int, list[str]]:
-    """What each prospect is searched by, unfolded: its name, organization, contact and notes,
-    then its follow-ups' notes and outcomes, oldest first."""
+    """Each prospect's search text as stored, then what it is made from, unfolded: its name,
+    organization, contact and notes, then its follow-ups' notes and outcomes, oldest first."""
     texts = {pid: list(fields) for pid, *fields in run_built(_fields, (), ids)}
     for pid, notes, outcome in run_built(_follow_up_texts, (), ids):
         texts[pid] += [notes, outcome]
@@ -169,8 +181,10 @@ def rewriting(count: int):
     db.execute_sql("ANALYZE prospect")  # an index made again has no statistics: the planner needs them
 
 
-def write(rows: Iterable[tuple], *, with_text: bool) -> None:
+def write(rows: list[tuple], *, with_text: bool) -> None:
     """Store (score, fresh until, [search text,] id) rows, in the caller's transaction."""
+    if not rows:
+        return
     db = models.database.obj
     columns = "score = {0}, fresh_until = {0}" + (", search_text = {0}" if with_text else "")
     sql = f"UPDATE prospect SET {columns.format(db.param)} WHERE id = {db.param}"
@@ -185,10 +199,14 @@ def write(rows: Iterable[tuple], *, with_text: bool) -> None:
 BASIS_KEY = "score_basis"
 
 
+def _basis(_marks: list[int]) -> peewee.Query:
+    return Setting.select(Setting.value).where(Setting.key == BASIS_KEY)
+
+
 def basis() -> dict | None:
     """What every stored score was worked out with: the rules' fingerprint, the day and its
     value ladder, and the latest time any was worked out at (None: never yet)."""
-    row = _rows(Setting.select(Setting.value).where(Setting.key == BASIS_KEY))
+    row = run_built(_basis, ()).fetchall()
     if not row:
         return None
     try:

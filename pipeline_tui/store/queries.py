@@ -21,7 +21,7 @@ from pipeline_tui.core.dates import moment_reader
 from pipeline_tui.core.domain import OPEN, new_record
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.store import activity, models
-from pipeline_tui.store.built import models_built, run_built
+from pipeline_tui.store.built import marker, models_built, run_built
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Quota, Stage, StageChange
 
 
@@ -339,26 +339,32 @@ def load_tallies(
     return tallies
 
 
-def closed_totals(
-    start: datetime, end: datetime, pipeline_id: int | None = None, owner: str | None = None
-) -> dict[str, tuple[int, int]]:
-    """Count and value of prospects won and lost between two times: the board's strip."""
+def _closed_totals(by_pipeline: bool, owned: bool, marks: list[int]) -> peewee.Query:
     query = (
         Prospect.select(Stage.kind, fn.COUNT(Prospect.id), fn.COALESCE(fn.SUM(Prospect.value_cents), 0))
         .join(Stage, on=(Prospect.stage == Stage.id))
         .where(
             Prospect.archived == False,  # noqa: E712
-            Prospect.closed_at.between(start, end),
+            Prospect.closed_at.between(marker(marks[0]), marker(marks[1])),
             Stage.kind.in_([domain.WON, domain.LOST]),
         )
         .group_by(Stage.kind)
     )
-    if pipeline_id is not None:
-        query = query.where(Prospect.pipeline == pipeline_id)
-    if owner is not None:
-        query = query.where(Prospect.owner == owner)
+    if by_pipeline:
+        query = query.where(Prospect.pipeline == marker(marks[2]))
+    if owned:
+        query = query.where(Prospect.owner == marker(marks[-1]))
+    return query
+
+
+def closed_totals(
+    start: datetime, end: datetime, pipeline_id: int | None = None, owner: str | None = None
+) -> dict[str, tuple[int, int]]:
+    """Count and value of prospects won and lost between two times: the board's strip."""
+    values = [str(start), str(end), *([] if pipeline_id is None else [pipeline_id])]
+    values += [] if owner is None else [owner]
     totals = {domain.WON: (0, 0), domain.LOST: (0, 0)}
-    for kind, count, value in _rows(query):
+    for kind, count, value in run_built(_closed_totals, (pipeline_id is not None, owner is not None), values):
         totals[kind] = (count, int(value))
     return totals
 

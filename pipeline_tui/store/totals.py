@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import peewee
 
 from pipeline_tui.store import models
+from pipeline_tui.store.built import marker, run_built
 
 
 def _add(row: str, sign: str) -> str:
@@ -81,10 +82,7 @@ def rebuild(db: peewee.Database) -> None:
     )
 
 
-def stage_totals(stage_ids: Iterable[int], owner: str | None) -> dict[int, tuple[int, int, int, float]]:
-    """(prospects, value, value at the stage's odds, value weighted by their own odds) of
-    each of these stages: everyone's, or one owner's."""
-    wanted = list(stage_ids)
+def _totals(count: int, owned: bool, marks: list[int]) -> peewee.Query:
     table = models.StageTotal
     query = (
         table.select(
@@ -94,13 +92,19 @@ def stage_totals(stage_ids: Iterable[int], owner: str | None) -> dict[int, tuple
             peewee.fn.SUM(table.at_stage_odds_cents),
             peewee.fn.SUM(table.weighted_own_cents),
         )
-        .where(table.stage.in_(wanted))
+        .where(table.stage.in_([marker(mark) for mark in marks[:count]]))
         .group_by(table.stage)
     )
-    if owner is not None:
-        query = query.where(table.owner == owner)
+    return query.where(table.owner == marker(marks[-1])) if owned else query
+
+
+def stage_totals(stage_ids: Iterable[int], owner: str | None) -> dict[int, tuple[int, int, int, float]]:
+    """(prospects, value, value at the stage's odds, value weighted by their own odds) of
+    each of these stages: everyone's, or one owner's."""
+    wanted = list(stage_ids)
+    values = wanted + ([] if owner is None else [owner])
     found = {
         stage: (int(count), int(value), int(at_stage), float(own))
-        for stage, count, value, at_stage, own in models.database.obj.execute(query)
+        for stage, count, value, at_stage, own in run_built(_totals, (len(wanted), owner is not None), values)
     }
     return {stage: found.get(stage, (0, 0, 0, 0.0)) for stage in wanted}
