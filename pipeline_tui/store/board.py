@@ -46,6 +46,12 @@ def install(db: peewee.Database) -> None:
     else:
         columns = "archived, stage_id, score DESC, (COALESCE(value_cents, 0)) DESC, id"
     db.execute_sql(f"CREATE INDEX IF NOT EXISTS prospect_board ON prospect ({columns})")
+    # the won and lost in a period (the board's strip, the report's figures), from the index alone
+    db.execute_sql("DROP INDEX IF EXISTS prospect_closed_at")
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS prospect_closed"
+        " ON prospect (closed_at, stage_id, pipeline_id, archived, owner, value_cents)"
+    )
     # the archived prospects of a pipeline (a search finds them), few: an index of them alone
     db.execute_sql(
         "CREATE INDEX IF NOT EXISTS prospect_archived ON prospect (pipeline_id, stage_id) WHERE archived"

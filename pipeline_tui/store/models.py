@@ -100,7 +100,7 @@ class Prospect(BaseModel):
             # the board's open prospects by stage; also covers the reach histogram's GROUP BY and
             # the count that ranks one budget among the open ones
             (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
-            (("closed_at",), False),
+            # (and, from schema 6, the prospects closed in a period: store.board's index of them)
         )
 
 
