@@ -168,7 +168,7 @@ class BoardReader:
             needle = fold(search_text.strip())
             self._match = search.find(needle) if needle else None
             heads = self._heads(pipeline.id, stages)
-            strip = self._strip(now, pipeline)
+            strip = self._strip(now, pipeline, stages)
         known = (
             {head.stage.id if head.stage else None: cards for head, cards in before.columns} if before else {}
         )
@@ -220,10 +220,10 @@ class BoardReader:
         count = store.count_up_to(column, self._match, SEARCH_COUNTS_UP_TO + 1)
         return ColumnHead(stage, min(count, SEARCH_COUNTS_UP_TO), count > SEARCH_COUNTS_UP_TO, None, None)
 
-    def _strip(self, now: datetime, pipeline) -> Strip:
+    def _strip(self, now: datetime, pipeline: domain.Pipeline, stages: list[domain.Stage]) -> Strip:
         quota = queries.load_quota(self.owner)
         period = figures.quota_period(quota.period if quota else "quarter", now)
-        closed = queries.closed_totals(*figures.period_window(period), pipeline.id, self.owner)
+        closed = queries.closed_totals(*figures.period_window(period), pipeline.id, self.owner, stages)
         return Strip(
             pipeline,
             queries.load_pipelines(),

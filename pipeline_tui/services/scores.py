@@ -94,7 +94,13 @@ def _work_out_stale(now: datetime, settings: Settings, stages: Sequence[domain.S
         for start in range(0, len(ordered), CHUNK):
             _work_out(ordered[start : start + CHUNK], texts_for, score_context, settings)
     latest = now if everything or basis is None else max(now, basis["latest"])
-    freshness.set_basis(rules, now.date(), ladder, latest)
+    if basis is None or (basis["rules"], basis["day"], basis["ladder"], basis["latest"]) != (
+        rules,
+        now.date(),
+        ladder,
+        latest,
+    ):
+        freshness.set_basis(rules, now.date(), ladder, latest)
 
 
 def _moved_rungs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
@@ -117,16 +123,16 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
     in ``texts_for``, and store both with how long they hold."""
     size = next(size for size in SIZES if size >= len(ids))
     padded = ids + ids[-1:] * (size - len(ids))  # a few shapes of query, each built once (store.built)
-    snapshot = queries.load_snapshot(context.now, settings, ids=padded)
-    live = {p.id: p for p in snapshot.prospects}
-    stage_by_id = snapshot.stage_by_id
+    stages = [stage for opens in context.open_stages.values() for stage in opens]
+    stage_by_id = {stage.id: stage for stage in stages}
+    live = {p.id: p for p in queries.prospects_by_id(padded, stages)}
     weights, thresholds = settings.score, settings.thresholds
     texts = freshness.texts_of(padded) if texts_for.intersection(ids) else {}
     plain, with_text = [], []
     for pid in ids:
         prospect = live.get(pid)
         score, until = None, freshness.NEVER  # closed or archived: the clock changes nothing
-        if prospect is not None and (stage := stage_by_id[prospect.stage_id]).kind == domain.OPEN:
+        if prospect is not None and (stage := stage_by_id.get(prospect.stage_id)) is not None:
             score = score_total(prospect, stage, context, weights, thresholds)
             until = score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
         folded = search_text(texts[pid][1:5], texts[pid][5:]) if pid in texts_for and pid in texts else None

@@ -282,6 +282,15 @@ def _prospect_records(
     return prospects
 
 
+def prospects_by_id(
+    ids: list[int], stages: Iterable[domain.Stage], pipeline_id: int | None = None, owner: str | None = None
+) -> list[domain.Prospect]:
+    """The core's record of each of these prospects that is live (not archived)."""
+    rows = load_prospects(Scope(None, pipeline_id, len(ids), owner), ids)
+    positions = {stage.id: stage.position for stage in stages}
+    return _prospect_records(rows, load_open_follow_ups(ids), positions)
+
+
 def load_snapshot(
     now: datetime,
     settings: Settings,
@@ -302,16 +311,18 @@ def load_snapshot(
     summarise = ids is None and not open_only
     stages = load_stages(settings)
     wanted = None if ids is None else list(ids)
-    open_ids = None if wanted is not None else tuple(s.id for s in stages if s.kind == OPEN)
-    scope = Scope(open_ids, pipeline_id, None if wanted is None else len(wanted), owner)
-    rows = load_prospects(scope, wanted or ())
-    follow_ups = load_open_follow_ups(wanted)
-    positions = {stage.id: stage.position for stage in stages}
+    if wanted is None:
+        open_ids = tuple(s.id for s in stages if s.kind == OPEN)
+        rows = load_prospects(Scope(open_ids, pipeline_id, None, owner))
+        positions = {stage.id: stage.position for stage in stages}
+        prospects = _prospect_records(rows, load_open_follow_ups(None), positions)
+    else:
+        prospects = prospects_by_id(wanted, stages, pipeline_id, owner)
     return domain.Snapshot(
         now=now,
         pipelines=load_pipelines(),
         stages=stages,
-        prospects=tuple(_prospect_records(rows, follow_ups, positions)),
+        prospects=tuple(prospects),
         quota=quota,
         pipeline_id=pipeline_id,
         closed_totals=load_closed_totals(pipeline_id, stages, owner) if summarise else None,
@@ -357,11 +368,16 @@ def _closed_totals(closed: int, by_pipeline: bool, owned: bool, marks: list[int]
 
 
 def closed_totals(
-    start: datetime, end: datetime, pipeline_id: int | None = None, owner: str | None = None
+    start: datetime,
+    end: datetime,
+    pipeline_id: int | None = None,
+    owner: str | None = None,
+    stages: Iterable[domain.Stage] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Count and value of prospects won and lost between two times: the board's strip. Read
     from the index of closed prospects alone (schema 6): no row, no stage joined."""
-    kinds = {s.id: s.kind for s in load_stages() if s.kind in (domain.WON, domain.LOST)}
+    every = stages if stages is not None else load_stages()
+    kinds = {s.id: s.kind for s in every if s.kind in (domain.WON, domain.LOST)}
     values = [str(start), str(end), *kinds, *([] if pipeline_id is None else [pipeline_id])]
     values += [] if owner is None else [owner]
     shape = (len(kinds), pipeline_id is not None, owner is not None)

@@ -359,16 +359,24 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
     def set_items(self, items: Sequence[Item], *, cursor: int | None = None, header: bool = True) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise. Only the
         window from the first row in sight that changed is drawn again (and the header, unless
-        it shows what it showed): after a card moves, the rows above it stay as they were."""
+        it shows what it showed): after a card moves, the rows above it stay as they were; a
+        list whose rows in sight, length and cursor are as they were is not touched at all."""
         before, old_cursor = self.items, self.cursor
         self.items = items
-        self._set_virtual_size(Size(self.size.width, self._content_height()))
-        target = self.cursor if cursor is None else cursor
-        self.set_reactive(VirtualList.cursor, self._clamp(target))
         context = self.render_context()
         # rows drawn in another context (the time: "late" or not) are all drawn again
         first = self._first_change_in_sight(before, items) if context == self._drawn_in else 0
         self._drawn_in = context
+        target = self._clamp(self.cursor if cursor is None else cursor)
+        if (
+            len(before) == len(items)
+            and target == old_cursor
+            and not header
+            and first > self._last_in_sight()
+        ):
+            return  # nothing in sight changed: no layout, no drawing, no scrolling
+        self._set_virtual_size(Size(self.size.width, self._content_height()))
+        self.set_reactive(VirtualList.cursor, target)
         if self.cursor != old_cursor:  # both rows drawn again: one loses the cursor, one gains it
             first = min(first, old_cursor, self.cursor)
         top = self.header_height + first * self.row_height - int(self.scroll_offset.y)
@@ -381,11 +389,15 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
                 self.refresh(Region(0, top, self.size.width, self.size.height - top))
         self.call_after_refresh(self._show_cursor)
 
+    def _last_in_sight(self) -> int:
+        first = int(self.scroll_offset.y) // self.row_height
+        return first + self.size.height // self.row_height + 1
+
     def _first_change_in_sight(self, before: Sequence[Item], after: Sequence[Item]) -> int:
         """The first row in sight that is not the same object as before (rows are immutable:
         a changed one is a new object); past the window if none."""
         first = int(self.scroll_offset.y) // self.row_height
-        last = first + self.size.height // self.row_height + 1
+        last = self._last_in_sight()
         for index in range(first, last + 1):
             if index >= len(before) or index >= len(after) or before[index] is not after[index]:
                 return index
