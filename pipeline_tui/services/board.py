@@ -10,7 +10,7 @@ every key cost the same at 100 open prospects as at 100,000.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
@@ -155,10 +155,17 @@ class BoardReader:
             if s.pipeline_id == pipeline_id and s.kind == domain.OPEN
         ]
 
-    def read(self, now: datetime, search_text: str = "", before: Board | None = None) -> Board:
+    def read(
+        self,
+        now: datetime,
+        search_text: str = "",
+        before: Board | None = None,
+        touched: Iterable[int] | None = None,
+    ) -> Board:
         """The board at ``now``: its scores made current first, then the strip and each
         column's header; its cards come as they are asked for. ``before``: the board shown,
-        whose cards are handed over again where unchanged."""
+        whose cards are handed over again where unchanged; ``touched``: the prospects an
+        action changed, when only they did (the other columns of ``before`` are kept whole)."""
         self._now = now
         scores.keep_current(now, self.settings)
         with read_snapshot():
@@ -168,17 +175,44 @@ class BoardReader:
             needle = fold(search_text.strip())
             self._match = search.find(needle) if needle else None
             heads = self._heads(pipeline.id, stages)
-            strip = self._strip(now, pipeline, stages)
-        known = (
-            {head.stage.id if head.stage else None: cards for head, cards in before.columns} if before else {}
-        )
+            kept, changed = self._unchanged(before, search_text, touched)
+            if before is not None and changed and all(self._is_open(key) for key in changed):
+                strip = before.strip  # cards moved between open stages: no deal closed or reopened
+            else:
+                strip = self._strip(now, pipeline, stages)
+        before_columns = {_key(head): (head, cards) for head, cards in before.columns} if before else {}
         columns = []
         for head in heads:
-            key = head.stage.id if head.stage else None
-            column = store.Column(key, pipeline.id, self.owner)
-            columns.append((head, Cards(self, column, head.count, known.get(key))))
+            old_head, old_cards = before_columns.get(_key(head), (None, None))
+            if _key(head) in kept and old_head == head:
+                columns.append((head, old_cards))  # the same object: its column draws nothing again
+                continue
+            column = store.Column(_key(head), pipeline.id, self.owner)
+            columns.append((head, Cards(self, column, head.count, old_cards)))
         midnight = datetime.combine(now.date() + timedelta(days=1), time())
         return Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
+
+    def _unchanged(
+        self, before: Board | None, search_text: str, touched: Iterable[int] | None
+    ) -> tuple[set, set]:
+        """(the columns of ``before`` that an action on ``touched`` left as they were, the
+        columns it changed): the prospects' columns then (among the cards read) and now.
+        Nothing is known to be unchanged if a touched prospect's card was not read."""
+        if before is None or touched is None or before.search != search_text:
+            return set(), set()
+        changed: set[int | None] = set()
+        for pid in touched:
+            holders = [_key(head) for head, cards in before.columns if cards.index_of(pid) is not None]
+            if not holders:
+                return set(), set()
+            changed.update(holders)
+        for place in store.places(list(touched)).values():
+            changed.add(None if place.archived else place.stage_id)
+        return {_key(head) for head, _ in before.columns} - changed, changed
+
+    def _is_open(self, key: int | None) -> bool:
+        stage = self._stages.get(key) if key is not None else None
+        return stage is not None and stage.kind == domain.OPEN
 
     def _pipeline(self) -> domain.Pipeline:
         """The pipeline shown: by name (as ``services.base.find_pipeline`` finds it), else the
@@ -267,14 +301,19 @@ class BoardReader:
         """The column (its stage's id) that holds an open prospect of this board, and how many
         cards come before it there; None if it is on none (or a search is shown: its cards
         are few, the screen finds it among those read)."""
-        found = queries.prospect_by_id(prospect_id) if self._match is None else None
+        found = store.places([prospect_id]).get(prospect_id) if self._match is None else None
         stage = self._stages.get(found.stage_id) if found is not None else None
         if stage is None or stage.kind != domain.OPEN or found.archived or found.score is None:
             return None
         if self.owner is not None and found.owner != self.owner:
             return None
         column = store.Column(stage.id, found.pipeline_id, self.owner)
-        return stage.id, store.place(column, None, found.score, found.value_cents, found.id)
+        return stage.id, store.place(column, None, found.score, found.value, prospect_id)
+
+
+def _key(head: ColumnHead) -> int | None:
+    """A column's key: its stage's id (None: the archived prospects)."""
+    return head.stage.id if head.stage is not None else None
 
 
 def _same(before: Card | None, card: Card) -> Card:

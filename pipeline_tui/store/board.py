@@ -168,3 +168,34 @@ def next_steps(ids: list[int]) -> dict[int, tuple]:
     for row in run_built(_next_steps, (len(ids),), ids) if ids else ():
         found.setdefault(row[0], row)
     return found
+
+
+class Place(NamedTuple):
+    """Where a prospect stands on the board: its stage, whether archived, its order's keys."""
+
+    pipeline_id: int
+    stage_id: int
+    archived: bool
+    owner: str
+    score: int | None
+    value: int | None
+
+
+def _places(count: int, marks: list[int]) -> peewee.Query:
+    return Prospect.select(
+        Prospect.id,
+        Prospect.pipeline,
+        Prospect.stage,
+        Prospect.archived,
+        Prospect.owner,
+        Prospect.score,
+        Prospect.value_cents,
+    ).where(Prospect.id.in_([marker(mark) for mark in marks]))
+
+
+def places(ids: list[int]) -> dict[int, Place]:
+    """Where each of these prospects stands (those that exist)."""
+    rows = run_built(_places, (len(ids),), ids) if ids else ()
+    return {
+        pid: Place(pipeline, stage, bool(archived), *rest) for pid, pipeline, stage, archived, *rest in rows
+    }

@@ -999,3 +999,22 @@ async def test_the_board_reads_again_when_the_clock_moves_a_card_on(db, make_app
         await pilot.pause()
         after = _card_on_board(app, deal.id)
         assert after.follow_up_status == "overdue" and after.score < before.score
+
+
+async def test_a_card_moved_reads_again_only_the_columns_it_left_and_entered(demo_db, make_app):
+    """The other columns keep their cards as read (no window of theirs is read again), and the
+    strip of won and lost stays as read: no deal closed. A deal won reads the strip again."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")
+        before = [column.items for column in board_of(app).columns]
+        strip = board_of(app).data.strip
+        await pilot.press("L")
+        await pilot.pause()
+        after = [column.items for column in board_of(app).columns]
+        assert [a is b for a, b in zip(before, after, strict=True)] == [True, True, False, False, True]
+        assert board_of(app).data.strip is strip
+        await pilot.press("w")
+        await pilot.pause()
+        assert board_of(app).data.strip.won[0] == strip.won[0] + 1

@@ -138,15 +138,16 @@ class BoardScreen(ViewScreen):
 
     # -- data ---------------------------------------------------------------------------------
 
-    def reload(self, *, select: int | None = None) -> None:
+    def reload(self, *, select: int | None = None, touched: list[int] | None = None) -> None:
         """Read the board again and redraw, keeping the selected card (or selecting ``select``).
         Only the windows of cards in sight are read: this costs the same whatever the size of
-        the pipeline, so every change reads the board again."""
+        the pipeline, so every change reads the board again (after an action on ``touched``
+        prospects alone, only the columns they left and entered)."""
         keep = select if select is not None else self.selected_id()
         self._stamp = self.app.data_stamp()
         reader = self.reader
         reader.owner = self.app.owner
-        self.data = reader.read(self.app.now(), self.filter, self.data)
+        self.data = reader.read(self.app.now(), self.filter, self.data, touched)
         self._build_columns()
         self._show(keep)
         self._update_strip()
@@ -387,7 +388,7 @@ class BoardScreen(ViewScreen):
         self.app.changed()
         if message:
             self.notify(message, markup=False)
-        self.reload(select=select)
+        self.reload(select=select, touched=None if changed is None else [changed])
 
     def action_detail(self) -> None:
         if self.detail.is_open and self.current_card() and self.detail.prospect_id == self.selected_id():
