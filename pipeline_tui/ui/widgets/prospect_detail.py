@@ -43,6 +43,22 @@ def _section(title: str) -> tuple[str, str]:
 def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     """The pane's text as parts, each with the role that colours it (``ROLES``): no user text
     is ever read as markup."""
+    parts: list = [
+        *_who(detail),
+        *_figures(detail),
+        *_notes(detail),
+        *_next_steps(detail, now),
+        *_advice(detail),
+        *_score(detail),
+        *_history(detail),
+        "\n\n",
+        (KEYS, "keys"),
+    ]
+    return [(part, None) if isinstance(part, str) else part for part in parts]
+
+
+def _who(detail: Detail) -> list:
+    """The deal's name, stage and pipeline, and who it is with."""
     p = detail.prospect
     parts: list = [(p.name, "strong"), "\n", (detail.stage.name, "heading"), f" · {detail.pipeline}"]
     if p.archived:
@@ -53,11 +69,18 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     reach = " · ".join(x for x in (p.email, p.phone) if x)
     if reach:
         parts += ["\n", (reach, "muted")]
+    return parts
+
+
+def _figures(detail: Detail) -> list:
+    """Value and its odds, close date, urgency, decision maker, source, owner, lost reason."""
+    p = detail.prospect
     value = money(p.value_cents) if p.value_cents is not None else "unknown"
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
     close = p.expected_close.strftime("%d %b %Y") if p.expected_close else "unknown"
-    parts += [
+    decision = f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}"
+    parts: list = [
         "\n\n",
         ("Value ", "muted"),
         (value, "strong"),
@@ -69,10 +92,7 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
         p.urgency,
         "\n",
         ("Decision maker ", "muted"),
-        (
-            f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}",
-            DM_STYLE[p.decision_maker],
-        ),
+        (decision, DM_STYLE[p.decision_maker]),
     ]
     if p.source:
         parts += [("   Source ", "muted"), p.source]
@@ -80,42 +100,63 @@ def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
         parts += [("   Owner ", "muted"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
+    return parts
 
-    if p.notes:
-        parts += [_section("Notes"), p.notes, "\n"]
-    parts += [_section("Next steps")]
-    if detail.open_follow_ups:
-        for f in detail.open_follow_ups:
-            style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
-            parts += [
-                (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
-                (f"{due_label(f.due, now):<16}", style),
-                f.notes,
-                "\n",
-            ]
-    else:
-        parts += [("No next step scheduled: press f", "bad-italic"), "\n"]
-    if detail.advice:
-        parts += [_section("What to do")]
-        for advice in detail.advice:
-            parts += [("▸ ", "warn"), advice.message, "\n"]
-    if detail.score is not None:
-        parts += [_section(f"Score {detail.score.total}")]
-        for part in detail.score.parts:
-            style = "good" if part.points > 0 else "bad"
-            parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
+
+def _notes(detail: Detail) -> list:
+    notes = detail.prospect.notes
+    return [_section("Notes"), notes, "\n"] if notes else []
+
+
+def _next_steps(detail: Detail, now: datetime) -> list:
+    """The open follow-ups, soonest first, coloured overdue, today or later."""
+    parts: list = [_section("Next steps")]
+    if not detail.open_follow_ups:
+        return [*parts, ("No next step scheduled: press f", "bad-italic"), "\n"]
+    for f in detail.open_follow_ups:
+        style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
+        parts += [
+            (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
+            (f"{due_label(f.due, now):<16}", style),
+            f.notes,
+            "\n",
+        ]
+    return parts
+
+
+def _advice(detail: Detail) -> list:
+    if not detail.advice:
+        return []
+    parts: list = [_section("What to do")]
+    for advice in detail.advice:
+        parts += [("▸ ", "warn"), advice.message, "\n"]
+    return parts
+
+
+def _score(detail: Detail) -> list:
+    """The score, rule by rule (open deals only)."""
+    if detail.score is None:
+        return []
+    parts: list = [_section(f"Score {detail.score.total}")]
+    for part in detail.score.parts:
+        parts += [(f"{part.points:+4d} ", "good" if part.points > 0 else "bad"), part.reason, "\n"]
+    return parts
+
+
+def _history(detail: Detail) -> list:
+    """What happened, newest first: the last 30 entries, and how many older ones there are."""
     history = [e for e in detail.timeline if e.done]
-    if history:
-        parts += [_section("History")]
-        for entry in history[:30]:
-            label = {"stage": "moved", "created": "added"}.get(
-                entry.what, KIND_LABELS.get(entry.what, entry.what)
-            )
-            parts += [(f"{entry.when:%d %b %y} ", "muted"), (f"{label:<9}", "strong"), entry.text, "\n"]
-        if len(history) > 30:
-            parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
-    parts += ["\n\n", (KEYS, "keys")]
-    return [(part, None) if isinstance(part, str) else part for part in parts]
+    if not history:
+        return []
+    parts: list = [_section("History")]
+    for entry in history[:30]:
+        label = {"stage": "moved", "created": "added"}.get(
+            entry.what, KIND_LABELS.get(entry.what, entry.what)
+        )
+        parts += [(f"{entry.when:%d %b %y} ", "muted"), (f"{label:<9}", "strong"), entry.text, "\n"]
+    if len(history) > 30:
+        parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
+    return parts
 
 
 class ProspectDetail(LineView, can_focus=False):
