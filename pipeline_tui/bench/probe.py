@@ -30,17 +30,14 @@ KEY_PLAN = [
 def _exit_after_first_paint(app_class) -> None:
     """Tell the parent (one byte on stdout) when the app hands its first frame to the terminal,
     then leave: the moment a user would see the screen, measured the same way for every app."""
-    display = app_class._display
+    from pipeline_tui.ui.textual_internals import on_first_frame
 
-    def first_frame(self, screen, renderable) -> None:
-        display(self, screen, renderable)
-        if renderable is not None and not self._batch_count and not getattr(self, "_painted", False):
-            self._painted = True
-            sys.__stdout__.write("P")
-            sys.__stdout__.flush()
-            self.exit()
+    def painted(app) -> None:
+        sys.__stdout__.write("P")
+        sys.__stdout__.flush()
+        app.exit()
 
-    app_class._display = first_frame
+    on_first_frame(app_class, painted)
 
 
 def _when_imported(name: str, then) -> None:

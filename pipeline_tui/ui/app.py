@@ -21,12 +21,13 @@ from pipeline_tui.services.views import stage_names
 from pipeline_tui.store.db import poll_revision, revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.textual_internals import KeysBeforeBindings
 from pipeline_tui.ui.widgets.footer import Message, footer_of
 
 POLL_SECONDS = 1.5
 
 
-class PipelineApp(App):
+class PipelineApp(KeysBeforeBindings, App):
     """pipeline-tui: board (1), agenda (2), report (3)."""
 
     TITLE = "pipeline-tui"
@@ -186,7 +187,7 @@ class PipelineApp(App):
         screen = self.screen
         return screen if isinstance(screen, BoardScreen) else None
 
-    def _on_key(self, event: events.Key) -> None:
+    def before_bindings(self, event: events.Key) -> None:
         """A printable key that reaches the app while a text field has the focus was typed
         before the field took it: quick typing or a paste after / or n, which the terminal
         hands over together, and Textual sends each key on to the widget focused at that

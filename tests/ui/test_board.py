@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from pipeline_tui.ui.textual_internals import dirty_regions, screen_lines
 from tests.ui.helpers import board_of, cards_in, column_names, focused_card, screen_text
 
 SIZE = (120, 40)
@@ -344,7 +345,7 @@ async def test_control_characters_in_a_name_are_shown_not_sent_to_the_terminal(d
         await pilot.pause()
         board.notify(f"Moved: {evil}", markup=False)
         await pilot.pause()
-        lines = app.screen._compositor.render_strips()
+        lines = screen_lines(app.screen)
         shown = "\n".join(segment.text for strip in lines for segment in strip)
         assert "\x1b" not in shown and "\x07" not in shown
         assert shown.count("Evil\ufffd[31mRED") >= 3  # the card, the pane and the message
@@ -706,11 +707,11 @@ async def test_a_cursor_move_draws_two_rows_and_the_header_in_its_own_frame(demo
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         column = cards = board_of(app).columns[0]
-        cards._dirty_regions.clear()
+        dirty_regions(cards).clear()
         cards.action_cursor(1)  # what j does, without letting a frame be drawn yet
         height, width, top = cards.row_height, cards.size.width, cards.header_height
         rows = {Region(0, top, width, height), Region(0, top + height, width, height)}
-        assert cards._dirty_regions == rows | {Region(0, 0, width, top)}  # and the header
+        assert dirty_regions(cards) == rows | {Region(0, 0, width, top)}  # and the header
         assert f"2/{len(cards.items)}" in column.header_text()
         await pilot.pause()
         assert focused_card(app).id == cards_in(app, "Lead")[1].id
@@ -726,25 +727,25 @@ async def test_refilling_a_column_draws_again_from_the_first_row_that_changed(de
         await pilot.pause()
         column = board_of(app).columns[0]
         cards, head = list(column.items), column.head
-        column._dirty_regions.clear()
+        dirty_regions(column).clear()
         fewer = head._replace(count=head.count - 1)
         column.show(fewer, cards[:2] + cards[3:], app.now(), cursor=0)  # the third card has left
         width, top, height = column.size.width, column.header_height, column.row_height
         below = top + 2 * height
-        assert column._dirty_regions == {
+        assert dirty_regions(column) == {
             Region(0, 0, width, top),
             Region(0, below, width, column.size.height - below),
         }
         assert f"{len(cards) - 1}" in column.header_text()
-        column._dirty_regions.clear()
+        dirty_regions(column).clear()
         column.show(fewer, cards[:2] + cards[3:], app.now(), cursor=0)  # nothing changed: nothing drawn
-        assert column._dirty_regions == set()
+        assert dirty_regions(column) == set()
         column.show(head._replace(count=head.count - 2), cards[1:], app.now(), cursor=0)  # the first left
-        assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
-        column._dirty_regions.clear()
+        assert dirty_regions(column) == {Region(0, 0, width, column.size.height)}
+        dirty_regions(column).clear()
         later = app.now() + timedelta(hours=1)  # the same cards an hour on: "late" may now show
         column.show(column.head, list(column.items), later, cursor=0)
-        assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
+        assert dirty_regions(column) == {Region(0, 0, width, column.size.height)}
 
 
 async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(demo_db, make_app):
@@ -762,42 +763,6 @@ async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(dem
         assert not lead.looks_focused and qualified.looks_focused
 
 
-async def test_the_board_is_drawn_once_as_the_start_up_batch_ends(demo_db, make_app, monkeypatch):
-    """Textual lays the first screen out inside a batch of updates. The board must not be
-    drawn inside it (the drawing is thrown away: ~10 ms at 10,000 cards), and the first frame
-    must come as the batch ends, not wait for anything after it (the app's ready event, or the
-    screen's next refresh tick)."""
-    from textual._compositor import Compositor
-
-    app = make_app()
-    events = []
-    app_class = type(app)
-    display, end_batch, render = app_class._display, app_class._end_batch, Compositor.render_update
-
-    def recording_render(self, *args, **kwargs):
-        events.append("drawn while batched" if app._batch_count else "drawn")
-        return render(self, *args, **kwargs)
-
-    def recording_display(self, screen, renderable):
-        if renderable is not None and not self._batch_count:
-            events.append("frame")
-        return display(self, screen, renderable)
-
-    def recording_end_batch(self):
-        end_batch(self)
-        events.append("batch over" if not self._batch_count else "batch")
-
-    monkeypatch.setattr(Compositor, "render_update", recording_render)
-    monkeypatch.setattr(app_class, "_display", recording_display)
-    monkeypatch.setattr(app_class, "_end_batch", recording_end_batch)
-    monkeypatch.setattr(app_class, "on_ready", lambda self: events.append("ready"), raising=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert "drawn while batched" not in events
-        assert events[events.index("batch over") :][:4] == ["batch over", "drawn", "frame", "ready"]
-        assert "Lead" in screen_text(app)
-
-
 async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_app):
     """Collection is off while the app starts (it would only walk start-up objects again and
     again) and must come back once the board is shown, collecting less often than Python's
@@ -809,32 +774,6 @@ async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_ap
         await pilot.pause()
         assert gc.isenabled()
         assert gc.get_threshold()[0] >= 10_000
-
-
-@pytest.mark.parametrize("column", [0, 4])  # the pane opens on the right, and on the left
-async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(demo_db, make_app, column):
-    """The pane lies over the columns: opening and closing it changes no column's place or
-    drawing order (Textual redraws every widget whose geometry changed; when the pane came
-    after the columns it renumbered them all, and enter redrew the whole board)."""
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press(*["l"] * column)
-        board = board_of(app)
-        before = dict(board._compositor._full_map)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert board.detail.region.width > 0
-        after = board._compositor._full_map
-
-        def in_pane(widget) -> bool:  # the pane, or its scrollbar
-            return board.detail in (widget, widget.parent)
-
-        changed = [w for w, geometry in after.items() if not in_pane(w) and before.get(w) != geometry]
-        assert changed == []
-        await pilot.press("escape")
-        await pilot.pause()
-        assert dict(board._compositor._full_map) == before
 
 
 async def test_the_focused_columns_header_takes_the_themes_colour(demo_db, make_app):

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
+from pipeline_tui.ui.textual_internals import SizedInLayout
 from pipeline_tui.ui.widgets.virtual_list import LineView, make_strip, wrap_parts
 
 KEYS = "e edit · f follow-up · c log call · o note · t trial/demo · esc close"
@@ -159,7 +160,7 @@ def _history(detail: Detail) -> list:
     return parts
 
 
-class ProspectDetail(LineView, can_focus=False):
+class ProspectDetail(SizedInLayout, LineView, can_focus=False):
     """Shows one prospect; the board fills it as the cursor moves."""
 
     COMPONENT_CLASSES = {"detail--edge", "detail--accent", "detail--good", "detail--warn", "detail--bad"}
@@ -226,18 +227,14 @@ class ProspectDetail(LineView, can_focus=False):
         self.wrapped_width = width
         self.text_lines = wrap_parts(self._parts, width) if width else []
         self._lines.clear()
-        self._set_virtual_size(Size(width, len(self.text_lines)))
+        self.set_scroll_range(Size(width, len(self.text_lines)))
         self.refresh()
 
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
+    def on_laid_out(self) -> None:
         """Wrap to a new width as the screen is laid out, so that the pane opening at a width
-        of its own shows its text in that same frame (a Resize event only comes a frame later)."""
-        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        of its own shows its text in that same frame."""
         if self._text_width() != self.wrapped_width and self._parts:
             self._wrap(self._text_width())
-        return resized
 
     async def on_click(self, event: events.Click) -> None:
         event.stop()  # a click in the pane is not a click on the board behind it

@@ -15,17 +15,15 @@ from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual._styles_cache import StylesCache
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from pipeline_tui.ui.format import printable
+from pipeline_tui.ui.textual_internals import ScrollRangeWithoutLayout, use_plain_lines
 
 Item = TypeVar("Item")
 
@@ -187,41 +185,7 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
     return lines
 
 
-class _PlainLines(StylesCache):
-    """Textual's cache of a widget's styled lines, handing over a line as drawn when its
-    styles would add nothing to it (no border, padding, outline, tint, opacity or hatch: how
-    every list here is styled).
-
-    Textual's styling makes each line it styles a new strip, and Textual keeps its later work
-    on a line (the colour filter, the cuts between widgets) in caches on the strip: a new strip
-    starts them empty. A line drawn before is handed over as the same strip (the lists keep
-    theirs), so that a repaint finds that work done. A card move repaints ~80 lines.
-    (A private class of Textual, whose version is pinned: the UI tests and snapshots draw
-    every list through it.)
-    """
-
-    plain = False  # whether the widget is styled plainly, said before each render
-
-    def render_line(
-        self, styles, y, size, content_size, padding, base_background, background, render_content_line, *rest
-    ):
-        if not self.plain or y >= content_size.height:
-            return super().render_line(
-                styles,
-                y,
-                size,
-                content_size,
-                padding,
-                base_background,
-                background,
-                render_content_line,
-                *rest,
-            )
-        inner = self.get_inner_outer(base_background, background)[0].rich_style
-        return render_content_line(y).adjust_cell_length(size.width, inner)
-
-
-class LineView(ScrollView):
+class LineView(ScrollRangeWithoutLayout):
     """A scrolling widget that draws its own lines (Textual's Line API), with the styles of its
     component classes looked up once per theme and its drawn lines kept until they change."""
 
@@ -237,7 +201,7 @@ class LineView(ScrollView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._styles_cache = _PlainLines()
+        self._plain_lines = use_plain_lines(self)
         self._styles: dict[tuple[str, bool], Style] = {}
         self._base: Style | None = None  # the widget's own style, under every line
         self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
@@ -270,7 +234,7 @@ class LineView(ScrollView):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Lines through Textual's cache of them, told whether it may hand them over as drawn."""
-        self._styles_cache.plain = self._styled_plainly()
+        self._plain_lines.plain = self._styled_plainly()
         # where the lines are, worked out once rather than by each line (~25 µs a line)
         self._geometry = (self.scrollable_content_region.width, int(self.scroll_offset.y))
         try:
@@ -283,7 +247,7 @@ class LineView(ScrollView):
         return self._geometry or (self.scrollable_content_region.width, int(self.scroll_offset.y))
 
     def _styled_plainly(self) -> bool:
-        """Whether Textual's styling of a line would leave it as drawn (see ``_PlainLines``)."""
+        """Whether Textual's styling of a line would leave it as drawn (see ``PlainLines``)."""
         styles = self.styles
         return (
             not any(styles.gutter)  # padding and border
@@ -292,8 +256,7 @@ class LineView(ScrollView):
             and self.opacity == 1
             and styles.text_opacity == 1
             and (not styles.has_rule("hatch") or styles.hatch == "none")
-            and self._border_title is None
-            and self._border_subtitle is None
+            and not self.has_border_text()
         )
 
     @property
@@ -306,14 +269,7 @@ class LineView(ScrollView):
     @property
     def allow_vertical_scroll(self) -> bool:
         """The mouse wheel scrolls long content, with or without a scrollbar showing."""
-        return not self._check_disabled() and self.is_scrollable
-
-    def _set_virtual_size(self, virtual_size: Size) -> None:
-        """Only the scroll range changes, not the widget's size: update it the way Textual does
-        for a resize without layout, and spare the whole screen another layout pass."""
-        self.set_reactive(Widget.virtual_size, virtual_size)
-        if self.is_mounted and self.container_size:
-            self._scroll_update(virtual_size)
+        return self.can_scroll()
 
 
 class VirtualList(LineView, Generic[Item], can_focus=True):
@@ -375,7 +331,7 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
             and first > self._last_in_sight()
         ):
             return  # nothing in sight changed: no layout, no drawing, no scrolling
-        self._set_virtual_size(Size(self.size.width, self._content_height()))
+        self.set_scroll_range(Size(self.size.width, self._content_height()))
         self.set_reactive(VirtualList.cursor, target)
         if self.cursor != old_cursor:  # both rows drawn again: one loses the cursor, one gains it
             first = min(first, old_cursor, self.cursor)
@@ -467,7 +423,7 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
             self.scroll_to_region(region, animate=False, immediate=True, x_axis=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._set_virtual_size(Size(event.size.width, self._content_height()))
+        self.set_scroll_range(Size(event.size.width, self._content_height()))
         self.call_after_refresh(self._show_cursor)  # a smaller window must still show the cursor
 
     def watch_has_focus(self, has_focus: bool) -> None:
