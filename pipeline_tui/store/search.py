@@ -22,17 +22,21 @@ _FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS prospect_search USING fts5("
     "search_text, content='prospect', content_rowid='id', tokenize='trigram')"
 )
-# The index follows the prospect table through triggers, and must hold every row as it is: a
-# row is taken out of it by its text as indexed. A bulk insert drops the triggers while it
-# runs (store.bulk), and then indexes the table again (:func:`rebuild`).
+# The index follows the prospect table through triggers, and holds every row whose text is not
+# empty, as it is: a row is taken out of it by its text as indexed. A new row's text is empty
+# until it is worked out, so a bulk insert (which drops these triggers while it runs,
+# store.bulk) leaves nothing out.
 _UPDATE = """CREATE TRIGGER IF NOT EXISTS prospect_search_update AFTER UPDATE OF search_text ON prospect BEGIN
         INSERT INTO prospect_search (prospect_search, rowid, search_text)
-        VALUES ('delete', OLD.id, OLD.search_text);
-        INSERT INTO prospect_search (rowid, search_text) VALUES (NEW.id, NEW.search_text); END"""
+        SELECT 'delete', OLD.id, OLD.search_text WHERE OLD.search_text <> '';
+        INSERT INTO prospect_search (rowid, search_text)
+        SELECT NEW.id, NEW.search_text WHERE NEW.search_text <> ''; END"""
 _TRIGGERS = (
-    """CREATE TRIGGER IF NOT EXISTS prospect_search_insert AFTER INSERT ON prospect BEGIN
+    """CREATE TRIGGER IF NOT EXISTS prospect_search_insert AFTER INSERT ON prospect
+        WHEN NEW.search_text <> '' BEGIN
         INSERT INTO prospect_search (rowid, search_text) VALUES (NEW.id, NEW.search_text); END""",
-    """CREATE TRIGGER IF NOT EXISTS prospect_search_delete AFTER DELETE ON prospect BEGIN
+    """CREATE TRIGGER IF NOT EXISTS prospect_search_delete AFTER DELETE ON prospect
+        WHEN OLD.search_text <> '' BEGIN
         INSERT INTO prospect_search (prospect_search, rowid, search_text)
         VALUES ('delete', OLD.id, OLD.search_text); END""",
     _UPDATE,
@@ -63,19 +67,22 @@ def has_index(db: peewee.Database) -> bool:
 
 
 def install(db: peewee.Database) -> None:
-    """Create the index and its triggers, where the database can (in the caller's transaction),
-    and index every prospect."""
+    """Create the index and its triggers, where the database can (in the caller's transaction):
+    every text is empty then (schema 6 adds them so), and none is in the index."""
     if has_index(db):
         db.execute_sql(_FTS)
         for statement in _TRIGGERS:
             db.execute_sql(statement)
-        rebuild(db)
 
 
 def rebuild(db: peewee.Database) -> None:
-    """Index every prospect's text afresh (~1.3 s at 100,000 prospects)."""
+    """Index every prospect's text afresh (~1.3 s at 100,000 prospects): the ones not empty."""
     if has_index(db):
-        db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('rebuild')")
+        db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('delete-all')")
+        db.execute_sql(
+            "INSERT INTO prospect_search (rowid, search_text)"
+            " SELECT id, search_text FROM prospect WHERE search_text <> ''"
+        )
 
 
 @contextmanager
