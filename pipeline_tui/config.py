@@ -9,13 +9,18 @@
     decision_maker_yes = 25
     [probabilities]
     Proposal = 0.8
+    [locale]
+    date_order = "DMY"      # or "MDY", "YMD": how 03/04/2026 reads
+    working_hour = "08:30"  # where a day typed without a time lands
 """
 
 from __future__ import annotations
 
 import os
+from datetime import tzinfo
 from pathlib import Path
 
+from pipeline_tui.core.dates import DateRules
 from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
 from pipeline_tui.errors import UserError
 
@@ -67,11 +72,11 @@ def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
     settings = Settings()
     for key in data:
-        if key not in ("thresholds", "score", "probabilities", "theme"):
+        if key not in ("thresholds", "score", "probabilities", "theme", "locale"):
             raise UserError(
-                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities)"
+                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities, locale)"
             )
-    for key in ("thresholds", "score", "probabilities"):
+    for key in ("thresholds", "score", "probabilities", "locale"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
@@ -84,7 +89,63 @@ def parse_settings(data: dict, path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
-    return settings._replace(thresholds=thresholds, score=score, probabilities=probabilities, theme=theme)
+    return settings._replace(
+        thresholds=thresholds,
+        score=score,
+        probabilities=probabilities,
+        theme=theme,
+        dates=_locale(data.get("locale", {}), path),
+    )
+
+
+def _locale(values: dict, path: Path) -> DateRules:
+    """``[locale]``: the order numeric dates are written in, and the working hour."""
+    from datetime import time
+
+    from pipeline_tui.core.date_order import ORDERS
+    from pipeline_tui.core.dates import parse_time
+
+    rules = DateRules()
+    for key, value in values.items():
+        if key == "date_order":
+            order = value.upper() if isinstance(value, str) else None
+            if order not in ORDERS:
+                raise UserError(f'{path}: locale.date_order must be "DMY", "MDY" or "YMD", not {value!r}')
+            rules = rules._replace(order=order)
+        elif key == "working_hour":
+            # TOML's own 09:00:00, or text as a date field takes it ("09:00", "8:30am")
+            hour = value if isinstance(value, time) else parse_time(value) if isinstance(value, str) else None
+            if hour is None or hour.tzinfo is not None:
+                raise UserError(f'{path}: locale.working_hour must be a time like "09:00", not {value!r}')
+            rules = rules._replace(working_hour=hour.replace(second=0, microsecond=0))
+        else:
+            raise UserError(f"{path}: unknown setting locale.{key} (known: date_order, working_hour)")
+    return rules
+
+
+def local_zone() -> tzinfo | None:
+    """The machine's zone (``TZ``, else ``/etc/localtime``), whose daylight-saving changes
+    typed dates are counted across; None where neither names one (plain clock arithmetic)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if os.environ.get("TZ") == "":
+        return None  # TZ set but empty is UTC, which never changes its clocks
+    name = os.environ.get("TZ", "").removeprefix(":")
+    try:
+        if name and not name.startswith("/"):
+            return ZoneInfo(name)
+        with open(name or "/etc/localtime", "rb") as file:
+            return ZoneInfo.from_file(file, key=name or "localtime")
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+def date_rules(settings: Settings) -> DateRules:
+    """How the user's typed dates read: the config's rules, in the machine's zone unless a
+    zone is already given (tests pin one)."""
+    if settings.dates.zone is not None:
+        return settings.dates
+    return settings.dates._replace(zone=local_zone())
 
 
 def load_settings(path: Path | None = None) -> Settings:

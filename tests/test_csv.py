@@ -205,6 +205,56 @@ def test_created_and_closed_defaults(db, tmp_path, now):
     assert changes["Lost with dates"] == datetime(2026, 3, 10, 16, 0)
 
 
+@pytest.mark.parametrize(
+    "line, row, column, words",
+    [
+        ("Backwards,2026-03-10,2026-03-01,Won", 3, "closed", "before the prospect was created"),
+        ("Same day earlier,2026-03-10 16:00,2026-03-10 09:00,Lost", 3, "closed", "before"),
+        ("Later,2026-11-27,,Lead", 3, "created", "in the future"),
+        ("A minute ahead,2026-11-26 09:31,,Lead", 3, "created", "in the future"),
+        ("Won tomorrow,2026-01-05,2026-11-27,Won", 3, "closed", "in the future"),
+    ],
+    ids=["closed-before-created", "same-day", "created-tomorrow", "created-a-minute-ahead", "closed-later"],
+)
+def test_dates_that_cannot_be_are_refused_with_row_and_column(db, tmp_path, now, line, row, column, words):
+    text = f"name,created,closed,stage\nFine,2026-01-05,2026-02-01,Won\n{line}\n"
+    with pytest.raises(UserError) as caught:
+        import_text(tmp_path, text, now)
+    message = str(caught.value)
+    assert f"row {row}, column {column}:" in message and words in message, message
+    assert counts() == (0, 0, 0)
+
+
+def test_dates_at_the_edges_are_accepted(db, tmp_path, now):
+    text = (
+        "name,created,closed,stage\n"
+        "Closed as created,2026-03-10 09:00,2026-03-10 09:00,Won\n"
+        "Created now,2026-11-26 09:30,,Lead\n"
+        "Closed now,2026-01-05,2026-11-26 09:30,Lost\n"
+    )
+    assert import_text(tmp_path, text, now)[1] == 3
+
+
+def test_a_closed_row_without_a_creation_date_was_created_by_its_close(db, tmp_path, now):
+    """Not at the import (after its close): created no later than it closed."""
+    import_text(tmp_path, "name,closed,stage\nOld win,2026-02-01 12:00,Won\n", now)
+    (won,) = rows()
+    assert won.created_at == won.closed_at == datetime(2026, 2, 1, 12, 0)
+
+
+def test_the_unknown_columns_are_listed_once_however_many(db, tmp_path, now):
+    header = ["name", *(f"extra {n}" for n in range(1000))]
+    parsed, count = import_text(tmp_path, ",".join(header) + "\nAcme\n", now)
+    assert count == 1 and len(parsed.unknown_columns) == 1000
+    from pipeline_tui.cli.data import unknown_columns_text
+
+    assert unknown_columns_text(parsed.unknown_columns) == (
+        "1,000 unknown columns ignored: 'extra 0', 'extra 1', 'extra 2', 'extra 3', 'extra 4', …"
+    )
+    assert unknown_columns_text(["Colour"]) == "1 unknown column ignored: 'Colour'"
+    assert unknown_columns_text(["x" * 300, "y"]).startswith("2 unknown columns ignored: '" + "x" * 40 + "…'")
+
+
 def test_next_follow_up_and_its_kind(db, tmp_path, now):
     text = (
         "name,next_follow_up,next_follow_up_kind\n"

@@ -157,7 +157,7 @@ def test_exports_are_private_even_over_an_existing_open_file(tmp_path, args, nam
     assert b"Acme" in first
 
     os.chmod(out, 0o666)  # a world-readable file of the same name is replaced, not reused
-    run(*args, str(out), db=db)
+    run(*args, str(out), "--force", db=db)
     assert mode(out) == 0o600
     assert out.read_bytes() == first
     assert sorted(p.name for p in out.parent.iterdir()) == [name], "no temporary file left behind"

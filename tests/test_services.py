@@ -907,6 +907,39 @@ def test_prospect_detail_timeline_score_and_advice(db, now):
         views.prospect_detail(4242, now, SETTINGS)
 
 
+def test_logging_a_call_completes_the_call_that_was_due_and_schedules_the_next(db, now):
+    prospect = add_prospect(now - timedelta(days=3), "Acme")
+    late = schedule(prospect.id, "call", now - timedelta(days=2), now - timedelta(days=3), "ask for the PO")
+    later = schedule(prospect.id, "call", now + timedelta(days=2), now)  # not due yet: stays open
+    email = schedule(prospect.id, "email", now - timedelta(days=1), now)  # another kind: stays open
+    monday = datetime(2026, 11, 30, 9, 0)
+    entry = log_activity(
+        prospect.id, "call", now, notes="spoke to Jane", outcome="PO next week", then=("email", monday)
+    )
+    assert entry.id == late.id
+    done = FollowUp.get_by_id(late.id)
+    assert (done.done_at, done.outcome, done.notes) == (now, "PO next week", "ask for the PO · spoke to Jane")
+    assert FollowUp.get_by_id(later.id).done_at is None and FollowUp.get_by_id(email.id).done_at is None
+    newest = FollowUp.select().order_by(FollowUp.id.desc()).first()
+    assert (newest.kind, newest.due_at, newest.done_at) == ("email", monday, None)
+    assert FollowUp.select().where(FollowUp.prospect == prospect.id).count() == 4  # no extra entry
+    undo_last()  # one action: the call open again, the next email gone
+    assert FollowUp.get_by_id(late.id).done_at is None
+    assert FollowUp.select().where(FollowUp.prospect == prospect.id).count() == 3
+
+
+def test_logging_a_call_answers_the_follow_up_chosen_when_it_is_a_call(db, now):
+    acme, other = add_prospect(now, "Acme"), add_prospect(now, "Other")
+    tomorrow = schedule(acme.id, "call", now + timedelta(days=1), now)  # chosen on the agenda
+    assert log_activity(acme.id, "call", now, answers=tomorrow.id).id == tomorrow.id
+    meeting = schedule(acme.id, "appointment", now + timedelta(days=1), now)
+    entry = log_activity(acme.id, "call", now, answers=meeting.id)  # a call does not hold a meeting
+    assert entry.id != meeting.id and FollowUp.get_by_id(meeting.id).done_at is None
+    theirs = schedule(other.id, "call", now, now)
+    with pytest.raises(UserError, match="not about this prospect"):
+        log_activity(acme.id, "call", now, answers=theirs.id)
+
+
 def test_export_rows(db, now):
     first = add_prospect(
         now - timedelta(days=5),

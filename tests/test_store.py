@@ -138,7 +138,7 @@ def test_each_prospects_activity_summary_follows_every_change_of_its_follow_ups(
     hour = timedelta(hours=1)
     steps = [
         ("nothing yet", lambda: None),
-        ("an open call", lambda: schedule(first.id, "call", now + hour, now)),
+        ("an open call", lambda: schedule(first.id, "call", now + timedelta(days=1), now)),
         ("an open demo", lambda: schedule(first.id, "demo", now + 2 * hour, now)),
         ("a call logged", lambda: log_activity(first.id, "call", now - hour)),
         ("the open call done", lambda: complete(_open(first.id, "call"), now)),

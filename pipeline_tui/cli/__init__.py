@@ -8,27 +8,40 @@ Bad input of any kind ends with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli import data, figures, follow_ups, prospects, tui
+from pipeline_tui.cli import (
+    contact,
+    data,
+    figures,
+    follow_ups,
+    org,
+    pipeline,
+    prospects,
+    show_log,
+    stage,
+    tui,
+)
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
     Parser,
+    forms_epilog,
     global_options,
     resolve_now,
     resolve_user,
 )
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, follow_ups, data, figures)
+COMMAND_MODULES = (tui, prospects, show_log, contact, org, follow_ups, data, figures, stage, pipeline)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 
@@ -56,6 +69,8 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
+    parser.epilog = forms_epilog()
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
@@ -73,9 +88,6 @@ def _skip_server_drivers(args: argparse.Namespace) -> None:
     from pipeline_tui.store.drivers import skip_server_drivers
 
     skip_server_drivers(args.db or os.environ.get("PIPELINE_TUI_DB") or "")
-
-
-# what str.splitlines() breaks on: escaped, so that an error stays on its one line
 
 
 # what str.splitlines() breaks on: escaped, so that an error stays on its one line
@@ -104,6 +116,21 @@ def _check_text(args: argparse.Namespace) -> None:
                 ) from None
 
 
+def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
+    """A disk that is full or failing (not a bug of ours): said in words, in one line. What
+    stdout still holds goes nowhere, so that exiting does not fail on it again."""
+    what = DISK_FULL if is_disk_full(exc) else (getattr(exc, "strerror", None) or str(exc))
+    where = getattr(exc, "filename", None)
+    message = f"{where}: {what}" if where else what
+    print(f"{PROG}: {_one_line(_without_passwords(message, argv))}", file=sys.stderr)
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     status = 1
     try:
@@ -127,9 +154,11 @@ def _run(argv: Sequence[str] | None) -> int:
         from pipeline_tui.services.base import set_user
 
         set_user(resolve_user(args))
-        return RUNNERS[args.command](args, now)
+        status = RUNNERS[args.command](args, now)
+        sys.stdout.flush()  # here, so that a failing write is said; at exit it would be lost
+        return status
     except UserError as exc:
-        print(f"{PROG}: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"{PROG}: {_one_line(_without_passwords(str(exc), argv))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -138,12 +167,24 @@ def _run(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # a bug: say so in one line, keep the traceback for debugging
         if os.environ.get("PIPELINE_TUI_DEBUG"):
             raise
+        if is_disk_full(exc) or isinstance(exc, OSError):
+            return _failed_to_write(exc, argv)
         print(
-            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            f"{PROG}: internal error: {type(exc).__name__}: {_one_line(_without_passwords(str(exc), argv))} "
             "(set PIPELINE_TUI_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return 1
+
+
+def _without_passwords(message: str, argv: Sequence[str] | None) -> str:
+    """The last guard before a message is printed: no password of a database URL given (by
+    --db, in any spelling argparse takes, or $PIPELINE_TUI_DB) shows, whoever wrote it."""
+    from pipeline_tui.store.locations import redact
+
+    values = [token.partition("=")[2] if token.startswith("-") else token for token in argv or ()]
+    urls = [value for value in values if "://" in value or "password=" in value.lower()]
+    return redact(message, os.environ.get("PIPELINE_TUI_DB"), *urls)
 
 
 if __name__ == "__main__":  # pragma: no cover

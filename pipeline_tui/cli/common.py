@@ -62,8 +62,62 @@ def global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
 GLOBAL_VALUE_OPTIONS = ("--db", "--now", "--pipeline", "--user")
 
 
+# -- what arguments take, said once for --help and for each command's help ---------------------
+
+
+def kinds_help() -> str:
+    from pipeline_tui.core.domain import FOLLOW_UP_KINDS
+
+    return ", ".join(FOLLOW_UP_KINDS)
+
+
+def stages_help() -> str:
+    from pipeline_tui.core.domain import DEFAULT_STAGES
+
+    return ", ".join(name for name, *_ in DEFAULT_STAGES)
+
+
+def dates_help() -> str:
+    from pipeline_tui.core.dates import EXAMPLES, WORKING_HOUR
+
+    return (
+        f"{EXAMPLES}; also next week, fri afternoon, end of month, 25/04/2026. A day given "
+        f"without a time means the working hour ({WORKING_HOUR:%H:%M}, or [locale] working_hour); "
+        "+2h is exactly two hours; a date that reads two ways (03/04/2026) needs [locale] date_order"
+    )
+
+
+PROSPECT_HELP = "the prospect: its id, or its name (any case; a unique start of the name will do)"
+
+
+def forms_epilog() -> str:
+    """The forms that arguments take, listed at the end of ``--help``."""
+    import textwrap
+
+    forms = [
+        ("PROSPECT", PROSPECT_HELP),
+        ("ACTIVITY", "a follow-up's id, as `agenda` (#12) and `show PROSPECT` list them"),
+        ("KIND", f"a follow-up kind: {kinds_help()}"),
+        ("STAGE", f"a stage of the prospect's pipeline, any case; the default ones: {stages_help()}"),
+        ("WHEN", f"a date: {dates_help()}"),
+        ("AMOUNT", "money as typed: 12000, 12,000.50 or $12,000"),
+    ]
+    lines = ["what the arguments take:"]
+    for name, text in forms:
+        lines.append(
+            textwrap.fill(
+                text, 79, break_on_hyphens=False, initial_indent=f"  {name:<10} ", subsequent_indent=" " * 13
+            )
+        )
+    lines += ["", "pipeline-tui COMMAND --help describes a command's arguments and options."]
+    return "\n".join(lines)
+
+
 def file_name(text: str) -> str:
-    """A file name or URL as typed; refused when it holds a NUL, which no file name can."""
+    """A file name or URL as typed; refused when empty (``--db ""`` would quietly mean the
+    default database, ``-o ""`` standard output) or when it holds a NUL, which no file name can."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty file name")
     if "\x00" in text:
         raise argparse.ArgumentTypeError(f"{text!r} is not a file name (it holds a NUL character)")
     return text
@@ -128,30 +182,84 @@ def resolve_db(args: argparse.Namespace) -> str:
     return args.db or os.environ.get("PIPELINE_TUI_DB") or str(config.default_db_path())
 
 
-def open_db(args: argparse.Namespace, *, create: bool = False):
+def open_db(args: argparse.Namespace, *, create: bool = False, read_only: bool = False):
+    """Open the database; ``read_only`` for a command that only reads (it then writes nothing,
+    and an empty file is no database yet), ``create`` for one that may start a new database."""
     from pipeline_tui.store.db import open_database
 
-    return open_database(resolve_db(args), create=create)
+    return open_database(resolve_db(args), create=create, read_only=read_only)
 
 
-def write_output(path: str | None, data: str | bytes) -> None:
-    """Write to stdout, or atomically to a new private file (mode 0600)."""
+def database_files(args: argparse.Namespace) -> list[str]:
+    """The files of the database in use, which no output may land on."""
+    from pipeline_tui.store.db import sqlite_files
+
+    return sqlite_files(resolve_db(args))
+
+
+def write_output(path: str | None, data: str | bytes, args: argparse.Namespace | None = None) -> None:
+    """Write to stdout, or to ``path`` as :func:`pipeline_tui.io.files.write_private` allows:
+    never onto the database in use (``args`` says which), over a file only with ``--force``."""
+    from pipeline_tui.io.files import write_private, write_stdout
+
     if path is None or path == "-":
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-        else:
-            sys.stdout.write(data if data.endswith("\n") else data + "\n")
+        write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
         return
-    from pipeline_tui.io.files import write_private
 
-    write_private(Path(path), data)
+    keep_away = database_files(args) if args is not None else []
+    write_private(Path(path), data, replace=bool(args and args.force), keep_away=keep_away)
+
+
+def check_output(path: str | None, args: argparse.Namespace):
+    """Refuse a bad ``-o`` before the work of making what goes there (it is checked again
+    as it is written); where it leads (a :class:`pipeline_tui.io.files.Target`), or None
+    for stdout."""
+    if path is None or path == "-":
+        return None
+    from pipeline_tui.io.files import output_target
+
+    return output_target(path, replace=args.force, keep_away=database_files(args))
+
+
+def force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def user_settings():
     from pipeline_tui.config import load_settings
 
     return load_settings()
+
+
+def actions_of(parser: argparse.ArgumentParser, dest: str) -> Callable[[str, str], argparse.ArgumentParser]:
+    """A command's own sub-commands (``contact add``, ``stage rename``...): returns a function
+    that adds one by name and help, the global options accepted after it too."""
+    actions = parser.add_subparsers(dest=dest, metavar="ACTION", required=True, parser_class=Parser)
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help, description=help)
+        global_options(sub, defaults=False)
+        return sub
+
+    return add
+
+
+def date_rules():
+    """How dates typed on the command line read: the config's [locale], in the machine's zone."""
+    from pipeline_tui.config import date_rules as rules_for
+
+    return rules_for(user_settings())
+
+
+def warn(message: str) -> None:
+    """One line on stderr about something done anyway (a follow-up in the past)."""
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def warn_about_date(what: str, moment: datetime, notes: list[str]) -> None:
+    """What a typed date's reading says (in the past, moved out of a daylight-saving gap)."""
+    for note in notes:
+        warn(f"{what} {moment:%a %d %b %Y %H:%M}: {note}")
 
 
 AddCommand = Callable[[str, str, Callable[[argparse.Namespace, datetime], int]], argparse.ArgumentParser]

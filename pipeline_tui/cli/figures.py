@@ -18,18 +18,25 @@ from pipeline_tui.errors import UserError
 
 def register(command: AddCommand) -> None:
     report = command("report", "quota figures, stages, conversion and advice", without_gc(cmd_report))
-    report.add_argument("--json", action="store_true")
+    report.add_argument("--json", action="store_true", help="as JSON, every figure and all the advice")
 
     quota = command("quota", "show the quota, or set it", cmd_quota)
-    quota.add_argument("amount", nargs="?")
-    quota.add_argument("--period", choices=("month", "quarter", "year"), default=None)
+    quota.add_argument(
+        "amount", nargs="?", metavar="AMOUNT", help="the target to set, e.g. 50000 (none: show the quota)"
+    )
+    quota.add_argument(
+        "--period",
+        choices=("month", "quarter", "year"),
+        default=None,
+        help="the period it covers, from its first day (default: quarter)",
+    )
 
 
 def cmd_report(args, now: datetime) -> int:
     from pipeline_tui.services.views import report
 
     settings = user_settings()
-    open_db(args)
+    open_db(args, read_only=True)
     result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import dumps, report_json
@@ -49,7 +56,7 @@ def cmd_quota(args, now: datetime) -> int:
     if args.amount is None:
         if args.period:
             raise UserError("give an amount to set the quota, e.g. quota 50000 --period quarter")
-        open_db(args)
+        open_db(args, read_only=True)
         quota = setup.current_quota(owner_scope(args) or "")
         whose = f"{resolve_user(args)}'s" if args.mine else "Team"
         if quota is None:

@@ -4,44 +4,69 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, open_db
+from pipeline_tui.cli.common import (
+    PROSPECT_HELP,
+    AddCommand,
+    date_rules,
+    dates_help,
+    kinds_help,
+    open_db,
+    stages_help,
+    warn,
+    warn_about_date,
+)
 
 
 def register(command: AddCommand) -> None:
-    add = command("add", "add a prospect", cmd_add)
-    add.add_argument("name")
-    add.add_argument("--value", metavar="V")
-    add.add_argument("--stage", metavar="S")
-    add.add_argument("--contact", metavar="C")
-    add.add_argument("--organization", "--org", metavar="ORG")
-    add.add_argument("--title", metavar="T")
-    add.add_argument("--email", metavar="E")
-    add.add_argument("--phone", metavar="P")
-    add.add_argument("--decision-maker", metavar="yes/no/unknown")
-    add.add_argument("--close", metavar="DATE", help="expected close date")
-    add.add_argument("--urgency", metavar="low/medium/high")
-    add.add_argument("--source", metavar="S")
-    add.add_argument("--probability", metavar="P", help="override the stage's, e.g. 0.6 or 60%%")
-    add.add_argument("--notes", metavar="T")
-    add.add_argument("--follow-up", metavar="WHEN")
-    add.add_argument("--kind", metavar="K", default="call")
+    add = command("add", "add a prospect (a name is enough; the rest is optional)", cmd_add)
+    add.add_argument("name", metavar="NAME", help="the deal, e.g. 'Acme fleet renewal'")
+    add.add_argument("--value", metavar="AMOUNT", help="the budget, e.g. 12000 or 12,000.50")
+    add.add_argument(
+        "--stage",
+        metavar="STAGE",
+        help=f"where it starts (default: the first; default stages: {stages_help()})",
+    )
+    add.add_argument("--contact", metavar="NAME", help="the person you deal with")
+    add.add_argument("--organization", "--org", metavar="ORG", help="their company or organization")
+    add.add_argument("--title", metavar="TITLE", help="the contact's job title")
+    add.add_argument("--email", metavar="EMAIL", help="the contact's email address")
+    add.add_argument("--phone", metavar="PHONE", help="the contact's phone number")
+    add.add_argument(
+        "--decision-maker",
+        metavar="yes/no/unknown",
+        help="is the contact confirmed to have authority to buy? (default: unknown)",
+    )
+    add.add_argument("--close", metavar="DATE", help=f"expected close date: {dates_help()}")
+    add.add_argument("--urgency", metavar="low/medium/high", help="how soon they need it (default: medium)")
+    add.add_argument("--source", metavar="TEXT", help="where it came from: cold call, referral, inbound...")
+    add.add_argument("--probability", metavar="P", help="override the stage's odds, e.g. 0.6 or 60%%")
+    add.add_argument("--notes", metavar="TEXT", help="free notes")
+    add.add_argument("--follow-up", metavar="WHEN", help=f"schedule a first follow-up: {dates_help()}")
+    add.add_argument(
+        "--kind",
+        metavar="KIND",
+        default="call",
+        help=f"the first follow-up's kind: {kinds_help()} (default: call)",
+    )
 
-    move = command("move", "move a prospect to a stage", cmd_move)
-    move.add_argument("prospect")
-    move.add_argument("stage")
-    move.add_argument("--reason", metavar="T", help="why it was lost (for a lost stage)")
+    move = command("move", "move a prospect to a stage (recorded as a stage change now)", cmd_move)
+    move.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
+    move.add_argument(
+        "stage", metavar="STAGE", help=f"a stage of its pipeline, any case (default stages: {stages_help()})"
+    )
+    move.add_argument("--reason", metavar="TEXT", help="why it was lost (for a lost stage)")
 
     archive = command("archive", "hide a prospect from every view (restore brings it back)", cmd_archive)
-    archive.add_argument("prospect")
+    archive.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
 
     restore = command("restore", "bring back an archived prospect", cmd_restore)
-    restore.add_argument("prospect")
+    restore.add_argument("prospect", metavar="PROSPECT", help="the archived prospect: its id or name")
 
     command("archived", "list archived prospects", cmd_archived)
 
 
 def cmd_add(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.core.dates import DEFAULT_RULES, read_when
     from pipeline_tui.core.fields import parse_fields, parse_kind
     from pipeline_tui.services.prospects import add_prospect
 
@@ -63,20 +88,33 @@ def cmd_add(args, now: datetime) -> int:
         )
         if getattr(args, attr) is not None
     }
+    # the config is read only for a date: add works beside a broken config otherwise
+    dates = date_rules() if args.close is not None or args.follow_up is not None else DEFAULT_RULES
     # check what was typed before a new database is created for it
-    parse_fields({"name": args.name, **fields}, now)
-    follow_up = None
+    close = parse_fields({"name": args.name, **fields}, now, dates).get("expected_close")
+    follow_up = reading = None
     if args.follow_up is not None:
-        follow_up = (parse_when(args.follow_up, now), parse_kind(args.kind))
+        reading = read_when(args.follow_up, now, dates)
+        follow_up = (reading.moment, parse_kind(args.kind))
     open_db(args, create=True)
     prospect = add_prospect(
-        now, args.name, pipeline=args.pipeline, stage=args.stage, fields=fields, follow_up=follow_up
+        now,
+        args.name,
+        pipeline=args.pipeline,
+        stage=args.stage,
+        fields=fields,
+        follow_up=follow_up,
+        dates=dates,
     )
     from pipeline_tui.store.models import Stage
 
     stage = Stage.get_by_id(prospect.stage_id)
     extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
     print(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
+    if reading is not None:
+        warn_about_date("follow-up due", reading.moment, reading.notes(now))
+    if close is not None and close < now.date():
+        warn(f"expected close {close:%a %d %b %Y}: in the past")
     return 0
 
 
@@ -114,7 +152,7 @@ def cmd_restore(args, now: datetime) -> int:
 def cmd_archived(args, now: datetime) -> int:
     from pipeline_tui.services.prospects import archived_prospects
 
-    open_db(args)
+    open_db(args, read_only=True)
     rows = archived_prospects()
     if not rows:
         print("No archived prospects.")

@@ -13,7 +13,9 @@ from pipeline_tui.errors import UserError
 
 def register(command: AddCommand) -> None:
     demo = command("demo", "fill a demo database with realistic data and open the TUI", cmd_demo)
-    demo.add_argument("--prospects", type=whole_number, default=60, metavar="N")
+    demo.add_argument(
+        "--prospects", type=whole_number, default=60, metavar="N", help="how many prospects (default: 60)"
+    )
     demo.add_argument("--no-open", action="store_true", help="build the data, do not open the TUI")
 
 
@@ -23,6 +25,7 @@ def cmd_demo(args, now: datetime) -> int:
     from pipeline_tui.io.demo import build_demo
     from pipeline_tui.services.importing import database_is_empty, write_demo
     from pipeline_tui.store.db import open_database
+    from pipeline_tui.store.locations import shown
 
     explicit = args.db  # not PIPELINE_TUI_DB: that is the user's own database, never demo data
     if explicit:
@@ -30,7 +33,7 @@ def cmd_demo(args, now: datetime) -> int:
         open_database(location, create=True)
         if not database_is_empty():
             raise UserError(
-                f"{location} already holds prospects; demo data goes only into a new or empty database"
+                f"{shown(location)} already holds prospects; demo data goes only into a new or empty database"
             )
     else:
         path = config.demo_db_path()
@@ -47,7 +50,7 @@ def cmd_demo(args, now: datetime) -> int:
         del data
     if progress:
         sys.stderr.write("\r")
-    print(f"Demo data: {count:,} prospects in {location}", file=sys.stderr)
+    print(f"Demo data: {count:,} prospects in {shown(location)}", file=sys.stderr)
     if args.no_open:
         return 0
     args.db = location

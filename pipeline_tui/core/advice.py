@@ -80,27 +80,40 @@ ProspectRule = Callable[[ProspectView], Advice | None]
 
 
 def confirm_decision_maker(view: ProspectView) -> Advice | None:
-    """R2: an appointment is scheduled, or the deal is that far, but nobody confirmed authority."""
+    """R2: an appointment is scheduled, or the deal is that far, but nobody confirmed authority.
+    It names whom to ask: the contact whose role is not known yet (see core.people); when
+    every contact is known not to decide, or nobody is named, the decision maker is to find."""
     p = view.prospect
     if p.decision_maker == "yes":
         return None
     appointment = view.next_appointment()
-    who = p.contact or "your contact"
+    where = p.organization or p.name
     if appointment is not None:
         return view.advice(
             "confirm-decision-maker",
-            f"Confirm {who} at {p.organization or p.name} can decide before the appointment on "
-            f"{_day(appointment)}",
+            _who_decides(p, where, f"before the appointment on {_day(appointment)}"),
             appointment,
         )
     if view.snapshot.at_or_past_role(p, "appointment"):
         return view.advice(
             "confirm-decision-maker",
-            f"Confirm {who} at {p.organization or p.name} has authority to buy: the deal is in "
-            f"{view.stage.name} and nobody has confirmed it",
+            _who_decides(
+                p, where, f"the deal is in {view.stage.name} and nobody has confirmed it", authority=True
+            ),
             p.stage_entered,
         )
     return None
+
+
+def _who_decides(p: Prospect, where: str, when: str, *, authority: bool = False) -> str:
+    if p.decision_maker == "no":
+        cannot = f": {p.contact} cannot" if p.contact else ""
+        return f"Find who decides at {where}{cannot}, {when}"
+    if not p.contact:
+        return f"Find the decision maker at {where}, {when}"
+    if authority:
+        return f"Confirm {p.contact} at {where} has authority to buy: {when}"
+    return f"Confirm {p.contact} at {where} can decide {when}"
 
 
 def probe_budget(view: ProspectView) -> Advice | None:
@@ -128,7 +141,7 @@ def probe_timeframe(view: ProspectView) -> Advice | None:
 
 
 def schedule_appointment(view: ProspectView) -> Advice | None:
-    """R4: the decision maker is confirmed; book the meeting as soon as possible."""
+    """R4: the decision maker is confirmed; book the appointment as soon as possible."""
     p = view.prospect
     position = view.snapshot.role_position(p.pipeline_id, "appointment")
     if (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pipeline_tui.core.dates import parse_day
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_day
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, URGENCIES
 from pipeline_tui.core.money import parse_money
 from pipeline_tui.errors import UserError
@@ -89,12 +89,15 @@ def parse_value(text: str) -> int | None:
     return parse_money(text) if text.strip() else None
 
 
-def parse_close(text: str, now: datetime) -> date | None:
-    return parse_day(text, now) if text.strip() else None
+def parse_close(text: str, now: datetime, dates: DateRules = DEFAULT_RULES) -> date | None:
+    return parse_day(text, now, dates) if text.strip() else None
 
 
-def parse_fields(values: dict[str, str], now: datetime) -> dict[str, object]:
-    """Turn typed text per field into stored values; the first bad field raises, by name."""
+def parse_fields(
+    values: dict[str, str], now: datetime, dates: DateRules = DEFAULT_RULES
+) -> dict[str, object]:
+    """Turn typed text per field into stored values; the first bad field raises, by name.
+    ``dates`` says how a typed date reads (the user's date order, working hour and zone)."""
     parsed: dict[str, object] = {}
     for key, text in values.items():
         text = "" if text is None else str(text)
@@ -109,7 +112,7 @@ def parse_fields(values: dict[str, str], now: datetime) -> dict[str, object]:
         elif key == "value":
             parsed["value_cents"] = parse_value(text)
         elif key == "expected_close":
-            parsed[key] = parse_close(text, now)
+            parsed[key] = parse_close(text, now, dates)
         elif key == "probability":
             parsed[key] = parse_probability(text)
         else:

@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEMO_KINDS, OPEN, Prospect, Snapshot, Stage
+from pipeline_tui.core.lateness import days_late
 from pipeline_tui.core.settings import ScoreWeights, Thresholds
 
 
@@ -154,9 +155,10 @@ def score_prospect(
     overdue = [f for f in prospect.open_follow_ups if f.due < now]
     if overdue:
         counted = min(len(overdue), weights.overdue_counted_at_most)
-        oldest = max((now - f.due).days for f in overdue)
+        oldest = max(days_late(f.due, now) for f in overdue)
         plural = "s" if len(overdue) > 1 else ""
-        oldest_days = f" (oldest {oldest} days)" if oldest else ""
+        late = f"{oldest} day{'s' if oldest != 1 else ''} late"
+        oldest_days = (f" (oldest {late})" if len(overdue) > 1 else f" ({late})") if oldest else ""
         add(
             weights.overdue_follow_up * counted, "{} follow-up{} overdue{}", len(overdue), plural, oldest_days
         )

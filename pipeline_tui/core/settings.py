@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from pipeline_tui.core.dates import DateRules
+
 
 class ScoreWeights(NamedTuple):
     """Points each score rule gives; the sum is clamped to 0–100."""
@@ -52,13 +54,16 @@ class Thresholds(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme."""
+    """What the config file can change: thresholds, score weights, probabilities, theme, and
+    how typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
+    filled in by the entry point)."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
     # stage name -> probability; read-only, as the default is shared by every Settings()
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
+    dates: DateRules = DateRules()
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

@@ -357,6 +357,34 @@ def _undefused_cell(name: str, text: str) -> str:
     return value.strip() if name in _TEXT_FIELDS else value
 
 
+class _BadCell(UserError):
+    """A cell refused for a reason that names its own column."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def _created_and_closed(
+    created_text: str | None, closed_text: str | None, now: str
+) -> tuple[str, str | None]:
+    """When the prospect was created and closed, as the ISO text stored (``now`` is too): both
+    in the past, the close not before the creation. A row with a close and no creation was
+    created by its close at the latest: it takes that time, not the import's."""
+    created = str(parse_iso(created_text, "date")) if created_text else None
+    try:
+        closed = str(parse_iso(closed_text, "date")) if closed_text else None
+    except UserError as exc:
+        raise _BadCell("closed", str(exc)) from None
+    if created is not None and created > now:
+        raise _BadCell("created", f"{created_text!r} is in the future (it is {now[:16]})")
+    if closed is not None and closed > now:
+        raise _BadCell("closed", f"{closed_text!r} is in the future (it is {now[:16]})")
+    if created is not None and closed is not None and closed < created:
+        raise _BadCell("closed", f"{closed_text!r} is before the prospect was created ({created_text!r})")
+    return created or closed or now, closed
+
+
 def _parse_row(
     line: list[str], names: list[str | None], now: str, path: Path, row: int
 ) -> ImportedProspect | None:
@@ -466,13 +494,9 @@ def _fields(cell, longest: int) -> tuple:
 def _times_and_status(cell, now: str) -> tuple:
     """When it was created and closed (as the ISO text stored), its next follow-up, and how
     it stands: status (Pipedrive's open, won, lost, deleted) and archived."""
-    column = "created"
+    column = "created"  # or closed: the refusal says which
     try:
-        text = cell(column)
-        created = str(parse_iso(text, "date")) if text else now  # str: the ISO text stored
-        column = "closed"
-        text = cell(column)
-        closed = str(parse_iso(text, "date")) if text else None
+        created, closed = _created_and_closed(cell(column), cell("closed"), now)
         column = "next_follow_up"
         text = cell(column)
         follow_up = None
@@ -487,6 +511,8 @@ def _times_and_status(cell, now: str) -> tuple:
         column = "archived"
         text = cell(column)
         archived = (field_rules.parse_decision_maker(text) == "yes" if text else False) or status == "deleted"
+    except _BadCell as exc:
+        raise _Refused(exc.column, str(exc)) from None
     except UserError as exc:
         raise _Refused(column, str(exc)) from None
     return created, closed, follow_up, status, archived

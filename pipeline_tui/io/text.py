@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.agenda import AgendaItem
+
+if TYPE_CHECKING:  # the agenda's text must not load the views and their rules
+    from pipeline_tui.services.views import Detail
 
 WIDTH = 78
 
@@ -71,7 +75,7 @@ def report_text(report: Report) -> str:
         lines.append(f"  … and {len(report.advice) - len(shown)} more (report --json lists all)")
     if not report.advice:
         lines.append("  Nothing to do: the pipeline looks healthy.")
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def agenda_text(items: list[AgendaItem], now: datetime) -> str:
@@ -89,4 +93,86 @@ def agenda_text(items: list[AgendaItem], now: datetime) -> str:
             f"  #{item.id:<6} {describe_due(item.due, now):<16} {item.kind:<12} {who[:40]}"
             + (f" — {item.notes[:60]}" if item.notes else "")
         )
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# C0 and C1 controls (ESC among them) would act on the terminal: shown as U+FFFD instead.
+_CONTROLS = {code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))}
+_KEEP_LINES = {**_CONTROLS, 0x0A: None}
+
+
+def shown(text: str, *, lines: bool = False) -> str:
+    """User text as printed: controls shown as \ufffd, line breaks kept only where ``lines``."""
+    if lines:
+        return text.replace("\r\n", "\n").translate({**_CONTROLS, 0x0A: "\n"})
+    return text.translate(_CONTROLS)
+
+
+DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not confirmed"}
+
+
+def prospect_text(detail: Detail, now: datetime) -> str:
+    """One prospect for ``pipeline-tui show``: its fields, next steps, advice, score, history."""
+    p = detail.prospect
+    head = f"#{p.id} {shown(p.name)}" + ("  (archived)" if p.archived else "")
+    lines = [head, f"{detail.stage.name} · {detail.pipeline}"]
+    who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
+    reach = " · ".join(x for x in (p.email, p.phone) if x)
+    lines += [shown(text) for text in (who, reach) if text]
+    probability = p.probability if p.probability is not None else detail.stage.probability
+    value = "unknown" if p.value_cents is None else format_money(p.value_cents)
+    lines += [
+        "",
+        f"Value           {value}  (weighted {format_money(detail.weighted_value)} at {probability:.0%})",
+        f"Expected close  {p.expected_close:%d %b %Y}" if p.expected_close else "Expected close  unknown",
+        f"Urgency         {p.urgency}",
+        f"Decision maker  {p.decision_maker} ({DECISION_WORDS.get(p.decision_maker, '?')})",
+    ]
+    lines += [
+        f"{label:<16}{shown(text)}" for label, text in (("Source", p.source), ("Owner", p.owner)) if text
+    ]
+    if p.lost_reason:
+        lines.append(f"Lost because    {shown(p.lost_reason)}")
+    if p.notes:
+        lines += ["", "Notes", *("  " + line for line in shown(p.notes, lines=True).split("\n"))]
+    lines += ["", "Next steps"]
+    for f in detail.open_follow_ups:
+        notes = f"  {shown(f.notes)}" if f.notes else ""
+        lines.append(f"  #{f.id:<6} {f.kind:<12} {describe_due(f.due, now):<16}{notes}")
+    if not detail.open_follow_ups:
+        lines.append(f"  none: pipeline-tui follow-up {p.id} tomorrow")
+    if detail.advice:
+        lines += ["", "What to do", *(f"  - {shown(a.message)}" for a in detail.advice)]
+    if detail.score is not None:
+        lines += [
+            "",
+            f"Score {detail.score.total}",
+            *(f"  {part.points:+4d} {part.reason}" for part in detail.score.parts),
+        ]
+    history = [entry for entry in detail.timeline if entry.done]
+    if history:
+        lines += ["", "History"]
+        for entry in history:
+            label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
+            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {shown(entry.text)}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def organization_text(view) -> str:
+    """``org NAME``: who works there, every deal it has had, and what it has bought."""
+    won = sum(1 for d in view.deals if d.kind == "won")
+    lines = [
+        f"{view.name}: {len(view.deals)} deal{'s' if len(view.deals) != 1 else ''}, "
+        f"{won} won, lifetime won value {format_money(view.won_value)}",
+        "",
+        "People" if view.people else "People: nobody named yet",
+    ]
+    for c in view.people:
+        reach = "  ".join(x for x in (c.title, c.email, c.phone) if x)
+        lines.append(f"  {c.name}  [{c.role or 'role not known'}]  {reach}".rstrip())
+    lines += ["", "Deals"]
+    for d in view.deals:
+        value = format_money(d.value) if d.value is not None else "no value"
+        state = d.stage + (" (archived)" if d.archived else "")
+        lines.append(f"  #{d.id:<6} {d.name}  {state}  {value}")
+    return "\n".join(shown(line) for line in lines)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.services.base import find_pipeline
-from pipeline_tui.store.agenda import agenda_rows
+from pipeline_tui.store.agenda import agenda_rows, stage_names
 
 
 def follow_up_status(due: datetime, now: datetime) -> str:
@@ -53,6 +53,10 @@ class AgendaItem(NamedTuple):
     notes: str
     status: str
     group: str
+    contact: str = ""
+    phone: str = ""
+    value_cents: int | None = None
+    stage: str = ""
 
 
 def agenda(
@@ -73,9 +77,23 @@ def agenda(
         )
     except OverflowError:  # more days than the calendar has left: all of them
         until = datetime.max
+    rows = agenda_rows(until.replace(microsecond=0), pipeline_id, owner, prospect_id)
+    stage = stage_names() if rows else {}
     return [
-        AgendaItem(fid, pid, name, org, kind, due, notes, follow_up_status(due, now), agenda_group(due, now))
-        for fid, pid, name, org, kind, due, notes, _ in agenda_rows(
-            until.replace(microsecond=0), pipeline_id, owner, prospect_id
+        AgendaItem(
+            fid,
+            pid,
+            name,
+            org,
+            kind,
+            due,
+            notes,
+            follow_up_status(due, now),
+            agenda_group(due, now),
+            contact,
+            phone,
+            value,
+            stage.get(stage_id, ""),
         )
+        for fid, pid, name, org, kind, due, notes, _, contact, phone, value, stage_id in rows
     ]

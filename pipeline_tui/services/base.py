@@ -8,7 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from peewee import fn
 
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.store import journal, queries, writes
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import Pipeline, Prospect, Stage
@@ -65,7 +65,12 @@ def undo_last_change() -> journal.Change | None:
     if not _undo_stack:
         return None
     change = _undo_stack.pop()
-    run_write(lambda: journal.revert(change))
+    try:
+        run_write(lambda: journal.revert(change))
+    except ServerLost as exc:
+        if not exc.maybe_saved:  # nothing was undone: it can be, once the server is back
+            _undo_stack.append(change)
+        raise
     return change
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from pipeline_tui.core.dates import WORKING_HOUR
 from pipeline_tui.core.fields import parse_kind, parse_text
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, save, set_undo_label
@@ -43,19 +44,21 @@ def schedule(prospect_id: int, kind: str, due: datetime, now: datetime, notes: s
     return follow_up
 
 
-def reminder_time(appointment: datetime, now: datetime) -> datetime:
-    """The day before an appointment at 09:00, but never in the past (R4)."""
-    day_before = (appointment - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+def reminder_time(appointment: datetime, now: datetime, working_hour: time = WORKING_HOUR) -> datetime:
+    """The day before an appointment at the working hour, but never in the past (R4)."""
+    day_before = datetime.combine((appointment - timedelta(days=1)).date(), working_hour)
     return max(day_before, now.replace(second=0, microsecond=0))
 
 
 @action("reminders")
-def schedule_reminders(appointment_id: int, now: datetime) -> list[FollowUp]:
+def schedule_reminders(
+    appointment_id: int, now: datetime, working_hour: time = WORKING_HOUR
+) -> list[FollowUp]:
     """The day-before reminder call and email for an appointment (R4), in one go."""
     appointment = _open_follow_up(appointment_id)
     if appointment.kind != "appointment":
         raise UserError("reminders go with appointments")
-    due = reminder_time(appointment.due_at, now)
+    due = reminder_time(appointment.due_at, now, working_hour)
     when = appointment.due_at.strftime("%a %d %b %H:%M")
     made = [
         create(
@@ -82,16 +85,20 @@ def complete(
     save(follow_up, done_at=now, outcome=parse_text(outcome, "outcome"))
     save(follow_up.prospect, updated_at=now)
     if then is not None:
-        kind, due = then
-        create(
-            FollowUp,
-            prospect=follow_up.prospect_id,
-            kind=parse_kind(kind),
-            due_at=due.replace(second=0, microsecond=0),
-            created_at=now,
-        )
+        _schedule_next(follow_up.prospect_id, then, now)
     set_undo_label(f"{follow_up.kind} with {follow_up.prospect.name} marked done")
     return follow_up
+
+
+def _schedule_next(prospect_id: int, then: tuple[str, datetime], now: datetime) -> FollowUp:
+    kind, due = then
+    return create(
+        FollowUp,
+        prospect=prospect_id,
+        kind=parse_kind(kind),
+        due_at=due.replace(second=0, microsecond=0),
+        created_at=now,
+    )
 
 
 def snoozed_due(due: datetime, delta: timedelta, now: datetime) -> datetime:
@@ -117,24 +124,78 @@ def reschedule(follow_up_id: int, due: datetime, now: datetime) -> FollowUp:
     return follow_up
 
 
+def open_follow_up(follow_up_id: int) -> FollowUp | None:
+    """A follow-up still to do, by id; None if it is done or gone."""
+    return FollowUp.get_or_none(FollowUp.id == follow_up_id, FollowUp.done_at.is_null())
+
+
+def answered_follow_up(prospect_id: int, kind: str, now: datetime) -> FollowUp | None:
+    """The open follow-up that a call (or email...) made now answers: the prospect's oldest of
+    that kind due today or before. Logging the call completes it rather than leaving it open."""
+    end_of_today = datetime.combine(now.date(), datetime.max.time())
+    return (
+        FollowUp.select()
+        .where(
+            FollowUp.prospect == prospect_id,
+            FollowUp.kind == kind,
+            FollowUp.done_at.is_null(),
+            FollowUp.due_at <= end_of_today,
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .first()
+    )
+
+
 @action("log")
-def log_activity(prospect_id: int, kind: str, now: datetime, notes: str = "", outcome: str = "") -> FollowUp:
-    """Record something that just happened (a call, a note) as a follow-up done now."""
+def log_activity(
+    prospect_id: int,
+    kind: str,
+    now: datetime,
+    notes: str = "",
+    outcome: str = "",
+    *,
+    answers: int | None = None,
+    then: tuple[str, datetime] | None = None,
+) -> FollowUp:
+    """Record something that just happened (a call, an email) as a follow-up done now. If it
+    answers an open follow-up of its kind (``answers``, else the one due today or before), that
+    one is marked done instead of a new entry made; ``then`` schedules the next step in the
+    same action, as completing does."""
     prospect = _prospect(prospect_id)
     kind = parse_kind(kind)
-    entry = create(
-        FollowUp,
-        prospect=prospect.id,
-        kind=kind,
-        due_at=now,
-        done_at=now,
-        created_at=now,
-        notes=parse_text(notes, "notes"),
-        outcome=parse_text(outcome, "outcome"),
-    )
+    notes, outcome = parse_text(notes, "notes"), parse_text(outcome, "outcome")
+    open_one = _answered(prospect.id, kind, now, answers)
+    if open_one is not None:
+        joined = " · ".join(text for text in (open_one.notes, notes) if text)
+        save(open_one, done_at=now, outcome=outcome, notes=parse_text(joined, "notes"))
+        entry = open_one
+    else:
+        entry = create(
+            FollowUp,
+            prospect=prospect.id,
+            kind=kind,
+            due_at=now,
+            done_at=now,
+            created_at=now,
+            notes=notes,
+            outcome=outcome,
+        )
     save(prospect, updated_at=now)
+    if then is not None:
+        _schedule_next(prospect.id, then, now)
     set_undo_label(f"logged a {kind} with {prospect.name}")
     return entry
+
+
+def _answered(prospect_id: int, kind: str, now: datetime, chosen: int | None) -> FollowUp | None:
+    """The open follow-up a logged activity completes: the one chosen (if it is of that kind),
+    else the one due."""
+    if chosen is not None:
+        follow_up = _open_follow_up(chosen)
+        if follow_up.prospect_id != prospect_id:
+            raise UserError(f"follow-up {chosen} is not about this prospect")
+        return follow_up if follow_up.kind == kind else None
+    return answered_follow_up(prospect_id, kind, now)
 
 
 @action("trial")
@@ -173,10 +234,10 @@ def workday(moment: datetime) -> datetime:
     return moment
 
 
-def default_next(kind: str, now: datetime) -> tuple[str, datetime]:
+def default_next(kind: str, now: datetime, working_hour: time = WORKING_HOUR) -> tuple[str, datetime]:
     """The follow-up to offer after one is done: what kind, and when (R4 keeps you following up),
-    always on a weekday morning."""
-    morning = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    always on a weekday at the working hour."""
+    morning = datetime.combine(now.date(), working_hour)
     if kind == "appointment":
         return "email", workday(morning + timedelta(days=1))
     if kind in ("demo", "trial", "info-request"):

@@ -9,7 +9,7 @@ from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import FIELDS, ParsedFile
 from pipeline_tui.services.base import current_user, find_pipeline
-from pipeline_tui.store import activity, bulk, models
+from pipeline_tui.store import activity, bulk, models, people
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
@@ -29,6 +29,7 @@ PROSPECT_COLUMNS = (
     # the one part of the activity summary a new prospect can have (see store.activity): bulk
     # inserts write it, as the follow-ups' triggers are off while they run
     "demo_or_trial",
+    "org",  # its organization's record (store.people), found or made before the rows go in
 )
 
 
@@ -121,6 +122,7 @@ def import_parsed(
 
     def write() -> int:
         start = bulk.next_id(Prospect)
+        org_of = people.organizations_for(item.fields[1] for item in parsed.prospects)
         # times as the ISO text they are stored as (the parsed rows hold theirs so): sqlite3's
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
         written = str(now)
@@ -144,6 +146,7 @@ def import_parsed(
                     place.won,
                     item.owner or owner,
                     item.follow_up is not None and item.follow_up[1] in DEMO_KINDS,  # an open one
+                    org_of.get(item.fields[1]),
                 )
             )
             changes.append((pid, None, place.stage_id, entered))
@@ -151,6 +154,7 @@ def import_parsed(
                 due, kind = item.follow_up
                 follow_ups.append((pid, kind, due, None, written, "", ""))
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        people.contacts_from_rows(start)  # each row's contact as a record
         bulk.insert_rows(StageChange, ("prospect", "from_stage", "to_stage", "changed_at"), changes)
         bulk.insert_rows(
             FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
@@ -192,6 +196,7 @@ def write_demo(data, now: datetime) -> int:
 
     def write() -> int:
         start = bulk.next_id(Prospect)
+        org_of = people.organizations_for(p[1] for p in data.prospects)
         rows = []
         for offset, p in enumerate(data.prospects):
             (
@@ -241,9 +246,11 @@ def write_demo(data, now: datetime) -> int:
                     offset + 1 in won_ever,
                     owner,
                     False,  # demo_or_trial: summed up with the rest below
+                    org_of.get(org),
                 )
             )
         bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
+        people.contacts_from_rows(start)
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields
 from pipeline_tui.errors import ConflictError, UserError
@@ -30,15 +31,20 @@ def add_prospect(
     stage: str | None = None,
     fields: dict[str, str] | None = None,
     follow_up: tuple[datetime, str] | None = None,
+    dates: DateRules = DEFAULT_RULES,
 ) -> Prospect:
     """Add a prospect (in the first open stage unless told), with an optional first follow-up.
 
     ``fields`` holds the other fields as typed (value, contact, decision_maker...); they are
-    read by :func:`pipeline_tui.core.fields.parse_fields`.
+    read by :func:`pipeline_tui.core.fields.parse_fields`, a typed date by ``dates``.
     """
-    values = parse_fields({"name": name, **(fields or {})}, now)
+    from pipeline_tui.services import contacts, organizations  # (not needed to start the app)
+    from pipeline_tui.store.people import people_of
+
+    values = parse_fields({"name": name, **(fields or {})}, now, dates)
     target_pipeline = find_pipeline(pipeline)
     target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
+    org = organizations.find_or_create(values.get("organization") or "")
     prospect = create(
         Prospect,
         pipeline=target_pipeline.id,
@@ -50,9 +56,14 @@ def add_prospect(
         reached_stage=target.id if target.kind == OPEN else None,
         ever_won=target.kind == WON,
         owner=current_user(),
+        org=org.id if org else None,
         **values,
     )
     create(StageChange, prospect=prospect.id, from_stage=None, to_stage=target.id, changed_at=now)
+    contacts.apply_row_fields(prospect, values, now)
+    if org is not None and organizations.is_customer(org.id):  # a customer again: its people come along
+        if contacts.copy_people(prospect, people_of(org.id)):
+            contacts.summarise(prospect, now)
     if follow_up is not None:
         due, kind = follow_up
         create(FollowUp, prospect=prospect.id, kind=kind, due_at=due, created_at=now)
@@ -62,7 +73,12 @@ def add_prospect(
 
 @action("edit prospect")
 def edit_prospect(
-    prospect_id: int, now: datetime, changes: dict[str, str], *, expected_version: int | None = None
+    prospect_id: int,
+    now: datetime,
+    changes: dict[str, str],
+    *,
+    expected_version: int | None = None,
+    dates: DateRules = DEFAULT_RULES,
 ) -> Prospect:
     """Change fields of a prospect from typed text; nothing is saved if one field is bad.
 
@@ -77,8 +93,13 @@ def edit_prospect(
         )
     if "stage" in changes:
         raise UserError("use move to change the stage")
-    values = parse_fields(changes, now)
+    from pipeline_tui.services import contacts, organizations
+
+    values = parse_fields(changes, now, dates)
     save(prospect, updated_at=now, **values)
+    if "organization" in values:
+        organizations.link(prospect, values["organization"])
+    contacts.apply_row_fields(prospect, values, now)
     set_undo_label(f"edited {prospect.name}")
     return prospect
 
@@ -136,9 +157,17 @@ def move_prospect(
 
 
 @action("move prospect")
-def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
-    """Move a prospect one open stage forward (+1) or back (-1): the board's H and L."""
+def step_prospect(
+    prospect_id: int, step: int, now: datetime, *, decision_maker_confirmed: bool = False
+) -> Stage:
+    """Move a prospect one open stage forward (+1) or back (-1): the board's H and L; with
+    ``decision_maker_confirmed``, its contact is noted as the decision maker in the same action
+    (R2: asked as it moves into Appointment)."""
     prospect = _get(prospect_id)
+    if decision_maker_confirmed:  # the contact it names (the one to ask) takes the role
+        from pipeline_tui.services import contacts
+
+        contacts.apply_row_fields(prospect, {"decision_maker": "yes"}, now)
     opens = [stage for stage in queries.stages_of(prospect.pipeline_id) if stage.kind == OPEN]
     ids = [s.id for s in opens]
     if prospect.stage_id not in ids:
@@ -150,7 +179,8 @@ def step_prospect(prospect_id: int, step: int, now: datetime) -> Stage:
         raise UserError(f"{prospect.name} is already in the {edge} open stage{hint}")
     stage = opens[index]
     _enter_stage(prospect, stage, now, None, {s.id: s for s in opens})
-    set_undo_label(f"moved {prospect.name} to {stage.name}")
+    confirmed = "confirmed the decision maker and " if decision_maker_confirmed else ""
+    set_undo_label(f"{confirmed}moved {prospect.name} to {stage.name}")
     return stage
 
 
@@ -167,11 +197,15 @@ def _closing_stage(prospect: Prospect, kind: str) -> Stage:
 
 
 @action("won")
-def mark_won(prospect_id: int, now: datetime) -> Stage:
+def mark_won(prospect_id: int, now: datetime, *, value_cents: int | None = None) -> Stage:
+    """Won, at ``value_cents`` when given: the amount a deal without a value was won for, saved
+    in the same action (the quota counts it)."""
     prospect = _get(prospect_id)
     stage = _closing_stage(prospect, WON)
     if prospect.stage_id == stage.id:
         raise UserError(f"{prospect.name} is already won")
+    if value_cents is not None:
+        save(prospect, value_cents=value_cents)
     _enter_stage(prospect, stage, now, None)
     set_undo_label(f"marked {prospect.name} won")
     return stage

@@ -34,8 +34,16 @@ def current_quota(owner: str = "") -> domain.Quota | None:
 
 
 @action("pipeline")
-def add_pipeline(name: str, stages: tuple = domain.DEFAULT_STAGES) -> Pipeline:
-    """A new pipeline (e.g. Renewals) with its own stages, the default ones unless given."""
+def add_pipeline(
+    name: str, stages: tuple = domain.DEFAULT_STAGES, *, copy_from: str | None = None
+) -> Pipeline:
+    """A new pipeline (e.g. Renewals) with its own stages: the default ones unless given, or
+    a copy of another pipeline's (``copy_from``, by name), names, odds and roles."""
+    if copy_from is not None:
+        from pipeline_tui.services.base import find_pipeline
+
+        source = find_pipeline(copy_from)
+        stages = tuple((s.name, s.probability, s.kind, s.role) for s in queries.stages_of(source.id))
     name = " ".join(name.split())
     if not name:
         raise UserError("a pipeline needs a name")

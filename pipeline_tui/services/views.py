@@ -87,6 +87,9 @@ class Detail(NamedTuple):
     advice: list[advice_rules.Advice]
     timeline: list[TimelineEntry]
     open_follow_ups: list[domain.FollowUp]
+    contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
+    organization: object = None  # services.organizations.OrganizationView, when it names one
+    look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
 
 
 @_one_read
@@ -120,7 +123,20 @@ def _detail(prospect_id: int, settings: Settings, context: ScoreContext) -> Deta
         advice=found,
         timeline=timeline(prospect, snapshot.stage_by_id),
         open_follow_ups=list(facts.open_follow_ups) if facts else [],
+        **_people_of(prospect),
     )
+
+
+def _people_of(prospect: Prospect) -> dict:
+    """The deal's people, its organization's other deals, and names that look like it."""
+    from pipeline_tui.services import organizations
+    from pipeline_tui.store.people import contacts_of
+
+    found: dict = {"contacts": tuple(contacts_of(prospect.id))}
+    if prospect.org_id is not None:
+        found["organization"] = organizations.organization_view(prospect.org_id)
+        found["look_alikes"] = tuple(organizations.look_alikes(prospect.org_id))
+    return found
 
 
 def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[TimelineEntry]:
@@ -133,16 +149,21 @@ def timeline(prospect: Prospect, stage_by_id: dict[int, domain.Stage]) -> list[T
         else:
             entries.append(TimelineEntry(f.due_at, f.kind, f.notes, False, f.id))
     for change in queries.stage_changes_of(prospect.id):
-        to = stage_by_id.get(change.to_stage_id)
-        name = to.name if to else "?"
-        if change.from_stage_id is None:
+        name = _stage_name(change.to_name, change.to_stage_id, stage_by_id)
+        if change.from_stage_id is None and change.from_name is None:
             entries.append(TimelineEntry(change.changed_at, "created", f"added in {name}", True))
         else:
-            before = stage_by_id.get(change.from_stage_id)
-            entries.append(
-                TimelineEntry(change.changed_at, "stage", f"{before.name if before else '?'} → {name}", True)
-            )
+            before = _stage_name(change.from_name, change.from_stage_id, stage_by_id)
+            entries.append(TimelineEntry(change.changed_at, "stage", f"{before} → {name}", True))
     return sorted(entries, key=lambda e: (e.when, e.what != "created"), reverse=True)
+
+
+def _stage_name(kept: str | None, stage_id: int | None, stage_by_id: dict[int, domain.Stage]) -> str:
+    """A stage as history names it: the name kept when the stage was removed, else its own."""
+    if kept is not None:
+        return kept
+    stage = stage_by_id.get(stage_id)
+    return stage.name if stage else "?"
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from peewee import JOIN
 
-from pipeline_tui.store.models import FollowUp, Prospect, database
+from pipeline_tui.store.models import FollowUp, Prospect, Stage, database
 
 
 def _rows(query):
@@ -23,7 +23,9 @@ def _as_datetime(value) -> datetime | None:
 def agenda_rows(
     until: datetime, pipeline_id: int | None = None, owner: str | None = None, prospect_id: int | None = None
 ) -> list[tuple]:
-    """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first."""
+    """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first. Each
+    row: follow-up id, prospect id, name, organization, kind, due, notes, created, then the
+    prospect's contact, phone, value in cents and stage id."""
     query = (
         FollowUp.select(
             FollowUp.id,
@@ -34,6 +36,11 @@ def agenda_rows(
             FollowUp.due_at,
             FollowUp.notes,
             FollowUp.created_at,
+            # what a call needs at hand: whom to ask for, the number, what is at stake
+            Prospect.contact,
+            Prospect.phone,
+            Prospect.value_cents,
+            Prospect.stage,
         )
         .join(Prospect, JOIN.INNER, on=(FollowUp.prospect == Prospect.id))
         .where(
@@ -50,6 +57,11 @@ def agenda_rows(
     if prospect_id is not None:
         query = query.where(FollowUp.prospect == prospect_id)
     return [
-        (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created))
-        for fid, pid, name, org, kind, due, notes, created in _rows(query)
+        (fid, pid, name, org, kind, _as_datetime(due), notes, _as_datetime(created), *rest)
+        for fid, pid, name, org, kind, due, notes, created, *rest in _rows(query)
     ]
+
+
+def stage_names() -> dict[int, str]:
+    """Every stage's name by id (a few rows): the agenda names each row's stage."""
+    return dict(Stage.select(Stage.id, Stage.name).tuples())

@@ -28,9 +28,10 @@ class Change:
     label: str
     updated: list[tuple[type[peewee.Model], int, dict]] = field(default_factory=list)
     inserted: list[tuple[type[peewee.Model], int]] = field(default_factory=list)
+    deleted: list[tuple[type[peewee.Model], dict]] = field(default_factory=list)  # every value, id too
 
     def __bool__(self) -> bool:
-        return bool(self.updated or self.inserted)
+        return bool(self.updated or self.inserted or self.deleted)
 
     def prospect_id(self) -> int | None:
         """The prospect the action was about (the first one it changed): the screen selects it
@@ -72,8 +73,17 @@ def after_insert(model: type[peewee.Model], row_id: int) -> None:
         change.inserted.append((model, row_id))
 
 
+def before_delete(instance: peewee.Model) -> None:
+    """Remember every value of a row the action deletes, so that undo puts it back as it was."""
+    change = _current.get()
+    if change is not None:
+        change.deleted.append((type(instance), dict(instance.__data__)))
+
+
 def revert(change: Change) -> None:
     """Put back what ``change`` altered; call inside a write transaction."""
+    for model, values in reversed(change.deleted):
+        model.insert(**values).execute()
     for model, row_id in reversed(change.inserted):
         model.delete().where(model.id == row_id).execute()
     for model, row_id, values in reversed(change.updated):

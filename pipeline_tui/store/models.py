@@ -53,6 +53,13 @@ class Stage(BaseModel):
         indexes = ((("pipeline", "position"), False),)
 
 
+class Organization(BaseModel):
+    """A company that deals are with (schema 6): its people and every deal, open or closed."""
+
+    name = CharField()  # as first written
+    key = CharField(unique=True)  # the name without case, accents or extra spaces (core.people)
+
+
 class Prospect(BaseModel):
     # Foreign keys carry no index of their own where a composite index below covers the
     # lookups: every index costs on each write and on bulk inserts.
@@ -89,7 +96,14 @@ class Prospect(BaseModel):
     last_contact_at = DateTimeField(null=True)  # the last call, email or reminder done
     last_appointment_at = DateTimeField(null=True)  # the last appointment done
     demo_or_trial = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])  # ever, open or done
-    # schema 6: what the board orders and searches by, worked out by the pure core and kept
+    # schema 6: the organization record; ``organization`` stays the name as written on this
+    # deal, and contact, title, email, phone and decision_maker sum up its contacts (the first
+    # decision maker, else the one to ask: see services.contacts), so that one-row views (the
+    # board's cards, CSV) read them off the row
+    org = ForeignKeyField(
+        Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
+    )
+    # schema 7: what the board orders and searches by, worked out by the pure core and kept
     # here (see services.scores); a write empties fresh_until (triggers, store.freshness)
     score = IntegerField(null=True)  # open prospects only
     search_text = TextField(default="", constraints=[SQL("DEFAULT ''")])  # folded (core.search)
@@ -100,8 +114,20 @@ class Prospect(BaseModel):
             # the board's open prospects by stage; also covers the reach histogram's GROUP BY and
             # the count that ranks one budget among the open ones
             (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
-            # (and, from schema 6, the prospects closed in a period: store.board's index of them)
+            # (and, from schema 7, the prospects closed in a period: store.board's index of them)
         )
+
+
+class Contact(BaseModel):
+    """A person on a deal (schema 6), with their role in its decision (core.people)."""
+
+    prospect = ForeignKeyField(Prospect, backref="contacts", on_delete="CASCADE")
+    name = CharField()
+    title = CharField(default="")
+    email = CharField(default="")
+    phone = CharField(default="")
+    role = CharField(null=True)  # decision-maker, influencer, user, gatekeeper, other; None: not known
+    position = IntegerField(default=0)  # the order they were added in
 
 
 class FollowUp(BaseModel):
@@ -127,6 +153,10 @@ class StageChange(BaseModel):
     from_stage = ForeignKeyField(Stage, null=True, on_delete="SET NULL", index=False)
     to_stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
     changed_at = DateTimeField()
+    # schema 6: the stages' names when one of them was removed, so that history still reads
+    # "Negotiation → Proposal" after the link went to the stage that took its prospects
+    from_name = CharField(null=True)
+    to_name = CharField(null=True)
 
     class Meta:
         table_name = "stage_change"
@@ -155,7 +185,7 @@ class Revision(BaseModel):
 
 class StageTotal(BaseModel):
     """How many live prospects of one owner a stage holds and what they are worth, kept by
-    triggers (schema 6, see store.totals): the board's column headers, without summing
+    triggers (schema 7, see store.totals): the board's column headers, without summing
     100,000 rows on every key."""
 
     stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
@@ -173,7 +203,19 @@ class StageTotal(BaseModel):
         primary_key = CompositeKey("stage", "owner")
 
 
-ALL_MODELS = (Pipeline, Stage, Prospect, FollowUp, StageChange, Quota, Setting, Revision, StageTotal)
+ALL_MODELS = (
+    Pipeline,
+    Stage,
+    Organization,
+    Prospect,
+    Contact,
+    FollowUp,
+    StageChange,
+    Quota,
+    Setting,
+    Revision,
+    StageTotal,
+)
 
 
 def extra_indexes(db: Database) -> tuple[SQL, ...]:

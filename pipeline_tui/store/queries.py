@@ -375,7 +375,7 @@ def closed_totals(
     stages: Iterable[domain.Stage] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Count and value of prospects won and lost between two times: the board's strip. Read
-    from the index of closed prospects alone (schema 6): no row, no stage joined."""
+    from the index of closed prospects alone (schema 7): no row, no stage joined."""
     every = stages if stages is not None else load_stages()
     kinds = {s.id: s.kind for s in every if s.kind in (domain.WON, domain.LOST)}
     values = [str(start), str(end), *kinds, *([] if pipeline_id is None else [pipeline_id])]

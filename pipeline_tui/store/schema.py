@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, board, freshness, models, search, totals
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -34,7 +34,9 @@ def _to_2(db: peewee.Database) -> None:
     # the open prospects' index now also holds the value (schema 2 ranks budgets with it)
     db.execute_sql('DROP INDEX IF EXISTS "prospect_archived_stage_id_pipeline_id_reached_stage_id_ever_won"')
     for index in models.Prospect._meta.fields_to_index():  # as a new database gets them
-        db.execute(index)
+        # not those of later columns: SQLite would index a quoted name it does not know as text
+        if not any(field is models.Prospect.org for field in index._expressions):
+            db.execute(index)
 
 
 def _to_3(db: peewee.Database) -> None:
@@ -66,7 +68,37 @@ def _to_5(db: peewee.Database) -> None:
 
 
 def _to_6(db: peewee.Database) -> None:
-    """Schema 6: the board reads a column a window at a time in the order it shows, through an
+    """Schema 6: people and organizations as records, and the stage names history keeps.
+
+    Each prospect's contact becomes a contact record (the decision maker where its flag said
+    yes, role "other" where it said no: someone who cannot decide), and its organization name
+    a record shared with every prospect whose name differs from it only in case, accents or
+    spacing. The prospect's own columns stay, as the summary one-row views read."""
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    key = "INTEGER NOT NULL PRIMARY KEY" if sqlite else "SERIAL NOT NULL PRIMARY KEY"
+    text = "VARCHAR(255) NOT NULL"
+    db.execute_sql(f'CREATE TABLE "organization" ("id" {key}, "name" {text}, "key" {text})')
+    db.execute_sql('CREATE UNIQUE INDEX "organization_key" ON "organization" ("key")')
+    db.execute_sql(
+        f'CREATE TABLE "contact" ("id" {key}, "prospect_id" INTEGER NOT NULL, "name" {text},'
+        f' "title" {text}, "email" {text}, "phone" {text}, "role" VARCHAR(255), "position" INTEGER NOT NULL,'
+        ' FOREIGN KEY ("prospect_id") REFERENCES "prospect" ("id") ON DELETE CASCADE)'
+    )
+    db.execute_sql('CREATE INDEX "contact_prospect_id" ON "contact" ("prospect_id")')
+    db.execute_sql(
+        'ALTER TABLE "prospect" ADD COLUMN "organization_id" INTEGER'
+        ' REFERENCES "organization" ("id") ON DELETE SET NULL'
+    )
+    db.execute_sql('CREATE INDEX "prospect_organization_id" ON "prospect" ("organization_id")')
+    for column in ("from_name", "to_name"):
+        db.execute_sql(f'ALTER TABLE "stage_change" ADD COLUMN "{column}" VARCHAR(255)')
+    from pipeline_tui.store.people import records_from_rows
+
+    records_from_rows()
+
+
+def _to_7(db: peewee.Database) -> None:
+    """Schema 7: the board reads a column a window at a time in the order it shows, through an
     index of the stored score (see :mod:`pipeline_tui.services.scores`); each stage's count
     and value are kept by triggers (:mod:`pipeline_tui.store.totals`); the text a prospect is
     found by is kept folded, and on SQLite indexed by trigrams (:mod:`pipeline_tui.store.search`).
@@ -83,7 +115,7 @@ def _to_6(db: peewee.Database) -> None:
 
 
 def _install_board(db: peewee.Database) -> None:
-    """What the board reads through (schema 6), made afresh or added to an older database."""
+    """What the board reads through (schema 7), made afresh or added to an older database."""
     board.install(db)
     freshness.install(db)
     totals.install(db)
@@ -91,7 +123,14 @@ def _install_board(db: peewee.Database) -> None:
 
 
 # version reached -> the step from the version before it; each runs in one transaction.
-MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5, 6: _to_6}
+MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
+    2: _to_2,
+    3: _to_3,
+    4: _to_4,
+    5: _to_5,
+    6: _to_6,
+    7: _to_7,
+}
 
 
 def get_version(db: peewee.Database) -> int:
@@ -112,15 +151,19 @@ def set_version(db: peewee.Database, version: int) -> None:
     db.execute_sql("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
 
-def ensure_schema(db: peewee.Database, shown: str) -> None:
-    version = get_version(db)
-    if version == SCHEMA_VERSION:
-        return
+def refuse_newer(version: int, shown: str) -> None:
     if version > SCHEMA_VERSION:
         raise UserError(
             f"{shown} was written by a newer pipeline-tui (schema {version}, this one knows "
             f"{SCHEMA_VERSION}): upgrade pipeline-tui"
         )
+
+
+def ensure_schema(db: peewee.Database, shown: str) -> None:
+    version = get_version(db)
+    if version == SCHEMA_VERSION:
+        return
+    refuse_newer(version, shown)
     if version == 0:
         tables = set(db.get_tables())
         if tables:
@@ -229,11 +272,23 @@ def upgrade(db: peewee.Database, shown: str, version: int) -> None:
 
 
 def recompute_reach() -> int:
-    """Derive each prospect's furthest open stage and ever-won flag from its stage changes.
+    """Derive each prospect's furthest open stage and ever-won flag from its stage changes;
+    returns how many prospects changed.
 
     The services keep both up to date on every move; this rebuilds them after a bulk change
     made without the services (an upgrade, stages reordered, rows written by hand).
     """
+    from pipeline_tui.store.models import Prospect
+
+    changes = reach_changes()
+    for pid, (reached, ever_won) in changes.items():
+        Prospect.update(reached_stage=reached, ever_won=ever_won).where(Prospect.id == pid).execute()
+    return len(changes)
+
+
+def reach_changes() -> dict[int, tuple[int | None, bool]]:
+    """The prospects whose furthest open stage or ever-won flag is not what their stage
+    changes say: id -> (furthest open stage id, ever won)."""
     from collections import defaultdict
 
     from pipeline_tui.store.models import Prospect, Stage, StageChange
@@ -244,8 +299,12 @@ def recompute_reach() -> int:
     entered = defaultdict(list)
     for pid, to_stage in StageChange.select(StageChange.prospect, StageChange.to_stage).tuples():
         entered[pid].append(to_stage)
-    for pid, current in Prospect.select(Prospect.id, Prospect.stage).tuples():
+    kept = {}
+    for pid, current, reached, ever in Prospect.select(
+        Prospect.id, Prospect.stage, Prospect.reached_stage, Prospect.ever_won
+    ).tuples():
         entered[pid].append(current)
+        kept[pid] = (reached, bool(ever))
     for pid, stage_ids in entered.items():
         for stage_id in stage_ids:
             position, kind = stages.get(stage_id, (None, None))
@@ -253,9 +312,9 @@ def recompute_reach() -> int:
                 furthest[pid] = (position, stage_id)
             elif kind == "won":
                 won.add(pid)
-    count = 0
+    changes = {}
     for pid in entered:
-        reached = furthest.get(pid, (None, None))[1]
-        Prospect.update(reached_stage=reached, ever_won=pid in won).where(Prospect.id == pid).execute()
-        count += 1
-    return count
+        wanted = (furthest.get(pid, (None, None))[1], pid in won)
+        if kept.get(pid) != wanted:
+            changes[pid] = wanted
+    return changes

@@ -1,4 +1,4 @@
-"""Each stage's count and value of live prospects, by owner, kept by the database (schema 6).
+"""Each stage's count and value of live prospects, by owner, kept by the database (schema 7).
 
 A board column's header says how many prospects its stage holds and what they are worth. At
 100,000 open prospects summing them took 40 ms, on every key that moved a card; kept in

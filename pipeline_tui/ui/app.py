@@ -4,6 +4,7 @@ changes that other processes (a cron job, a second window) write to the database
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -14,17 +15,23 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
+from pipeline_tui.core.dates import DateRules
 from pipeline_tui.core.settings import Settings
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import base, follow_ups, setup
 from pipeline_tui.services.views import stage_names
-from pipeline_tui.store.db import poll_revision, revision
+from pipeline_tui.store import link
+from pipeline_tui.store.db import poll_revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.textual_internals import KeysBeforeBindings
 from pipeline_tui.ui.widgets.footer import Message, footer_of
 
 POLL_SECONDS = 1.5
+# what the footer says while the database server is gone (team mode), and when it is back
+SERVER_GONE = "Server unreachable: retrying"
+SERVER_REFUSED = "Server unreachable: nothing saved"
+SERVER_BACK = "Connected to the server again"
 
 
 class PipelineApp(KeysBeforeBindings, App):
@@ -66,7 +73,10 @@ class PipelineApp(KeysBeforeBindings, App):
         self.pipeline_name = pipeline or setup.get_preference("pipeline")
         self.poll = poll
         self.mine = mine
-        self._seen_revision = revision()
+        self._seen_revision = poll_revision() or 0
+        self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
+        self._looking_for_server: threading.Thread | None = None  # asks if the server answers
+        self._date_rules: DateRules | None = None
 
     @property
     def owner(self) -> str | None:
@@ -74,6 +84,16 @@ class PipelineApp(KeysBeforeBindings, App):
         return base.current_user() if self.mine else None
 
     # -- clock and changes --------------------------------------------------------------------
+
+    @property
+    def date_rules(self) -> DateRules:
+        """How dates typed in the forms read: the config's [locale], in the machine's zone unless
+        the settings give one; worked out on the first date typed, not at start-up."""
+        if self._date_rules is None:
+            from pipeline_tui.config import date_rules
+
+            self._date_rules = date_rules(self.settings)
+        return self._date_rules
 
     def now(self) -> datetime:
         """The pinned time (``--now``), else the clock, to the minute."""
@@ -97,30 +117,95 @@ class PipelineApp(KeysBeforeBindings, App):
         self.call_after_refresh(_freeze_startup_objects)
 
     def _remember_theme(self, theme) -> None:
-        setup.set_preference("theme", theme.name)
+        try:
+            setup.set_preference("theme", theme.name)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
         self.changed()
 
     def data_stamp(self) -> tuple:
         """What a screen's data depends on: if this is unchanged, a screen shown again need not
         read the database again (the report reads 100,000 prospects)."""
-        return (revision(), self.now(), self.mine)
+        current = poll_revision()  # None while the server is gone: what is shown stays
+        return (self._seen_revision if current is None else current, self.now(), self.mine)
 
     def changed(self) -> None:
         """We wrote something: remember the revision so the poll does not reload for it."""
-        self._seen_revision = revision()
+        self.seen_revision(poll_revision())
 
     def check_for_changes(self) -> None:
-        """Another process wrote: reload what is on screen."""
+        """Another process wrote: reload what is on screen. While the server is gone, look for
+        it instead."""
+        if link.is_down():
+            self._look_for_server()
+            return
+        if self.server_lost:  # a write found it back before the poll did
+            self._server_back()
+            return
         current = poll_revision()
-        if current is not None and current != self._seen_revision:
+        if current is None:
+            if link.is_down():
+                self.lost_server()
+            return
+        if current != self._seen_revision:
             self._seen_revision = current
             self.refresh_screen()
 
     def refresh_screen(self) -> None:
-        screen = self.screen
-        reload = getattr(screen, "reload", None)
+        reload = getattr(self.screen, "reload", None)
         if reload is not None:
-            reload()
+            self.keep_screen(reload)
+
+    # -- a lost database server (team mode) ---------------------------------------------------
+
+    def keep_screen(self, read: Callable[[], Any]) -> None:
+        """Run ``read``; if the server is gone, what the screen shows stays, and the footer says
+        why."""
+        try:
+            read()
+        except ServerLost as exc:
+            self.lost_server(exc)
+
+    def lost_server(self, refused: ServerLost | None = None) -> None:
+        """Say that the server is gone: in general, or as why an action was ``refused``. The
+        poll looks for the server from now on."""
+        self.server_lost = True
+        if refused is None:
+            self.notify(SERVER_GONE, severity="warning", markup=False)
+        elif refused.maybe_saved:
+            self.notify(str(refused), severity="error", timeout=12, markup=False)
+        else:
+            self.notify(SERVER_REFUSED, severity="error", markup=False)
+
+    def _look_for_server(self) -> None:
+        """Ask, in a thread (a server off the network keeps a new connection waiting for
+        seconds), whether the server answers; keep saying that it is gone meanwhile."""
+        self.server_lost = True
+        footer = footer_of(self.screen) if self.screen_stack else None
+        if footer is not None and footer.message in ("", SERVER_GONE):  # not over a refusal
+            self.notify(SERVER_GONE, severity="warning", timeout=POLL_SECONDS * 2, markup=False)
+        if self._looking_for_server is None or not self._looking_for_server.is_alive():
+            # a thread of its own, not a worker: quitting must not wait for its answer
+            self._looking_for_server = threading.Thread(
+                target=self._ask_server, name="server-probe", daemon=True
+            )
+            self._looking_for_server.start()
+
+    def _ask_server(self) -> None:
+        if link.server_answers():
+            try:
+                self.call_from_thread(self._server_back)
+            except RuntimeError:  # the app ended meanwhile
+                pass
+
+    def _server_back(self) -> None:
+        if link.is_down() and not link.reconnect():
+            return
+        self.server_lost = False
+        self.notify(SERVER_BACK, markup=False)
+        self.seen_revision(poll_revision())  # before reading: a write after it is noticed next
+        self.refresh_screen()
 
     def notify(
         self,
@@ -148,6 +233,9 @@ class PipelineApp(KeysBeforeBindings, App):
         """Run a service action; a refusal is shown, not raised."""
         try:
             result = action()
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
         except UserError as exc:
             self.notify(str(exc), severity="error", timeout=6, markup=False)
             return
@@ -159,7 +247,9 @@ class PipelineApp(KeysBeforeBindings, App):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run_action_safely(
-                    lambda: follow_ups.schedule_reminders(appointment_id, self.now()),
+                    lambda: follow_ups.schedule_reminders(
+                        appointment_id, self.now(), self.date_rules.working_hour
+                    ),
                     lambda made: (
                         self.changed(),
                         self.notify("Reminder call and email scheduled", markup=False),
@@ -179,9 +269,22 @@ class PipelineApp(KeysBeforeBindings, App):
 
     # -- global actions -----------------------------------------------------------------------
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key's action, and the palette's: one that finds the database server gone is
+        refused in the footer, and the screen stays as it was."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return True
+
     async def action_show(self, mode: str) -> None:
-        if self.current_mode != mode:
-            await self.switch_mode(mode)
+        if self.current_mode == mode:
+            return
+        if poll_revision() is None and link.is_down():  # the view could not be read: stay
+            self.lost_server()
+            return
+        await self.switch_mode(mode)
 
     def board(self) -> BoardScreen | None:
         screen = self.screen
@@ -221,7 +324,7 @@ class PipelineApp(KeysBeforeBindings, App):
 
         from pipeline_tui.ui import dialogs
 
-        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name), added)
+        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name, dates=self.date_rules), added)
 
     def action_toggle_mine(self) -> None:
         """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""
@@ -235,6 +338,9 @@ class PipelineApp(KeysBeforeBindings, App):
     def action_undo(self) -> None:
         try:
             change = base.undo_last_change()
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
         except UserError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -249,11 +355,16 @@ class PipelineApp(KeysBeforeBindings, App):
             self.refresh_screen()
 
     def action_keys(self) -> None:
+        from pipeline_tui.ui.screens.help import HelpScreen
+        from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
         sections = [
             ("Everywhere", self.BINDINGS),
             (
                 "Board",
-                BoardScreen.BINDINGS
+                # a (people) is on the pane's key line and M (merge) in the pane when it applies,
+                # both in the palette: two more lines here would make the wide help scroll
+                [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
                 + [
                     Binding("up,down,j,k", "", "Move in a column"),
                     Binding("home,end,g,G", "", "First or last card of the column"),
@@ -262,14 +373,34 @@ class PipelineApp(KeysBeforeBindings, App):
             ),
             ("Agenda", _agenda().BINDINGS),
             ("Report", _report().BINDINGS),
-            ("Command palette", [Binding("ctrl+p", "", "Find any command, change the theme")]),
+            ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
+            (
+                "Command palette",
+                [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],
+            ),
         ]
-        from pipeline_tui.ui.screens.help import HelpScreen
-
         self.push_screen(HelpScreen(sections))
 
-    def open_prospect(self, prospect_id: int, detail: bool = True) -> None:
-        """Jump to the board with the prospect selected and its detail open."""
+    def open_prospect(
+        self, prospect_id: int, detail: bool = True, *, follow_up_id: int | None = None
+    ) -> None:
+        """Show a prospect where you are: on the board its card, selected (its pane open with
+        ``detail``); over the agenda or the report its pane, esc returning there (``follow_up_id``:
+        the agenda row it was opened from). Without ``detail``, on the board."""
+        from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
+        if not detail or isinstance(self.screen, BoardScreen):
+            self.show_on_board(prospect_id, detail)
+        elif isinstance(self.screen, ProspectPaneScreen):
+            self.screen.prospect_id, self.screen.answers = prospect_id, follow_up_id
+            self.keep_screen(self.screen.reload)
+        else:  # on the side away from the row it was opened from
+            focused = self.screen.focused
+            left = focused is not None and focused.region.center[0] > self.screen.size.width // 2
+            self.push_screen(ProspectPaneScreen(prospect_id, follow_up_id, left=left))
+
+    def show_on_board(self, prospect_id: int, detail: bool = True) -> None:
+        """Jump to the board with the prospect selected (and its detail open)."""
         self.call_later(self._open_prospect, prospect_id, detail)
 
     async def _open_prospect(self, prospect_id: int, detail: bool) -> None:
@@ -296,6 +427,42 @@ class PipelineApp(KeysBeforeBindings, App):
             shown = binding.key_display or key
             yield SystemCommand(binding.description, f"key: {shown}", run)
         yield SystemCommand("New pipeline", "Add a pipeline with the default stages", self._new_pipeline)
+        yield SystemCommand("Quota", "Set the quota: a target for the month, quarter or year", self.set_quota)
+        yield SystemCommand(
+            "Stages", "Add, rename, reorder or remove this pipeline's stages", self.edit_stages
+        )
+
+    def edit_stages(self) -> None:
+        """The stage editor for the pipeline on the board; the board redraws if it changed."""
+        from pipeline_tui.ui.screens.stages import StagesScreen
+
+        board = next((s for s in reversed(self.screen_stack) if isinstance(s, BoardScreen)), None)
+        pipeline = board.data.pipeline.name if board is not None and board.data is not None else None
+
+        def done(changed: bool | None) -> None:
+            if changed and board is not None and board.is_attached:
+                board.reload()
+
+        self.push_screen(StagesScreen(pipeline), done)
+
+    def set_quota(self) -> None:
+        """The quota, set in the app: the team's, or yours when only yours are shown (m)."""
+        from pipeline_tui.ui import dialogs
+
+        owner = base.current_user() if self.mine else ""
+
+        def done(quota) -> None:
+            if quota:
+                self.changed()
+                self.notify(f"Quota set: {dialogs.money(quota.target)} per {quota.period}", markup=False)
+                self.refresh_screen()
+
+        try:
+            current = setup.current_quota(owner)
+        except ServerLost as exc:
+            self.lost_server(exc)
+            return
+        self.push_screen(dialogs.set_quota(self.now, current, owner), done)
 
     def _new_pipeline(self) -> None:
         from pipeline_tui.ui.widgets.forms import Field, FormScreen

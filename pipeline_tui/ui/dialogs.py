@@ -10,25 +10,35 @@ from collections.abc import Callable
 from datetime import datetime
 
 from pipeline_tui.core import fields as rules
-from pipeline_tui.core.dates import EXAMPLES, parse_when
-from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, URGENCIES
-from pipeline_tui.errors import UserError
-from pipeline_tui.services import follow_ups, notes, prospects
+from pipeline_tui.core.dates import EXAMPLES, DateRules, parse_when, read_when
+from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, URGENCIES, Quota
+from pipeline_tui.core.money import parse_money
+from pipeline_tui.errors import ServerLost, UserError
+from pipeline_tui.services import follow_ups, notes, prospects, setup
 from pipeline_tui.services.follow_ups import default_next
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import money, when
-from pipeline_tui.ui.widgets.forms import Field, FormScreen
+from pipeline_tui.ui.widgets.forms import Caution, Field, FormScreen
 
 Clock = Callable[[], datetime]
 
 
-def check_when(clock: Clock, *, required: bool = True, why: str = "when?") -> Callable[[str], str | None]:
+def check_when(
+    clock: Clock, dates: DateRules, *, required: bool = True, why: str = "when?"
+) -> Callable[[str], str | None]:
+    """The preview of a date field: the moment read, and what to know about it (in the past,
+    moved out of a daylight-saving gap) as a caution, so that it is seen before saving."""
+
     def check(text: str) -> str | None:
         if not text.strip():
             if required:
                 raise UserError(f"{why} e.g. {EXAMPLES}")
             return "no next follow-up"
-        return "→ " + when(parse_when(text, clock()))
+        now = clock()
+        reading = read_when(text, now, dates)
+        notes = reading.notes(now)
+        preview = " · ".join(["→ " + when(reading.moment), *notes])
+        return Caution(preview) if notes else preview
 
     return check
 
@@ -38,10 +48,14 @@ def check_value(text: str) -> str | None:
     return None if cents is None else "→ " + money(cents)
 
 
-def check_close(clock: Clock) -> Callable[[str], str | None]:
+def check_close(clock: Clock, dates: DateRules) -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
-        day = rules.parse_close(text, clock())
-        return None if day is None else "→ " + day.strftime("%a %d %b %Y")
+        now = clock()
+        day = rules.parse_close(text, now, dates)
+        if day is None:
+            return None
+        preview = "→ " + day.strftime("%a %d %b %Y")
+        return Caution(preview + " · in the past") if day < now.date() else preview
 
     return check
 
@@ -60,7 +74,7 @@ def check_stage(names: list[str]) -> Callable[[str], str | None]:
     return check
 
 
-def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen:
+def quick_add(clock: Clock, stage_names: list[str], pipeline: str, *, dates: DateRules) -> FormScreen:
     """``n``: a name and Enter is enough; the rest is optional."""
 
     def submit(values: dict[str, str]):
@@ -69,9 +83,9 @@ def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen
         stage = values.pop("stage").strip() or None
         name = values.pop("name")
         fields = {k: v for k, v in values.items() if v.strip()}
-        first = (parse_when(follow, clock()), rules.parse_kind(kind)) if follow else None
+        first = (parse_when(follow, clock(), dates), rules.parse_kind(kind)) if follow else None
         return prospects.add_prospect(
-            clock(), name, pipeline=pipeline, stage=stage, fields=fields, follow_up=first
+            clock(), name, pipeline=pipeline, stage=stage, fields=fields, follow_up=first, dates=dates
         )
 
     return FormScreen(
@@ -101,7 +115,7 @@ def quick_add(clock: Clock, stage_names: list[str], pipeline: str) -> FormScreen
                 "follow_up",
                 "Next follow-up",
                 placeholder=f"optional: {EXAMPLES}",
-                check=check_when(clock, required=False),
+                check=check_when(clock, dates, required=False),
             ),
             Field("kind", "Kind", placeholder="call", choices=list(FOLLOW_UP_KINDS), check=_kind_or_empty),
         ],
@@ -126,7 +140,7 @@ def _kind_or_empty(text: str) -> str | None:
     return None
 
 
-def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
+def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScreen:
     """``e``: every field, prefilled; only what changed is saved."""
     p = detail.prospect
     before = {
@@ -149,7 +163,7 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
         changed = {k: v for k, v in values.items() if v != before[k]}
         if not changed:
             return True
-        return prospects.edit_prospect(p.id, clock(), changed, expected_version=p.version)
+        return prospects.edit_prospect(p.id, clock(), changed, expected_version=p.version, dates=dates)
 
     def check_text(name: str) -> Callable[[str], str | None]:
         def check(text: str) -> str | None:
@@ -173,7 +187,7 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
                 "Expected close",
                 before["expected_close"],
                 "e.g. 2026-12-15 or +30d",
-                check=check_close(clock),
+                check=check_close(clock, dates),
             ),
             Field(
                 "decision_maker",
@@ -205,17 +219,19 @@ def edit_prospect(clock: Clock, detail: Detail) -> FormScreen:
     )
 
 
-def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "call") -> FormScreen:
+def schedule_follow_up(
+    clock: Clock, prospect_id: int, name: str, kind: str = "call", *, dates: DateRules
+) -> FormScreen:
     """``f``: when (in words: what one types first), kind (a call unless changed) and notes."""
 
     def submit(values: dict[str, str]):
-        due = parse_when(values["when"], clock())
+        due = parse_when(values["when"], clock(), dates)
         return follow_ups.schedule(prospect_id, values["kind"], due, clock(), values["notes"])
 
     return FormScreen(
         f"Follow up with {name}",
         [
-            Field("when", "When", "", EXAMPLES, check=check_when(clock)),
+            Field("when", "When", "", EXAMPLES, check=check_when(clock, dates)),
             Field("kind", "Kind", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
             Field("notes", "Notes"),
         ],
@@ -223,16 +239,18 @@ def schedule_follow_up(clock: Clock, prospect_id: int, name: str, kind: str = "c
     )
 
 
-def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str) -> FormScreen:
+def complete_follow_up(
+    clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str, *, dates: DateRules
+) -> FormScreen:
     """``d``: what happened, and the next follow-up (required after an appointment: R4)."""
-    next_kind, next_due = default_next(kind, clock())
+    next_kind, next_due = default_next(kind, clock(), dates.working_hour)
     insist = kind == "appointment"
 
     def submit(values: dict[str, str]):
         text = values["next_when"].strip()
         if insist and not text:
             raise UserError("after an appointment, keep following up: give the next follow-up a date")
-        due = parse_when(text, clock()) if text else None
+        due = parse_when(text, clock(), dates) if text else None
         then = (values["next_kind"], due) if due is not None else None
         follow_ups.complete(follow_up_id, clock(), values["outcome"], then=then)
         return then or True
@@ -242,35 +260,19 @@ def complete_follow_up(clock: Clock, follow_up_id: int, kind: str, prospect_id: 
         f"Done: {kind} with {name}",
         [
             Field("outcome", "Outcome", "", "what happened (optional)"),
-            Field(
-                "next_kind",
-                "Next",
-                next_kind,
-                ", ".join(FOLLOW_UP_KINDS),
-                list(FOLLOW_UP_KINDS),
-                check=check_kind,
-            ),
-            Field(
-                "next_when",
-                "When",
-                next_due.strftime("%Y-%m-%d %H:%M"),
-                "empty: no next follow-up",
-                check=check_when(
-                    clock, required=insist, why="after an appointment, keep following up: when?"
-                ),
-            ),
+            *_next_step_fields(clock, dates, next_kind, next_due, required=insist),
         ],
         submit,
         note=note,
     )
 
 
-def reschedule(clock: Clock, follow_up_id: int, label: str) -> FormScreen:
+def reschedule(clock: Clock, follow_up_id: int, label: str, *, dates: DateRules) -> FormScreen:
     def submit(values: dict[str, str]):
-        return follow_ups.reschedule(follow_up_id, parse_when(values["when"], clock()), clock())
+        return follow_ups.reschedule(follow_up_id, parse_when(values["when"], clock(), dates), clock())
 
     return FormScreen(
-        f"Reschedule {label}", [Field("when", "When", "", EXAMPLES, check=check_when(clock))], submit
+        f"Reschedule {label}", [Field("when", "When", "", EXAMPLES, check=check_when(clock, dates))], submit
     )
 
 
@@ -292,27 +294,72 @@ def mark_lost(clock: Clock, prospect_id: int, name: str, reasons: list[str]) -> 
     )
 
 
-def log_call(clock: Clock, prospect_id: int, name: str) -> FormScreen:
-    """``c``: a call (or email) that just happened, with its outcome."""
+def log_call(
+    clock: Clock, prospect_id: int, name: str, answers: int | None = None, *, dates: DateRules
+) -> FormScreen:
+    """``c``: a call (or email) that just happened, with its outcome. When it answers a call
+    that was due (``answers``, the agenda's row, else the prospect's call due today or before),
+    that call is completed and, as ``d`` does, the next follow-up is asked for."""
+    due = _answered(clock, prospect_id, answers)
 
     def submit(values: dict[str, str]):
-        return follow_ups.log_activity(
-            prospect_id, values["kind"], clock(), values["notes"], values["outcome"]
+        text = values.get("next_when", "").strip()
+        then = (values["next_kind"], parse_when(text, clock(), dates)) if text else None
+        follow_ups.log_activity(
+            prospect_id,
+            values["kind"],
+            clock(),
+            values["notes"],
+            values["outcome"],
+            answers=due.id if due is not None else None,
+            then=then,
         )
+        return then or True
 
-    return FormScreen(
-        f"Log a call with {name}",
-        [
-            # what happened first: that is what one types on pressing c (the kind is nearly always
-            # the call it says; typing the outcome into it was refused)
-            Field("outcome", "Outcome", "", "what happened"),
-            Field(
-                "kind", "Kind", "call", ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind
+    fields = [
+        # what happened first: that is what one types on pressing c (the kind is nearly always
+        # the call it says; typing the outcome into it was refused)
+        Field("outcome", "Outcome", "", "what happened"),
+        Field("kind", "Kind", "call", ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
+        Field("notes", "Notes"),
+    ]
+    note = ""
+    if due is not None:
+        next_kind, next_due = default_next(due.kind, clock(), dates.working_hour)
+        fields += _next_step_fields(clock, dates, next_kind, next_due)
+        note = f"This completes the {due.kind} due {when(due.due_at)}: what is the next step?"
+    return FormScreen(f"Log a call with {name}", fields, submit, note=note)
+
+
+def _answered(clock: Clock, prospect_id: int, answers: int | None):
+    """The open call a call logged now completes: the one chosen if it is a call, else the
+    prospect's call due today or before."""
+    try:
+        if answers is not None:
+            chosen = follow_ups.open_follow_up(answers)
+            if chosen is not None and chosen.kind == "call":
+                return chosen
+        return follow_ups.answered_follow_up(prospect_id, "call", clock())
+    except ServerLost:
+        return None  # the form still opens; saving it says the server is gone
+
+
+def _next_step_fields(
+    clock: Clock, dates: DateRules, kind: str, due: datetime, *, required: bool = False
+) -> list[Field]:
+    """The next follow-up's kind and time, offered after something is done (R4)."""
+    return [
+        Field("next_kind", "Next", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
+        Field(
+            "next_when",
+            "When",
+            due.strftime("%Y-%m-%d %H:%M"),
+            "empty: no next follow-up",
+            check=check_when(
+                clock, dates, required=required, why="after an appointment, keep following up: when?"
             ),
-            Field("notes", "Notes"),
-        ],
-        submit,
-    )
+        ),
+    ]
 
 
 def add_note(clock: Clock, prospect_id: int, name: str) -> FormScreen:
@@ -322,12 +369,12 @@ def add_note(clock: Clock, prospect_id: int, name: str) -> FormScreen:
     return FormScreen(f"Note on {name}", [Field("note", "Note", "", "saved with today's date")], submit)
 
 
-def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+def start_trial(clock: Clock, prospect_id: int, name: str, *, dates: DateRules) -> FormScreen:
     """``t``: a free trial or demo (R5); its end becomes a follow-up."""
 
     def submit(values: dict[str, str]):
         kind = values["kind"].strip().lower()
-        return follow_ups.start_trial(prospect_id, kind, parse_when(values["ends"], clock()), clock())
+        return follow_ups.start_trial(prospect_id, kind, parse_when(values["ends"], clock(), dates), clock())
 
     def check_trial(text: str) -> str | None:
         if text.strip().lower() not in ("demo", "trial"):
@@ -338,8 +385,137 @@ def start_trial(clock: Clock, prospect_id: int, name: str) -> FormScreen:
         f"Trial or demo for {name}",
         [
             Field("kind", "Kind", "trial", "trial or demo", ["trial", "demo"], check=check_trial),
-            Field("ends", "Ends", "+14d", EXAMPLES, check=check_when(clock)),
+            Field("ends", "Ends", "+14d", EXAMPLES, check=check_when(clock, dates)),
         ],
         submit,
         note="Once they have used it, they are far more likely to buy.",
+    )
+
+
+# -- people on a deal ---------------------------------------------------------------------------
+
+
+def _check_role(text: str) -> str | None:
+    from pipeline_tui.core.people import parse_role
+
+    return None if parse_role(text) else "not known yet: the one to ask"
+
+
+def contact_form(clock: Clock, prospect_id: int, deal: str, contact=None) -> FormScreen:
+    """``a`` then ``a`` or ``e`` in the people list: a person's name, role and how to reach them."""
+    from pipeline_tui.core.people import CONTACT_ROLES
+    from pipeline_tui.services import contacts
+
+    before = {
+        "name": contact.name if contact else "",
+        "role": (contact.role or "") if contact else "",
+        "title": contact.title if contact else "",
+        "email": contact.email if contact else "",
+        "phone": contact.phone if contact else "",
+    }
+
+    def submit(values: dict[str, str]):
+        if contact is None:
+            return contacts.add_contact(prospect_id, clock(), values)
+        changed = {k: v for k, v in values.items() if v != before[k]}
+        return contacts.edit_contact(contact.id, clock(), changed) if changed else True
+
+    def check_text(name: str) -> Callable[[str], str | None]:
+        return lambda text: rules.parse_text(text, name) and None
+
+    roles = list(CONTACT_ROLES)
+    return FormScreen(
+        f"Edit {contact.name}" if contact else f"New contact on {deal}",
+        [
+            Field("name", "Name", before["name"], "required", check=_name_check),
+            Field("role", "Role", before["role"], " / ".join(roles), roles, check=_check_role),
+            Field("title", "Job title", before["title"]),
+            Field("email", "Email", before["email"], check=check_text("email")),
+            Field("phone", "Phone", before["phone"]),
+        ],
+        submit,
+    )
+
+
+def contact_role(clock: Clock, contact) -> FormScreen:
+    """``r`` in the people list: what this person does in the decision."""
+    from pipeline_tui.core.people import CONTACT_ROLES
+    from pipeline_tui.services import contacts
+
+    roles = list(CONTACT_ROLES)
+    return FormScreen(
+        f"Role of {contact.name}",
+        [Field("role", "Role", contact.role or "", " / ".join(roles), roles, check=_check_role)],
+        lambda values: contacts.edit_contact(contact.id, clock(), {"role": values["role"]}),
+        note="A decision maker confirms that you are talking to someone who can buy.",
+    )
+
+
+def log_with_contact(clock: Clock, prospect_id: int, contact, kind: str) -> FormScreen:
+    """``c`` or ``m`` in the people list: a call or email with this person, and how it went."""
+    how = contact.phone if kind == "call" else contact.email
+    title = f"{'Call' if kind == 'call' else 'Email'} {contact.name}" + (f" ({how})" if how else "")
+
+    def submit(values: dict[str, str]):
+        return follow_ups.log_activity(prospect_id, kind, clock(), values["notes"], values["outcome"])
+
+    return FormScreen(
+        title,
+        [Field("outcome", "Outcome", "", "what happened"), Field("notes", "Notes", f"with {contact.name}")],
+        submit,
+    )
+
+
+def won_for(clock: Clock, prospect_id: int, name: str) -> FormScreen:
+    """``w`` on a deal without a value: what it was won for, so that the quota counts it."""
+
+    def submit(values: dict[str, str]):
+        cents = rules.parse_value(values["value"])
+        if cents is None:
+            raise UserError("how much was it won for? the quota counts it")
+        return prospects.mark_won(prospect_id, clock(), value_cents=cents)
+
+    return FormScreen(
+        f"Won: {name}",
+        [Field("value", "Won for", "", "the amount, e.g. 12,000", check=check_value)],
+        submit,
+        note="This deal has no value yet: the amount counts towards your quota.",
+    )
+
+
+def set_quota(clock: Clock, current: Quota | None, owner: str) -> FormScreen:
+    """The quota (palette: Quota): a target for the month, quarter or year (R1); ``owner`` is
+    whose it is ("" the team's)."""
+
+    def submit(values: dict[str, str]):
+        period = values["period"].strip().lower() or "quarter"
+        return setup.set_quota(parse_money(values["target"], "target"), period, clock(), owner=owner)
+
+    def check_period(text: str) -> str | None:
+        if text.strip().lower() not in ("", *PERIODS):
+            raise UserError(f"one of {', '.join(PERIODS)}")
+        return None
+
+    target = money(current.target).replace(",", "") if current else ""
+    return FormScreen(
+        f"Quota for {owner}" if owner else "Quota",
+        [
+            Field(
+                "target",
+                "Target",
+                target,
+                "e.g. 50,000",
+                check=lambda t: "→ " + money(parse_money(t, "target")),
+            ),
+            Field(
+                "period",
+                "Period",
+                current.period if current else "quarter",
+                "month, quarter or year",
+                list(PERIODS),
+                check=check_period,
+            ),
+        ],
+        submit,
+        note="What you must sell in the period, from its first day: the report measures you against it.",
     )

@@ -10,7 +10,7 @@ from pipeline_tui.core.money import format_money
 KIND_LABELS = {
     "call": "call",
     "email": "email",
-    "appointment": "meeting",
+    "appointment": "appointment",  # one word for it everywhere, as the forms and the README say
     "demo": "demo",
     "trial": "trial",
     "info-request": "info req",

@@ -81,11 +81,34 @@ def test_a_well_kept_deal_gets_no_advice(stage):
 # ---- confirm-decision-maker (R2) -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["unknown", "no"])
-def test_confirm_decision_maker_before_a_scheduled_appointment(who):
-    p = deal("Qualified", decision_maker=who, follow_ups=[follow_up("appointment", NOW + D + 4.5 * H)])
+@pytest.mark.parametrize(
+    "who, contact, message",
+    [
+        # the contact whose role is still to be known is the one to ask
+        (
+            "unknown",
+            "Jane Doe",
+            "Confirm Jane Doe at Acme can decide before the appointment on Fri 27 Nov 14:00",
+        ),
+        # every contact is known not to decide (or the flag said no): someone else decides
+        (
+            "no",
+            "Jane Doe",
+            "Find who decides at Acme: Jane Doe cannot, before the appointment on Fri 27 Nov 14:00",
+        ),
+        ("unknown", "", "Find the decision maker at Acme, before the appointment on Fri 27 Nov 14:00"),
+        ("no", "", "Find who decides at Acme, before the appointment on Fri 27 Nov 14:00"),
+    ],
+)
+def test_confirm_decision_maker_before_a_scheduled_appointment(who, contact, message):
+    p = deal(
+        "Qualified",
+        decision_maker=who,
+        contact=contact,
+        follow_ups=[follow_up("appointment", NOW + D + 4.5 * H)],
+    )
     advice = about(p)["confirm-decision-maker"]
-    assert advice.message == "Confirm Jane Doe at Acme can decide before the appointment on Fri 27 Nov 14:00"
+    assert advice.message == message
     assert advice.when == NOW + D + 4.5 * H
 
 

@@ -1,14 +1,14 @@
-"""The natural date grammar of SPEC section 8, relative to pinned nows, and its refusals."""
+"""The natural date grammar (README "Dates"), relative to pinned nows, and its refusals."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline_tui.core.dates import DateError, describe_due, parse_day, parse_iso, parse_when
+from pipeline_tui.core.dates import DateError, DateRules, describe_due, parse_day, parse_iso, parse_when
 from pipeline_tui.errors import UserError
 
 THU = datetime(2026, 11, 26, 9, 30)  # a Thursday
@@ -27,10 +27,10 @@ def test_the_pinned_nows_are_the_weekdays_the_tests_assume():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # the six forms SPEC section 8 names
+        # the six forms the README names first
         ("tomorrow 10:00", datetime(2026, 11, 27, 10, 0)),
-        ("+3d", datetime(2026, 11, 29, 9, 30)),
-        ("in 2 weeks", datetime(2026, 12, 10, 9, 30)),
+        ("+3d", datetime(2026, 11, 29, 9, 0)),
+        ("in 2 weeks", datetime(2026, 12, 10, 9, 0)),
         ("next tue", datetime(2026, 12, 1, 9, 0)),
         ("fri 14:00", datetime(2026, 11, 27, 14, 0)),
         ("2026-12-01 09:30", datetime(2026, 12, 1, 9, 30)),
@@ -42,16 +42,18 @@ def test_the_pinned_nows_are_the_weekdays_the_tests_assume():
         ("tmrw 8am", datetime(2026, 11, 27, 8, 0)),
         ("yesterday", datetime(2026, 11, 25, 9, 0)),
         ("now", datetime(2026, 11, 26, 9, 30)),
-        # durations keep the time of now
-        ("-1w", datetime(2026, 11, 19, 9, 30)),
+        # day, week and month offsets land at the working hour; hours and minutes keep the minute
+        ("-1w", datetime(2026, 11, 19, 9, 0)),
         ("+2h", datetime(2026, 11, 26, 11, 30)),
         ("+90min", datetime(2026, 11, 26, 11, 0)),
-        ("3d", datetime(2026, 11, 29, 9, 30)),
-        ("+3 days", datetime(2026, 11, 29, 9, 30)),
-        ("in 1 day", datetime(2026, 11, 27, 9, 30)),
-        ("in 3 months", datetime(2027, 2, 26, 9, 30)),
-        ("+1m", datetime(2026, 12, 26, 9, 30)),
-        ("in -2 days", datetime(2026, 11, 24, 9, 30)),
+        ("in 3 hours", datetime(2026, 11, 26, 12, 30)),
+        ("3d", datetime(2026, 11, 29, 9, 0)),
+        ("+3 days", datetime(2026, 11, 29, 9, 0)),
+        ("in 1 day", datetime(2026, 11, 27, 9, 0)),
+        ("in 3 months", datetime(2027, 2, 26, 9, 0)),
+        ("+1m", datetime(2026, 12, 26, 9, 0)),
+        ("in -2 days", datetime(2026, 11, 24, 9, 0)),
+        ("+0d", datetime(2026, 11, 26, 9, 0)),
         # ... unless a time follows them
         ("+3d 10am", datetime(2026, 11, 29, 10, 0)),
         ("in 2 weeks 14:00", datetime(2026, 12, 10, 14, 0)),
@@ -84,7 +86,27 @@ def test_the_pinned_nows_are_the_weekdays_the_tests_assume():
         # case and spacing do not matter
         ("  Tomorrow    10:00 ", datetime(2026, 11, 27, 10, 0)),
         ("NEXT TUE", datetime(2026, 12, 1, 9, 0)),
-        ("In 2 Weeks", datetime(2026, 12, 10, 9, 30)),
+        ("In 2 Weeks", datetime(2026, 12, 10, 9, 0)),
+        # next week: its Monday; morning and afternoon; the month's last day
+        ("next week", datetime(2026, 11, 30, 9, 0)),
+        ("next week 14:30", datetime(2026, 11, 30, 14, 30)),
+        ("tomorrow morning", datetime(2026, 11, 27, 9, 0)),
+        ("tomorrow afternoon", datetime(2026, 11, 27, 14, 0)),
+        ("this afternoon", datetime(2026, 11, 26, 14, 0)),
+        ("this morning", datetime(2026, 11, 26, 9, 0)),
+        ("fri afternoon", datetime(2026, 11, 27, 14, 0)),
+        ("+3d morning", datetime(2026, 11, 29, 9, 0)),
+        ("end of month", datetime(2026, 11, 30, 9, 0)),
+        ("end of the month", datetime(2026, 11, 30, 9, 0)),
+        ("End of month 17:00", datetime(2026, 11, 30, 17, 0)),
+        # numeric dates that read one way only need no date_order
+        ("25/04/2027", datetime(2027, 4, 25, 9, 0)),
+        ("04/25/2027 10:00", datetime(2027, 4, 25, 10, 0)),
+        ("25.04.2027 afternoon", datetime(2027, 4, 25, 14, 0)),
+        ("4/4/2027", datetime(2027, 4, 4, 9, 0)),  # both readings are the same day
+        ("2027/04/03", datetime(2027, 4, 3, 9, 0)),  # year first: always year, month, day
+        ("2026-12-01 09:30:59", datetime(2026, 12, 1, 9, 30)),
+        ("31/12", datetime(2026, 12, 31, 9, 0)),
     ],
 )
 def test_grammar_on_a_thursday(text, expected):
@@ -104,20 +126,26 @@ def test_grammar_on_a_thursday(text, expected):
         (SUN, "+6h", datetime(2026, 11, 30, 0, 45)),
         (SUN, "now", SUN),
         # month ends: relativedelta clamps to the last day of a shorter month
-        (JAN31, "in 1 month", datetime(2026, 2, 28, 12, 0)),
-        (JAN31, "+1m", datetime(2026, 2, 28, 12, 0)),
-        (JAN31, "in 2 months", datetime(2026, 3, 31, 12, 0)),
-        (JAN31, "in 3 months", datetime(2026, 4, 30, 12, 0)),
-        (LEAP_JAN31, "in 1 month", datetime(2028, 2, 29, 8, 15)),
-        (MAR31, "-1m", datetime(2026, 2, 28, 16, 0)),
-        (MAR31, "in 3 months", datetime(2026, 6, 30, 16, 0)),
-        (datetime(2026, 11, 30, 10, 0), "in 3 months", datetime(2027, 2, 28, 10, 0)),
-        (datetime(2026, 10, 31, 10, 0), "in 3 months", datetime(2027, 1, 31, 10, 0)),
+        (JAN31, "in 1 month", datetime(2026, 2, 28, 9, 0)),
+        (JAN31, "+1m", datetime(2026, 2, 28, 9, 0)),
+        (JAN31, "in 2 months", datetime(2026, 3, 31, 9, 0)),
+        (JAN31, "in 3 months", datetime(2026, 4, 30, 9, 0)),
+        (JAN31, "end of month", datetime(2026, 1, 31, 9, 0)),
+        (LEAP_JAN31, "in 1 month", datetime(2028, 2, 29, 9, 0)),
+        (datetime(2028, 2, 3, 10, 0), "end of month", datetime(2028, 2, 29, 9, 0)),
+        (MAR31, "-1m", datetime(2026, 2, 28, 9, 0)),
+        (MAR31, "in 3 months", datetime(2026, 6, 30, 9, 0)),
+        (datetime(2026, 11, 30, 10, 0), "in 3 months", datetime(2027, 2, 28, 9, 0)),
+        (datetime(2026, 10, 31, 10, 0), "in 3 months", datetime(2027, 1, 31, 9, 0)),
+        # next week from a Sunday is tomorrow's week
+        (SUN, "next week", datetime(2026, 11, 30, 9, 0)),
+        (datetime(2026, 11, 30, 8, 0), "next week", datetime(2026, 12, 7, 9, 0)),
         # the turn of the year
         (YEAR_END, "tomorrow", datetime(2027, 1, 1, 9, 0)),
         (YEAR_END, "+2h", datetime(2027, 1, 1, 1, 50)),
-        (YEAR_END, "+1d", datetime(2027, 1, 1, 23, 50)),
-        (YEAR_END, "in 2 weeks", datetime(2027, 1, 14, 23, 50)),
+        (YEAR_END, "+1d", datetime(2027, 1, 1, 9, 0)),
+        (YEAR_END, "in 2 weeks", datetime(2027, 1, 14, 9, 0)),
+        (YEAR_END, "end of month", datetime(2026, 12, 31, 9, 0)),
         (YEAR_END, "fri", datetime(2027, 1, 1, 9, 0)),
         (YEAR_END, "14:00", datetime(2026, 12, 31, 14, 0)),
     ],
@@ -129,7 +157,7 @@ def test_grammar_relative_to_other_nows(now, text, expected):
 def test_seconds_of_now_are_dropped():
     now = datetime(2026, 11, 26, 9, 30, 45, 123456)
     assert parse_when("now", now) == datetime(2026, 11, 26, 9, 30)
-    assert parse_when("+1d", now) == datetime(2026, 11, 27, 9, 30)
+    assert parse_when("+1h", now) == datetime(2026, 11, 26, 10, 30)
 
 
 WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -309,15 +337,36 @@ def test_parse_when_raises_nothing_but_date_error(text, now):
         assert isinstance(result, datetime)
 
 
+working_hours = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+
+
 @settings(max_examples=200, deadline=None)
-@given(count=st.integers(min_value=0, max_value=3650), now=nows)
-def test_plus_n_days_is_now_plus_n_days(count, now):
+@given(count=st.integers(min_value=0, max_value=3650), now=nows, hour=working_hours)
+def test_a_day_offset_lands_at_the_working_hour_an_hour_offset_keeps_the_minute(count, now, hour):
+    rules = DateRules(working_hour=hour)
     start = now.replace(second=0, microsecond=0)
-    assert parse_when(f"+{count}d", now) == start + timedelta(days=count)
-    assert parse_when(f"in {count} days", now) == start + timedelta(days=count)
-    assert parse_when(f"-{count}d", now) == start - timedelta(days=count)
-    assert parse_when(f"+{count}w", now) == start + timedelta(weeks=count)
-    assert parse_when(f"+{count}h", now) == start + timedelta(hours=count)
+    at_work = datetime.combine(start.date(), hour)
+    assert parse_when(f"+{count}d", now, rules) == at_work + timedelta(days=count)
+    assert parse_when(f"in {count} days", now, rules) == at_work + timedelta(days=count)
+    assert parse_when(f"-{count}d", now, rules) == at_work - timedelta(days=count)
+    assert parse_when(f"+{count}w", now, rules) == at_work + timedelta(weeks=count)
+    assert parse_when(f"+{count}m", now, rules).time() == hour
+    assert parse_when(f"+{count}h", now, rules) == start + timedelta(hours=count)
+    assert parse_when(f"in {count} min", now, rules) == start + timedelta(minutes=count)
+
+
+@pytest.mark.parametrize("text", ["in 2 weeks", "+3d", "+14d", "in 1 month", "next week", "end of month"])
+def test_relative_days_typed_just_after_midnight_do_not_keep_the_clock(text):
+    # found in a real morning: a follow-up typed at 00:51 was due at 00:51
+    assert parse_when(text, datetime(2026, 11, 26, 0, 51)).time() == datetime(2026, 1, 1, 9).time()
+    assert parse_when(
+        text, datetime(2026, 11, 26, 0, 51), DateRules(working_hour=time(8, 30))
+    ).time() == time(8, 30)
+
+
+def test_a_time_after_an_hour_offset_is_refused():
+    with pytest.raises(DateError, match="after days"):
+        parse_when("+2h 10:00", THU)
 
 
 @pytest.mark.parametrize(
@@ -337,3 +386,16 @@ def test_a_huge_number_with_a_unit_is_refused_not_a_crash():
     # found by hypothesis: dateutil raises decimal.InvalidOperation on it
     with pytest.raises(DateError):
         parse_when("10000000000000000000000000000M", datetime(2026, 11, 26, 9, 30))
+
+
+@given(now=nows)
+def test_end_of_month_is_the_last_day_of_this_month(now):
+    moment = parse_when("end of month", now)
+    assert (moment.year, moment.month) == (now.year, now.month)
+    assert (moment + timedelta(days=1)).day == 1 and moment.time() == time(9, 0)
+
+
+@given(now=nows)
+def test_next_week_is_the_monday_after_this_week(now):
+    moment = parse_when("next week", now)
+    assert moment.weekday() == 0 and 1 <= (moment.date() - now.date()).days <= 7

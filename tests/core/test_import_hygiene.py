@@ -70,3 +70,14 @@ def test_the_core_never_reads_the_clock(path):
         assert needle not in text, f"{path.name} reads the clock with {needle}"
     # nor through an alias such as ``from datetime import datetime as dt; dt.now()``
     assert not re.search(r"\b\w+\.(now|today|utcnow)\(\)", text), f"{path.name} calls now()/today()"
+
+
+ZONE_READS = ("tzlocal", "gettz(", "/etc/localtime", "os.environ", "getenv(", "time.timezone", "astimezone()")
+
+
+@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: p.name)
+def test_the_core_never_reads_the_machines_zone(path):
+    """The zone of typed dates is given to the core (tests pin one), never looked up in it."""
+    text = path.read_text(encoding="utf-8")
+    for needle in ZONE_READS:
+        assert needle not in text, f"{path.name} reads the machine's zone with {needle}"

@@ -84,7 +84,7 @@ def test_a_weak_prospect_shows_every_negative_rule_and_is_floored_at_0():
         "+10 open deal",
         "-10 contact cannot decide: find who can",
         "-5 expected close date passed 3 days ago",
-        "-10 2 follow-ups overdue (oldest 6 days)",
+        "-10 2 follow-ups overdue (oldest 6 days late)",
         "-10 no activity for 30 days",
     ]
     assert result.total == 0
@@ -153,7 +153,7 @@ def test_an_open_demo_counts_as_under_way_and_an_overdue_one_is_overdue_too():
 def test_overdue_penalty_counts_at_most_three():
     many = [follow_up("call", NOW - timedelta(days=d + 1)) for d in range(5)]
     result = score(prospect(stage="Lead", urgency="low", follow_ups=many))
-    assert "-15 5 follow-ups overdue (oldest 5 days)" in parts(result)
+    assert "-15 5 follow-ups overdue (oldest 5 days late)" in parts(result)
 
 
 def test_stale_counts_from_the_latest_of_activity_stage_change_and_creation():

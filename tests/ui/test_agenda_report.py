@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Static
-
 from pipeline_tui.store.models import FollowUp
 from pipeline_tui.ui.screens.agenda import AgendaList, Heading
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -112,12 +110,18 @@ async def test_snooze_a_day_a_week_and_reschedule(demo_db, make_app, now):
         assert FollowUp.get_by_id(third.id).due_at.isoformat() == "2026-12-24T16:00:00"
 
 
-async def test_enter_jumps_to_the_prospect_on_the_board(demo_db, make_app):
+async def test_enter_opens_the_prospect_over_the_agenda_and_1_jumps_to_it_on_the_board(demo_db, make_app):
+    from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await show_agenda(pilot)
         item = agenda_current(app)
         await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProspectPaneScreen)
+        assert app.screen.pane.prospect_id == item.prospect_id
+        await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
         assert app.screen.detail.prospect_id == item.prospect_id
@@ -176,15 +180,14 @@ async def test_report_shows_quota_figures_and_advice_opens_prospects(demo_db, ma
         target = advice.current.prospect_id
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, BoardScreen)
-        assert app.screen.detail.prospect_id == target
+        assert app.screen.query_one("#detail").prospect_id == target  # its pane, over the report
 
 
 async def test_layout_at_80_by_24_keeps_every_view_readable(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        for key, words in (("1", "Lead"), ("enter", "Score"), ("2", "Overdue"), ("3", "Won so far")):
+        for key, words in (("1", "Lead"), ("enter", "Next steps"), ("2", "Overdue"), ("3", "Won so far")):
             await pilot.press(key)
             await pilot.pause()
             lines = screen_text(app).splitlines()
@@ -275,8 +278,8 @@ async def test_help_lists_the_long_column_keys_and_scrolls_with_j_and_k(demo_db,
         await pilot.press("k")
         await pilot.pause()
         assert scroll.scroll_offset.y == 2
-        help_text = app.screen.query(Static)[1].content.plain
-        assert "First or last card of the column" in help_text and "pageup" in help_text
+        help_text = app.screen.text()
+        assert "First or last card of the column" in help_text and "PgUp" in help_text
 
 
 def test_report_counts_read_with_thousands_separators(db, now):

@@ -295,7 +295,7 @@ async def test_the_detail_pane_wraps_long_text_and_says_how_much_more_there_is(d
         shown = screen_text(app)
         assert f"↓ {len(lines) - pane.size.height + 1} more lines" in shown
         assert "esc close" not in shown  # the last line of all is below
-        for _ in range(20):
+        for _ in range(50):  # (its people come before its history since issue 21)
             pane.post_message(events.MouseScrollDown(pane, 2, 2, 0, 1, 0, False, False, False))
         await pilot.pause()
         assert pane.scroll_offset.y > 0

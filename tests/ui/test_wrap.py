@@ -51,7 +51,13 @@ def test_tabs_become_spaces():
     assert plain(wrap_parts([("a\tb", None)], 20)) == ["a    b"]
 
 
-some_text = st.text(alphabet=st.sampled_from("ab c\n全é-\t\r\x1b"), max_size=30)
+# CJK, an emoji with a skin tone, a combining accent, a glue (no-break) space, controls
+some_text = st.lists(
+    st.sampled_from(
+        ["a", "b", " ", "c", "\n", "全", "é", "-", "\t", "\r", "\x1b", "e\u0301", "👍🏽", "\xa0"]
+    ),
+    max_size=30,
+).map("".join)
 styled_text = st.lists(st.tuples(some_text, st.sampled_from([None, "x", "y"])), max_size=8)
 
 
@@ -114,8 +120,42 @@ def test_line_breaks_of_any_kind_end_a_line_and_controls_show_as_drawn():
 
 @given(styled_text, st.integers(min_value=1, max_value=30))
 def test_words_that_fit_a_line_come_out_whole_and_apart(parts, width):
+    import re
+
     from hypothesis import assume
 
-    words = as_shown("".join(text for text, _ in parts)).split()
-    assume(all(cell_len(word) <= width for word in words))
+    # what may not be broken: words, and words glued by no-break spaces (drawn as spaces)
+    units = [unit for unit in re.split(r"[^\S\xa0]+", as_shown("".join(text for text, _ in parts))) if unit]
+    assume(all(cell_len(unit) <= width for unit in units))
+    words = [word for unit in units for word in unit.split()]
     assert [word for line in plain(wrap_parts(parts, width)) for word in line.split()] == words
+
+
+def test_a_glue_space_keeps_a_phone_number_on_one_line_and_is_drawn_as_a_space():
+    lines = wrap_parts([("call +34\xa0600\xa0111\xa0222 now", None)], 16)
+    assert plain(lines) == ["call ", "+34 600 111 222 ", "now"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet=st.sampled_from("a 全👍\u0301"), max_size=12), st.none()), max_size=4
+    ),
+    st.frozensets(st.integers(1, 20)).map(
+        lambda cuts: frozenset(2 * cut for cut in cuts)
+    ),  # 2 cells apart at least
+)
+def test_no_wide_character_straddles_a_cut_and_nothing_but_blanks_is_added(parts, cuts):
+    from rich.cells import get_character_cell_size
+
+    from pipeline_tui.ui.widgets.wide import clear_of_cuts
+
+    cleared = clear_of_cuts(parts, cuts)
+    offset = 0
+    for character in "".join(text for text, _ in cleared):
+        size = get_character_cell_size(character)
+        assert not (size == 2 and offset + 1 in cuts), (cleared, cuts)
+        offset += size
+    assert "".join(text for text, _ in cleared).replace(" ", "") == "".join(t for t, _ in parts).replace(
+        " ", ""
+    )
+    assert cell_len("".join(t for t, _ in cleared)) <= cell_len("".join(t for t, _ in parts)) + len(cuts)

@@ -10,25 +10,28 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from contextlib import suppress
 from datetime import timedelta
+from functools import lru_cache, partial
 from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.strip import Strip
 from textual.widgets import Static
 
+from pipeline_tui.core.lateness import days_late
 from pipeline_tui.services import follow_ups
 from pipeline_tui.services.agenda import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
-from pipeline_tui.ui.format import KIND_LABELS
+from pipeline_tui.ui.format import KIND_LABELS, money
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.quiet import update_if_changed
 from pipeline_tui.ui.widgets.view_tabs import strip
-from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip
+from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten
 
 
 class Heading(NamedTuple):
@@ -105,28 +108,79 @@ class AgendaList(VirtualList[Row]):
             return make_strip([(f" {group} ({count})", self.style_of("agenda--heading"))], width, base)
         if is_cursor and self.looks_focused:
             base = base + self.style_of("agenda--cursor")
-        now = self.now
-        days = (item.due.date() - now.date()).days
-        if days < 0:
-            when = f"{-days}d late"
-        elif days == 0:
-            when = item.due.strftime("%H:%M")
-        elif days < 7:
-            when = item.due.strftime("%a %H:%M")
-        else:
-            when = item.due.strftime("%d %b")
+        layout = row_layout(width)
         who = item.prospect
         if item.organization and item.organization not in who:
             who = f"{who} · {item.organization}"
         parts = [
             ("▌" if is_cursor and self.looks_focused else " ", self.style_of("agenda--kind")),
-            (f"{when:>10}  ", self.style_of(f"agenda--{item.status}")),
-            (f"{KIND_LABELS.get(item.kind, item.kind):<9}", self.style_of("agenda--kind")),
-            (who, None),
+            (f"{when_label(item, self.now):>10}  ", self.style_of(f"agenda--{item.status}")),
+            (f"{KIND_LABELS.get(item.kind, item.kind):<{KIND_WIDTH}}", self.style_of("agenda--kind")),
+            (fit(who, layout.name), None),
         ]
-        if item.notes:
-            parts.append((f"  {item.notes}", self.style_of("agenda--dim")))
+        dim = self.style_of("agenda--dim")
+        for column, room in layout.columns:
+            parts.append((fit(column_text(item, column), room, whole=column == "phone"), dim))
+        if layout.notes and item.notes:
+            parts.append((item.notes, dim))
         return make_strip(parts, width, base)
+
+
+def when_label(item: AgendaItem, now) -> str:
+    """Days late (README: Days late), a time today, a weekday this week, else a date."""
+    days = (item.due.date() - now.date()).days
+    late = days_late(item.due, now) if item.due < now else 0
+    if late:
+        return f"{late}d late"
+    if days == 0:
+        return item.due.strftime("%H:%M")
+    if days < 7:
+        return item.due.strftime("%a %H:%M")
+    return item.due.strftime("%d %b")
+
+
+KIND_WIDTH = max(map(len, KIND_LABELS.values())) + 1
+LEAD = 1 + 10 + 2 + KIND_WIDTH  # the cursor's mark, when, and what
+NAME_MIN, NAME_MAX = 22, 32
+# what a call needs, most needed first, with the room each takes (a space after it included):
+# a column that leaves the name less than NAME_MIN cells is left out
+COLUMNS = (("phone", 16), ("contact", 15), ("value", 7), ("stage", 12))
+ORDER = ("contact", "phone", "value", "stage")  # how they read, left to right
+
+
+class RowLayout(NamedTuple):
+    """Which columns an agenda row of a given width shows, and the room of each."""
+
+    name: int
+    columns: tuple[tuple[str, int], ...]
+    notes: bool  # whether there is room left for the follow-up's notes
+
+
+@lru_cache(maxsize=16)
+def row_layout(width: int) -> RowLayout:
+    rest = width - LEAD
+    shown: dict[str, int] = {}
+    for column, room in COLUMNS:
+        if rest - sum(shown.values()) - room >= NAME_MIN:
+            shown[column] = room
+    left = rest - sum(shown.values())
+    name = max(1, min(NAME_MAX, left))
+    return RowLayout(name, tuple((c, shown[c]) for c in ORDER if c in shown), left - name >= 10)
+
+
+def column_text(item: AgendaItem, column: str) -> str:
+    if column == "value":  # right-aligned in its room, less the space after it
+        value = "—" if item.value_cents is None else money(item.value_cents, short=True)
+        return f"{value:>{dict(COLUMNS)['value'] - 2}} "
+    return getattr(item, column)
+
+
+def fit(text: str, room: int, *, whole: bool = False) -> str:
+    """``text`` in ``room`` cells (a space at the end included), cut with … where too long;
+    ``whole``: never cut (a phone number), taking more room when it needs it."""
+    if not whole and cell_len(text) >= room:
+        text = shorten(text, room - 1)
+    return text + " " * max(1, room - cell_len(text))
 
 
 class AgendaScreen(ViewScreen):
@@ -158,11 +212,11 @@ class AgendaScreen(ViewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.reload()
+        self.app.keep_screen(self.reload)  # a server gone: the footer says so
 
     def on_screen_resume(self) -> None:
         if self.app.data_stamp() != self._stamp:
-            self.reload()
+            self.app.keep_screen(self.reload)
 
     @property
     def list(self) -> AgendaList:
@@ -233,7 +287,9 @@ class AgendaScreen(ViewScreen):
         if item is None:
             return
         after = self._next_id(item)
-        form = dialogs.complete_follow_up(self.app.now, item.id, item.kind, item.prospect_id, item.prospect)
+        form = dialogs.complete_follow_up(
+            self.app.now, item.id, item.kind, item.prospect_id, item.prospect, dates=self.app.date_rules
+        )
 
         def done(result) -> None:
             if not result:
@@ -263,7 +319,9 @@ class AgendaScreen(ViewScreen):
         if item is None:
             return
         after = self._next_id(item)
-        form = dialogs.reschedule(self.app.now, item.id, f"{item.kind} with {item.prospect}")
+        form = dialogs.reschedule(
+            self.app.now, item.id, f"{item.kind} with {item.prospect}", dates=self.app.date_rules
+        )
         self.app.push_screen(
             form,
             lambda result: (
@@ -285,10 +343,30 @@ class AgendaScreen(ViewScreen):
             )
 
     def action_follow_up(self) -> None:
-        self._prospect_form(dialogs.schedule_follow_up)
+        self._prospect_form(partial(dialogs.schedule_follow_up, dates=self.app.date_rules))
 
     def action_log_call(self) -> None:
-        self._prospect_form(dialogs.log_call)
+        """c: log a call; on a call's row, that call is the one made (done, and the next step
+        asked for, as with d)."""
+        item = self._item_or_say()
+        if item is None:
+            return
+        after = self._next_id(item)
+        form = dialogs.log_call(
+            self.app.now, item.prospect_id, item.prospect, answers=item.id, dates=self.app.date_rules
+        )
+
+        def logged(result) -> None:
+            if not result:
+                return
+            message = f"Logged a call with {item.prospect}"
+            if isinstance(result, tuple):
+                kind, due = result
+                message += f"; next {kind} {due:%a %d %b %H:%M}"
+            still_open = follow_ups.open_follow_up(item.id) is not None
+            self._done(message, item.id if still_open else after, item.prospect_id)
+
+        self.app.push_screen(form, logged)
 
     def action_note(self) -> None:
         self._prospect_form(dialogs.add_note)
@@ -296,7 +374,7 @@ class AgendaScreen(ViewScreen):
     def action_open(self) -> None:
         item = self._item_or_say()
         if item is not None:
-            self.app.open_prospect(item.prospect_id)
+            self.app.open_prospect(item.prospect_id, follow_up_id=item.id)
 
     def on_virtual_list_chosen(self, event: VirtualList.Chosen) -> None:
         self.action_open()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
@@ -32,6 +33,7 @@ WELCOME = (
 
 MOVE = Binding.Group("Move", compact=True)
 CLOCK_SECONDS = 30  # how often the board looks whether the clock has moved a card on
+SCROLL = Binding.Group("Scroll detail", compact=True)
 
 
 class BoardScreen(ViewScreen):
@@ -83,13 +85,41 @@ class BoardScreen(ViewScreen):
         Binding("w", "won", "Won", id="board.won"),
         Binding("x", "lost", "Lost", id="board.lost"),
         Binding("e", "edit", "Edit", id="board.edit"),
+        Binding("a", "people", "People", show=False, id="board.people"),
+        Binding("M", "merge_organization", "Merge look-alike organization", show=False, id="board.merge"),
         Binding("delete", "archive", "Archive", key_display="del", show=False, id="board.archive"),
         Binding("c", "log_call", "Log call", show=False, id="board.log_call"),
         Binding("o", "note", "Note", show=False, id="board.note"),
         Binding("t", "trial", "Trial/demo", show=False, id="board.trial"),
         Binding("p", "next_pipeline", "Pipeline", show=False, id="board.pipeline"),
         Binding("escape", "close", "Close", show=False, id="board.close"),
+        # while the detail pane is open (check_action): its text scrolls by line or half a pane
+        Binding("J", "scroll_detail(1)", "Scroll the detail down", id="board.detail_down", group=SCROLL),
+        Binding("K", "scroll_detail(-1)", "Scroll the detail up", id="board.detail_up", group=SCROLL),
+        Binding(
+            "ctrl+d",
+            "scroll_detail_half(1)",
+            "Detail half a page down",
+            show=False,
+            id="board.detail_half_down",
+        ),
+        Binding(
+            "ctrl+u", "scroll_detail_half(-1)", "Detail half a page up", show=False, id="board.detail_half_up"
+        ),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pane's scrolling keys work, and show, only while it is open."""
+        if action.startswith("scroll_detail"):
+            panes = self.query(ProspectDetail)
+            return bool(panes) and panes.first().is_open
+        return True
+
+    def action_scroll_detail(self, lines: int) -> None:
+        self.detail.scroll_text(lines)
+
+    def action_scroll_detail_half(self, direction: int) -> None:
+        self.detail.scroll_text(direction * max(1, self.detail.scrollable_content_region.height // 2))
 
     def __init__(self) -> None:
         super().__init__()
@@ -98,7 +128,7 @@ class BoardScreen(ViewScreen):
         self.filter = ""
         self.columns: list[StageColumn] = []
         self._stamp: tuple | None = None  # what the board shows was read at (app.data_stamp)
-        self._columns_mounted: AwaitMount | None = None  # the columns of another pipeline, mounting
+        self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
 
     @property
@@ -162,16 +192,23 @@ class BoardScreen(ViewScreen):
             return
         kept = {column.stage: column for column in self.columns if column.stage in stages}
         board = self.query_one("#board-main", Horizontal)
-        board.remove_children([column for column in self.columns if column.stage not in stages])
+        removed = board.remove_children([column for column in self.columns if column.stage not in stages])
         self.columns, mounting = [], []
         for stage in stages:
             column = kept.get(stage)
             if column is None:
                 column = StageColumn(stage)
-                after = self.columns[-1] if self.columns else None
-                mounting.append(board.mount(column, after=after) if after else board.mount(column, before=1))
+                mounting.append((column, self.columns[-1] if self.columns else None))
             self.columns.append(column)
-        self._columns_mounted = mounting[-1] if mounting else None
+
+        async def mount_once_removed() -> None:
+            # a stage edited (renamed) has a new column of the same id: the old one must be
+            # gone before it comes
+            await removed
+            for column, after in mounting:
+                await (board.mount(column, after=after) if after else board.mount(column, before=1))
+
+        self._columns_mounted = asyncio.ensure_future(mount_once_removed())
 
     def _show(self, keep: int | None) -> None:
         """Fill each column, with the cursor on card ``keep`` where it is, and focus a column."""
@@ -426,28 +463,43 @@ class BoardScreen(ViewScreen):
             return
         stage = self.columns[target].stage
 
-        def move(confirmed: bool | None = True) -> None:
-            if not confirmed:
-                return
+        def move(confirmed: bool = False) -> None:
             self.app.run_action_safely(
-                lambda: prospects.step_prospect(card.id, step, self.app.now()),
+                lambda: prospects.step_prospect(
+                    card.id, step, self.app.now(), decision_maker_confirmed=confirmed
+                ),
                 lambda _: self._done(f"Moved to {stage.name}: {card.name}", select=card.id, changed=card.id),
             )
 
         if step > 0 and stage.role == "appointment" and card.decision_maker != "yes":
+            # R2, one question: y confirms the decision maker and moves; n leaves it where it is
+            who = card.contact or "your contact"
             self.app.push_screen(
                 ConfirmScreen(
-                    f"Is your contact at {card.organization or card.name} the decision maker?",
-                    "Confirm they can buy before you book an appointment, or it may be wasted. Move anyway?",
+                    f"Is {who} at {card.organization or card.name} the decision maker?",
+                    f"Yes notes it and moves the deal to {stage.name}; no leaves it where it is.",
                 ),
-                move,
+                lambda yes: (
+                    move(confirmed=True)
+                    if yes
+                    else self.notify(
+                        "Not moved: confirm who can buy before you book an appointment", markup=False
+                    )
+                ),
             )
         else:
             move()
 
     def action_won(self) -> None:
         card = self._card_or_say()
-        if card:
+        if card and card.value is None:  # won for how much? the quota counts it
+            from pipeline_tui.ui import dialogs
+
+            self.app.push_screen(
+                dialogs.won_for(self.app.now, card.id, card.name),
+                lambda result: result and self._done(f"Won: {card.name}", changed=card.id),
+            )
+        elif card:
             self.app.run_action_safely(
                 lambda: prospects.mark_won(card.id, self.app.now()),
                 lambda _: self._done(f"Won: {card.name} ({money(card.value)})", changed=card.id),
@@ -470,7 +522,8 @@ class BoardScreen(ViewScreen):
         card = self._card_or_say()
         if card:
             self.app.push_screen(
-                dialogs.schedule_follow_up(self.app.now, card.id, card.name), self._after_schedule(card)
+                dialogs.schedule_follow_up(self.app.now, card.id, card.name, dates=self.app.date_rules),
+                self._after_schedule(card),
             )
 
     def _after_schedule(self, card: Card):
@@ -491,11 +544,52 @@ class BoardScreen(ViewScreen):
         card = self._card_or_say()
         if card:
             detail = prospect_detail(card.id, self.app.now(), self.app.settings)
-            form = dialogs.edit_prospect(self.app.now, detail)
+            form = dialogs.edit_prospect(self.app.now, detail, dates=self.app.date_rules)
             self.app.push_screen(
                 form,
                 lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id),
             )
+
+    def action_people(self) -> None:
+        from pipeline_tui.ui.screens.people import PeopleScreen
+
+        card = self._card_or_say()
+        if card:
+            self.app.push_screen(
+                PeopleScreen(card.id, card.name),
+                lambda changed: changed and self._done(None, select=card.id, changed=card.id),
+            )
+
+    def action_merge_organization(self) -> None:
+        """M: the organization of the selected deal and one whose name looks like it become one,
+        once the user says yes (never silently)."""
+        from pipeline_tui.services import organizations
+        from pipeline_tui.ui.widgets.forms import ConfirmScreen
+
+        card = self._card_or_say()
+        if card is None:
+            return
+        detail = prospect_detail(card.id, self.app.now(), self.app.settings)
+        if detail.organization is None or not detail.look_alikes:
+            self.notify("No other organization looks like this one.", severity="information", markup=False)
+            return
+        keep = detail.organization
+        other_id, other = detail.look_alikes[0]
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.run_action_safely(
+                    lambda: organizations.merge(keep.id, other_id, self.app.now()),
+                    lambda _: self._done(f"Merged {other} into {keep.name}", select=card.id),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Merge {other} into {keep.name}?",
+                f"Their deals and people become {keep.name}'s, under that name. u undoes it.",
+            ),
+            answer,
+        )
 
     def action_archive(self) -> None:
         card = self._card_or_say()
@@ -510,7 +604,7 @@ class BoardScreen(ViewScreen):
 
         card = self._card_or_say()
         if card:
-            form = dialogs.log_call(self.app.now, card.id, card.name)
+            form = dialogs.log_call(self.app.now, card.id, card.name, dates=self.app.date_rules)
             self.app.push_screen(
                 form,
                 lambda result: (
@@ -533,7 +627,7 @@ class BoardScreen(ViewScreen):
 
         card = self._card_or_say()
         if card:
-            form = dialogs.start_trial(self.app.now, card.id, card.name)
+            form = dialogs.start_trial(self.app.now, card.id, card.name, dates=self.app.date_rules)
             self.app.push_screen(
                 form,
                 lambda result: (

@@ -17,7 +17,14 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
+
+# a form that could not be saved stays open, with what was typed, to be saved again
+SERVER_GONE = "Server unreachable: nothing was saved. Save again once it is back (the app keeps trying)."
+
+
+class Caution(str):
+    """A field's hint that warns (a date in the past): shown in the warning colour, not refused."""
 
 
 @dataclass
@@ -70,6 +77,7 @@ class FormScreen(ModalScreen[object]):
     FormScreen Input:focus { border: none; background: $accent 25%; }
     FormScreen .hint { color: $text-muted; height: auto; padding: 0 0 0 1; }
     FormScreen .hint.-bad { color: $error; }
+    FormScreen .hint.-caution { color: $warning; }
     FormScreen #form-error { color: $error; text-style: bold; height: auto; }
     FormScreen #form-keys { color: $text-muted; }
     FormScreen OptionList { height: auto; max-height: 8; margin-top: 1; }
@@ -139,10 +147,12 @@ class FormScreen(ModalScreen[object]):
         except UserError as exc:
             hint.update(str(exc))
             hint.set_class(True, "-bad")
+            hint.set_class(False, "-caution")
             hint.display = True
             return False
         hint.update(message or "")
         hint.set_class(False, "-bad")
+        hint.set_class(isinstance(message, Caution), "-caution")
         hint.display = bool(message)
         return True
 
@@ -175,6 +185,9 @@ class FormScreen(ModalScreen[object]):
             return
         try:
             result = self.submit(values)
+        except ServerLost as exc:  # what was typed stays, to save once the server is back
+            self.query_one("#form-error", Static).update(str(exc) if exc.maybe_saved else SERVER_GONE)
+            return
         except UserError as exc:
             self.query_one("#form-error", Static).update(f"{exc} (nothing was saved)")
             return

@@ -19,9 +19,24 @@ from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
 from pipeline_tui.ui.textual_internals import SizedInLayout
-from pipeline_tui.ui.widgets.virtual_list import LineView, make_strip, wrap_parts
+from pipeline_tui.ui.widgets.virtual_list import GLUE, LineView, make_strip, wrap_parts
+from pipeline_tui.ui.widgets.wide import clear_of_cuts, cut_room, cuts_across, has_wide
 
-KEYS = "e edit · f follow-up · c log call · o note · t trial/demo · esc close"
+# each key glued to what it does (GLUE): a line may break between keys, never inside one
+KEYS = " · ".join(
+    key.replace(" ", GLUE)
+    for key in (
+        "e edit",
+        "a people",
+        "f follow-up",
+        "c log call",
+        "o note",
+        "t trial/demo",
+        "J/K scroll",
+        "esc close",
+    )
+)
+ROLE_STYLE = {"decision-maker": "good", None: "warn"}  # the others: known not to decide
 DM_STYLE = {"yes": "good", "no": "bad", "unknown": "warn"}
 BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
 # role → (component class, Rich style on top)
@@ -43,14 +58,18 @@ def _section(title: str) -> tuple[str, str]:
 
 def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
     """The pane's text as parts, each with the role that colours it (``ROLES``): no user text
-    is ever read as markup."""
+    is ever read as markup. Who is on the deal and the company's other deals come after what
+    to do next, which the pane must show first on a small screen."""
     parts: list = [
         *_who(detail),
         *_figures(detail),
+        "\n",  # a blank line between the fields and the first section
         *_notes(detail),
         *_next_steps(detail, now),
         *_advice(detail),
         *_score(detail),
+        *_people(detail),
+        *_organization(detail),
         *_history(detail),
         "\n\n",
         (KEYS, "keys"),
@@ -67,7 +86,7 @@ def _who(detail: Detail) -> list:
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
-    reach = " · ".join(x for x in (p.email, p.phone) if x)
+    reach = " · ".join(x for x in (p.email, p.phone.replace(" ", GLUE)) if x)  # a phone number stays whole
     if reach:
         parts += ["\n", (reach, "muted")]
     return parts
@@ -79,26 +98,28 @@ def _figures(detail: Detail) -> list:
     value = money(p.value_cents) if p.value_cents is not None else "unknown"
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
-    close = p.expected_close.strftime("%d %b %Y") if p.expected_close else "unknown"
+    close = p.expected_close.strftime(f"%d{GLUE}%b{GLUE}%Y") if p.expected_close else "unknown"
     decision = f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}"
+    # each label glued (GLUE) to its value: a line may break between fields, not inside one
     parts: list = [
         "\n\n",
-        ("Value ", "muted"),
+        ("Value" + GLUE, "muted"),
         (value, "strong"),
         (f"  weighted {money(detail.weighted_value)} at {probability:.0%} ({source})", "muted"),
         "\n",
-        ("Close ", "muted"),
+        ("Close" + GLUE, "muted"),
         close,
-        ("   Urgency ", "muted"),
+        ("   Urgency" + GLUE, "muted"),
         p.urgency,
         "\n",
-        ("Decision maker ", "muted"),
+        (f"Decision{GLUE}maker{GLUE}", "muted"),
         (decision, DM_STYLE[p.decision_maker]),
     ]
+    # on a line of their own: a source wrapped under the fields ("cold" / "call") read as a next step
     if p.source:
-        parts += [("   Source ", "muted"), p.source]
+        parts += ["\n", ("Source ", "muted"), p.source]
     if p.owner and p.owner != current_user():  # only worth saying in a team
-        parts += [("   Owner ", "muted"), p.owner]
+        parts += ["\n" if not p.source else "   ", ("Owner ", "muted"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
     return parts
@@ -144,6 +165,42 @@ def _score(detail: Detail) -> list:
     return parts
 
 
+def _people(detail: Detail) -> list:
+    """Everyone on the deal, with the role each plays in its decision."""
+    if not detail.contacts:
+        return []
+    parts: list = [_section("People")]
+    for contact in detail.contacts:
+        role = contact.role or "role not known"
+        parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
+        if contact.title:
+            parts += [("  " + contact.title, "muted")]
+        reach = " · ".join(x for x in (contact.email, contact.phone) if x)
+        parts += ["\n"] + ([("  " + reach, "muted"), "\n"] if reach else [])
+    return parts
+
+
+def _organization(detail: Detail) -> list:
+    """The organization's other deals and what it has bought; names that look like its own."""
+    org = detail.organization
+    if org is None:
+        return []
+    others = [d for d in org.deals if d.id != detail.prospect.id]
+    parts: list = []
+    if others or org.won_value:
+        parts += [_section(f"{org.name}: {len(others)} other deal{'s' if len(others) != 1 else ''}")]
+        parts += [("Won, lifetime ", "muted"), (money(org.won_value), "strong"), "\n"]
+        for deal in others[:8]:
+            style = {"won": "good", "lost": "bad"}.get(deal.kind)
+            value = money(deal.value) if deal.value is not None else "no value"
+            parts += [(f"{deal.stage:<11} ", style or "muted"), deal.name, (f"  {value}", "muted"), "\n"]
+        if len(others) > 8:
+            parts += [(f"… {len(others) - 8} more (pipeline-tui org)", "muted"), "\n"]
+    for _, name in detail.look_alikes[:1]:
+        parts += ["\n", ("Same company as ", "warn"), (name, "strong"), ("? M merges them", "warn"), "\n"]
+    return parts
+
+
 def _history(detail: Detail) -> list:
     """What happened, newest first: the last 30 entries, and how many older ones there are."""
     history = [e for e in detail.timeline if e.done]
@@ -177,7 +234,7 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         height: 1fr;
         display: none;
         /* No scrollbar: Textual lays it out and redraws it in a frame of its own each time the
-           text changes. The wheel scrolls, and the last line says how much more there is. */
+           text changes. J/K and the wheel scroll, and the last line says how much more there is. */
         overflow-y: hidden;
     }
     ProspectDetail.-left { dock: left; }
@@ -202,10 +259,14 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
     def open(self) -> None:
         """Show the pane. Its display is set directly rather than by a class: a class changed
         makes Textual match every CSS rule against the pane again (~1 ms a key)."""
-        self.display = True
+        if not self.display:
+            self.display = True
+            self.screen.refresh_bindings()  # its scrolling keys come into the footer
 
     def close(self) -> None:
-        self.display = False
+        if self.display:
+            self.display = False
+            self.screen.refresh_bindings()
 
     def show(self, detail: Detail, now: datetime) -> None:
         """Show a prospect, from the top if it is another one."""
@@ -216,6 +277,14 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         if another and self.scroll_offset.y:
             self.scroll_to(y=0, animate=False, immediate=True)
 
+    def scroll_text(self, lines: int) -> None:
+        """Scroll the text by ``lines`` (down when positive): the keys J and K."""
+        self.scroll_to(y=self.scroll_offset.y + lines, animate=False, immediate=True)
+
+    def scroll_pages(self, pages: int) -> None:
+        """Scroll by whole pages less a line, so that the line read last stays in sight."""
+        self.scroll_text(pages * max(1, self.scrollable_content_region.height - 1))
+
     def text(self) -> str:
         """The text as shown, a line per line (for tests and screen readers of the future)."""
         return "\n".join("".join(text for text, _ in line) for line in self.text_lines)
@@ -225,7 +294,8 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
 
     def _wrap(self, width: int) -> None:
         self.wrapped_width = width
-        self.text_lines = wrap_parts(self._parts, width) if width else []
+        room = cut_room(width) if has_wide(self._parts) else 0  # see ui.widgets.wide
+        self.text_lines = wrap_parts(self._parts, max(1, width - room)) if width else []
         self._lines.clear()
         self.set_scroll_range(Size(width, len(self.text_lines)))
         self.refresh()
@@ -239,20 +309,28 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
     async def on_click(self, event: events.Click) -> None:
         event.stop()  # a click in the pane is not a click on the board behind it
 
+    _cuts: frozenset[int] = frozenset()  # where the screen is cut across the text (ui.widgets.wide)
+
+    def render_lines(self, crop) -> list[Strip]:
+        on_left = self.has_class("-left")
+        region = self.region
+        self._cuts = cuts_across(self, region.x + (1 if on_left else 2), region.width - self.AROUND)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         region = self.scrollable_content_region
         index = y + int(self.scroll_offset.y)
         below = len(self.text_lines) - index - 1 if y == region.height - 1 else 0
         base = self.list_style
         on_left = self.has_class("-left")  # the pane on the left has its edge on the right
-        key = (index, region.width, base, below > 0, on_left)
+        key = (index, region.width, base, below > 0, on_left, self._cuts)
         strip = self._lines.get(key)
         if strip is None:
             if below > 0:
-                line = [(f"↓ {below + 1} more lines (mouse wheel)", "keys")]  # fits the narrowest pane
+                line = [(f"↓ {below + 1} more lines · J/K scroll", "keys")]  # fits the narrowest pane
             else:
                 line = self.text_lines[index] if index < len(self.text_lines) else []
-            parts = [(text, self._style(role)) for text, role in line]
+            parts = [(text, self._style(role)) for text, role in clear_of_cuts(line, self._cuts)]
             text = make_strip(parts, max(0, region.width - self.AROUND), base)
             # the spaces take the edge's style: with the text's, a line's first words would join
             # them in one run, which some SVG renderers (the screenshots) then draw a cell askew

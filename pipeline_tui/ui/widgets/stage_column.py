@@ -15,6 +15,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 
 from pipeline_tui.core.domain import Stage
+from pipeline_tui.core.lateness import days_late
 from pipeline_tui.services.board import Card, Cards, ColumnHead
 from pipeline_tui.ui.format import DECISION_MARKS, KIND_LABELS, due_label, money
 from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten, shorten_middle
@@ -174,11 +175,11 @@ class StageColumn(VirtualList[Card]):
         return make_strip([gutter, (label, self._status_style(card.follow_up_status))], width, base)
 
 
-SHORT_KINDS = {"appointment": "mtg", "info-request": "info", "reminder": "rmd"}
+SHORT_KINDS = {"appointment": "appt", "info-request": "info", "reminder": "rmd"}
 
 
 def next_step_label(kind: str, due: datetime, now: datetime, *, width: int = 40) -> str:
-    """``meeting tomorrow 10:00`` in a wide column, ``mtg tmrw 10:00`` or ``mtg tmrw`` in
+    """``appointment tomorrow 10:00`` in a wide column, ``appt tmrw 10:00`` or ``appt tmrw`` in
     narrower ones: the colour already says overdue, today or later."""
     wide = f"{KIND_LABELS.get(kind, kind)} {due_label(due, now)}"
     if len(wide) <= width:
@@ -187,7 +188,8 @@ def next_step_label(kind: str, due: datetime, now: datetime, *, width: int = 40)
     clock = due.strftime(" %H:%M")
     short = SHORT_KINDS.get(kind, kind)
     if due < now:
-        whens = [f"{-days}d late" if days < 0 else "late"]
+        late = days_late(due, now)
+        whens = [f"{late}d late" if late else "late"]
     elif days == 0:
         whens = [clock.strip()]
     elif days == 1:

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
+from pipeline_tui.ui.contrast import readable
 from pipeline_tui.ui.format import printable
 from pipeline_tui.ui.textual_internals import ScrollRangeWithoutLayout, use_plain_lines
 
@@ -93,8 +94,16 @@ def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
 
 
 Styled = TypeVar("Styled")
-_TOKENS = re.compile(r"\s+|\S+")
-_LAST_WORD = re.compile(r"\S+\Z")
+# A no-break space (U+00A0) glues what it joins, a phone number or "t trial/demo", into one word:
+# it is drawn as a plain space.
+GLUE = "\xa0"
+_TOKENS = re.compile(r"[^\S\xa0]+|[\S\xa0]+")
+_LAST_WORD = re.compile(r"[\S\xa0]+\Z")
+
+
+def _blank(character: str) -> bool:
+    """Whether a line may break at this character (a glue space may not)."""
+    return character.isspace() and character != GLUE
 
 
 def _chars_within(text: str, cells: int) -> int:
@@ -157,7 +166,7 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
                     word = []
                 new_line(wrapping=False)
             size = cell_len(piece)
-            if not word and used + size <= width and (used or not wrapped or not piece[:1].isspace()):
+            if not word and used + size <= width and (used or not wrapped or not _blank(piece[:1])):
                 # fits whole (most lines do): only its last word may still run on into the next part
                 last = _LAST_WORD.search(piece)
                 head = piece[: last.start()] if last else piece
@@ -168,7 +177,7 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
                     word = [(last.group(), style)]
                 continue
             for token in _TOKENS.findall(piece):
-                if not token[0].isspace():
+                if not _blank(token[0]):
                     word.append((token, style))
                     continue
                 if word:
@@ -182,7 +191,7 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
                     new_line(wrapping=True)
     if word:
         place(word)
-    return lines
+    return [[(text.replace(GLUE, " "), style) for text, style in line] for line in lines]
 
 
 class LineView(ScrollRangeWithoutLayout):
@@ -475,6 +484,8 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
             return found[1]
         if item is None:
             strip = self._edged(Strip.blank(inner, base), width)
+        elif focused:  # coloured text on the cursor's colour: made readable in every theme
+            strip = self._edged(readable(self.render_row(item, line, inner, is_cursor, base), base), width)
         else:
             strip = self._edged(self.render_row(item, line, inner, is_cursor, base), width)
         self._lines[key] = (item, strip)

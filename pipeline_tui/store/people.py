@@ -1,0 +1,181 @@
+"""Contacts and organizations in the database: the small reads behind them, and making the
+records of prospects written in bulk (an upgrade, an import, demo data) from their row's
+contact and organization columns.
+
+The bulk paths write a prospect's one contact and organization name on its row, as CSV has
+them; :func:`records_from_rows` then turns them into records in a few statements, so that the
+mapping of a file's columns to a contact stays in one place (the CSV reader's column names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline_tui.core.people import Contact as ContactRecord
+from pipeline_tui.core.people import organization_key
+from pipeline_tui.store import models
+from pipeline_tui.store.models import Contact, Organization, Prospect
+
+# a prospect's yes/no/unknown flag as the role of its one contact (see core.people.ROLE_OF_FLAG)
+_ROLE_OF_FLAG_SQL = (
+    "CASE decision_maker WHEN 'yes' THEN 'decision-maker' WHEN 'no' THEN 'other' ELSE NULL END"
+)
+
+
+def records_from_rows(first_id: int = 0) -> None:
+    """Make the organization and contact records of prospects from ``first_id`` on, from the
+    names on their rows. Call inside the write transaction that wrote the rows."""
+    contacts_from_rows(first_id)
+    link_organizations(first_id)
+
+
+def contacts_from_rows(first_id: int = 0) -> None:
+    """A contact record for each prospect from ``first_id`` on that names one on its row."""
+    db = models.database.obj
+    db.execute_sql(
+        'INSERT INTO "contact" ("prospect_id", "name", "title", "email", "phone", "role", "position")'
+        f' SELECT "id", "contact", "title", "email", "phone", {_ROLE_OF_FLAG_SQL}, 0 FROM "prospect"'
+        f' WHERE "id" >= {db.param} AND "contact" <> \'\'',
+        (first_id,),
+    )
+
+
+def organizations_for(names: Iterable[str]) -> dict[str, int]:
+    """The organization record of each name (made, as first written, when no organization has
+    it): name -> id, for the names that are not empty."""
+    key_of: dict[str, str] = {}
+    first_spelling: dict[str, str] = {}
+    for name in names:
+        if name and name not in key_of:
+            key = key_of[name] = organization_key(name)
+            if key:
+                first_spelling.setdefault(key, name)
+    if not first_spelling:
+        return {}
+    known = organization_ids(first_spelling)
+    new = [(" ".join(name.split()), key) for key, name in first_spelling.items() if key not in known]
+    if new:
+        db = models.database.obj
+        _execute_many(f'INSERT INTO "organization" ("name", "key") VALUES ({db.param}, {db.param})', new)
+        known = organization_ids(first_spelling)
+    return {name: known[key] for name, key in key_of.items() if key}
+
+
+def link_organizations(first_id: int = 0) -> None:
+    """Give each prospect from ``first_id`` on the record of its organization name.
+
+    The names are few next to the prospects: one UPDATE links them all through a temporary
+    table of the names (an UPDATE per prospect took 5 s for 100,000)."""
+    db = models.database.obj
+    rows = db.execute_sql(
+        f'SELECT "organization" FROM "prospect" WHERE "id" >= {db.param} AND "organization" <> \'\''
+        ' ORDER BY "id"',
+        (first_id,),
+    )
+    ids = organizations_for(name for (name,) in rows)
+    if not ids:
+        return
+    db.execute_sql(
+        'CREATE TEMPORARY TABLE "organization_name" ("name" TEXT PRIMARY KEY, "organization_id" INTEGER)'
+    )
+    try:
+        _execute_many(f'INSERT INTO "organization_name" VALUES ({db.param}, {db.param})', list(ids.items()))
+        db.execute_sql(
+            'UPDATE "prospect" SET "organization_id" = (SELECT n."organization_id"'
+            ' FROM "organization_name" n WHERE n."name" = "prospect"."organization")'
+            f' WHERE "id" >= {db.param} AND "organization" <> \'\'',
+            (first_id,),
+        )
+    finally:
+        db.execute_sql('DROP TABLE "organization_name"')
+
+
+def _execute_many(sql: str, rows: list[tuple]) -> None:
+    cursor = models.database.obj.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def organization_ids(keys: Iterable[str]) -> dict[str, int]:
+    """The records of the given keys that exist: key -> id."""
+    wanted = list(keys)
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):  # SQLite takes so many parameters at once
+        chunk = wanted[start : start + 500]
+        query = Organization.select(Organization.key, Organization.id).where(Organization.key.in_(chunk))
+        found.update(query.tuples())
+    return found
+
+
+_CONTACT_COLUMNS = (Contact.id, Contact.name, Contact.role, Contact.title, Contact.email, Contact.phone)
+
+
+# -- reads --------------------------------------------------------------------------------------
+
+
+def contacts_of(prospect_id: int) -> list[ContactRecord]:
+    """A deal's contacts in the order they were added."""
+    query = (
+        Contact.select(*_CONTACT_COLUMNS)
+        .where(Contact.prospect == prospect_id)
+        .order_by(Contact.position, Contact.id)
+        .tuples()
+    )
+    return [ContactRecord(*row) for row in query]
+
+
+def every_deals_contacts() -> dict[int, list[ContactRecord]]:
+    """Every deal's contacts, by prospect id (the JSON export carries them all)."""
+    query = (
+        Contact.select(Contact.prospect, *_CONTACT_COLUMNS)
+        .order_by(Contact.prospect, Contact.position, Contact.id)
+        .tuples()
+    )
+    found: dict[int, list[ContactRecord]] = {}
+    for prospect_id, *rest in query:
+        found.setdefault(prospect_id, []).append(ContactRecord(*rest))
+    return found
+
+
+def deals_of(organization_id: int) -> list[tuple]:
+    """Every deal of an organization: (id, name, stage name, stage kind, value cents, closed at,
+    archived), newest first."""
+    query = (
+        Prospect.select(
+            Prospect.id,
+            Prospect.name,
+            models.Stage.name,
+            models.Stage.kind,
+            Prospect.value_cents,
+            Prospect.closed_at,
+            Prospect.archived,
+        )
+        .join(models.Stage, on=(Prospect.stage == models.Stage.id))
+        .where(Prospect.org == organization_id)
+        .order_by(Prospect.created_at.desc(), Prospect.id.desc())
+        .tuples()
+    )
+    return list(query)
+
+
+def people_of(organization_id: int) -> list[ContactRecord]:
+    """Everyone on any deal of an organization, once each (by name), in the order they were
+    first met, with the details of the latest deal they are on."""
+    query = (
+        Contact.select(*_CONTACT_COLUMNS)
+        .join(Prospect, on=(Contact.prospect == Prospect.id))
+        .where(Prospect.org == organization_id)
+        .order_by(Prospect.created_at, Prospect.id, Contact.position, Contact.id)
+        .tuples()
+    )
+    people: dict[str, ContactRecord] = {}
+    for row in query:
+        people[organization_key(row[1])] = ContactRecord(*row)  # a later deal's details, first place
+    return list(people.values())
+
+
+def all_organizations() -> list[tuple[int, str]]:
+    """Every organization record: (id, name)."""
+    return list(Organization.select(Organization.id, Organization.name).order_by(Organization.id).tuples())
