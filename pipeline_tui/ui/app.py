@@ -130,6 +130,11 @@ class PipelineApp(KeysBeforeBindings, App):
         current = poll_revision()  # None while the server is gone: what is shown stays
         return (self._seen_revision if current is None else current, self.now(), self.mine)
 
+    def seen_revision(self, counter: int | None) -> None:
+        """What is on screen was read at this write counter (None: the server is gone)."""
+        if counter is not None:
+            self._seen_revision = counter
+
     def changed(self) -> None:
         """We wrote something: remember the revision so the poll does not reload for it."""
         self.seen_revision(poll_revision())
@@ -437,7 +442,7 @@ class PipelineApp(KeysBeforeBindings, App):
         from pipeline_tui.ui.screens.stages import StagesScreen
 
         board = next((s for s in reversed(self.screen_stack) if isinstance(s, BoardScreen)), None)
-        pipeline = board.data.pipeline.name if board is not None and board.data is not None else None
+        pipeline = board.data.strip.pipeline.name if board is not None and board.data is not None else None
 
         def done(changed: bool | None) -> None:
             if changed and board is not None and board.is_attached:
