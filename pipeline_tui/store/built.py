@@ -1,7 +1,7 @@
 """SQL that peewee builds once per shape of query, then runs again with other values.
 
-Building a query's SQL in peewee costs more than SQLite takes to run it on a few rows (a
-prospect by id: ~2 ms to build, 0.1 ms to run), and every key on the board reads and writes
+Building a query's SQL in peewee costs more than SQLite takes to run it on a few rows
+(docs/performance.md), and every key on the board reads and writes
 through a few small queries. Each is built once with stand-in values (markers), and later
 runs put the real values where the markers went.
 

@@ -162,8 +162,8 @@ def texts_of(ids: Sequence[int]) -> dict[int, list[str]]:
 @contextmanager
 def rewriting(count: int):
     """Around writing ``count`` rows (in the caller's transaction). From MANY on, on SQLite, the
-    indexes their scores and texts are in are dropped meanwhile and made again after: the first
-    look at 100,000 imported prospects wrote them in 5 s rather than 200."""
+    indexes their scores and texts are in are dropped meanwhile and made again after: made once
+    from all the rows, they cost far less than updated row by row (docs/performance.md)."""
     db = models.database.obj
     if count < MANY or not isinstance(db, peewee.SqliteDatabase):
         yield

@@ -1,6 +1,6 @@
 """Finding prospects by a piece of their folded text (``Prospect.search_text``, see core.search).
 
-At 100,000 prospects, looking through every text costs 30 ms a key. So on SQLite the texts
+Looking through every text on every key grows with the pipeline. So on SQLite the texts
 are indexed by their trigrams (FTS5, schema 7): a piece of three characters or more that few
 prospects hold is found through the index at once. A piece that many hold (or a shorter
 one, or on a server) is looked for row by row in the board's order instead, where the first
@@ -76,7 +76,7 @@ def install(db: peewee.Database) -> None:
 
 
 def rebuild(db: peewee.Database) -> None:
-    """Index every prospect's text afresh (~1.3 s at 100,000 prospects): the ones not empty."""
+    """Index every prospect's text afresh: the ones not empty (an empty one is not worked out yet)."""
     if has_index(db):
         db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('delete-all')")
         db.execute_sql(
@@ -88,7 +88,7 @@ def rebuild(db: peewee.Database) -> None:
 @contextmanager
 def unindexed(db: peewee.Database):
     """Texts written meanwhile (in the caller's transaction) are indexed all at once after:
-    for many of them, quicker than one by one (100,000: 1.3 s rather than 7)."""
+    for many of them, quicker than one by one (docs/performance.md)."""
     if not has_index(db):
         yield
         return

@@ -1,8 +1,8 @@
 """Each stage's count and value of live prospects, by owner, kept by the database (schema 7).
 
-A board column's header says how many prospects its stage holds and what they are worth. At
-100,000 open prospects summing them took 40 ms, on every key that moved a card; kept in
-``stage_total`` they are a handful of rows. Triggers keep them, so that no write path (a
+A board column's header says how many prospects its stage holds and what they are worth:
+summed over the prospects on every key, that would grow with the pipeline; kept in
+``stage_total`` they are a handful of rows (docs/performance.md). Triggers keep them, so that no write path (a
 service, an undo, a hand edit) leaves them wrong; a bulk insert drops the triggers while it
 runs (``store.bulk``), which then sums everything up again with :func:`rebuild`.
 """
