@@ -283,6 +283,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     env_note = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores"
     print(f"pipeline-tui benchmark, {env_note}, {platform.machine()}, runs={args.runs}, in {work}")
+    print(f"load average (1, 5, 15 min) at the start: {_load()}")
     _compile_bytecode()
     paths = databases(work)
     os.sync()  # an earlier run's imports leave ~200 MB to write back: not while we measure
@@ -297,7 +298,13 @@ def main() -> int:
         *command_rows(paths, args.runs),
     ]
     print("\n".join(lines))
+    print(f"load average (1, 5, 15 min) at the end: {_load()}")
     return 0
+
+
+def _load() -> str:
+    """The machine's load, other programs included: a loaded machine slows every wall-clock row."""
+    return " ".join(f"{load:.1f}" for load in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
 if __name__ == "__main__":

@@ -957,3 +957,33 @@ async def test_a_card_moved_reads_again_only_the_columns_it_left_and_entered(dem
         await pilot.press("w")
         await pilot.pause()
         assert board_of(app).data.strip.won[0] == strip.won[0] + 1
+
+
+async def test_cards_read_while_the_server_is_gone_leave_the_board_as_it_was(
+    demo_db, make_app, monkeypatch, now
+):
+    """The board reads its cards as it draws them: a read that finds the server gone (a redraw
+    after another program's write, a search typed) is said in the footer; nothing ends the app."""
+    from pipeline_tui.errors import ServerLost
+    from pipeline_tui.services.board import BoardReader
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.ui import app as app_module
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    for number in range(30):  # windows of the Lead column not read at first
+        add_prospect(now, f"Extra lead {number}")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def gone(*_args, **_kwargs):
+            raise ServerLost("the database server is unreachable")
+
+        monkeypatch.setattr(BoardReader, "window", gone)
+        board = board_of(app)
+        app.keep_screen(board.reload)  # as the poll does when another program wrote
+        await pilot.pause()
+        await pilot.press("G", "slash", "a")
+        await pilot.pause()
+        assert app.return_code is None and app.server_lost
+        assert app.screen.query_one(KeysFooter).message in (app_module.SERVER_GONE, app_module.SERVER_REFUSED)

@@ -682,7 +682,7 @@ class BoardScreen(ViewScreen):
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         self.filter = event.value.strip()
-        self.reload()
+        self.app.keep_screen(self.reload)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:

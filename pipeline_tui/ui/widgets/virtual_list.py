@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
+from pipeline_tui.errors import ServerLost
 from pipeline_tui.ui.contrast import readable
 from pipeline_tui.ui.format import printable
 from pipeline_tui.ui.textual_internals import ScrollRangeWithoutLayout, use_plain_lines
@@ -471,7 +472,11 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
         if index >= len(self.items):
             item, key = None, ("blank", width, base)
         else:
-            item = self.items[index]
+            try:
+                item = self.items[index]
+            except ServerLost:  # rows read as they are drawn (the board's cards): none this time
+                self._say_server_lost()
+                return self._edged(Strip.blank(inner, base), width)
             is_cursor = index == self.cursor
             focused = is_cursor and self.looks_focused
             key = (id(item), line, width, is_cursor, focused, base, self.render_context())
@@ -490,6 +495,12 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
             strip = self._edged(self.render_row(item, line, inner, is_cursor, base), width)
         self._lines[key] = (item, strip)
         return strip
+
+    def _say_server_lost(self) -> None:
+        """The footer says the server is gone (once: every line in sight finds it so)."""
+        if not getattr(self.app, "server_lost", True):
+            self.app.server_lost = True
+            self.app.call_later(self.app.lost_server)
 
     def _edged(self, inner: Strip, width: int) -> Strip:
         """The line with the edge down its right side: drawn here rather than as a CSS border,
