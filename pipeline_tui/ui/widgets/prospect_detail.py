@@ -175,7 +175,7 @@ def _people(detail: Detail) -> list:
         parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
         if contact.title:
             parts += [("  " + contact.title, "muted")]
-        reach = " · ".join(x for x in (contact.email, contact.phone) if x)
+        reach = " · ".join(x for x in (contact.email, contact.phone.replace(" ", GLUE)) if x)  # phone whole
         parts += ["\n"] + ([("  " + reach, "muted"), "\n"] if reach else [])
     return parts
 
