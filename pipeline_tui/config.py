@@ -1,4 +1,5 @@
-"""Where things live, and the config file that tunes thresholds, weights and probabilities.
+"""Where things live, and the config file that tunes thresholds, weights, probabilities, how
+dates read, and keys.
 
 ``config.toml`` in the user config directory (``PIPELINE_TUI_CONFIG`` overrides the path)::
 
@@ -12,6 +13,9 @@
     [locale]
     date_order = "DMY"      # or "MDY", "YMD": how 03/04/2026 reads
     working_hour = "08:30"  # where a day typed without a time lands
+    [keys]
+    won = "W"
+    board.move_right = "ctrl+l"
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from __future__ import annotations
 import os
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline_tui.core.dates import DateRules
-from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
 from pipeline_tui.errors import UserError
 
+if TYPE_CHECKING:  # the settings only when a file is read: finding the database needs none
+    from pipeline_tui.core.dates import DateRules
+    from pipeline_tui.core.settings import Settings
+
 APP_NAME = "pipeline-tui"
+SECTIONS = ("theme", "thresholds", "score", "probabilities", "locale", "keys")
 
 
 def data_dir() -> Path:
@@ -70,12 +78,12 @@ def _section(cls, values: dict, prefix: str, path: Path):
 
 def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
+    from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
+
     settings = Settings()
     for key in data:
-        if key not in ("thresholds", "score", "probabilities", "theme", "locale"):
-            raise UserError(
-                f"{path}: unknown setting {key!r} (known: theme, thresholds, score, probabilities, locale)"
-            )
+        if key not in SECTIONS:
+            raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
     for key in ("thresholds", "score", "probabilities", "locale"):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
@@ -89,12 +97,18 @@ def parse_settings(data: dict, path: Path) -> Settings:
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
+    keys = {}
+    if "keys" in data:
+        from pipeline_tui.keymap import parse_keys  # only for a file that rebinds keys
+
+        keys = parse_keys(data["keys"], str(path))
     return settings._replace(
         thresholds=thresholds,
         score=score,
         probabilities=probabilities,
         theme=theme,
         dates=_locale(data.get("locale", {}), path),
+        keys=keys,
     )
 
 
@@ -103,7 +117,7 @@ def _locale(values: dict, path: Path) -> DateRules:
     from datetime import time
 
     from pipeline_tui.core.date_order import ORDERS
-    from pipeline_tui.core.dates import parse_time
+    from pipeline_tui.core.dates import DateRules, parse_time
 
     rules = DateRules()
     for key, value in values.items():
@@ -154,6 +168,8 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        from pipeline_tui.core.settings import Settings
+
         return Settings()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc

@@ -486,10 +486,11 @@ def test_backup_is_a_private_consistent_copy(cli, seeded, db_path, tmp_path):
 
 def test_version():
     from pipeline_tui import __version__
+    from pipeline_tui.store.schema import SCHEMA_VERSION
 
     result = run("--version")
     assert result.returncode == 0
-    assert result.stdout.strip() == f"pipeline-tui {__version__}"
+    assert result.stdout.strip() == f"pipeline-tui {__version__} (database schema {SCHEMA_VERSION})"
 
 
 def test_environment_variables_and_options_after_the_command(db_path, tmp_path):

@@ -11,18 +11,20 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from pipeline_tui import __version__
 from pipeline_tui.cli import (
+    completion,
     contact,
     data,
     figures,
     follow_ups,
+    manual,
     org,
     pipeline,
     prospects,
+    serve,
     show_log,
     stage,
     tui,
@@ -41,7 +43,21 @@ from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 Runner = Callable[[argparse.Namespace, datetime], int]
 
 # in the order --help lists them
-COMMAND_MODULES = (tui, prospects, show_log, contact, org, follow_ups, data, figures, stage, pipeline)
+COMMAND_MODULES = (
+    tui,
+    prospects,
+    show_log,
+    contact,
+    org,
+    follow_ups,
+    data,
+    figures,
+    stage,
+    pipeline,
+    serve,
+    completion,
+    manual,
+)
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 
@@ -60,20 +76,37 @@ def opens_the_tui(argv: Sequence[str]) -> bool:
     return True
 
 
-def build_parser(argv: Sequence[str] | None = None) -> Parser:
+class _Unbuilt:
+    """What a command left unbuilt hands its module's ``register``: it takes the arguments
+    and keeps none."""
+
+    def __getattr__(self, name: str):
+        return self._ignore
+
+    def _ignore(self, *args, **kwargs) -> _Unbuilt:
+        return self
+
+
+def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | None = None) -> Parser:
     """The command line's parser. For ``argv`` that only opens the TUI, the top level alone:
-    building every command's parser was 7 ms of every start of the TUI."""
+    building every command's parser was 7 ms of every start of the TUI. With ``only``, the
+    other commands are named but not built: completion, at every tab, needs the arguments of
+    the command on the line alone (building them all was two thirds of its parser's time)."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=manual.Version, help="the version, and the database schema's")
     global_options(parser, defaults=True)
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
-    parser.epilog = forms_epilog()
+    parser.epilog = forms_epilog() if only is None else None
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    unbuilt = Parser(prog=PROG, add_help=False)
 
     def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
+        if only is not None and name not in only:
+            commands.choices[name] = unbuilt  # type: ignore[index]
+            return _Unbuilt()  # type: ignore[return-value]
         sub = commands.add_parser(name, help=help, description=help)
         global_options(sub, defaults=False)
         RUNNERS[name] = run
@@ -132,6 +165,8 @@ def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if completion.asked():  # the shell asks what a word may be: answer and exit
+        completion.complete(build_parser)
     status = 1
     try:
         status = _run(argv)

@@ -64,20 +64,30 @@ GLOBAL_VALUE_OPTIONS = ("--db", "--now", "--pipeline", "--user")
 
 # -- what arguments take, said once for --help and for each command's help ---------------------
 
+# False while the parser is built to complete a word (at every tab), which prints no help: the
+# texts below import the core's vocabulary, more than half the time of a completion.
+help_wanted = True
+
 
 def kinds_help() -> str:
+    if not help_wanted:
+        return ""
     from pipeline_tui.core.domain import FOLLOW_UP_KINDS
 
     return ", ".join(FOLLOW_UP_KINDS)
 
 
 def stages_help() -> str:
+    if not help_wanted:
+        return ""
     from pipeline_tui.core.domain import DEFAULT_STAGES
 
     return ", ".join(name for name, *_ in DEFAULT_STAGES)
 
 
 def dates_help() -> str:
+    if not help_wanted:
+        return ""
     from pipeline_tui.core.dates import EXAMPLES, WORKING_HOUR
 
     return (

@@ -62,8 +62,10 @@ def cmd_tui(args, now: datetime) -> int:
 
     gc.disable()  # until the first frame: see PipelineApp.on_load
     location = resolve_db(args)
-    open_db(args, create=True)
     from pipeline_tui.config import load_settings
+
+    settings = load_settings()  # a bad config file is refused before a database is made for it
+    open_db(args, create=True)
 
     if args.pipeline:  # asked for by name: a typo is said, not quietly shown another pipeline
         from pipeline_tui.services.base import find_pipeline
@@ -73,5 +75,5 @@ def cmd_tui(args, now: datetime) -> int:
     from pipeline_tui.ui.app import run_app
 
     return run_app(
-        location, now if pinned else None, pipeline=args.pipeline, mine=args.mine, settings=load_settings()
+        location, now if pinned else None, pipeline=args.pipeline, mine=args.mine, settings=settings
     )

@@ -54,9 +54,9 @@ class Thresholds(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme, and
-    how typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
-    filled in by the entry point)."""
+    """What the config file can change: thresholds, score weights, probabilities, theme, how
+    typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
+    filled in by the entry point), and keys."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
@@ -64,6 +64,8 @@ class Settings(NamedTuple):
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
     dates: DateRules = DateRules()
+    # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)
+    keys: Mapping[str, str] = MappingProxyType({})
 
 
 def field_names(cls: type[NamedTuple]) -> list[str]:

@@ -77,6 +77,8 @@ class PipelineApp(KeysBeforeBindings, App):
         self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
         self._looking_for_server: threading.Thread | None = None  # asks if the server answers
         self._date_rules: DateRules | None = None
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))  # [keys] in config.toml, checked as read
 
     @property
     def owner(self) -> str | None:
@@ -360,31 +362,53 @@ class PipelineApp(KeysBeforeBindings, App):
             self.refresh_screen()
 
     def action_keys(self) -> None:
-        from pipeline_tui.ui.screens.help import HelpScreen
+        from pipeline_tui.ui.screens.help import HelpScreen, Line
         from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+        from pipeline_tui.ui.widgets.virtual_list import VirtualList
+
+        lists = {binding.id: binding.key for binding in self.user_keys(VirtualList.BINDINGS)}
+
+        def list_keys(usual: str, *ids: str) -> str:
+            """The keys of a list's bindings on one line: the usual ones in the usual order."""
+            if not any(binding_id in self.settings.keys for binding_id in ids):
+                return usual
+            return ",".join(lists[binding_id] for binding_id in ids)
 
         sections = [
-            ("Everywhere", self.BINDINGS),
+            ("Everywhere", self.user_keys(self.BINDINGS)),
             (
                 "Board",
                 # a (people) is on the pane's key line and M (merge) in the pane when it applies,
                 # both in the palette: two more lines here would make the wide help scroll
-                [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
+                self.user_keys(
+                    [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
+                )
                 + [
-                    Binding("up,down,j,k", "", "Move in a column"),
-                    Binding("home,end,g,G", "", "First or last card of the column"),
-                    Binding("pageup,pagedown", "", "A page up or down"),
+                    Line(list_keys("up,down,j,k", "list.up", "list.down"), "Move in a column"),
+                    Line(
+                        list_keys("home,end,g,G", "list.first", "list.last"),
+                        "First or last card of the column",
+                    ),
+                    Line(list_keys("pageup,pagedown", "list.page_up", "list.page_down"), "A page up or down"),
                 ],
             ),
-            ("Agenda", _agenda().BINDINGS),
-            ("Report", _report().BINDINGS),
-            ("A prospect's pane (enter on the agenda or the report)", ProspectPaneScreen.BINDINGS),
+            ("Agenda", self.user_keys(_agenda().BINDINGS)),
+            ("Report", self.user_keys(_report().BINDINGS)),
             (
-                "Command palette",
-                [Binding("ctrl+p", "", "Any command, any prospect by name, Quota, themes")],
+                "A prospect's pane (enter on the agenda or the report)",
+                self.user_keys(ProspectPaneScreen.BINDINGS),
             ),
+            ("Command palette", [Line("ctrl+p", "Any command, any prospect by name, Quota, themes")]),
         ]
         self.push_screen(HelpScreen(sections))
+
+    def user_keys(self, bindings: list[Binding]) -> list[Binding]:
+        """``bindings`` with the keys the user gave them in config.toml."""
+        keymap = self.settings.keys
+        return [
+            binding.with_key(keymap[binding.id], key_display=None) if binding.id in keymap else binding
+            for binding in bindings
+        ]
 
     def open_prospect(
         self, prospect_id: int, detail: bool = True, *, follow_up_id: int | None = None
@@ -421,8 +445,10 @@ class PipelineApp(KeysBeforeBindings, App):
         seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.id or binding.description in seen or not active.enabled:
-                continue  # only pipeline-tui's own actions, not a text box's cursor keys
+            if not binding.id or binding.id.startswith("list.") or binding.description in seen:
+                continue  # only pipeline-tui's own actions, not the cursor keys of a list or text box
+            if not active.enabled:
+                continue
             seen.add(binding.description)
             node = active.node
 

@@ -76,8 +76,8 @@ class BoardScreen(ViewScreen):
     message_in_own_frame = True  # see ViewScreen: an action changes two columns at most
 
     BINDINGS = [
-        Binding("left,h", "column(-1)", "Prev column", show=False, id="board.left"),
-        Binding("right,l", "column(1)", "Next column", show=False, id="board.right"),
+        Binding("left,h", "column(-1)", "Prev column", show=False, id="board.move_left"),
+        Binding("right,l", "column(1)", "Next column", show=False, id="board.move_right"),
         Binding("shift+left,H", "move(-1)", "Move back", key_display="H", id="board.move_back", group=MOVE),
         Binding("shift+right,L", "move(1)", "Move on", key_display="L", id="board.move_on", group=MOVE),
         Binding("enter", "detail", "Detail", id="board.detail"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from pipeline_tui.keymap import shown as key_as_typed
 
 # what every date field takes, in short (README "Dates" has it all): three lines that fit the
 # wide help's right column, so that the help still shows every key at once at 120×40
@@ -24,7 +28,15 @@ KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup"
 KEY_NAMES |= {"escape": "esc", "delete": "del", "question_mark": "?"}
 
 
-def _key_text(binding: Binding) -> str:
+class Line(NamedTuple):
+    """A line of the help that is no one binding (keys of several, or Textual's own)."""
+
+    key: str
+    description: str
+    key_display: str | None = None
+
+
+def _key_text(binding: Binding | Line) -> str:
     if binding.key_display:
         return binding.key_display
     return " ".join(_key_name(key) for key in binding.key.split(","))
@@ -33,10 +45,10 @@ def _key_text(binding: Binding) -> str:
 def _key_name(key: str) -> str:
     modifier, _, name = key.rpartition("+")
     shown = {"shift": "⇧", "ctrl": "^"}.get(modifier, f"{modifier}+" if modifier else "")
-    return shown + KEY_NAMES.get(name, name)
+    return shown + KEY_NAMES.get(name, key_as_typed(name))
 
 
-def keys_content(sections: list[tuple[str, list[Binding]]], *, dates: bool = True) -> Content:
+def keys_content(sections: list[tuple[str, list[Binding | Line]]], *, dates: bool = True) -> Content:
     parts: list = []
     for title, bindings in sections:
         parts.append((f"{title}\n", "bold $accent"))
@@ -55,9 +67,9 @@ class HelpScreen(ModalScreen[None]):
     at once, else in one that scrolls (j and k)."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
-        Binding("j", "scroll_help(1)", "Down", show=False),  # as in every list here
-        Binding("k", "scroll_help(-1)", "Up", show=False),
+        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False, id="help.close"),
+        Binding("j", "scroll_help(1)", "Down", show=False, id="help.down"),  # as in every list here
+        Binding("k", "scroll_help(-1)", "Up", show=False, id="help.up"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (116, "-wide")]
 
@@ -75,7 +87,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-title { text-style: bold; margin-bottom: 1; }
     """
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[Binding | Line]]]) -> None:
         super().__init__()
         self.sections = sections
 

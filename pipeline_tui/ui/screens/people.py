@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from pipeline_tui.services import contacts
 from pipeline_tui.ui.format import printable
+from pipeline_tui.ui.key_hints import key_line
 
 
 class PeopleScreen(ModalScreen[bool]):
@@ -37,10 +38,18 @@ class PeopleScreen(ModalScreen[bool]):
         Binding("m", "email", "Email", id="people.email"),
         Binding("d,delete", "remove", "Remove", id="people.remove"),
         Binding("escape,q", "close", "Close", id="people.close"),
-        Binding("j", "cursor(1)", "Down", show=False),  # as in every list here
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("j", "cursor(1)", "Down", show=False, id="people.down"),  # as in every list here
+        Binding("k", "cursor(-1)", "Up", show=False, id="people.up"),
     ]
-    KEYS = "a add · e edit · r role · c call · m email · d remove · esc close"
+    HINTS = [
+        (("people.add",), "a", "add"),
+        (("people.edit",), "e", "edit"),
+        (("people.role",), "r", "role"),
+        (("people.call",), "c", "call"),
+        (("people.email",), "m", "email"),
+        (("people.remove",), "d", "remove"),
+        (("people.close",), "esc", "close"),
+    ]
 
     def __init__(self, prospect_id: int, deal: str) -> None:
         super().__init__()
@@ -53,7 +62,7 @@ class PeopleScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(f"People on {self.deal}", classes="title", markup=False)
             yield OptionList(id="people")
-            yield Static(self.KEYS, classes="keys", markup=False)
+            yield Static(key_line(self.HINTS, self.app.settings.keys), classes="keys", markup=False)
 
     def on_mount(self) -> None:
         self._fill()

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import stages
 from pipeline_tui.ui.format import printable
+from pipeline_tui.ui.key_hints import key_line
 from pipeline_tui.ui.widgets.forms import ConfirmScreen, Field, FormScreen
 
 
@@ -41,10 +42,16 @@ class StagesScreen(ModalScreen[bool]):
         Binding("J,shift+down", "move(1)", "Move down", id="stages.down"),
         Binding("d,delete", "remove", "Remove", id="stages.remove"),
         Binding("escape,q", "close", "Close", id="stages.close"),
-        Binding("j", "cursor(1)", "Down", show=False),  # as in every list here
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("j", "cursor(1)", "Down", show=False, id="stages.cursor_down"),  # as in every list here
+        Binding("k", "cursor(-1)", "Up", show=False, id="stages.cursor_up"),
     ]
-    KEYS = "a add after · r rename · K/J move up/down · d remove · esc close"
+    HINTS = [
+        (("stages.add",), "a", "add after"),
+        (("stages.rename",), "r", "rename"),
+        (("stages.up", "stages.down"), "K/J", "move up/down"),
+        (("stages.remove",), "d", "remove"),
+        (("stages.close",), "esc", "close"),
+    ]
 
     def __init__(self, pipeline: str | None) -> None:
         super().__init__()
@@ -56,7 +63,7 @@ class StagesScreen(ModalScreen[bool]):
         with Vertical():
             yield Static("Stages", classes="title", markup=False)
             yield OptionList(id="stages")
-            yield Static(self.KEYS, classes="keys", markup=False)
+            yield Static(key_line(self.HINTS, self.app.settings.keys), classes="keys", markup=False)
 
     def on_mount(self) -> None:
         self._fill(0)

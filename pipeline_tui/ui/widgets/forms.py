@@ -84,10 +84,10 @@ class FormScreen(ModalScreen[object]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
         # priority: an Input would otherwise keep up and down for itself
-        Binding("down", "field(1)", "Next field", show=False, priority=True),
-        Binding("up", "field(-1)", "Previous field", show=False, priority=True),
+        Binding("down", "field(1)", "Next field", show=False, priority=True, id="form.next_field"),
+        Binding("up", "field(-1)", "Previous field", show=False, priority=True, id="form.previous_field"),
     ]
 
     def __init__(
@@ -224,8 +224,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str, detail: str = "") -> None:

@@ -18,24 +18,38 @@ from textual.strip import Strip
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
+from pipeline_tui.ui.key_hints import key_line, key_of
 from pipeline_tui.ui.textual_internals import SizedInLayout
 from pipeline_tui.ui.widgets.virtual_list import GLUE, LineView, make_strip, wrap_parts
 from pipeline_tui.ui.widgets.wide import clear_of_cuts, cut_room, cuts_across, has_wide
 
-# each key glued to what it does (GLUE): a line may break between keys, never inside one
-KEYS = " · ".join(
-    key.replace(" ", GLUE)
-    for key in (
-        "e edit",
-        "a people",
-        "f follow-up",
-        "c log call",
-        "o note",
-        "t trial/demo",
-        "J/K scroll",
-        "esc close",
-    )
-)
+# each key glued to what it does (GLUE): a line may break between keys, never inside one; by
+# the place the pane is in (on the board, or over the agenda or the report)
+KEY_HINTS = {
+    "board": [
+        (("board.edit",), "e", "edit"),
+        (("board.people",), "a", "people"),
+        (("board.follow_up",), "f", "follow-up"),
+        (("board.log_call",), "c", "log call"),
+        (("board.note",), "o", "note"),
+        (("board.trial",), "t", "trial/demo"),
+        (("board.detail_down", "board.detail_up"), "J/K", "scroll"),
+        (("board.close",), "esc", "close"),
+    ],
+    "pane": [
+        (("pane.edit",), "e", "edit"),
+        (("board.people",), "a", "people"),
+        (("pane.follow_up",), "f", "follow-up"),
+        (("pane.log_call",), "c", "log call"),
+        (("pane.note",), "o", "note"),
+        (("pane.trial",), "t", "trial/demo"),
+        (("pane.down", "pane.up"), "J/K", "scroll"),
+        (("pane.back",), "esc", "close"),
+    ],
+}
+KEYS = key_line(KEY_HINTS["board"], {}, GLUE)  # as long as no key is rebound
+FOLLOW_UP_IDS = {"board": ("board.follow_up",), "pane": ("pane.follow_up",)}
+SCROLL_IDS = {"board": ("board.detail_down", "board.detail_up"), "pane": ("pane.down", "pane.up")}
 ROLE_STYLE = {"decision-maker": "good", None: "warn"}  # the others: known not to decide
 DM_STYLE = {"yes": "good", "no": "bad", "unknown": "warn"}
 BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
@@ -56,23 +70,26 @@ def _section(title: str) -> tuple[str, str]:
     return ("\n" + title + "\n", "heading")
 
 
-def detail_parts(detail: Detail, now: datetime) -> list[tuple[str, str | None]]:
+def detail_parts(
+    detail: Detail, now: datetime, keys: str = KEYS, follow_up_key: str = "f"
+) -> list[tuple[str, str | None]]:
     """The pane's text as parts, each with the role that colours it (``ROLES``): no user text
     is ever read as markup. Who is on the deal and the company's other deals come after what
-    to do next, which the pane must show first on a small screen."""
+    to do next, which the pane must show first on a small screen. ``keys`` and
+    ``follow_up_key``: the user's keys, as the pane's key line names them."""
     parts: list = [
         *_who(detail),
         *_figures(detail),
         "\n",  # a blank line between the fields and the first section
         *_notes(detail),
-        *_next_steps(detail, now),
+        *_next_steps(detail, now, follow_up_key),
         *_advice(detail),
         *_score(detail),
         *_people(detail),
         *_organization(detail),
         *_history(detail),
         "\n\n",
-        (KEYS, "keys"),
+        (keys, "keys"),
     ]
     return [(part, None) if isinstance(part, str) else part for part in parts]
 
@@ -130,11 +147,11 @@ def _notes(detail: Detail) -> list:
     return [_section("Notes"), notes, "\n"] if notes else []
 
 
-def _next_steps(detail: Detail, now: datetime) -> list:
+def _next_steps(detail: Detail, now: datetime, follow_up_key: str) -> list:
     """The open follow-ups, soonest first, coloured overdue, today or later."""
     parts: list = [_section("Next steps")]
     if not detail.open_follow_ups:
-        return [*parts, ("No next step scheduled: press f", "bad-italic"), "\n"]
+        return [*parts, (f"No next step scheduled: press {follow_up_key}", "bad-italic"), "\n"]
     for f in detail.open_follow_ups:
         style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
         parts += [
@@ -251,6 +268,7 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         self._parts: list[tuple[str, str | None]] = []
         self.text_lines: list[list[tuple[str, str | None]]] = []  # wrapped to wrapped_width
         self.wrapped_width = 0
+        self.scroll_keys = "J/K"  # as the user has them (show)
 
     @property
     def is_open(self) -> bool:
@@ -272,7 +290,11 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         """Show a prospect, from the top if it is another one."""
         another = detail.prospect.id != self.prospect_id
         self.prospect_id = detail.prospect.id
-        self._parts = detail_parts(detail, now)
+        place = "board" if "board.edit" in {b.id for b in self.screen.BINDINGS} else "pane"
+        keymap = self.app.settings.keys
+        self.scroll_keys = key_of(SCROLL_IDS[place], "J/K", keymap)
+        keys = key_line(KEY_HINTS[place], keymap, GLUE)
+        self._parts = detail_parts(detail, now, keys, key_of(FOLLOW_UP_IDS[place], "f", keymap))
         self._wrap(self._text_width() or self.wrapped_width)
         if another and self.scroll_offset.y:
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -327,7 +349,8 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         strip = self._lines.get(key)
         if strip is None:
             if below > 0:
-                line = [(f"↓ {below + 1} more lines · J/K scroll", "keys")]  # fits the narrowest pane
+                # (fits the narrowest pane)
+                line = [(f"↓ {below + 1} more lines · {self.scroll_keys} scroll", "keys")]
             else:
                 line = self.text_lines[index] if index < len(self.text_lines) else []
             parts = [(text, self._style(role)) for text, role in clear_of_cuts(line, self._cuts)]

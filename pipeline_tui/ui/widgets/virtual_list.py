@@ -286,12 +286,12 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
     """Rows of a fixed height, a cursor, and messages when it moves or a row is chosen."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "A page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "A page down", show=False, id="list.page_down"),
+        Binding("home,g", "jump(0)", "First", show=False, id="list.first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="list.last"),
     ]
 
     # no repaint of the whole list when it moves: watch_cursor draws the two rows concerned
