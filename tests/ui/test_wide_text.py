@@ -15,6 +15,7 @@ from pipeline_tui.services.follow_ups import schedule
 from pipeline_tui.store.models import Prospect, Stage
 from pipeline_tui.ui.screens.agenda import AgendaList
 from pipeline_tui.ui.screens.report import AdviceList
+from pipeline_tui.ui.textual_internals import screen_lines
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.ui.helpers import board_of, screen_text
 
@@ -67,7 +68,7 @@ def wide(demo_db, now):
 def pane_lines_lost(app, pane) -> list[tuple[str, str]]:
     """The pane's lines as drawn on the screen that lack a character of the line it wrapped."""
     region = pane.region
-    strips = app.screen._compositor.render_strips()
+    strips = screen_lines(app.screen)
     width = region.width - pane.AROUND
     left = region.x + (1 if pane.has_class("-left") else 2)
     top = int(pane.scroll_offset.y)
