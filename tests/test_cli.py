@@ -325,7 +325,10 @@ def test_agenda_text_and_json(cli, db, now):
 
     items = json_out(cli("agenda", "--json"))
     assert all(
-        list(item) == ["id", "prospect_id", "prospect", "kind", "due", "status", "notes"] for item in items
+        list(item)
+        == ["id", "prospect_id", "prospect", "kind", "due", "status", "notes"]
+        + ["contact", "phone", "email", "value", "currency", "stage", "cadence", "repeat"]  # issue 19
+        for item in items
     )
     assert [(i["due"], i["status"]) for i in items] == [
         (due.isoformat(timespec="seconds"), status) for due, status in plan if status
@@ -352,6 +355,14 @@ def test_report_text_and_json(cli, seeded):
         "appointment_to_sale_rate",
         "forecast",
         "advice",
+        # issue 20: honest figures
+        "lead_to_win",
+        "slipped",
+        "lost_reasons",
+        "stage_days",
+        "sources",
+        "activity",
+        "advice_groups",
     }
     assert report["now"] == "2026-11-26T09:30:00"
     assert set(report["quota"]) == {
@@ -365,6 +376,10 @@ def test_report_text_and_json(cli, seeded):
         "win_rate",
         "average_won_value",
         "new_prospects_needed",
+        "days_left",
+        "pace_per_week",
+        "pace_per_month",
+        "new_prospects_per_week",
     }
     assert (report["quota"]["period"], report["quota"]["start"], report["quota"]["end"]) == (
         "quarter",
@@ -385,15 +400,15 @@ def test_report_text_and_json(cli, seeded):
     ]
     for conversion in report["conversion"]:
         assert {"from", "to", "rate"} <= set(conversion)
-    assert [m["month"] for m in report["forecast"]] == [  # the six months after November
+    assert [m["month"] for m in report["forecast"]] == [  # November (now) and the five after it
+        "2026-11",
         "2026-12",
         "2027-01",
         "2027-02",
         "2027-03",
         "2027-04",
-        "2027-05",
     ]
-    assert all(set(m) == {"month", "count", "weighted_value", "pace"} for m in report["forecast"])
+    assert all(set(m) == {"month", "count", "weighted_value", "pace", "won"} for m in report["forecast"])
     assert report["forecast"][0]["pace"] == pytest.approx(50000 / 3, abs=0.01)
     assert report["advice"], "a quota with a gap gives advice"
     assert all(set(a) == {"code", "message", "prospect_id", "prospect"} for a in report["advice"])
@@ -526,7 +541,7 @@ def test_commands_other_than_the_tui_do_not_import_textual(cli, seeded, db_path,
         "from pipeline_tui.cli import main\n"
         f"db = {str(db_path)!r}\n"
         "commands = (['agenda'], ['agenda', '--json'], ['report', '--json'],\n"
-        "            ['export'], ['ics'], ['quota'])\n"
+        "            ['export'], ['ics'], ['quota'], ['due'], ['due', '--json'], ['notify'])\n"
         "for args in commands:\n"
         "    assert main(['--db', db, '--now', '2026-11-26 09:30', *args]) == 0, args\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
@@ -553,6 +568,10 @@ BAD_INPUT = {
     "bad id": (["done", "first"], ["first"]),
     "unknown follow-up": (["done", "9999"], ["9999"]),
     "bad kind": (["follow-up", "Acme", "tomorrow", "--kind", "fax"], ["fax"]),
+    "bad repeat": (["follow-up", "Acme", "tomorrow", "--repeat", "now and then"], ["now and then"]),
+    "unknown cadence": (["follow-up", "Acme", "--cadence", "blitz"], ["blitz", "new-lead"]),
+    "nothing to stop": (["follow-up", "Acme", "--stop"], ["Acme", "no cadence"]),
+    "bad within": (["notify", "--within", "soon"], ["--within", "soon"]),
     "bad decision maker": (["add", "New", "--decision-maker", "maybe"], ["maybe"]),
     "bad email": (["add", "New", "--email", "jane at acme"], ["email"]),
     "empty name": (["add", "  "], ["name"]),

@@ -156,3 +156,64 @@ def test_three_programs_opening_an_old_database_at_once_upgrade_it_once(old_db, 
     assert len(list(tmp_path.glob("pipeline.schema1-*.db"))) == 1
     assert not list(tmp_path.glob("*.upgrade-lock"))
     assert len(rows(old_db, "follow_up")) == 83
+
+
+def test_the_upgrade_to_schema_7_gives_the_tables_and_columns_of_a_new_database(old_db, tmp_path):
+    """Schema 7: cadences running on prospects, and on each follow-up its cadence step, its
+    repeat rule and the due time a reminder was sent for; the old follow-ups keep every value."""
+
+    def shape(path) -> dict:
+        connection = sqlite3.connect(path)
+        try:
+            # not SQLite's own tables: the planner's statistics (sqlite_stat1) the upgrade makes
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                )
+            ]
+            return {
+                table: (
+                    [row[1:] for row in connection.execute(f'PRAGMA table_info("{table}")')],
+                    sorted(row[2:] for row in connection.execute(f'PRAGMA foreign_key_list("{table}")')),
+                )
+                for table in tables
+            }
+        finally:
+            connection.close()
+
+    before = rows(old_db, "follow_up")
+    open_database(old_db).close()
+    open_database(tmp_path / "new.db").close()
+    assert shape(old_db) == shape(tmp_path / "new.db")
+    assert "cadence_run" in shape(old_db)
+    after = rows(old_db, "follow_up")
+    assert [row[: len(before[0])] for row in after] == before
+    assert {row[len(before[0]) :] for row in after} == {(None, None, None, None)}
+
+
+def test_the_upgrade_to_schema_8_works_out_how_long_each_old_stay_in_a_stage_lasted(old_db):
+    """Schema 8: a stage change made before it learns how long the prospect had been in the stage
+    it left, from the change before it (the report's time in stage reads it)."""
+    from datetime import datetime
+
+    open_database(old_db).close()
+    connection = sqlite3.connect(old_db)
+    try:
+        changes = connection.execute(
+            "SELECT prospect_id, changed_at, from_stage_id, seconds_in_stage FROM stage_change"
+            " ORDER BY prospect_id, changed_at, id"
+        ).fetchall()
+    finally:
+        connection.close()
+    previous: dict[int, datetime] = {}
+    worked_out = 0
+    for prospect, changed_at, from_stage, seconds in changes:
+        moment = datetime.fromisoformat(changed_at)
+        if from_stage is None or prospect not in previous:
+            assert seconds is None
+        else:
+            assert seconds == round((moment - previous[prospect]).total_seconds())
+            worked_out += 1
+        previous[prospect] = moment
+    assert worked_out > 10

@@ -240,7 +240,7 @@ def test_backup_refuses_a_damaged_database_and_writes_nothing(db, tmp_path):
     page_size = connection.execute("PRAGMA page_size").fetchone()[0]
     (root,) = connection.execute(
         "SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'prospect'"
-        # not schema 7's partial index of archived prospects: spoiling its page went unseen
+        # not schema 9's partial index of archived prospects: spoiling its page went unseen
         " AND sql NOT LIKE '%WHERE%' ORDER BY name"
     ).fetchone()
     connection.close()

@@ -1025,16 +1025,23 @@ def _insert_from_another_connection(db_path) -> None:
 
 @pytest.mark.parametrize("view", ["export", "report"])
 def test_views_read_one_consistent_state_while_another_program_writes(db, db_path, now, monkeypatch, view):
+    from pipeline_tui.store import report as report_reads
+
     add_prospect(now, "Acme", fields={"value": "100"}, follow_up=(now, "call"))
-    original = queries.load_open_follow_ups
+    # the report reads its open follow-ups itself (store.report), before its prospects
+    module, name = (
+        (report_reads, "_open_follow_ups") if view == "report" else (queries, "load_open_follow_ups")
+    )
+    original = getattr(module, name)
 
-    def meanwhile(ids=None):
-        if ids is None:  # the view's read of them all (not the scores worked out before it)
+    def meanwhile(*args, **kwargs):
+        # the export's read of them all (not the scores worked out before it), the report's own
+        if view == "report" or (args[0] if args else kwargs.get("ids")) is None:
             _insert_from_another_connection(db_path)
-            monkeypatch.setattr(queries, "load_open_follow_ups", original)
-        return original(ids)
+            monkeypatch.setattr(module, name, original)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(queries, "load_open_follow_ups", meanwhile)
+    monkeypatch.setattr(module, name, meanwhile)
     if view == "export":
         names = [r.prospect.name for r in views.export_rows(now, SETTINGS)]
     else:

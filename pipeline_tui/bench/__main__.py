@@ -136,9 +136,10 @@ def pilot_key_costs(db: str) -> dict[str, float]:
 OPEN_STAGES = ["Lead"] * 39 + ["Qualified"] * 30 + ["Appointment"] * 24 + ["Trial"] * 16 + ["Proposal"] * 10
 
 
-def open_csv(source: Path, target: Path) -> None:
+def all_open_csv(source: Path, target: Path) -> None:
     """The big demo's export with every closed deal put back in an open stage (as the open ones
-    are spread) and none archived: a team's 100,000 open prospects, as a plain CSV import."""
+    are spread), none archived and none created after NOW (the import refuses those): a team's
+    100,000 open prospects, as a plain CSV import."""
     with (
         source.open(newline="", encoding="utf-8") as given,
         target.open("w", newline="", encoding="utf-8") as out,
@@ -149,7 +150,9 @@ def open_csv(source: Path, target: Path) -> None:
         for number, record in enumerate(reader):
             if record["stage"] in ("Won", "Lost"):
                 record.update(stage=OPEN_STAGES[number * 7919 % len(OPEN_STAGES)], closed="", lost_reason="")
-            record["archived"] = "no"
+            if "archived" in record:
+                record["archived"] = "no"
+            record["created"] = min(record["created"], NOW)
             writer.writerow(record)
 
 
@@ -166,7 +169,7 @@ def databases(work: Path) -> dict[str, str]:
     if not big_csv.exists():
         subprocess.run([*app(paths["big"], "export", "-o", str(big_csv))], check=True, capture_output=True)
     if not Path(paths["imported"]).exists():
-        open_csv(big_csv, opened_csv)
+        all_open_csv(big_csv, opened_csv)
         seconds = run(*app(paths["imported"], "import", str(opened_csv)))
         print(f"imported 100,000 open prospects in {seconds:.1f} s")
     if not Path(paths["open"]).exists():
@@ -264,13 +267,14 @@ def command_rows(paths: dict[str, str], runs: int) -> list[str]:
     for command in (("report", "--json"), ("report",)):  # every one of them open: the most advice
         seconds = median(run(*app(paths["open"], *command)) for _ in range(runs))
         rows.append(row(f"{' '.join(command)}, 100,000 open", seconds, None, "≤ 1.0 s", seconds <= 1.0))
-    ours_runs, pass_runs = [], []
-    for _ in range(runs * 2):  # alternating, so that both see the same moment's noise
-        ours_runs.append(run(*app(paths["demo"], "agenda", "--json")))
-        pass_runs.append(run(PY, "-c", "pass"))
-    agenda_s, pass_s = median(ours_runs), median(pass_runs)
-    what = "agenda --json, demo data (vs python -c pass)"
-    rows.append(row(what, agenda_s, pass_s, "≤ 5×", agenda_s <= 5 * pass_s))
+    for command in (("agenda", "--json"), ("due",)):  # due: at every shell prompt
+        ours_runs, pass_runs = [], []
+        for _ in range(runs * 2):  # alternating, so that both see the same moment's noise
+            ours_runs.append(run(*app(paths["demo"], *command)))
+            pass_runs.append(run(PY, "-c", "pass"))
+        ours_s, pass_s = median(ours_runs), median(pass_runs)
+        what = f"{' '.join(command)}, demo data (vs python -c pass)"
+        rows.append(row(what, ours_s, pass_s, "≤ 5×", ours_s <= 5 * pass_s))
     return rows
 
 

@@ -9,26 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from pipeline_tui.cli import (
-    completion,
-    contact,
-    data,
-    figures,
-    follow_ups,
-    manual,
-    org,
-    pipeline,
-    prospects,
-    serve,
-    show_log,
-    stage,
-    tui,
-)
+from pipeline_tui.cli import completion, manual, tui
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -42,22 +29,25 @@ from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 
 Runner = Callable[[argparse.Namespace, datetime], int]
 
-# in the order --help lists them
+# the modules of pipeline_tui.cli that add commands, in the order --help lists them
 COMMAND_MODULES = (
-    tui,
-    prospects,
-    show_log,
-    contact,
-    org,
-    follow_ups,
-    data,
-    figures,
-    stage,
-    pipeline,
-    serve,
-    completion,
-    manual,
+    "tui",
+    "prospects",
+    "show_log",
+    "contact",
+    "org",
+    "follow_ups",
+    "reminders",
+    "data",
+    "figures",
+    "stage",
+    "pipeline",
+    "serve",
+    "completion",
+    "manual",
 )
+# run at every shell prompt or by cron: only their own module is loaded and parsed for
+QUICK_COMMANDS = {"due": "reminders", "notify": "reminders"}
 RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
 
 
@@ -76,6 +66,19 @@ def opens_the_tui(argv: Sequence[str]) -> bool:
     return True
 
 
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names after its global options, if it names one (not an option)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--mine" or ("=" in token and token.partition("=")[0] in GLOBAL_VALUE_OPTIONS):
+            continue
+        if token in GLOBAL_VALUE_OPTIONS:
+            next(tokens, None)
+            continue
+        return None if token.startswith("-") else token
+    return None
+
+
 class _Unbuilt:
     """What a command left unbuilt hands its module's ``register``: it takes the arguments
     and keeps none."""
@@ -91,14 +94,17 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
     """The command line's parser. For ``argv`` that only opens the TUI, the top level alone:
     building every command's parser was 7 ms of every start of the TUI. With ``only``, the
     other commands are named but not built: completion, at every tab, needs the arguments of
-    the command on the line alone (building them all was two thirds of its parser's time)."""
+    the command on the line alone (building them all was two thirds of its parser's time). For
+    a quick command (``due``, ``notify``), its own module's commands alone, without the top
+    level's help: nothing else is imported either."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
     parser.add_argument("--version", action=manual.Version, help="the version, and the database schema's")
     global_options(parser, defaults=True)
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
         return parser
-    parser.epilog = forms_epilog() if only is None else None
+    quick = QUICK_COMMANDS.get(named_command(argv) or "") if argv is not None and only is None else None
+    parser.epilog = forms_epilog() if only is None and quick is None else None
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     unbuilt = Parser(prog=PROG, add_help=False)
@@ -112,7 +118,9 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
         RUNNERS[name] = run
         return sub
 
-    for module in COMMAND_MODULES:
+    for module in (quick,) if quick else COMMAND_MODULES:
+        if isinstance(module, str):  # by name: imported only when its commands are wanted
+            module = importlib.import_module(f"pipeline_tui.cli.{module}")
         module.register(command)
     return parser
 
@@ -186,7 +194,7 @@ def _run(argv: Sequence[str] | None) -> int:
         _check_text(args)
         _skip_server_drivers(args)
         now = resolve_now(args)
-        from pipeline_tui.services.base import set_user
+        from pipeline_tui.services.user import set_user
 
         set_user(resolve_user(args))
         status = RUNNERS[args.command](args, now)

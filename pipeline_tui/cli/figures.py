@@ -17,8 +17,16 @@ from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:
-    report = command("report", "quota figures, stages, conversion and advice", without_gc(cmd_report))
+    import argparse
+
+    from pipeline_tui.core.glossary import figures_help
+
+    report = command(
+        "report", "quota figures, pace, rates, forecast, why deals are lost, advice", without_gc(cmd_report)
+    )
     report.add_argument("--json", action="store_true", help="as JSON, every figure and all the advice")
+    report.formatter_class = argparse.RawDescriptionHelpFormatter
+    report.epilog = "The figures:\n" + figures_help()
 
     quota = command("quota", "show the quota, or set it", cmd_quota)
     quota.add_argument(
@@ -39,9 +47,9 @@ def cmd_report(args, now: datetime) -> int:
     open_db(args, read_only=True)
     result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
-        from pipeline_tui.io.shapes import dumps, report_json
+        from pipeline_tui.io.shapes import report_json_text
 
-        write_output(None, dumps(report_json(result)))
+        write_output(None, report_json_text(result))
     else:
         from pipeline_tui.io.text import report_text
 

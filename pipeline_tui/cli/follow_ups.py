@@ -24,11 +24,36 @@ from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:
-    follow = command("follow-up", "schedule a follow-up", cmd_follow_up)
+    follow = command(
+        "follow-up", "schedule a follow-up, a repeating one, or a cadence of them (or --stop)", cmd_follow_up
+    )
     follow.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
-    follow.add_argument("when", metavar="WHEN", help=f"when it is due: {dates_help()}")
-    follow.add_argument("--kind", metavar="KIND", default="call", help=f"{kinds_help()} (default: call)")
+    follow.add_argument(
+        "when",
+        metavar="WHEN",
+        nargs="?",
+        help=f"when it is due (with --cadence: when the cadence starts, default now): {dates_help()}",
+    )
+    follow.add_argument("--kind", metavar="KIND", default=None, help=f"{kinds_help()} (default: call)")
     follow.add_argument("--notes", metavar="TEXT", default="", help="what it is about")
+    follow.add_argument(
+        "--repeat",
+        metavar="RULE",
+        help="make it come back once done: every week, every 2 weeks, every month, every weekday "
+        "(or an RRULE such as FREQ=WEEKLY;BYDAY=MO,TH)",
+    )
+    follow.add_argument(
+        "--cadence",
+        metavar="NAME",
+        help="put the prospect on a cadence: its first step now (or at WHEN), each next one once "
+        "the one before is done (new-lead, after-appointment, trial, or one of [cadences] in the "
+        "config file)",
+    )
+    follow.add_argument(
+        "--stop",
+        action="store_true",
+        help="stop the prospect's cadence (its open step is cancelled) and its repeating follow-ups",
+    )
 
     done = command("done", "mark a follow-up done (show PROSPECT lists a prospect's)", cmd_done)
     done.add_argument(
@@ -57,17 +82,88 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_follow_up(args, now: datetime) -> int:
+    if args.stop:
+        return _stop(args, now)
+    if args.cadence is not None:
+        return _start_cadence(args, now)
+    if args.when is None:
+        raise UserError("follow-up: give WHEN it is due (or --cadence NAME, or --stop)")
     from pipeline_tui.core.dates import read_when
+    from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.follow_ups import schedule
 
     reading = read_when(args.when, now, date_rules())
-    open_db(args)
     due = reading.moment
+    repeat = None
+    if args.repeat is not None:
+        from pipeline_tui.core.repeats import describe_repeat, parse_repeat
+
+        repeat = parse_repeat(args.repeat, due)
+    open_db(args)
     prospect = find_prospect(args.prospect)
-    follow_up = schedule(prospect.id, args.kind, due, now, args.notes)
-    print(f"Scheduled {follow_up.kind} #{follow_up.id} with {prospect.name} for {due:%a %d %b %Y %H:%M}")
+    follow_up = schedule(prospect.id, args.kind or "call", due, now, args.notes, repeat=repeat)
+    again = f", {describe_repeat(repeat)}" if repeat else ""
+    print(
+        f"Scheduled {follow_up.kind} #{follow_up.id} with {shown(prospect.name)} "
+        f"for {due:%a %d %b %Y %H:%M}{again}"
+    )
     warn_about_date("follow-up due", due, reading.notes(now))
+    return 0
+
+
+def _start_cadence(args, now: datetime) -> int:
+    from pipeline_tui.core.cadences import available, find_cadence, soon_label
+    from pipeline_tui.core.dates import read_when
+    from pipeline_tui.io.text import shown
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.cadences import start_cadence
+
+    for given, option in ((args.repeat, "--repeat"), (args.kind, "--kind")):
+        if given is not None:
+            raise UserError(
+                f"follow-up: --cadence and {option} do not go together (a cadence's steps say their kind)"
+            )
+    cadence = find_cadence(available(user_settings().cadences), args.cadence)
+    rules = date_rules()
+    reading = read_when(args.when, now, rules) if args.when else None
+    open_db(args)
+    prospect = find_prospect(args.prospect)
+    first = start_cadence(prospect.id, cadence, now, reading.moment if reading else None, rules)
+    print(
+        f"Started {cadence.name} with {shown(prospect.name)}: {first.kind} #{first.id} "
+        f"{soon_label(first.due_at, now)}, step 1 of {len(cadence.steps)}"
+    )
+    if reading is not None:
+        warn_about_date("cadence start", reading.moment, reading.notes(now))
+    return 0
+
+
+def _stop(args, now: datetime) -> int:
+    from pipeline_tui.core.dates import describe_due
+    from pipeline_tui.io.text import shown
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.cadences import stop_follow_ups
+
+    for given, option in ((args.when, "WHEN"), (args.cadence, "--cadence"), (args.repeat, "--repeat")):
+        if given is not None:
+            raise UserError(f"follow-up: --stop takes the prospect alone, not {option}")
+    open_db(args)
+    prospect = find_prospect(args.prospect)
+    stopped = stop_follow_ups(prospect.id, now)
+    name = shown(prospect.name)
+    if stopped.cadence is not None:
+        at = f" at step {stopped.step}" if stopped.step else ""
+        cancelled = ", ".join(f"the {f.kind} due {describe_due(f.due_at, now)}" for f in stopped.cancelled)
+        print(
+            f"Stopped {stopped.cadence.name} for {name}{at}"
+            + (f": {cancelled} cancelled" if cancelled else "")
+        )
+    for follow_up in stopped.unrepeated:
+        print(
+            f"{follow_up.kind.capitalize()} #{follow_up.id} with {name} no longer repeats (still due "
+            f"{describe_due(follow_up.due_at, now)})"
+        )
     return 0
 
 
@@ -80,10 +176,16 @@ def cmd_done(args, now: datetime) -> int:
     if not text.isdecimal() or len(text) > 18:  # not "²" (isdigit), nor past SQLite's integers
         raise UserError(f"{args.activity!r} is not a follow-up id{_follow_ups_of(args.activity, now)}")
     try:
-        follow_up = complete(int(text), now, args.outcome)
+        follow_up = complete(int(text), now, args.outcome, rules=date_rules())
     except UserError as exc:
         raise UserError(f"{exc}{_follow_ups_of(int(text), now)}") from None
-    print(f"Done: {follow_up.kind} #{follow_up.id} with {shown(follow_up.prospect.name)}")
+    from pipeline_tui.services.cadences import after_completing
+
+    said = after_completing(follow_up, now)
+    print(
+        f"Done: {follow_up.kind} #{follow_up.id} with {shown(follow_up.prospect.name)}"
+        + (f"; {said}" if said else "")
+    )
     return 0
 
 

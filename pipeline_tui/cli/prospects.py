@@ -1,4 +1,4 @@
-"""Commands on one prospect: add, move, archive, restore, and the archived list."""
+"""Commands on one prospect: add, move, snooze, archive, restore, and the archived list."""
 
 from __future__ import annotations
 
@@ -55,6 +55,16 @@ def register(command: AddCommand) -> None:
         "stage", metavar="STAGE", help=f"a stage of its pipeline, any case (default stages: {stages_help()})"
     )
     move.add_argument("--reason", metavar="TEXT", help="why it was lost (for a lost stage)")
+
+    snooze = command(
+        "snooze",
+        "put an open deal aside until a date, saying why: the stale advice keeps quiet meanwhile",
+        cmd_snooze,
+    )
+    snooze.add_argument("prospect", help="the deal: an id or a name")
+    snooze.add_argument("--until", metavar="WHEN", help="when it wakes, e.g. 2027-01-11 or in 3 weeks")
+    snooze.add_argument("--reason", metavar="T", help='why it waits, e.g. "budget opens in January"')
+    snooze.add_argument("--clear", action="store_true", help="wake it now instead")
 
     archive = command("archive", "hide a prospect from every view (restore brings it back)", cmd_archive)
     archive.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
@@ -126,6 +136,28 @@ def cmd_move(args, now: datetime) -> int:
     prospect = find_prospect(args.prospect)
     stage = move_prospect(prospect.id, args.stage, now, lost_reason=args.reason)
     print(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
+    return 0
+
+
+def cmd_snooze(args, now: datetime) -> int:
+    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.errors import UserError
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.prospects import snooze_prospect, wake_prospect
+
+    if args.clear:
+        if args.until is not None or args.reason is not None:
+            raise UserError("snooze --clear wakes the deal: give it without --until or --reason")
+        open_db(args)
+        prospect = wake_prospect(find_prospect(args.prospect).id, now)
+        print(f"Woke #{prospect.id} {prospect.name}")
+        return 0
+    if args.until is None or args.reason is None:
+        raise UserError('say until when and why: snooze PROSPECT --until 2027-01-11 --reason "..."')
+    until = parse_when(args.until, now)
+    open_db(args)
+    prospect = snooze_prospect(find_prospect(args.prospect).id, until, args.reason, now)
+    print(f"Snoozed #{prospect.id} {prospect.name} until {until:%a %d %b %Y %H:%M}")
     return 0
 
 

@@ -98,9 +98,12 @@ def cmd_log(args, now: datetime) -> int:
     from pipeline_tui.services.follow_ups import answered_follow_up, log_activity
 
     due = answered_follow_up(prospect.id, "call", now)
-    entry = log_activity(prospect.id, "call", now, outcome=args.text, then=then)
+    entry = log_activity(prospect.id, "call", now, outcome=args.text, then=then, rules=date_rules())
     done = f": call #{entry.id} due {due.due_at:%a %d %b %H:%M} is done" if due is not None else ""
-    print(f"Logged a call with #{prospect.id} {name}{done}")
+    from pipeline_tui.services.cadences import after_completing
+
+    said = after_completing(entry, now)  # a cadence's next step, a repeat's next occurrence
+    print(f"Logged a call with #{prospect.id} {name}{done}" + (f"; {said}" if said else ""))
     if then is not None:
         print(f"Next: {then[0]} {then[1]:%a %d %b %Y %H:%M}")
         warn_about_date("next follow-up due", then[1], reading.notes(now))

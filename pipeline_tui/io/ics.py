@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vRecur
 
 from pipeline_tui.services.agenda import AgendaItem
 
@@ -33,6 +33,8 @@ def agenda_calendar(items: list[AgendaItem], now: datetime) -> bytes:
         if item.notes:
             event.add("description", item.notes)
         event.add("categories", [item.kind])
+        if item.repeat:  # a repeating follow-up: the calendar shows the series from this one on
+            event.add("rrule", vRecur.from_ical(item.repeat))
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", f"{item.kind.capitalize()}: {who}")

@@ -57,6 +57,22 @@ class AgendaItem(NamedTuple):
     phone: str = ""
     value_cents: int | None = None
     stage: str = ""
+    email: str = ""
+    cadence: str | None = None  # the cadence it is a step of
+    step: int | None = None  # 1-based
+    steps: int | None = None
+    repeat: str | None = None  # an RRULE, when it repeats
+
+    @property
+    def runs_itself(self) -> str:
+        """``after-demo 2/3`` or ``every week``: what follows it by itself, if anything."""
+        if self.cadence is not None:
+            return f"{self.cadence} {self.step}/{self.steps}"
+        if self.repeat:
+            from pipeline_tui.core.repeats import describe_repeat
+
+            return describe_repeat(self.repeat)
+        return ""
 
 
 def agenda(
@@ -79,21 +95,39 @@ def agenda(
         until = datetime.max
     rows = agenda_rows(until.replace(microsecond=0), pipeline_id, owner, prospect_id)
     stage = stage_names() if rows else {}
-    return [
-        AgendaItem(
-            fid,
-            pid,
-            name,
-            org,
-            kind,
-            due,
-            notes,
-            follow_up_status(due, now),
-            agenda_group(due, now),
-            contact,
-            phone,
-            value,
-            stage.get(stage_id, ""),
-        )
-        for fid, pid, name, org, kind, due, notes, _, contact, phone, value, stage_id in rows
-    ]
+    counted: dict[str, int] = {}  # a cadence's steps (JSON) -> how many: counted once each
+    return [_item(row, now, stage, counted) for row in rows]
+
+
+def _item(row: tuple, now: datetime, stage: dict[int, str], counted: dict[str, int]) -> AgendaItem:
+    fid, pid, name, org, kind, due, notes, _, contact, phone, value, stage_id, email, *runs = row
+    cadence, steps, step, repeat = runs
+    return AgendaItem(
+        fid,
+        pid,
+        name,
+        org,
+        kind,
+        due,
+        notes,
+        follow_up_status(due, now),
+        agenda_group(due, now),
+        contact,
+        phone,
+        value,
+        stage.get(stage_id, ""),
+        email,
+        cadence,
+        step if cadence is not None else None,
+        _count(counted, steps) if cadence is not None else None,
+        repeat,
+    )
+
+
+def _count(counted: dict[str, int], steps: str) -> int:
+    found = counted.get(steps)
+    if found is None:
+        import json
+
+        found = counted[steps] = len(json.loads(steps))
+    return found

@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 from peewee import fn
 
 from pipeline_tui.errors import ServerLost, UserError
+from pipeline_tui.services.user import current_user, set_user  # noqa: F401 (their home was here)
 from pipeline_tui.store import journal, queries, writes
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import Pipeline, Prospect, Stage
@@ -96,19 +97,6 @@ def save(instance, **changes) -> None:
         instance._dirty.clear()
 
 
-_current_user = ""
-
-
-def set_user(name: str) -> None:
-    """Who is working: new prospects are theirs, ``mine`` means theirs (team mode)."""
-    global _current_user
-    _current_user = name.strip()
-
-
-def current_user() -> str:
-    return _current_user
-
-
 def create(model, **values):
     """Insert a row (remembered, so that undo deletes it); returns it with its id."""
     row = model(**values)
@@ -116,6 +104,12 @@ def create(model, **values):
     row._dirty.clear()
     journal.after_insert(model, row.id)
     return row
+
+
+def remove(instance) -> None:
+    """Delete a row (remembered whole, so that undo puts it back)."""
+    journal.before_delete(instance)
+    type(instance).delete().where(type(instance).id == instance.id).execute()
 
 
 def find_prospect(reference: str | int, *, archived: bool = False) -> Prospect:

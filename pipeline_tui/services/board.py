@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from pipeline_tui.core import domain, figures
+from pipeline_tui.core import aging, domain, figures
 from pipeline_tui.core.domain import new_record
 from pipeline_tui.core.search import fold
 from pipeline_tui.core.settings import Settings
@@ -45,6 +45,8 @@ class Card(NamedTuple):
     next_follow_up: domain.FollowUp | None
     follow_up_status: str  # overdue, today, upcoming or none
     closed: str  # how a won, lost or archived prospect (a search finds them) ended; "" if open
+    days_in_stage: int | None = None  # whole days since it entered its stage (open deals only)
+    slipped: bool = False  # an open deal whose expected close date has passed
 
 
 class ColumnHead(NamedTuple):
@@ -275,7 +277,7 @@ class BoardReader:
 
     def _card(self, row: tuple, step: tuple | None) -> Card:
         pid, name, organization, contact, value, probability, score, decision_maker = row[:8]
-        stage_id, archived, closed_at, lost_reason = row[8:]
+        stage_id, archived, closed_at, lost_reason, entered, close = row[8:]
         stage = self._stages.get(stage_id)
         odds = probability if probability is not None else (stage.probability if stage else 0.0)
         upcoming = None
@@ -295,7 +297,14 @@ class BoardReader:
             decision_maker,
             stage_id,
         )
-        return new_record(Card, (*fields, upcoming, status, closed))
+        return new_record(Card, (*fields, upcoming, status, closed, *self._aging(closed, entered, close)))
+
+    def _aging(self, closed: str, entered, close) -> tuple[int | None, bool]:
+        """Days in its stage and a slipped close date, as the report reads them (core.aging):
+        said of open deals only."""
+        if closed:
+            return None, False
+        return aging.days_since(_moment(entered), self._now), aging.close_slipped(_day(close), self._now)
 
     def place(self, prospect_id: int) -> tuple[int, int] | None:
         """The column (its stage's id) that holds an open prospect of this board, and how many
@@ -336,6 +345,12 @@ def _closed(stage: domain.Stage | None, archived: bool, closed_at: datetime | No
     if stage.kind == domain.LOST and reason:
         return f"{name.lower()}{when}: {reason}"
     return f"{name.lower()}{when}"
+
+
+def _day(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def _moment(value) -> datetime | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from pipeline_tui.core.dates import WORKING_HOUR
+from pipeline_tui.core.dates import DEFAULT_RULES, WORKING_HOUR, DateRules
 from pipeline_tui.core.fields import parse_kind, parse_text
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, save, set_undo_label
+from pipeline_tui.services.cadences import continue_after
 from pipeline_tui.store.models import FollowUp, Prospect
 
 
@@ -28,8 +29,11 @@ def _open_follow_up(follow_up_id: int) -> FollowUp:
 
 
 @action("schedule")
-def schedule(prospect_id: int, kind: str, due: datetime, now: datetime, notes: str = "") -> FollowUp:
-    """Schedule a follow-up of one of the known kinds."""
+def schedule(
+    prospect_id: int, kind: str, due: datetime, now: datetime, notes: str = "", *, repeat: str | None = None
+) -> FollowUp:
+    """Schedule a follow-up of one of the known kinds; ``repeat``, an RRULE (see
+    :func:`pipeline_tui.core.repeats.parse_repeat`), makes it come back once done."""
     prospect = _prospect(prospect_id)
     kind = parse_kind(kind)
     follow_up = create(
@@ -39,6 +43,7 @@ def schedule(prospect_id: int, kind: str, due: datetime, now: datetime, notes: s
         due_at=due.replace(second=0, microsecond=0),
         created_at=now,
         notes=parse_text(notes, "notes"),
+        repeat=repeat or None,
     )
     set_undo_label(f"scheduled a {kind} with {prospect.name}")
     return follow_up
@@ -77,13 +82,20 @@ def schedule_reminders(
 
 @action("done")
 def complete(
-    follow_up_id: int, now: datetime, outcome: str = "", *, then: tuple[str, datetime] | None = None
+    follow_up_id: int,
+    now: datetime,
+    outcome: str = "",
+    *,
+    then: tuple[str, datetime] | None = None,
+    rules: DateRules = DEFAULT_RULES,
 ) -> FollowUp:
     """Mark a follow-up done at ``now`` with what happened and, in the same action, schedule
-    the next one (``then``: kind and due), so that one undo takes back both."""
+    the next one (``then``: kind and due), so that one undo takes back both. A cadence's step
+    or a repeating follow-up schedules what follows it by itself (``continued_by``)."""
     follow_up = _open_follow_up(follow_up_id)
     save(follow_up, done_at=now, outcome=parse_text(outcome, "outcome"))
     save(follow_up.prospect, updated_at=now)
+    continue_after(follow_up, now, rules)
     if then is not None:
         _schedule_next(follow_up.prospect_id, then, now)
     set_undo_label(f"{follow_up.kind} with {follow_up.prospect.name} marked done")
@@ -156,6 +168,7 @@ def log_activity(
     *,
     answers: int | None = None,
     then: tuple[str, datetime] | None = None,
+    rules: DateRules = DEFAULT_RULES,
 ) -> FollowUp:
     """Record something that just happened (a call, an email) as a follow-up done now. If it
     answers an open follow-up of its kind (``answers``, else the one due today or before), that
@@ -168,6 +181,7 @@ def log_activity(
     if open_one is not None:
         joined = " · ".join(text for text in (open_one.notes, notes) if text)
         save(open_one, done_at=now, outcome=outcome, notes=parse_text(joined, "notes"))
+        continue_after(open_one, now, rules)
         entry = open_one
     else:
         entry = create(

@@ -4,9 +4,10 @@ agenda: ``services.agenda``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import wraps
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from pipeline_tui.core import domain
@@ -14,7 +15,7 @@ from pipeline_tui.core.score import Score, ScoreContext, score_prospect, score_t
 from pipeline_tui.core.search import fold
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
-from pipeline_tui.services import scores
+from pipeline_tui.services import cadences, scores
 from pipeline_tui.services.agenda import (  # noqa: F401  (the agenda's names, as before)
     AGENDA_GROUPS,
     AgendaItem,
@@ -50,16 +51,14 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
 # -- report -----------------------------------------------------------------------------------
 
 
-@_one_read
 def report(
     now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
 ) -> Report:
-    """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
-    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
-    snapshot = queries.load_snapshot(now, settings, pipeline_id=pipeline_id, owner=owner)
-    from pipeline_tui.core.report import build_report
+    """Figures and advice for everyone (the team's quota) or one salesperson (their quota): see
+    :mod:`pipeline_tui.services.report`."""
+    from pipeline_tui.services.report import report as read_report
 
-    return build_report(snapshot, settings)
+    return read_report(now, settings, find_pipeline(pipeline_name).id if pipeline_name else None, owner)
 
 
 # -- one prospect -----------------------------------------------------------------------------
@@ -90,6 +89,8 @@ class Detail(NamedTuple):
     contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
     organization: object = None  # services.organizations.OrganizationView, when it names one
     look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
+    cadence: str | None = None  # the running cadence and its step, in words
+    runs_itself: Mapping[int, str] = MappingProxyType({})  # open follow-up id -> "step 2 of 3", "every week"
 
 
 @_one_read
@@ -113,6 +114,7 @@ def _detail(prospect_id: int, settings: Settings, context: ScoreContext) -> Deta
     if facts is not None and stage.kind == domain.OPEN:
         score = score_prospect(facts, stage, context, settings.score, settings.thresholds)
         found = advice_rules.sort_advice(advice_rules.prospect_advice(snapshot, settings.thresholds, [facts]))
+    cadence, runs_itself = cadences.marks(prospect_id)
     return Detail(
         prospect=prospect,
         stage=stage,
@@ -124,6 +126,8 @@ def _detail(prospect_id: int, settings: Settings, context: ScoreContext) -> Deta
         timeline=timeline(prospect, snapshot.stage_by_id),
         open_follow_ups=list(facts.open_follow_ups) if facts else [],
         **_people_of(prospect),
+        cadence=cadence,
+        runs_itself=runs_itself,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import peewee
 
-from pipeline_tui.core.domain import CONTACT_KINDS, DEMO_KINDS
+from pipeline_tui.core.kinds import CONTACT_KINDS, DEMO_KINDS
 
 COLUMNS = ("last_activity_at", "last_contact_at", "last_appointment_at", "demo_or_trial")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from peewee import JOIN
 
-from pipeline_tui.store.models import FollowUp, Prospect, Stage, database
+from pipeline_tui.store.models import CadenceRun, FollowUp, Prospect, Stage, database
 
 
 def _rows(query):
@@ -25,7 +25,8 @@ def agenda_rows(
 ) -> list[tuple]:
     """Open follow-ups due before ``until`` on live prospects: the agenda, oldest first. Each
     row: follow-up id, prospect id, name, organization, kind, due, notes, created, then the
-    prospect's contact, phone, value in cents and stage id."""
+    prospect's contact, phone, value in cents, stage id and email, then the follow-up's
+    cadence name, its steps (JSON), its step, and its repeat rule."""
     query = (
         FollowUp.select(
             FollowUp.id,
@@ -41,8 +42,15 @@ def agenda_rows(
             Prospect.phone,
             Prospect.value_cents,
             Prospect.stage,
+            Prospect.email,
+            # what runs by itself: a cadence's step, a repeat
+            CadenceRun.name,
+            CadenceRun.steps,
+            FollowUp.cadence_step,
+            FollowUp.repeat,
         )
         .join(Prospect, JOIN.INNER, on=(FollowUp.prospect == Prospect.id))
+        .join(CadenceRun, JOIN.LEFT_OUTER, on=(FollowUp.cadence_run == CadenceRun.id))
         .where(
             FollowUp.done_at.is_null(),
             FollowUp.due_at <= until,

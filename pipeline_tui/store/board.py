@@ -1,6 +1,6 @@
 """The board's reads: a column's cards a window at a time, in the order the board shows them.
 
-A column is read through one index (schema 7) in its order: best score first, then the bigger
+A column is read through one index (schema 9) in its order: best score first, then the bigger
 deal, then the older prospect. So the first screenful, the next one or a card's place cost
 the same at 100 prospects as at 100,000; the columns' counts and values come from
 ``store.totals``. Every query's SQL is built once per shape (``store.built``).
@@ -34,6 +34,8 @@ CARD_COLUMNS = (
     Prospect.archived,
     Prospect.closed_at,
     Prospect.lost_reason,
+    Prospect.stage_entered_at,
+    Prospect.expected_close,
 )
 
 

@@ -1,4 +1,4 @@
-"""Which prospects' stored score and search text must be worked out again (schema 7).
+"""Which prospects' stored score and search text must be worked out again (schema 9).
 
 The board reads a column in score order straight from the database, so each prospect's score
 and the folded text it is searched by are kept on its row (``services.scores`` works them

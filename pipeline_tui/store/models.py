@@ -103,7 +103,10 @@ class Prospect(BaseModel):
     org = ForeignKeyField(
         Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
     )
-    # schema 7: what the board orders and searches by, worked out by the pure core and kept
+    # schema 8: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
+    snoozed_until = DateTimeField(null=True)
+    snooze_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    # schema 9: what the board orders and searches by, worked out by the pure core and kept
     # here (see services.scores); a write empties fresh_until (triggers, store.freshness)
     score = IntegerField(null=True)  # open prospects only
     search_text = TextField(default="", constraints=[SQL("DEFAULT ''")])  # folded (core.search)
@@ -114,7 +117,7 @@ class Prospect(BaseModel):
             # the board's open prospects by stage; also covers the reach histogram's GROUP BY and
             # the count that ranks one budget among the open ones
             (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
-            # (and, from schema 7, the prospects closed in a period: store.board's index of them)
+            # (and, from schema 9, the prospects closed in a period: store.board's index of them)
         )
 
 
@@ -130,6 +133,23 @@ class Contact(BaseModel):
     position = IntegerField(default=0)  # the order they were added in
 
 
+class CadenceRun(BaseModel):
+    """A cadence running on a prospect (schema 9): its steps as they were when it started,
+    so that a cadence changed in the config file later leaves this one as it was."""
+
+    prospect = ForeignKeyField(Prospect, backref="cadences", on_delete="CASCADE", index=False)
+    name = CharField()
+    steps = TextField()  # JSON: ["call +2d", "email +3d", ...]
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+    # finished, stopped, won, lost or archived
+    end_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+
+    class Meta:
+        table_name = "cadence_run"
+        indexes = ((("prospect", "ended_at"), False),)
+
+
 class FollowUp(BaseModel):
     """An activity: a follow-up to do (``done_at`` empty) or done."""
 
@@ -140,6 +160,16 @@ class FollowUp(BaseModel):
     created_at = DateTimeField()
     outcome = TextField(default="")
     notes = TextField(default="")
+    # schema 7: a step of a cadence (1-based), or a repeating one (an RRULE), and the due time
+    # a reminder was last sent for (`pipeline-tui notify`: never twice for the same time)
+    cadence_run = ForeignKeyField(CadenceRun, null=True, on_delete="SET NULL", index=False)
+    cadence_step = IntegerField(null=True)
+    repeat = TextField(null=True)
+    announced_due = DateTimeField(null=True)
+
+    # what completing it scheduled by itself (a cadence's next step, a repeat's next
+    # occurrence): set by the service that completed it, never stored
+    continued_by: FollowUp | None = None
 
     class Meta:
         table_name = "follow_up"
@@ -157,10 +187,17 @@ class StageChange(BaseModel):
     # "Negotiation → Proposal" after the link went to the stage that took its prospects
     from_name = CharField(null=True)
     to_name = CharField(null=True)
+    # schema 8: how long the prospect had been in ``from_stage`` (the report's time in stage)
+    seconds_in_stage = BigIntegerField(null=True)
 
     class Meta:
         table_name = "stage_change"
-        indexes = ((("prospect", "changed_at"), False),)
+        indexes = (
+            (("prospect", "changed_at"), False),
+            # the stages left in a window of time, with how long each stay was: read from the
+            # index alone (schema 8)
+            (("changed_at", "from_stage", "seconds_in_stage", "prospect"), False),
+        )
 
 
 class Quota(BaseModel):
@@ -185,7 +222,7 @@ class Revision(BaseModel):
 
 class StageTotal(BaseModel):
     """How many live prospects of one owner a stage holds and what they are worth, kept by
-    triggers (schema 7, see store.totals): the board's column headers, without summing
+    triggers (schema 9, see store.totals): the board's column headers, without summing
     100,000 rows on every key."""
 
     stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
@@ -209,6 +246,7 @@ ALL_MODELS = (
     Organization,
     Prospect,
     Contact,
+    CadenceRun,
     FollowUp,
     StageChange,
     Quota,
@@ -229,6 +267,10 @@ def extra_indexes(db: Database) -> tuple[SQL, ...]:
     return (
         # the agenda: open follow-ups by due time
         SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
+        # the report's week of activity: follow-ups done since Monday, by kind (schema 6)
+        SQL(
+            "CREATE INDEX IF NOT EXISTS follow_up_done ON follow_up (done_at, kind) WHERE done_at IS NOT NULL"
+        ),
         SQL(
             "CREATE INDEX IF NOT EXISTS follow_up_open_prospect"
             f" ON follow_up (prospect_id, done_at, due_at, {covered}) WHERE done_at IS NULL"

@@ -216,6 +216,11 @@ PROSPECT_COLUMNS = (
     Prospect.ever_won,
     Prospect.owner,
     *(getattr(Prospect, column) for column in activity.COLUMNS),  # kept by triggers
+    Prospect.updated_at,
+    Prospect.source,
+    Prospect.lost_reason,
+    Prospect.snoozed_until,
+    Prospect.snooze_reason,
 )
 
 
@@ -259,7 +264,8 @@ def _prospect_records(
         rows[index] = None  # each row let go once read: the whole table never lives twice
         (pid, name, pipeline, stage, created, entered, organization, contact, value, close) = row[:10]
         (urgency, decision_maker, probability, closed, reached, ever_won, owner) = row[10:17]
-        (last_activity, last_contact, last_appointment, demo_or_trial) = row[17:]
+        (last_activity, last_contact, last_appointment, demo_or_trial) = row[17:21]
+        (updated, source, lost_reason, snoozed_until, snooze_reason) = row[21:]
         history = new_record(
             domain.History,
             (
@@ -276,7 +282,8 @@ def _prospect_records(
                 domain.Prospect,
                 (pid, name, pipeline, stage, moment(created), moment(entered), organization, contact)
                 + (value, _as_date(close), text(urgency), text(decision_maker), probability)
-                + (moment(closed), text(owner), tuple(follow_ups.get(pid, ())), history),
+                + (moment(closed), text(owner), tuple(follow_ups.get(pid, ())), history, moment(updated))
+                + (text(source), lost_reason, moment(snoozed_until), snooze_reason),
             )
         )
     return prospects
@@ -300,19 +307,16 @@ def load_snapshot(
     ids: Iterable[int] | None = None,
     open_only: bool = False,
 ) -> domain.Snapshot:
-    """All the core needs, in a fixed number of queries whatever the number of prospects.
-
-    For the report, closed prospects are loaded only as far back as the figures look (the
-    look-back window, the quota period); older ones arrive summarised as stage totals and the
-    reach histogram. ``open_only`` (the export) skips closed ones; ``ids`` loads just those;
-    ``owner`` limits all of it to one salesperson's prospects and quota (else the team's).
+    """Prospects with all the core needs of them, in a fixed number of queries whatever their
+    number: every live one (the report reads its own: :mod:`pipeline_tui.store.report`), or
+    ``open_only`` (the export) skips closed ones; ``ids`` loads just those; ``owner`` limits
+    all of it to one salesperson's prospects and quota (else the team's).
     """
     quota = load_quota(owner)
-    summarise = ids is None and not open_only
     stages = load_stages(settings)
     wanted = None if ids is None else list(ids)
     if wanted is None:
-        open_ids = tuple(s.id for s in stages if s.kind == OPEN)
+        open_ids = tuple(s.id for s in stages if s.kind == OPEN) if open_only else None
         rows = load_prospects(Scope(open_ids, pipeline_id, None, owner))
         positions = {stage.id: stage.position for stage in stages}
         prospects = _prospect_records(rows, load_open_follow_ups(None), positions)
@@ -325,9 +329,6 @@ def load_snapshot(
         prospects=tuple(prospects),
         quota=quota,
         pipeline_id=pipeline_id,
-        closed_totals=load_closed_totals(pipeline_id, stages, owner) if summarise else None,
-        reach=load_reach(pipeline_id, stages, owner) if summarise else None,
-        closed_tallies=load_tallies(now, settings, quota, pipeline_id, owner) if summarise else None,
     )
 
 
@@ -338,8 +339,9 @@ def load_tallies(
     pipeline_id: int | None,
     owner: str | None = None,
 ) -> dict[tuple[datetime, datetime], domain.ClosedTally]:
-    """Won and lost in the windows the figures read: the look-back window and the quota period."""
-    windows = [figures.lookback_window(now, settings.thresholds)]
+    """Won and lost in the windows the figures read: the look-back window, the current month
+    and the quota period."""
+    windows = [figures.lookback_window(now, settings.thresholds), figures.month_window(now)]
     if quota is not None:
         windows.append(figures.period_window(figures.quota_period(quota.period, now)))
     tallies = {}
@@ -375,7 +377,7 @@ def closed_totals(
     stages: Iterable[domain.Stage] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Count and value of prospects won and lost between two times: the board's strip. Read
-    from the index of closed prospects alone (schema 7): no row, no stage joined."""
+    from the index of closed prospects alone (schema 9): no row, no stage joined."""
     every = stages if stages is not None else load_stages()
     kinds = {s.id: s.kind for s in every if s.kind in (domain.WON, domain.LOST)}
     values = [str(start), str(end), *kinds, *([] if pipeline_id is None else [pipeline_id])]

@@ -15,7 +15,7 @@ import peewee
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, board, freshness, models, search, totals
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -98,7 +98,51 @@ def _to_6(db: peewee.Database) -> None:
 
 
 def _to_7(db: peewee.Database) -> None:
-    """Schema 7: the board reads a column a window at a time in the order it shows, through an
+    """Schema 7 (follow-ups that run themselves): cadences running on prospects; on each
+    follow-up its cadence step, its repeat rule, and the due time a reminder was sent for.
+    Nullable columns, added in place on both engines; no row is touched."""
+    db.create_tables([models.CadenceRun])  # with its index, as a new database gets it
+    moment = "DATETIME" if isinstance(db, peewee.SqliteDatabase) else "TIMESTAMP"
+    for column, kind in (
+        ("cadence_run_id", 'INTEGER REFERENCES "cadence_run" ("id") ON DELETE SET NULL'),
+        ("cadence_step", "INTEGER"),
+        ("repeat", "TEXT"),
+        ("announced_due", moment),
+    ):
+        db.execute_sql(f'ALTER TABLE "follow_up" ADD COLUMN "{column}" {kind}')
+
+
+def _to_8(db: peewee.Database) -> None:
+    """Schema 8 (honest figures): a snooze with a reason on each prospect; on each stage change,
+    how long the prospect had been in the stage it left (worked out here for the old ones, from
+    the change before it); indexes for the report's time in stage and week of activity."""
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    db.execute_sql(
+        f'ALTER TABLE "prospect" ADD COLUMN "snoozed_until" {"DATETIME" if sqlite else "TIMESTAMP"}'
+    )
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "snooze_reason" VARCHAR(255) NOT NULL DEFAULT \'\'')
+    db.execute_sql(
+        f'ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" {"INTEGER" if sqlite else "BIGINT"}'
+    )
+    if sqlite:
+        seconds = (
+            "CAST(ROUND((julianday(changed_at) - julianday(LAG(changed_at) OVER w)) * 86400) AS INTEGER)"
+        )
+    else:
+        seconds = "CAST(EXTRACT(EPOCH FROM changed_at - LAG(changed_at) OVER w) AS BIGINT)"
+    db.execute_sql(
+        f'UPDATE "stage_change" SET "seconds_in_stage" = stay.seconds FROM (SELECT id, {seconds} AS seconds'
+        ' FROM "stage_change" WINDOW w AS (PARTITION BY prospect_id ORDER BY changed_at, id)) AS stay'
+        ' WHERE "stage_change".id = stay.id AND "stage_change".from_stage_id IS NOT NULL'
+    )
+    for index in models.StageChange._meta.fields_to_index():  # as a new database gets them
+        db.execute(index)
+    for statement in models.extra_indexes(db):
+        db.execute(statement)
+
+
+def _to_9(db: peewee.Database) -> None:
+    """Schema 9: the board reads a column a window at a time in the order it shows, through an
     index of the stored score (see :mod:`pipeline_tui.services.scores`); each stage's count
     and value are kept by triggers (:mod:`pipeline_tui.store.totals`); the text a prospect is
     found by is kept folded, and on SQLite indexed by trigrams (:mod:`pipeline_tui.store.search`).
@@ -115,7 +159,7 @@ def _to_7(db: peewee.Database) -> None:
 
 
 def _install_board(db: peewee.Database) -> None:
-    """What the board reads through (schema 7), made afresh or added to an older database."""
+    """What the board reads through (schema 9), made afresh or added to an older database."""
     board.install(db)
     freshness.install(db)
     totals.install(db)
@@ -130,6 +174,8 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     5: _to_5,
     6: _to_6,
     7: _to_7,
+    8: _to_8,
+    9: _to_9,
 }
 
 

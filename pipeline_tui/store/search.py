@@ -1,7 +1,7 @@
 """Finding prospects by a piece of their folded text (``Prospect.search_text``, see core.search).
 
 Looking through every text on every key grows with the pipeline. So on SQLite the texts
-are indexed by their trigrams (FTS5, schema 7): a piece of three characters or more that few
+are indexed by their trigrams (FTS5, schema 9): a piece of three characters or more that few
 prospects hold is found through the index at once. A piece that many hold (or a shorter
 one, or on a server) is looked for row by row in the board's order instead, where the first
 screenful is found after a few rows; its columns then count their matches up to a limit.
@@ -68,7 +68,7 @@ def has_index(db: peewee.Database) -> bool:
 
 def install(db: peewee.Database) -> None:
     """Create the index and its triggers, where the database can (in the caller's transaction):
-    every text is empty then (schema 7 adds them so), and none is in the index."""
+    every text is empty then (schema 9 adds them so), and none is in the index."""
     if has_index(db):
         db.execute_sql(_FTS)
         for statement in _TRIGGERS:

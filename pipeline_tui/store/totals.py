@@ -1,4 +1,4 @@
-"""Each stage's count and value of live prospects, by owner, kept by the database (schema 7).
+"""Each stage's count and value of live prospects, by owner, kept by the database (schema 9).
 
 A board column's header says how many prospects its stage holds and what they are worth:
 summed over the prospects on every key, that would grow with the pipeline; kept in

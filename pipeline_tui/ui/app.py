@@ -51,6 +51,7 @@ class PipelineApp(KeysBeforeBindings, App):
         Binding("3", "show('report')", "Report", id="app.report", show=False),
         Binding("slash", "search", "Search", key_display="/", id="app.search"),
         Binding("n", "new_prospect", "New", id="app.new"),
+        Binding("b", "call_block", "Call block", show=False, id="app.call_block"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("m", "toggle_mine", "Mine/everyone", show=False, id="app.mine"),
         Binding("question_mark", "keys", "Keys", key_display="?", id="app.keys"),
@@ -333,6 +334,19 @@ class PipelineApp(KeysBeforeBindings, App):
 
         self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name, dates=self.date_rules), added)
 
+    def action_call_block(self) -> None:
+        """b: today's and overdue calls, one prospect at a time."""
+        from pipeline_tui.services.call_block import calls_due
+        from pipeline_tui.ui.screens.call_block import CallBlockScreen
+
+        if isinstance(self.screen, CallBlockScreen):
+            return
+        calls = calls_due(self.now(), self.owner)
+        if not calls:
+            self.notify("No call due today or overdue.", markup=False)
+            return
+        self.push_screen(CallBlockScreen(calls))
+
     def action_toggle_mine(self) -> None:
         """Team mode: only my prospects (and my quota), or everyone's (and the team's)."""
         self.mine = not self.mine
@@ -362,6 +376,7 @@ class PipelineApp(KeysBeforeBindings, App):
             self.refresh_screen()
 
     def action_keys(self) -> None:
+        from pipeline_tui.ui.screens.call_block import CallBlockScreen
         from pipeline_tui.ui.screens.help import HelpScreen, Line
         from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
         from pipeline_tui.ui.widgets.virtual_list import VirtualList
@@ -374,15 +389,23 @@ class PipelineApp(KeysBeforeBindings, App):
                 return usual
             return ",".join(lists[binding_id] for binding_id in ids)
 
+        palette = ("Command palette", [Line("ctrl+p", "Any command, any prospect by name, Quota, themes")])
+        everywhere = self.user_keys(self.BINDINGS)
+        if isinstance(self.screen, CallBlockScreen):  # its keys where they are wanted (the rest fills 120x40)
+            calls = self.user_keys(CallBlockScreen.BINDINGS)
+            self.push_screen(HelpScreen([("Everywhere", everywhere), ("Call block", calls), palette]))
+            return
+        # b works everywhere; the help lists it with the agenda's keys, where the calls are
+        # (and where there is room at 120x40)
+        block = [binding for binding in everywhere if binding.id == "app.call_block"]
+        board = self.user_keys(BoardScreen.BINDINGS)
         sections = [
-            ("Everywhere", self.user_keys(self.BINDINGS)),
+            ("Everywhere", [binding for binding in everywhere if binding not in block]),
             (
                 "Board",
                 # a (people) is on the pane's key line and M (merge) in the pane when it applies,
                 # both in the palette: two more lines here would make the wide help scroll
-                self.user_keys(
-                    [b for b in BoardScreen.BINDINGS if b.id not in ("board.people", "board.merge")]
-                )
+                [b for b in board if b.id not in ("board.people", "board.merge")]
                 + [
                     Line(list_keys("up,down,j,k", "list.up", "list.down"), "Move in a column"),
                     Line(
@@ -392,13 +415,13 @@ class PipelineApp(KeysBeforeBindings, App):
                     Line(list_keys("pageup,pagedown", "list.page_up", "list.page_down"), "A page up or down"),
                 ],
             ),
-            ("Agenda", self.user_keys(_agenda().BINDINGS)),
+            ("Agenda", self.user_keys(_agenda().BINDINGS) + block),
             ("Report", self.user_keys(_report().BINDINGS)),
             (
                 "A prospect's pane (enter on the agenda or the report)",
-                self.user_keys(ProspectPaneScreen.BINDINGS),
+                _as_on_the_board(self.user_keys(ProspectPaneScreen.BINDINGS), board),
             ),
-            ("Command palette", [Line("ctrl+p", "Any command, any prospect by name, Quota, themes")]),
+            palette,
         ]
         self.push_screen(HelpScreen(sections))
 
@@ -509,6 +532,18 @@ class PipelineApp(KeysBeforeBindings, App):
         self.push_screen(
             FormScreen("New pipeline", [Field("name", "Name", "", "e.g. Renewals")], submit), done
         )
+
+
+def _as_on_the_board(bindings: list[Binding], board: list[Binding]) -> list:
+    """The pane's keys for the help: those the board has too in one line, so that every key
+    still fits at 120x40."""
+    from pipeline_tui.ui.screens.help import Line
+
+    on_board = {(binding.key, binding.description) for binding in board}
+    same = [binding for binding in bindings if (binding.key, binding.description) in on_board]
+    rest = [binding for binding in bindings if (binding.key, binding.description) not in on_board]
+    shared = Line(",".join(binding.key for binding in same), "As on the board")
+    return [*rest, shared] if same else rest
 
 
 def _agenda() -> type[Screen]:

@@ -13,8 +13,10 @@ from pipeline_tui.core import fields as rules
 from pipeline_tui.core.dates import EXAMPLES, DateRules, parse_when, read_when
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, URGENCIES, Quota
 from pipeline_tui.core.money import parse_money
+from pipeline_tui.core.repeats import EXAMPLES as REPEATS
+from pipeline_tui.core.repeats import describe_repeat, parse_repeat
 from pipeline_tui.errors import ServerLost, UserError
-from pipeline_tui.services import follow_ups, notes, prospects, setup
+from pipeline_tui.services import cadences, follow_ups, notes, prospects, setup
 from pipeline_tui.services.follow_ups import default_next
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import money, when
@@ -222,11 +224,19 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScre
 def schedule_follow_up(
     clock: Clock, prospect_id: int, name: str, kind: str = "call", *, dates: DateRules
 ) -> FormScreen:
-    """``f``: when (in words: what one types first), kind (a call unless changed) and notes."""
+    """``f``: when (in words: what one types first), kind (a call unless changed), notes, and
+    whether it repeats."""
 
     def submit(values: dict[str, str]):
         due = parse_when(values["when"], clock(), dates)
-        return follow_ups.schedule(prospect_id, values["kind"], due, clock(), values["notes"])
+        rule = values["repeat"].strip()
+        repeat = parse_repeat(rule, due) if rule else None
+        return follow_ups.schedule(prospect_id, values["kind"], due, clock(), values["notes"], repeat=repeat)
+
+    def check_repeat(text: str) -> str | None:
+        if not text.strip():
+            return None
+        return "→ " + describe_repeat(parse_repeat(text, clock()))
 
     return FormScreen(
         f"Follow up with {name}",
@@ -234,37 +244,74 @@ def schedule_follow_up(
             Field("when", "When", "", EXAMPLES, check=check_when(clock, dates)),
             Field("kind", "Kind", kind, ", ".join(FOLLOW_UP_KINDS), list(FOLLOW_UP_KINDS), check=check_kind),
             Field("notes", "Notes"),
+            Field("repeat", "Repeat", "", f"empty: once; or {REPEATS}", check=check_repeat),
         ],
         submit,
     )
 
 
+def _runs_itself(follow_up_id: int | None, clock: Clock, dates: DateRules):
+    """The open follow-up, and what completing it now would schedule by itself (its cadence's
+    next step, its next occurrence) with where it stands in its cadence; Nones when it is a
+    plain one (or the server is gone: saving will say so)."""
+    try:
+        follow_up = follow_ups.open_follow_up(follow_up_id) if follow_up_id is not None else None
+        if follow_up is None:
+            return None, None
+        return cadences.next_step(follow_up, clock(), dates), cadences.position(follow_up)
+    except ServerLost:
+        return None, None
+
+
+def _automatic_note(clock: Clock, following, where) -> str:
+    """What the outcome dialog says of a cadence step or a repeating follow-up."""
+    if following is None:
+        return f"{where.describe()}: the last step. What next?"
+    step = f"{where.describe()} · " if where is not None else ""
+    return f"{step}{following.describe(clock())}"
+
+
 def complete_follow_up(
-    clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str, *, dates: DateRules
+    clock: Clock, follow_up_id: int, kind: str, prospect_id: int, name: str, *, dates: DateRules, suggest=None
 ) -> FormScreen:
-    """``d``: what happened, and the next follow-up (required after an appointment: R4)."""
-    next_kind, next_due = default_next(kind, clock(), dates.working_hour)
-    insist = kind == "appointment"
+    """``d``: what happened, and the next follow-up (required after an appointment: R4), the
+    one ``suggest`` gives (kind, due, why: the call block's advice) or the usual rhythm. A
+    cadence's step or a repeating follow-up schedules what follows by itself: the dialog says
+    what, and asks for no next step."""
+    following, where = _runs_itself(follow_up_id, clock, dates)
+    if suggest is not None:
+        next_kind, next_due = suggest[:2]
+    else:
+        next_kind, next_due = default_next(kind, clock(), dates.working_hour)
+    insist = kind == "appointment" and following is None
 
     def submit(values: dict[str, str]):
-        text = values["next_when"].strip()
+        text = values.get("next_when", "").strip()
         if insist and not text:
             raise UserError("after an appointment, keep following up: give the next follow-up a date")
         due = parse_when(text, clock(), dates) if text else None
         then = (values["next_kind"], due) if due is not None else None
-        follow_ups.complete(follow_up_id, clock(), values["outcome"], then=then)
-        return then or True
+        done = follow_ups.complete(follow_up_id, clock(), values["outcome"], then=then, rules=dates)
+        return _said_after(done, then, clock())
 
+    fields = [Field("outcome", "Outcome", "", "what happened (optional)")]
+    if following is None:
+        fields += _next_step_fields(clock, dates, next_kind, next_due, required=insist)
     note = "After an appointment, always schedule the next follow-up." if insist else ""
-    return FormScreen(
-        f"Done: {kind} with {name}",
-        [
-            Field("outcome", "Outcome", "", "what happened (optional)"),
-            *_next_step_fields(clock, dates, next_kind, next_due, required=insist),
-        ],
-        submit,
-        note=note,
-    )
+    if suggest is not None and suggest[2] and following is None:
+        note = f"Suggested next: {suggest[2]}. {note}".strip()
+    if following is not None or where is not None:
+        note = _automatic_note(clock, following, where)
+    return FormScreen(f"Done: {kind} with {name}", fields, submit, note=note)
+
+
+def _said_after(done, then: tuple[str, datetime] | None, now: datetime) -> str | bool:
+    """What the footer adds after a follow-up is done: what came next by itself, or the next
+    step given (True: nothing)."""
+    said = [cadences.after_completing(done, now)] if done is not None else []
+    if then is not None:
+        said.append(f"next {then[0]} {then[1]:%a %d %b %H:%M}")
+    return "; ".join(part for part in said if part) or True
 
 
 def reschedule(clock: Clock, follow_up_id: int, label: str, *, dates: DateRules) -> FormScreen:
@@ -299,13 +346,15 @@ def log_call(
 ) -> FormScreen:
     """``c``: a call (or email) that just happened, with its outcome. When it answers a call
     that was due (``answers``, the agenda's row, else the prospect's call due today or before),
-    that call is completed and, as ``d`` does, the next follow-up is asked for."""
+    that call is completed and, as ``d`` does, the next follow-up is asked for (or, for a
+    cadence's step, said)."""
     due = _answered(clock, prospect_id, answers)
+    following, where = _runs_itself(due.id if due is not None else None, clock, dates)
 
     def submit(values: dict[str, str]):
         text = values.get("next_when", "").strip()
         then = (values["next_kind"], parse_when(text, clock(), dates)) if text else None
-        follow_ups.log_activity(
+        entry = follow_ups.log_activity(
             prospect_id,
             values["kind"],
             clock(),
@@ -313,8 +362,9 @@ def log_call(
             values["outcome"],
             answers=due.id if due is not None else None,
             then=then,
+            rules=dates,
         )
-        return then or True
+        return _said_after(entry, then, clock())
 
     fields = [
         # what happened first: that is what one types on pressing c (the kind is nearly always
@@ -325,9 +375,13 @@ def log_call(
     ]
     note = ""
     if due is not None:
-        next_kind, next_due = default_next(due.kind, clock(), dates.working_hour)
-        fields += _next_step_fields(clock, dates, next_kind, next_due)
-        note = f"This completes the {due.kind} due {when(due.due_at)}: what is the next step?"
+        note = f"This completes the {due.kind} due {when(due.due_at)}"
+        if following is not None or where is not None:
+            note += f" ({_automatic_note(clock, following, where)})"
+        if following is None:
+            next_kind, next_due = default_next(due.kind, clock(), dates.working_hour)
+            fields += _next_step_fields(clock, dates, next_kind, next_due)
+            note += ": what is the next step?"
     return FormScreen(f"Log a call with {name}", fields, submit, note=note)
 
 

@@ -26,6 +26,7 @@ SCENES: dict[str, tuple[str, ...]] = {
     "pane": ("2", "enter"),
     "report": ("3",),
     "help": ("question_mark",),
+    "calls": ("b",),
 }
 
 

@@ -987,3 +987,51 @@ async def test_cards_read_while_the_server_is_gone_leave_the_board_as_it_was(
         await pilot.pause()
         assert app.return_code is None and app.server_lost
         assert app.screen.query_one(KeysFooter).message in (app_module.SERVER_GONE, app_module.SERVER_REFUSED)
+
+
+def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reason(demo_db, now):
+    """Issue 20: the pane shows days in the current stage; the demo's slipped deal and its deal
+    snoozed with a reason say so."""
+    from datetime import datetime
+
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import prospect_detail
+    from pipeline_tui.ui.widgets.prospect_detail import detail_parts
+    from pipeline_tui.ui.widgets.virtual_list import GLUE
+
+    def pane(prospect: Prospect) -> str:
+        parts = detail_parts(prospect_detail(prospect.id, now, Settings()), now)
+        return "".join(p if isinstance(p, str) else p[0] for p in parts).replace(GLUE, " ")
+
+    open_ids = [s.id for s in Stage.select().where(Stage.kind == "open")]
+    live = list(Prospect.select().where(Prospect.stage.in_(open_ids), Prospect.archived == False))  # noqa: E712
+    slipped = [p for p in live if p.expected_close and p.expected_close < now.date()]
+    [snoozed] = [p for p in live if p.snooze_reason]
+    assert slipped and all("slipped" in pane(p) for p in slipped)
+    on_time = next(p for p in live if p.expected_close and p.expected_close >= now.date())
+    assert "slipped" not in pane(on_time)
+    entered = datetime.fromisoformat(str(on_time.stage_entered_at))
+    assert f"{(now - entered).days} days in stage" in pane(on_time)
+    assert f"Snoozed until {snoozed.snoozed_until:%d %b %Y}  their budget opens in January" in pane(snoozed)
+
+
+async def test_cards_show_days_in_stage_and_flag_a_slipped_close(demo_db, make_app, now):
+    """Issue 20: each card says how many days it has sat in its stage, and ⚑ marks an open deal
+    whose expected close date has passed (the demo has one)."""
+    from datetime import datetime
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        cards = [card for column in board_of(app).columns for card in column.items]
+        rows = {p.id: p for p in Prospect.select().where(Prospect.id.in_([c.id for c in cards]))}
+        for card in cards:
+            prospect = rows[card.id]
+            entered = datetime.fromisoformat(str(prospect.stage_entered_at))
+            assert card.days_in_stage == (now - entered).days
+            close = prospect.expected_close
+            assert card.slipped == (close is not None and close < now.date())
+        [slipped] = [c for c in cards if c.slipped]
+        text = screen_text(app)
+        assert f" {slipped.days_in_stage}d⚑" in text
+        assert text.count("⚑") == 1

@@ -61,6 +61,7 @@ def test_each_place_of_ids_is_the_class_that_binds_them():
     from pipeline_tui.ui.app import PipelineApp
     from pipeline_tui.ui.screens.agenda import AgendaScreen
     from pipeline_tui.ui.screens.board import BoardScreen
+    from pipeline_tui.ui.screens.call_block import CallBlockScreen
     from pipeline_tui.ui.screens.help import HelpScreen
     from pipeline_tui.ui.screens.people import PeopleScreen
     from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
@@ -76,6 +77,7 @@ def test_each_place_of_ids_is_the_class_that_binds_them():
         "agenda": AgendaScreen,
         "report": ReportScreen,
         "pane": ProspectPaneScreen,
+        "calls": CallBlockScreen,
         "people": PeopleScreen,
         "stages": StagesScreen,
         "help": HelpScreen,
@@ -235,7 +237,7 @@ async def test_the_key_lines_of_the_pane_and_the_people_list_name_the_users_keys
         await pilot.pause()
         text = " ".join(board_of(app).detail.text().replace("\xa0", " ").split())
         assert text.endswith(
-            "E edit · P people · F follow-up · c log call · o note · t trial/demo · "
+            "E edit · P people · F follow-up · c log call · o note · t trial/demo · C cadence · "
             "ctrl+j/K scroll · esc close"
         ), text
         assert "No next step scheduled: press F" in text

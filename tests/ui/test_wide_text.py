@@ -14,7 +14,7 @@ from rich.cells import set_cell_size
 from pipeline_tui.services.follow_ups import schedule
 from pipeline_tui.store.models import Prospect, Stage
 from pipeline_tui.ui.screens.agenda import AgendaList
-from pipeline_tui.ui.screens.report import AdviceList
+from pipeline_tui.ui.screens.report import AdviceList, wrapped
 from pipeline_tui.ui.textual_internals import screen_lines
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.ui.helpers import board_of, screen_text
@@ -143,5 +143,7 @@ async def test_agenda_rows_advice_and_messages_keep_every_wide_character(wide, m
         advice.cursor = mine[0]
         await pilot.pause()
         top = mine[0] * advice.row_height - int(advice.scroll_offset.y)
-        lines = [advice.render_line(top + line).text for line in range(advice.row_height - 1)]
+        # the message's own lines: a row is as tall as the longest message, whom it is about under
+        shown = len(wrapped(advice.items[mine[0]].message, advice._text_width()))
+        lines = [advice.render_line(top + line).text for line in range(shown)]
         assert no_blanks("".join(lines)).lstrip("▸") == no_blanks(advice.items[mine[0]].message)

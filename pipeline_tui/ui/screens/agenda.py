@@ -121,8 +121,8 @@ class AgendaList(VirtualList[Row]):
         dim = self.style_of("agenda--dim")
         for column, room in layout.columns:
             parts.append((fit(column_text(item, column), room, whole=column == "phone"), dim))
-        if layout.notes and item.notes:
-            parts.append((item.notes, dim))
+        if layout.notes and (item.notes or item.runs_itself):  # "after-demo 2/3", "every week"
+            parts.append((" · ".join(text for text in (item.runs_itself, item.notes) if text), dim))
         return make_strip(parts, width, base)
 
 
@@ -193,6 +193,7 @@ class AgendaScreen(ViewScreen):
         Binding("f", "follow_up", "Follow-up", show=False, id="agenda.follow_up"),
         Binding("c", "log_call", "Log call", show=False, id="agenda.log_call"),
         Binding("o", "note", "Note", show=False, id="agenda.note"),
+        Binding("C", "cadence", "Cadence start/stop", show=False, id="agenda.cadence"),
         Binding("enter", "open", "Open prospect", id="agenda.open"),
     ]
 
@@ -295,9 +296,8 @@ class AgendaScreen(ViewScreen):
             if not result:
                 return
             message = f"Done: {item.kind} with {item.prospect}"
-            if isinstance(result, tuple):
-                kind, due = result
-                message += f"; next {kind} {due:%a %d %b %H:%M}"
+            if isinstance(result, str):  # what came next (dialogs._said_after)
+                message += f"; {result}"
             self._done(message, after, item.prospect_id)
 
         self.app.push_screen(form, done)
@@ -360,13 +360,24 @@ class AgendaScreen(ViewScreen):
             if not result:
                 return
             message = f"Logged a call with {item.prospect}"
-            if isinstance(result, tuple):
-                kind, due = result
-                message += f"; next {kind} {due:%a %d %b %H:%M}"
+            if isinstance(result, str):  # what came next (dialogs._said_after)
+                message += f"; {result}"
             still_open = follow_ups.open_follow_up(item.id) is not None
             self._done(message, item.id if still_open else after, item.prospect_id)
 
         self.app.push_screen(form, logged)
+
+    def action_cadence(self) -> None:
+        from pipeline_tui.ui.cadence_forms import cadence_key
+
+        item = self._item_or_say()
+        if item is not None:
+            cadence_key(
+                self.app,
+                item.prospect_id,
+                item.prospect,
+                lambda said: self._done(said, item.id, item.prospect_id),
+            )
 
     def action_note(self) -> None:
         self._prospect_form(dialogs.add_note)

@@ -91,6 +91,7 @@ class BoardScreen(ViewScreen):
         Binding("c", "log_call", "Log call", show=False, id="board.log_call"),
         Binding("o", "note", "Note", show=False, id="board.note"),
         Binding("t", "trial", "Trial/demo", show=False, id="board.trial"),
+        Binding("C", "cadence", "Cadence start/stop", show=False, id="board.cadence"),
         Binding("p", "next_pipeline", "Pipeline", show=False, id="board.pipeline"),
         Binding("escape", "close", "Close", show=False, id="board.close"),
         # while the detail pane is open (check_action): its text scrolls by line or half a pane
@@ -608,8 +609,22 @@ class BoardScreen(ViewScreen):
             self.app.push_screen(
                 form,
                 lambda result: (
-                    result and self._done(f"Logged on {card.name}", select=card.id, changed=card.id)
+                    result
+                    and self._done(
+                        f"Logged on {card.name}" + (f"; {result}" if isinstance(result, str) else ""),
+                        select=card.id,
+                        changed=card.id,
+                    )
                 ),
+            )
+
+    def action_cadence(self) -> None:
+        from pipeline_tui.ui.cadence_forms import cadence_key
+
+        card = self._card_or_say()
+        if card:
+            cadence_key(
+                self.app, card.id, card.name, lambda said: self._done(said, select=card.id, changed=card.id)
             )
 
     def action_note(self) -> None:

@@ -50,13 +50,14 @@ def _key_name(key: str) -> str:
 
 def keys_content(sections: list[tuple[str, list[Binding | Line]]], *, dates: bool = True) -> Content:
     parts: list = []
-    for title, bindings in sections:
+    for number, (title, bindings) in enumerate(sections, 1):
         parts.append((f"{title}\n", "bold $accent"))
         shown = [binding for binding in bindings if binding.description]
         width = max((len(_key_text(binding)) for binding in shown), default=0) + 2
         for binding in shown:
             parts += [(f"  {_key_text(binding):<{width}}", "bold"), f"{binding.description}\n"]
-        parts.append("\n")
+        if number < len(sections) or dates:  # no blank line closing a column: 120x40 has none spare
+            parts.append("\n")
     if dates:
         parts.append((DATE_HELP, "dim"))
     return Content.assemble(*parts)

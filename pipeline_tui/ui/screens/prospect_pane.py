@@ -47,6 +47,7 @@ class ProspectPaneScreen(ModalScreen[None]):
         Binding("c", "log_call", "Log call", id="pane.log_call"),
         Binding("o", "note", "Note", id="pane.note"),
         Binding("t", "trial", "Trial/demo", show=False, id="pane.trial"),
+        Binding("C", "cadence", "Cadence start/stop", show=False, id="pane.cadence"),
         Binding("1", "on_board", "On the board", id="pane.board"),
     ]
 
@@ -132,8 +133,8 @@ class ProspectPaneScreen(ModalScreen[None]):
                 self.app.changed()
                 self.dismiss(None)
                 message = f"Done: {follow_up.kind} with {name}"
-                if isinstance(result, tuple):
-                    message += f"; next {result[0]} {result[1]:%a %d %b %H:%M}"
+                if isinstance(result, str):  # what came next (dialogs._said_after)
+                    message += f"; {result}"
                 self.app.notify(message, markup=False)
 
         self.app.push_screen(form, after)
@@ -198,8 +199,8 @@ class ProspectPaneScreen(ModalScreen[None]):
 
         def said(result) -> str:
             message = f"Logged a call with {self.prospect_name}"
-            if isinstance(result, tuple):
-                message += f"; next {result[0]} {result[1]:%a %d %b %H:%M}"
+            if isinstance(result, str):  # what came next (dialogs._said_after)
+                message += f"; {result}"
             return message
 
         form = dialogs.log_call(
@@ -225,3 +226,13 @@ class ProspectPaneScreen(ModalScreen[None]):
             self.app.now, self.prospect_id, self.prospect_name, dates=self.app.date_rules
         )
         self._form(form, lambda _: f"Started for {self.prospect_name}")
+
+    def action_cadence(self) -> None:
+        from pipeline_tui.ui.cadence_forms import cadence_key
+
+        def after(said: str) -> None:
+            self.app.changed()
+            self.notify(said, markup=False)
+            self.app.keep_screen(self.reload)
+
+        cadence_key(self.app, self.prospect_id, self.prospect_name, after)

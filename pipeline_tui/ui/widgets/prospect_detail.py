@@ -15,6 +15,7 @@ from textual import events
 from textual.geometry import Size
 from textual.strip import Strip
 
+from pipeline_tui.core import aging
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
@@ -33,6 +34,7 @@ KEY_HINTS = {
         (("board.log_call",), "c", "log call"),
         (("board.note",), "o", "note"),
         (("board.trial",), "t", "trial/demo"),
+        (("board.cadence",), "C", "cadence"),
         (("board.detail_down", "board.detail_up"), "J/K", "scroll"),
         (("board.close",), "esc", "close"),
     ],
@@ -43,6 +45,7 @@ KEY_HINTS = {
         (("pane.log_call",), "c", "log call"),
         (("pane.note",), "o", "note"),
         (("pane.trial",), "t", "trial/demo"),
+        (("pane.cadence",), "C", "cadence"),
         (("pane.down", "pane.up"), "J/K", "scroll"),
         (("pane.back",), "esc", "close"),
     ],
@@ -78,8 +81,8 @@ def detail_parts(
     to do next, which the pane must show first on a small screen. ``keys`` and
     ``follow_up_key``: the user's keys, as the pane's key line names them."""
     parts: list = [
-        *_who(detail),
-        *_figures(detail),
+        *_who(detail, now),
+        *_figures(detail, now),
         "\n",  # a blank line between the fields and the first section
         *_notes(detail),
         *_next_steps(detail, now, follow_up_key),
@@ -94,12 +97,17 @@ def detail_parts(
     return [(part, None) if isinstance(part, str) else part for part in parts]
 
 
-def _who(detail: Detail) -> list:
+def _who(detail: Detail, now: datetime) -> list:
     """The deal's name, stage and pipeline, and who it is with."""
     p = detail.prospect
     parts: list = [(p.name, "strong"), "\n", (detail.stage.name, "heading"), f" · {detail.pipeline}"]
     if p.archived:
         parts.append((" · archived", "warn"))
+    is_open = detail.stage.kind == "open" and not p.archived
+    if is_open:  # how long it has sat in this stage (README: Time in stage)
+        parts.append(
+            (f" · {aging.days_since(p.stage_entered_at, now)}{GLUE}days{GLUE}in{GLUE}stage", "muted")
+        )
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
@@ -109,9 +117,11 @@ def _who(detail: Detail) -> list:
     return parts
 
 
-def _figures(detail: Detail) -> list:
-    """Value and its odds, close date, urgency, decision maker, source, owner, lost reason."""
+def _figures(detail: Detail, now: datetime) -> list:
+    """Value and its odds, close date (slipped or not), urgency, decision maker, source, owner,
+    lost reason, a snooze that stands."""
     p = detail.prospect
+    is_open = detail.stage.kind == "open" and not p.archived
     value = money(p.value_cents) if p.value_cents is not None else "unknown"
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
@@ -126,6 +136,7 @@ def _figures(detail: Detail) -> list:
         "\n",
         ("Close" + GLUE, "muted"),
         close,
+        (f"{GLUE}slipped" if is_open and aging.close_slipped(p.expected_close, now) else "", "bad"),
         ("   Urgency" + GLUE, "muted"),
         p.urgency,
         "\n",
@@ -139,6 +150,9 @@ def _figures(detail: Detail) -> list:
         parts += ["\n" if not p.source else "   ", ("Owner ", "muted"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
+    if aging.snooze_stands(p.snoozed_until, p.snooze_reason, now):
+        until = p.snoozed_until.strftime(f"%d{GLUE}%b{GLUE}%Y")
+        parts += ["\n", (f"Snoozed{GLUE}until{GLUE}", "muted"), until, "  ", p.snooze_reason]
     return parts
 
 
@@ -148,15 +162,21 @@ def _notes(detail: Detail) -> list:
 
 
 def _next_steps(detail: Detail, now: datetime, follow_up_key: str) -> list:
-    """The open follow-ups, soonest first, coloured overdue, today or later."""
+    """The running cadence, then the open follow-ups, soonest first, coloured overdue, today or
+    later, each with the cadence step or the repeat that made it."""
     parts: list = [_section("Next steps")]
+    if detail.cadence:
+        cadence = (detail.cadence.replace(" ", GLUE), "strong")
+        parts += [("Cadence" + GLUE, "muted"), cadence, ("  C stops it", "muted"), "\n"]
     if not detail.open_follow_ups:
         return [*parts, (f"No next step scheduled: press {follow_up_key}", "bad-italic"), "\n"]
     for f in detail.open_follow_ups:
         style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
+        runs = detail.runs_itself.get(f.id)
         parts += [
             (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
             (f"{due_label(f.due, now):<16}", style),
+            *([(f"↻{GLUE}{runs.replace(' ', GLUE)} ", "muted")] if runs else []),
             f.notes,
             "\n",
         ]

@@ -31,7 +31,7 @@ STATUS_STYLES = {  # a card's next step: overdue, today, later
 
 class StageColumn(VirtualList[Card]):
     """A stage's header (name, count, value and weighted value) and its cards: name; value,
-    score and decision maker; the next step.
+    score, decision maker, days in the stage and ⚑ for a close date gone by; the next step.
 
     One widget draws both, header included: each widget on screen costs Textual a layer to
     draw under every line it covers, and a column of a header, a list and a container holding
@@ -162,6 +162,8 @@ class StageColumn(VirtualList[Card]):
                     (f"{value:<5}", None),
                     (score, self.style_of("card--muted")),
                     (f" {dm}", self.style_of(DECISION_COLOURS.get(card.decision_maker, "card--warn"))),
+                    (days_in_stage(card), self.style_of("card--muted")),
+                    ("⚑" if card.slipped else "", self.style_of("card--bad") + BOLD),  # close date passed
                 ],
                 width,
                 base,
@@ -173,6 +175,11 @@ class StageColumn(VirtualList[Card]):
             return make_strip([gutter, ("no next step", self.style_of("card--bad") + ITALIC)], width, base)
         label = next_step_label(follow_up.kind, follow_up.due, self.now, width=width - 1)
         return make_strip([gutter, (label, self._status_style(card.follow_up_status))], width, base)
+
+
+def days_in_stage(card: Card) -> str:
+    """`` 12d``: days an open deal has sat in its stage (a closed one a search found: none)."""
+    return f" {card.days_in_stage}d" if card.days_in_stage is not None else ""
 
 
 SHORT_KINDS = {"appointment": "appt", "info-request": "info", "reminder": "rmd"}

@@ -1,4 +1,4 @@
-"""The upgrade to schema 7 (the board reader, issue 22), on both engines, from the databases the
+"""The upgrade to schema 9 (the board reader, issue 22), on both engines, from the databases the
 code of schema 5 wrote (tests/fixtures/README.md), through schema 6: the stages' totals summed
 up, every open prospect's stored score the core's, and every text found folded."""
 
@@ -14,9 +14,9 @@ from tests.test_board_reader import SETTINGS, _summed, core_scores, stored_score
 from tests.test_migration_6 import old_location  # noqa: F401 - the fixture
 
 
-def test_upgrade_to_schema_7_sums_the_stages_and_stores_the_cores_scores(old_location, now):  # noqa: F811
+def test_upgrade_to_schema_9_sums_the_stages_and_stores_the_cores_scores(old_location, now):  # noqa: F811
     db = open_database(old_location)
-    assert schema.get_version(db) == schema.SCHEMA_VERSION >= 7
+    assert schema.get_version(db) == schema.SCHEMA_VERSION >= 9
     every = [stage.id for stage in Stage.select()]
     assert {k: v for k, v in totals.stage_totals(every, None).items() if v[0]} == _summed()
     board = BoardReader(SETTINGS).read(now)  # the first read works every score and text out
