@@ -77,10 +77,31 @@ def test_every_stored_score_is_the_cores_after_all_kinds_of_writes(db, now):
     mark_lost(ids[7], "price", now)
     archive_prospect(ids[8], now)
     restore_prospect(ids[8], now)
+    _followups_and_figures_writes(ids[9:13], now)
     assert freshness.any_stale(now), "each write leaves its prospect to be worked out again"
     scores.keep_current(now, SETTINGS)
     assert not freshness.any_stale(now)
     assert stored_scores() == core_scores(now)
+
+
+def _followups_and_figures_writes(ids: list[int], now: datetime) -> None:
+    """The writes issues 19 and 20 brought: a cadence started (its first step scheduled) and
+    one stopped, a repeating follow-up done (its next occurrence made), a deal snoozed with a
+    reason and one woken."""
+    from pipeline_tui.core.cadences import parse_cadence
+    from pipeline_tui.core.repeats import parse_repeat
+    from pipeline_tui.services.cadences import start_cadence, stop_follow_ups
+    from pipeline_tui.services.prospects import snooze_prospect, wake_prospect
+
+    cadence = parse_cadence("after-demo", ["call +1d", "email +2d"])
+    start_cadence(ids[0], cadence, now - timedelta(days=3))
+    start_cadence(ids[1], cadence, now)
+    stop_follow_ups(ids[1], now)
+    due = now - timedelta(days=2)
+    complete(schedule(ids[2], "call", due, now, repeat=parse_repeat("every week", due)).id, now)
+    snooze_prospect(ids[3], now + timedelta(days=30), "budget opens in January", now)
+    snooze_prospect(ids[2], now + timedelta(days=30), "on holiday", now)
+    wake_prospect(ids[2], now)
 
 
 def test_a_write_by_another_program_marks_the_prospect_to_work_out_again(db, db_path, now):
@@ -392,3 +413,23 @@ def test_follow_ups_of_a_prospect_read_its_open_ones_only(db, now):
 def board_next_step(prospect_id: int) -> int | None:
     found = store_board.next_steps([prospect_id]).get(prospect_id)
     return found[1] if found else None
+
+
+def test_cards_say_days_in_stage_and_a_slipped_close_of_open_deals_only(db, now):
+    """Days in stage and ⚑ (issue 20) are read with the card's window, as core.aging counts
+    them; a won or archived deal a search finds says neither (it sits in no stage of the pipeline)."""
+    from datetime import date
+
+    late = add_prospect(now - timedelta(days=12), "Acme late", fields={"expected_close": "2026-11-01"})
+    on_time = add_prospect(now - timedelta(days=2), "Acme on time", fields={"expected_close": "2027-01-10"})
+    won = add_prospect(now - timedelta(days=40), "Acme won", fields={"expected_close": "2026-10-01"})
+    mark_won(won.id, now - timedelta(days=20))
+    gone = add_prospect(now - timedelta(days=5), "Acme gone", fields={"expected_close": "2026-10-01"})
+    archive_prospect(gone.id, now)
+    found = BoardReader(SETTINGS).read(now, "acme")
+    cards = {card.name: card for _, column in found.columns for card in column}
+    assert Prospect.get_by_id(late.id).expected_close == date(2026, 11, 1)
+    assert (cards["Acme late"].days_in_stage, cards["Acme late"].slipped) == (12, True)
+    assert (cards["Acme on time"].days_in_stage, cards["Acme on time"].slipped) == (2, False)
+    for name in ("Acme won", "Acme gone"):
+        assert (cards[name].days_in_stage, cards[name].slipped) == (None, False), name
