@@ -421,7 +421,7 @@ def test_cards_say_days_in_stage_and_a_slipped_close_of_open_deals_only(db, now)
     from datetime import date
 
     late = add_prospect(now - timedelta(days=12), "Acme late", fields={"expected_close": "2026-11-01"})
-    on_time = add_prospect(now - timedelta(days=2), "Acme on time", fields={"expected_close": "2027-01-10"})
+    add_prospect(now - timedelta(days=2), "Acme on time", fields={"expected_close": "2027-01-10"})
     won = add_prospect(now - timedelta(days=40), "Acme won", fields={"expected_close": "2026-10-01"})
     mark_won(won.id, now - timedelta(days=20))
     gone = add_prospect(now - timedelta(days=5), "Acme gone", fields={"expected_close": "2026-10-01"})
