@@ -104,7 +104,16 @@ def parse_settings(data: dict, path: Path) -> Settings:
     for key in data:
         if key not in SECTIONS:
             raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
-    for key in ("thresholds", "score", "probabilities", "rotting", "goals", "locale", "cadences", "templates"):
+    for key in (
+        "thresholds",
+        "score",
+        "probabilities",
+        "rotting",
+        "goals",
+        "locale",
+        "cadences",
+        "templates",
+    ):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)

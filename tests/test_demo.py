@@ -144,3 +144,13 @@ def test_a_big_demo_sums_up_each_prospects_follow_ups_on_its_row(db, now):
 def test_demo_with_fewer_prospects_than_scenarios(db, now):
     assert write_demo(build_demo(now, 3), now) == 3
     assert Prospect.select().count() == 3
+
+
+def test_no_demo_prospect_is_created_after_now():
+    """A prospect walked from a moment snapped to office hours later today was created in the
+    future: the CSV import refuses such a date, so the demo's own export would not import."""
+    from pipeline_tui.io.demo import PROSPECT_FIELDS
+
+    now = datetime(2026, 11, 26, 9, 30)  # a Thursday morning: 4 of 3,000 were created later that day
+    created = PROSPECT_FIELDS.index("created_at")
+    assert max(p[created] for p in build_demo(now, 3000).prospects) <= now

@@ -196,7 +196,6 @@ class Snapshot:
     closed_totals: dict[int, tuple[int, int]] | None = None  # closed stage id -> (count, value), all time
     reach: tuple[ReachCount, ...] | None = None  # all prospects, all time
     closed_tallies: dict[tuple[datetime, datetime], ClosedTally] | None = None  # by (start, end) window
-    notes: dict[int, str] | None = None  # prospect id -> its notes when not empty, if asked for
     # the report's history, summarised by the store (else counted from ``prospects``, or none)
     cohort: tuple[CohortCount, ...] | None = None  # closed, created in the look-back window
     lost_reasons: tuple[ReasonCount, ...] | None = None  # lost in the look-back window

@@ -389,70 +389,18 @@ def _parse_row(
     line: list[str], names: list[str | None], now: str, path: Path, row: int
 ) -> ImportedProspect | None:
     """One row checked and read, or None for a blank row. A big file runs this 100,000 times:
-    the cells are gathered in one comprehension and each rule below runs only on a cell that is
-    not empty (a text cell only when it is too long, or an email that is not an address)."""
-    # the known cells that hold something, stripped, an export's ' prefix taken off
-    cells = {
-        name: (text if text[0] != "'" else _undefused_cell(name, text))
-        for name, raw in zip(names, line, strict=False)  # a row may be shorter or longer than the header
-        if raw and name is not None and (text := raw.strip())
-    }
-    longest = max(map(len, cells.values()), default=0)
-    if not cells and not any(cell.strip() for cell in line):
+    the cells are gathered in one comprehension and each rule runs only on a cell that is not
+    empty (a text cell only when it is too long, or an email that is not an address)."""
+    cells = _cells(line, names, path, row)
+    if cells is None:
         return None  # blank: skipped, as a spreadsheet leaves empty rows
-    if longest > MAX_FIELD:
-        name = next(name for name, text in cells.items() if len(text) > MAX_FIELD)
-        raise UserError(f"{path} row {row}, column {name}: longer than {MAX_FIELD:,} characters")
     cell = cells.get
-    column = "name"
     try:
-        name = field_rules.parse_name(cell("name", ""))
-        email = cell("email", "")
-        if longest > field_rules.MAX_TEXT or (email and ("@" not in email or " " in email)):
-            for column in field_rules.TEXT_FIELDS:  # the field's own rule, for its message
-                field_rules.parse_text(cell(column, ""), column.replace("_", " "))
-        column = "decision_maker"
-        text = cell(column)
-        decision_maker = field_rules.parse_decision_maker(text) if text else "unknown"
-        column = "value"
-        text = cell(column)
-        if text is None:
-            value_cents = None
-        elif text.isdigit() and len(text) < 13:  # the usual case, quickly
-            value_cents = int(text) * 100
-        else:
-            value_cents = parse_money(text)
-        column = "expected_close"
-        text = cell(column)
-        close_day = parse_iso(text, "date").date().isoformat() if text else None
-        column = "urgency"
-        text = cell(column)
-        urgency = field_rules.parse_urgency(text) if text else "medium"
-        column = "probability"
-        text = cell(column)
-        probability = field_rules.parse_probability(text) if text else None
-        column = "created"  # or closed: the error says which
-        created, closed = _created_and_closed(cell(column), cell("closed"), now)
-        column = "next_follow_up"
-        text = cell(column)
-        follow_up = None
-        if text:
-            due = str(parse_iso(text, "date"))
-            column = "next_follow_up_kind"
-            kind = field_rules.parse_kind(cell(column, "call"))
-            follow_up = (due, kind)
-        column = "status"
-        status = cell(column, "").lower() or None
-        if status not in (None, "open", "won", "lost", "deleted"):
-            raise UserError(f"status {status!r} must be open, won or lost")
-        column = "archived"
-        text = cell(column)
-        archived = (field_rules.parse_decision_maker(text) == "yes" if text else False) or status == "deleted"
-    except _BadCell as exc:
-        raise UserError(f"{path} row {row}, column {exc.column}: {exc}") from None
-    except UserError as exc:
-        message = str(exc)
-        raise UserError(f"{path} row {row}, column {column}: {message}") from None
+        longest = max(map(len, cells.values()), default=0)
+        name, email, decision_maker, value_cents, close_day, urgency, probability = _fields(cell, longest)
+        created, closed, follow_up, status, archived = _times_and_status(cell, now)
+    except _Refused as refused:
+        raise UserError(f"{path} row {row}, column {refused.column}: {refused.message}") from None
     fields = (
         name,
         cell("organization", ""),
@@ -481,6 +429,93 @@ def _parse_row(
         archived,
         cell("owner"),
     )
+
+
+def _cells(line: list[str], names: list[str | None], path: Path, row: int) -> dict[str, str] | None:
+    """The known cells of a row that hold something, stripped, an export's ' prefix taken off;
+    None for a blank row. A cell longer than a field may be is refused here."""
+    cells = {
+        name: (text if text[0] != "'" else _undefused_cell(name, text))
+        for name, raw in zip(names, line, strict=False)  # a row may be shorter or longer than the header
+        if raw and name is not None and (text := raw.strip())
+    }
+    if not cells and not any(cell.strip() for cell in line):
+        return None
+    longest = max(map(len, cells.values()), default=0)
+    if longest > MAX_FIELD:
+        name = next(name for name, text in cells.items() if len(text) > MAX_FIELD)
+        raise UserError(f"{path} row {row}, column {name}: longer than {MAX_FIELD:,} characters")
+    return cells
+
+
+class _Refused(Exception):
+    """A cell a field's rule refused: which column, and the rule's message."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(column, message)
+        self.column, self.message = column, message
+
+
+def _fields(cell, longest: int) -> tuple:
+    """The prospect's own fields read by their rules: name, email, decision maker, value,
+    close date, urgency, probability (``longest``: the longest cell's length)."""
+    column = "name"
+    try:
+        name = field_rules.parse_name(cell(column, ""))
+        email = cell("email", "")
+        if longest > field_rules.MAX_TEXT or (email and ("@" not in email or " " in email)):
+            for column in field_rules.TEXT_FIELDS:  # noqa: B007 - the field's own rule, for its message
+                field_rules.parse_text(cell(column, ""), column.replace("_", " "))
+        column = "decision_maker"
+        text = cell(column)
+        decision_maker = field_rules.parse_decision_maker(text) if text else "unknown"
+        column = "value"
+        text = cell(column)
+        if text is None:
+            value_cents = None
+        elif text.isdigit() and len(text) < 13:  # the usual case, quickly
+            value_cents = int(text) * 100
+        else:
+            value_cents = parse_money(text)
+        column = "expected_close"
+        text = cell(column)
+        close_day = parse_iso(text, "date").date().isoformat() if text else None
+        column = "urgency"
+        text = cell(column)
+        urgency = field_rules.parse_urgency(text) if text else "medium"
+        column = "probability"
+        text = cell(column)
+        probability = field_rules.parse_probability(text) if text else None
+    except UserError as exc:
+        raise _Refused(column, str(exc)) from None
+    return name, email, decision_maker, value_cents, close_day, urgency, probability
+
+
+def _times_and_status(cell, now: str) -> tuple:
+    """When it was created and closed (as the ISO text stored), its next follow-up, and how
+    it stands: status (Pipedrive's open, won, lost, deleted) and archived."""
+    column = "created"  # or closed: the refusal says which
+    try:
+        created, closed = _created_and_closed(cell(column), cell("closed"), now)
+        column = "next_follow_up"
+        text = cell(column)
+        follow_up = None
+        if text:
+            due = str(parse_iso(text, "date"))
+            column = "next_follow_up_kind"
+            follow_up = (due, field_rules.parse_kind(cell(column, "call")))
+        column = "status"
+        status = cell(column, "").lower() or None
+        if status not in (None, "open", "won", "lost", "deleted"):
+            raise UserError(f"status {status!r} must be open, won or lost")
+        column = "archived"
+        text = cell(column)
+        archived = (field_rules.parse_decision_maker(text) == "yes" if text else False) or status == "deleted"
+    except _BadCell as exc:
+        raise _Refused(exc.column, str(exc)) from None
+    except UserError as exc:
+        raise _Refused(column, str(exc)) from None
+    return created, closed, follow_up, status, archived
 
 
 # -- export ----------------------------------------------------------------------------------

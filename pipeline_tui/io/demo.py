@@ -355,6 +355,7 @@ def _walk(maker: _Maker) -> None:
     rng, now = maker.rng, maker.now
     recent = rng.random() < maker.recent_share
     created = maker.work_time(now - timedelta(days=rng.uniform(0, 60 if recent else maker.span_days)))
+    created = min(created, now)  # office hours later today (or a weekend's Monday) are to come yet
     position, moment = LEAD, created
     history = [(LEAD, created)]
     activities: list[tuple[str, datetime]] = [("call", created)]

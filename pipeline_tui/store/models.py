@@ -11,6 +11,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     Database,
     DatabaseProxy,
     DateField,
@@ -105,13 +106,18 @@ class Prospect(BaseModel):
     # schema 8: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
     snoozed_until = DateTimeField(null=True)
     snooze_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    # schema 9: what the board orders and searches by, worked out by the pure core and kept
+    # here (see services.scores); a write empties fresh_until (triggers, store.freshness)
+    score = IntegerField(null=True)  # open prospects only
+    search_text = TextField(default="", constraints=[SQL("DEFAULT ''")])  # folded (core.search)
+    fresh_until = DateTimeField(null=True)  # the two hold until then; empty: to be worked out
 
     class Meta:
         indexes = (
             # the board's open prospects by stage; also covers the reach histogram's GROUP BY and
             # the count that ranks one budget among the open ones
             (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
-            (("closed_at",), False),
+            # (and, from schema 9, the prospects closed in a period: store.board's index of them)
         )
 
 
@@ -128,7 +134,7 @@ class Contact(BaseModel):
 
 
 class CadenceRun(BaseModel):
-    """A cadence running on a prospect (schema 7): its steps as they were when it started,
+    """A cadence running on a prospect (schema 9): its steps as they were when it started,
     so that a cadence changed in the config file later leaves this one as it was."""
 
     prospect = ForeignKeyField(Prospect, backref="cadences", on_delete="CASCADE", index=False)
@@ -214,6 +220,26 @@ class Revision(BaseModel):
     counter = BigIntegerField(default=0)
 
 
+class StageTotal(BaseModel):
+    """How many live prospects of one owner a stage holds and what they are worth, kept by
+    triggers (schema 9, see store.totals): the board's column headers, without summing
+    100,000 rows on every key."""
+
+    stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
+    owner = CharField()
+    # (defaults in the database: the triggers make a row with the stage and owner alone)
+    prospects = IntegerField(constraints=[SQL("DEFAULT 0")])
+    value_cents = BigIntegerField(constraints=[SQL("DEFAULT 0")])
+    # the value of those weighted by their stage's probability (the config file may change
+    # it), and the rest already weighted by their own
+    at_stage_odds_cents = BigIntegerField(constraints=[SQL("DEFAULT 0")])
+    weighted_own_cents = FloatField(constraints=[SQL("DEFAULT 0")])
+
+    class Meta:
+        table_name = "stage_total"
+        primary_key = CompositeKey("stage", "owner")
+
+
 ALL_MODELS = (
     Pipeline,
     Stage,
@@ -226,6 +252,7 @@ ALL_MODELS = (
     Quota,
     Setting,
     Revision,
+    StageTotal,
 )
 
 

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 import peewee
 
 from pipeline_tui.errors import UserError
-from pipeline_tui.store import activity, models
+from pipeline_tui.store import activity, board, freshness, models, search, totals
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -141,6 +141,31 @@ def _to_8(db: peewee.Database) -> None:
         db.execute(statement)
 
 
+def _to_9(db: peewee.Database) -> None:
+    """Schema 9: the board reads a column a window at a time in the order it shows, through an
+    index of the stored score (see :mod:`pipeline_tui.services.scores`); each stage's count
+    and value are kept by triggers (:mod:`pipeline_tui.store.totals`); the text a prospect is
+    found by is kept folded, and on SQLite indexed by trigrams (:mod:`pipeline_tui.store.search`).
+    Every prospect's score and text are worked out by the first program that reads them."""
+    moment = "DATETIME" if isinstance(db, peewee.SqliteDatabase) else "TIMESTAMP"
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "score" INTEGER')
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "search_text" TEXT NOT NULL DEFAULT \'\'')
+    db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "fresh_until" {moment}')
+    db.create_tables([models.StageTotal])
+    _install_board(db)
+    totals.rebuild(db)
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql("ANALYZE")  # the planner's statistics, new index included
+
+
+def _install_board(db: peewee.Database) -> None:
+    """What the board reads through (schema 9), made afresh or added to an older database."""
+    board.install(db)
+    freshness.install(db)
+    totals.install(db)
+    search.install(db)
+
+
 # version reached -> the step from the version before it; each runs in one transaction.
 MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     2: _to_2,
@@ -150,6 +175,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     6: _to_6,
     7: _to_7,
     8: _to_8,
+    9: _to_9,
 }
 
 
@@ -236,6 +262,7 @@ def create_schema(db: peewee.Database) -> None:
         for statement in models.extra_indexes(db):
             db.execute(statement)
         activity.install(db)
+        _install_board(db)
         seed_defaults()
         set_version(db, SCHEMA_VERSION)
 
