@@ -16,6 +16,7 @@ from pipeline_tui.cli.common import (
     open_db,
     owner_scope,
     resolve_db,
+    say,
     user_settings,
     without_gc,
     write_output,
@@ -72,11 +73,11 @@ def cmd_import(args, now: datetime) -> int:
         count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
     # after the checks, so that a refused file gets its one line of error and nothing else
     if parsed.unknown_columns:
-        print(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", file=sys.stderr)
+        say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)
     if args.dry_run:
-        print(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
+        say(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
     else:
-        print(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
+        say(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
     return 0
 
 
@@ -114,7 +115,7 @@ def cmd_export(args, now: datetime) -> int:
         write_csv(rows, buffer)
         write_output(args.output, buffer.getvalue(), args)
     if args.output:
-        print(f"Exported {len(rows):,} prospects to {args.output}", file=sys.stderr)
+        say(f"Exported {len(rows):,} prospects to {args.output}", error=True)
     return 0
 
 
@@ -126,7 +127,7 @@ def cmd_backup(args, now: datetime) -> int:
     target = Path(args.output) if args.output else default_backup_name(db, "backup")
     written = backup_to(db, target, replace=args.force, keep_away=database_files(args))
     # a copy sent to a pipe or to stdout is not to be followed by words on the same stream
-    print(f"Backed up to {written}", file=sys.stderr if checked and checked.direct else sys.stdout)
+    say(f"Backed up to {written}", error=bool(checked and checked.direct))
     return 0
 
 

@@ -9,6 +9,7 @@ from pipeline_tui.cli.common import (
     open_db,
     owner_scope,
     resolve_user,
+    say,
     user_settings,
     without_gc,
     write_output,
@@ -68,13 +69,13 @@ def cmd_quota(args, now: datetime) -> int:
         quota = setup.current_quota(owner_scope(args) or "")
         whose = f"{resolve_user(args)}'s" if args.mine else "Team"
         if quota is None:
-            print(f"No {whose.lower()} quota set. Set one with: pipeline-tui quota 50000 --period quarter")
+            say(f"No {whose.lower()} quota set. Set one with: pipeline-tui quota 50000 --period quarter")
         else:
-            print(f"{whose} quota: {format_money(quota.target)} per {quota.period}")
+            say(f"{whose} quota: {format_money(quota.target)} per {quota.period}")
         return 0
     target = parse_money(args.amount, "amount")
     open_db(args, create=True)
     quota = setup.set_quota(target, args.period or "quarter", now, owner=owner_scope(args) or "")
     whose = f"{resolve_user(args)}'s" if args.mine else "Team"
-    print(f"{whose} quota set: {format_money(quota.target)} per {quota.period}")
+    say(f"{whose} quota set: {format_money(quota.target)} per {quota.period}")
     return 0

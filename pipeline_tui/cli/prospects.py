@@ -11,6 +11,7 @@ from pipeline_tui.cli.common import (
     dates_help,
     kinds_help,
     open_db,
+    say,
     stages_help,
     warn,
     warn_about_date,
@@ -120,7 +121,7 @@ def cmd_add(args, now: datetime) -> int:
 
     stage = Stage.get_by_id(prospect.stage_id)
     extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
-    print(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
+    say(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
     if reading is not None:
         warn_about_date("follow-up due", reading.moment, reading.notes(now))
     if close is not None and close < now.date():
@@ -135,7 +136,7 @@ def cmd_move(args, now: datetime) -> int:
     open_db(args)
     prospect = find_prospect(args.prospect)
     stage = move_prospect(prospect.id, args.stage, now, lost_reason=args.reason)
-    print(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
+    say(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
     return 0
 
 
@@ -150,14 +151,14 @@ def cmd_snooze(args, now: datetime) -> int:
             raise UserError("snooze --clear wakes the deal: give it without --until or --reason")
         open_db(args)
         prospect = wake_prospect(find_prospect(args.prospect).id, now)
-        print(f"Woke #{prospect.id} {prospect.name}")
+        say(f"Woke #{prospect.id} {prospect.name}")
         return 0
     if args.until is None or args.reason is None:
         raise UserError('say until when and why: snooze PROSPECT --until 2027-01-11 --reason "..."')
     until = parse_when(args.until, now)
     open_db(args)
     prospect = snooze_prospect(find_prospect(args.prospect).id, until, args.reason, now)
-    print(f"Snoozed #{prospect.id} {prospect.name} until {until:%a %d %b %Y %H:%M}")
+    say(f"Snoozed #{prospect.id} {prospect.name} until {until:%a %d %b %Y %H:%M}")
     return 0
 
 
@@ -167,7 +168,7 @@ def cmd_archive(args, now: datetime) -> int:
 
     open_db(args)
     prospect = archive_prospect(find_prospect(args.prospect).id, now)
-    print(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
+    say(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
     return 0
 
 
@@ -177,7 +178,7 @@ def cmd_restore(args, now: datetime) -> int:
 
     open_db(args)
     prospect = restore_prospect(find_prospect(args.prospect, archived=True).id, now)
-    print(f"Restored #{prospect.id} {prospect.name}")
+    say(f"Restored #{prospect.id} {prospect.name}")
     return 0
 
 
@@ -187,7 +188,7 @@ def cmd_archived(args, now: datetime) -> int:
     open_db(args, read_only=True)
     rows = archived_prospects()
     if not rows:
-        print("No archived prospects.")
+        say("No archived prospects.")
     for prospect in rows:
-        print(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
+        say(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
     return 0

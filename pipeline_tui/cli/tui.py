@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from pipeline_tui.cli.common import AddCommand, open_db, resolve_db, whole_number
+from pipeline_tui.cli.common import AddCommand, open_db, resolve_db, say, whole_number
 from pipeline_tui.errors import UserError
 
 
@@ -50,7 +50,7 @@ def cmd_demo(args, now: datetime) -> int:
         del data
     if progress:
         sys.stderr.write("\r")
-    print(f"Demo data: {count:,} prospects in {shown(location)}", file=sys.stderr)
+    say(f"Demo data: {count:,} prospects in {shown(location)}", error=True)
     if args.no_open:
         return 0
     args.db = location

