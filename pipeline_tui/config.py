@@ -10,6 +10,10 @@ dates read, and keys.
     decision_maker_yes = 25
     [probabilities]
     Proposal = 0.8
+    [rotting]
+    Lead = 7
+    [goals]
+    calls_per_week = 30
     [locale]
     date_order = "DMY"      # or "MDY", "YMD": how 03/04/2026 reads
     working_hour = "08:30"  # where a day typed without a time lands
@@ -47,6 +51,8 @@ SECTIONS = (
     "thresholds",
     "score",
     "probabilities",
+    "rotting",
+    "goals",
     "locale",
     "currency",
     "keys",
@@ -90,7 +96,7 @@ def _section(cls, values: dict, prefix: str, path: Path):
             raise UserError(f"{path}: {prefix}.{key} must be a number, not {value!r}")
         if isinstance(default, int) and not isinstance(value, int):
             raise UserError(f"{path}: {prefix}.{key} must be a whole number, not {value!r}")
-        if prefix == "thresholds" and value < 0:
+        if prefix in ("thresholds", "goals") and value < 0:
             raise UserError(f"{path}: {prefix}.{key} must not be negative")
         changes[key] = value
     return result._replace(**changes)
@@ -98,22 +104,38 @@ def _section(cls, values: dict, prefix: str, path: Path):
 
 def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
-    from pipeline_tui.core.settings import ScoreWeights, Settings, Thresholds
+    from pipeline_tui.core.settings import Goals, ScoreWeights, Settings, Thresholds
 
     settings = Settings()
     for key in data:
         if key not in SECTIONS:
             raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
-    for key in ("thresholds", "score", "probabilities", "locale", "currency", "cadences", "templates"):
+    for key in (
+        "thresholds",
+        "score",
+        "probabilities",
+        "rotting",
+        "goals",
+        "locale",
+        "currency",
+        "cadences",
+        "templates",
+    ):
         if key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
     thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
     score = _section(ScoreWeights, data.get("score", {}), "score", path)
+    goals = _section(Goals, data.get("goals", {}), "goals", path)
     probabilities = {}
     for name, value in data.get("probabilities", {}).items():
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise UserError(f"{path}: probabilities.{name} must be a number from 0 to 1")
         probabilities[name] = float(value)
+    rotting = {}
+    for name, value in data.get("rotting", {}).items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UserError(f"{path}: rotting.{name} must be a whole number of days, 1 or more")
+        rotting[name] = value
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
@@ -127,6 +149,8 @@ def parse_settings(data: dict, path: Path) -> Settings:
         score=score,
         probabilities=probabilities,
         theme=theme,
+        rotting=rotting,
+        goals=goals,
         dates=_locale(data.get("locale", {}), path),
         currency=_currency(data.get("currency", {}), path),
         keys=keys,

@@ -67,3 +67,23 @@ def test_peak_memory_reads_a_process_and_its_children(tmp_path):
     db = _demo_database(tmp_path)
     hello, board = peak_memory("hello"), peak_memory("board", db, NOW)
     assert 10_000 < hello < board < 10 * hello, (hello, board)
+
+
+def test_the_all_open_csv_reopens_every_closed_prospect_and_none_created_after_now(tmp_path):
+    from pipeline_tui.bench.__main__ import NOW, all_open_csv
+
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        "name,stage,closed,lost_reason,created\n"
+        "A,Won,2026-11-01 10:00,,2026-10-01 10:00\n"
+        "B,Lost,2026-11-02 10:00,price,2026-11-26 16:45\n"
+        "C,Trial,,,2026-11-20 09:00\n",
+        encoding="utf-8",
+    )
+    all_open_csv(source, target)
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        "name,stage,closed,lost_reason,created",
+        "A,Lead,,,2026-10-01 10:00",
+        f"B,Qualified,,,{NOW}",
+        "C,Trial,,,2026-11-20 09:00",
+    ]

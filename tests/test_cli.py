@@ -360,6 +360,14 @@ def test_report_text_and_json(cli, seeded):
         "appointment_to_sale_rate",
         "forecast",
         "advice",
+        # issue 20: honest figures
+        "lead_to_win",
+        "slipped",
+        "lost_reasons",
+        "stage_days",
+        "sources",
+        "activity",
+        "advice_groups",
     }
     assert report["now"] == "2026-11-26T09:30:00"
     assert set(report["quota"]) == {
@@ -373,6 +381,10 @@ def test_report_text_and_json(cli, seeded):
         "win_rate",
         "average_won_value",
         "new_prospects_needed",
+        "days_left",
+        "pace_per_week",
+        "pace_per_month",
+        "new_prospects_per_week",
     }
     assert (report["quota"]["period"], report["quota"]["start"], report["quota"]["end"]) == (
         "quarter",
@@ -393,15 +405,15 @@ def test_report_text_and_json(cli, seeded):
     ]
     for conversion in report["conversion"]:
         assert {"from", "to", "rate"} <= set(conversion)
-    assert [m["month"] for m in report["forecast"]] == [  # the six months after November
+    assert [m["month"] for m in report["forecast"]] == [  # November (now) and the five after it
+        "2026-11",
         "2026-12",
         "2027-01",
         "2027-02",
         "2027-03",
         "2027-04",
-        "2027-05",
     ]
-    assert all(set(m) == {"month", "count", "weighted_value", "pace"} for m in report["forecast"])
+    assert all(set(m) == {"month", "count", "weighted_value", "pace", "won"} for m in report["forecast"])
     assert report["forecast"][0]["pace"] == pytest.approx(50000 / 3, abs=0.01)
     assert report["advice"], "a quota with a gap gives advice"
     assert all(set(a) == {"code", "message", "prospect_id", "prospect"} for a in report["advice"])

@@ -139,9 +139,29 @@ def test_report_figures_match_the_hand_computation(at):
     average = (20000 + 10000) / 2
     assert quota["average_won_value"] == average == 15000
 
-    # new prospects needed = ceil(gap / (average x win rate)) = ceil(56500 / 1500) = ceil(37.67)
-    needed = math.ceil(56500 / 1500)
-    assert quota["new_prospects_needed"] == needed == 38
+    # lead-to-win rate: the prospects created in the 365 days before now (India is older, Juliet
+    # archived): Bravo and Alpha won; Charlie and Delta lost; Echo (last moved 1 Nov: 25 days)
+    # and Golf (added 2 Nov: 24 days) left alone for 21 days or more: aged out, counted as lost;
+    # Foxtrot (moved 10 Nov) and Hotel (added 20 Nov) still active: counted neither way.
+    # 6 decided (at least 5): 2 / 6.
+    assert data["lead_to_win"] == {
+        "rate": round(2 / 6, 4),
+        "won": 2,
+        "lost": 2,
+        "aged_out": 2,
+        "decided": 6,
+        "source": "history",
+    }
+
+    # new prospects needed = ceil(gap / (average x lead-to-win)) = ceil(56500 / 5000) = ceil(11.3)
+    needed = math.ceil(56500 / (15000 / 3))
+    assert quota["new_prospects_needed"] == needed == 12
+    # 36 days left (26 Nov to 31 Dec, both counted): 12 x 7 / 36 = 2.33 a week, rounded up
+    assert quota["days_left"] == 36
+    assert quota["new_prospects_per_week"] == 3
+    # still to win (target - won) = 80000 a week: 80000 x 7 / 36; a month: x (365.25 / 12) / 36
+    assert quota["pace_per_week"] == round(80000 * 7 / 36, 2)
+    assert quota["pace_per_month"] == round(80000 * 365.25 / 12 / 36, 2)
 
     # stages: every live prospect where it stands now (closed stages count all time).
     stages = {s["name"]: (s["count"], s["value"], s["weighted_value"]) for s in data["stages"]}
@@ -178,14 +198,14 @@ def test_report_figures_match_the_hand_computation(at):
     assert data["appointment_to_sale_rate"] == 3 / 4
 
     # forecast: open prospects by expected close month, against the pace 100000 / 3 months.
-    forecast = {m["month"]: (m["count"], m["weighted_value"]) for m in data["forecast"]}
-    assert forecast == {  # the six months after this one (November)
-        "2026-12": (1, 22500),  # Echo
-        "2027-01": (0, 0),
-        "2027-02": (0, 0),
-        "2027-03": (1, 20000),  # Golf
-        "2027-04": (0, 0),
-        "2027-05": (0, 0),
+    forecast = {m["month"]: (m["count"], m["weighted_value"], m["won"]) for m in data["forecast"]}
+    assert forecast == {  # this month (November: nothing won in it, nothing due) and five more
+        "2026-11": (0, 0, 0),
+        "2026-12": (1, 22500, 0),  # Echo
+        "2027-01": (0, 0, 0),
+        "2027-02": (0, 0, 0),
+        "2027-03": (1, 20000, 0),  # Golf
+        "2027-04": (0, 0, 0),
     }
     assert {m["pace"] for m in data["forecast"]} == {round(100000 / 3, 2)}
 
@@ -204,8 +224,9 @@ def test_report_figures_match_the_hand_computation(at):
     # Foxtrot's 1000 no longer expected: 22500; gap = 100000 - 20000 - 22500
     assert quota["expected"] == 22500
     assert quota["gap"] == 57500
-    # ceil(57500 / (15000 x 0.4)) = ceil(57500 / 6000) = ceil(9.58)
-    assert quota["new_prospects_needed"] == math.ceil(57500 / 6000) == 10
+    # Foxtrot lost too: lead-to-win 2 won of 7 decided; ceil(57500 / (15000 x 2/7)) = ceil(13.42)
+    assert data["lead_to_win"]["decided"] == 7
+    assert quota["new_prospects_needed"] == math.ceil(57500 * 7 / 30000) == 14
     assert {s["name"]: s["count"] for s in data["stages"]}["Lost"] == 3
 
 

@@ -232,7 +232,10 @@ def _views_still_work(new_ids: list[int]) -> None:
     views.agenda(NOW, 7)
     views.agenda(NOW, None)
     views.report(NOW, settings_)
-    views.board(NOW, settings_)
+    from pipeline_tui.services.board import BoardReader
+
+    for _, cards in BoardReader(settings_).read(NOW, "a").columns + BoardReader(settings_).read(NOW).columns:
+        list(cards)
     rows = views.export_rows(NOW, settings_)
     write_csv(rows, io.StringIO())
     for prospect_id in new_ids[:3]:

@@ -65,7 +65,7 @@ def flags_as_bools(rows: list[tuple]) -> list[tuple]:
 def test_upgrade_from_schema_5_makes_contacts_and_organizations(engine, old_location):
     before = old_rows(old_location, engine)
     db = open_database(old_location)
-    assert schema.get_version(db) == schema.SCHEMA_VERSION  # 6, and any step after it
+    assert schema.get_version(db) == schema.SCHEMA_VERSION >= 6  # 6, and any step after it
     after = read(db, f"SELECT {OLD_PROSPECT_COLUMNS} FROM prospect ORDER BY id")
     assert flags_as_bools(after) == flags_as_bools(before), "every old value kept"
 

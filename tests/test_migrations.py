@@ -165,8 +165,12 @@ def test_the_upgrade_to_schema_7_gives_the_tables_and_columns_of_a_new_database(
     def shape(path) -> dict:
         connection = sqlite3.connect(path)
         try:
+            # not SQLite's own tables: the planner's statistics (sqlite_stat1) the upgrade makes
             tables = [
-                name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                )
             ]
             return {
                 table: (
@@ -188,11 +192,28 @@ def test_the_upgrade_to_schema_7_gives_the_tables_and_columns_of_a_new_database(
     assert {row[len(before[0]) :] for row in after} == {(None, None, None, None)}
 
 
-def test_the_upgrade_gives_every_old_prospect_the_home_currency(old_db):
-    """Schema 8: a currency per prospect; those entered before currencies have none named."""
-    before = len(rows(old_db, "prospect"))
+def test_the_upgrade_to_schema_8_works_out_how_long_each_old_stay_in_a_stage_lasted(old_db):
+    """Schema 8: a stage change made before it learns how long the prospect had been in the stage
+    it left, from the change before it (the report's time in stage reads it)."""
+    from datetime import datetime
+
     open_database(old_db).close()
     connection = sqlite3.connect(old_db)
-    currencies = connection.execute("SELECT currency, COUNT(*) FROM prospect GROUP BY currency").fetchall()
-    connection.close()
-    assert currencies == [("", before)]
+    try:
+        changes = connection.execute(
+            "SELECT prospect_id, changed_at, from_stage_id, seconds_in_stage FROM stage_change"
+            " ORDER BY prospect_id, changed_at, id"
+        ).fetchall()
+    finally:
+        connection.close()
+    previous: dict[int, datetime] = {}
+    worked_out = 0
+    for prospect, changed_at, from_stage, seconds in changes:
+        moment = datetime.fromisoformat(changed_at)
+        if from_stage is None or prospect not in previous:
+            assert seconds is None
+        else:
+            assert seconds == round((moment - previous[prospect]).total_seconds())
+            worked_out += 1
+        previous[prospect] = moment
+    assert worked_out > 10

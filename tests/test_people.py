@@ -12,6 +12,7 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import contacts, organizations, views
 from pipeline_tui.services.base import undo_last
+from pipeline_tui.services.board import BoardReader
 from pipeline_tui.services.follow_ups import schedule
 from pipeline_tui.services.prospects import add_prospect, edit_prospect, mark_won, move_prospect
 from pipeline_tui.store.models import Contact, Organization, Prospect
@@ -29,8 +30,9 @@ def row(prospect_id: int) -> tuple:
 
 
 def card(prospect_id: int, now):
-    data = views.board(now, SETTINGS)
-    return data.cards_by_id[prospect_id]
+    """The prospect's card as the board reads it."""
+    board = BoardReader(SETTINGS).read(now)
+    return next(card for _, cards in board.columns for card in cards if card.id == prospect_id)
 
 
 def advice_of(prospect_id: int, now) -> dict[str, str]:

@@ -5,19 +5,23 @@ at once, stage maps, owners, and several currencies counted in the home one."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from peewee import SqliteDatabase
 
+from pipeline_tui import cli as cli_module
 from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import Refused, UserError
 from pipeline_tui.io.csv_io import parse_csv, write_csv
 from pipeline_tui.services import views
 from pipeline_tui.services.base import set_user
+from pipeline_tui.services.board import BoardReader
 from pipeline_tui.services.importing import ImportOptions, import_parsed, plan_import
 from pipeline_tui.store.db import open_database
 from pipeline_tui.store.models import Contact, FollowUp, Prospect, Stage
@@ -199,8 +203,8 @@ def test_figures_count_every_currency_in_the_home_one(db, tmp_path, now):
     path = tmp_path / "deals.csv"
     path.write_text(PIPEDRIVE, encoding="utf-8", newline="")
     import_file(path, now)
-    board = views.board(now, SETTINGS)
-    cards = {card.name: card for column in board.columns for card in column.cards}
+    board = BoardReader(SETTINGS).read(now)
+    cards = {card.name: card for _, cards in board.columns for card in cards}
     tokyo = cards["東京 fleet"]
     assert (tokyo.value, tokyo.currency, tokyo.amount) == (
         1_500_000,
@@ -208,7 +212,7 @@ def test_figures_count_every_currency_in_the_home_one(db, tmp_path, now):
         150_000_000,
     )  # ¥1.5M = 15,000 EUR
     assert (cards["Café Müller roll-out"].value, cards["Café Müller roll-out"].currency) == (123450, "")
-    assert board.won[1] == 600_000  # $12k won, at 0.5
+    assert board.strip.won[1] == 600_000  # $12k won, at 0.5
     report = views.report(now, SETTINGS)
     values = {stage.stage.name: stage.value for stage in report.stages}
     assert values["Proposal"] == 123450 + 1_500_000 and values["Won"] == 600_000
@@ -245,3 +249,37 @@ def test_the_command_line_says_a_refusal_first_in_one_line_then_each_problem(cli
         and len(missing.stderr.splitlines()) == 1
     )
     assert "Seoul" not in cli("export", "--format", "csv", env=env, check=True).stdout
+
+
+HOSTILE = "\x1b[2J[bold]x\x9b31m\u202e"  # clears the screen, markup, a C1 CSI, a bidi override
+ACTING = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # written out here
+
+
+def _said(argv: list[str]) -> tuple[int, str, str]:
+    """The command line run in this process, its output as a UTF-8 terminal receives it."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_module.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_dry_run_and_the_error_list_show_a_files_text_inert(tmp_path):
+    """Every value of a file that an import prints (a stage, a value, a date, a column's name,
+    a pipeline) shows as written, with nothing in it acting on the terminal."""
+    base = ["--db", str(tmp_path / "hostile.db"), "--now", "2026-11-26 09:30", "import"]
+    header = f"Deal - Title,Deal - Value,Deal - Stage,Deal - Pipeline,Deal - Expected close date,{HOSTILE}\n"
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        header + f"{HOSTILE},{HOSTILE},{HOSTILE},{HOSTILE},{HOSTILE},{HOSTILE}\n", encoding="utf-8"
+    )
+    code, out, err = _said([*base, str(path)])
+    assert code == 2 and out == ""
+    assert not ACTING.search(err), err
+    said = err.replace("\\x1b", "\x1b").replace("\\x9b", "\x9b").replace("\\u202e", "\u202e")
+    assert said.count(HOSTILE) >= 3, "the value, the stage, the date, each quoted as written"
+    assert "\ufffd[2J[bold]x" in err  # the --pipeline-map line to add: its ESC shown as �
+    good = header.replace(HOSTILE, "Lead note")
+    path.write_text(good + f"{HOSTILE},12,{HOSTILE},Sales,,x\n", encoding="utf-8")
+    code, out, err = _said([*base, str(path), "--dry-run", "--stage-map", f"{HOSTILE}=Lead"])
+    assert code == 0 and not ACTING.search(out + err), out + err
+    assert "1 prospect would be imported" in out and "stages: Lead 1" in out

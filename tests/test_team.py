@@ -12,9 +12,10 @@ import pytest
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ConflictError
 from pipeline_tui.services.base import set_user
+from pipeline_tui.services.board import BoardReader
 from pipeline_tui.services.prospects import add_prospect, edit_prospect
 from pipeline_tui.services.setup import set_quota
-from pipeline_tui.services.views import agenda, board, report
+from pipeline_tui.services.views import agenda, report
 from tests.conftest import CLI
 
 
@@ -25,10 +26,11 @@ def test_owners_mine_and_everyone(db, now):
     add_prospect(now, "Bob's deal", fields={"value": "5,000"}, follow_up=(now, "call"))
     set_quota(2_000_000, "quarter", now)  # the team's
     set_quota(1_500_000, "quarter", now, owner="ana")
-    everyone = board(now, Settings())
-    assert sorted(c.name for col in everyone.columns for c in col.cards) == ["Ana's deal", "Bob's deal"]
-    ana = board(now, Settings(), owner="ana")
-    assert [c.name for col in ana.columns for c in col.cards] == ["Ana's deal"]
+    everyone = BoardReader(Settings()).read(now)
+    assert sorted(c.name for _, cards in everyone.columns for c in cards) == ["Ana's deal", "Bob's deal"]
+    ana = BoardReader(Settings(), owner="ana").read(now)
+    assert [c.name for _, cards in ana.columns for c in cards] == ["Ana's deal"]
+    assert [head.value for head, _ in ana.columns] == [1_000_000, 0, 0, 0, 0]
     assert [i.prospect for i in agenda(now, owner="bob")] == ["Bob's deal"]
     assert report(now, Settings()).quota.target == 2_000_000
     assert report(now, Settings(), owner="ana").quota.target == 1_500_000

@@ -55,12 +55,9 @@ def _tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
 
-def key_costs(
-    command: list[str], plan: list[tuple[str, list[str], list[str], list[str]]], presses: int = 15
-) -> dict[str, float]:
-    """Median CPU milliseconds per key. ``plan``: (name, keys to get there, keys to measure in
-    turn, keys pressed after each and not measured); each step starts from where the previous
-    one left the app."""
+def key_costs(command: list[str], plan: list) -> dict[str, float]:
+    """Median CPU milliseconds per key of each row of ``plan`` (``probe.KeyRow``); each row
+    starts from where the previous one left the app."""
     subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
     _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", "exec " + shlex.join(command))
     try:
@@ -71,24 +68,37 @@ def key_costs(
         time.sleep(2.0)
         after, end = _settle(pid)
         idle_rate = (after - before) / (end - start)  # ns per second doing nothing
-        results: dict[str, float] = {}
-        for name, setup, keys, reset in plan:
-            for key in setup:
-                _tmux("send-keys", "-t", SESSION, key)
-                _settle(pid)
-            costs: list[float] = []
-            for _ in range(presses):
-                for key in keys:
-                    before, start = _settle(pid)
-                    _tmux("send-keys", "-t", SESSION, key)
-                    after, end = _settle(pid)
-                    costs.append((after - before - idle_rate * (end - start)) / 1e6)
-                    for other in reset:
-                        _tmux("send-keys", "-t", SESSION, other)
-                        _settle(pid)
-            results[name] = statistics.median(costs)
-        _tmux("send-keys", "-t", SESSION, "q")  # quit as a user does, closing the database
+        results = {row.name: _row_costs(pid, row, idle_rate) for row in plan}
+        _send("q")  # quit as a user does, closing the database
         _settle(pid, quiet=0.5, limit=5)
         return results
     finally:
         subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+
+
+# the Pilot's names of the keys the plan presses, as tmux names them
+TMUX_KEYS = {"slash": "/", "space": "Space", "enter": "Enter", "escape": "Escape"}
+
+
+def _send(key: str) -> None:
+    _tmux("send-keys", "-t", SESSION, TMUX_KEYS.get(key, key))
+
+
+def _press(pid: int, *keys: str) -> None:
+    for key in keys:
+        _send(key)
+        _settle(pid)
+
+
+def _row_costs(pid: int, row, idle_rate: float) -> float:
+    _press(pid, *row.setup)
+    costs: list[float] = []
+    for _ in range(row.rounds):
+        for key in row.keys:
+            before, start = _settle(pid)
+            _send(key)
+            after, end = _settle(pid)
+            costs.append((after - before - idle_rate * (end - start)) / 1e6)
+            _press(pid, *row.after_each)
+        _press(pid, *row.after_round)
+    return statistics.median(costs)

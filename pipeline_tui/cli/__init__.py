@@ -25,6 +25,7 @@ from pipeline_tui.cli.common import (
     resolve_now,
     resolve_user,
 )
+from pipeline_tui.core.printable import LINE_BREAKS, printable
 from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
 
 Runner = Callable[[argparse.Namespace, datetime], int]
@@ -132,12 +133,14 @@ def _skip_server_drivers(args: argparse.Namespace) -> None:
 
 
 # what str.splitlines() breaks on: escaped, so that an error stays on its one line
-_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in LINE_BREAKS})
 PATH_ARGUMENTS = ("db", "file", "output")  # file names may hold any bytes; text may not
 
 
 def _one_line(message: str) -> str:
-    return message.translate(_LINE_BREAKS)
+    """An error as one safe line: line breaks written out (``\\n``), so that the argument that
+    held one reads as typed, and anything else that would act on the terminal shown as �."""
+    return printable(message.translate(_LINE_BREAKS))
 
 
 def _check_text(args: argparse.Namespace) -> None:

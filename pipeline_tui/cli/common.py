@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from pipeline_tui.core.printable import printable, printable_lines
 from pipeline_tui.errors import UserError
 
 PROG = "pipeline-tui"
@@ -207,11 +209,39 @@ def database_files(args: argparse.Namespace) -> list[str]:
     return sqlite_files(resolve_db(args))
 
 
+def say(message: str, *, error: bool = False) -> None:
+    """Print one line for a person, on stdout (or stderr): whatever names, notes or file names it
+    holds are shown, never acted on by the terminal."""
+    print(printable(message), file=sys.stderr if error else sys.stdout)
+
+
+def goes_to_a_terminal(path: str | None) -> bool:
+    """Whether output for ``path`` (None or "-": stdout) lands on a terminal, where a person reads
+    it, rather than in a file or a pipe, where a program reads it exactly: ``isatty`` on stdout,
+    and on a character device named by ``-o`` (``/dev/tty``, ``/dev/stdout``)."""
+    if path is None or path == "-":
+        return sys.stdout.isatty()
+    try:
+        if not stat.S_ISCHR(os.stat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except (OSError, ValueError):
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
+
+
 def write_output(path: str | None, data: str | bytes, args: argparse.Namespace | None = None) -> None:
     """Write to stdout, or to ``path`` as :func:`pipeline_tui.io.files.write_private` allows:
-    never onto the database in use (``args`` says which), over a file only with ``--force``."""
+    never onto the database in use (``args`` says which), over a file only with ``--force``.
+    Text bound for a terminal is shown safely there (README.md, "Your data"); a file or a pipe
+    gets it exact."""
     from pipeline_tui.io.files import write_private, write_stdout
 
+    if isinstance(data, str) and goes_to_a_terminal(path):
+        data = printable_lines(data)
     if path is None or path == "-":
         write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
         return
@@ -263,7 +293,7 @@ def date_rules():
 
 def warn(message: str) -> None:
     """One line on stderr about something done anyway (a follow-up in the past)."""
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
+    say(f"{PROG}: warning: {message}", error=True)
 
 
 def warn_about_date(what: str, moment: datetime, notes: list[str]) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from datetime import datetime
 
-from pipeline_tui.cli.common import PROG, AddCommand
+from pipeline_tui.cli.common import PROG, AddCommand, write_output
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -24,7 +23,7 @@ def register(command: AddCommand) -> None:
 def cmd_completion(args, now: datetime) -> int:
     import argcomplete
 
-    sys.stdout.write(argcomplete.shellcode([PROG], shell=args.shell))
+    write_output(None, argcomplete.shellcode([PROG], shell=args.shell))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, actions_of, open_db, write_output
+from pipeline_tui.cli.common import AddCommand, actions_of, open_db, say, write_output
 
 ROLE_HELP = "decision-maker, influencer, user, gatekeeper or other (empty: not known yet)"
 
@@ -58,7 +58,6 @@ def _given(args, names: tuple[str, ...]) -> dict[str, str]:
 def _add(args, now: datetime) -> int:
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.contacts import add_contact, parse_contact
-    from pipeline_tui.ui.format import printable
 
     fields = {"name": args.name, **_given(args, ("role", "title", "email", "phone"))}
     parse_contact(fields)  # what was typed, checked before the database is opened
@@ -66,14 +65,13 @@ def _add(args, now: datetime) -> int:
     prospect = find_prospect(args.prospect)
     contact = add_contact(prospect.id, now, fields)
     role = f" ({contact.role})" if contact.role else ""
-    print(printable(f"Added contact #{contact.id} {contact.name}{role} to #{prospect.id} {prospect.name}"))
+    say(f"Added contact #{contact.id} {contact.name}{role} to #{prospect.id} {prospect.name}")
     return 0
 
 
 def _list(args, now: datetime) -> int:
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.contacts import list_contacts
-    from pipeline_tui.ui.format import printable
 
     open_db(args, read_only=True)
     prospect = find_prospect(args.prospect)
@@ -84,17 +82,16 @@ def _list(args, now: datetime) -> int:
         write_output(None, dumps(contacts_json(contacts)))
         return 0
     if not contacts:
-        print(printable(f"No contacts on {prospect.name} (pipeline-tui contact add {prospect.id} NAME)"))
+        say(f"No contacts on {prospect.name} (pipeline-tui contact add {prospect.id} NAME)")
     for c in contacts:
         reach = "  ".join(x for x in (c.title, c.email, c.phone) if x)
-        print(printable(f"#{c.id:<6} {c.name}  [{c.role or 'role not known'}]  {reach}".rstrip()))
+        say(f"#{c.id:<6} {c.name}  [{c.role or 'role not known'}]  {reach}".rstrip())
     return 0
 
 
 def _edit(args, now: datetime) -> int:
     from pipeline_tui.errors import UserError
     from pipeline_tui.services.contacts import edit_contact, parse_contact
-    from pipeline_tui.ui.format import printable
 
     changes = _given(args, ("name", "role", "title", "email", "phone"))
     if not changes:
@@ -102,15 +99,14 @@ def _edit(args, now: datetime) -> int:
     parse_contact(changes)
     open_db(args)
     contact = edit_contact(args.id, now, changes)
-    print(printable(f"Saved contact #{contact.id} {contact.name}"))
+    say(f"Saved contact #{contact.id} {contact.name}")
     return 0
 
 
 def _remove(args, now: datetime) -> int:
     from pipeline_tui.services.contacts import remove_contact
-    from pipeline_tui.ui.format import printable
 
     open_db(args)
     contact = remove_contact(args.id, now)
-    print(printable(f"Removed contact #{contact.id} {contact.name}"))
+    say(f"Removed contact #{contact.id} {contact.name}")
     return 0

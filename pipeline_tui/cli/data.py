@@ -16,6 +16,7 @@ from pipeline_tui.cli.common import (
     open_db,
     owner_scope,
     resolve_db,
+    say,
     user_settings,
     without_gc,
     write_output,
@@ -104,23 +105,24 @@ def cmd_import(args, now: datetime) -> int:
             write_plan(plan, now)
     # after the checks, so that a refused file gets its lines of error and nothing else
     if parsed.unknown_columns:
-        print(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", file=sys.stderr)
+        say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)
     count = plan.summary.count
     prospects = f"{count:,} prospect{'s' if count != 1 else ''}"
     if args.dry_run:
-        print(f"{path}: {prospects} would be imported (dry run, nothing written)")
+        say(f"{path}: {prospects} would be imported (dry run, nothing written)")
     else:
-        print(f"Imported {prospects} from {path}")
-    print(summary_text(plan.summary, settings.currency.home))
+        say(f"Imported {prospects} from {path}")
+    for line in summary_lines(plan.summary, settings.currency.home):
+        say(line)
     return 0
 
 
-def summary_text(summary, home: str) -> str:
-    """What an import brings in: stages, status, follow-ups, currencies, owners, date orders."""
-    from pipeline_tui.io.csv_io import printable
+def summary_lines(summary, home: str) -> list[str]:
+    """What an import brings in: stages, status, follow-ups, currencies, owners, date orders,
+    one line each, with the file's names as they are (the caller shows them inert)."""
 
     def counted(counts: dict[str, int]) -> str:
-        return ", ".join(f"{printable(name)} {count:,}" for name, count in counts.items()) or "none"
+        return ", ".join(f"{name} {count:,}" for name, count in counts.items()) or "none"
 
     statuses = ", ".join(
         f"{summary.by_status[k]:,} {k}" for k in ("open", "won", "lost") if k in summary.by_status
@@ -138,27 +140,23 @@ def summary_text(summary, home: str) -> str:
         f"  currencies: {counted(currencies)}",
     ]
     if summary.owner_column and summary.owners_kept:
-        lines.append(f"  owners: as {printable(summary.owner_column)} says ({summary.owners:,} not yours)")
+        lines.append(f"  owners: as {summary.owner_column} says ({summary.owners:,} not yours)")
     elif summary.owner_column:
         kept = "is kept in team mode or with --keep-owner"
-        lines.append(f"  owners: all yours ({printable(summary.owner_column)} {kept})")
-    lines += _date_orders_text(summary.date_orders)
-    return "\n".join(lines)
+        lines.append(f"  owners: all yours ({summary.owner_column} {kept})")
+    return lines + _date_orders_text(summary.date_orders)
 
 
 def _date_orders_text(orders: dict[str, tuple[str, str]]) -> list[str]:
     """How the file's numeric dates read: the columns of each order, and what settled it."""
     from pipeline_tui.core.date_order import ORDER_WORDS
-    from pipeline_tui.io.csv_io import printable
 
     lines = []
     for order in sorted({order for order, _ in orders.values()}):
         columns = [column for column, (found, _) in orders.items() if found == order]
         reasons = [reason for found, reason in orders.values() if found == order]
         reason = next((r for r in reasons if not r.startswith("as the file")), reasons[0])
-        lines.append(
-            f"  dates read {ORDER_WORDS[order]} in {printable(', '.join(columns))} ({printable(reason)})"
-        )
+        lines.append(f"  dates read {ORDER_WORDS[order]} in {', '.join(columns)} ({reason})")
     return lines
 
 
@@ -196,7 +194,7 @@ def cmd_export(args, now: datetime) -> int:
         write_csv(rows, buffer)
         write_output(args.output, buffer.getvalue(), args)
     if args.output:
-        print(f"Exported {len(rows):,} prospects to {args.output}", file=sys.stderr)
+        say(f"Exported {len(rows):,} prospects to {args.output}", error=True)
     return 0
 
 
@@ -208,7 +206,7 @@ def cmd_backup(args, now: datetime) -> int:
     target = Path(args.output) if args.output else default_backup_name(db, "backup")
     written = backup_to(db, target, replace=args.force, keep_away=database_files(args))
     # a copy sent to a pipe or to stdout is not to be followed by words on the same stream
-    print(f"Backed up to {written}", file=sys.stderr if checked and checked.direct else sys.stdout)
+    say(f"Backed up to {written}", error=bool(checked and checked.direct))
     return 0
 
 

@@ -9,6 +9,7 @@ from pipeline_tui.cli.common import (
     open_db,
     owner_scope,
     resolve_user,
+    say,
     user_settings,
     without_gc,
     write_output,
@@ -17,8 +18,16 @@ from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:
-    report = command("report", "quota figures, stages, conversion and advice", without_gc(cmd_report))
+    import argparse
+
+    from pipeline_tui.core.glossary import figures_help
+
+    report = command(
+        "report", "quota figures, pace, rates, forecast, why deals are lost, advice", without_gc(cmd_report)
+    )
     report.add_argument("--json", action="store_true", help="as JSON, every figure and all the advice")
+    report.formatter_class = argparse.RawDescriptionHelpFormatter
+    report.epilog = "The figures:\n" + figures_help()
 
     quota = command("quota", "show the quota, or set it", cmd_quota)
     quota.add_argument(
@@ -39,9 +48,9 @@ def cmd_report(args, now: datetime) -> int:
     open_db(args, read_only=True)
     result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
-        from pipeline_tui.io.shapes import dumps, report_json
+        from pipeline_tui.io.shapes import report_json_text
 
-        write_output(None, dumps(report_json(result)))
+        write_output(None, report_json_text(result))
     else:
         from pipeline_tui.io.text import report_text
 
@@ -60,13 +69,13 @@ def cmd_quota(args, now: datetime) -> int:
         quota = setup.current_quota(owner_scope(args) or "")
         whose = f"{resolve_user(args)}'s" if args.mine else "Team"
         if quota is None:
-            print(f"No {whose.lower()} quota set. Set one with: pipeline-tui quota 50000 --period quarter")
+            say(f"No {whose.lower()} quota set. Set one with: pipeline-tui quota 50000 --period quarter")
         else:
-            print(f"{whose} quota: {format_money(quota.target)} per {quota.period}")
+            say(f"{whose} quota: {format_money(quota.target)} per {quota.period}")
         return 0
     target = parse_money(args.amount, "amount")
     open_db(args, create=True)
     quota = setup.set_quota(target, args.period or "quarter", now, owner=owner_scope(args) or "")
     whose = f"{resolve_user(args)}'s" if args.mine else "Team"
-    print(f"{whose} quota set: {format_money(quota.target)} per {quota.period}")
+    say(f"{whose} quota set: {format_money(quota.target)} per {quota.period}")
     return 0

@@ -15,6 +15,7 @@ from pipeline_tui.cli.common import (
     kinds_help,
     open_db,
     owner_scope,
+    say,
     user_settings,
     warn_about_date,
     whole_number,
@@ -89,7 +90,6 @@ def cmd_follow_up(args, now: datetime) -> int:
     if args.when is None:
         raise UserError("follow-up: give WHEN it is due (or --cadence NAME, or --stop)")
     from pipeline_tui.core.dates import read_when
-    from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.follow_ups import schedule
 
@@ -104,10 +104,7 @@ def cmd_follow_up(args, now: datetime) -> int:
     prospect = find_prospect(args.prospect)
     follow_up = schedule(prospect.id, args.kind or "call", due, now, args.notes, repeat=repeat)
     again = f", {describe_repeat(repeat)}" if repeat else ""
-    print(
-        f"Scheduled {follow_up.kind} #{follow_up.id} with {shown(prospect.name)} "
-        f"for {due:%a %d %b %Y %H:%M}{again}"
-    )
+    say(f"Scheduled {follow_up.kind} #{follow_up.id} with {prospect.name} for {due:%a %d %b %Y %H:%M}{again}")
     warn_about_date("follow-up due", due, reading.notes(now))
     return 0
 
@@ -115,7 +112,6 @@ def cmd_follow_up(args, now: datetime) -> int:
 def _start_cadence(args, now: datetime) -> int:
     from pipeline_tui.core.cadences import available, find_cadence, soon_label
     from pipeline_tui.core.dates import read_when
-    from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.cadences import start_cadence
 
@@ -130,8 +126,8 @@ def _start_cadence(args, now: datetime) -> int:
     open_db(args)
     prospect = find_prospect(args.prospect)
     first = start_cadence(prospect.id, cadence, now, reading.moment if reading else None, rules)
-    print(
-        f"Started {cadence.name} with {shown(prospect.name)}: {first.kind} #{first.id} "
+    say(
+        f"Started {cadence.name} with {prospect.name}: {first.kind} #{first.id} "
         f"{soon_label(first.due_at, now)}, step 1 of {len(cadence.steps)}"
     )
     if reading is not None:
@@ -141,7 +137,6 @@ def _start_cadence(args, now: datetime) -> int:
 
 def _stop(args, now: datetime) -> int:
     from pipeline_tui.core.dates import describe_due
-    from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.cadences import stop_follow_ups
 
@@ -151,16 +146,16 @@ def _stop(args, now: datetime) -> int:
     open_db(args)
     prospect = find_prospect(args.prospect)
     stopped = stop_follow_ups(prospect.id, now)
-    name = shown(prospect.name)
+    name = prospect.name
     if stopped.cadence is not None:
         at = f" at step {stopped.step}" if stopped.step else ""
         cancelled = ", ".join(f"the {f.kind} due {describe_due(f.due_at, now)}" for f in stopped.cancelled)
-        print(
+        say(
             f"Stopped {stopped.cadence.name} for {name}{at}"
             + (f": {cancelled} cancelled" if cancelled else "")
         )
     for follow_up in stopped.unrepeated:
-        print(
+        say(
             f"{follow_up.kind.capitalize()} #{follow_up.id} with {name} no longer repeats (still due "
             f"{describe_due(follow_up.due_at, now)})"
         )
@@ -168,7 +163,6 @@ def _stop(args, now: datetime) -> int:
 
 
 def cmd_done(args, now: datetime) -> int:
-    from pipeline_tui.io.text import shown
     from pipeline_tui.services.follow_ups import complete
 
     open_db(args)
@@ -182,8 +176,8 @@ def cmd_done(args, now: datetime) -> int:
     from pipeline_tui.services.cadences import after_completing
 
     said = after_completing(follow_up, now)
-    print(
-        f"Done: {follow_up.kind} #{follow_up.id} with {shown(follow_up.prospect.name)}"
+    say(
+        f"Done: {follow_up.kind} #{follow_up.id} with {follow_up.prospect.name}"
         + (f"; {said}" if said else "")
     )
     return 0
@@ -193,7 +187,7 @@ def _follow_ups_of(reference: str | int, now: datetime) -> str:
     """What ``done`` says when given a prospect rather than a follow-up: that prospect's open
     follow-ups and their ids (one line, as every refusal)."""
     from pipeline_tui.core.dates import describe_due
-    from pipeline_tui.io.text import shown
+    from pipeline_tui.core.printable import printable
     from pipeline_tui.services.agenda import agenda
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.store.models import Prospect
@@ -208,7 +202,7 @@ def _follow_ups_of(reference: str | int, now: datetime) -> str:
     if prospect is None:
         return " (agenda lists the follow-ups with their ids)"
     items = agenda(now, None, prospect_id=prospect.id)
-    who = f"prospect #{prospect.id} {shown(prospect.name)}"
+    who = f"prospect #{prospect.id} {printable(prospect.name)}"
     if not items:
         return f"; {who} has no open follow-up"
     listed = ", ".join(f"#{item.id} {item.kind} {describe_due(item.due, now)}" for item in items[:10])

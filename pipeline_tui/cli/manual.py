@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli.common import PROG, AddCommand
+from pipeline_tui.cli.common import PROG, AddCommand, say, write_output
 from pipeline_tui.errors import UserError
 
 # what an argument is, for the arguments whose own help says nothing (by dest)
@@ -116,7 +116,7 @@ class Version(argparse.Action):
         skip_server_drivers("")
         from pipeline_tui.store.schema import SCHEMA_VERSION
 
-        print(f"{PROG} {__version__} (database schema {SCHEMA_VERSION})")
+        say(f"{PROG} {__version__} (database schema {SCHEMA_VERSION})")
         parser.exit()
 
 
@@ -348,4 +348,4 @@ def show(text: str) -> None:
 
         pydoc.pager(text)
     else:
-        sys.stdout.write(text)
+        write_output(None, text)

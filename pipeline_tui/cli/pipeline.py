@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, actions_of, open_db
+from pipeline_tui.cli.common import AddCommand, actions_of, open_db, say
 
 
 def register(command: AddCommand) -> None:
@@ -17,9 +17,8 @@ def register(command: AddCommand) -> None:
 
 def cmd_pipeline(args, now: datetime) -> int:
     from pipeline_tui.services.setup import add_pipeline
-    from pipeline_tui.ui.format import printable
 
     open_db(args, create=True)
     pipeline = add_pipeline(args.name, copy_from=args.copy_from)
-    print(printable(f'Added pipeline {pipeline.name} (pipeline-tui stage list --pipeline "{pipeline.name}")'))
+    say(f'Added pipeline {pipeline.name} (pipeline-tui stage list --pipeline "{pipeline.name}")')
     return 0

@@ -1,4 +1,4 @@
-"""Commands on one prospect: add, move, archive, restore, and the archived list."""
+"""Commands on one prospect: add, move, snooze, archive, restore, and the archived list."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pipeline_tui.cli.common import (
     dates_help,
     kinds_help,
     open_db,
+    say,
     stages_help,
     user_settings,
     warn,
@@ -62,6 +63,16 @@ def register(command: AddCommand) -> None:
         "stage", metavar="STAGE", help=f"a stage of its pipeline, any case (default stages: {stages_help()})"
     )
     move.add_argument("--reason", metavar="TEXT", help="why it was lost (for a lost stage)")
+
+    snooze = command(
+        "snooze",
+        "put an open deal aside until a date, saying why: the stale advice keeps quiet meanwhile",
+        cmd_snooze,
+    )
+    snooze.add_argument("prospect", help="the deal: an id or a name")
+    snooze.add_argument("--until", metavar="WHEN", help="when it wakes, e.g. 2027-01-11 or in 3 weeks")
+    snooze.add_argument("--reason", metavar="T", help='why it waits, e.g. "budget opens in January"')
+    snooze.add_argument("--clear", action="store_true", help="wake it now instead")
 
     archive = command("archive", "hide a prospect from every view (restore brings it back)", cmd_archive)
     archive.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
@@ -125,7 +136,7 @@ def cmd_add(args, now: datetime) -> int:
 
     stage = Stage.get_by_id(prospect.stage_id)
     extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
-    print(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
+    say(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
     if reading is not None:
         warn_about_date("follow-up due", reading.moment, reading.notes(now))
     if close is not None and close < now.date():
@@ -140,7 +151,29 @@ def cmd_move(args, now: datetime) -> int:
     open_db(args)
     prospect = find_prospect(args.prospect)
     stage = move_prospect(prospect.id, args.stage, now, lost_reason=args.reason)
-    print(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
+    say(f"Moved #{prospect.id} {prospect.name} to {stage.name}")
+    return 0
+
+
+def cmd_snooze(args, now: datetime) -> int:
+    from pipeline_tui.core.dates import parse_when
+    from pipeline_tui.errors import UserError
+    from pipeline_tui.services.base import find_prospect
+    from pipeline_tui.services.prospects import snooze_prospect, wake_prospect
+
+    if args.clear:
+        if args.until is not None or args.reason is not None:
+            raise UserError("snooze --clear wakes the deal: give it without --until or --reason")
+        open_db(args)
+        prospect = wake_prospect(find_prospect(args.prospect).id, now)
+        say(f"Woke #{prospect.id} {prospect.name}")
+        return 0
+    if args.until is None or args.reason is None:
+        raise UserError('say until when and why: snooze PROSPECT --until 2027-01-11 --reason "..."')
+    until = parse_when(args.until, now)
+    open_db(args)
+    prospect = snooze_prospect(find_prospect(args.prospect).id, until, args.reason, now)
+    say(f"Snoozed #{prospect.id} {prospect.name} until {until:%a %d %b %Y %H:%M}")
     return 0
 
 
@@ -150,7 +183,7 @@ def cmd_archive(args, now: datetime) -> int:
 
     open_db(args)
     prospect = archive_prospect(find_prospect(args.prospect).id, now)
-    print(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
+    say(f"Archived #{prospect.id} {prospect.name} (pipeline-tui restore {prospect.id} brings it back)")
     return 0
 
 
@@ -160,7 +193,7 @@ def cmd_restore(args, now: datetime) -> int:
 
     open_db(args)
     prospect = restore_prospect(find_prospect(args.prospect, archived=True).id, now)
-    print(f"Restored #{prospect.id} {prospect.name}")
+    say(f"Restored #{prospect.id} {prospect.name}")
     return 0
 
 
@@ -170,7 +203,7 @@ def cmd_archived(args, now: datetime) -> int:
     open_db(args, read_only=True)
     rows = archived_prospects()
     if not rows:
-        print("No archived prospects.")
+        say("No archived prospects.")
     for prospect in rows:
-        print(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
+        say(f"#{prospect.id:<6} {prospect.name}  (archived {prospect.updated_at:%d %b %Y})")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from pipeline_tui.cli.common import AddCommand, open_db, owner_scope
+from pipeline_tui.cli.common import AddCommand, open_db, owner_scope, say, write_output
 
 NAME_ROOM = 24  # cells of a prospect's name in the prompt's line
 
@@ -56,9 +56,9 @@ def _short(text: str, room: int = NAME_ROOM) -> str:
     """``text`` shown safely in at most ``room`` terminal cells (a wide character takes two)."""
     from unicodedata import east_asian_width
 
-    from pipeline_tui.io.text import shown
+    from pipeline_tui.core.printable import printable
 
-    text, used = shown(text), 0
+    text, used = printable(text), 0
     for place, character in enumerate(text):
         used += 2 if east_asian_width(character) in "WF" else 1
         if used > room - (1 if place < len(text) - 1 else 0):
@@ -89,9 +89,9 @@ def cmd_due(args, now: datetime) -> int:
     if args.json:
         from pipeline_tui.io.shapes import due_json, dumps
 
-        print(dumps(due_json(summary)))
+        write_output(None, dumps(due_json(summary)))
     else:
-        print(due_line(summary, now))
+        say(due_line(summary, now))
     return 0
 
 
@@ -107,10 +107,10 @@ def _send(reminder, now: datetime) -> None:
     """A desktop notification, else a line on stdout (which cron mails)."""
     import html
 
+    from pipeline_tui.core.printable import printable
     from pipeline_tui.io import desktop
-    from pipeline_tui.io.text import shown
 
-    who = shown(reminder.organization or reminder.prospect)
+    who = printable(reminder.organization or reminder.prospect)
     if reminder.due < now:
         when = f"was due {reminder.due:%H:%M}"
     else:
@@ -123,6 +123,6 @@ def _send(reminder, now: datetime) -> None:
     about = [reminder.contact, reminder.phone, reminder.notes]
     if reminder.organization and reminder.organization != reminder.prospect:
         about.insert(0, reminder.prospect)
-    body = " · ".join(shown(text) for text in about if text.strip())
+    body = " · ".join(printable(text) for text in about if text.strip())
     if not desktop.notify(title, html.escape(body, quote=False)):
-        print(f"{title}" + (f": {body}" if body else ""))
+        say(f"{title}" + (f": {body}" if body else ""))

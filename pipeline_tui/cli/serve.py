@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline_tui.cli.common import PROG, AddCommand, open_db, resolve_db, resolve_user, user_settings
+from pipeline_tui.cli.common import PROG, AddCommand, open_db, resolve_db, resolve_user, say, user_settings
 from pipeline_tui.errors import UserError
 
 
@@ -61,10 +61,10 @@ def cmd_serve(args, now: datetime) -> int:
     if args.public_url and urlsplit(args.public_url).scheme not in ("http", "https"):
         raise UserError(f"--public-url {args.public_url!r} must start with http:// or https://")
     if not is_loopback(args.host):
-        print(
+        say(
             f"{PROG}: warning: serving on {args.host}:{args.port}: anyone who can reach this address "
             "gets the app, and your pipeline with it, without a password",
-            file=sys.stderr,
+            error=True,
         )
     import shlex
 

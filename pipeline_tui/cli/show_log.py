@@ -11,8 +11,10 @@ from pipeline_tui.cli.common import (
     dates_help,
     kinds_help,
     open_db,
+    say,
     user_settings,
     warn_about_date,
+    write_output,
 )
 from pipeline_tui.errors import UserError
 
@@ -68,18 +70,17 @@ def cmd_show(args, now: datetime) -> int:
     if args.json:
         from pipeline_tui.io.shapes import dumps, prospect_json
 
-        print(dumps(prospect_json(detail, now)))
+        write_output(None, dumps(prospect_json(detail, now)))
     else:
         from pipeline_tui.io.text import prospect_text
 
-        print(prospect_text(detail, now))
+        write_output(None, prospect_text(detail, now))
     return 0
 
 
 def cmd_log(args, now: datetime) -> int:
     from pipeline_tui.core.dates import read_when
     from pipeline_tui.core.fields import parse_kind
-    from pipeline_tui.io.text import shown
     from pipeline_tui.services.base import find_prospect
 
     if args.what == "note" and args.next is not None:
@@ -88,12 +89,12 @@ def cmd_log(args, now: datetime) -> int:
     then = (parse_kind(args.next_kind), reading.moment) if reading is not None else None
     open_db(args)
     prospect = find_prospect(args.prospect)
-    name = shown(prospect.name)
+    name = prospect.name
     if args.what == "note":
         from pipeline_tui.services.notes import add_note
 
         add_note(prospect.id, args.text, now)
-        print(f"Noted on #{prospect.id} {name}")
+        say(f"Noted on #{prospect.id} {name}")
         return 0
     from pipeline_tui.services.follow_ups import answered_follow_up, log_activity
 
@@ -103,8 +104,8 @@ def cmd_log(args, now: datetime) -> int:
     from pipeline_tui.services.cadences import after_completing
 
     said = after_completing(entry, now)  # a cadence's next step, a repeat's next occurrence
-    print(f"Logged a call with #{prospect.id} {name}{done}" + (f"; {said}" if said else ""))
+    say(f"Logged a call with #{prospect.id} {name}{done}" + (f"; {said}" if said else ""))
     if then is not None:
-        print(f"Next: {then[0]} {then[1]:%a %d %b %Y %H:%M}")
+        say(f"Next: {then[0]} {then[1]:%a %d %b %Y %H:%M}")
         warn_about_date("next follow-up due", then[1], reading.notes(now))
     return 0

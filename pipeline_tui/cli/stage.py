@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, actions_of, open_db, write_output
+from pipeline_tui.cli.common import AddCommand, actions_of, open_db, say, write_output
 
 
 def register(command: AddCommand) -> None:
@@ -55,7 +55,6 @@ def cmd_stage(args, now: datetime) -> int:
 
 def _list(args, now: datetime) -> int:
     from pipeline_tui.services.stages import list_stages
-    from pipeline_tui.ui.format import printable
 
     open_db(args, read_only=True)
     rows = list_stages(args.pipeline)
@@ -66,15 +65,12 @@ def _list(args, now: datetime) -> int:
         return 0
     for row in rows:
         role = row.role or "no role"
-        print(
-            printable(f"{row.position:>2}. {row.name:<20} {row.probability:>4.0%}  {role:<12} {row.count:>6}")
-        )
+        say(f"{row.position:>2}. {row.name:<20} {row.probability:>4.0%}  {role:<12} {row.count:>6}")
     return 0
 
 
 def _add(args, now: datetime) -> int:
     from pipeline_tui.services.stages import add_stage
-    from pipeline_tui.ui.format import printable
 
     open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = add_stage(
@@ -84,41 +80,34 @@ def _add(args, now: datetime) -> int:
         probability=args.probability,
         role=args.role,
     )
-    print(
-        printable(
-            f"Added stage {stage.name} ({stage.probability:.0%}{', ' + stage.role if stage.role else ''})"
-        )
-    )
+    say(f"Added stage {stage.name} ({stage.probability:.0%}{', ' + stage.role if stage.role else ''})")
     return 0
 
 
 def _rename(args, now: datetime) -> int:
     from pipeline_tui.services.stages import rename_stage
-    from pipeline_tui.ui.format import printable
 
     open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = rename_stage(args.old, args.new, pipeline=args.pipeline)
-    print(printable(f"Renamed {args.old.strip()} to {stage.name}"))
+    say(f"Renamed {args.old.strip()} to {stage.name}")
     return 0
 
 
 def _move(args, now: datetime) -> int:
     from pipeline_tui.services.stages import move_stage
-    from pipeline_tui.ui.format import printable
 
     open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = move_stage(args.name, None if args.first else args.after, pipeline=args.pipeline)
     where = "first" if args.first else f"after {args.after.strip()}"
-    print(printable(f"Moved {stage.name} {where}"))
+    say(f"Moved {stage.name} {where}")
     return 0
 
 
 def _remove(args, now: datetime) -> int:
     from pipeline_tui.services.stages import remove_stage
-    from pipeline_tui.ui.format import printable
 
     open_db(args, create=True)  # shaping the stages may come before the first prospect
     stage = remove_stage(args.name, args.to, now, pipeline=args.pipeline)
     where = f"; its prospects are in {args.to.strip()}" if args.to else ""
-    print(printable(f"Removed stage {stage.name}{where}"))
+    say(f"Removed stage {stage.name}{where}")
     return 0

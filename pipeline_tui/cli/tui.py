@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from pipeline_tui.cli.common import AddCommand, open_db, resolve_db, whole_number
+from pipeline_tui.cli.common import AddCommand, open_db, resolve_db, say, whole_number
 from pipeline_tui.errors import UserError
 
 
@@ -50,7 +50,7 @@ def cmd_demo(args, now: datetime) -> int:
         del data
     if progress:
         sys.stderr.write("\r")
-    print(f"Demo data: {count:,} prospects in {shown(location)}", file=sys.stderr)
+    say(f"Demo data: {count:,} prospects in {shown(location)}", error=True)
     if args.no_open:
         return 0
     args.db = location
@@ -66,27 +66,14 @@ def cmd_tui(args, now: datetime) -> int:
 
     settings = load_settings()  # a bad config file is refused before a database is made for it
     open_db(args, create=True)
-    from pipeline_tui.services import setup
-    from pipeline_tui.services.base import current_user
-    from pipeline_tui.services.prefetch import read_board_ahead
 
     if args.pipeline:  # asked for by name: a typo is said, not quietly shown another pipeline
         from pipeline_tui.services.base import find_pipeline
 
         find_pipeline(args.pipeline)
     pinned = bool(args.now or os.environ.get("PIPELINE_TUI_NOW"))
-    pipeline = args.pipeline or setup.get_preference("pipeline")
-    board_now = now if pinned else datetime.now().replace(second=0, microsecond=0)
-    prefetch = read_board_ahead(
-        board_now, settings, pipeline, current_user() if args.mine else None, location
-    )
-    from pipeline_tui.ui.app import run_app  # imports Textual while the board is read
+    from pipeline_tui.ui.app import run_app
 
     return run_app(
-        location,
-        now if pinned else None,
-        pipeline=args.pipeline,
-        mine=args.mine,
-        settings=settings,
-        prefetch=prefetch,
+        location, now if pinned else None, pipeline=args.pipeline, mine=args.mine, settings=settings
     )

@@ -107,6 +107,11 @@ class Prospect(NamedTuple):
     owner: str = ""
     open_follow_ups: tuple[FollowUp, ...] = ()
     history: History = NO_HISTORY
+    updated: datetime | None = None  # its last edit, move or follow-up done through the app
+    source: str = ""  # where the lead came from: cold call, referral...
+    lost_reason: str = ""
+    snoozed_until: datetime | None = None  # put aside on purpose until then...
+    snooze_reason: str = ""  # ...for this reason
     # ``value`` is in the home currency (every figure adds it up); what the deal is in, for
     # showing it: its currency ("" the home one) and its value in it
     currency: str = ""
@@ -143,6 +148,31 @@ class ClosedTally(NamedTuple):
     won_value: int = 0  # cents; a won prospect without a value counts as 0
 
 
+class CohortCount(NamedTuple):
+    """Closed prospects created inside the look-back window, of one source in one stage."""
+
+    source: str
+    stage_id: int
+    count: int
+    value: int  # cents
+
+
+class ReasonCount(NamedTuple):
+    """Prospects lost inside the look-back window for one reason (as typed)."""
+
+    reason: str
+    count: int
+    value: int  # cents
+
+
+class StageTime(NamedTuple):
+    """How long the prospects that left a stage inside the look-back window had been in it."""
+
+    stage_id: int
+    count: int
+    seconds: float  # all their stays added up
+
+
 class Quota(NamedTuple):
     """A sales target for a period, one salesperson's or (owner ``""``) the team's."""
 
@@ -170,7 +200,12 @@ class Snapshot:
     closed_totals: dict[int, tuple[int, int]] | None = None  # closed stage id -> (count, value), all time
     reach: tuple[ReachCount, ...] | None = None  # all prospects, all time
     closed_tallies: dict[tuple[datetime, datetime], ClosedTally] | None = None  # by (start, end) window
-    notes: dict[int, str] | None = None  # prospect id -> its notes when not empty, if asked for
+    # the report's history, summarised by the store (else counted from ``prospects``, or none)
+    cohort: tuple[CohortCount, ...] | None = None  # closed, created in the look-back window
+    lost_reasons: tuple[ReasonCount, ...] | None = None  # lost in the look-back window
+    stage_time: tuple[StageTime, ...] = ()  # stays ended in the look-back window
+    done_this_week: dict[str, int] | None = None  # follow-ups done since Monday, by kind
+    closed_new_this_week: int | None = None  # created since Monday and already closed
 
     @cached_property
     def stage_by_id(self) -> dict[int, Stage]:

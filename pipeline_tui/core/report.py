@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline_tui.core import advice as advice_rules
-from pipeline_tui.core import figures
-from pipeline_tui.core.domain import Snapshot
+from pipeline_tui.core import aging, figures, insight
+from pipeline_tui.core.domain import Prospect, Snapshot
+from pipeline_tui.core.open_deals import OpenSums, open_sums
 from pipeline_tui.core.settings import Settings
 
 
@@ -17,27 +18,72 @@ class Report:
 
     now: datetime
     quota: figures.QuotaFigures | None
+    lead_to_win: figures.LeadToWin
     stages: list[figures.StageFigures]
     conversion: list[figures.Conversion]
     appointment_to_sale_rate: float | None
     appointment_closed: int
     forecast: list[figures.ForecastMonth]
+    slipped: figures.Slipped
+    lost_reasons: list[insight.LostReason]
+    stage_days: list[insight.StageDays]
+    rotting: dict[int, aging.RottingLimit]  # open stage id -> its rotting limit
+    sources: list[insight.SourceFigures]
+    activity: insight.Activity
     advice: list[advice_rules.Advice]
+    advice_groups: list[advice_rules.AdviceGroup]
 
 
-def build_report(snapshot: Snapshot, settings: Settings) -> Report:
+def build_report(
+    snapshot: Snapshot,
+    settings: Settings,
+    open_part: tuple[OpenSums, list[advice_rules.Advice]] | None = None,
+) -> Report:
+    """The report of a snapshot. ``open_part``: what its open prospects add up to and the advice
+    about them, when worked out already (in parts, see :func:`open_part`); else worked out here."""
     thresholds = settings.thresholds
-    quota = figures.quota_figures(snapshot, thresholds)
+    limits = rotting_limits_of(snapshot, settings)
+    sums, prospect_advice = open_part or open_part_of(snapshot, settings, limits)
+    tallies = figures.cohort(snapshot, thresholds, sums)
+    lead_to_win = figures.lead_to_win(snapshot, thresholds, tallies)
+    quota = figures.quota_figures(snapshot, thresholds, lead_to_win, sums)
     rate, closed = figures.appointment_to_sale(snapshot)
-    found = advice_rules.pipeline_advice(snapshot, thresholds, quota, rate, closed)
-    found += advice_rules.prospect_advice(snapshot, thresholds)
+    found = advice_rules.pipeline_advice(snapshot, thresholds, quota, rate, closed, sums)
+    advice = advice_rules.sort_advice(found + prospect_advice)
     return Report(
         now=snapshot.now,
         quota=quota,
-        stages=figures.stage_figures(snapshot),
+        lead_to_win=lead_to_win,
+        stages=figures.stage_figures(snapshot, sums),
         conversion=figures.conversion(snapshot),
         appointment_to_sale_rate=rate,
         appointment_closed=closed,
-        forecast=figures.forecast(snapshot, thresholds),
-        advice=advice_rules.sort_advice(found),
+        forecast=figures.forecast(snapshot, thresholds, sums),
+        slipped=figures.slipped(snapshot, sums),
+        lost_reasons=insight.lost_reasons(snapshot, thresholds),
+        stage_days=insight.stage_days(snapshot, limits),
+        rotting=limits,
+        sources=insight.sources(tallies),
+        activity=insight.activity(snapshot, settings.goals, quota, sums),
+        advice=advice,
+        advice_groups=advice_rules.advice_groups(advice),
+    )
+
+
+def rotting_limits_of(snapshot: Snapshot, settings: Settings) -> dict[int, aging.RottingLimit]:
+    """Each open stage's rotting limit, from the config file or the snapshot's time in stage."""
+    return aging.rotting_limits(snapshot.stages, snapshot.stage_time, settings.rotting, settings.thresholds)
+
+
+def open_part_of(
+    snapshot: Snapshot,
+    settings: Settings,
+    limits: dict[int, aging.RottingLimit],
+    prospects: list[Prospect] | None = None,
+) -> tuple[OpenSums, list[advice_rules.Advice]]:
+    """What the open prospects (or the ones given: a part of them) add up to, and the advice
+    about each; parts merge (``open_deals.merged``, the advice lists joined)."""
+    return (
+        open_sums(snapshot, settings.thresholds, prospects),
+        advice_rules.prospect_advice(snapshot, settings.thresholds, prospects, limits),
     )

@@ -2,14 +2,18 @@
 
 Each rule returns points and a one-line reason, so the detail pane can show why a prospect
 ranks where it does. Every rule is monotone in the one thing it reads, which is what makes the
-ordering guarantees of SPEC 3b hold (see the hypothesis tests).
+ordering guarantees in the README's "The figures and the advice" hold (see the hypothesis tests).
+
+The board orders its columns by a score the database stores (see ``services.scores``): this
+module still computes it, and says until when it holds (:func:`score_holds_until`), so that
+the store knows which scores the passing of time changes.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEMO_KINDS, OPEN, Prospect, Snapshot, Stage
@@ -38,7 +42,7 @@ class ScoreContext(NamedTuple):
     """What scoring one prospect needs to know about the others."""
 
     now: datetime
-    open_values: Sequence[int]  # sorted values of all open prospects with a known value
+    open_values: Sequence[int]  # the open prospects' values a budget ranks against: value_ladder
     open_stages: dict[int, list[Stage]]  # pipeline id -> its open stages, in order
 
     def value_rank(self, value: int) -> float | None:
@@ -52,17 +56,36 @@ def rank_among(below: int, count: int) -> float | None:
     return None if count <= 1 else min(below / (count - 1), 1.0)
 
 
-def open_stages_by_pipeline(snapshot: Snapshot) -> dict[int, list[Stage]]:
+LADDER_RUNGS = 101
+
+
+def value_ladder(values: Iterable[int]) -> tuple[int, ...]:
+    """The open deals' values a budget ranks against: all of them, sorted, when there are at
+    most 101; else 101 of them evenly spaced from the least to the most (every percentile).
+    A budget's rank among the rungs is then its rank among all values to within a percent,
+    and one deal more or less moves few budgets across a rung (the stored scores, see
+    ``services.scores``, would otherwise all change with every deal won)."""
+    ordered = sorted(values)
+    count = len(ordered)
+    if count <= LADDER_RUNGS:
+        return tuple(ordered)
+    last = LADDER_RUNGS - 1
+    return tuple(ordered[(rung * (count - 1) + last // 2) // last] for rung in range(LADDER_RUNGS))
+
+
+def open_stages_by_pipeline(stages: Iterable[Stage]) -> dict[int, list[Stage]]:
     """Each pipeline's open stages, in order: where a prospect's stage ranks."""
-    return {
-        pipeline_id: [s for s in stages if s.kind == OPEN]
-        for pipeline_id, stages in snapshot.stages_by_pipeline.items()
-    }
+    grouped: dict[int, list[Stage]] = {}
+    for stage in sorted(stages, key=lambda s: (s.pipeline_id, s.position, s.id)):
+        if stage.kind == OPEN:
+            grouped.setdefault(stage.pipeline_id, []).append(stage)
+    return grouped
 
 
 def make_context(snapshot: Snapshot) -> ScoreContext:
-    values = sorted(p.value for p in snapshot.open_prospects if p.value is not None)
-    return ScoreContext(snapshot.now, values, open_stages_by_pipeline(snapshot))
+    """The context of a snapshot that holds every open prospect: their values make the ladder."""
+    ladder = value_ladder(p.value for p in snapshot.open_prospects if p.value is not None)
+    return ScoreContext(snapshot.now, ladder, open_stages_by_pipeline(snapshot.stages))
 
 
 def score_prospect(
@@ -209,6 +232,33 @@ def score_total(
     if (now - last_touch).days > thresholds.stale_after_days:
         total += round(weights.stale)
     return max(0, min(100, total))
+
+
+def score_holds_until(prospect: Prospect, now: datetime, thresholds: Thresholds) -> datetime | None:
+    """The first moment after ``now`` from which the rules that read the clock (close date,
+    last contact, overdue follow-ups, staleness) may give another total; None if none will.
+    Until then :func:`score_total` gives what it gives at ``now`` (a hypothesis property)."""
+    moments: list[datetime | None] = []
+    close = prospect.expected_close
+    if close is not None:  # its bands: past, within 30 days, within 90, later
+        midnight = datetime.combine(close, time())
+        moments += [_after(midnight, timedelta(days=days)) for days in (-90, -30, 1)]
+    contact = prospect.history.last_activity
+    if contact is not None:  # its bands: within 7 days, within 30, longer ago
+        moments += [_after(contact, timedelta(days=8)), _after(contact, timedelta(days=31))]
+    # a follow-up is overdue once its time has passed, not at the moment itself
+    moments += [_after(f.due, timedelta(microseconds=1)) for f in prospect.open_follow_ups]
+    last_touch = max(d for d in (contact, prospect.stage_entered, prospect.created) if d)
+    moments.append(_after(last_touch, timedelta(days=thresholds.stale_after_days + 1)))
+    return min((moment for moment in moments if moment is not None and moment > now), default=None)
+
+
+def _after(moment: datetime, delta: timedelta) -> datetime | None:
+    """``moment + delta``, or None past the calendar's ends (a date typed as year 9999)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
 
 
 def score_all(

@@ -54,21 +54,35 @@ class Thresholds(NamedTuple):
     improve_closing_below_rate: float = 0.25
     win_rate_min_closed: int = 5
     lookback_days: int = 365
-    forecast_months: int = 6
+    forecast_months: int = 6  # the current month and the ones after it
     agenda_days: int = 7
+    rotting_min_left: int = 5  # prospects that left a stage before its mean time there is its limit
+
+
+class Goals(NamedTuple):
+    """What a salesperson means to do each week; 0 is no goal."""
+
+    calls_per_week: int = 20
+    emails_per_week: int = 10
+    appointments_per_week: int = 3
+    new_prospects_per_week: int = 0  # 0: what the quota needs is the only measure
 
 
 class Settings(NamedTuple):
-    """What the config file can change: thresholds, score weights, probabilities, theme, how
-    typed dates read (``[locale]``: date order and working hour; the zone is the machine's,
-    filled in by the entry point), the home currency with the rates of the others, keys, and the
-    cadences and email templates it adds to (or puts in place of) the default ones."""
+    """What the config file can change: thresholds, score weights, probabilities, rotting limits,
+    weekly goals, theme, how typed dates read (``[locale]``: date order and working hour; the
+    zone is the machine's, filled in by the entry point), the home currency with the rates of
+    the others, keys, and the cadences and email templates it adds to (or puts in place of) the
+    default ones."""
 
     thresholds: Thresholds = Thresholds()
     score: ScoreWeights = ScoreWeights()
     # stage name -> probability; read-only, as the default is shared by every Settings()
     probabilities: Mapping[str, float] = MappingProxyType({})
     theme: str | None = None
+    # stage name -> days a deal may sit idle in it before it rots (else learned from history)
+    rotting: Mapping[str, int] = MappingProxyType({})
+    goals: Goals = Goals()
     dates: DateRules = DateRules()
     currency: Currencies = Currencies()
     # binding id -> the user's keys for it, as Textual names them (see pipeline_tui.keymap)

@@ -24,6 +24,7 @@ from pipeline_tui.core.date_order import ColumnOrder, settle_date_order
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_iso, read_file_date
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.money import CODE_RE, read_money
+from pipeline_tui.core.printable import printable
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_headers import (  # noqa: F401 (ALIASES, COLUMNS: their home for callers)
     ALIASES,
@@ -73,15 +74,6 @@ CLOSING_TIMES = {
     "lost": (LOST_TIME, CLOSE_TIME, "closed", CLOSE_DATE),
     None: ("closed", CLOSE_TIME, WON_TIME, LOST_TIME, CLOSE_DATE),
 }
-
-
-# what would act on a terminal (C0 and C1 controls, DEL, bidi embeddings, overrides, isolates)
-_UNSAFE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u2028-\\u202e\\u2066-\\u2069]")
-
-
-def printable(text: str) -> str:
-    """A file's text as a message shows it: one line, nothing in it acting on the terminal."""
-    return _UNSAFE.sub("\ufffd", text)
 
 
 class Problem(NamedTuple):

@@ -168,7 +168,17 @@ TITLES = (
     "Team Lead",
 )
 SOURCES = ("cold call", "referral", "inbound", "trade fair", "website", "partner")
-LOST_REASONS = ("price", "chose a competitor", "no budget this year", "no decision", "timing")
+# typed as people type them: the report counts "Price" and "price " as one reason
+LOST_REASONS = (
+    "price",
+    "chose a competitor",
+    "no budget this year",
+    "no decision",
+    "timing",
+    "Price",
+    "",
+    "No decision ",
+)
 OUTCOMES = {
     "call": (
         "left a voicemail",
@@ -225,6 +235,8 @@ PROSPECT_FIELDS = (
     "stage_pos",
     "stage_entered_at",
     "closed_at",
+    "snoozed_until",
+    "snooze_reason",
 )
 
 
@@ -283,6 +295,7 @@ class _Maker:
         lost_reason: str = "",
         history: list[tuple[int, datetime]] = (),
         organization: str | None = None,
+        snoozed: tuple[datetime, str] | None = None,
     ) -> int:
         org = organization or self.company()
         contact, title, email, phone = self.person(org)
@@ -312,6 +325,7 @@ class _Maker:
                 stage,
                 entered,
                 closed,
+                *(snoozed or (None, "")),
             )
         )
         previous = None
@@ -341,6 +355,7 @@ def _walk(maker: _Maker) -> None:
     rng, now = maker.rng, maker.now
     recent = rng.random() < maker.recent_share
     created = maker.work_time(now - timedelta(days=rng.uniform(0, 60 if recent else maker.span_days)))
+    created = min(created, now)  # office hours later today (or a weekend's Monday) are to come yet
     position, moment = LEAD, created
     history = [(LEAD, created)]
     activities: list[tuple[str, datetime]] = [("call", created)]
@@ -537,20 +552,85 @@ def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
     ]
 
 
+def _late_scenarios(maker: _Maker) -> list[Callable[[], None]]:
+    """Prospects made last, so that the ones before them stay as they were: a deal whose close
+    date slipped, one closing this month, one won this month, and one snoozed with a reason."""
+    now = maker.now
+    day = timedelta(days=1)
+
+    def slipped() -> None:  # still worked on, but its close date has passed
+        entered = now - 12 * day
+        pid = maker.prospect(
+            stage=PROPOSAL,
+            created=now - 50 * day,
+            entered=entered,
+            decision="yes",
+            close=(now - 6 * day).date(),
+            history=[(LEAD, now - 50 * day), (APPOINTMENT, now - 30 * day), (PROPOSAL, entered)],
+            organization="Silverline Hotels",
+        )
+        maker.follow_up(pid, "call", now - 2 * day, done=True)
+        maker.follow_up(pid, "call", now + 2 * day, done=False, notes="Ask what holds up the signature")
+
+    def closing_this_month() -> None:
+        entered = now - 5 * day
+        last = (now.replace(day=28) + 4 * day).replace(day=1) - day  # the month's last day
+        pid = maker.prospect(
+            stage=TRIAL,
+            created=now - 35 * day,
+            entered=entered,
+            decision="yes",
+            close=max(now, last).date(),
+            history=[(LEAD, now - 35 * day), (APPOINTMENT, now - 15 * day), (TRIAL, entered)],
+            organization="Evergreen Clinics",
+        )
+        maker.follow_up(pid, "trial", entered, done=True, notes="Trial started")
+        maker.follow_up(pid, "trial", now + 3 * day, done=False, notes="Trial ends: ask for the decision")
+
+    def won_this_month() -> None:
+        won = max(now.replace(day=1, hour=11, minute=0), now - 10 * day)
+        maker.prospect(
+            stage=WON_POS,
+            created=won - 40 * day,
+            entered=won,
+            decision="yes",
+            closed=won,
+            history=[(LEAD, won - 40 * day), (PROPOSAL, won - 9 * day), (WON_POS, won)],
+            organization="Keystone Partners",
+        )
+
+    def snoozed() -> None:  # quiet on purpose: the stale advice leaves it alone
+        created = now - 40 * day
+        pid = maker.prospect(
+            stage=QUALIFIED,
+            created=created,
+            entered=now - 30 * day,
+            history=[(LEAD, created), (QUALIFIED, now - 30 * day)],
+            organization="Pinecrest Schools",
+            snoozed=(now + 45 * day, "their budget opens in January"),
+        )
+        maker.follow_up(pid, "call", now - 30 * day, done=True)
+
+    return [slipped, closing_this_month, won_this_month, snoozed]
+
+
 def quarter_start(now: datetime) -> date:
     return date(now.year, 3 * ((now.month - 1) // 3) + 1, 1)
 
 
 def build_demo(now: datetime, count: int = 60, progress: Callable[[int], None] | None = None) -> DemoData:
-    """Generate ``count`` prospects (scenarios first) and a quota for the current quarter."""
+    """Generate ``count`` prospects (scenarios first and last) and a quota for the current quarter."""
     data = DemoData()
     maker = _Maker(now, data, count)
     for scenario in _scenarios(maker)[:count]:
         scenario()
-    while maker.count < count:
+    late = _late_scenarios(maker)
+    while maker.count < count - len(late):
         _walk(maker)
         if progress is not None and maker.count % 10000 == 0:
             progress(maker.count)
+    for scenario in late[: max(0, count - maker.count)]:
+        scenario()
     data.quota = ("quarter", _quota_target(data, maker.now))
     return data
 

@@ -3,8 +3,8 @@
 For CPU-bound Python work that splits in two (the two halves of a big CSV file): a thread
 would share one core with us, a forked child has the other one and all our memory as it was,
 without pickling its input. Its result comes back through a pipe, marshalled (plain strings,
-numbers and tuples: several times faster than pickle for them). On Linux only, as the board's
-read-ahead (``services.prefetch``); elsewhere, or when the system has no process to spare,
+numbers and tuples: several times faster than pickle for them). On Linux only; elsewhere, or
+when the system has no process to spare,
 :meth:`Forked.start` says None and the caller does the work itself.
 """
 

@@ -1,4 +1,8 @@
-"""Open follow-ups as an iCalendar file, each with an alarm, for any calendar app."""
+"""Open follow-ups as an iCalendar file, each with an alarm, for any calendar app.
+
+RFC 5545 forbids control characters in text values: names and notes go in without them (and
+without bidi overrides, which a calendar shows as the terminal would).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event, vRecur
 
+from pipeline_tui.core.printable import without_controls
 from pipeline_tui.services.agenda import AgendaItem
 
 DURATIONS = {"appointment": timedelta(hours=1), "demo": timedelta(hours=1)}
@@ -19,7 +24,7 @@ def agenda_calendar(items: list[AgendaItem], now: datetime) -> bytes:
     calendar.add("version", "2.0")
     for item in items:
         event = Event()
-        who = (
+        who = without_controls(
             f"{item.prospect} ({item.organization})"
             if item.organization and item.organization not in item.prospect
             else item.prospect
@@ -30,8 +35,9 @@ def agenda_calendar(items: list[AgendaItem], now: datetime) -> bytes:
         duration = DURATIONS.get(item.kind, timedelta(minutes=15))
         event.add("dtend", item.due + duration if item.due <= datetime.max - duration else datetime.max)
         event.add("summary", f"{item.kind.capitalize()}: {who}")
-        if item.notes:
-            event.add("description", item.notes)
+        notes = without_controls(item.notes, lines=True).strip()
+        if notes:
+            event.add("description", notes)
         event.add("categories", [item.kind])
         if item.repeat:  # a repeating follow-up: the calendar shows the series from this one on
             event.add("rrule", vRecur.from_ical(item.repeat))

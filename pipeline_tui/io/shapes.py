@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from pipeline_tui.core.money import cents_to_number
+from pipeline_tui.core.printable import C0, UNSAFE
 
 if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
     from pipeline_tui.core.report import Report
@@ -27,25 +30,20 @@ def ratio(value) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def report_json(report: Report) -> dict:
-    quota = None
-    if report.quota is not None:
-        q = report.quota
-        quota = {
-            "period": q.period.kind,
-            "start": iso(q.period.start),
-            "end": iso(q.period.end),
-            "target": cents_to_number(q.target),
-            "won": cents_to_number(q.won),
-            "expected": cents_to_number(q.expected),
-            "gap": cents_to_number(q.gap),
-            "win_rate": ratio(q.win_rate),
-            "average_won_value": cents_to_number(float(q.average_won_value)),
-            "new_prospects_needed": q.new_prospects_needed,
-        }
-    return {
+def report_json(report: Report, *, with_advice: bool = True) -> dict:
+    """The report as JSON: the README's "report --json" shape (money as numbers); without the
+    advice list, if asked (its place is kept: last but one)."""
+    data = {
         "now": iso(report.now),
-        "quota": quota,
+        "quota": _quota_json(report.quota),
+        "lead_to_win": {
+            "rate": ratio(report.lead_to_win.rate),
+            "won": report.lead_to_win.won,
+            "lost": report.lead_to_win.lost,
+            "aged_out": report.lead_to_win.aged_out,
+            "decided": report.lead_to_win.decided,
+            "source": report.lead_to_win.source,
+        },
         "stages": [
             {
                 "name": s.stage.name,
@@ -69,14 +67,115 @@ def report_json(report: Report) -> dict:
                 "count": m.count,
                 "weighted_value": cents_to_number(m.weighted_value),
                 "pace": cents_to_number(m.pace),
+                "won": cents_to_number(m.won),
             }
             for m in report.forecast
         ],
-        "advice": [
+        "slipped": {
+            "count": report.slipped.count,
+            "value": cents_to_number(report.slipped.value),
+            "weighted_value": cents_to_number(report.slipped.weighted_value),
+        },
+        "lost_reasons": [
+            {"reason": r.reason, "count": r.count, "value": cents_to_number(r.value)}
+            for r in report.lost_reasons
+        ],
+        "stage_days": _stage_days_json(report),
+        "sources": [
+            {
+                "source": s.source,
+                "won": s.won,
+                "lost": s.lost,
+                "aged_out": s.aged_out,
+                "rate": ratio(s.rate),
+                "value": cents_to_number(s.value),
+            }
+            for s in report.sources
+        ],
+        "activity": _activity_json(report.activity),
+    }
+    if with_advice:
+        data["advice"] = [
             {"code": a.code, "message": a.message, "prospect_id": a.prospect_id, "prospect": a.prospect}
             for a in report.advice
-        ],
+        ]
+    data["advice_groups"] = [
+        {"code": g.code, "count": g.count, "value": cents_to_number(g.value)} for g in report.advice_groups
+    ]
+    return data
+
+
+def _quota_json(q) -> dict | None:
+    if q is None:
+        return None
+    return {
+        "period": q.period.kind,
+        "start": iso(q.period.start),
+        "end": iso(q.period.end),
+        "target": cents_to_number(q.target),
+        "won": cents_to_number(q.won),
+        "expected": cents_to_number(q.expected),
+        "gap": cents_to_number(q.gap),
+        "win_rate": ratio(q.win_rate),
+        "average_won_value": cents_to_number(float(q.average_won_value)),
+        "new_prospects_needed": q.new_prospects_needed,
+        "days_left": q.days_left,
+        "pace_per_week": cents_to_number(q.pace_per_week),
+        "pace_per_month": cents_to_number(q.pace_per_month),
+        "new_prospects_per_week": q.new_prospects_per_week,
     }
+
+
+def _stage_days_json(report: Report) -> list[dict]:
+    return [
+        {
+            "stage": d.stage,
+            "pipeline": d.pipeline,
+            "avg_days": None if d.avg_days is None else round(d.avg_days, 1),
+            "count": d.count,
+            "rotting_days": d.rotting.days if d.rotting else None,
+            "rotting_from": d.rotting.source if d.rotting else None,
+        }
+        for d in report.stage_days
+    ]
+
+
+def _activity_json(activity) -> dict:
+    def pace(p) -> dict:
+        return {"done": p.done, "goal": p.goal}
+
+    return {
+        "week_start": iso(activity.week_start.date()),
+        "calls": pace(activity.calls),
+        "emails": pace(activity.emails),
+        "appointments": pace(activity.appointments),
+        "new_prospects": {**pace(activity.new_prospects), "needed": activity.needed_per_week},
+    }
+
+
+def report_json_text(report: Report, *, pretty: bool | None = None) -> str:
+    """``report --json``'s text: what :func:`dumps` makes of :func:`report_json`. Compact, the
+    advice (last but one, maybe 100,000 pieces) is written out piece by piece: a dict for each
+    and json.dumps over them took three times as long. A test holds the two texts equal."""
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    data = report_json(report, with_advice=pretty)
+    if pretty:
+        return dumps(data, pretty=True)
+    groups = data.pop("advice_groups")
+    head = dumps(data, pretty=False)
+    advice = _escaped(", ".join(_advice_texts(report)))
+    return f'{head[:-1]}, "advice": [{advice}], "advice_groups": {dumps(groups, pretty=False)}}}'
+
+
+def _advice_texts(report: Report) -> list[str]:
+    said = encode_basestring
+    return [
+        f'{{"code": {said(a.code)}, "message": {said(a.message)}, "prospect_id": '
+        f'{"null" if a.prospect_id is None else a.prospect_id}, "prospect": '
+        f"{'null' if a.prospect is None else said(a.prospect)}}}"
+        for a in report.advice
+    ]
 
 
 def agenda_json(items: list[AgendaItem]) -> list[dict]:
@@ -211,11 +310,25 @@ def prospect_json(detail: Detail, now: datetime) -> dict:
     }
 
 
+# json escapes C0 itself; these it leaves raw, where a terminal would act on them. Escaped as
+# \uXXXX they are the same data to any JSON reader, so the output stays exact and safe to show.
+_TO_ESCAPE = "".join(c for c in UNSAFE if c not in C0)
+_ESCAPE = re.compile(f"[{re.escape(_TO_ESCAPE)}]")
+
+
 def dumps(data, *, pretty: bool | None = None) -> str:
     """JSON text: indented for a person at a terminal, compact (and quicker) for a program."""
     if pretty is None:
         pretty = sys.stdout.isatty()
-    return json.dumps(data, ensure_ascii=False, indent=2 if pretty else None)
+    return _escaped(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None))
+
+
+def _escaped(text: str) -> str:
+    """JSON text with what json leaves raw and a terminal would act on written as \\uXXXX."""
+    # a search per character is 4x quicker than one pattern over a long export
+    if not any(c in text for c in _TO_ESCAPE):
+        return text
+    return _ESCAPE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def contacts_json(contacts) -> list[dict]:

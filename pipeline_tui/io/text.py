@@ -1,4 +1,8 @@
-"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns."""
+"""Plain-text renderings for the shell: the report and the agenda, readable at 80 columns.
+
+Every name, note and stage name in them is passed through ``printable``: they are read on a
+terminal, piped or not (``--json`` is there for programs).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ from typing import TYPE_CHECKING
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
+from pipeline_tui.core.printable import printable, printable_lines
 
-if TYPE_CHECKING:  # shown() at a shell prompt (`due`) must not load the report's rules or the views
+if TYPE_CHECKING:  # text at a shell prompt (`due`) must not load the report's rules or the views
     from pipeline_tui.core.report import Report
     from pipeline_tui.services.agenda import AgendaItem
     from pipeline_tui.services.views import Detail
 
 WIDTH = 78
+ADVICE_PER_CODE = 5  # the text lists the most valuable few of each code; report --json has all
 
 
 def bar(fraction: float, width: int = 24) -> str:
@@ -22,60 +28,189 @@ def bar(fraction: float, width: int = 24) -> str:
     return "█" * full + "░" * (width - full)
 
 
-def report_text(report: Report) -> str:
-    lines: list[str] = [f"Pipeline report, {report.now:%a %d %b %Y %H:%M}", ""]
+def _whole(cents: float) -> int:
+    """Cents rounded to a whole unit of money: a pace to the cent reads as false precision."""
+    return round(cents / 100) * 100
+
+
+def _percent(rate) -> str:
+    return "—" if rate is None else f"{float(rate):.0%}"
+
+
+def _quota_lines(report: Report) -> list[str]:
     q = report.quota
     if q is None:
-        lines += ["Quota: none set (pipeline-tui quota 50000 --period quarter)", ""]
-    else:
-        period = f"{q.period.start:%d %b} – {q.period.end:%d %b %Y}"
-        lines += [
-            f"Quota for this {q.period.kind} ({period}): {format_money(q.target)}",
-            f"  {bar(q.progress)} {q.progress:.0%} won",
-            f"  Won so far           {format_money(q.won):>14}",
-            f"  Expected (weighted)  {format_money(q.expected):>14}",
-            f"  Gap from scratch     {format_money(q.gap):>14}",
-            f"  Win rate             {float(q.win_rate):>14.0%}"
-            + ("  (too few closed: the lead stage's odds)" if q.win_rate_is_fallback else ""),
-            f"  Average sale         {format_money(round(q.average_won_value)):>14}",
-            "  New prospects needed "
-            + f"{'—' if q.new_prospects_needed is None else q.new_prospects_needed:>14}",
-            "",
-        ]
-    lines.append(f"{'Stage':<16}{'Count':>7}{'Value':>14}{'Weighted':>14}  ")
+        return ["Quota: none set (pipeline-tui quota 50000 --period quarter)", ""]
+    period = f"{q.period.start:%d %b} – {q.period.end:%d %b %Y}"
+    rate = report.lead_to_win
+    needed = "—" if q.new_prospects_needed is None else str(q.new_prospects_needed)
+    weekly = f"   about {q.new_prospects_per_week} a week" if q.new_prospects_per_week else ""
+    day_word = "day" if q.days_left == 1 else "days"
+    return [
+        f"Quota for this {q.period.kind} ({period}): {format_money(q.target)}",
+        f"  {bar(q.progress)} {q.progress:.0%} won, {q.days_left} {day_word} left",
+        f"  Won so far           {format_money(q.won):>14}",
+        f"  Expected (weighted)  {format_money(q.expected):>14}",
+        f"  Gap from scratch     {format_money(q.gap):>14}",
+        f"  Still to win         {format_money(q.still_to_win):>14}   "
+        f"{format_money(_whole(q.pace_per_week))} a week, {format_money(_whole(q.pace_per_month))} a month",
+        f"  Lead-to-win rate     {_percent(rate.rate):>14}   "
+        + (
+            f"{rate.won} won of {rate.decided} decided ({rate.lost} lost, {rate.aged_out} aged out)"
+            if rate.source == "history"
+            else f"too few decided ({rate.decided}): the lead stage's odds"
+        ),
+        f"  Win rate             {_percent(q.win_rate):>14}   won ÷ closed"
+        + (", too few closed: the lead stage's odds" if q.win_rate_is_fallback else ""),
+        f"  Average sale         {format_money(round(q.average_won_value)):>14}",
+        f"  New prospects needed {needed:>14}{weekly}",
+        "",
+    ]
+
+
+def _activity_lines(report: Report) -> list[str]:
+    a = report.activity
+    lines = [f"This week (since {a.week_start:%a %d %b})"]
+    for label, pace in (
+        ("Calls", a.calls),
+        ("Emails", a.emails),
+        ("Appointments", a.appointments),
+        ("New prospects", a.new_prospects),
+    ):
+        goal = f"of {pace.goal:<5}" if pace.goal else " " * 8
+        meter = bar(pace.done / pace.goal, 20) if pace.goal else ""
+        lines.append(f"  {label:<15}{pace.done:>5} {goal} {meter}".rstrip())
+    if a.needed_per_week:
+        lines.append(f"  The quota needs {a.needed_per_week} new prospects a week")
+    return [*lines, ""]
+
+
+def _stage_lines(report: Report) -> list[str]:
+    lines = [f"{'Stage':<16}{'Count':>7}{'Value':>14}{'Weighted':>14}  "]
     top = max((s.value for s in report.stages), default=0) or 1
     pipelines = {s.pipeline for s in report.stages}
     for s in report.stages:
-        name = s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}"
+        name = printable(s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}")
         lines.append(
             f"{name[:15]:<16}{s.count:>7}{format_money(s.value):>14}{format_money(s.weighted_value):>14}  "
             f"{bar(s.value / top, 20)}"
         )
-    lines += ["", "Conversion"]
+    return [*lines, ""]
+
+
+def _stage_days_lines(report: Report) -> list[str]:
+    if not report.stage_days:
+        return []
+    lines = ["Time in stage (mean days of those that left it, last 365 days)   rots after"]
+    top = max((d.avg_days or 0 for d in report.stage_days), default=0) or 1
+    pipelines = {d.pipeline for d in report.stage_days}
+    learned = {"history": "learned", "config": "set", "default": "default"}
+    for d in report.stage_days:
+        name = d.stage if len(pipelines) == 1 else f"{d.pipeline}/{d.stage}"
+        days = "—" if d.avg_days is None else f"{d.avg_days:.1f}"
+        limit = f"{d.rotting.days:>4} days ({learned[d.rotting.source]})" if d.rotting else ""
+        lines.append(
+            f"  {name[:14]:<14}{days:>6} {bar((d.avg_days or 0) / top, 20)}"
+            f" {d.count:>6} left  {limit}".rstrip()
+        )
+    return [*lines, ""]
+
+
+def _conversion_lines(report: Report) -> list[str]:
+    lines = ["Conversion"]
     for c in report.conversion:
-        rate = "—" if c.rate is None else f"{c.rate:.0%}"
-        lines.append(f"  {c.from_stage:>12} → {c.to_stage:<12} {rate:>5}")
-    rate = report.appointment_to_sale_rate
+        lines.append(f"  {c.from_stage:>12} → {c.to_stage:<12} {_percent(c.rate):>5}")
     lines.append(
-        f"  Appointment to sale: {'—' if rate is None else f'{rate:.0%}'} "
+        f"  Appointment to sale: {_percent(report.appointment_to_sale_rate)} "
         f"({report.appointment_closed} closed after an appointment)"
     )
-    lines += ["", "Forecast (weighted value expected to close)"]
-    for m in report.forecast:
+    return [*lines, ""]
+
+
+def _forecast_lines(report: Report) -> list[str]:
+    lines = ["Forecast (weighted value expected to close; this month: what is left of it)"]
+    for i, m in enumerate(report.forecast):
         pace = "" if m.pace is None else f"  pace {format_money(m.pace)}"
+        won = f" + {format_money(m.won)} won" if i == 0 and m.won else ""
         flag = "  ← famine" if m.famine else ""
         lines.append(
-            f"  {m.month:%b %Y}  {m.count:>4} deals {format_money(m.weighted_value):>12}{pace}{flag}"
+            f"  {m.month:%b %Y}  {m.count:>4} deals {format_money(m.weighted_value):>12}{won}{pace}{flag}"
         )
-    lines += ["", f"Advice ({len(report.advice)})"]
-    shown = report.advice[:25]
-    for a in shown:
-        lines.append(f"  [{a.code}] {a.message}")
-    if len(report.advice) > len(shown):
-        lines.append(f"  … and {len(report.advice) - len(shown)} more (report --json lists all)")
+    s = report.slipped
+    if s.count:
+        lines.append(
+            f"  Slipped: {s.count} open deal{'s' if s.count != 1 else ''} worth {format_money(s.value)} "
+            f"({format_money(s.weighted_value)} weighted) past their close date, counted this month"
+        )
+    return [*lines, ""]
+
+
+def _lost_reason_lines(report: Report) -> list[str]:
+    if not report.lost_reasons:
+        return []
+    lines = ["Why deals were lost (last 365 days)"]
+    top = max(r.count for r in report.lost_reasons) or 1
+    for r in report.lost_reasons[:10]:
+        lines.append(
+            f"  {r.reason[:24]:<24}{r.count:>6} {format_money(r.value):>12}  {bar(r.count / top, 20)}"
+        )
+    if len(report.lost_reasons) > 10:
+        lines.append(f"  … and {len(report.lost_reasons) - 10} more reasons (report --json lists all)")
+    return [*lines, ""]
+
+
+def _source_lines(report: Report) -> list[str]:
+    if not report.sources:
+        return []
+    lines = [
+        "Win rate by source (prospects created in the last 365 days)",
+        f"  {'Source':<20}{'won':>6}{'lost':>6}{'aged':>6}{'rate':>6}{'value won':>14}",
+    ]
+    for s in report.sources[:10]:
+        lines.append(
+            f"  {s.source[:19]:<20}{s.won:>6}{s.lost:>6}{s.aged_out:>6}{_percent(s.rate):>6}"
+            f"{format_money(s.value):>14}"
+        )
+    return [*lines, ""]
+
+
+def _advice_lines(report: Report) -> list[str]:
+    lines = [f"Advice ({len(report.advice)})"]
     if not report.advice:
-        lines.append("  Nothing to do: the pipeline looks healthy.")
-    return "\n".join(line.rstrip() for line in lines)
+        return [*lines, "  Nothing to do: the pipeline looks healthy."]
+    by_code: dict[str, list] = {}
+    for a in report.advice:
+        by_code.setdefault(a.code, []).append(a)
+    for group in report.advice_groups:
+        found = by_code[group.code]
+        if group.value is None:
+            lines += [f"  [{a.code}] {a.message}" for a in found]
+            continue
+        worth = f", {format_money(group.value)} weighted" if group.value else ""
+        most = f": the {ADVICE_PER_CODE} most valuable" if group.count > ADVICE_PER_CODE else ""
+        lines.append(f"  {group.code} ({group.count}{worth}){most}")
+        lines += [f"    {a.message}" for a in found[:ADVICE_PER_CODE]]
+        if group.count > ADVICE_PER_CODE:
+            lines.append(f"    … and {group.count - ADVICE_PER_CODE} more (report --json lists all)")
+    return lines
+
+
+def report_text(report: Report) -> str:
+    lines: list[str] = [f"Pipeline report, {report.now:%a %d %b %Y %H:%M}", ""]
+    for section in (
+        _quota_lines,
+        _activity_lines,
+        _stage_lines,
+        _stage_days_lines,
+        _conversion_lines,
+        _forecast_lines,
+        _lost_reason_lines,
+        _source_lines,
+        _advice_lines,
+    ):
+        lines += section(report)
+    # stage names, lost reasons, sources and advice name what users typed: one pass shows them all
+    return "\n".join(printable(line).rstrip() for line in lines)
 
 
 def agenda_text(items: list[AgendaItem], now: datetime) -> str:
@@ -88,24 +223,12 @@ def agenda_text(items: list[AgendaItem], now: datetime) -> str:
             group = item.group
             count = sum(1 for i in items if i.group == group)
             lines.append(f"{'' if not lines else chr(10)}{group} ({count})")
-        who = item.prospect
+        who, notes = printable(item.prospect), printable(item.notes)
         lines.append(
             f"  #{item.id:<6} {describe_due(item.due, now):<16} {item.kind:<12} {who[:40]}"
-            + (f" — {item.notes[:60]}" if item.notes else "")
+            + (f" — {notes[:60]}" if notes else "")
         )
     return "\n".join(line.rstrip() for line in lines)
-
-
-# C0 and C1 controls (ESC among them) would act on the terminal: shown as U+FFFD instead.
-_CONTROLS = {code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))}
-_KEEP_LINES = {**_CONTROLS, 0x0A: None}
-
-
-def shown(text: str, *, lines: bool = False) -> str:
-    """User text as printed: controls shown as \ufffd, line breaks kept only where ``lines``."""
-    if lines:
-        return text.replace("\r\n", "\n").translate({**_CONTROLS, 0x0A: "\n"})
-    return text.translate(_CONTROLS)
 
 
 DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not confirmed"}
@@ -114,11 +237,11 @@ DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not con
 def prospect_text(detail: Detail, now: datetime) -> str:
     """One prospect for ``pipeline-tui show``: its fields, next steps, advice, score, history."""
     p = detail.prospect
-    head = f"#{p.id} {shown(p.name)}" + ("  (archived)" if p.archived else "")
+    head = f"#{p.id} {printable(p.name)}" + ("  (archived)" if p.archived else "")
     lines = [head, f"{detail.stage.name} · {detail.pipeline}"]
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     reach = " · ".join(x for x in (p.email, p.phone) if x)
-    lines += [shown(text) for text in (who, reach) if text]
+    lines += [printable(text) for text in (who, reach) if text]
     probability = p.probability if p.probability is not None else detail.stage.probability
     value = detail.value_text
     lines += [
@@ -129,20 +252,20 @@ def prospect_text(detail: Detail, now: datetime) -> str:
         f"Decision maker  {p.decision_maker} ({DECISION_WORDS.get(p.decision_maker, '?')})",
     ]
     lines += [
-        f"{label:<16}{shown(text)}" for label, text in (("Source", p.source), ("Owner", p.owner)) if text
+        f"{label:<16}{printable(text)}" for label, text in (("Source", p.source), ("Owner", p.owner)) if text
     ]
     if p.lost_reason:
-        lines.append(f"Lost because    {shown(p.lost_reason)}")
+        lines.append(f"Lost because    {printable(p.lost_reason)}")
     if p.notes:
-        lines += ["", "Notes", *("  " + line for line in shown(p.notes, lines=True).split("\n"))]
+        lines += ["", "Notes", *("  " + line for line in printable_lines(p.notes).split("\n"))]
     lines += ["", "Next steps"]
     for f in detail.open_follow_ups:
-        notes = f"  {shown(f.notes)}" if f.notes else ""
+        notes = f"  {printable(f.notes)}" if f.notes else ""
         lines.append(f"  #{f.id:<6} {f.kind:<12} {describe_due(f.due, now):<16}{notes}")
     if not detail.open_follow_ups:
         lines.append(f"  none: pipeline-tui follow-up {p.id} tomorrow")
     if detail.advice:
-        lines += ["", "What to do", *(f"  - {shown(a.message)}" for a in detail.advice)]
+        lines += ["", "What to do", *(f"  - {printable(a.message)}" for a in detail.advice)]
     if detail.score is not None:
         lines += [
             "",
@@ -154,7 +277,7 @@ def prospect_text(detail: Detail, now: datetime) -> str:
         lines += ["", "History"]
         for entry in history:
             label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
-            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {shown(entry.text)}")
+            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {printable(entry.text)}")
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -175,4 +298,4 @@ def organization_text(view) -> str:
         value = format_money(d.value) if d.value is not None else "no value"
         state = d.stage + (" (archived)" if d.archived else "")
         lines.append(f"  #{d.id:<6} {d.name}  {state}  {value}")
-    return "\n".join(shown(line) for line in lines)
+    return "\n".join(printable(line) for line in lines)

@@ -460,6 +460,8 @@ def write_demo(data, now: datetime) -> int:
                 position,
                 entered,
                 closed,
+                snoozed_until,
+                snooze_reason,
             ) = p
             rows.append(
                 (
@@ -490,17 +492,16 @@ def write_demo(data, now: datetime) -> int:
                     owner,
                     False,  # demo_or_trial: summed up with the rest below
                     org_of.get(org),
+                    snoozed_until,
+                    snooze_reason,
                 )
             )
-        bulk.insert_rows(Prospect, DEMO_COLUMNS, rows)
+        bulk.insert_rows(Prospect, (*DEMO_COLUMNS, "snoozed_until", "snooze_reason"), rows)
         people.contacts_from_rows(start)
         bulk.insert_rows(
             StageChange,
-            ("prospect", "from_stage", "to_stage", "changed_at"),
-            [
-                (start + pid - 1, None if a is None else by_position[a], by_position[b], when)
-                for pid, a, b, when in data.stage_changes
-            ],
+            ("prospect", "from_stage", "to_stage", "changed_at", "seconds_in_stage"),
+            _demo_changes(data.stage_changes, start, by_position),
         )
         bulk.insert_rows(
             FollowUp,
@@ -516,3 +517,24 @@ def write_demo(data, now: datetime) -> int:
     count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+def _demo_changes(changes, start: int, by_position: list[int]) -> list[tuple]:
+    """The demo's stage changes as rows, each with how long its prospect had been in the stage
+    it left (the time since its change before; the demo lists each prospect's in order)."""
+    rows = []
+    entered: dict[int, datetime] = {}
+    for pid, before, after, when in changes:
+        since = entered.get(pid)
+        stayed = int((when - since).total_seconds()) if before is not None and since is not None else None
+        entered[pid] = when
+        rows.append(
+            (
+                start + pid - 1,
+                None if before is None else by_position[before],
+                by_position[after],
+                when,
+                stayed,
+            )
+        )
+    return rows

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import LOST, OPEN, WON
-from pipeline_tui.core.fields import parse_fields
+from pipeline_tui.core.fields import parse_fields, parse_text
 from pipeline_tui.errors import ConflictError, UserError
 from pipeline_tui.services.base import (
     action,
@@ -97,6 +97,8 @@ def edit_prospect(
     from pipeline_tui.services import contacts, organizations
 
     values = parse_fields(changes, now, dates)
+    if "currency" in values:  # the value is written again: what watches it (scores, totals) sees the change
+        values.setdefault("value_cents", prospect.value_cents)
     save(prospect, updated_at=now, **values)
     if "organization" in values:
         organizations.link(prospect, values["organization"])
@@ -119,7 +121,15 @@ def _enter_stage(
     ``known``: stages at hand by id (a step has its pipeline's open ones), spared a query."""
     if stage.kind == LOST and lost_reason is None:
         lost_reason = prospect.lost_reason
-    create(StageChange, prospect=prospect.id, from_stage=prospect.stage_id, to_stage=stage.id, changed_at=now)
+    stayed = max(0, int((now - prospect.stage_entered_at).total_seconds()))  # the report's time in stage
+    create(
+        StageChange,
+        prospect=prospect.id,
+        from_stage=prospect.stage_id,
+        to_stage=stage.id,
+        changed_at=now,
+        seconds_in_stage=stayed,
+    )
     reached = prospect.reached_stage_id
     if stage.kind == OPEN and (
         reached is None or ((known or {}).get(reached) or Stage.get_by_id(reached)).position < stage.position
@@ -248,3 +258,32 @@ def restore_prospect(prospect_id: int, now: datetime) -> Prospect:
 
 def archived_prospects() -> list[Prospect]:
     return list(Prospect.select().where(Prospect.archived == True).order_by(Prospect.updated_at.desc()))  # noqa: E712
+
+
+@action("snooze prospect")
+def snooze_prospect(prospect_id: int, until: datetime, reason: str, now: datetime) -> Prospect:
+    """Put an open deal aside on purpose until ``until``, saying why: meanwhile the stale advice
+    keeps quiet, its card does not rot and it does not age out. It counts as an edit."""
+    prospect = _get(prospect_id)
+    reason = parse_text(reason, "reason")
+    if not reason:
+        raise UserError('say why the deal waits: --reason "..."')
+    if until <= now:
+        raise UserError(f"the snooze must end after now ({now:%d %b %Y %H:%M})")
+    stage = Stage.get_by_id(prospect.stage_id)
+    if stage.kind != OPEN:
+        raise UserError(f"{prospect.name} is {stage.kind}: only an open deal can be snoozed")
+    save(prospect, snoozed_until=until, snooze_reason=reason, updated_at=now)
+    set_undo_label(f"snoozed {prospect.name}")
+    return prospect
+
+
+@action("wake prospect")
+def wake_prospect(prospect_id: int, now: datetime) -> Prospect:
+    """End a deal's snooze now."""
+    prospect = _get(prospect_id)
+    if prospect.snoozed_until is None:
+        raise UserError(f"{prospect.name} is not snoozed")
+    save(prospect, snoozed_until=None, snooze_reason="", updated_at=now)
+    set_undo_label(f"woke {prospect.name}")
+    return prospect

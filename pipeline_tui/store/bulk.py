@@ -6,7 +6,10 @@ paths hand their rows straight to the driver (dates and times included: see the 
 smaller table drops the table's secondary indexes and builds them again afterwards: building
 an index once from all the rows is several times faster than updating it row by row. Its
 triggers are dropped with them (each would search a table without its indexes: 20,000 demo
-prospects took minutes) and made again: the caller writes what they would have kept.
+prospects took minutes) and made again: the stages' totals are summed up anew here, and the
+caller writes the rest of what they would have kept (the activity summary). New prospects'
+scores and search texts are worked out when first read (``services.scores``), and only then
+indexed for search.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Sequence
 
 import peewee
 
-from pipeline_tui.store import models
+from pipeline_tui.store import models, totals
 
 DEFER_INDEXES_FROM = 10_000  # rows
 
@@ -50,6 +53,8 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
         db.connection().executemany(sql, values)
         for _, _, create in deferred:
             db.execute_sql(create)
+        if deferred and table == "prospect":  # what the dropped triggers would have kept
+            totals.rebuild(db)
     else:
         with db.cursor() as cursor:
             cursor.executemany(sql, list(rows))

@@ -304,24 +304,26 @@ def _is_busy(exc: Exception) -> bool:
     return "locked" in text or "busy" in text or "could not serialize" in text or "deadlock" in text
 
 
-def run_write(fn: Callable[[], T], *, attempts: int = 8) -> T:
+def run_write(fn: Callable[[], T], *, attempts: int = 8, counted: bool = True) -> T:
     """Run ``fn`` in one write transaction, retrying when another process holds the lock.
 
     SQLite transactions begin IMMEDIATE so that a reader never has to upgrade to a writer
-    halfway (which fails at once instead of waiting). Each write bumps the revision counter.
-    A server found gone is refused in words, the transaction whole or not at all (see
+    halfway (which fails at once instead of waiting). Each write bumps the revision counter,
+    unless not ``counted``: what it writes changes nothing another program shows. A server
+    found gone is refused in words, the transaction whole or not at all (see
     :func:`_write_to_server`).
     """
 
-    def counted() -> T:
+    def bumped() -> T:
         result = fn()
-        _bump_revision()
+        if counted:
+            _bump_revision()
         return result
 
     db = models.database.obj
     if not is_sqlite(db):
-        return _write_to_server(counted, attempts)
-    return _write(db, counted, attempts)
+        return _write_to_server(bumped, attempts)
+    return _write(db, bumped, attempts)
 
 
 def _write(db: peewee.Database, fn: Callable[[], T], attempts: int) -> T:
@@ -379,9 +381,13 @@ def _lost_while_committing(exc: ServerLost) -> ServerLost:
     )
 
 
+def _bump(_marks: list[int]) -> peewee.Query:
+    return models.Revision.update(counter=models.Revision.counter + 1)
+
+
 def _bump_revision() -> None:
     """Count one more write (other processes poll the counter to see changes)."""
-    run_built(("bump revision",), lambda _: models.Revision.update(counter=models.Revision.counter + 1))
+    run_built(_bump, ())
 
 
 def _refused(exc: Exception) -> UserError:
@@ -430,10 +436,13 @@ def close_database(*, optimize: bool = True) -> None:
         db.close()
 
 
+def _counter(_marks: list[int]) -> peewee.Query:
+    return models.Revision.select(models.Revision.counter).limit(1)
+
+
 def revision() -> int:
     """The write counter: a change means another process (or we) wrote something."""
-    _, cursor = run_built(("revision",), lambda _: models.Revision.select(models.Revision.counter).limit(1))
-    rows = cursor.fetchall()  # to the end, so that the statement is done with
+    rows = run_built(_counter, ()).fetchall()  # to the end, so that the statement is done with
     return rows[0][0] if rows else 0
 
 

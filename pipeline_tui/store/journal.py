@@ -15,9 +15,10 @@ from pipeline_tui.store import activity
 
 _current: ContextVar[Change | None] = ContextVar("pipeline_tui_change", default=None)
 
-# Columns the database keeps (triggers) are not an action's to put back: another program may
-# have changed what they sum up meanwhile.
-_KEPT_BY_THE_DATABASE = {"prospect": frozenset(activity.COLUMNS)}
+# Columns the database keeps (triggers, and the stored score and search text: see
+# services.scores) are not an action's to put back: another program may have changed what
+# they sum up meanwhile.
+_KEPT_BY_THE_DATABASE = {"prospect": frozenset((*activity.COLUMNS, "score", "search_text", "fresh_until"))}
 
 
 @dataclass

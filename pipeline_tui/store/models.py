@@ -11,6 +11,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     Database,
     DatabaseProxy,
     DateField,
@@ -102,7 +103,15 @@ class Prospect(BaseModel):
     org = ForeignKeyField(
         Organization, null=True, column_name="organization_id", object_id_name="org_id", on_delete="SET NULL"
     )
-    # schema 7: the currency of value_cents (ISO 4217), "" for the home one (config's [currency])
+    # schema 8: put aside on purpose until a moment, for a reason (the stale advice keeps quiet)
+    snoozed_until = DateTimeField(null=True)
+    snooze_reason = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    # schema 9: what the board orders and searches by, worked out by the pure core and kept
+    # here (see services.scores); a write empties fresh_until (triggers, store.freshness)
+    score = IntegerField(null=True)  # open prospects only
+    search_text = TextField(default="", constraints=[SQL("DEFAULT ''")])  # folded (core.search)
+    fresh_until = DateTimeField(null=True)  # the two hold until then; empty: to be worked out
+    # schema 10: the currency of value_cents (ISO 4217), "" for the home one (config's [currency])
     currency = CharField(max_length=3, default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
@@ -110,7 +119,7 @@ class Prospect(BaseModel):
             # the board's open prospects by stage; also covers the reach histogram's GROUP BY and
             # the count that ranks one budget among the open ones
             (("archived", "stage", "pipeline", "reached_stage", "ever_won", "value_cents"), False),
-            (("closed_at",), False),
+            # (and, from schema 9, the prospects closed in a period: store.board's index of them)
         )
 
 
@@ -127,7 +136,7 @@ class Contact(BaseModel):
 
 
 class CadenceRun(BaseModel):
-    """A cadence running on a prospect (schema 7): its steps as they were when it started,
+    """A cadence running on a prospect (schema 9): its steps as they were when it started,
     so that a cadence changed in the config file later leaves this one as it was."""
 
     prospect = ForeignKeyField(Prospect, backref="cadences", on_delete="CASCADE", index=False)
@@ -180,10 +189,17 @@ class StageChange(BaseModel):
     # "Negotiation → Proposal" after the link went to the stage that took its prospects
     from_name = CharField(null=True)
     to_name = CharField(null=True)
+    # schema 8: how long the prospect had been in ``from_stage`` (the report's time in stage)
+    seconds_in_stage = BigIntegerField(null=True)
 
     class Meta:
         table_name = "stage_change"
-        indexes = ((("prospect", "changed_at"), False),)
+        indexes = (
+            (("prospect", "changed_at"), False),
+            # the stages left in a window of time, with how long each stay was: read from the
+            # index alone (schema 8)
+            (("changed_at", "from_stage", "seconds_in_stage", "prospect"), False),
+        )
 
 
 class Quota(BaseModel):
@@ -206,6 +222,26 @@ class Revision(BaseModel):
     counter = BigIntegerField(default=0)
 
 
+class StageTotal(BaseModel):
+    """How many live prospects of one owner a stage holds and what they are worth, kept by
+    triggers (schema 9, see store.totals): the board's column headers, without summing
+    100,000 rows on every key."""
+
+    stage = ForeignKeyField(Stage, on_delete="CASCADE", index=False)
+    owner = CharField()
+    # (defaults in the database: the triggers make a row with the stage and owner alone)
+    prospects = IntegerField(constraints=[SQL("DEFAULT 0")])
+    value_cents = BigIntegerField(constraints=[SQL("DEFAULT 0")])
+    # the value of those weighted by their stage's probability (the config file may change
+    # it), and the rest already weighted by their own
+    at_stage_odds_cents = BigIntegerField(constraints=[SQL("DEFAULT 0")])
+    weighted_own_cents = FloatField(constraints=[SQL("DEFAULT 0")])
+
+    class Meta:
+        table_name = "stage_total"
+        primary_key = CompositeKey("stage", "owner")
+
+
 ALL_MODELS = (
     Pipeline,
     Stage,
@@ -218,6 +254,7 @@ ALL_MODELS = (
     Quota,
     Setting,
     Revision,
+    StageTotal,
 )
 
 
@@ -232,6 +269,10 @@ def extra_indexes(db: Database) -> tuple[SQL, ...]:
     return (
         # the agenda: open follow-ups by due time
         SQL("CREATE INDEX IF NOT EXISTS follow_up_open_due ON follow_up (due_at) WHERE done_at IS NULL"),
+        # the report's week of activity: follow-ups done since Monday, by kind (schema 6)
+        SQL(
+            "CREATE INDEX IF NOT EXISTS follow_up_done ON follow_up (done_at, kind) WHERE done_at IS NOT NULL"
+        ),
         SQL(
             "CREATE INDEX IF NOT EXISTS follow_up_open_prospect"
             f" ON follow_up (prospect_id, done_at, due_at, {covered}) WHERE done_at IS NULL"

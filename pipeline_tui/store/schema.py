@@ -13,9 +13,9 @@ from contextlib import contextmanager
 import peewee
 
 from pipeline_tui.errors import UserError
-from pipeline_tui.store import activity, models
+from pipeline_tui.store import activity, board, currency, freshness, models, search, totals
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 
 
 def _to_2(db: peewee.Database) -> None:
@@ -113,9 +113,64 @@ def _to_7(db: peewee.Database) -> None:
 
 
 def _to_8(db: peewee.Database) -> None:
-    """Schema 8: each prospect's currency (ISO 4217). Those that were there before have none
+    """Schema 8 (honest figures): a snooze with a reason on each prospect; on each stage change,
+    how long the prospect had been in the stage it left (worked out here for the old ones, from
+    the change before it); indexes for the report's time in stage and week of activity."""
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    db.execute_sql(
+        f'ALTER TABLE "prospect" ADD COLUMN "snoozed_until" {"DATETIME" if sqlite else "TIMESTAMP"}'
+    )
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "snooze_reason" VARCHAR(255) NOT NULL DEFAULT \'\'')
+    db.execute_sql(
+        f'ALTER TABLE "stage_change" ADD COLUMN "seconds_in_stage" {"INTEGER" if sqlite else "BIGINT"}'
+    )
+    if sqlite:
+        seconds = (
+            "CAST(ROUND((julianday(changed_at) - julianday(LAG(changed_at) OVER w)) * 86400) AS INTEGER)"
+        )
+    else:
+        seconds = "CAST(EXTRACT(EPOCH FROM changed_at - LAG(changed_at) OVER w) AS BIGINT)"
+    db.execute_sql(
+        f'UPDATE "stage_change" SET "seconds_in_stage" = stay.seconds FROM (SELECT id, {seconds} AS seconds'
+        ' FROM "stage_change" WINDOW w AS (PARTITION BY prospect_id ORDER BY changed_at, id)) AS stay'
+        ' WHERE "stage_change".id = stay.id AND "stage_change".from_stage_id IS NOT NULL'
+    )
+    for index in models.StageChange._meta.fields_to_index():  # as a new database gets them
+        db.execute(index)
+    for statement in models.extra_indexes(db):
+        db.execute(statement)
+
+
+def _to_9(db: peewee.Database) -> None:
+    """Schema 9: the board reads a column a window at a time in the order it shows, through an
+    index of the stored score (see :mod:`pipeline_tui.services.scores`); each stage's count
+    and value are kept by triggers (:mod:`pipeline_tui.store.totals`); the text a prospect is
+    found by is kept folded, and on SQLite indexed by trigrams (:mod:`pipeline_tui.store.search`).
+    Every prospect's score and text are worked out by the first program that reads them."""
+    moment = "DATETIME" if isinstance(db, peewee.SqliteDatabase) else "TIMESTAMP"
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "score" INTEGER')
+    db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "search_text" TEXT NOT NULL DEFAULT \'\'')
+    db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "fresh_until" {moment}')
+    db.create_tables([models.StageTotal])
+    _install_board(db)
+    totals.rebuild(db)
+    if isinstance(db, peewee.SqliteDatabase):
+        db.execute_sql("ANALYZE")  # the planner's statistics, new index included
+
+
+def _install_board(db: peewee.Database) -> None:
+    """What the board reads through (schema 9), made afresh or added to an older database."""
+    board.install(db)
+    freshness.install(db)
+    totals.install(db)
+    search.install(db)
+
+
+def _to_10(db: peewee.Database) -> None:
+    """Schema 10: each prospect's currency (ISO 4217). Those that were there before have none
     named (""): the home currency, which is what their values were entered in."""
     db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "currency" VARCHAR(3) NOT NULL DEFAULT \'\'')
+    currency.install(db)
 
 
 # version reached -> the step from the version before it; each runs in one transaction.
@@ -127,6 +182,8 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     6: _to_6,
     7: _to_7,
     8: _to_8,
+    9: _to_9,
+    10: _to_10,
 }
 
 
@@ -213,6 +270,8 @@ def create_schema(db: peewee.Database) -> None:
         for statement in models.extra_indexes(db):
             db.execute(statement)
         activity.install(db)
+        _install_board(db)
+        currency.install(db)
         seed_defaults()
         set_version(db, SCHEMA_VERSION)
 

@@ -14,17 +14,26 @@ from pipeline_tui.store import models
 from pipeline_tui.store.built import marker, run_built
 
 
+def _update(model: type[peewee.Model], names: tuple[str, ...], marks: list[int]) -> peewee.Query:
+    changes = {model._meta.fields[name]: marker(mark) for name, mark in zip(names, marks, strict=False)}
+    return model.update(changes).where(model._meta.primary_key == marker(marks[-1]))
+
+
 def update_row(instance: peewee.Model, names: Sequence[str]) -> None:
     """Write the named fields of a row, found by its id."""
     model = type(instance)
     fields = [model._meta.fields[name] for name in names]
-
-    def build(marks: list[int]) -> peewee.Query:
-        changes = {field: marker(mark) for field, mark in zip(fields, marks, strict=False)}
-        return model.update(changes).where(model._meta.primary_key == marker(marks[-1]))
-
     values = [field.db_value(instance.__data__.get(field.name)) for field in fields]
-    run_built(("update", model, tuple(names)), build, [*values, instance.get_id()])
+    run_built(_update, (model, tuple(names)), [*values, instance.get_id()])
+
+
+def _insert(
+    model: type[peewee.Model], names: tuple[str, ...], returning: bool, marks: list[int]
+) -> peewee.Query:
+    query = model.insert(
+        {model._meta.fields[name]: marker(mark) for name, mark in zip(names, marks, strict=True)}
+    )
+    return query.returning(model._meta.primary_key) if returning else query
 
 
 def insert_row(instance: peewee.Model) -> int:
@@ -34,12 +43,7 @@ def insert_row(instance: peewee.Model) -> int:
     key = model._meta.primary_key
     data = instance.__data__
     fields = [field for field in model._meta.sorted_fields if field is not key and field.name in data]
-    returning = models.database.obj.returning_clause
-
-    def build(marks: list[int]) -> peewee.Query:
-        query = model.insert({field: marker(mark) for field, mark in zip(fields, marks, strict=True)})
-        return query.returning(key) if returning else query
-
+    returning = bool(models.database.obj.returning_clause)
     values = [field.db_value(data[field.name]) for field in fields]
-    _, cursor = run_built(("insert", model, tuple(field.name for field in fields)), build, values)
+    cursor = run_built(_insert, (model, tuple(field.name for field in fields), returning), values)
     return cursor.fetchall()[0][0] if returning else cursor.lastrowid  # all: the statement ends

@@ -16,16 +16,18 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from pipeline_tui.core.dates import DateRules
+from pipeline_tui.core.printable import is_printable, printable, printable_lines
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import base, follow_ups, setup
-from pipeline_tui.services.prefetch import Prefetch
 from pipeline_tui.services.views import stage_names
 from pipeline_tui.store import link
 from pipeline_tui.store.db import poll_revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.textual_internals import KeysBeforeBindings
 from pipeline_tui.ui.widgets.footer import Message, footer_of
+from pipeline_tui.ui.widgets.text_input import TextInput
 
 POLL_SECONDS = 1.5
 # what the footer says while the database server is gone (team mode), and when it is back
@@ -34,7 +36,7 @@ SERVER_REFUSED = "Server unreachable: nothing saved"
 SERVER_BACK = "Connected to the server again"
 
 
-class PipelineApp(App):
+class PipelineApp(KeysBeforeBindings, App):
     """pipeline-tui: board (1), agenda (2), report (3)."""
 
     TITLE = "pipeline-tui"
@@ -66,10 +68,8 @@ class PipelineApp(App):
         pipeline: str | None = None,
         poll: bool = True,
         mine: bool = False,
-        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
-        self.prefetch = prefetch  # the board, being read while Textual starts
         self.last_message = None  # what the footer says, until its time is up
         self.pinned_now = now
         self.settings = settings or Settings()
@@ -136,7 +136,7 @@ class PipelineApp(App):
         return (self._seen_revision if current is None else current, self.now(), self.mine)
 
     def seen_revision(self, counter: int | None) -> None:
-        """What is on screen was read at this write counter (a board read ahead)."""
+        """What is on screen was read at this write counter (None: the server is gone)."""
         if counter is not None:
             self._seen_revision = counter
 
@@ -230,7 +230,8 @@ class PipelineApp(App):
         Textual's toast. (A toast costs a whole-screen layout when it comes and when it goes.)
         The app keeps the message, so that the view shown next still says it."""
         footer = footer_of(self.screen) if self.screen_stack else None
-        if footer is None:
+        if footer is None:  # the toast shows the message as it is: it may name a prospect
+            message, title = printable(message), printable(title)
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
             return
         text = f"{title}: {message}" if title else message
@@ -300,7 +301,20 @@ class PipelineApp(App):
         screen = self.screen
         return screen if isinstance(screen, BoardScreen) else None
 
-    def _on_key(self, event: events.Key) -> None:
+    async def on_event(self, event: events.Event) -> None:
+        """A paste into a field of Textual's own (the command palette's search) is drawn as it
+        is: what would act on the terminal is taken out of it first. Our fields (TextInput)
+        keep a paste exact and draw it safely."""
+        if (
+            isinstance(event, events.Paste)
+            and not event.is_forwarded
+            and not isinstance(self.focused, TextInput)
+            and not is_printable(event.text.replace("\n", ""))
+        ):
+            event = events.Paste(printable_lines(event.text))
+        await super().on_event(event)
+
+    def before_bindings(self, event: events.Key) -> None:
         """A printable key that reaches the app while a text field has the focus was typed
         before the field took it: quick typing or a paste after / or n, which the terminal
         hands over together, and Textual sends each key on to the widget focused at that
@@ -320,7 +334,7 @@ class PipelineApp(App):
 
     def action_new_prospect(self) -> None:
         board = self.board()
-        pipeline = board.data.pipeline if board and board.data else None
+        pipeline = board.data.strip.pipeline if board and board.data else None
         from pipeline_tui.services.base import find_pipeline
 
         pipeline_row = find_pipeline(pipeline.name if pipeline else self.pipeline_name)
@@ -493,7 +507,7 @@ class PipelineApp(App):
         from pipeline_tui.ui.screens.stages import StagesScreen
 
         board = next((s for s in reversed(self.screen_stack) if isinstance(s, BoardScreen)), None)
-        pipeline = board.data.pipeline.name if board is not None and board.data is not None else None
+        pipeline = board.data.strip.pipeline.name if board is not None and board.data is not None else None
 
         def done(changed: bool | None) -> None:
             if changed and board is not None and board.is_attached:
@@ -578,13 +592,12 @@ def run_app(
     pipeline: str | None = None,
     mine: bool = False,
     settings: Settings | None = None,
-    prefetch: Prefetch | None = None,
 ) -> int:
     """Open the TUI on an already opened database (the CLI opens it and reports errors)."""
     if settings is None:
         from pipeline_tui.config import load_settings
 
         settings = load_settings()
-    app = PipelineApp(now=now, settings=settings, pipeline=pipeline, mine=mine, prefetch=prefetch)
+    app = PipelineApp(now=now, settings=settings, pipeline=pipeline, mine=mine)
     app.run()
     return 0 if app.return_code in (None, 0) else app.return_code

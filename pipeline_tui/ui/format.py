@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
+from pipeline_tui.core.printable import printable  # noqa: F401  (the screens' one way to show text)
 
 KIND_LABELS = {
     "call": "call",
@@ -20,17 +21,6 @@ KIND_LABELS = {
 
 DECISION_MARKS = {"yes": "DM✓", "no": "DM✗", "unknown": "DM?"}
 DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not confirmed"}
-
-
-# C0 and C1 control characters, DEL among them: written to the terminal as they are, an ESC in a
-# name (an imported file can hold anything) starts an escape sequence that restyles the screen,
-# retitles the window or worse. Shown as U+FFFD instead: something is there, doing nothing.
-_CONTROLS = {code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))}
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as � (they would act on the terminal)."""
-    return text.translate(_CONTROLS)
 
 
 def due_label(due: datetime, now: datetime) -> str:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from core_factories import NOW, POSITION, STAGES, follow_up, lost, prospect, snapshot, won
 
-from pipeline_tui.core.advice import ALL_CODES, PIPELINE_CODES, PROSPECT_CODES, sort_advice
+from pipeline_tui.core.advice import ALL_CODES, PIPELINE_CODES, PROSPECT_CODES, Advice, sort_advice
 from pipeline_tui.core.domain import History, Quota, Stage
 from pipeline_tui.core.report import build_report
 from pipeline_tui.core.settings import Settings, Thresholds
@@ -386,7 +386,8 @@ def test_cold_call_more_when_early_prospects_are_fewer_than_needed():
     quota = Quota("month", 50_000)  # 2 leads expected 20,000: gap 30,000: 3 needed
     advice = [a for a in advise(*_leads(2), quota=quota) if a.code == "cold-call-more"]
     assert [a.message for a in advice] == [
-        "Make more cold calls: only 2 early prospects against the 3 new ones the quota needs"
+        "Make more cold calls: only 2 early prospects against the 3 new ones the quota needs; the "
+        "quota needs 3 new prospects by 30 Nov"  # 5 days left: all three this week
     ]
     # 3 leads expected 30,000: gap 30,000: 3 needed, 3 early: enough
     assert "cold-call-more" not in pipeline_codes(*_leads(3), quota=Quota("month", 60_000))
@@ -607,3 +608,98 @@ def test_pipeline_advice_names_no_prospect():
 def test_closed_prospects_get_no_prospect_advice():
     stale_lost = lost(None, NOW - 100 * D, stage_entered=NOW - 100 * D, created=NOW - 200 * D)
     assert about(stale_lost) == {}
+
+
+# ---- issue 20: rotting limits, snoozes, the number to call, advice at scale -------------------
+
+
+def _advise_with(*prospects, limits, now=NOW):
+    from pipeline_tui.core.advice import prospect_advice
+
+    return prospect_advice(snapshot(prospects, now=now), T, limits=limits)
+
+
+def test_stale_uses_its_stage_rotting_limit_and_says_it():
+    from pipeline_tui.core.aging import RottingLimit
+
+    p = _idle(9 * D)  # Qualified, idle 9 days
+    q = STAGES[1]
+    assert [a.code for a in _advise_with(p, limits={q.id: RottingLimit(8, "history")})] == ["stale"]
+    (advice,) = _advise_with(p, limits={q.id: RottingLimit(8, "history")})
+    assert advice.message == (
+        "Revive or close Acme (Jane Doe): nothing has happened for 9 days (Qualified deals go stale after 8)"
+    )
+    assert _advise_with(p, limits={q.id: RottingLimit(9, "config")}) == []  # 9 days: not past 9
+    assert _advise_with(p, limits={}) == []  # else stale_after_days, 21
+
+
+def test_a_deal_snoozed_with_a_reason_is_not_stale_until_it_wakes():
+    snoozed = _idle(40 * D)._replace(snoozed_until=NOW + 3 * D, snooze_reason="budget opens in January")
+    assert "stale" not in about(snoozed)
+    assert "stale" in about(snoozed._replace(snooze_reason=""))  # a snooze must say why
+    assert "stale" in about(snoozed, now=NOW + 3 * D)  # woken
+
+
+def test_an_edit_counts_as_something_happening():
+    assert "stale" not in about(_idle(40 * D)._replace(updated=NOW - 2 * D))
+
+
+def test_cold_call_more_says_how_many_new_prospects_a_week():
+    # a quarter's quota of 500,000; 36 days left; leads of 100,000 at 0.10: one brings 10,000
+    advice = [a for a in advise(*_leads(2), quota=Quota("quarter", 500_000)) if a.code == "cold-call-more"]
+    # gap 500,000 - 20,000 expected = 480,000: 48 needed, 48 x 7 / 36 = 9.33: 10 a week
+    assert [a.message for a in advice] == [
+        "Make more cold calls: only 2 early prospects against the 48 new ones the quota needs; the "
+        "quota needs 10 new prospects a week until 31 Dec"
+    ]
+
+
+def test_within_a_code_the_most_valuable_deal_comes_first():
+    small = deal("Qualified", id=1, value=None, stage_entered=NOW - 30 * D)
+    big = deal("Qualified", id=2, value=None, stage_entered=NOW - 2 * D, probability=0.5)
+    big = big._replace(value=None)
+    # both lack a budget: equal weight (nothing), so the one waiting longest first
+    assert [a.prospect_id for a in advise(small, big) if a.code == "probe-budget"] == [1, 2]
+    timeframe = [
+        deal("Qualified", id=3, expected_close=None, value=10_000),  # 2,500 weighted
+        deal("Qualified", id=4, expected_close=None, value=100_000),  # 25,000
+        deal("Proposal", id=5, expected_close=None, value=20_000),  # 15,000
+    ]
+    found = [a for a in advise(*timeframe) if a.code == "probe-timeframe"]
+    assert [(a.prospect_id, a.value) for a in found] == [(4, 25_000), (5, 15_000), (3, 2_500)]
+
+
+def test_advice_groups_count_each_code_with_the_weighted_value_it_names():
+    from pipeline_tui.core.advice import advice_groups
+
+    found = advise(
+        deal("Qualified", id=3, expected_close=None, value=10_000),
+        deal("Proposal", id=5, expected_close=None, value=20_000),
+        quota=Quota("month", 10**9),
+    )
+    groups = advice_groups(found)
+    assert [(g.code, g.count) for g in groups] == [
+        ("behind-quota", 1),
+        ("cold-call-more", 1),  # a deal in Proposal, no appointment soon
+        ("probe-timeframe", 2),
+    ]
+    assert groups[0].value is None and groups[1].value is None  # about the whole pipeline
+    assert groups[2].value == 2_500 + 15_000
+    assert sum(g.count for g in groups) == len(found)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sort_advice_keeps_the_order_of_the_order_key(seed):
+    rng = random.Random(seed)
+    pieces = [
+        Advice(
+            rng.choice(PROSPECT_CODES),
+            "m",
+            rng.randrange(1, 30),
+            "p",
+            NOW - D * rng.randrange(0, 3),
+            float(rng.choice([0, 0, 100, 250])),
+        )
+        for _ in range(200)
+    ] + [Advice(code, "m") for code in rng.sample(PIPELINE_CODES, 3)]
+    assert sort_advice(pieces) == sorted(pieces, key=lambda a: a.order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, History
-from pipeline_tui.core.score import make_context, score_all, score_prospect
+from pipeline_tui.core.score import (
+    LADDER_RUNGS,
+    ScoreContext,
+    make_context,
+    score_all,
+    score_holds_until,
+    score_prospect,
+    value_ladder,
+)
 from pipeline_tui.core.settings import ScoreWeights, Thresholds
 
 WEIGHTS = ScoreWeights()
@@ -357,3 +366,82 @@ def test_a_score_without_its_reasons_has_the_same_total(world, custom):
         quick = score(base, others, now=now, weights=w, explain=False)
         assert quick.total == explained.total
         assert quick.parts == ()
+
+
+# ---- how long a score holds, and the ladder budgets rank against --------------------------
+
+
+@PROPERTY
+@given(worlds(), weights, st.lists(st.integers(0, 400 * 24 * 60), min_size=1, max_size=6))
+def test_a_score_holds_until_the_moment_the_core_names(world, custom, later_minutes):
+    """The store keeps a score until :func:`score_holds_until`: the total must not change
+    before that moment, whatever happens to the clock meanwhile."""
+    now, base, others = world
+    until = score_holds_until(base, now, T)
+    assert until is None or until > now
+    held = score(base, others, now=now, weights=custom).total
+    for minutes_on in later_minutes:
+        moment = now + timedelta(minutes=minutes_on)
+        if until is None or moment < until:
+            assert score(base, others, now=moment, weights=custom).total == held, (moment, until)
+
+
+def test_a_score_holding_until_an_overdue_follow_up_changes_at_that_moment():
+    due = NOW + timedelta(hours=2)
+    waiting = prospect(follow_ups=[follow_up("call", due)], created=NOW - timedelta(hours=1))
+    assert score_holds_until(waiting, NOW, T) == due + timedelta(microseconds=1)
+    assert score(waiting, now=due).total == score(waiting).total
+    assert (
+        score(waiting, now=due + timedelta(minutes=1)).total
+        == score(waiting).total + WEIGHTS.overdue_follow_up
+    )
+
+
+@given(st.lists(st.integers(0, 10**9), max_size=400))
+def test_the_ladder_is_every_value_up_to_101_and_else_every_percentile(values):
+    ladder = value_ladder(values)
+    ordered = sorted(values)
+    if len(values) <= LADDER_RUNGS:
+        assert ladder == tuple(ordered)
+        return
+    assert len(ladder) == LADDER_RUNGS and list(ladder) == sorted(ladder)
+    assert (ladder[0], ladder[-1]) == (ordered[0], ordered[-1])
+    context = ScoreContext(NOW, ladder, {})
+    for value in ordered[:: max(1, len(ordered) // 20)]:
+        exact = bisect_left(ordered, value) / (len(ordered) - 1)
+        assert abs(context.value_rank(value) - exact) <= 0.02, value
+
+
+@pytest.mark.parametrize(
+    "fields, changes_at",
+    [
+        (
+            {"expected_close": (NOW + timedelta(days=95)).date()},
+            datetime.combine((NOW + timedelta(days=5)).date(), datetime.min.time()),
+        ),
+        (
+            {"expected_close": (NOW + timedelta(days=40)).date()},
+            datetime.combine((NOW + timedelta(days=10)).date(), datetime.min.time()),
+        ),
+        (
+            {"expected_close": (NOW + timedelta(days=3)).date()},
+            datetime.combine((NOW + timedelta(days=4)).date(), datetime.min.time()),
+        ),
+        (
+            {"history": History(last_activity=NOW - timedelta(days=2, hours=3))},
+            NOW + timedelta(days=5, hours=21),
+        ),
+        ({"history": History(last_activity=NOW - timedelta(days=20))}, NOW + timedelta(days=11)),
+        ({"created": NOW - timedelta(days=15)}, NOW + timedelta(days=7)),  # stale after 21 days
+    ],
+)
+def test_each_rule_that_reads_the_clock_says_when_it_changes(fields, changes_at):
+    """One clock rule at a time: the score holds until the moment named, and changes there."""
+    fields.setdefault("created", NOW - timedelta(hours=1))
+    if "history" in fields:  # stale counts from the last activity: keep it out of the way
+        fields["created"] = NOW - timedelta(hours=1)
+    deal = prospect(**fields)
+    assert score_holds_until(deal, NOW, T) == changes_at
+    before = score(deal, now=changes_at - timedelta(minutes=1)).total
+    assert before == score(deal).total
+    assert score(deal, now=changes_at).total != before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.textual_internals import screen_lines
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 
 
@@ -30,4 +31,4 @@ def focused_card(app):
 
 def screen_text(app) -> str:
     """All text rendered on the current screen (what a user would read)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(strip.text for strip in screen_lines(app.screen))

@@ -163,16 +163,10 @@ async def test_report_shows_quota_figures_and_advice_opens_prospects(demo_db, ma
         await pilot.press("3")
         await pilot.pause()
         text = screen_text(app)
-        for words in (
-            "Quota",
-            "Won so far",
-            "Gap, to find",
-            "New prospects",
-            "Conversion",
-            "Forecast",
-            "What to do",
-        ):
+        for words in ("Quota", "Won so far", "Gap, to find", "New prospects", "What to do"):
             assert words in text
+        figures = app.screen.query_one("#report-body").content.plain  # below: J scrolls to them
+        assert "\nConversion\n" in figures and "\nForecast, weighted" in figures
         advice = app.screen.query_one(AdviceList)
         assert advice.items[0].prospect_id is None  # pipeline-wide advice first
         while advice.current.prospect_id is None:
@@ -291,3 +285,56 @@ def test_report_counts_read_with_thousands_separators(db, now):
 
     result = replace(report(now, Settings()), appointment_closed=69591)
     assert "of 69,591 closed" in figures_content(result).plain
+
+
+async def test_the_report_screen_shows_each_new_figure_at_80_by_24(demo_db, make_app):
+    """Issue 20: days left and pace, lead-to-win beside win rate, this week against its goals,
+    time in stage, slipped deals, lost reasons and sources, all inside the narrow figures pane."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        result = app.screen._result
+        plain = app.screen.query_one("#report-body").content.plain
+        q, lead, week = result.quota, result.quota.lead_to_win, result.activity
+        lines = plain.splitlines()
+        assert f"Days left{q.days_left:>19}" in lines
+        assert f"  at {float(lead.rate):.0%} lead-to-win: {lead.won} won of" in lines
+        assert f"  {lead.decided} decided, {lead.aged_out} aged out" in lines
+        assert f"Win rate (won÷closed){f'{float(q.win_rate):.0%}':>7}" in lines
+        assert any(
+            line.startswith(f"Calls         {week.calls.done:>4} of {week.calls.goal}") for line in lines
+        )
+        assert f"The quota needs {week.needed_per_week} new a week" in lines
+        assert result.slipped.count and f"{result.slipped.count} slipped" in plain
+        for days in result.stage_days:
+            assert any(line.startswith(f"{days.stage:<12}{days.avg_days:>5.1f} ") for line in lines)
+        for reason in result.lost_reasons:
+            assert any(line.startswith(reason.reason[:10]) and f" {reason.count} " in line for line in lines)
+        for source in result.sources:
+            assert any(
+                line.startswith(source.source) and line.endswith(f"{float(source.rate):.0%}")
+                for line in lines
+            )
+        width = app.screen.query_one("#report-figures").scrollable_content_region.width
+        assert width <= 40 and all(len(line) <= width for line in lines), "nothing wraps at 80 columns"
+        figures = app.screen.query_one("#report-figures")
+        for _ in range(len(lines) // 3 + 2):  # J scrolls the figures down to the last of them
+            await pilot.press("J")
+        await pilot.pause()
+        assert figures.scroll_y == figures.max_scroll_y > 0
+        assert result.sources[-1].source in screen_text(app)
+
+
+def test_a_lost_reason_prints_as_typed_never_as_markup_or_escapes(db, now):
+    from dataclasses import replace
+
+    from pipeline_tui.core.insight import LostReason
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import report
+    from pipeline_tui.ui.screens.report import figures_content
+
+    hostile = LostReason("\x1b[2J[bold]cheap[/]", 2, 100)
+    result = replace(report(now, Settings()), lost_reasons=[hostile])
+    plain = figures_content(result).plain
+    assert "\x1b" not in plain and "\ufffd[2J[bold]chea…     2 " in plain

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from pipeline_tui.store.models import FollowUp, Prospect, Stage, StageChange
+from pipeline_tui.ui.textual_internals import dirty_regions, screen_lines
 from tests.ui.helpers import board_of, cards_in, column_names, focused_card, screen_text
 
 SIZE = (120, 40)
@@ -137,13 +138,13 @@ async def test_won_removes_the_card_and_counts_in_the_strip(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        won_before = board_of(app).data.won[0]
+        won_before = board_of(app).data.strip.won[0]
         card = focused_card(app)
         await pilot.press("w")
         await pilot.pause()
         assert stage_of(card.id) == "Won"
         assert card.id not in [c.id for c in cards_in(app, "Lead")]
-        assert board_of(app).data.won[0] == won_before + 1
+        assert board_of(app).data.strip.won[0] == won_before + 1
 
 
 async def test_lost_asks_why_and_saves_the_reason(demo_db, make_app):
@@ -344,11 +345,15 @@ async def test_control_characters_in_a_name_are_shown_not_sent_to_the_terminal(d
         await pilot.pause()
         board.notify(f"Moved: {evil}", markup=False)
         await pilot.pause()
-        lines = app.screen._compositor.render_strips()
+        lines = screen_lines(app.screen)
         shown = "\n".join(segment.text for strip in lines for segment in strip)
         assert "\x1b" not in shown and "\x07" not in shown
         assert shown.count("Evil\ufffd[31mRED") >= 3  # the card, the pane and the message
         assert "line\ufffd[2J" in shown  # the notes in the pane
+
+
+def _searched_by(card) -> str:
+    return Prospect.get_by_id(card.id).search_text
 
 
 async def test_search_filters_as_you_type_and_escape_clears(demo_db, make_app):
@@ -359,11 +364,11 @@ async def test_search_filters_as_you_type_and_escape_clears(demo_db, make_app):
         await pilot.press("slash", *"juniper")
         await pilot.pause()
         shown = [c for s in column_names(app) for c in cards_in(app, s)]
-        assert shown and all("juniper" in c.search_text for c in shown)
+        assert shown and all("juniper" in _searched_by(c) for c in shown)
         assert len(shown) < total
         await pilot.press("enter")
         await pilot.pause()
-        assert "juniper" in focused_card(app).search_text
+        assert "juniper" in _searched_by(focused_card(app))
         await pilot.press("escape")
         await pilot.pause()
         assert sum(len(cards_in(app, s)) for s in column_names(app)) == total
@@ -537,25 +542,26 @@ async def test_m_shows_only_my_prospects(demo_db, make_app, now):
         set_user("")
 
 
-async def test_after_a_quick_update_the_board_is_read_again_when_quiet(demo_db, make_app, now):
-    """A win moves where every budget ranks; a moment later every card shows its fresh score."""
+async def test_after_each_action_the_board_is_the_board_read_afresh(demo_db, make_app, now):
+    """Every action reads the board again (a window of each column): what it shows is what a
+    reader opened just now reads, card for card, after moves, a win and an edit."""
     from pipeline_tui.core.settings import Settings
-    from pipeline_tui.services.views import board
+    from pipeline_tui.services.board import BoardReader
+
+    def shown() -> list[list[tuple]]:
+        return [[(c.id, c.score, c.stage_id) for c in column.items] for column in board_of(app).columns]
+
+    def fresh() -> list[list[tuple]]:
+        board = BoardReader(Settings()).read(now)
+        return [[(c.id, c.score, c.stage_id) for c in cards] for _, cards in board.columns]
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("l", "w")
+        await pilot.press("l", "L", "j", "w", "h", "j", "L")
         await pilot.pause()
-        board_screen = board_of(app)
-        board_screen.RECONCILE_AFTER = 0.1
-        board_screen._reconcile_later()
-        await pilot.pause(0.5)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        fresh = board(now, Settings())
-        shown = [[(c.id, c.score) for c in col.cards] for col in board_screen.data.columns]
-        assert shown == [[(c.id, c.score) for c in col.cards] for col in fresh.columns]
+        assert shown() == fresh()
+        assert all(len(column.items) == column.head.count for column in board_of(app).columns)
 
 
 async def test_a_long_column_scrolls_to_the_cursor_and_with_the_wheel(demo_db, make_app):
@@ -571,7 +577,7 @@ async def test_a_long_column_scrolls_to_the_cursor_and_with_the_wheel(demo_db, m
         await pilot.pause()
         assert focused_card(app).id == lead.items[-1].id
         assert lead.scroll_offset.y > 0
-        assert lead.items[-1].name[:10] in screen_text(app)
+        assert lead.items[-1].name.split()[0] in screen_text(app)
         await pilot.press("g")
         await pilot.pause()
         assert lead.scroll_offset.y == 0
@@ -614,39 +620,6 @@ async def test_a_theme_changed_on_another_view_restyles_the_board_when_it_comes_
         assert board_of(app).columns[0] is cards
         assert cards.styles.background != dark
         assert cards.styles.background == Color.parse(app.current_theme.surface)
-
-
-async def test_the_board_opens_with_the_board_read_ahead(demo_db, make_app, now):
-    from pipeline_tui.services.prefetch import BoardPrefetch
-    from pipeline_tui.services.views import board
-
-    app = make_app(prefetch=BoardPrefetch(now, make_app().settings, None, None))
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert app.prefetch is None, "taken"
-        assert board_of(app).data == board(now, app.settings)
-        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
-
-
-async def test_a_change_written_after_the_board_was_read_ahead_shows_at_the_next_poll(demo_db, make_app, now):
-    """The read-ahead board may predate the app's own look at the write counter: the poll must
-    still see what was written after the read."""
-    from pipeline_tui.services.prefetch import BoardPrefetch
-    from pipeline_tui.services.prospects import edit_prospect
-
-    settings = make_app().settings
-    ahead = BoardPrefetch(now, settings, None, None)
-    ahead._thread.join()
-    renamed = Prospect.select().join(Stage).where(Stage.name == "Lead").first()
-    edit_prospect(renamed.id, now, {"name": "Renamed while starting"})
-    app = make_app(prefetch=ahead)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        names = lambda: {card.name for card in cards_in(app, "Lead")}  # noqa: E731
-        assert "Renamed while starting" not in names(), "the board read before the edit"
-        app.check_for_changes()
-        await pilot.pause()
-        assert "Renamed while starting" in names()
 
 
 async def test_a_message_said_on_the_way_to_another_view_is_shown_there(demo_db, make_app):
@@ -734,11 +707,11 @@ async def test_a_cursor_move_draws_two_rows_and_the_header_in_its_own_frame(demo
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         column = cards = board_of(app).columns[0]
-        cards._dirty_regions.clear()
+        dirty_regions(cards).clear()
         cards.action_cursor(1)  # what j does, without letting a frame be drawn yet
         height, width, top = cards.row_height, cards.size.width, cards.header_height
         rows = {Region(0, top, width, height), Region(0, top + height, width, height)}
-        assert cards._dirty_regions == rows | {Region(0, 0, width, top)}  # and the header
+        assert dirty_regions(cards) == rows | {Region(0, 0, width, top)}  # and the header
         assert f"2/{len(cards.items)}" in column.header_text()
         await pilot.pause()
         assert focused_card(app).id == cards_in(app, "Lead")[1].id
@@ -753,23 +726,26 @@ async def test_refilling_a_column_draws_again_from_the_first_row_that_changed(de
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         column = board_of(app).columns[0]
-        cards = list(column.items)
-        column._dirty_regions.clear()
-        column.show(cards[:2] + cards[3:], app.now(), cursor=0)  # the third card has left
+        cards, head = list(column.items), column.head
+        dirty_regions(column).clear()
+        fewer = head._replace(count=head.count - 1)
+        column.show(fewer, cards[:2] + cards[3:], app.now(), cursor=0)  # the third card has left
         width, top, height = column.size.width, column.header_height, column.row_height
         below = top + 2 * height
-        assert column._dirty_regions == {
+        assert dirty_regions(column) == {
             Region(0, 0, width, top),
             Region(0, below, width, column.size.height - below),
         }
         assert f"{len(cards) - 1}" in column.header_text()
-        column._dirty_regions.clear()
-        column.show(cards[1:], app.now(), cursor=0)  # the first card has left: all of it
-        assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
-        column._dirty_regions.clear()
+        dirty_regions(column).clear()
+        column.show(fewer, cards[:2] + cards[3:], app.now(), cursor=0)  # nothing changed: nothing drawn
+        assert dirty_regions(column) == set()
+        column.show(head._replace(count=head.count - 2), cards[1:], app.now(), cursor=0)  # the first left
+        assert dirty_regions(column) == {Region(0, 0, width, column.size.height)}
+        dirty_regions(column).clear()
         later = app.now() + timedelta(hours=1)  # the same cards an hour on: "late" may now show
-        column.show(list(column.items), later, cursor=0)
-        assert column._dirty_regions == {Region(0, 0, width, column.size.height)}
+        column.show(column.head, list(column.items), later, cursor=0)
+        assert dirty_regions(column) == {Region(0, 0, width, column.size.height)}
 
 
 async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(demo_db, make_app):
@@ -787,42 +763,6 @@ async def test_focus_moved_by_a_key_shows_on_both_columns_in_that_keys_frame(dem
         assert not lead.looks_focused and qualified.looks_focused
 
 
-async def test_the_board_is_drawn_once_as_the_start_up_batch_ends(demo_db, make_app, monkeypatch):
-    """Textual lays the first screen out inside a batch of updates. The board must not be
-    drawn inside it (the drawing is thrown away: ~10 ms at 10,000 cards), and the first frame
-    must come as the batch ends, not wait for anything after it (the app's ready event, or the
-    screen's next refresh tick)."""
-    from textual._compositor import Compositor
-
-    app = make_app()
-    events = []
-    app_class = type(app)
-    display, end_batch, render = app_class._display, app_class._end_batch, Compositor.render_update
-
-    def recording_render(self, *args, **kwargs):
-        events.append("drawn while batched" if app._batch_count else "drawn")
-        return render(self, *args, **kwargs)
-
-    def recording_display(self, screen, renderable):
-        if renderable is not None and not self._batch_count:
-            events.append("frame")
-        return display(self, screen, renderable)
-
-    def recording_end_batch(self):
-        end_batch(self)
-        events.append("batch over" if not self._batch_count else "batch")
-
-    monkeypatch.setattr(Compositor, "render_update", recording_render)
-    monkeypatch.setattr(app_class, "_display", recording_display)
-    monkeypatch.setattr(app_class, "_end_batch", recording_end_batch)
-    monkeypatch.setattr(app_class, "on_ready", lambda self: events.append("ready"), raising=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert "drawn while batched" not in events
-        assert events[events.index("batch over") :][:4] == ["batch over", "drawn", "frame", "ready"]
-        assert "Lead" in screen_text(app)
-
-
 async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_app):
     """Collection is off while the app starts (it would only walk start-up objects again and
     again) and must come back once the board is shown, collecting less often than Python's
@@ -834,32 +774,6 @@ async def test_garbage_collection_resumes_after_the_first_frame(demo_db, make_ap
         await pilot.pause()
         assert gc.isenabled()
         assert gc.get_threshold()[0] >= 10_000
-
-
-@pytest.mark.parametrize("column", [0, 4])  # the pane opens on the right, and on the left
-async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(demo_db, make_app, column):
-    """The pane lies over the columns: opening and closing it changes no column's place or
-    drawing order (Textual redraws every widget whose geometry changed; when the pane came
-    after the columns it renumbered them all, and enter redrew the whole board)."""
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press(*["l"] * column)
-        board = board_of(app)
-        before = dict(board._compositor._full_map)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert board.detail.region.width > 0
-        after = board._compositor._full_map
-
-        def in_pane(widget) -> bool:  # the pane, or its scrollbar
-            return board.detail in (widget, widget.parent)
-
-        changed = [w for w, geometry in after.items() if not in_pane(w) and before.get(w) != geometry]
-        assert changed == []
-        await pilot.press("escape")
-        await pilot.pause()
-        assert dict(board._compositor._full_map) == before
 
 
 async def test_the_focused_columns_header_takes_the_themes_colour(demo_db, make_app):
@@ -912,3 +826,212 @@ async def test_p_switches_to_another_pipelines_columns_and_back(demo_db, make_ap
         await pilot.pause()
         assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
         assert focused_card(app).id == cards_in(app, "Lead")[0].id
+
+
+def _card_on_board(app, prospect_id: int):
+    return next(card for column in board_of(app).columns for card in column.items if card.id == prospect_id)
+
+
+@pytest.mark.parametrize("keys", [["s"], ["d", "enter", "escape"]])
+async def test_a_follow_up_triaged_on_the_agenda_shows_on_the_board_at_once(demo_db, make_app, keys):
+    """Snoozed (s) or done (d) on the agenda, an overdue follow-up no longer shows overdue on
+    its card when the board comes back (1): every view shows what any other one changed."""
+    from pipeline_tui.ui.screens.agenda import AgendaScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, AgendaScreen)
+        item = app.screen.list.current
+        assert item.status == "overdue"
+        assert _card_on_board_later(item.prospect_id)
+        await pilot.press("1")
+        await pilot.pause()
+        before = _card_on_board(app, item.prospect_id)
+        assert before.follow_up_status == "overdue" and before.next_follow_up.id == item.id
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        after = _card_on_board(app, item.prospect_id)
+        assert (
+            after.next_follow_up is None
+            or after.next_follow_up.id != item.id
+            or (after.next_follow_up.due > before.next_follow_up.due)
+        )
+        assert after.follow_up_status != "overdue" or after.next_follow_up.id != item.id
+        assert after.score != before.score or after.next_follow_up != before.next_follow_up
+
+
+def _card_on_board_later(prospect_id: int) -> bool:
+    """The prospect is on the board: open, in the Sales pipeline."""
+    prospect = Prospect.get_by_id(prospect_id)
+    return not prospect.archived and Stage.get_by_id(prospect.stage_id).kind == "open"
+
+
+async def test_search_without_accents_finds_calls_and_closed_deals_with_their_stage(demo_db, make_app, now):
+    from pipeline_tui.services.follow_ups import log_activity
+    from pipeline_tui.services.prospects import add_prospect, mark_won
+
+    add_prospect(now, "Nordic pilot", fields={"contact": "Ingrid Bergström"})
+    called = add_prospect(now, "Quiet deal")
+    log_activity(called.id, "call", now, outcome="asked about the Jörg edition")
+    mark_won(add_prospect(now, "Jorgensen rollout").id, now)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"bergstrom")
+        await pilot.pause()
+        assert [c.name for s in column_names(app) for c in cards_in(app, s)] == ["Nordic pilot"]
+        await pilot.press("escape", "slash", *"jorg")
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal", "Won"]
+        assert [c.name for c in cards_in(app, "Lead")] == ["Quiet deal"]
+        assert [(c.name, c.closed) for c in cards_in(app, "Won")] == [("Jorgensen rollout", "won 26 Nov 26")]
+        assert "won 26 Nov 26" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert column_names(app) == ["Lead", "Qualified", "Appointment", "Trial", "Proposal"]
+
+
+async def test_two_deals_of_one_company_are_told_apart_on_narrow_cards(db, make_app, now):
+    """A name too long for its card is cut from the middle: its end, which tells two deals of
+    one company apart, stays ("Quarry Printing…" once sat beside "Quarry Printing pilot")."""
+    from pipeline_tui.services.prospects import add_prospect
+
+    for name in ("Quarry Printing expansion", "Quarry Printing expansion pilot"):
+        add_prospect(now, name, stage="Trial", fields={"value": "900000", "decision_maker": "yes"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l", "l")
+        await pilot.pause()
+        trial = next(c for c in board_of(app).columns if c.stage.name == "Trial")
+        width = trial.scrollable_content_region.width
+        titles = [trial.render_line(trial.header_height + row * trial.row_height).text for row in range(2)]
+        assert len(set(titles)) == 2, titles
+        assert any(title.rstrip(" ▕").endswith("pilot") for title in titles), (titles, width)
+        assert all("Quarry" in title and "…" in title for title in titles), titles
+
+
+async def test_the_board_reads_again_when_the_clock_moves_a_card_on(db, make_app, now):
+    """A follow-up due at 11:00 falls overdue at 11:00: the card says so, with its new score,
+    without a key pressed (the board looks at the clock every half a minute)."""
+    from pipeline_tui.services.prospects import add_prospect
+
+    deal = add_prospect(now, "Deal", follow_up=(now.replace(hour=11, minute=0), "call"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = _card_on_board(app, deal.id)
+        assert before.follow_up_status == "today"
+        board = board_of(app)
+        app.pinned_now = now.replace(hour=10, minute=59)
+        board._check_clock()
+        assert _card_on_board(app, deal.id) is before, "nothing moved: nothing read"
+        app.pinned_now = now.replace(hour=11, minute=1)
+        board._check_clock()
+        await pilot.pause()
+        after = _card_on_board(app, deal.id)
+        assert after.follow_up_status == "overdue" and after.score < before.score
+
+
+async def test_a_card_moved_reads_again_only_the_columns_it_left_and_entered(demo_db, make_app):
+    """The other columns keep their cards as read (no window of theirs is read again), and the
+    strip of won and lost stays as read: no deal closed. A deal won reads the strip again."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")
+        before = [column.items for column in board_of(app).columns]
+        strip = board_of(app).data.strip
+        await pilot.press("L")
+        await pilot.pause()
+        after = [column.items for column in board_of(app).columns]
+        assert [a is b for a, b in zip(before, after, strict=True)] == [True, True, False, False, True]
+        assert board_of(app).data.strip is strip
+        await pilot.press("w")
+        await pilot.pause()
+        assert board_of(app).data.strip.won[0] == strip.won[0] + 1
+
+
+async def test_cards_read_while_the_server_is_gone_leave_the_board_as_it_was(
+    demo_db, make_app, monkeypatch, now
+):
+    """The board reads its cards as it draws them: a read that finds the server gone (a redraw
+    after another program's write, a search typed) is said in the footer; nothing ends the app."""
+    from pipeline_tui.errors import ServerLost
+    from pipeline_tui.services.board import BoardReader
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.ui import app as app_module
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    for number in range(30):  # windows of the Lead column not read at first
+        add_prospect(now, f"Extra lead {number}")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def gone(*_args, **_kwargs):
+            raise ServerLost("the database server is unreachable")
+
+        monkeypatch.setattr(BoardReader, "window", gone)
+        board = board_of(app)
+        app.keep_screen(board.reload)  # as the poll does when another program wrote
+        await pilot.pause()
+        await pilot.press("G", "slash", "a")
+        await pilot.pause()
+        assert app.return_code is None and app.server_lost
+        assert app.screen.query_one(KeysFooter).message in (app_module.SERVER_GONE, app_module.SERVER_REFUSED)
+
+
+def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reason(demo_db, now):
+    """Issue 20: the pane shows days in the current stage; the demo's slipped deal and its deal
+    snoozed with a reason say so."""
+    from datetime import datetime
+
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import prospect_detail
+    from pipeline_tui.ui.widgets.prospect_detail import detail_parts
+    from pipeline_tui.ui.widgets.virtual_list import GLUE
+
+    def pane(prospect: Prospect) -> str:
+        parts = detail_parts(prospect_detail(prospect.id, now, Settings()), now)
+        return "".join(p if isinstance(p, str) else p[0] for p in parts).replace(GLUE, " ")
+
+    open_ids = [s.id for s in Stage.select().where(Stage.kind == "open")]
+    live = list(Prospect.select().where(Prospect.stage.in_(open_ids), Prospect.archived == False))  # noqa: E712
+    slipped = [p for p in live if p.expected_close and p.expected_close < now.date()]
+    [snoozed] = [p for p in live if p.snooze_reason]
+    assert slipped and all("slipped" in pane(p) for p in slipped)
+    on_time = next(p for p in live if p.expected_close and p.expected_close >= now.date())
+    assert "slipped" not in pane(on_time)
+    entered = datetime.fromisoformat(str(on_time.stage_entered_at))
+    assert f"{(now - entered).days} days in stage" in pane(on_time)
+    assert f"Snoozed until {snoozed.snoozed_until:%d %b %Y}  their budget opens in January" in pane(snoozed)
+
+
+async def test_cards_show_days_in_stage_and_flag_a_slipped_close(demo_db, make_app, now):
+    """Issue 20: each card says how many days it has sat in its stage, and ⚑ marks an open deal
+    whose expected close date has passed (the demo has one)."""
+    from datetime import datetime
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        cards = [card for column in board_of(app).columns for card in column.items]
+        rows = {p.id: p for p in Prospect.select().where(Prospect.id.in_([c.id for c in cards]))}
+        for card in cards:
+            prospect = rows[card.id]
+            entered = datetime.fromisoformat(str(prospect.stage_entered_at))
+            assert card.days_in_stage == (now - entered).days
+            close = prospect.expected_close
+            assert card.slipped == (close is not None and close < now.date())
+        [slipped] = [c for c in cards if c.slipped]
+        text = screen_text(app)
+        assert f" {slipped.days_in_stage}d⚑" in text
+        assert text.count("⚑") == 1

@@ -272,6 +272,24 @@ async def test_source_and_phone_are_never_split_in_the_pane(demo_db, make_app, n
         assert lines[lines.index("Source cold call") + 1] == ""  # then a blank before Next steps
 
 
+def test_a_contacts_phone_is_never_split_in_the_pane_at_any_width(db, now):
+    """The People section's phone numbers stay whole, as the deal's own do (issue 18, item 11)."""
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import prospect_detail
+    from pipeline_tui.ui.widgets.prospect_detail import detail_parts
+    from pipeline_tui.ui.widgets.virtual_list import wrap_parts
+
+    fields = {"contact": "Pau Bauer", "email": "pau.bauer@bluebirdlabs.example", "phone": "+34 696 468 332"}
+    deal = add_prospect(now, "Bluebird Labs support plan", fields=fields)
+    parts = detail_parts(prospect_detail(deal.id, now, Settings()), now)
+    for width in range(30, 70):
+        lines = [
+            "".join(text for text, _ in line).replace("\u00a0", " ") for line in wrap_parts(parts, width)
+        ]
+        phones = [line for line in lines if "+34" in line or "468" in line]  # the deal's, its contact's
+        assert len(phones) == 2 and all("+34 696 468 332" in line for line in phones), (width, lines)
+
+
 async def test_the_quota_is_set_from_the_command_palette(demo_db, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -12,15 +12,8 @@ from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
-from pipeline_tui.services.views import (
-    Board,
-    Card,
-    board,
-    board_changes,
-    board_stages,
-    card_index,
-    prospect_detail,
-)
+from pipeline_tui.services.board import Board, BoardReader, Card
+from pipeline_tui.services.views import prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
@@ -39,6 +32,7 @@ WELCOME = (
 
 
 MOVE = Binding.Group("Move", compact=True)
+CLOCK_SECONDS = 30  # how often the board looks whether the clock has moved a card on
 SCROLL = Binding.Group("Scroll detail", compact=True)
 
 
@@ -130,27 +124,22 @@ class BoardScreen(ViewScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self.reader: BoardReader | None = None
         self.data: Board | None = None
         self.filter = ""
         self.columns: list[StageColumn] = []
-        self.pipeline_name: str | None = None
-        self._shown: dict[int, object] = {}  # stage id -> the column data last drawn
-        self._shown_filter = ""
-        self._reconcile_timer = None
+        self._stamp: tuple | None = None  # what the board shows was read at (app.data_stamp)
         self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
 
+    @property
+    def pipeline_name(self) -> str | None:
+        return self.reader.pipeline_name if self.reader else self.app.pipeline_name
+
     def compose(self) -> ComposeResult:
-        # The columns are composed from the stages alone, and the cards come in on_mount: the
-        # widgets are made and styled while the board's read ahead is still going (in the
-        # other process, and in this one's share of it, see services.prefetch), not after it.
-        self.pipeline_name = self.app.pipeline_name
-        try:
-            stages = board_stages(self.app.settings, self.pipeline_name)
-        except UserError:  # the pipeline remembered is gone
-            self.pipeline_name = None
-            stages = board_stages(self.app.settings)
-        self.columns = [StageColumn(stage) for stage in stages]
+        # The columns are composed from the stages alone; their cards come in on mount.
+        self.reader = BoardReader(self.app.settings, self.app.pipeline_name, self.app.owner)
+        self.columns = [StageColumn(stage) for stage in self.reader.stages()]
         yield Static(id="board-strip", markup=False)
         # (the search line comes with the first /: see start_search)
         with Horizontal(id="board-main"):
@@ -165,96 +154,106 @@ class BoardScreen(ViewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self._load()
-        self._build_columns()  # (the stages changed since compose: a rare race)
-        self._show(None)
-        self._update_strip()
+        self.reload()
+        self.set_interval(CLOCK_SECONDS, self._check_clock)
+
+    def _check_clock(self) -> None:
+        """The clock has moved a card on (a follow-up fell overdue, a day began): read again."""
+        if self.data is not None and self.app.now() >= self.data.holds_until and self.is_current:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Back on the board (keys 1 2 3): what another view changed shows at once."""
+        if self._stamp is not None and self.app.data_stamp() != self._stamp:
+            self.reload()
 
     # -- data ---------------------------------------------------------------------------------
 
-    def reload(self, *, select: int | None = None) -> None:
-        """Fetch the board again and redraw, keeping the selected card (or selecting ``select``)."""
+    def reload(self, *, select: int | None = None, touched: list[int] | None = None) -> None:
+        """Read the board again and redraw, keeping the selected card (or selecting ``select``).
+        Only the windows of cards in sight are read: this costs the same whatever the size of
+        the pipeline, so every change reads the board again (after an action on ``touched``
+        prospects alone, only the columns they left and entered)."""
         keep = select if select is not None else self.selected_id()
-        self._load()
+        self._stamp = self.app.data_stamp()
+        reader = self.reader
+        reader.owner = self.app.owner
+        self.data = reader.read(self.app.now(), self.filter, self.data, touched)
         self._build_columns()
         self._show(keep)
         self._update_strip()
         if self.detail.is_open:
             self._refresh_detail()
 
-    def _load(self) -> None:
-        app = self.app
-        if app.prefetch is not None:  # the first load: read while the app started, if it fits
-            prefetch, app.prefetch = app.prefetch, None
-            self.data = prefetch.take(app.now(), app.settings, self.pipeline_name, app.owner)
-            if self.data is not None:
-                # read before the app looked at the write counter: what was written since then
-                # must still make the poll reload
-                app.seen_revision(prefetch.revision)
-                return
-        try:
-            self.data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
-        except UserError:  # the pipeline remembered is gone
-            self.pipeline_name = None
-            self.data = board(self.app.now(), self.app.settings, None, self.app.owner)
-
     def _build_columns(self) -> None:
-        stages = [c.stage for c in self.data.columns]
+        """A column per stage the board now shows: those shown before stay as they are (a
+        search adds the won, lost and archived prospects it found, each a column)."""
+        stages = [head.stage for head, _ in self.data.columns]
         if [c.stage for c in self.columns] == stages:
             return
+        kept = {column.stage: column for column in self.columns if column.stage in stages}
         board = self.query_one("#board-main", Horizontal)
-        removed = board.remove_children(StageColumn)
-        self.columns = columns = [StageColumn(stage) for stage in stages]
+        removed = board.remove_children([column for column in self.columns if column.stage not in stages])
+        self.columns, mounting = [], []
+        for stage in stages:
+            column = kept.get(stage)
+            if column is None:
+                column = StageColumn(stage)
+                mounting.append((column, self.columns[-1] if self.columns else None))
+            self.columns.append(column)
 
         async def mount_once_removed() -> None:
-            # a stage kept (the stages were edited) has a new column of the same id: the old
-            # one must be gone before it comes
+            # a stage edited (renamed) has a new column of the same id: the old one must be
+            # gone before it comes
             await removed
-            await board.mount(*columns, before="#welcome")
+            for column, after in mounting:
+                await (board.mount(column, after=after) if after else board.mount(column, before=1))
 
         self._columns_mounted = asyncio.ensure_future(mount_once_removed())
 
     def _show(self, keep: int | None) -> None:
-        """Fill each column with the (filtered) cards and put the cursor on ``keep`` if shown.
-
-        A column whose cards did not change since it was last filled is left alone: after an
-        action on one card, only the columns it left and entered are drawn again.
-        """
+        """Fill each column, with the cursor on card ``keep`` where it is, and focus a column."""
         now = self.app.now()
-        needle = self.filter.lower()
+        place = self._place_of(keep) if keep is not None else None
         focus_column = None
-        shown = self._shown if self._shown_filter == needle else {}
-        kept = self.data.cards_by_id.get(keep) if keep is not None else None
-        for index, (column, data) in enumerate(zip(self.columns, self.data.columns, strict=True)):
-            holds_kept = kept is not None and kept.stage_id == data.stage.id
-            if shown.get(column.stage.id) is data and not holds_kept:
-                continue  # unchanged (and a search reads every card's text: not for nothing)
-            cards = [c for c in data.cards if needle in c.search_text] if needle else data.cards
+        for index, (column, (head, cards)) in enumerate(zip(self.columns, self.data.columns, strict=True)):
             cursor = None
-            if holds_kept:
-                cursor = card_index(cards, kept)
-                focus_column = index if cursor is not None else focus_column
-            if shown.get(column.stage.id) is data and cursor is None:
-                continue
-            totals = None if needle else (data.value, data.weighted_value)
-            column.show(cards, now, cursor=cursor, totals=totals)
-        self._shown = {
-            column.stage.id: data for column, data in zip(self.columns, self.data.columns, strict=True)
-        }
-        self._shown_filter = needle
-        empty = not any(c.cards for c in self.data.columns) and not needle and _database_is_empty()
-        welcome = self.query_one("#welcome")
-        if welcome.display != empty:  # no prospect at all: how to start, instead of the columns
-            welcome.display = empty
-            for column in self.columns:
-                column.display = not empty
-            self._fit_columns()
+            if place is not None and place[0] == index:
+                cursor, focus_column = place[1], index
+            column.show(head, cards, now, cursor=cursor)
+        self._show_welcome()
         searching = self.search is not None and self.search.has_focus
         if focus_column is not None and not searching:
             self._focus(self.columns[focus_column])
         elif self.columns and not self._focused_list() and not searching:
-            first = next((c for c in self.columns if c.items), self.columns[0])
-            self._focus(first)
+            self._focus(next((c for c in self.columns if c.items), self.columns[0]))
+
+    def _place_of(self, prospect_id: int) -> tuple[int, int] | None:
+        """(column, row) of a card on the board now: among the cards read (a search's), else
+        where the database places it."""
+        for index, (_, cards) in enumerate(self.data.columns):
+            row = cards.index_of(prospect_id)
+            if row is not None:
+                return index, row
+        found = self.reader.place(prospect_id)
+        if found is None:
+            return None
+        stage_id, row = found
+        for index, (head, _) in enumerate(self.data.columns):
+            if head.stage is not None and head.stage.id == stage_id:
+                return index, row
+        return None
+
+    def _show_welcome(self) -> None:
+        """No prospect at all: how to start, instead of the columns."""
+        heads = [head for head, _ in self.data.columns]
+        empty = not any(head.count for head in heads) and not self.filter and _database_is_empty()
+        welcome = self.query_one("#welcome")
+        if welcome.display != empty:
+            welcome.display = empty
+            for column in self.columns:
+                column.display = not empty
+            self._fit_columns()
 
     def _focus(self, column: StageColumn) -> None:
         """Focus a column's list now: ``Widget.focus`` waits a turn (keys typed fast would go to
@@ -278,7 +277,7 @@ class BoardScreen(ViewScreen):
             self.call_next(once_mounted)
 
     def _update_strip(self) -> None:
-        data = self.data
+        data = self.data.strip
         won_count, won_value = data.won
         lost_count, lost_value = data.lost
         period = data.period
@@ -312,7 +311,7 @@ class BoardScreen(ViewScreen):
 
     def _focused_list(self) -> StageColumn | None:
         focused = self.focused
-        return focused if isinstance(focused, StageColumn) else None
+        return focused if isinstance(focused, StageColumn) and focused in self.columns else None
 
     def current_card(self) -> Card | None:
         column = self._focused_list()
@@ -408,8 +407,7 @@ class BoardScreen(ViewScreen):
         if prospect_id is None:
             return
         try:
-            values = self.data.open_values if self.data is not None else None
-            detail = prospect_detail(prospect_id, self.app.now(), self.app.settings, values)
+            detail = prospect_detail(prospect_id, self.app.now(), self.app.settings)
             self.detail.show(detail, self.app.now())
         except UserError:
             self.detail.close()
@@ -423,62 +421,12 @@ class BoardScreen(ViewScreen):
         return card
 
     def _done(self, message: str | None, select: int | None = None, changed: int | None = None) -> None:
-        """After an action: say what happened, and show its effect on the card it changed (or,
-        without one, read the whole board again)."""
+        """After an action: say what happened, and show the board as it is now (``select``:
+        the card to keep the cursor on; else the one under it)."""
         self.app.changed()
         if message:
             self.notify(message, markup=False)
-        if changed is None or self.data is None:
-            self.reload(select=select)
-            return
-        keep = select if select is not None else self.selected_id()
-        self.data = board_changes(self.data, [changed], self.app.now(), self.app.settings, self.app.owner)
-        self._show(keep)
-        self._update_strip()
-        if self.detail.is_open:
-            self._refresh_detail()
-        self._reconcile_later()
-
-    # -- reading the whole board again, off the keys' path -------------------------------------
-
-    RECONCILE_AFTER = 1.5  # seconds without an action
-
-    def _reconcile_later(self) -> None:
-        """After a quick card-by-card update, read the whole board again once things are quiet:
-        a deal won or lost moves where every other budget ranks, and so other cards' scores."""
-        if self._reconcile_timer is not None:
-            self._reconcile_timer.stop()
-        self._reconcile_timer = self.set_timer(self.RECONCILE_AFTER, self._reconcile)
-
-    def _reconcile(self) -> None:
-        self._reconcile_timer = None
-        stamp = self.app.data_stamp()
-        self.run_worker(
-            lambda: self._read_in_thread(stamp),
-            thread=True,
-            exclusive=True,
-            group="reconcile",
-            exit_on_error=False,
-        )
-
-    def _read_in_thread(self, stamp: tuple) -> None:
-        from pipeline_tui.store.db import thread_connection
-
-        try:
-            with thread_connection():
-                data = board(self.app.now(), self.app.settings, self.pipeline_name, self.app.owner)
-        except UserError:
-            return
-        self.app.call_from_thread(self._apply_read, data, stamp)
-
-    def _apply_read(self, data: Board, stamp: tuple) -> None:
-        if self.app.data_stamp() != stamp or self.data is None:
-            return  # something changed meanwhile: its own update follows
-        keep = self.selected_id()
-        self.data = data
-        self._build_columns()
-        self._show(keep)
-        self._update_strip()
+        self.reload(select=select, touched=None if changed is None else [changed])
 
     def action_detail(self) -> None:
         if self.detail.is_open and self.current_card() and self.detail.prospect_id == self.selected_id():
@@ -703,7 +651,7 @@ class BoardScreen(ViewScreen):
             )
 
     def action_next_pipeline(self) -> None:
-        pipelines = self.data.pipelines if self.data else ()
+        pipelines = self.data.strip.pipelines if self.data else ()
         if len(pipelines) < 2:
             self.notify(
                 "Only one pipeline. Add one with the command palette: New pipeline.",
@@ -712,10 +660,10 @@ class BoardScreen(ViewScreen):
             )
             return
         names = [p.name for p in pipelines]
-        index = names.index(self.data.pipeline.name) if self.data.pipeline.name in names else -1
-        self.pipeline_name = names[(index + 1) % len(names)]
+        shown = self.data.strip.pipeline.name
+        index = names.index(shown) if shown in names else -1
+        self.reader.pipeline_name = names[(index + 1) % len(names)]
         setup.set_preference("pipeline", self.pipeline_name)
-        self.columns = []
         self.reload()
         self.notify(f"Pipeline: {self.pipeline_name}", markup=False)
 
@@ -730,8 +678,10 @@ class BoardScreen(ViewScreen):
         on the board's own keys; ``Widget.focus`` would wait a turn, after them."""
         search = self.search
         if search is None:
-            search = self.search = Input(
-                placeholder="search name, organization, contact, notes · enter keep · esc clear",
+            from pipeline_tui.ui.widgets.text_input import TextInput  # shows a pasted ESC as �
+
+            search = self.search = TextInput(
+                placeholder="search names, contacts, notes, calls, closed deals · enter keep · esc clear",
                 id="search",
             )
             await self.mount(search, after=self.query_one("#board-strip"))
@@ -749,8 +699,7 @@ class BoardScreen(ViewScreen):
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
         self.filter = event.value.strip()
-        self._show(None)
-        self._update_strip()
+        self.app.keep_screen(self.reload)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -765,8 +714,7 @@ class BoardScreen(ViewScreen):
     def _clear_search(self) -> None:
         self._hide_search()
         self.filter = ""
-        self._show(self.selected_id())
-        self._update_strip()
+        self.reload()
 
     def on_key(self, event) -> None:
         if event.key == "escape" and self.search is not None and self.search.has_focus:

@@ -3,32 +3,20 @@ each one. Every change is one action; the board redraws the card once this close
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from pipeline_tui.services import contacts
 from pipeline_tui.ui.format import printable
-from pipeline_tui.ui.key_hints import key_line
+from pipeline_tui.ui.screens.list_dialog import ListDialog
 
 
-class PeopleScreen(ModalScreen[bool]):
+class PeopleScreen(ListDialog):
     """A deal's contacts in a list; dismissed with whether anything changed."""
 
-    DEFAULT_CSS = """
-    PeopleScreen { align: center middle; }
-    PeopleScreen > Vertical {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    PeopleScreen .title { text-style: bold; color: $accent; }
-    PeopleScreen OptionList { height: auto; max-height: 16; border: none; }
-    PeopleScreen .keys { color: $text-muted; }
-    """
+    LIST_ID = "people"
 
     BINDINGS = [
         Binding("a", "add", "Add", id="people.add"),
@@ -56,13 +44,9 @@ class PeopleScreen(ModalScreen[bool]):
         self.prospect_id = prospect_id
         self.deal = deal
         self.people = contacts.list_contacts(prospect_id)
-        self.changed = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(f"People on {self.deal}", classes="title", markup=False)
-            yield OptionList(id="people")
-            yield Static(key_line(self.HINTS, self.app.settings.keys), classes="keys", markup=False)
+    def title_text(self) -> str:
+        return f"People on {self.deal}"
 
     def on_mount(self) -> None:
         self._fill()
@@ -147,13 +131,6 @@ class PeopleScreen(ModalScreen[bool]):
                 )
 
         self.app.push_screen(ConfirmScreen(f"Take {person.name} off {self.deal}?"), answer)
-
-    def action_cursor(self, step: int) -> None:
-        listing = self.query_one(OptionList)
-        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(self.changed)
 
 
 def _line(person) -> Content:

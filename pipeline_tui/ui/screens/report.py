@@ -1,5 +1,7 @@
-"""The report (key 3): where the quota stands (R1), the stages (R6, R7), conversion (R8), the
-six-month forecast against the quota's pace, and the advice; enter opens the prospect named."""
+"""The report (key 3): where the quota stands, with days left and the pace it needs; this
+week's activity against its goals; the stages, time in stage, conversion, the forecast from
+this month on, why deals were lost and win rate by source; and the advice, enter opening the
+prospect named. Each figure is explained in README.md ("The report's figures")."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from textual.widgets import Static
 from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
 from pipeline_tui.services.views import report
-from pipeline_tui.ui.format import money
+from pipeline_tui.ui.format import money, printable
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
@@ -45,13 +47,17 @@ def figures_content(result: Report, width: int = WIDE) -> Content:
     width = max(FIGURES_WIDTH, width)
     parts = [
         *_quota_parts(result),
+        *_activity_parts(result, width),
         *_stage_parts(result, width),
+        *_stage_days_parts(result, width),
         *_conversion_parts(result, width),
         *_forecast_parts(result, width),
+        *_lost_reason_parts(result, width),
+        *_source_parts(result),
     ]
     q = result.quota
-    if q is not None and q.win_rate_is_fallback:
-        parts.append(("\n* under 5 closed this year: the lead stage's odds\n", "dim"))
+    if q is not None and (q.win_rate_is_fallback or q.lead_to_win.source == "stage"):
+        parts.append(("\n* under 5 decided this year: the lead stage's odds\n", "dim"))
     return Content.assemble(*parts)
 
 
@@ -60,22 +66,113 @@ def _quota_parts(result: Report) -> list:
     parts: list = [("Quota\n", "bold $accent")]
     if q is None:
         return parts + [("None set: ctrl+p Quota sets one\n", "dim")]
-    rate = f"{float(q.win_rate):.0%} win{'*' if q.win_rate_is_fallback else ''}"
+    lead = q.lead_to_win
+    star = "*" if lead.source == "stage" else ""
     return parts + [
         (f"{q.period.kind.capitalize()} {q.period.start:%d %b}–{q.period.end:%d %b}  ", "dim"),
         (f"target {money(q.target)}\n", "bold"),
-        (bar(q.progress, 28), "$success"),
+        (bar(q.progress, 20), "$success"),
         (f" {q.progress:.0%} won\n", "bold"),
-        ("Won so far      ", "dim"),
-        (f"{money(q.won):>12}\n", "bold $success"),
-        ("Expected        ", "dim"),
-        (f"{money(q.expected):>12}\n", "bold"),
-        ("Gap, to find    ", "dim"),
-        (f"{money(q.gap):>12}\n", "bold $error" if q.gap else "bold $success"),
-        ("New prospects   ", "dim"),
-        (f"{'—' if q.new_prospects_needed is None else q.new_prospects_needed:>12}\n", "bold $warning"),
-        (f"  at {rate} · {money(round(q.average_won_value), short=True)} average sale\n", "dim"),
+        *_money_line("Won so far", money(q.won), "bold $success"),
+        *_money_line("Expected", money(q.expected), "bold"),
+        *_money_line("Gap, to find", money(q.gap), "bold $error" if q.gap else "bold $success"),
+        *_money_line("Still to win", money(max(0, q.target - q.won)), "bold"),
+        *_money_line("Days left", str(q.days_left), "bold $warning" if q.days_left <= 14 else "bold"),
+        (f"  {money(round(q.pace_per_week), short=True)} a week, ", "dim"),
+        (f"{money(round(q.pace_per_month), short=True)} a month\n", "dim"),
+        *_money_line(
+            "New prospects",
+            "—" if q.new_prospects_needed is None else f"{q.new_prospects_needed:,}",
+            "bold $warning",
+        ),
+        (f"  at {float(lead.rate):.0%}{star} lead-to-win: {lead.won:,} won of\n", "dim"),
+        (f"  {lead.decided:,} decided, {lead.aged_out:,} aged out\n", "dim"),
+        *_money_line(
+            "Win rate (won÷closed)", f"{float(q.win_rate):.0%}{'*' if q.win_rate_is_fallback else ''}", "bold"
+        ),
+        *_money_line("Average sale", money(round(q.average_won_value), short=True), "bold"),
     ]
+
+
+def _money_line(label: str, shown: str, style: str) -> list:
+    """A label and its figure, the figure's right edge at column 28."""
+    return [(label, "dim"), (f"{shown:>{max(1, 28 - len(label))}}\n", style)]
+
+
+def _activity_parts(result: Report, width: int) -> list:
+    """This week's work against the goals of the config file ([goals])."""
+    act = result.activity
+    room = max(3, min(14, width - 26))  # name 14, done 5, goal 6 and the bar
+    parts: list = [(f"\nThis week (since {act.week_start:%a %d %b})\n", "bold $accent")]
+    for name, pace in (
+        ("Calls", act.calls),
+        ("Emails", act.emails),
+        ("Appointments", act.appointments),
+        ("New prospects", act.new_prospects),
+    ):
+        goal = f"of {pace.goal}" if pace.goal else ""
+        parts += [(f"{name:<14}", ""), (f"{pace.done:>4,} ", "bold"), (f"{goal:<6}", "dim")]
+        if pace.goal:
+            style = "$success" if pace.done >= pace.goal else "$warning"
+            parts.append((bar(pace.done / pace.goal, room), style))
+        parts.append("\n")
+    if act.needed_per_week is not None:
+        parts.append((f"The quota needs {act.needed_per_week:,} new a week\n", "dim"))
+    return parts
+
+
+def _stage_days_parts(result: Report, width: int) -> list:
+    """Mean days in each stage of those that left it, and the days after which a deal rots."""
+    room = max(3, min(14, width - 28))  # name 12, days 5, the bar, "rots 99"
+    parts: list = [("\nTime in stage, mean days · rots at\n", "bold $accent")]
+    top = max((d.avg_days or 0 for d in result.stage_days), default=0) or 1
+    for d in result.stage_days:
+        days = "—" if d.avg_days is None else f"{d.avg_days:.1f}"
+        rots = f"{d.rotting.days}{'*' if d.rotting.source == 'config' else ''}" if d.rotting else "—"
+        parts += [
+            (f"{printable(d.stage)[:12]:<12}", "bold"),
+            (f"{days:>5} ", ""),
+            (bar((d.avg_days or 0) / top, room), "$accent"),
+            (f" {rots:>4}\n", "dim"),
+        ]
+    if any(d.rotting and d.rotting.source == "config" for d in result.stage_days):
+        parts.append(("* set in [rotting]\n", "dim"))
+    return parts
+
+
+def _lost_reason_parts(result: Report, width: int) -> list:
+    """Why deals were lost in the look-back window, most frequent first."""
+    if not result.lost_reasons:
+        return []
+    room = max(3, min(14, width - 30))  # reason 16, count 5, the bar, value 7
+    parts: list = [("\nWhy deals were lost\n", "bold $accent")]
+    top = max(r.count for r in result.lost_reasons) or 1
+    for r in result.lost_reasons[:8]:
+        parts += [
+            (fit(r.reason, 15) + " " * (16 - cell_len(fit(r.reason, 15))), ""),
+            (f"{r.count:>5,} ", "bold"),
+            (bar(r.count / top, room), "$error"),
+            (f" {money(r.value, short=True):>6}\n", "dim"),
+        ]
+    if len(result.lost_reasons) > 8:
+        parts.append((f"… and {len(result.lost_reasons) - 8} more reasons\n", "dim"))
+    return parts
+
+
+def _source_parts(result: Report) -> list:
+    """Win rate by lead source: won ÷ (won + lost + aged out), as the lead-to-win rate."""
+    if not result.sources:
+        return []
+    parts: list = [(f"\n{'Win rate by source':<18}{'won':>5}{'lost':>6}{'rate':>5}\n", "bold $accent")]
+    for s in result.sources[:8]:
+        rate = "—" if s.rate is None else f"{float(s.rate):.0%}"
+        name = fit(s.source, 17)
+        parts += [
+            (name + " " * (18 - cell_len(name)), ""),
+            (f"{s.won:>5,}{s.lost + s.aged_out:>6,}", ""),
+            (f"{rate:>5}\n", "bold"),
+        ]
+    return parts
 
 
 def _stage_parts(result: Report, width: int) -> list:
@@ -84,7 +181,7 @@ def _stage_parts(result: Report, width: int) -> list:
     open_values = [s.value for s in result.stages if s.stage.kind == "open"] or [0]
     top = max(open_values) or 1
     for s in result.stages:
-        name = s.stage.name[:12]
+        name = printable(s.stage.name)[:12]
         if s.stage.kind == "open":
             parts += [
                 (f"{name:<12}", "bold"),
@@ -109,7 +206,7 @@ def _conversion_parts(result: Report, width: int) -> list:
     for c in result.conversion:
         rate = "—" if c.rate is None else f"{c.rate:.0%}"
         parts += [
-            (f"{c.from_stage[:11]:>11} → {c.to_stage[:11]:<11}", ""),
+            (f"{printable(c.from_stage)[:11]:>11} → {printable(c.to_stage)[:11]:<11}", ""),
             (f"{rate:>5} ", "bold"),
             (bar(c.rate or 0, room), "$accent"),
             "\n",
@@ -141,7 +238,21 @@ def _forecast_parts(result: Report, width: int) -> list:
             ("  famine" if m.famine else "", style),
             "\n",
         ]
+    slipped = result.slipped
+    if slipped.count:
+        parts.append(
+            (
+                f"{slipped.count:,} slipped ({money(slipped.value, short=True)}): counted this month\n",
+                "$warning",
+            )
+        )
     return parts
+
+
+def fit(text: str, room: int) -> str:
+    """A user's words (a lost reason, a source) made safe to print and cut to ``room`` cells."""
+    text = printable(text)
+    return text if cell_len(text) <= room else shorten(text, room)
 
 
 @lru_cache(maxsize=512)
@@ -266,7 +377,12 @@ class ReportScreen(ViewScreen):
         width = figures.scrollable_content_region.width or WIDE
         if self._result is not None:
             self._drawn_width = width
-            self.query_one("#report-body", Static).update(figures_content(self._result, width))
+            content = figures_content(self._result, width)
+            body = self.query_one("#report-body", Static)
+            body.update(content)
+            # no line is wider than the pane, but Textual measures the height a scrollbar's
+            # width narrower, wrapping lines that never wrap: J then scrolled past the end
+            body.styles.height = len(content.plain.splitlines())
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._redraw_if_resized)

@@ -6,34 +6,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.cells import cell_len
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import stages
 from pipeline_tui.ui.format import printable
-from pipeline_tui.ui.key_hints import key_line
+from pipeline_tui.ui.screens.list_dialog import ListDialog
 from pipeline_tui.ui.widgets.forms import ConfirmScreen, Field, FormScreen
 
 
-class StagesScreen(ModalScreen[bool]):
+class StagesScreen(ListDialog):
     """A pipeline's stages in board order; dismissed with whether anything changed."""
 
     DEFAULT_CSS = """
-    StagesScreen { align: center middle; }
-    StagesScreen > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    StagesScreen .title { text-style: bold; color: $accent; }
-    StagesScreen OptionList { height: auto; max-height: 18; border: none; }
-    StagesScreen .keys { color: $text-muted; }
+    StagesScreen > Vertical { width: 72; }
+    StagesScreen OptionList { max-height: 18; }
     """
+    LIST_ID = "stages"
 
     BINDINGS = [
         Binding("a", "add", "Add after", id="stages.add"),
@@ -57,13 +49,9 @@ class StagesScreen(ModalScreen[bool]):
         super().__init__()
         self.pipeline = pipeline
         self.rows = stages.list_stages(pipeline)
-        self.changed = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Stages", classes="title", markup=False)
-            yield OptionList(id="stages")
-            yield Static(key_line(self.HINTS, self.app.settings.keys), classes="keys", markup=False)
+    def title_text(self) -> str:
+        return "Stages"
 
     def on_mount(self) -> None:
         self._fill(0)
@@ -171,13 +159,6 @@ class StagesScreen(ModalScreen[bool]):
         self.app.push_screen(
             ConfirmScreen(f"Remove the stage {row.name}?", "It is empty; history keeps its name."), answer
         )
-
-    def action_cursor(self, step: int) -> None:
-        listing = self.query_one(OptionList)
-        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()
-
-    def action_close(self) -> None:
-        self.dismiss(self.changed)
 
 
 def _line(row) -> Content:

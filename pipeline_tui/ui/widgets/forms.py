@@ -2,7 +2,9 @@
 
 A form is data (a list of :class:`Field`); Enter anywhere submits, Escape cancels. Submitting
 calls the action given by the screen; a :class:`UserError` from it is shown inline and nothing
-is saved, since each action is one transaction.
+is saved, since each action is one transaction. Everything a form shows (its title, values,
+hints, choices and errors name prospects) is shown as text: never read as markup, and with
+nothing that would act on the terminal.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Static
 
+from pipeline_tui.core.printable import printable
 from pipeline_tui.errors import ServerLost, UserError
+from pipeline_tui.ui.widgets.text_input import TextInput
 
 # a form that could not be saved stays open, with what was typed, to be saved again
 SERVER_GONE = "Server unreachable: nothing was saved. Save again once it is back (the app keeps trying)."
@@ -110,17 +115,17 @@ class FormScreen(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(self.form_title, classes="form-title", markup=False)
+            yield Static(printable(self.form_title), classes="form-title", markup=False)
             if self.note:
-                yield Static(self.note, classes="hint", markup=False)
+                yield Static(printable(self.note), classes="hint", markup=False)
             with Grid():
                 for item in self.fields:
-                    yield Label(item.label)
+                    yield Label(printable(item.label), markup=False)
                     with Vertical(classes="input-cell"):
                         suggester = (
                             SuggestFromList(item.choices, case_sensitive=False) if item.choices else None
                         )
-                        yield Input(
+                        yield TextInput(
                             value=item.value,
                             placeholder=item.placeholder,
                             id=f"field-{item.name}",
@@ -128,7 +133,9 @@ class FormScreen(ModalScreen[object]):
                         )
                         yield Static("", id=f"hint-{item.name}", classes="hint", markup=False)
             if self.extra_list:
-                yield OptionList(*self.extra_list, id="form-choices")
+                yield OptionList(
+                    *(Content(printable(choice)) for choice in self.extra_list), id="form-choices"
+                )
             yield Static("", id="form-error", markup=False)
             yield Static("enter save · esc cancel · tab next field", id="form-keys", markup=False)
 
@@ -145,12 +152,12 @@ class FormScreen(ModalScreen[object]):
         try:
             message = item.check(text)
         except UserError as exc:
-            hint.update(str(exc))
+            hint.update(printable(str(exc)))
             hint.set_class(True, "-bad")
             hint.set_class(False, "-caution")
             hint.display = True
             return False
-        hint.update(message or "")
+        hint.update(printable(message or ""))
         hint.set_class(False, "-bad")
         hint.set_class(isinstance(message, Caution), "-caution")
         hint.display = bool(message)
@@ -170,7 +177,7 @@ class FormScreen(ModalScreen[object]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if self.extra_target:
             target = self.query_one(f"#field-{self.extra_target}", Input)
-            target.value = str(event.option.prompt)
+            target.value = self.extra_list[event.option_index]  # as given, not as shown
             self.action_save()
 
     def values(self) -> dict[str, str]:
@@ -186,10 +193,12 @@ class FormScreen(ModalScreen[object]):
         try:
             result = self.submit(values)
         except ServerLost as exc:  # what was typed stays, to save once the server is back
-            self.query_one("#form-error", Static).update(str(exc) if exc.maybe_saved else SERVER_GONE)
+            self.query_one("#form-error", Static).update(
+                printable(str(exc)) if exc.maybe_saved else SERVER_GONE
+            )
             return
         except UserError as exc:
-            self.query_one("#form-error", Static).update(f"{exc} (nothing was saved)")
+            self.query_one("#form-error", Static).update(printable(f"{exc} (nothing was saved)"))
             return
         self.dismiss(result if result is not None else True)
 
@@ -235,9 +244,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, classes="question", markup=False)
+            yield Static(printable(self.question), classes="question", markup=False)
             if self.detail:
-                yield Static(self.detail, markup=False)
+                yield Static(printable(self.detail), markup=False)
             yield Static("y / enter: yes · n / esc: no", classes="keys", markup=False)
 
     def action_answer(self, answer: bool) -> None:

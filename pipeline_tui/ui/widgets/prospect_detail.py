@@ -15,10 +15,12 @@ from textual import events
 from textual.geometry import Size
 from textual.strip import Strip
 
+from pipeline_tui.core import aging
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
 from pipeline_tui.ui.key_hints import key_line, key_of
+from pipeline_tui.ui.textual_internals import SizedInLayout
 from pipeline_tui.ui.widgets.virtual_list import GLUE, LineView, make_strip, wrap_parts
 from pipeline_tui.ui.widgets.wide import clear_of_cuts, cut_room, cuts_across, has_wide
 
@@ -75,23 +77,58 @@ def detail_parts(
     detail: Detail, now: datetime, keys: str = KEYS, follow_up_key: str = "f"
 ) -> list[tuple[str, str | None]]:
     """The pane's text as parts, each with the role that colours it (``ROLES``): no user text
-    is ever read as markup."""
+    is ever read as markup. Who is on the deal and the company's other deals come after what
+    to do next, which the pane must show first on a small screen. ``keys`` and
+    ``follow_up_key``: the user's keys, as the pane's key line names them."""
+    parts: list = [
+        *_who(detail, now),
+        *_figures(detail, now),
+        "\n",  # a blank line between the fields and the first section
+        *_notes(detail),
+        *_next_steps(detail, now, follow_up_key),
+        *_advice(detail),
+        *_score(detail),
+        *_people(detail),
+        *_organization(detail),
+        *_history(detail),
+        "\n\n",
+        (keys, "keys"),
+    ]
+    return [(part, None) if isinstance(part, str) else part for part in parts]
+
+
+def _who(detail: Detail, now: datetime) -> list:
+    """The deal's name, stage and pipeline, and who it is with."""
     p = detail.prospect
     parts: list = [(p.name, "strong"), "\n", (detail.stage.name, "heading"), f" · {detail.pipeline}"]
     if p.archived:
         parts.append((" · archived", "warn"))
+    is_open = detail.stage.kind == "open" and not p.archived
+    if is_open:  # how long it has sat in this stage (README: Time in stage)
+        parts.append(
+            (f" · {aging.days_since(p.stage_entered_at, now)}{GLUE}days{GLUE}in{GLUE}stage", "muted")
+        )
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
     reach = " · ".join(x for x in (p.email, p.phone.replace(" ", GLUE)) if x)  # a phone number stays whole
     if reach:
         parts += ["\n", (reach, "muted")]
+    return parts
+
+
+def _figures(detail: Detail, now: datetime) -> list:
+    """Value and its odds, close date (slipped or not), urgency, decision maker, source, owner,
+    lost reason, a snooze that stands."""
+    p = detail.prospect
+    is_open = detail.stage.kind == "open" and not p.archived
     value = detail.value_text.replace(" ", GLUE)  # its currency stays by its amount
     probability = p.probability if p.probability is not None else detail.stage.probability
     source = "own" if p.probability is not None else "stage"
     close = p.expected_close.strftime(f"%d{GLUE}%b{GLUE}%Y") if p.expected_close else "unknown"
+    decision = f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}"
     # each label glued (GLUE) to its value: a line may break between fields, not inside one
-    parts += [
+    parts: list = [
         "\n\n",
         ("Value" + GLUE, "muted"),
         (value, "strong"),
@@ -99,14 +136,12 @@ def detail_parts(
         "\n",
         ("Close" + GLUE, "muted"),
         close,
+        (f"{GLUE}slipped" if is_open and aging.close_slipped(p.expected_close, now) else "", "bad"),
         ("   Urgency" + GLUE, "muted"),
         p.urgency,
         "\n",
         (f"Decision{GLUE}maker{GLUE}", "muted"),
-        (
-            f"{DECISION_MARKS[p.decision_maker]} {DECISION_WORDS[p.decision_maker]}",
-            DM_STYLE[p.decision_maker],
-        ),
+        (decision, DM_STYLE[p.decision_maker]),
     ]
     # on a line of their own: a source wrapped under the fields ("cold" / "call") read as a next step
     if p.source:
@@ -115,59 +150,59 @@ def detail_parts(
         parts += ["\n" if not p.source else "   ", ("Owner ", "muted"), p.owner]
     if p.lost_reason:
         parts += ["\n", ("Lost: ", "bad"), p.lost_reason]
+    if aging.snooze_stands(p.snoozed_until, p.snooze_reason, now):
+        until = p.snoozed_until.strftime(f"%d{GLUE}%b{GLUE}%Y")
+        parts += ["\n", (f"Snoozed{GLUE}until{GLUE}", "muted"), until, "  ", p.snooze_reason]
+    return parts
 
-    parts.append("\n")  # a blank line between the fields and the first section
-    if p.notes:
-        parts += [_section("Notes"), p.notes, "\n"]
-    parts += [_section("Next steps")]
+
+def _notes(detail: Detail) -> list:
+    notes = detail.prospect.notes
+    return [_section("Notes"), notes, "\n"] if notes else []
+
+
+def _next_steps(detail: Detail, now: datetime, follow_up_key: str) -> list:
+    """The running cadence, then the open follow-ups, soonest first, coloured overdue, today or
+    later, each with the cadence step or the repeat that made it."""
+    parts: list = [_section("Next steps")]
     if detail.cadence:
+        cadence = (detail.cadence.replace(" ", GLUE), "strong")
+        parts += [("Cadence" + GLUE, "muted"), cadence, ("  C stops it", "muted"), "\n"]
+    if not detail.open_follow_ups:
+        return [*parts, (f"No next step scheduled: press {follow_up_key}", "bad-italic"), "\n"]
+    for f in detail.open_follow_ups:
+        style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
+        runs = detail.runs_itself.get(f.id)
         parts += [
-            ("Cadence" + GLUE, "muted"),
-            (detail.cadence.replace(" ", GLUE), "strong"),
-            ("  C stops it", "muted"),
+            (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
+            (f"{due_label(f.due, now):<16}", style),
+            *([(f"↻{GLUE}{runs.replace(' ', GLUE)} ", "muted")] if runs else []),
+            f.notes,
             "\n",
         ]
-    if detail.open_follow_ups:
-        for f in detail.open_follow_ups:
-            style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
-            runs = detail.runs_itself.get(f.id)
-            parts += [
-                (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
-                (f"{due_label(f.due, now):<16}", style),
-                *([(f"↻{GLUE}{runs.replace(' ', GLUE)} ", "muted")] if runs else []),
-                f.notes,
-                "\n",
-            ]
-    else:
-        parts += [(f"No next step scheduled: press {follow_up_key}", "bad-italic"), "\n"]
-    if detail.advice:
-        parts += [_section("What to do")]
-        for advice in detail.advice:
-            parts += [("▸ ", "warn"), advice.message, "\n"]
-    if detail.score is not None:
-        parts += [_section(f"Score {detail.score.total}")]
-        for part in detail.score.parts:
-            style = "good" if part.points > 0 else "bad"
-            parts += [(f"{part.points:+4d} ", style), part.reason, "\n"]
-    # who is on the deal, and the company's other deals: after what to do next, which the
-    # pane must show first on a small screen
-    parts += _people_parts(detail)
-    parts += _organization_parts(detail)
-    history = [e for e in detail.timeline if e.done]
-    if history:
-        parts += [_section("History")]
-        for entry in history[:30]:
-            label = {"stage": "moved", "created": "added"}.get(
-                entry.what, KIND_LABELS.get(entry.what, entry.what)
-            )
-            parts += [(f"{entry.when:%d %b %y} ", "muted"), (f"{label:<9}", "strong"), entry.text, "\n"]
-        if len(history) > 30:
-            parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
-    parts += ["\n\n", (keys, "keys")]
-    return [(part, None) if isinstance(part, str) else part for part in parts]
+    return parts
 
 
-def _people_parts(detail: Detail) -> list:
+def _advice(detail: Detail) -> list:
+    if not detail.advice:
+        return []
+    parts: list = [_section("What to do")]
+    for advice in detail.advice:
+        parts += [("▸ ", "warn"), advice.message, "\n"]
+    return parts
+
+
+def _score(detail: Detail) -> list:
+    """The score, rule by rule (open deals only)."""
+    if detail.score is None:
+        return []
+    parts: list = [_section(f"Score {detail.score.total}")]
+    for part in detail.score.parts:
+        parts += [(f"{part.points:+4d} ", "good" if part.points > 0 else "bad"), part.reason, "\n"]
+    return parts
+
+
+def _people(detail: Detail) -> list:
     """Everyone on the deal, with the role each plays in its decision."""
     if not detail.contacts:
         return []
@@ -177,12 +212,12 @@ def _people_parts(detail: Detail) -> list:
         parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
         if contact.title:
             parts += [("  " + contact.title, "muted")]
-        reach = " · ".join(x for x in (contact.email, contact.phone) if x)
+        reach = " · ".join(x for x in (contact.email, contact.phone.replace(" ", GLUE)) if x)  # phone whole
         parts += ["\n"] + ([("  " + reach, "muted"), "\n"] if reach else [])
     return parts
 
 
-def _organization_parts(detail: Detail) -> list:
+def _organization(detail: Detail) -> list:
     """The organization's other deals and what it has bought; names that look like its own."""
     org = detail.organization
     if org is None:
@@ -203,7 +238,23 @@ def _organization_parts(detail: Detail) -> list:
     return parts
 
 
-class ProspectDetail(LineView, can_focus=False):
+def _history(detail: Detail) -> list:
+    """What happened, newest first: the last 30 entries, and how many older ones there are."""
+    history = [e for e in detail.timeline if e.done]
+    if not history:
+        return []
+    parts: list = [_section("History")]
+    for entry in history[:30]:
+        label = {"stage": "moved", "created": "added"}.get(
+            entry.what, KIND_LABELS.get(entry.what, entry.what)
+        )
+        parts += [(f"{entry.when:%d %b %y} ", "muted"), (f"{label:<9}", "strong"), entry.text, "\n"]
+    if len(history) > 30:
+        parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
+    return parts
+
+
+class ProspectDetail(SizedInLayout, LineView, can_focus=False):
     """Shows one prospect; the board fills it as the cursor moves."""
 
     COMPONENT_CLASSES = {"detail--edge", "detail--accent", "detail--good", "detail--warn", "detail--bad"}
@@ -288,18 +339,14 @@ class ProspectDetail(LineView, can_focus=False):
         room = cut_room(width) if has_wide(self._parts) else 0  # see ui.widgets.wide
         self.text_lines = wrap_parts(self._parts, max(1, width - room)) if width else []
         self._lines.clear()
-        self._set_virtual_size(Size(width, len(self.text_lines)))
+        self.set_scroll_range(Size(width, len(self.text_lines)))
         self.refresh()
 
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
+    def on_laid_out(self) -> None:
         """Wrap to a new width as the screen is laid out, so that the pane opening at a width
-        of its own shows its text in that same frame (a Resize event only comes a frame later)."""
-        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        of its own shows its text in that same frame."""
         if self._text_width() != self.wrapped_width and self._parts:
             self._wrap(self._text_width())
-        return resized
 
     async def on_click(self, event: events.Click) -> None:
         event.stop()  # a click in the pane is not a click on the board behind it

@@ -1,4 +1,8 @@
-"""One board column: the stage's totals on top (R6, R7) and its cards below, best score first."""
+"""One board column: the stage's totals on top (R6, R7) and its cards below, best score first.
+
+Its cards are a :class:`pipeline_tui.services.board.Cards`: read from the database a window at a
+time as the column draws them, so a column of 30,000 cards draws as fast as one of 30.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ from textual.strip import Strip
 from pipeline_tui.core.domain import Stage
 from pipeline_tui.core.lateness import days_late
 from pipeline_tui.core.money import format_amount
-from pipeline_tui.services.views import Card
+from pipeline_tui.services.board import Card, Cards, ColumnHead
 from pipeline_tui.ui.format import DECISION_MARKS, KIND_LABELS, due_label, money
-from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten
+from pipeline_tui.ui.widgets.virtual_list import VirtualList, make_strip, shorten, shorten_middle
 
 BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
 DECISION_COLOURS = {"yes": "card--good", "no": "card--bad", "unknown": "card--warn"}
@@ -28,7 +32,7 @@ STATUS_STYLES = {  # a card's next step: overdue, today, later
 
 class StageColumn(VirtualList[Card]):
     """A stage's header (name, count, value and weighted value) and its cards: name; value,
-    score and decision maker; the next step.
+    score, decision maker, days in the stage and ⚑ for a close date gone by; the next step.
 
     One widget draws both, header included: each widget on screen costs Textual a layer to
     draw under every line it covers, and a column of a header, a list and a container holding
@@ -72,22 +76,22 @@ class StageColumn(VirtualList[Card]):
     header_height = 2
     edge = ("▕", "stage-edge")  # the line between columns
 
-    def __init__(self, stage: Stage) -> None:
-        super().__init__(id=f"stage-{stage.id}")
-        self.stage = stage
+    def __init__(self, stage: Stage | None) -> None:
+        super().__init__(id=f"stage-{stage.id}" if stage else "stage-archived")
+        self.stage = stage  # None: the archived prospects a search found
         self.now = datetime.now()
-        self._totals: tuple[int, int, float] = (0, 0, 0.0)  # cards, value, weighted value
+        self.head = ColumnHead(stage, 0, False, 0, 0.0)
 
-    def show(
-        self, cards: list[Card], now: datetime, *, cursor: int | None = None, totals: tuple | None = None
-    ) -> None:
-        """Fill the column and sum it up in the header: count, value, weighted value (``totals``
-        when the caller has them already)."""
-        if totals is None:
-            totals = (sum(c.value or 0 for c in cards), sum(c.weighted_value for c in cards))
-        self._totals = (len(cards), *totals)
+    @property
+    def title(self) -> str:
+        return self.head.title
+
+    def show(self, head: ColumnHead, cards: Cards, now: datetime, *, cursor: int | None = None) -> None:
+        """Fill the column: its header (count, value, weighted value) and its cards."""
+        header = head != self.head
+        self.head = head
         self.now = now
-        self.set_items(cards, cursor=cursor)
+        self.set_items(cards, cursor=cursor, header=header)
 
     def show_focus(self, focused: bool) -> None:
         """Look focused (header and cursor row) or not."""
@@ -106,20 +110,21 @@ class StageColumn(VirtualList[Card]):
 
     def header_lines(self, width: int) -> tuple[list, list]:
         """Name and count (``37/2339`` once the cursor is past the first card, where there is
-        room: the column has no scrollbar to say where it is), then value and weighted value.
-        The name gives way to the count in a narrow column."""
-        count, value, weighted = self._totals
+        room: the column has no scrollbar to say where it is; ``100+`` when a search counted
+        no further), then value and weighted value. The name gives way to the count in a
+        narrow column."""
+        head = self.head
+        count = f"{head.count}+" if head.more else str(head.count)
         counted = f"{self.cursor + 1}/{count}"
-        if self.cursor == 0 or width - len(counted) - 1 < min(6, len(self.stage.name)):
-            counted = str(count)  # no room for the position beside a readable name
+        title = head.title
+        if self.cursor == 0 or width - len(counted) - 1 < min(6, len(title)):
+            counted = count  # no room for the position beside a readable name
         room = width - len(counted) - 1
-        name = (
-            self.stage.name
-            if room <= 0 or cell_len(self.stage.name) <= room
-            else shorten(self.stage.name, room)
-        )
+        name = title if room <= 0 or cell_len(title) <= room else shorten(title, room)
         first = [(name, BOLD), (f" {counted}", self.style_of("card--accent") + BOLD)]
-        totals = f"{money(value, short=True)} · w {money(weighted, short=True)}"
+        if head.value is None:
+            return first, [("found by search", DIM)]
+        totals = f"{money(head.value, short=True)} · w {money(head.weighted_value, short=True)}"
         return first, [(totals, DIM)]
 
     def render_header(self, line: int, width: int) -> Strip:
@@ -146,29 +151,39 @@ class StageColumn(VirtualList[Card]):
         if line == 3:
             return Strip.blank(width, self.list_style)
         gutter = ("▌", self.style_of("card--accent")) if is_cursor and self.looks_focused else (" ", None)
-        if line == 0:
-            return make_strip([gutter, (card.name, BOLD)], width, base)
+        if line == 0:  # cut from the middle: the end tells apart two deals of one company
+            return make_strip([gutter, (shorten_middle(card.name, width - 1), BOLD)], width, base)
         if line == 1:
             dm = DECISION_MARKS.get(card.decision_maker, "DM?")
             if card.currency:  # the deal's own amount; the column's totals are at home
                 value = format_amount(card.amount, card.currency, "", short=True)
             else:
                 value = money(card.value, short=True) if card.value is not None else "—"
+            score = f"●{card.score:<3}" if card.score is not None else ""
             return make_strip(
                 [
                     gutter,
                     (f"{value:<5}" if len(value) < 5 else f"{value} ", None),  # "¥1.5M" keeps a gap
-                    (f"●{card.score:<3}", self.style_of("card--muted")),
+                    (score, self.style_of("card--muted")),
                     (f" {dm}", self.style_of(DECISION_COLOURS.get(card.decision_maker, "card--warn"))),
+                    (days_in_stage(card), self.style_of("card--muted")),
+                    ("⚑" if card.slipped else "", self.style_of("card--bad") + BOLD),  # close date passed
                 ],
                 width,
                 base,
             )
+        if card.closed:  # a won, lost or archived deal a search found
+            return make_strip([gutter, (card.closed, self.style_of("card--muted") + ITALIC)], width, base)
         follow_up = card.next_follow_up
         if follow_up is None:
             return make_strip([gutter, ("no next step", self.style_of("card--bad") + ITALIC)], width, base)
         label = next_step_label(follow_up.kind, follow_up.due, self.now, width=width - 1)
         return make_strip([gutter, (label, self._status_style(card.follow_up_status))], width, base)
+
+
+def days_in_stage(card: Card) -> str:
+    """`` 12d``: days an open deal has sat in its stage (a closed one a search found: none)."""
+    return f" {card.days_in_stage}d" if card.days_in_stage is not None else ""
 
 
 SHORT_KINDS = {"appointment": "appt", "info-request": "info", "reminder": "rmd"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from pipeline_tui.core.printable import printable
+
 VIEWS = (("1", "Board"), ("2", "Agenda"), ("3", "Report"))
 
 
@@ -19,5 +21,8 @@ def view_tabs(active: str) -> list:
     return parts
 
 
-def strip(active: str, *parts) -> Content:
-    return Content.assemble(*view_tabs(active), *parts)
+def strip(active: str, *parts: str | tuple[str, str]) -> Content:
+    """The view names, then ``parts`` (text, or text and style) as text: they name pipelines,
+    people and what was typed into the search."""
+    shown = [printable(part) if isinstance(part, str) else (printable(part[0]), part[1]) for part in parts]
+    return Content.assemble(*view_tabs(active), *shown)

@@ -15,18 +15,17 @@ from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual._styles_cache import StylesCache
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
+from pipeline_tui.errors import ServerLost
 from pipeline_tui.ui.contrast import readable
 from pipeline_tui.ui.format import printable
+from pipeline_tui.ui.textual_internals import ScrollRangeWithoutLayout, use_plain_lines
 
 Item = TypeVar("Item")
 
@@ -46,6 +45,28 @@ def shorten(text: str, room: int) -> str:
     if space >= (room * 3) // 5:
         cut = cut[:space].rstrip(" ,·-–:")
     return cut + "…"
+
+
+def shorten_middle(text: str, room: int) -> str:
+    """Fit ``text`` in ``room`` cells by cutting out its middle: ``Quarry…ng pilot``. Two deals
+    of one company share their start (the company) and differ at the end, which stays; the
+    start is cut at a word boundary when one is near."""
+    if cell_len(text) <= room:
+        return text
+    if room <= 2:
+        return shorten(text, room)
+    keep = room - 1  # cells besides the …
+    first_word = text.split(" ", 1)[0]
+    if 0 < cell_len(first_word) <= keep // 2:  # the company's first word whole, where it fits
+        head = first_word
+    else:
+        head = set_cell_size(text, max(1, keep * 2 // 5)).rstrip()
+        space = head.rfind(" ")
+        if space >= len(head) // 2:
+            head = head[:space].rstrip(" ,·-–:")
+    tail_room = keep - cell_len(head)
+    tail = text[len(text) - _chars_within(text[::-1], tail_room) :].lstrip()
+    return f"{head}…{tail}"
 
 
 def make_strip(parts: Sequence[Part], width: int, base: Style) -> Strip:
@@ -174,41 +195,7 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
     return [[(text.replace(GLUE, " "), style) for text, style in line] for line in lines]
 
 
-class _PlainLines(StylesCache):
-    """Textual's cache of a widget's styled lines, handing over a line as drawn when its
-    styles would add nothing to it (no border, padding, outline, tint, opacity or hatch: how
-    every list here is styled).
-
-    Textual's styling makes each line it styles a new strip, and Textual keeps its later work
-    on a line (the colour filter, the cuts between widgets) in caches on the strip: a new strip
-    starts them empty. A line drawn before is handed over as the same strip (the lists keep
-    theirs), so that a repaint finds that work done. A card move repaints ~80 lines.
-    (A private class of Textual, whose version is pinned: the UI tests and snapshots draw
-    every list through it.)
-    """
-
-    plain = False  # whether the widget is styled plainly, said before each render
-
-    def render_line(
-        self, styles, y, size, content_size, padding, base_background, background, render_content_line, *rest
-    ):
-        if not self.plain or y >= content_size.height:
-            return super().render_line(
-                styles,
-                y,
-                size,
-                content_size,
-                padding,
-                base_background,
-                background,
-                render_content_line,
-                *rest,
-            )
-        inner = self.get_inner_outer(base_background, background)[0].rich_style
-        return render_content_line(y).adjust_cell_length(size.width, inner)
-
-
-class LineView(ScrollView):
+class LineView(ScrollRangeWithoutLayout):
     """A scrolling widget that draws its own lines (Textual's Line API), with the styles of its
     component classes looked up once per theme and its drawn lines kept until they change."""
 
@@ -224,7 +211,7 @@ class LineView(ScrollView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._styles_cache = _PlainLines()
+        self._plain_lines = use_plain_lines(self)
         self._styles: dict[tuple[str, bool], Style] = {}
         self._base: Style | None = None  # the widget's own style, under every line
         self._lines: LRUCache = LRUCache(1024)  # drawn lines, by what they show
@@ -257,7 +244,7 @@ class LineView(ScrollView):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Lines through Textual's cache of them, told whether it may hand them over as drawn."""
-        self._styles_cache.plain = self._styled_plainly()
+        self._plain_lines.plain = self._styled_plainly()
         # where the lines are, worked out once rather than by each line (~25 µs a line)
         self._geometry = (self.scrollable_content_region.width, int(self.scroll_offset.y))
         try:
@@ -270,7 +257,7 @@ class LineView(ScrollView):
         return self._geometry or (self.scrollable_content_region.width, int(self.scroll_offset.y))
 
     def _styled_plainly(self) -> bool:
-        """Whether Textual's styling of a line would leave it as drawn (see ``_PlainLines``)."""
+        """Whether Textual's styling of a line would leave it as drawn (see ``PlainLines``)."""
         styles = self.styles
         return (
             not any(styles.gutter)  # padding and border
@@ -279,8 +266,7 @@ class LineView(ScrollView):
             and self.opacity == 1
             and styles.text_opacity == 1
             and (not styles.has_rule("hatch") or styles.hatch == "none")
-            and self._border_title is None
-            and self._border_subtitle is None
+            and not self.has_border_text()
         )
 
     @property
@@ -293,14 +279,7 @@ class LineView(ScrollView):
     @property
     def allow_vertical_scroll(self) -> bool:
         """The mouse wheel scrolls long content, with or without a scrollbar showing."""
-        return not self._check_disabled() and self.is_scrollable
-
-    def _set_virtual_size(self, virtual_size: Size) -> None:
-        """Only the scroll range changes, not the widget's size: update it the way Textual does
-        for a resize without layout, and spare the whole screen another layout pass."""
-        self.set_reactive(Widget.virtual_size, virtual_size)
-        if self.is_mounted and self.container_size:
-            self._scroll_update(virtual_size)
+        return self.can_scroll()
 
 
 class VirtualList(LineView, Generic[Item], can_focus=True):
@@ -337,40 +316,54 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.items: list[Item] = []
+        self.items: Sequence[Item] = []
         self.looks_focused = False  # whether the cursor row is drawn as focused
         self._drawn_in: object = None  # render_context() when the rows were last filled
 
     # -- data ---------------------------------------------------------------------------------
 
-    def set_items(self, items: list[Item], *, cursor: int | None = None) -> None:
+    def set_items(self, items: Sequence[Item], *, cursor: int | None = None, header: bool = True) -> None:
         """Replace the rows, keeping the cursor where it was unless told otherwise. Only the
-        window from the first row in sight that changed is drawn again (and the header): after
-        a card moves, the rows above it stay as they were."""
+        window from the first row in sight that changed is drawn again (and the header, unless
+        it shows what it showed): after a card moves, the rows above it stay as they were; a
+        list whose rows in sight, length and cursor are as they were is not touched at all."""
         before, old_cursor = self.items, self.cursor
         self.items = items
-        self._set_virtual_size(Size(self.size.width, self._content_height()))
-        target = self.cursor if cursor is None else cursor
-        self.set_reactive(VirtualList.cursor, self._clamp(target))
         context = self.render_context()
         # rows drawn in another context (the time: "late" or not) are all drawn again
         first = self._first_change_in_sight(before, items) if context == self._drawn_in else 0
         self._drawn_in = context
+        target = self._clamp(self.cursor if cursor is None else cursor)
+        if (
+            len(before) == len(items)
+            and target == old_cursor
+            and not header
+            and first > self._last_in_sight()
+        ):
+            return  # nothing in sight changed: no layout, no drawing, no scrolling
+        self.set_scroll_range(Size(self.size.width, self._content_height()))
+        self.set_reactive(VirtualList.cursor, target)
         if self.cursor != old_cursor:  # both rows drawn again: one loses the cursor, one gains it
             first = min(first, old_cursor, self.cursor)
         top = self.header_height + first * self.row_height - int(self.scroll_offset.y)
         if top <= self.header_height or not self.size:
             self.refresh()
         else:
-            self.refresh(Region(0, 0, self.size.width, self.header_height))
-            self.refresh(Region(0, top, self.size.width, self.size.height - top))
+            if header or self.cursor != old_cursor:
+                self.refresh(Region(0, 0, self.size.width, self.header_height))
+            if top < self.size.height:
+                self.refresh(Region(0, top, self.size.width, self.size.height - top))
         self.call_after_refresh(self._show_cursor)
 
-    def _first_change_in_sight(self, before: list[Item], after: list[Item]) -> int:
+    def _last_in_sight(self) -> int:
+        first = int(self.scroll_offset.y) // self.row_height
+        return first + self.size.height // self.row_height + 1
+
+    def _first_change_in_sight(self, before: Sequence[Item], after: Sequence[Item]) -> int:
         """The first row in sight that is not the same object as before (rows are immutable:
         a changed one is a new object); past the window if none."""
         first = int(self.scroll_offset.y) // self.row_height
-        last = first + self.size.height // self.row_height + 1
+        last = self._last_in_sight()
         for index in range(first, last + 1):
             if index >= len(before) or index >= len(after) or before[index] is not after[index]:
                 return index
@@ -440,7 +433,7 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
             self.scroll_to_region(region, animate=False, immediate=True, x_axis=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._set_virtual_size(Size(event.size.width, self._content_height()))
+        self.set_scroll_range(Size(event.size.width, self._content_height()))
         self.call_after_refresh(self._show_cursor)  # a smaller window must still show the cursor
 
     def watch_has_focus(self, has_focus: bool) -> None:
@@ -479,7 +472,11 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
         if index >= len(self.items):
             item, key = None, ("blank", width, base)
         else:
-            item = self.items[index]
+            try:
+                item = self.items[index]
+            except ServerLost:  # rows read as they are drawn (the board's cards): none this time
+                self._say_server_lost()
+                return self._edged(Strip.blank(inner, base), width)
             is_cursor = index == self.cursor
             focused = is_cursor and self.looks_focused
             key = (id(item), line, width, is_cursor, focused, base, self.render_context())
@@ -498,6 +495,12 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
             strip = self._edged(self.render_row(item, line, inner, is_cursor, base), width)
         self._lines[key] = (item, strip)
         return strip
+
+    def _say_server_lost(self) -> None:
+        """The footer says the server is gone (once: every line in sight finds it so)."""
+        if not getattr(self.app, "server_lost", True):
+            self.app.server_lost = True
+            self.app.call_later(self.app.lost_server)
 
     def _edged(self, inner: Strip, width: int) -> Strip:
         """The line with the edge down its right side: drawn here rather than as a CSS border,

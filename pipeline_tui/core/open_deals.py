@@ -1,0 +1,96 @@
+"""What the open deals add up to, in one pass that every figure about them reads.
+
+The sums add: the open deals read in parts (two processes share a big report) give the same
+figures once their sums are merged. Values are summed as whole cents per stage, close date and
+probability and weighted only at the end, in a fixed order, so that the figures do not depend
+on the order the deals came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from pipeline_tui.core.aging import aged_out_cutoff, is_snoozed, last_touched
+from pipeline_tui.core.domain import Prospect, Snapshot
+from pipeline_tui.core.settings import Thresholds
+
+# (stage id, expected close, the deal's own probability or None) -> [count, value in cents]
+Buckets = dict[tuple[int, date | None, float | None], list[int]]
+
+
+class OpenSums(NamedTuple):
+    buckets: Buckets
+    aged_out: dict[str, int]  # source -> deals created in the look-back window and aged out
+    valued: int  # deals with a value...
+    value: int  # ...and their values, in cents
+    early: int  # deals in the lead or qualified stage
+    late: int  # deals in the trial or proposal stage
+    appointments_soon: int  # open appointments due within the horizon
+    created_this_week: int
+
+
+def open_sums(
+    snapshot: Snapshot, thresholds: Thresholds, prospects: Iterable[Prospect] | None = None
+) -> OpenSums:
+    """One pass over the open prospects (or the ones given)."""
+    now = snapshot.now
+    lookback = now - timedelta(days=thresholds.lookback_days)
+    horizon = now + timedelta(days=thresholds.appointment_horizon_days)
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
+    cutoff = aged_out_cutoff(now, thresholds)  # see aging.is_aged_out
+    role_of = {stage.id: stage.role for stage in snapshot.stages}
+    buckets: Buckets = {}
+    aged_out: dict[str, int] = {}
+    valued = value = early = late = soon = created = 0
+    for p in snapshot.open_prospects if prospects is None else prospects:
+        key = (p.stage_id, p.expected_close, p.probability)
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = [0, 0]
+        bucket[0] += 1
+        if p.value is not None:
+            bucket[1] += p.value
+            valued += 1
+            value += p.value
+        role = role_of[p.stage_id]
+        if role == "lead" or role == "qualified":
+            early += 1
+        elif role == "trial" or role == "proposal":
+            late += 1
+        if p.open_follow_ups:
+            soon += sum(1 for f in p.open_follow_ups if f.kind == "appointment" and now <= f.due <= horizon)
+        if p.created <= now:
+            created += p.created >= monday
+            if p.created >= lookback and last_touched(p) <= cutoff and not is_snoozed(p, now):
+                aged_out[p.source] = aged_out.get(p.source, 0) + 1
+    return OpenSums(buckets, aged_out, valued, value, early, late, soon, created)
+
+
+def merged(parts: Iterable[OpenSums]) -> OpenSums:
+    """The sums of several parts of the open deals, as one pass over all of them gives."""
+    buckets: Buckets = {}
+    aged_out: dict[str, int] = {}
+    numbers = [0] * 6
+    for part in parts:
+        for key, (count, value) in part.buckets.items():
+            bucket = buckets.setdefault(key, [0, 0])
+            bucket[0] += count
+            bucket[1] += value
+        for source, count in part.aged_out.items():
+            aged_out[source] = aged_out.get(source, 0) + count
+        for i, number in enumerate(part[2:]):
+            numbers[i] += number
+    return OpenSums(buckets, aged_out, *numbers)
+
+
+def weighted_buckets(snapshot: Snapshot, sums: OpenSums) -> list[tuple[int, date | None, int, int, float]]:
+    """Each bucket as (stage id, close, count, value, weighted value), in a fixed order."""
+    chance = {stage.id: stage.probability for stage in snapshot.stages}
+    rows = []
+    for (stage_id, close, own), (count, value) in sorted(
+        sums.buckets.items(), key=lambda item: (item[0][0], item[0][1] or date.min, item[0][2] or -1.0)
+    ):
+        rows.append((stage_id, close, count, value, value * (chance[stage_id] if own is None else own)))
+    return rows

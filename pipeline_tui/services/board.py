@@ -1,0 +1,371 @@
+"""The board as it is shown: each column's header, and its cards a window at a time.
+
+:class:`BoardReader` owns the board's reading. A screen asks it to :meth:`~BoardReader.read`
+the board (after any change: an action, another program's write, a search typed), and gets
+each column's header and its :class:`Cards`, a list that reads its cards from the database a
+window at a time, in the order shown, as the screen draws them. So the first screenful and
+every key cost the same at 100 open prospects as at 100,000.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from pipeline_tui.core import aging, domain, figures
+from pipeline_tui.core.domain import new_record
+from pipeline_tui.core.search import fold
+from pipeline_tui.core.settings import Settings
+from pipeline_tui.errors import UserError
+from pipeline_tui.services import scores
+from pipeline_tui.services.agenda import follow_up_status
+from pipeline_tui.store import board as store
+from pipeline_tui.store import freshness, queries, search, totals
+from pipeline_tui.store.currency import shown_currency, to_home
+from pipeline_tui.store.db import read_snapshot
+
+WINDOW = 16  # cards read at a time: a screen 40 lines tall shows 9 a column
+KEPT_WINDOWS = 16  # per column: scrolling back and forth reads nothing again
+SEARCH_COUNTS_UP_TO = 100  # a search looked for row by row counts a column's matches so far
+
+
+class Card(NamedTuple):
+    """A prospect as a board column shows it."""
+
+    id: int
+    name: str
+    organization: str
+    contact: str
+    value: int | None
+    weighted_value: float
+    score: int | None  # open prospects only
+    decision_maker: str
+    stage_id: int
+    next_follow_up: domain.FollowUp | None
+    follow_up_status: str  # overdue, today, upcoming or none
+    closed: str  # how a won, lost or archived prospect (a search finds them) ended; "" if open
+    days_in_stage: int | None = None  # whole days since it entered its stage (open deals only)
+    slipped: bool = False  # an open deal whose expected close date has passed
+    # ``value`` is in the home currency; the deal's own currency (when not the home one: ""
+    # then) and its amount in it, which the card shows
+    currency: str = ""
+    amount: int | None = None
+
+
+class ColumnHead(NamedTuple):
+    """A column's header: its stage (None: the archived prospects a search found), how many
+    cards it holds (``more``: counted up to that many, there are more) and their value."""
+
+    stage: domain.Stage | None
+    count: int
+    more: bool
+    value: int | None  # None while searching by pieces of text: not all of them are counted
+    weighted_value: float | None
+
+    @property
+    def title(self) -> str:
+        return self.stage.name if self.stage is not None else "Archived"
+
+
+class Strip(NamedTuple):
+    """The line above the columns: the pipeline, and the quota period's won and lost."""
+
+    pipeline: domain.Pipeline
+    pipelines: tuple[domain.Pipeline, ...]
+    won: tuple[int, int]  # count, value
+    lost: tuple[int, int]
+    period: figures.Period
+    quota_target: int | None
+
+
+class Board(NamedTuple):
+    """The board as read at one moment: its strip, and each column's header and cards."""
+
+    strip: Strip
+    columns: list[tuple[ColumnHead, Cards]]
+    search: str  # as typed
+    holds_until: datetime  # when the clock changes a card's score (or the day its ladder)
+
+
+class Cards(Sequence[Card]):
+    """A column's cards, read a window at a time as they are asked for. Cards equal to ones
+    read before (``known``) are handed over as the same objects: the column draws a card
+    again only when it changed."""
+
+    def __init__(self, reader: BoardReader, column: store.Column, count: int, known: Cards | None) -> None:
+        self._reader = reader
+        self._column = column
+        self._count = count
+        self._windows: OrderedDict[int, list[Card]] = OrderedDict()
+        self._known: dict[int, Card] = known.loaded() if known is not None else {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        number, at = divmod(index, WINDOW)
+        window = self._windows.get(number)
+        if window is None:
+            window = self._windows[number] = self._read(number)
+            while len(self._windows) > KEPT_WINDOWS:
+                self._windows.popitem(last=False)
+        else:
+            self._windows.move_to_end(number)
+        if at >= len(window):  # the column shrank since it was counted (another program)
+            raise IndexError(index)
+        return window[at]
+
+    def _read(self, number: int) -> list[Card]:
+        cards = self._reader.window(self._column, number * WINDOW, WINDOW)
+        return [_same(self._known.get(card.id), card) for card in cards]
+
+    def loaded(self) -> dict[int, Card]:
+        """The cards read so far, by id."""
+        return {card.id: card for window in self._windows.values() for card in window}
+
+    def index_of(self, prospect_id: int) -> int | None:
+        """Where a card already read is in the column (None if not read yet)."""
+        for number, window in self._windows.items():
+            for at, card in enumerate(window):
+                if card.id == prospect_id:
+                    return number * WINDOW + at
+        return None
+
+
+class BoardReader:
+    """Reads the board of one pipeline, everyone's or one owner's prospects (``owner``)."""
+
+    def __init__(
+        self, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
+    ) -> None:
+        self.settings = settings
+        self.pipeline_name = pipeline_name
+        self.owner = owner
+        self._now = datetime.min
+        self._match: search.Match | None = None
+        self._stages: dict[int, domain.Stage] = {}
+
+    def stages(self) -> list[domain.Stage]:
+        """The open stages of the pipeline, in order: the board's columns, before their cards."""
+        pipeline_id = self._pipeline().id
+        return [
+            s
+            for s in queries.load_stages(self.settings)
+            if s.pipeline_id == pipeline_id and s.kind == domain.OPEN
+        ]
+
+    def read(
+        self,
+        now: datetime,
+        search_text: str = "",
+        before: Board | None = None,
+        touched: Iterable[int] | None = None,
+    ) -> Board:
+        """The board at ``now``: its scores made current first, then the strip and each
+        column's header; its cards come as they are asked for. ``before``: the board shown,
+        whose cards are handed over again where unchanged; ``touched``: the prospects an
+        action changed, when only they did (the other columns of ``before`` are kept whole)."""
+        self._now = now
+        scores.keep_current(now, self.settings)
+        with read_snapshot():
+            pipeline = self._pipeline()
+            stages = [s for s in queries.load_stages(self.settings) if s.pipeline_id == pipeline.id]
+            self._stages = {s.id: s for s in stages}
+            needle = fold(search_text.strip())
+            self._match = search.find(needle) if needle else None
+            heads = self._heads(pipeline.id, stages)
+            kept, changed = self._unchanged(before, search_text, touched)
+            if before is not None and changed and all(self._is_open(key) for key in changed):
+                strip = before.strip  # cards moved between open stages: no deal closed or reopened
+            else:
+                strip = self._strip(now, pipeline, stages)
+        before_columns = {_key(head): (head, cards) for head, cards in before.columns} if before else {}
+        columns = []
+        for head in heads:
+            old_head, old_cards = before_columns.get(_key(head), (None, None))
+            if _key(head) in kept and old_head == head:
+                columns.append((head, old_cards))  # the same object: its column draws nothing again
+                continue
+            column = store.Column(_key(head), pipeline.id, self.owner)
+            columns.append((head, Cards(self, column, head.count, old_cards)))
+        midnight = datetime.combine(now.date() + timedelta(days=1), time())
+        return Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
+
+    def _unchanged(
+        self, before: Board | None, search_text: str, touched: Iterable[int] | None
+    ) -> tuple[set, set]:
+        """(the columns of ``before`` that an action on ``touched`` left as they were, the
+        columns it changed): the prospects' columns then (among the cards read) and now.
+        Nothing is known to be unchanged if a touched prospect's card was not read."""
+        if before is None or touched is None or before.search != search_text:
+            return set(), set()
+        changed: set[int | None] = set()
+        for pid in touched:
+            holders = [_key(head) for head, cards in before.columns if cards.index_of(pid) is not None]
+            if not holders:
+                return set(), set()
+            changed.update(holders)
+        for place in store.places(list(touched)).values():
+            changed.add(None if place.archived else place.stage_id)
+        return {_key(head) for head, _ in before.columns} - changed, changed
+
+    def _is_open(self, key: int | None) -> bool:
+        stage = self._stages.get(key) if key is not None else None
+        return stage is not None and stage.kind == domain.OPEN
+
+    def _pipeline(self) -> domain.Pipeline:
+        """The pipeline shown: by name (as ``services.base.find_pipeline`` finds it), else the
+        first (the pipeline remembered is gone)."""
+        pipelines = queries.load_pipelines()
+        if not pipelines:
+            raise UserError("the database has no pipeline")
+        if self.pipeline_name is not None:
+            wanted = self.pipeline_name.strip().casefold()
+            found = next((p for p in pipelines if p.name.casefold() == wanted), None)
+            if found is not None:
+                return found
+            self.pipeline_name = None
+        return pipelines[0]
+
+    def _heads(self, pipeline_id: int, stages: list[domain.Stage]) -> list[ColumnHead]:
+        """Every open stage's header; while searching, also the won, lost and archived
+        prospects found (a column each, if any is)."""
+        open_stages = [s for s in stages if s.kind == domain.OPEN]
+        if self._match is None:
+            found = totals.stage_totals([s.id for s in open_stages], self.owner, self.settings.currency)
+            return [_head(stage, found[stage.id]) for stage in open_stages]
+        closed = [s for s in stages if s.kind != domain.OPEN]
+        if self._match.indexed:
+            counts = store.indexed_counts(pipeline_id, self.owner, self._match)
+            heads = [
+                ColumnHead(s, counts.get((s.id, False), 0), False, None, None) for s in open_stages + closed
+            ]
+            archived = sum(count for (_, gone), count in counts.items() if gone)
+            heads.append(ColumnHead(None, archived, False, None, None))
+        else:
+            heads = [self._counted(pipeline_id, s) for s in open_stages + closed] + [
+                self._counted(pipeline_id, None)
+            ]
+        return heads[: len(open_stages)] + [head for head in heads[len(open_stages) :] if head.count]
+
+    def _counted(self, pipeline_id: int, stage: domain.Stage | None) -> ColumnHead:
+        column = store.Column(stage.id if stage else None, pipeline_id, self.owner)
+        count = store.count_up_to(column, self._match, SEARCH_COUNTS_UP_TO + 1)
+        return ColumnHead(stage, min(count, SEARCH_COUNTS_UP_TO), count > SEARCH_COUNTS_UP_TO, None, None)
+
+    def _strip(self, now: datetime, pipeline: domain.Pipeline, stages: list[domain.Stage]) -> Strip:
+        quota = queries.load_quota(self.owner)
+        period = figures.quota_period(quota.period if quota else "quarter", now)
+        closed = queries.closed_totals(
+            *figures.period_window(period), pipeline.id, self.owner, stages, self.settings.currency
+        )
+        return Strip(
+            pipeline,
+            queries.load_pipelines(),
+            closed[domain.WON],
+            closed[domain.LOST],
+            period,
+            quota.target if quota else None,
+        )
+
+    def window(self, column: store.Column, start: int, size: int) -> list[Card]:
+        """Cards ``start`` to ``start + size`` of a column, as read now."""
+        rows = store.window(column, self._match, start, size)
+        steps = store.next_steps([row[0] for row in rows])
+        return [self._card(row, steps.get(row[0])) for row in rows]
+
+    def _card(self, row: tuple, step: tuple | None) -> Card:
+        pid, name, organization, contact, amount, probability, score, decision_maker = row[:8]
+        stage_id, archived, closed_at, lost_reason, entered, close, code = row[8:]
+        currencies = self.settings.currency
+        value = to_home(amount, code, currencies)
+        stage = self._stages.get(stage_id)
+        odds = probability if probability is not None else (stage.probability if stage else 0.0)
+        upcoming = None
+        if step is not None:
+            _, fid, kind, due, created = step
+            upcoming = domain.FollowUp(fid, pid, kind, _moment(due), _moment(created), "")
+        status = follow_up_status(upcoming.due, self._now) if upcoming else "none"
+        closed = _closed(stage, bool(archived), _moment(closed_at), lost_reason)
+        fields = (
+            pid,
+            name,
+            organization,
+            contact,
+            value,
+            (value or 0) * odds,
+            score,
+            decision_maker,
+            stage_id,
+        )
+        aged = self._aging(closed, entered, close)
+        return new_record(
+            Card, (*fields, upcoming, status, closed, *aged, shown_currency(code, currencies), amount)
+        )
+
+    def _aging(self, closed: str, entered, close) -> tuple[int | None, bool]:
+        """Days in its stage and a slipped close date, as the report reads them (core.aging):
+        said of open deals only."""
+        if closed:
+            return None, False
+        return aging.days_since(_moment(entered), self._now), aging.close_slipped(_day(close), self._now)
+
+    def place(self, prospect_id: int) -> tuple[int, int] | None:
+        """The column (its stage's id) that holds an open prospect of this board, and how many
+        cards come before it there; None if it is on none (or a search is shown: its cards
+        are few, the screen finds it among those read)."""
+        found = store.places([prospect_id]).get(prospect_id) if self._match is None else None
+        stage = self._stages.get(found.stage_id) if found is not None else None
+        if stage is None or stage.kind != domain.OPEN or found.archived or found.score is None:
+            return None
+        if self.owner is not None and found.owner != self.owner:
+            return None
+        column = store.Column(stage.id, found.pipeline_id, self.owner)
+        return stage.id, store.place(column, None, found.score, found.value, prospect_id)
+
+
+def _key(head: ColumnHead) -> int | None:
+    """A column's key: its stage's id (None: the archived prospects)."""
+    return head.stage.id if head.stage is not None else None
+
+
+def _same(before: Card | None, card: Card) -> Card:
+    return before if before == card else card
+
+
+def _head(stage: domain.Stage, counted: tuple[int, int, int, float]) -> ColumnHead:
+    count, value, at_stage_odds, weighted_own = counted
+    return ColumnHead(stage, count, False, value, at_stage_odds * stage.probability + weighted_own)
+
+
+def _closed(stage: domain.Stage | None, archived: bool, closed_at: datetime | None, reason: str) -> str:
+    """How a card that is not an open deal ended, in a few words."""
+    name = stage.name if stage else "?"
+    if archived:
+        return f"archived from {name}"
+    if stage is None or stage.kind == domain.OPEN:
+        return ""
+    when = f" {closed_at:%d %b %y}" if closed_at else ""
+    if stage.kind == domain.LOST and reason:
+        return f"{name.lower()}{when}: {reason}"
+    return f"{name.lower()}{when}"
+
+
+def _day(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _moment(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)

@@ -1,0 +1,147 @@
+"""Each prospect's score and search text, stored on its row and kept current.
+
+The board reads a column in score order straight from the database (``store.board``). The
+pure core still computes every score (``core.score``) and the folded text a prospect is found
+by (``core.search``); this stores them, before anything reads them, for the rows that need it:
+rows written since (a trigger emptied their ``fresh_until``, see ``store.freshness``), rows
+whose score the clock has moved on, and, on a new day, the budgets that moved across a rung of
+the day's value ladder. Everything is worked out again when the rules change (the score
+weights in the config file, a pipeline's stages) or the clock goes back (a ``--now`` pinned
+before the last one). In a team, the stored score is that of whoever looked last: the score
+weights of everyone's config file should match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from pipeline_tui.core import domain
+from pipeline_tui.core.score import (
+    ScoreContext,
+    open_stages_by_pipeline,
+    score_holds_until,
+    score_total,
+    value_ladder,
+)
+from pipeline_tui.core.search import search_text
+from pipeline_tui.core.settings import Settings
+from pipeline_tui.store import freshness, queries
+from pipeline_tui.store.db import run_write
+
+CHUNK = 2000  # prospects worked out per round of queries
+SIZES = (1, 4, 16, 64, 256, 1024, CHUNK)  # a round's ids, padded to one of these many
+
+
+def keep_current(now: datetime, settings: Settings) -> None:
+    """Make every stored score and search text hold at ``now`` (one write transaction, if any
+    must change; it is not a change other programs need to read again for)."""
+    stages = queries.load_stages(settings)
+    rules = _fingerprint(settings, stages)
+    basis = freshness.basis()
+    if _holds(basis, rules, now) and not freshness.any_stale(now):
+        return
+    run_write(lambda: _work_out_stale(now, settings, stages, rules), counted=False)
+
+
+def context(now: datetime, settings: Settings) -> ScoreContext:
+    """What a score needs beyond its prospect, as :func:`keep_current` works the stored scores
+    out at ``now``: the detail pane explains a score with it, the export computes its scores
+    with it. It reads only: a command that reads writes nothing."""
+    stages = queries.load_stages(settings)
+    basis = freshness.basis()
+    if basis is not None and basis["rules"] == _fingerprint(settings, stages) and basis["day"] == now.date():
+        ladder = basis["ladder"]
+    else:  # the ladder keep_current would make now
+        ladder = value_ladder(queries.open_values(settings.currency))
+    return ScoreContext(now, ladder, open_stages_by_pipeline(stages))
+
+
+def _fingerprint(settings: Settings, stages: Iterable[domain.Stage]) -> str:
+    """What every score depends on besides its prospect, the day and the ladder (a budget is
+    ranked in the home currency: the rates are part of it)."""
+    layout = tuple((s.id, s.pipeline_id, s.position, s.kind) for s in stages)
+    money = (settings.currency.home, sorted(settings.currency.rates.items()))
+    rules = (tuple(settings.score), settings.thresholds.stale_after_days, layout, money)
+    return hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
+
+
+def _holds(basis: dict | None, rules: str, now: datetime) -> bool:
+    return (
+        basis is not None
+        and basis["rules"] == rules
+        and basis["day"] == now.date()
+        and basis["latest"] <= now
+    )
+
+
+def _work_out_stale(now: datetime, settings: Settings, stages: Sequence[domain.Stage], rules: str) -> None:
+    basis = freshness.basis()  # again, inside the transaction: another program may have moved it
+    changed, expired = freshness.stale(now)
+    everything = basis is None or basis["rules"] != rules or now < basis["latest"]
+    ladder = basis["ladder"] if basis is not None else ()
+    rescore = set(changed) | set(expired)
+    if everything or basis["day"] != now.date():
+        ladder, before = value_ladder(queries.open_values(settings.currency)), ladder
+        if everything:
+            rescore.update(freshness.all_ids())
+        elif ladder != before:
+            open_ids = [s.id for s in stages if s.kind == domain.OPEN]
+            moved = _moved_rungs(before, ladder)
+            rescore.update(freshness.open_with_values_between(moved, open_ids, settings.currency.home))
+    score_context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
+    texts_for = set(changed)
+    ordered = sorted(rescore)
+    with freshness.rewriting(len(ordered)):
+        for start in range(0, len(ordered), CHUNK):
+            _work_out(ordered[start : start + CHUNK], texts_for, score_context, settings)
+    latest = now if everything or basis is None else max(now, basis["latest"])
+    if basis is None or (basis["rules"], basis["day"], basis["ladder"], basis["latest"]) != (
+        rules,
+        now.date(),
+        ladder,
+        latest,
+    ):
+        freshness.set_basis(rules, now.date(), ladder, latest)
+
+
+def _moved_rungs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
+    """The values whose rank differs between two ladders, as (above, up to) bounds: a value
+    ranks by how many rungs lie below it, so it moves where a rung moved past it."""
+    if len(before) != len(after):  # every rank is a share of another number of rungs
+        return [(-(2**63), 2**63 - 1)]
+    moved = sorted((min(a, b), max(a, b)) for a, b in zip(before, after, strict=True) if a != b)
+    merged: list[tuple[int, int]] = []
+    for low, high in moved:
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settings: Settings) -> None:
+    """Score these prospects (the open ones; the others have none) and fold the text of those
+    in ``texts_for``, and store both with how long they hold."""
+    size = next(size for size in SIZES if size >= len(ids))
+    padded = ids + ids[-1:] * (size - len(ids))  # a few shapes of query, each built once (store.built)
+    stages = [stage for opens in context.open_stages.values() for stage in opens]
+    stage_by_id = {stage.id: stage for stage in stages}
+    live = {p.id: p for p in queries.prospects_by_id(padded, stages, settings.currency)}
+    weights, thresholds = settings.score, settings.thresholds
+    texts = freshness.texts_of(padded) if texts_for.intersection(ids) else {}
+    plain, with_text = [], []
+    for pid in ids:
+        prospect = live.get(pid)
+        score, until = None, freshness.NEVER  # closed or archived: the clock changes nothing
+        if prospect is not None and (stage := stage_by_id.get(prospect.stage_id)) is not None:
+            score = score_total(prospect, stage, context, weights, thresholds)
+            until = score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
+        folded = search_text(texts[pid][1:5], texts[pid][5:]) if pid in texts_for and pid in texts else None
+        if folded is not None and folded != texts[pid][0]:  # (a move changes no text: its index stays)
+            with_text.append((score, until, folded, pid))
+        else:
+            plain.append((score, until, pid))
+    freshness.write(plain, with_text=False)
+    freshness.write(with_text, with_text=True)

@@ -1,0 +1,204 @@
+"""The board's reads: a column's cards a window at a time, in the order the board shows them.
+
+A column is read through one index (schema 9) in its order: best score first, then the bigger
+deal, then the older prospect. So the first screenful, the next one or a card's place cost
+the same at 100 prospects as at 100,000; the columns' counts and values come from
+``store.totals``. Every query's SQL is built once per shape (``store.built``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import peewee
+from peewee import SQL, fn
+
+from pipeline_tui.store import models
+from pipeline_tui.store.built import marker, run_built
+from pipeline_tui.store.models import Prospect
+from pipeline_tui.store.search import Match
+
+_SORT_VALUE = fn.COALESCE(Prospect.value_cents, SQL("0"))  # as written in the index, to use it
+ORDER = (Prospect.score.desc(), _SORT_VALUE.desc(), Prospect.id)
+
+CARD_COLUMNS = (
+    Prospect.id,
+    Prospect.name,
+    Prospect.organization,
+    Prospect.contact,
+    Prospect.value_cents,
+    Prospect.probability,
+    Prospect.score,
+    Prospect.decision_maker,
+    Prospect.stage,
+    Prospect.archived,
+    Prospect.closed_at,
+    Prospect.lost_reason,
+    Prospect.stage_entered_at,
+    Prospect.expected_close,
+    Prospect.currency,  # of value_cents ("" the home one)
+)
+
+
+def install(db: peewee.Database) -> None:
+    """The index the board reads its columns through. On SQLite it holds the search text too,
+    so that a search looked for row by row reads no table row it does not show; PostgreSQL
+    caps an index row at 2.7 kB, and long notes would not fit."""
+    if isinstance(db, peewee.SqliteDatabase):
+        columns = "archived, stage_id, score DESC, COALESCE(value_cents, 0) DESC, id, search_text"
+    else:
+        columns = "archived, stage_id, score DESC, (COALESCE(value_cents, 0)) DESC, id"
+    db.execute_sql(f"CREATE INDEX IF NOT EXISTS prospect_board ON prospect ({columns})")
+    # the won and lost in a period (the board's strip, the report's figures), from the index alone
+    db.execute_sql("DROP INDEX IF EXISTS prospect_closed_at")
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS prospect_closed"
+        " ON prospect (closed_at, stage_id, pipeline_id, archived, owner, value_cents)"
+    )
+    # the archived prospects of a pipeline (a search finds them), few: an index of them alone
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS prospect_archived ON prospect (pipeline_id, stage_id) WHERE archived"
+    )
+
+
+class Column(NamedTuple):
+    """The prospects one column of the board holds: the live ones of a stage, or (``stage_id``
+    None) the archived ones of a pipeline; everyone's, or one owner's."""
+
+    stage_id: int | None
+    pipeline_id: int
+    owner: str | None = None
+
+
+def _filter(shape: tuple, query: peewee.ModelSelect, marks: list[int]) -> peewee.ModelSelect:
+    """``query`` limited to a column's prospects (and a search's), ``marks`` standing for the
+    values :func:`_values` gives, in order."""
+    archived, owned, indexed = shape
+    if archived:  # (the term as the index of archived prospects has it: not "= ?")
+        query = query.where(Prospect.archived, Prospect.pipeline == marker(marks[0]))
+    else:
+        query = query.where(Prospect.archived == False, Prospect.stage == marker(marks[0]))  # noqa: E712
+    if owned:
+        query = query.where(Prospect.owner == marker(marks[1]))
+    if indexed is not None:
+        query = query.where(Match(indexed, "").condition(marker(marks[-1]) if not indexed else ""))
+    return query
+
+
+def _shape(column: Column, match: Match | None) -> tuple:
+    return (column.stage_id is None, column.owner is not None, None if match is None else match.indexed)
+
+
+def _values(column: Column, match: Match | None) -> list:
+    values: list = [column.pipeline_id if column.stage_id is None else column.stage_id]
+    if column.owner is not None:
+        values.append(column.owner)
+    if match is not None and not match.indexed:
+        values.append(match.text)
+    return values
+
+
+def _window(shape: tuple, marks: list[int]) -> peewee.Query:
+    order = (Prospect.stage, *ORDER) if shape[0] else ORDER  # archived ones by the stage they were in
+    query = _filter(shape, Prospect.select(*CARD_COLUMNS), marks[:-2]).order_by(*order)
+    return query.limit(marker(marks[-2])).offset(marker(marks[-1]))
+
+
+def window(column: Column, match: Match | None, start: int, size: int) -> list[tuple]:
+    """The rows (``CARD_COLUMNS``) of cards ``start`` to ``start + size`` of a column."""
+    return run_built(_window, (_shape(column, match),), [*_values(column, match), size, start]).fetchall()
+
+
+def _before(shape: tuple, marks: list[int]) -> peewee.Query:
+    score, value, pid = (marker(mark) for mark in marks[-3:])
+    ahead = (
+        (Prospect.score > score)
+        | ((Prospect.score == score) & (_SORT_VALUE > value))
+        | ((Prospect.score == score) & (_SORT_VALUE == value) & (Prospect.id < pid))
+    )
+    return _filter(shape, Prospect.select(fn.COUNT(Prospect.id)), marks[:-3]).where(ahead)
+
+
+def place(column: Column, match: Match | None, score: int, value: int | None, prospect_id: int) -> int:
+    """How many cards of the column come before a card of this score, value and id."""
+    values = [*_values(column, match), score, value or 0, prospect_id]
+    return run_built(_before, (_shape(column, match),), values).fetchone()[0]
+
+
+def _some(shape: tuple, marks: list[int]) -> peewee.Query:
+    return _filter(shape, Prospect.select(Prospect.id), marks[:-1]).limit(marker(marks[-1]))
+
+
+def count_up_to(column: Column, match: Match | None, most: int) -> int:
+    """How many cards the column holds, counted up to ``most`` (a search looked for row by
+    row stops there: its column says "most+" rather than read every row)."""
+    return len(run_built(_some, (_shape(column, match),), [*_values(column, match), most]).fetchall())
+
+
+def _found(owned: bool, marks: list[int]) -> peewee.Query:
+    query = (
+        Prospect.select(Prospect.stage, Prospect.archived, fn.COUNT(Prospect.id))
+        .where(Prospect.pipeline == marker(marks[0]), Match(True, "").condition(""))
+        .group_by(Prospect.stage, Prospect.archived)
+    )
+    return query.where(Prospect.owner == marker(marks[1])) if owned else query
+
+
+def indexed_counts(pipeline_id: int, owner: str | None, match: Match) -> dict[tuple[int, bool], int]:
+    """How many prospects of a pipeline an indexed search (``match``) found, by (stage, archived)."""
+    values = [pipeline_id, *([] if owner is None else [owner])]
+    return {
+        (stage, bool(archived)): count
+        for stage, archived, count in run_built(_found, (owner is not None,), values)
+    }
+
+
+def _next_steps(count: int, marks: list[int]) -> peewee.Query:
+    follow_up = models.FollowUp
+    return (
+        follow_up.select(
+            follow_up.prospect, follow_up.id, follow_up.kind, follow_up.due_at, follow_up.created_at
+        )
+        .where(follow_up.done_at.is_null(), follow_up.prospect.in_([marker(mark) for mark in marks]))
+        .order_by(follow_up.prospect, follow_up.due_at, follow_up.id)
+    )
+
+
+def next_steps(ids: list[int]) -> dict[int, tuple]:
+    """The soonest open follow-up (prospect, id, kind, due, created) of each of these prospects
+    that has one, read from the index of open follow-ups (schema 4)."""
+    found: dict[int, tuple] = {}
+    for row in run_built(_next_steps, (len(ids),), ids) if ids else ():
+        found.setdefault(row[0], row)
+    return found
+
+
+class Place(NamedTuple):
+    """Where a prospect stands on the board: its stage, whether archived, its order's keys."""
+
+    pipeline_id: int
+    stage_id: int
+    archived: bool
+    owner: str
+    score: int | None
+    value: int | None
+
+
+def _places(count: int, marks: list[int]) -> peewee.Query:
+    return Prospect.select(
+        Prospect.id,
+        Prospect.pipeline,
+        Prospect.stage,
+        Prospect.archived,
+        Prospect.owner,
+        Prospect.score,
+        Prospect.value_cents,
+    ).where(Prospect.id.in_([marker(mark) for mark in marks]))
+
+
+def places(ids: list[int]) -> dict[int, Place]:
+    """Where each of these prospects stands (those that exist)."""
+    rows = run_built(_places, (len(ids),), ids) if ids else ()
+    return {
+        pid: Place(pipeline, stage, bool(archived), *rest) for pid, pipeline, stage, archived, *rest in rows
+    }

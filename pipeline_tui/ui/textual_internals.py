@@ -1,0 +1,182 @@
+"""Every use of Textual's private names, in one place (Textual 8.2.8, pinned in pyproject.toml).
+
+Each one spares a key or the start-up work Textual would do for nothing here; each is a mixin
+or a function the screens and widgets use, and ``tests/ui/test_textual_internals.py`` checks
+each one against Textual: run that file first after upgrading Textual. A name gone or changed
+fails there by name, rather than somewhere in a screen.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual._styles_cache import StylesCache
+from textual.app import App
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class DrawAfterBatch:
+    """A screen that draws no frame Textual would throw away. Inside a batch of updates (the
+    app starting, screens closing) Textual lays the screen out, draws it and then drops the
+    drawing: at start-up, the whole board drawn once for nothing. The screen is drawn whole
+    once the batch is over instead."""
+
+    def _compositor_refresh(self) -> None:
+        if getattr(self.app, "_batch_count", 0):
+            self._repaint_required = True  # the first idle moment after the batch draws it
+            return
+        super()._compositor_refresh()
+
+
+class FocusWithoutRepaint(Screen):
+    """A screen not repainted whole when focus moves: Textual restyles (and redraws) the
+    widgets that gain and lose focus itself; the whole-screen repaint on top made every
+    column change and card move cost ~50 ms at 10,000 cards."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+
+class StylesKeptOnResume:
+    """A screen not restyled each time it is shown again (keys 1 2 3): Textual restyles every
+    widget on it in case the CSS changed meanwhile (~7 ms at 120×40); here only a theme does
+    that, so it restyles only after one. :meth:`on_shown_again` runs each time instead."""
+
+    _styled_for: tuple | None = None  # the theme its widgets were last styled for
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        styled_for = (self.app.theme, self.app.ansi_color)
+        # shown for the first time, its widgets were styled as they mounted, just now
+        if self._styled_for in (None, styled_for):
+            event.refresh_styles = False
+        self._styled_for = styled_for
+        # no super() call: Textual calls the handler of every class in the MRO, Screen's next
+        self.on_shown_again()
+
+    def on_shown_again(self) -> None:
+        """The screen is shown (again)."""
+
+
+class KeysBeforeBindings:
+    """An app that sees each key before Textual looks up its bindings (:meth:`before_bindings`)."""
+
+    def _on_key(self, event: events.Key) -> None:
+        self.before_bindings(event)
+
+    def before_bindings(self, event: events.Key) -> None:
+        """A key, before the bindings; ``event.prevent_default()`` keeps them from it."""
+
+
+class ScrollRangeWithoutLayout(ScrollView):
+    """A scrolling widget whose content growing or shrinking changes its scroll range only:
+    Textual would lay the whole screen out again, though the widget keeps its size."""
+
+    def set_scroll_range(self, virtual_size: Size) -> None:
+        """How far the content reaches (Textual's virtual size), set the way Textual sets it
+        for a resize without layout."""
+        self.set_reactive(Widget.virtual_size, virtual_size)
+        if self.is_mounted and self.container_size:
+            self._scroll_update(virtual_size)
+
+    def can_scroll(self) -> bool:
+        """Whether the mouse wheel may scroll it (enabled, and longer than its window)."""
+        return not self._check_disabled() and self.is_scrollable
+
+    def has_border_text(self) -> bool:
+        """Whether a border title or subtitle is set (Textual draws them over its lines)."""
+        return self._border_title is not None or self._border_subtitle is not None
+
+
+class SizedInLayout(Widget):
+    """A widget told its new size as the screen is laid out (:meth:`on_laid_out`), in that same
+    frame; a Resize event comes a frame later, once the old size has been drawn."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        self.on_laid_out()
+        return resized
+
+    def on_laid_out(self) -> None:
+        """The widget's size is set (it may be the one it had)."""
+
+
+class PlainLines(StylesCache):
+    """Textual's cache of a widget's styled lines, handing over a line as drawn when its
+    styles would add nothing to it (``plain``: no border, padding, outline, tint, opacity or
+    hatch, how every list here is styled).
+
+    Textual's styling makes each line it styles a new strip, and Textual keeps its later work
+    on a line (the colour filter, the cuts between widgets) in caches on the strip: a new strip
+    starts them empty. A line drawn before is handed over as the same strip (the lists keep
+    theirs), so that a repaint finds that work done. A card move repaints ~80 lines.
+    """
+
+    plain = False  # whether the widget is styled plainly, said before each render
+
+    def render_line(
+        self, styles, y, size, content_size, padding, base_background, background, render_content_line, *rest
+    ):
+        if not self.plain or y >= content_size.height:
+            return super().render_line(
+                styles,
+                y,
+                size,
+                content_size,
+                padding,
+                base_background,
+                background,
+                render_content_line,
+                *rest,
+            )
+        inner = self.get_inner_outer(base_background, background)[0].rich_style
+        return render_content_line(y).adjust_cell_length(size.width, inner)
+
+
+def use_plain_lines(widget: Widget) -> PlainLines:
+    """Give a widget the cache above in place of Textual's own."""
+    cache = widget._styles_cache = PlainLines()
+    return cache
+
+
+def screen_lines(screen) -> list[Strip]:
+    """Every line of a screen as it is drawn (for tests: what a user would read)."""
+    return screen._compositor.render_strips()
+
+
+def dirty_regions(widget: Widget) -> set:
+    """The regions of a widget waiting to be drawn (for tests: what a key draws again)."""
+    return widget._dirty_regions
+
+
+def on_first_frame(app_class: type[App], then) -> None:
+    """Call ``then(app)`` when an app of this class hands its first frame to the terminal
+    (outside a start-up batch): the moment a user sees it (the bench measures it)."""
+    display = app_class._display
+
+    def first_frame(self, screen, renderable) -> None:
+        display(self, screen, renderable)
+        if renderable is not None and not self._batch_count and not getattr(self, "_painted", False):
+            self._painted = True
+            then(self)
+
+    app_class._display = first_frame
+
+
+__all__ = [
+    "DrawAfterBatch",
+    "FocusWithoutRepaint",
+    "KeysBeforeBindings",
+    "PlainLines",
+    "ScrollRangeWithoutLayout",
+    "SizedInLayout",
+    "StylesKeptOnResume",
+    "dirty_regions",
+    "on_first_frame",
+    "screen_lines",
+    "use_plain_lines",
+]

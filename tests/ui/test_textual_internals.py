@@ -1,0 +1,222 @@
+"""Every use of Textual's private names (``pipeline_tui.ui.textual_internals``), checked
+against the Textual installed: run this file first after upgrading Textual. Each name is there
+with the shape we rely on, and does for us what it is there for."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from textual._compositor import Compositor
+from textual._styles_cache import StylesCache
+from textual.app import App
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+from pipeline_tui.ui import textual_internals
+from pipeline_tui.ui.widgets.stage_column import StageColumn
+from pipeline_tui.ui.widgets.virtual_list import LineView
+from tests.ui.helpers import board_of, screen_text
+
+SIZE = (120, 40)
+
+
+@pytest.mark.parametrize(
+    "owner, name, parameters",
+    [
+        (Screen, "_compositor_refresh", ["self"]),
+        (Screen, "_on_screen_resume", ["self", "event"]),
+        (App, "_on_key", ["self", "event"]),
+        (App, "_display", ["self", "screen", "renderable"]),
+        (ScrollView, "_scroll_update", ["self", "virtual_size"]),
+        (Widget, "_size_updated", ["self", "size", "virtual_size", "container_size", "layout"]),
+        (Widget, "_check_disabled", ["self"]),
+        (StylesCache, "render_line", None),
+        (StylesCache, "get_inner_outer", ["cls", "base_background", "background"]),
+    ],
+)
+def test_each_private_method_overridden_or_called_is_there_with_its_parameters(owner, name, parameters):
+    method = getattr(owner, name)
+    if parameters is not None:
+        assert list(inspect.signature(method).parameters)[: len(parameters)] == parameters
+
+
+def test_each_private_attribute_read_or_set_is_there():
+    assert hasattr(App(), "_batch_count")
+    assert {"_repaint_required", "_compositor"} <= set(vars(Screen()))
+    widget = Widget()
+    assert {"_border_title", "_border_subtitle", "_styles_cache", "_dirty_regions"} <= set(vars(widget))
+    assert isinstance(widget._styles_cache, StylesCache)
+    assert hasattr(Compositor, "render_strips") and "_full_map" in vars(Compositor())
+    assert Screen.focused.__class__.__name__ == "Reactive"
+
+
+async def test_a_key_reaches_the_app_before_its_bindings(demo_db, make_app):
+    """Letters typed right after / land in the search line, not on the board's keys (n, p)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, character in [("slash", "/"), *((c, c) for c in "np")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#search").value == "np"
+
+
+async def test_the_board_is_drawn_once_as_the_start_up_batch_ends(demo_db, make_app, monkeypatch):
+    """Textual lays the first screen out inside a batch of updates. The board must not be
+    drawn inside it (the drawing is thrown away: ~10 ms at 10,000 cards), and the first frame
+    must come as the batch ends, not wait for anything after it (the app's ready event, or the
+    screen's next refresh tick)."""
+    from textual._compositor import Compositor
+
+    app = make_app()
+    events = []
+    app_class = type(app)
+    display, end_batch, render = app_class._display, app_class._end_batch, Compositor.render_update
+
+    def recording_render(self, *args, **kwargs):
+        events.append("drawn while batched" if app._batch_count else "drawn")
+        return render(self, *args, **kwargs)
+
+    def recording_display(self, screen, renderable):
+        if renderable is not None and not self._batch_count:
+            events.append("frame")
+        return display(self, screen, renderable)
+
+    def recording_end_batch(self):
+        end_batch(self)
+        events.append("batch over" if not self._batch_count else "batch")
+
+    monkeypatch.setattr(Compositor, "render_update", recording_render)
+    monkeypatch.setattr(app_class, "_display", recording_display)
+    monkeypatch.setattr(app_class, "_end_batch", recording_end_batch)
+    monkeypatch.setattr(app_class, "on_ready", lambda self: events.append("ready"), raising=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "drawn while batched" not in events
+        assert events[events.index("batch over") :][:4] == ["batch over", "drawn", "frame", "ready"]
+        assert "Lead" in screen_text(app)
+
+
+@pytest.mark.parametrize("column", [0, 4])  # the pane opens on the right, and on the left
+async def test_opening_the_detail_pane_leaves_every_column_where_and_as_it_was(demo_db, make_app, column):
+    """The pane lies over the columns: opening and closing it changes no column's place or
+    drawing order (Textual redraws every widget whose geometry changed; when the pane came
+    after the columns it renumbered them all, and enter redrew the whole board)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*["l"] * column)
+        board = board_of(app)
+        before = dict(board._compositor._full_map)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert board.detail.region.width > 0
+        after = board._compositor._full_map
+
+        def in_pane(widget) -> bool:  # the pane, or its scrollbar
+            return board.detail in (widget, widget.parent)
+
+        changed = [w for w, geometry in after.items() if not in_pane(w) and before.get(w) != geometry]
+        assert changed == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert dict(board._compositor._full_map) == before
+
+
+async def test_a_focus_move_repaints_only_the_two_columns(demo_db, make_app, monkeypatch):
+    """Moving to the next column restyles and redraws those two columns, not the screen."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        board = board_of(app)
+        for column in board.columns:
+            textual_internals.dirty_regions(column).clear()
+        repaints = []
+        refresh = type(board).refresh
+        monkeypatch.setattr(
+            type(board), "refresh", lambda self, *a, **k: repaints.append(a) or refresh(self, *a, **k)
+        )
+        await pilot.press("l")
+        assert repaints == []
+        drawn = [column for column in board.columns if textual_internals.dirty_regions(column)]
+        assert drawn == board.columns[:2]
+
+
+async def test_a_view_shown_again_is_not_restyled_unless_the_theme_changed(demo_db, make_app, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "1")
+        await pilot.pause()
+        restyled = []
+        original = type(app).update_styles
+        monkeypatch.setattr(
+            type(app), "update_styles", lambda self, node=None: restyled.append(node) or original(self, node)
+        )
+        await pilot.press("2", "1")
+        await pilot.pause()
+        assert restyled == []
+
+
+# -- the lists hand Textual their lines as drawn (PlainLines) ----------------------------------
+
+
+def styled_by_textual(widget: LineView) -> list:
+    """Every line of ``widget`` as Textual's own styling pass makes it."""
+    cache = widget._plain_lines
+    cache.clear()
+    cache.plain = False
+    lines = cache.render_widget(widget, Region(0, 0, *widget.outer_size))
+    cache.clear()
+    return lines
+
+
+def handed_over(widget: LineView) -> list:
+    widget._plain_lines.clear()
+    return widget.render_lines(Region(0, 0, *widget.outer_size))
+
+
+async def test_board_and_agenda_lines_are_those_textual_would_style(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "l")  # a cursor row, in a column with focus
+        lists = [w for w in board_of(app).query(LineView) if w.outer_size.area]
+        await pilot.press("2")  # the agenda: a list with a scrollbar beside its lines
+        await pilot.pause()
+        lists += [w for w in app.screen.query(LineView) if w.outer_size.area]
+        assert any(isinstance(w, StageColumn) for w in lists) and len(lists) >= 6
+        for widget in lists:
+            ours, textual = handed_over(widget), styled_by_textual(widget)
+            assert widget._styled_plainly()
+            assert [list(line) for line in ours] == [list(line) for line in textual], widget
+            assert [line.cell_length for line in ours] == [widget.outer_size.width] * len(ours)
+
+
+async def test_a_line_drawn_before_is_handed_over_as_the_same_strip(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        column = board_of(app).columns[1]
+        first = handed_over(column)
+        again = handed_over(column)  # every line drawn again (the cache of lines by place emptied)
+        assert all(a is b for a, b in zip(first[2:], again[2:], strict=True))  # cards; headers redraw
+
+
+async def test_a_styled_list_goes_through_textuals_styling(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        column = board_of(app).columns[0]
+        column.styles.padding = (0, 1)
+        await pilot.pause()
+        assert not column._styled_plainly()
+        lines = handed_over(column)
+        assert all(line.text.startswith(" ") and line.text.endswith(" ") for line in lines)
+        assert [list(line) for line in lines] == [list(line) for line in styled_by_textual(column)]
