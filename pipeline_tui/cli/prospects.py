@@ -113,11 +113,9 @@ def cmd_add(args, now: datetime) -> int:
     parsed = parse_fields({"name": args.name, **fields}, now, dates)
     close = parsed.get("expected_close")
     if parsed.get("currency"):  # a rate is needed to count it (README "Money")
-        from pipeline_tui.core.money import missing_rates_text
+        from pipeline_tui.core.money import require_rate
 
-        currencies = user_settings().currency
-        if currencies.missing([parsed["currency"]]):
-            raise UserError(missing_rates_text([parsed["currency"]], currencies))
+        require_rate(parsed["currency"], user_settings().currency)
     follow_up = reading = None
     if args.follow_up is not None:
         reading = read_when(args.follow_up, now, dates)
@@ -157,7 +155,6 @@ def cmd_move(args, now: datetime) -> int:
 
 def cmd_snooze(args, now: datetime) -> int:
     from pipeline_tui.core.dates import parse_when
-    from pipeline_tui.errors import UserError
     from pipeline_tui.services.base import find_prospect
     from pipeline_tui.services.prospects import snooze_prospect, wake_prospect
 

@@ -268,6 +268,15 @@ def missing_rates_text(missing: Iterable[str], currencies: Currencies) -> str:
     )
 
 
+def require_rate(code: str, currencies: Currencies) -> None:
+    """Refuse a deal in ``code`` when its amount could not be counted at home (no rate): the
+    same words on the command line and in the app's forms."""
+    if code and not currencies.known(code):
+        from pipeline_tui.errors import UserError
+
+        raise UserError(missing_rates_text([code], currencies))
+
+
 def cents_to_number(cents: int | float | None) -> float | int | None:
     """Cents to a JSON number: an int for whole amounts, else two decimals."""
     if cents is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields, parse_text
+from pipeline_tui.core.money import Currencies, require_rate
 from pipeline_tui.errors import ConflictError, UserError
 from pipeline_tui.services.base import (
     action,
@@ -33,16 +34,20 @@ def add_prospect(
     fields: dict[str, str] | None = None,
     follow_up: tuple[datetime, str] | None = None,
     dates: DateRules = DEFAULT_RULES,
+    currencies: Currencies | None = None,
 ) -> Prospect:
     """Add a prospect (in the first open stage unless told), with an optional first follow-up.
 
     ``fields`` holds the other fields as typed (value, contact, decision_maker...); they are
-    read by :func:`pipeline_tui.core.fields.parse_fields`, a typed date by ``dates``.
+    read by :func:`pipeline_tui.core.fields.parse_fields`, a typed date by ``dates``; with
+    ``currencies``, a deal in a currency without a rate is refused.
     """
     from pipeline_tui.services import contacts, organizations  # (not needed to start the app)
     from pipeline_tui.store.people import people_of
 
     values = parse_fields({"name": name, **(fields or {})}, now, dates)
+    if currencies is not None:
+        require_rate(values.get("currency", ""), currencies)
     target_pipeline = find_pipeline(pipeline)
     target = find_stage(stage, target_pipeline.id) if stage else first_open_stage(target_pipeline.id)
     org = organizations.find_or_create(values.get("organization") or "")
@@ -80,11 +85,13 @@ def edit_prospect(
     *,
     expected_version: int | None = None,
     dates: DateRules = DEFAULT_RULES,
+    currencies: Currencies | None = None,
 ) -> Prospect:
     """Change fields of a prospect from typed text; nothing is saved if one field is bad.
 
     ``expected_version`` is the version the form was filled from: if someone changed the
-    prospect since, the edit is refused rather than silently mixed with theirs.
+    prospect since, the edit is refused rather than silently mixed with theirs. With
+    ``currencies``, a currency without a rate is refused.
     """
     prospect = _get(prospect_id)
     if expected_version is not None and prospect.version != expected_version:
@@ -97,6 +104,8 @@ def edit_prospect(
     from pipeline_tui.services import contacts, organizations
 
     values = parse_fields(changes, now, dates)
+    if currencies is not None:
+        require_rate(values.get("currency", ""), currencies)
     if "currency" in values:  # the value is written again: what watches it (scores, totals) sees the change
         values.setdefault("value_cents", prospect.value_cents)
     save(prospect, updated_at=now, **values)

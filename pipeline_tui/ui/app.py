@@ -348,7 +348,12 @@ class PipelineApp(KeysBeforeBindings, App):
 
         from pipeline_tui.ui import dialogs
 
-        self.push_screen(dialogs.quick_add(self.now, names, pipeline_row.name, dates=self.date_rules), added)
+        self.push_screen(
+            dialogs.quick_add(
+                self.now, names, pipeline_row.name, dates=self.date_rules, currencies=self.settings.currency
+            ),
+            added,
+        )
 
     def action_call_block(self) -> None:
         """b: today's and overdue calls, one prospect at a time."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from pipeline_tui.core import fields as rules
 from pipeline_tui.core.dates import EXAMPLES, DateRules, parse_when, read_when
 from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, URGENCIES, Quota
-from pipeline_tui.core.money import parse_money
+from pipeline_tui.core.money import Currencies, format_amount, parse_money, read_money, require_rate
 from pipeline_tui.core.repeats import EXAMPLES as REPEATS
 from pipeline_tui.core.repeats import describe_repeat, parse_repeat
 from pipeline_tui.errors import ServerLost, UserError
@@ -50,6 +50,44 @@ def check_value(text: str) -> str | None:
     return None if cents is None else "→ " + money(cents)
 
 
+def check_money(currencies: Currencies) -> Callable[[str], str | None]:
+    """A deal's value: its amount, and a currency its sign names refused without a rate."""
+
+    def check(text: str) -> str | None:
+        cents = rules.parse_value(text)
+        if cents is None:
+            return None
+        code = read_money(text).currency
+        require_rate(code, currencies)
+        return "→ " + format_amount(cents, code or currencies.home, currencies.home)
+
+    return check
+
+
+def check_currency(currencies: Currencies) -> Callable[[str], str | None]:
+    """A deal's currency (ISO 4217), refused without a rate as the command line refuses it."""
+
+    def check(text: str) -> str | None:
+        code = rules.parse_currency(text)
+        require_rate(code, currencies)
+        if not code or code == currencies.home:
+            return None
+        return f"→ 1 {code} = {currencies.rates[code]:g} {currencies.home}".rstrip()
+
+    return check
+
+
+def _currency_field(currencies: Currencies, before: str = "") -> Field:
+    home = currencies.home or "the home currency"
+    return Field(
+        "currency",
+        "Currency",
+        before,
+        f"empty: {home} (or the value's sign)",
+        check=check_currency(currencies),
+    )
+
+
 def check_close(clock: Clock, dates: DateRules) -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
         now = clock()
@@ -76,8 +114,11 @@ def check_stage(names: list[str]) -> Callable[[str], str | None]:
     return check
 
 
-def quick_add(clock: Clock, stage_names: list[str], pipeline: str, *, dates: DateRules) -> FormScreen:
-    """``n``: a name and Enter is enough; the rest is optional."""
+def quick_add(
+    clock: Clock, stage_names: list[str], pipeline: str, *, dates: DateRules, currencies: Currencies
+) -> FormScreen:
+    """``n``: a name and Enter is enough; the rest is optional (a value is in the home currency
+    unless its sign or the currency field names another, which needs a rate)."""
 
     def submit(values: dict[str, str]):
         follow = values.pop("follow_up").strip()
@@ -87,7 +128,14 @@ def quick_add(clock: Clock, stage_names: list[str], pipeline: str, *, dates: Dat
         fields = {k: v for k, v in values.items() if v.strip()}
         first = (parse_when(follow, clock(), dates), rules.parse_kind(kind)) if follow else None
         return prospects.add_prospect(
-            clock(), name, pipeline=pipeline, stage=stage, fields=fields, follow_up=first, dates=dates
+            clock(),
+            name,
+            pipeline=pipeline,
+            stage=stage,
+            fields=fields,
+            follow_up=first,
+            dates=dates,
+            currencies=currencies,
         )
 
     return FormScreen(
@@ -98,7 +146,8 @@ def quick_add(clock: Clock, stage_names: list[str], pipeline: str, *, dates: Dat
             ),
             Field("organization", "Organization"),
             Field("contact", "Contact"),
-            Field("value", "Value", placeholder="e.g. 12,000", check=check_value),
+            Field("value", "Value", placeholder="e.g. 12,000 or ¥1.5M", check=check_money(currencies)),
+            _currency_field(currencies),
             Field(
                 "decision_maker",
                 "Decision maker",
@@ -142,8 +191,9 @@ def _kind_or_empty(text: str) -> str | None:
     return None
 
 
-def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScreen:
-    """``e``: every field, prefilled; only what changed is saved."""
+def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules, currencies: Currencies) -> FormScreen:
+    """``e``: every field, prefilled; only what changed is saved. The value is the deal's own
+    amount, in the currency beside it."""
     p = detail.prospect
     before = {
         "name": p.name,
@@ -153,6 +203,7 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScre
         "email": p.email,
         "phone": p.phone,
         "value": "" if p.value_cents is None else money(p.value_cents).replace(",", ""),
+        "currency": p.currency if p.currency != currencies.home else "",
         "expected_close": p.expected_close.isoformat() if p.expected_close else "",
         "decision_maker": p.decision_maker,
         "urgency": p.urgency,
@@ -165,7 +216,14 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScre
         changed = {k: v for k, v in values.items() if v != before[k]}
         if not changed:
             return True
-        return prospects.edit_prospect(p.id, clock(), changed, expected_version=p.version, dates=dates)
+        if "value" in changed or "currency" in changed:  # the two read together ("$12k" in USD)
+            changed.update(value=values["value"], currency=values["currency"])
+            if not changed["currency"].strip() and changed["value"].strip():
+                if read_money(changed["value"]).currency:  # empty: the value's sign says it
+                    del changed["currency"]
+        return prospects.edit_prospect(
+            p.id, clock(), changed, expected_version=p.version, dates=dates, currencies=currencies
+        )
 
     def check_text(name: str) -> Callable[[str], str | None]:
         def check(text: str) -> str | None:
@@ -183,7 +241,8 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules) -> FormScre
             Field("title", "Job title", before["title"]),
             Field("email", "Email", before["email"], check=check_text("email")),
             Field("phone", "Phone", before["phone"]),
-            Field("value", "Value", before["value"], "budget, e.g. 12,000", check=check_value),
+            Field("value", "Value", before["value"], "budget, e.g. 12,000", check=check_money(currencies)),
+            _currency_field(currencies, before["currency"]),
             Field(
                 "expected_close",
                 "Expected close",

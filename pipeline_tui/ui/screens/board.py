@@ -545,7 +545,9 @@ class BoardScreen(ViewScreen):
         card = self._card_or_say()
         if card:
             detail = prospect_detail(card.id, self.app.now(), self.app.settings)
-            form = dialogs.edit_prospect(self.app.now, detail, dates=self.app.date_rules)
+            form = dialogs.edit_prospect(
+                self.app.now, detail, dates=self.app.date_rules, currencies=self.app.settings.currency
+            )
             self.app.push_screen(
                 form,
                 lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id),

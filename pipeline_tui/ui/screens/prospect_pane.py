@@ -172,7 +172,9 @@ class ProspectPaneScreen(ModalScreen[None]):
         from pipeline_tui.ui import dialogs
 
         self._form(
-            dialogs.edit_prospect(self.app.now, self.detail, dates=self.app.date_rules),
+            dialogs.edit_prospect(
+                self.app.now, self.detail, dates=self.app.date_rules, currencies=self.app.settings.currency
+            ),
             lambda _: f"Saved {self.prospect_name}",
         )
 
