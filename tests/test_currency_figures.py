@@ -124,3 +124,18 @@ def test_the_reports_text_and_json_say_the_same_home_figures(cli, tmp_path):
     text = cli("report", env=env, check=True).stdout
     (line,) = [line for line in text.splitlines() if line.startswith("Proposal")]
     assert line.split()[1:4] == ["2", "11,000", "5,750"]
+
+
+def test_the_agenda_and_show_say_each_deals_own_currency(db, now):
+    from pipeline_tui.io.shapes import agenda_json, prospect_json
+    from pipeline_tui.services.agenda import agenda
+
+    soon = (now + timedelta(hours=2), "call")
+    yen = add_prospect(now, "Yen", fields={"value": "¥1,000,000"}, follow_up=soon)
+    add_prospect(now, "Euro", fields={"value": "1000"}, follow_up=soon)
+    said = {
+        item["prospect"]: (item["value"], item["currency"]) for item in agenda_json(agenda(now, 7), "EUR")
+    }
+    assert said == {"Yen": (1_000_000, "JPY"), "Euro": (1_000, "EUR")}
+    shown = prospect_json(views.prospect_detail(yen.id, now, SETTINGS), now, "EUR")
+    assert (shown["value"], shown["currency"]) == (1_000_000, "JPY")

@@ -213,13 +213,14 @@ def _follow_ups_of(reference: str | int, now: datetime) -> str:
 def cmd_agenda(args, now: datetime) -> int:
     from pipeline_tui.services.agenda import agenda
 
-    days = args.days if args.days is not None else user_settings().thresholds.agenda_days
+    settings = user_settings()
+    days = args.days if args.days is not None else settings.thresholds.agenda_days
     open_db(args, read_only=True)
     items = agenda(now, days, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import agenda_json, dumps
 
-        write_output(None, dumps(agenda_json(items)))
+        write_output(None, dumps(agenda_json(items, settings.currency.home)))
     else:
         from pipeline_tui.io.text import agenda_text
 

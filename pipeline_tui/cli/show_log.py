@@ -70,7 +70,7 @@ def cmd_show(args, now: datetime) -> int:
     if args.json:
         from pipeline_tui.io.shapes import dumps, prospect_json
 
-        write_output(None, dumps(prospect_json(detail, now)))
+        write_output(None, dumps(prospect_json(detail, now, settings.currency.home)))
     else:
         from pipeline_tui.io.text import prospect_text
 

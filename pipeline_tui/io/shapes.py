@@ -178,9 +178,9 @@ def _advice_texts(report: Report) -> list[str]:
     ]
 
 
-def agenda_json(items: list[AgendaItem]) -> list[dict]:
+def agenda_json(items: list[AgendaItem], home: str = "") -> list[dict]:
     """The agenda for scripts: each follow-up with what a call or an email needs at hand
-    (README "The command line": agenda --json)."""
+    (README "The command line": agenda --json); ``home``: the home currency's code."""
     return [
         {
             "id": item.id,
@@ -194,8 +194,7 @@ def agenda_json(items: list[AgendaItem]) -> list[dict]:
             "phone": item.phone,
             "email": item.email,
             "value": cents_to_number(item.value_cents),
-            # deals carry no currency yet: null until they do (the key is there for scripts)
-            "currency": None,
+            "currency": item.currency or home or None,  # of the value (null: no home currency set)
             "stage": item.stage,
             "cadence": None
             if item.cadence is None
@@ -251,9 +250,10 @@ def export_json(rows: list[ExportRow], contacts: dict[int, list] | None = None) 
     return result
 
 
-def prospect_json(detail: Detail, now: datetime) -> dict:
-    """One prospect for ``show --json``: its fields (named as in the export), next steps,
-    advice, score with its reasons, and history, newest first."""
+def prospect_json(detail: Detail, now: datetime, home: str = "") -> dict:
+    """One prospect for ``show --json``: its fields (named as in the export, its value in its
+    own currency), next steps, advice, score with its reasons, and history, newest first;
+    ``home``: the home currency's code."""
     from pipeline_tui.services.agenda import follow_up_status
 
     p = detail.prospect
@@ -269,6 +269,7 @@ def prospect_json(detail: Detail, now: datetime) -> dict:
         "phone": p.phone,
         "decision_maker": p.decision_maker,
         "value": cents_to_number(p.value_cents),
+        "currency": p.currency or home or None,  # of the value (null: no home currency set)
         "weighted_value": cents_to_number(detail.weighted_value),
         "probability": p.probability,
         "expected_close": iso(p.expected_close),

@@ -62,6 +62,7 @@ class AgendaItem(NamedTuple):
     step: int | None = None  # 1-based
     steps: int | None = None
     repeat: str | None = None  # an RRULE, when it repeats
+    currency: str = ""  # of value_cents: the deal's own ("" the home one)
 
     @property
     def runs_itself(self) -> str:
@@ -101,7 +102,7 @@ def agenda(
 
 def _item(row: tuple, now: datetime, stage: dict[int, str], counted: dict[str, int]) -> AgendaItem:
     fid, pid, name, org, kind, due, notes, _, contact, phone, value, stage_id, email, *runs = row
-    cadence, steps, step, repeat = runs
+    cadence, steps, step, repeat, currency = runs
     return AgendaItem(
         fid,
         pid,
@@ -121,6 +122,7 @@ def _item(row: tuple, now: datetime, stage: dict[int, str], counted: dict[str, i
         step if cadence is not None else None,
         _count(counted, steps) if cadence is not None else None,
         repeat,
+        currency,
     )
 
 

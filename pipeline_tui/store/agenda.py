@@ -48,6 +48,7 @@ def agenda_rows(
             CadenceRun.steps,
             FollowUp.cadence_step,
             FollowUp.repeat,
+            Prospect.currency,  # of value_cents ("" the home one)
         )
         .join(Prospect, JOIN.INNER, on=(FollowUp.prospect == Prospect.id))
         .join(CadenceRun, JOIN.LEFT_OUTER, on=(FollowUp.cadence_run == CadenceRun.id))

@@ -23,10 +23,11 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from pipeline_tui.core.lateness import days_late
+from pipeline_tui.core.money import format_amount
 from pipeline_tui.services import follow_ups
 from pipeline_tui.services.agenda import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
-from pipeline_tui.ui.format import KIND_LABELS, money
+from pipeline_tui.ui.format import KIND_LABELS
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.quiet import update_if_changed
@@ -120,7 +121,8 @@ class AgendaList(VirtualList[Row]):
         ]
         dim = self.style_of("agenda--dim")
         for column, room in layout.columns:
-            parts.append((fit(column_text(item, column), room, whole=column == "phone"), dim))
+            text = column_text(item, column, self.app.settings.currency.home)
+            parts.append((fit(text, room, whole=column == "phone"), dim))
         if layout.notes and (item.notes or item.runs_itself):  # "after-demo 2/3", "every week"
             parts.append((" · ".join(text for text in (item.runs_itself, item.notes) if text), dim))
         return make_strip(parts, width, base)
@@ -168,9 +170,13 @@ def row_layout(width: int) -> RowLayout:
     return RowLayout(name, tuple((c, shown[c]) for c in ORDER if c in shown), left - name >= 10)
 
 
-def column_text(item: AgendaItem, column: str) -> str:
-    if column == "value":  # right-aligned in its room, less the space after it
-        value = "—" if item.value_cents is None else money(item.value_cents, short=True)
+def column_text(item: AgendaItem, column: str, home: str = "") -> str:
+    if column == "value":  # right-aligned in its room, less the space after it; the deal's own amount
+        value = (
+            "—"
+            if item.value_cents is None
+            else format_amount(item.value_cents, item.currency, home, short=True)
+        )
         return f"{value:>{dict(COLUMNS)['value'] - 2}} "
     return getattr(item, column)
 

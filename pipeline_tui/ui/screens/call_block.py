@@ -216,8 +216,7 @@ def card_content(card: call_block.CallCard, now: datetime) -> Content:
     parts += [("Phone  ", "dim"), (printable(p.phone) or "—", "bold"), "\n"]
     if p.email:
         parts += [("Email  ", "dim"), printable(p.email), "\n"]
-    value = money(p.value_cents) if p.value_cents is not None else "unknown"
-    parts += [("Value  ", "dim"), value, ("   Stage ", "dim"), printable(detail.stage.name)]
+    parts += [("Value  ", "dim"), detail.value_text, ("   Stage ", "dim"), printable(detail.stage.name)]
     parts += [("   Decision maker ", "dim"), DECISION_WORDS[p.decision_maker], "\n\n"]
     parts += [("Call   ", "dim"), (due_label(item.due, now), late)]
     if item.runs_itself:
