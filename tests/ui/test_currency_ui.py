@@ -11,7 +11,7 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.store.models import Prospect
 from pipeline_tui.ui.screenshots import PINNED_NOW, SIZE, SMALL
 from pipeline_tui.ui.widgets.forms import FormScreen
-from tests.ui.helpers import cards_in, screen_text
+from tests.ui.helpers import cards_in, focused_card, screen_text
 
 SETTINGS = Settings(currency=Currencies("EUR", {"JPY": 0.01, "USD": 0.5}))
 NO_RATE = "no rate for {}: add {} = … under [currency.rates] in config.toml"  # the CLI's words
@@ -51,6 +51,33 @@ async def test_a_value_whose_sign_names_a_currency_without_a_rate_is_refused_in_
         await pilot.pause()
         assert NO_RATE.format("CHF", "CHF") in hint(app, "value") and Prospect.select().count() == count
         assert isinstance(app.screen, FormScreen), "the form stays open"
+
+
+async def test_the_edit_form_changes_a_deals_currency_and_counts_it_at_home(demo_db, make_app):
+    app = make_app(settings=SETTINGS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one("#field-currency").value == ""  # the home one
+        app.screen.query_one("#field-currency").focus()
+        await pilot.press(*"krw", "enter")
+        await pilot.pause()
+        assert NO_RATE.format("KRW", "KRW") in hint(app, "currency")
+        assert Prospect.get_by_id(card.id).currency == ""
+        app.screen.query_one("#field-value").focus()
+        await pilot.press(
+            "ctrl+a", "ctrl+k", *"usd12k", "enter"
+        )  # the value's sign: the currency field must agree
+        await pilot.pause()
+        app.screen.query_one("#field-currency").focus()
+        await pilot.press("ctrl+a", "ctrl+k", "enter")  # empty: the value's sign says USD
+        await pilot.pause()
+        deal = Prospect.get_by_id(card.id)
+        assert (deal.currency, deal.value_cents) == ("USD", 1_200_000)
+        (shown,) = [c for c in cards_in(app, "Lead") if c.id == card.id]
+        assert (shown.value, shown.amount) == (600_000, 1_200_000)  # $12k = €6,000
 
 
 @pytest.fixture
