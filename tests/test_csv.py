@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.settings import Settings
@@ -779,3 +781,11 @@ def test_a_forked_child_hands_back_its_result_or_none():
     slow = Forked.start(lambda: __import__("time").sleep(30))
     slow.discard()  # at once, not in 30 s
     slow.discard()  # twice is harmless
+
+
+@given(st.text(alphabet="0123456789/.-a ,\n", max_size=40))
+def test_a_numeric_date_is_found_by_the_quick_look_as_by_the_whole_pattern(text):
+    """The look for a separator and a year first finds exactly what the whole pattern finds."""
+    from pipeline_tui.io.csv_io import _NUMERIC_DATE_RE, has_numeric_date
+
+    assert has_numeric_date(text) == bool(_NUMERIC_DATE_RE.search(text))
