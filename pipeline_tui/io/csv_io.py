@@ -429,6 +429,9 @@ def _undefused_cell(name: str, text: str) -> str:
     return value.strip() if name in _TEXT_FIELDS else value
 
 
+MOMENTS_KEPT = 20_000  # dates remembered as read: enough for an export's repeats, a few MB at most
+
+
 class _Row:
     """Reads one row at a time, every cell checked, each problem noted with its row and the
     column as the file names it. A big file runs this 100,000 times: each rule runs only on
@@ -441,6 +444,7 @@ class _Row:
         self.names = settings.header.names
         self.also = list(settings.header.also.items())
         self.unsettled = {name for name, verdict in settings.orders.items() if not verdict.settled}
+        self.moments: dict[tuple[str, str], tuple[str, bool]] = {}  # (column, text) -> as read
 
     def bad(self, row: int, column: str, message: object) -> None:
         self.problems.append(Problem(row, self.s.header.written.get(column, column), str(message)))
@@ -596,6 +600,9 @@ class _Row:
         text = cells.get(column)
         if text is None:
             return None
+        found = self.moments.get((column, text))  # an export repeats its dates: each read once
+        if found is not None:
+            return found if with_time else found[0]
         try:
             if len(text) in (10, 16, 19) and text[4] == "-" and text[:4].isdigit():  # ISO, quickly
                 moment, has_time = parse_iso(text, column.replace("_", " ")), len(text) > 10
@@ -606,8 +613,10 @@ class _Row:
             if column not in self.unsettled or "could be" not in str(exc):  # the column's problem says it
                 self.bad(row, column, exc)
             return None
-        value = str(moment)
-        return (value, has_time) if with_time else value
+        found = (str(moment), has_time)
+        if len(self.moments) < MOMENTS_KEPT:
+            self.moments[(column, text)] = found
+        return found if with_time else found[0]
 
     def closing(self, cells: dict[str, str], status: str | None, row: int) -> tuple[str | None, str | None]:
         """When the deal closed, by what its status says, and which column said it."""
