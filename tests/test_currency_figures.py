@@ -139,3 +139,18 @@ def test_the_agenda_and_show_say_each_deals_own_currency(db, now):
     assert said == {"Yen": (1_000_000, "JPY"), "Euro": (1_000, "EUR")}
     shown = prospect_json(views.prospect_detail(yen.id, now, SETTINGS), now, "EUR")
     assert (shown["value"], shown["currency"]) == (1_000_000, "JPY")
+
+
+def test_an_organizations_lifetime_won_value_is_counted_at_home(db, now):
+    from pipeline_tui.services.organizations import organization_view
+
+    euro = add_prospect(now, "Acme euro", fields={"value": "1000", "organization": "Acme"})
+    dollar = add_prospect(now, "Acme dollar", fields={"value": "$2,000", "organization": "Acme"})
+    mark_won(euro.id, now)
+    mark_won(dollar.id, now)
+    view = organization_view(euro.org_id, SETTINGS.currency)
+    assert view.won_value == EURO_DEAL + DOLLAR_LEAD  # €1,000 + $2,000 at 0.5
+    assert {d.name: (d.value, d.currency) for d in view.deals} == {
+        "Acme euro": (100_000, ""),
+        "Acme dollar": (200_000, "USD"),
+    }

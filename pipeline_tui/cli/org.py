@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, open_db, write_output
+from pipeline_tui.cli.common import AddCommand, open_db, user_settings, write_output
 
 
 def register(command: AddCommand) -> None:
@@ -19,7 +19,7 @@ def cmd_org(args, now: datetime) -> int:
     from pipeline_tui.services.organizations import find_organization, organization_view
 
     open_db(args, read_only=True)
-    view = organization_view(find_organization(args.name).id)
+    view = organization_view(find_organization(args.name).id, user_settings().currency)
     if args.json:
         from pipeline_tui.io.shapes import dumps, organization_json
 

@@ -354,6 +354,7 @@ def organization_json(view) -> dict:
                 "stage": d.stage,
                 "status": d.kind,
                 "value": None if d.value is None else cents_to_number(d.value),
+                "currency": d.currency or None,  # of the value (null: the home currency)
                 "closed": iso(d.closed_at),
                 "archived": bool(d.archived),
             }

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pipeline_tui.core.dates import describe_due
-from pipeline_tui.core.money import format_money
+from pipeline_tui.core.money import format_amount, format_money
 from pipeline_tui.core.printable import printable, printable_lines
 
 if TYPE_CHECKING:  # text at a shell prompt (`due`) must not load the report's rules or the views
@@ -295,7 +295,7 @@ def organization_text(view) -> str:
         lines.append(f"  {c.name}  [{c.role or 'role not known'}]  {reach}".rstrip())
     lines += ["", "Deals"]
     for d in view.deals:
-        value = format_money(d.value) if d.value is not None else "no value"
+        value = format_amount(d.value, d.currency, "") if d.value is not None else "no value"
         state = d.stage + (" (archived)" if d.archived else "")
         lines.append(f"  #{d.id:<6} {d.name}  {state}  {value}")
     return "\n".join(printable(line) for line in lines)

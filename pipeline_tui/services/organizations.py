@@ -9,10 +9,12 @@ from typing import NamedTuple
 
 from pipeline_tui.core import people as rules
 from pipeline_tui.core.domain import WON
+from pipeline_tui.core.money import NO_CURRENCIES, Currencies
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, save, set_undo_label
 from pipeline_tui.store import journal
 from pipeline_tui.store import people as store
+from pipeline_tui.store.currency import shown_currency, to_home
 from pipeline_tui.store.models import Organization, Prospect
 
 
@@ -24,6 +26,7 @@ class Deal(NamedTuple):
     value: int | None  # cents
     closed_at: datetime | None
     archived: bool
+    currency: str = ""  # of the value: the deal's own ("" the home one)
 
 
 class OrganizationView(NamedTuple):
@@ -33,7 +36,7 @@ class OrganizationView(NamedTuple):
     name: str
     people: list[rules.Contact]
     deals: list[Deal]
-    won_value: int  # cents: every deal won, ever
+    won_value: int  # cents in the home currency: every deal won, ever
 
     @property
     def is_customer(self) -> bool:
@@ -78,12 +81,13 @@ def find_organization(name: str) -> Organization:
     raise UserError(f"no organization named {name!r}")
 
 
-def organization_view(organization_id: int) -> OrganizationView:
+def organization_view(organization_id: int, currencies: Currencies = NO_CURRENCIES) -> OrganizationView:
+    """An organization with its people and deals; what it has won counted in the home currency."""
     org = Organization.get_or_none(Organization.id == organization_id)
     if org is None:
         raise UserError(f"no organization with id {organization_id}")
-    deals = [Deal(*row) for row in store.deals_of(org.id)]
-    won = sum(d.value or 0 for d in deals if d.kind == WON)
+    deals = [Deal(*row[:-1], shown_currency(row[-1], currencies)) for row in store.deals_of(org.id)]
+    won = sum(to_home(d.value, d.currency, currencies) or 0 for d in deals if d.kind == WON)
     return OrganizationView(org.id, org.name, store.people_of(org.id), deals, won)
 
 

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 
 from pipeline_tui.core import domain
+from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.score import Score, ScoreContext, score_prospect, score_total
 from pipeline_tui.core.search import fold
 from pipeline_tui.core.settings import Settings
@@ -127,20 +128,20 @@ def _detail(prospect_id: int, settings: Settings, context: ScoreContext) -> Deta
         timeline=timeline(prospect, snapshot.stage_by_id),
         open_follow_ups=list(facts.open_follow_ups) if facts else [],
         value_text=settings.currency.value_text(prospect.value_cents, prospect.currency),
-        **_people_of(prospect),
+        **_people_of(prospect, settings.currency),
         cadence=cadence,
         runs_itself=runs_itself,
     )
 
 
-def _people_of(prospect: Prospect) -> dict:
+def _people_of(prospect: Prospect, currencies: Currencies) -> dict:
     """The deal's people, its organization's other deals, and names that look like it."""
     from pipeline_tui.services import organizations
     from pipeline_tui.store.people import contacts_of
 
     found: dict = {"contacts": tuple(contacts_of(prospect.id))}
     if prospect.org_id is not None:
-        found["organization"] = organizations.organization_view(prospect.org_id)
+        found["organization"] = organizations.organization_view(prospect.org_id, currencies)
         found["look_alikes"] = tuple(organizations.look_alikes(prospect.org_id))
     return found
 

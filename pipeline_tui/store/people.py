@@ -141,7 +141,7 @@ def every_deals_contacts() -> dict[int, list[ContactRecord]]:
 
 def deals_of(organization_id: int) -> list[tuple]:
     """Every deal of an organization: (id, name, stage name, stage kind, value cents, closed at,
-    archived), newest first."""
+    archived, currency of the value), newest first."""
     query = (
         Prospect.select(
             Prospect.id,
@@ -151,6 +151,7 @@ def deals_of(organization_id: int) -> list[tuple]:
             Prospect.value_cents,
             Prospect.closed_at,
             Prospect.archived,
+            Prospect.currency,
         )
         .join(models.Stage, on=(Prospect.stage == models.Stage.id))
         .where(Prospect.org == organization_id)

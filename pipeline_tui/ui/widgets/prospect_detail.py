@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from pipeline_tui.core import aging
+from pipeline_tui.core.money import format_amount
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
@@ -229,7 +230,7 @@ def _organization(detail: Detail) -> list:
         parts += [("Won, lifetime ", "muted"), (money(org.won_value), "strong"), "\n"]
         for deal in others[:8]:
             style = {"won": "good", "lost": "bad"}.get(deal.kind)
-            value = money(deal.value) if deal.value is not None else "no value"
+            value = format_amount(deal.value, deal.currency, "") if deal.value is not None else "no value"
             parts += [(f"{deal.stage:<11} ", style or "muted"), deal.name, (f"  {value}", "muted"), "\n"]
         if len(others) > 8:
             parts += [(f"… {len(others) - 8} more (pipeline-tui org)", "muted"), "\n"]
