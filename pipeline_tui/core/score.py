@@ -19,6 +19,7 @@ from typing import NamedTuple
 from pipeline_tui.core.domain import DEMO_KINDS, OPEN, Prospect, Snapshot, Stage
 from pipeline_tui.core.lateness import days_late
 from pipeline_tui.core.settings import ScoreWeights, Thresholds
+from pipeline_tui.core.wording import plural
 
 
 class ScorePart(NamedTuple):
@@ -130,11 +131,11 @@ def score_prospect(
     if prospect.expected_close is not None:
         days = (prospect.expected_close - now.date()).days
         if days < 0:
-            add(weights.close_date_passed, "expected close date passed {} days ago", -days)
+            add(weights.close_date_passed, "expected close date passed {} ago", plural(-days, "day"))
         elif days <= 30:
-            add(weights.close_within_30_days, "expected to close in {} days", days)
+            add(weights.close_within_30_days, "expected to close in {}", plural(days, "day"))
         elif days <= 90:
-            add(weights.close_within_90_days, "expected to close in {} days", days)
+            add(weights.close_within_90_days, "expected to close in {}", plural(days, "day"))
 
     if prospect.urgency == "high":
         add(weights.urgency_high, "high urgency")
@@ -148,19 +149,21 @@ def score_prospect(
     if contact is not None:
         days = (now - contact).days
         if days <= 7:
-            add(weights.contact_within_7_days, "contact {} days ago", days)
+            add(weights.contact_within_7_days, "contact {} ago", plural(days, "day"))
         elif days <= 30:
-            add(weights.contact_within_30_days, "contact {} days ago", days)
+            add(weights.contact_within_30_days, "contact {} ago", plural(days, "day"))
 
     overdue = [f for f in prospect.open_follow_ups if f.due < now]
     if overdue:
         counted = min(len(overdue), weights.overdue_counted_at_most)
         oldest = max(days_late(f.due, now) for f in overdue)
-        plural = "s" if len(overdue) > 1 else ""
-        late = f"{oldest} day{'s' if oldest != 1 else ''} late"
+        late = f"{plural(oldest, 'day')} late"
         oldest_days = (f" (oldest {late})" if len(overdue) > 1 else f" ({late})") if oldest else ""
         add(
-            weights.overdue_follow_up * counted, "{} follow-up{} overdue{}", len(overdue), plural, oldest_days
+            weights.overdue_follow_up * counted,
+            "{} overdue{}",
+            plural(len(overdue), "follow-up"),
+            oldest_days,
         )
 
     last_touch = max(
@@ -168,7 +171,7 @@ def score_prospect(
     )
     idle = (now - last_touch).days
     if idle > thresholds.stale_after_days:
-        add(weights.stale, "no activity for {} days", idle)
+        add(weights.stale, "no activity for {}", plural(idle, "day"))
 
     total = sum(part.points for part in parts)
     return Score(max(0, min(100, total)), tuple(parts))
