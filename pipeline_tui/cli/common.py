@@ -231,6 +231,15 @@ def say(message: str, *, error: bool = False) -> None:
     print(printable(message), file=sys.stderr if error else sys.stdout)
 
 
+def padded(text: str, width: int) -> str:
+    """``text``, shown safely, padded with spaces to ``width`` terminal cells: a column of a
+    table. A wide character (CJK) takes two cells, which ``str.ljust`` counts as one."""
+    from rich.cells import cell_len
+
+    shown = printable(text)
+    return shown + " " * max(0, width - cell_len(shown))
+
+
 def goes_to_a_terminal(path: str | None) -> bool:
     """Whether output for ``path`` (None or "-": stdout) lands on a terminal, where a person reads
     it, rather than in a file or a pipe, where a program reads it exactly: ``isatty`` on stdout,

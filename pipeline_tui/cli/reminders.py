@@ -118,7 +118,7 @@ def _send(reminder, now: datetime) -> None:
             if reminder.due.date() == now.date()
             else f"{reminder.due:%a %d %b %H:%M}"
         )
-    title = f"{reminder.kind.capitalize()} {who} {when}"
+    title = f"{reminder.kind.capitalize()} {who} {when}"  # plain text (see desktop.notify): not escaped
     about = [reminder.contact, reminder.phone, reminder.notes]
     if reminder.organization and reminder.organization != reminder.prospect:
         about.insert(0, reminder.prospect)
