@@ -41,7 +41,7 @@ KEY_HINTS = {
     ],
     "pane": [
         (("pane.edit",), "e", "edit"),
-        (("board.people",), "a", "people"),
+        (("pane.people",), "a", "people"),
         (("pane.follow_up",), "f", "follow-up"),
         (("pane.log_call",), "c", "log call"),
         (("pane.note",), "o", "note"),
