@@ -374,7 +374,7 @@ def test_due_loads_its_own_command_alone_and_no_database_layer(db, db_path):
     script = (
         "import sys\n"
         "from pipeline_tui.cli import main\n"
-        f"assert main(['--db', {str(db_path)!r}, 'due']) == 0\n"
+        f"assert main(['--db', {str(db_path)!r}, '--now', '2026-11-26 09:30', 'due']) == 0\n"
         f"assert main(['--db', {str(db_path)!r}, 'due', '--json']) == 0\n"
         "print(sorted(m for m in sys.modules if m.startswith(('pipeline_tui', 'textual', 'peewee'))))\n"
     )

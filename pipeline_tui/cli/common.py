@@ -172,7 +172,7 @@ def resolve_now(args: argparse.Namespace) -> datetime:
     """``--now``, else ``PIPELINE_TUI_NOW``, else the system clock: the one place it is read."""
     text = args.now or os.environ.get("PIPELINE_TUI_NOW")
     if text:
-        from pipeline_tui.core.dates import parse_iso
+        from pipeline_tui.core.iso_dates import parse_iso
 
         now = parse_iso(text.replace("T", " "), "--now").replace(second=0, microsecond=0)
         # the figures look a year back and months ahead: keep clear of the calendar's ends
