@@ -466,6 +466,23 @@ def test_notify_prints_when_there_is_no_notify_send(here, db, now, tmp_path):
     assert here("notify", "--within", "1h", env=env, check=True).stdout == ""  # told once
 
 
+def test_a_notification_shows_a_name_as_typed_in_title_and_body(now, monkeypatch):
+    """The title is plain text to the daemon (the Desktop Notifications Specification allows
+    markup in the body only; dunst, for one, shows an escaped title as &lt;...): it goes as
+    typed, and only the body, which is markup, is escaped."""
+    from pipeline_tui.cli import reminders
+    from pipeline_tui.io import desktop
+    from pipeline_tui.services.reminders import Reminder
+
+    sent = []
+    monkeypatch.setattr(desktop, "notify", lambda title, body: sent.append((title, body)) or True)
+    name = "<b>Acme</b> & Co"
+    reminders._send(Reminder(1, 1, name, name, "Jo", "", "call", now + timedelta(minutes=5), ""), now)
+    assert sent == [("Call <b>Acme</b> & Co at 09:35", "Jo")]
+    reminders._send(Reminder(2, 2, "Deal", "Org", name, "", "email", now, ""), now)
+    assert sent[-1][1] == "Deal · &lt;b&gt;Acme&lt;/b&gt; &amp; Co"
+
+
 def test_due_cuts_a_long_name_by_terminal_cells(here, db, now):
     from pipeline_tui.services.follow_ups import schedule
     from pipeline_tui.services.prospects import add_prospect
