@@ -11,7 +11,7 @@ from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.services.board import BoardReader
 from pipeline_tui.services.prospects import add_prospect
-from pipeline_tui.store import schema
+from pipeline_tui.store import schema, schema_version
 from pipeline_tui.store.db import open_database
 from pipeline_tui.store.models import Prospect
 from tests.test_migration_6 import old_location  # noqa: F401 - the fixture
@@ -29,6 +29,7 @@ def _indexes(db) -> set[str]:
 
 def test_upgrade_from_schema_9_gives_every_prospect_the_home_currency(old_location, now, monkeypatch):  # noqa: F811
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 9)
+    monkeypatch.setattr(schema_version, "SCHEMA_VERSION", 9)
     monkeypatch.delitem(schema.MIGRATIONS, 10)
     db = open_database(old_location)
     assert schema.get_version(db) == 9
