@@ -68,23 +68,6 @@ def open_sums(
     return OpenSums(buckets, aged_out, valued, value, early, late, soon, created)
 
 
-def merged(parts: Iterable[OpenSums]) -> OpenSums:
-    """The sums of several parts of the open deals, as one pass over all of them gives."""
-    buckets: Buckets = {}
-    aged_out: dict[str, int] = {}
-    numbers = [0] * 6
-    for part in parts:
-        for key, (count, value) in part.buckets.items():
-            bucket = buckets.setdefault(key, [0, 0])
-            bucket[0] += count
-            bucket[1] += value
-        for source, count in part.aged_out.items():
-            aged_out[source] = aged_out.get(source, 0) + count
-        for i, number in enumerate(part[2:]):
-            numbers[i] += number
-    return OpenSums(buckets, aged_out, *numbers)
-
-
 def weighted_buckets(snapshot: Snapshot, sums: OpenSums) -> list[tuple[int, date | None, int, int, float]]:
     """Each bucket as (stage id, close, count, value, weighted value), in a fixed order."""
     chance = {stage.id: stage.probability for stage in snapshot.stages}
