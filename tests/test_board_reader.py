@@ -433,3 +433,69 @@ def test_cards_say_days_in_stage_and_a_slipped_close_of_open_deals_only(db, now)
     assert (cards["Acme on time"].days_in_stage, cards["Acme on time"].slipped) == (2, False)
     for name in ("Acme won", "Acme gone"):
         assert (cards[name].days_in_stage, cards[name].slipped) == (None, False), name
+
+
+def test_a_card_rots_as_the_core_says_with_the_reports_limits(db, now):
+    """Issue 20: a card idle past its stage's limit with no next step is marked. The board's
+    limits are the report's (learned from the time in stage once a day with the score's
+    basis), and each card rots exactly when core.aging says its prospect does."""
+    from pipeline_tui.core import aging
+    from pipeline_tui.services.report import report
+
+    demo(now)
+    reader = BoardReader(SETTINGS)
+    board = reader.read(now)
+    limits = report(now, SETTINGS).rotting
+    assert {limit.source for limit in limits.values()} >= {"history"}, "the demo has history to learn from"
+    snapshot = queries.load_snapshot(now, SETTINGS, open_only=True)
+    cards = {card.id: card for _, column in board.columns for card in column}
+    judged = {p.id: aging.is_rotting(p, now, limits[p.stage_id]) for p in snapshot.open_prospects}
+    assert {pid: card.rotting for pid, card in cards.items()} == {pid: judged[pid] for pid in cards}
+    assert 0 < sum(judged.values()) < len(judged), "some rot, some do not"
+    by_id = {p.id: p for p in snapshot.open_prospects}
+    assert all(card.idle_days == aging.idle_days(by_id[card.id], now) for card in cards.values())
+
+
+def test_a_card_rots_past_its_stages_limit_unless_a_step_is_planned_or_it_is_snoozed(db, now):
+    from pipeline_tui.services.prospects import snooze_prospect
+
+    settings = Settings(rotting={"Lead": 7})
+    idle = add_prospect(now - timedelta(days=8), "Acme idle")
+    add_prospect(now - timedelta(days=7), "Acme seven days")  # 7 whole days: not past 7
+    planned = add_prospect(now - timedelta(days=8), "Acme planned")
+    schedule(planned.id, "call", now - timedelta(days=2), now - timedelta(days=8))  # overdue still counts
+    snoozed = add_prospect(now - timedelta(days=8), "Acme snoozed")
+    snooze_prospect(snoozed.id, now + timedelta(days=3), "budget in January", now - timedelta(days=8))
+    won = add_prospect(now - timedelta(days=30), "Acme won")
+    mark_won(won.id, now - timedelta(days=20))
+
+    def rotting() -> dict[str, tuple]:
+        board = BoardReader(settings).read(now, "acme")
+        return {card.name: (card.rotting, card.idle_days) for _, column in board.columns for card in column}
+
+    assert rotting() == {
+        "Acme idle": (True, 8),
+        "Acme seven days": (False, 7),
+        "Acme planned": (False, 8),
+        "Acme snoozed": (False, 8),
+        "Acme won": (False, None),
+    }
+    log_activity(idle.id, "call", now - timedelta(days=1), outcome="keen")
+    assert rotting()["Acme idle"] == (False, 1), "a call logged yesterday: touched"
+
+
+def test_the_learned_time_in_stage_is_read_once_a_day_with_the_scores_basis(db, now):
+    from pipeline_tui.core.figures import lookback_window
+    from pipeline_tui.store.report import load_stage_time
+
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, SETTINGS.thresholds))
+    step_prospect(sorted(stored_scores())[0], 1, now)  # a move: the day's figure stays as it was
+    before = freshness.basis()["stage_time"]
+    scores.keep_current(now, SETTINGS)
+    assert freshness.basis()["stage_time"] == before
+    tomorrow = now + timedelta(days=1)
+    scores.keep_current(tomorrow, SETTINGS)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(tomorrow, SETTINGS.thresholds))
+    assert freshness.basis()["stage_time"] != before
