@@ -237,6 +237,9 @@ def test_rotting_limits_snoozes_and_the_stale_advice(at, tmp_path):
     # snoozed with a reason: quiet until it wakes (the snooze is an edit: idle from then)
     at(FINAL, "snooze", "Uniform", "--until", "2027-01-11", "--reason", "on holiday until January")
     assert stale("2026-12-20 10:00", tight) == []  # 24 days after the snooze, still asleep
+    shown = at("2026-12-20 10:00", "show", "Uniform").stdout
+    assert "Snoozed until   11 Jan 2027 · on holiday until January" in shown.splitlines()
+    assert "Snoozed" not in at("2027-01-11 10:00", "show", "Uniform").stdout, "woken: nothing to say"
     assert stale("2027-01-11 10:00", tight) == [
         "Revive or close Uniform: nothing has happened for 46 days (Qualified deals go stale after 10)"
     ]
