@@ -499,3 +499,24 @@ def test_the_learned_time_in_stage_is_read_once_a_day_with_the_scores_basis(db, 
     scores.keep_current(tomorrow, SETTINGS)
     assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(tomorrow, SETTINGS.thresholds))
     assert freshness.basis()["stage_time"] != before
+
+
+def test_a_basis_from_before_the_rotting_mark_gains_its_time_in_stage_without_rescoring(db, now):
+    """A database whose scores were worked out before the basis held the time in stage (main
+    at schema 9): the first read adds it and works no score out again."""
+    import json
+
+    from pipeline_tui.core.figures import lookback_window
+    from pipeline_tui.store.models import Setting
+    from pipeline_tui.store.report import load_stage_time
+
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    old = json.loads(Setting.get(Setting.key == freshness.BASIS_KEY).value)
+    del old["stage_time"]
+    Setting.update(value=json.dumps(old)).where(Setting.key == freshness.BASIS_KEY).execute()
+    assert freshness.basis()["stage_time"] is None
+    Prospect.update(score=-1).execute()  # (a score worked out again would overwrite this)
+    scores.keep_current(now, SETTINGS)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, SETTINGS.thresholds))
+    assert {score for (score,) in Prospect.select(Prospect.score).tuples()} == {-1}
