@@ -112,8 +112,7 @@ class BoardScreen(ViewScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The pane's scrolling keys work, and show, only while it is open."""
         if action.startswith("scroll_detail"):
-            panes = self.query(ProspectDetail)
-            return bool(panes) and panes.first().is_open
+            return self._detail.is_mounted and self._detail.is_open
         return True
 
     def action_scroll_detail(self, lines: int) -> None:
@@ -131,6 +130,9 @@ class BoardScreen(ViewScreen):
         self._stamp: tuple | None = None  # what the board shows was read at (app.data_stamp)
         self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
+        # the pane, kept at hand: Textual asks check_action on every key, and a query each time
+        # cost a tenth of moving a card
+        self._detail = ProspectDetail()
 
     @property
     def pipeline_name(self) -> str | None:
@@ -148,7 +150,7 @@ class BoardScreen(ViewScreen):
             # hiding renumbered every column, which redrew the whole board on enter and esc.
             # The columns sit here directly: a container of their own is one more layer Textual
             # draws under every line of them.
-            yield ProspectDetail()
+            yield self._detail
             yield from self.columns
             yield Static(WELCOME, id="welcome", markup=False)
         yield KeysFooter()
@@ -307,7 +309,7 @@ class BoardScreen(ViewScreen):
 
     @property
     def detail(self) -> ProspectDetail:
-        return self.query_one(ProspectDetail)
+        return self._detail
 
     def _focused_list(self) -> StageColumn | None:
         focused = self.focused
