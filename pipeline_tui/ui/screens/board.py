@@ -12,7 +12,13 @@ from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
-from pipeline_tui.services.board import Board, BoardReader, Card
+from pipeline_tui.services.board import (
+    Board,
+    BoardReader,
+    Card,
+    make_search_index,
+    search_index_out_of_date,
+)
 from pipeline_tui.services.views import prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
@@ -158,6 +164,13 @@ class BoardScreen(ViewScreen):
     def on_mount(self) -> None:
         self.reload()
         self.set_interval(CLOCK_SECONDS, self._check_clock)
+        self.call_after_refresh(self._index_searches)
+
+    def _index_searches(self) -> None:
+        """After a big import the index of texts is made once the board is shown, in a thread:
+        the first look waits for none of it (searches look row by row meanwhile)."""
+        if search_index_out_of_date():
+            self.run_worker(make_search_index, thread=True, exit_on_error=False, group="search-index")
 
     def _check_clock(self) -> None:
         """The clock has moved a card on (a follow-up fell overdue, a day began): read again."""
