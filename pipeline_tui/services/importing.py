@@ -211,17 +211,23 @@ def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows,
 
     steps = {row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups}
     pick = itemgetter(*(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS))
-    archived = _AT["archived"]
-    live = [pick((*row, None)) for row in rows if not row[archived]]
-    stages = list(new.open_stage_by_id.values())
-    records = iter(queries.records_of(live, steps, stages))
+    archived, stage = _AT["archived"], _AT["stage"]
+    scored = new.open_stage_by_id  # live rows in other stages have no score to work out
+
+    def is_scored(row: tuple) -> bool:
+        return not row[archived] and row[stage] in scored
+
+    live = [pick((*row, None)) for row in rows if is_scored(row)]
+    records = iter(queries.records_of(live, steps, list(scored.values())))
     texts = itemgetter(*(_AT[field] for field in ("name", "organization", "contact", "notes")))
+    unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
     worked = []
     for row in rows:
-        record = None if row[archived] else next(records)
-        score, until = scores.score_and_until(record, new.open_stage_by_id, new.context, settings)
-        text = search_text(texts(row))
-        worked.append((score, str(until), text))
+        if is_scored(row):
+            score, until = scores.score_and_until(next(records), scored, new.context, settings)
+            worked.append((score, str(until), search_text(texts(row))))
+        else:
+            worked.append((*unscored, search_text(texts(row))))
     return worked
 
 
