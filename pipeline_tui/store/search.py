@@ -79,9 +79,11 @@ def rebuild(db: peewee.Database) -> None:
     """Index every prospect's text afresh: the ones not empty (an empty one is not worked out yet)."""
     if has_index(db):
         db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('delete-all')")
+        # in id order: the board's index holds the texts too, and read through it (in board
+        # order) FTS5 took 43 s for 100,000 texts instead of 0.9 s
         db.execute_sql(
             "INSERT INTO prospect_search (rowid, search_text)"
-            " SELECT id, search_text FROM prospect WHERE search_text <> ''"
+            " SELECT id, search_text FROM prospect WHERE search_text <> '' ORDER BY id"
         )
         for statement in _TRIGGERS:  # (those an out-of-date index went without)
             db.execute_sql(statement)
