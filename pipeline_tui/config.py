@@ -32,10 +32,10 @@ from __future__ import annotations
 import os
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline_tui.errors import UserError
 
+TYPE_CHECKING = False  # as typing's, without importing typing: `due` finds the database here
 if TYPE_CHECKING:  # the settings only when a file is read: finding the database needs none
     from pipeline_tui.core.dates import DateRules
     from pipeline_tui.core.settings import Settings

@@ -78,6 +78,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "pane.done": "d",
     "pane.snooze": "s",
     "pane.edit": "e",
+    "pane.people": "a",
     "pane.follow_up": "f",
     "pane.log_call": "c",
     "pane.note": "o",

@@ -349,6 +349,13 @@ def test_due_on_an_empty_database_and_for_mine(here, db, now):
     schedule(add_prospect(now, "Hers").id, "call", now + timedelta(hours=1), now)
     assert "1 today" in here("due", check=True).stdout
     assert here("--user", "bob", "--mine", "due", check=True).stdout == "0 overdue · 0 today\n"
+    # a pipeline named: found as every command finds one (any case), or refused in words
+    assert (
+        here("due", "--pipeline", "SALES", check=True).stdout
+        == "0 overdue · 1 today · next: call Hers 10:30\n"
+    )
+    refused = here("due", "--pipeline", "nope")
+    assert refused.returncode == 2 and "no pipeline named 'nope'" in refused.stderr
 
 
 def test_due_shows_a_hostile_name_without_acting_on_it(here, db, now):
@@ -360,19 +367,36 @@ def test_due_shows_a_hostile_name_without_acting_on_it(here, db, now):
     assert "\x1b" not in out and "\x07" not in out and "Evil" in out
 
 
-def test_due_loads_its_own_command_alone_and_no_rules(db, db_path):
+def test_due_loads_its_own_command_alone_and_no_database_layer(db, db_path):
     """At every shell prompt: not the other commands' parsers and modules, not the report's
-    rules, not the views (nor textual)."""
+    rules nor the date grammar, not peewee and the models (a current SQLite file is read with
+    sqlite3 alone), not the views (nor textual); nor --json."""
     script = (
         "import sys\n"
         "from pipeline_tui.cli import main\n"
         f"assert main(['--db', {str(db_path)!r}, '--now', '2026-11-26 09:30', 'due']) == 0\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('pipeline_tui', 'textual'))))\n"
+        f"assert main(['--db', {str(db_path)!r}, 'due', '--json']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pipeline_tui', 'textual', 'peewee'))))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     loaded = result.stdout.splitlines()[-1]
-    for heavy in ("cli.prospects", "cli.figures", "core.report", "core.advice", "services.base", "textual"):
+    for heavy in (
+        "cli.prospects",
+        "cli.figures",
+        "cli.completion",
+        "cli.manual",
+        "cli.tui",
+        "core.report",
+        "core.advice",
+        "core.dates",
+        "services.base",
+        "store.db",
+        "store.models",
+        "peewee",
+        "io.files",
+        "textual",
+    ):
         assert heavy not in loaded, (heavy, loaded)
     assert "pipeline_tui.cli.reminders" in loaded
 
@@ -440,6 +464,23 @@ def test_notify_prints_when_there_is_no_notify_send(here, db, now, tmp_path):
     assert printed.startswith("Call Evil") and "Co at 09:40: ring" in printed
     assert "\x1b" not in printed and printed.count("\n") == 1 and "ring" in printed
     assert here("notify", "--within", "1h", env=env, check=True).stdout == ""  # told once
+
+
+def test_a_notification_shows_a_name_as_typed_in_title_and_body(now, monkeypatch):
+    """The title is plain text to the daemon (the Desktop Notifications Specification allows
+    markup in the body only; dunst, for one, shows an escaped title as &lt;...): it goes as
+    typed, and only the body, which is markup, is escaped."""
+    from pipeline_tui.cli import reminders
+    from pipeline_tui.io import desktop
+    from pipeline_tui.services.reminders import Reminder
+
+    sent = []
+    monkeypatch.setattr(desktop, "notify", lambda title, body: sent.append((title, body)) or True)
+    name = "<b>Acme</b> & Co"
+    reminders._send(Reminder(1, 1, name, name, "Jo", "", "call", now + timedelta(minutes=5), ""), now)
+    assert sent == [("Call <b>Acme</b> & Co at 09:35", "Jo")]
+    reminders._send(Reminder(2, 2, "Deal", "Org", name, "", "email", now, ""), now)
+    assert sent[-1][1] == "Deal · &lt;b&gt;Acme&lt;/b&gt; &amp; Co"
 
 
 def test_due_cuts_a_long_name_by_terminal_cells(here, db, now):

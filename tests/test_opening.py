@@ -104,7 +104,7 @@ def test_a_dry_run_against_an_empty_file_checks_the_csv_and_leaves_it_empty(tmp_
     csv_file.write_text("name,stage\nGlobex,Proposal\n", encoding="utf-8")
     result = run(empty, "import", "--dry-run", str(csv_file))
     assert result.returncode == 0, result.stderr
-    assert "1 prospects would be imported" in result.stdout
+    assert "1 prospect would be imported" in result.stdout
     assert empty.stat().st_size == 0
 
 

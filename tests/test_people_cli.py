@@ -186,3 +186,15 @@ def test_import_makes_contacts_and_organizations_from_each_row(cli, tmp_path):
     assert sorted(d["name"] for d in rotul["deals"]) == ["Renewal", "Upsell"]
     acme = json.loads(cli("org", "acme", "--json", check=True).stdout)
     assert [d["name"] for d in acme["deals"]] == ["Pilot"], "Acme Inc. is another record until merged"
+
+
+def test_stage_list_lines_its_columns_up_with_wide_names(cli):
+    """A CJK character takes two cells of the terminal: the columns after a stage's name start
+    at the same cell on every line."""
+    from rich.cells import cell_len
+
+    cli("stage", "rename", "Qualified", "資格確認済み", check=True)
+    cli("stage", "rename", "Proposal", "Angebot 提案", check=True)
+    lines = cli("stage", "list", check=True).stdout.splitlines()
+    starts = {cell_len(line[: line.index("%") - 3]) for line in lines}
+    assert len(lines) == 7 and len(starts) == 1, lines

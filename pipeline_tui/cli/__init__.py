@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from pipeline_tui.cli import completion, manual, tui
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
     Parser,
+    Version,
     forms_epilog,
     global_options,
     resolve_now,
@@ -49,7 +49,15 @@ COMMAND_MODULES = (
 )
 # run at every shell prompt or by cron: only their own module is loaded and parsed for
 QUICK_COMMANDS = {"due": "reminders", "notify": "reminders"}
-RUNNERS: dict[str | None, Runner] = {None: tui.cmd_tui}
+
+
+def _open_the_tui(args: argparse.Namespace, now: datetime) -> int:
+    from pipeline_tui.cli.tui import cmd_tui
+
+    return cmd_tui(args, now)
+
+
+RUNNERS: dict[str | None, Runner] = {None: _open_the_tui}
 
 
 def opens_the_tui(argv: Sequence[str]) -> bool:
@@ -99,7 +107,7 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
     a quick command (``due``, ``notify``), its own module's commands alone, without the top
     level's help: nothing else is imported either."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
-    parser.add_argument("--version", action=manual.Version, help="the version, and the database schema's")
+    parser.add_argument("--version", action=Version, help="the version, and the database schema's")
     global_options(parser, defaults=True)
     if argv is not None and opens_the_tui(argv):
         parser.set_defaults(command=None)
@@ -176,7 +184,9 @@ def _failed_to_write(exc: Exception, argv: Sequence[str] | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if completion.asked():  # the shell asks what a word may be: answer and exit
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks what a word may be (argcomplete's script)
+        from pipeline_tui.cli import completion
+
         completion.complete(build_parser)
     status = 1
     try:
@@ -197,9 +207,10 @@ def _run(argv: Sequence[str] | None) -> int:
         _check_text(args)
         _skip_server_drivers(args)
         now = resolve_now(args)
-        from pipeline_tui.services.user import set_user
+        if args.command not in QUICK_COMMANDS:  # they add nothing; --mine asks who you are itself
+            from pipeline_tui.services.user import set_user
 
-        set_user(resolve_user(args))
+            set_user(resolve_user(args))
         status = RUNNERS[args.command](args, now)
         sys.stdout.flush()  # here, so that a failing write is said; at exit it would be lost
         return status

@@ -9,7 +9,6 @@ import stat
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from pipeline_tui.core.printable import printable, printable_lines
 from pipeline_tui.errors import UserError
@@ -62,6 +61,20 @@ def global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
 
 
 GLOBAL_VALUE_OPTIONS = ("--db", "--now", "--pipeline", "--user")
+
+
+class Version(argparse.Action):
+    """``--version``: the program's version and the database schema it reads and writes."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from pipeline_tui import __version__
+        from pipeline_tui.store.schema_version import SCHEMA_VERSION
+
+        say(f"{PROG} {__version__} (database schema {SCHEMA_VERSION})")
+        parser.exit()
 
 
 # -- what arguments take, said once for --help and for each command's help ---------------------
@@ -157,10 +170,10 @@ def activity_id(text: str) -> int:
 
 def resolve_now(args: argparse.Namespace) -> datetime:
     """``--now``, else ``PIPELINE_TUI_NOW``, else the system clock: the one place it is read."""
-    from pipeline_tui.core.dates import parse_iso
-
     text = args.now or os.environ.get("PIPELINE_TUI_NOW")
     if text:
+        from pipeline_tui.core.iso_dates import parse_iso
+
         now = parse_iso(text.replace("T", " "), "--now").replace(second=0, microsecond=0)
         # the figures look a year back and months ahead: keep clear of the calendar's ends
         if not 1900 <= now.year <= 9000:
@@ -189,9 +202,12 @@ def owner_scope(args: argparse.Namespace) -> str | None:
 
 
 def resolve_db(args: argparse.Namespace) -> str:
+    given = args.db or os.environ.get("PIPELINE_TUI_DB")
+    if given:
+        return given
     from pipeline_tui import config
 
-    return args.db or os.environ.get("PIPELINE_TUI_DB") or str(config.default_db_path())
+    return str(config.default_db_path())
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False, read_only: bool = False):
@@ -213,6 +229,15 @@ def say(message: str, *, error: bool = False) -> None:
     """Print one line for a person, on stdout (or stderr): whatever names, notes or file names it
     holds are shown, never acted on by the terminal."""
     print(printable(message), file=sys.stderr if error else sys.stdout)
+
+
+def padded(text: str, width: int) -> str:
+    """``text``, shown safely, padded with spaces to ``width`` terminal cells: a column of a
+    table. A wide character (CJK) takes two cells, which ``str.ljust`` counts as one."""
+    from rich.cells import cell_len
+
+    shown = printable(text)
+    return shown + " " * max(0, width - cell_len(shown))
 
 
 def goes_to_a_terminal(path: str | None) -> bool:
@@ -238,15 +263,18 @@ def write_output(path: str | None, data: str | bytes, args: argparse.Namespace |
     never onto the database in use (``args`` says which), over a file only with ``--force``.
     Text bound for a terminal is shown safely there (README.md, "Your data"); a file or a pipe
     gets it exact."""
-    from pipeline_tui.io.files import write_private, write_stdout
-
     if isinstance(data, str) and goes_to_a_terminal(path):
         data = printable_lines(data)
     if path is None or path == "-":
+        from pipeline_tui.io.stdout import write_stdout
+
         write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
         return
+    from pipeline_tui.io.files import write_private
 
     keep_away = database_files(args) if args is not None else []
+    from pathlib import Path
+
     write_private(Path(path), data, replace=bool(args and args.force), keep_away=keep_away)
 
 

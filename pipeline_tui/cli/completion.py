@@ -27,11 +27,6 @@ def cmd_completion(args, now: datetime) -> int:
     return 0
 
 
-def asked() -> bool:
-    """Whether the shell runs us to complete a word (argcomplete's script sets this)."""
-    return "_ARGCOMPLETE" in os.environ
-
-
 def complete(build_parser) -> None:
     """Print the completions of the shell's line and exit (argcomplete's protocol). Only the
     commands typed on the line are built, without their help texts: it prints none."""

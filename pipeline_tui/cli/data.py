@@ -21,6 +21,7 @@ from pipeline_tui.cli.common import (
     without_gc,
     write_output,
 )
+from pipeline_tui.core.wording import plural
 
 
 def register(command: AddCommand) -> None:
@@ -77,9 +78,9 @@ def cmd_import(args, now: datetime) -> int:
     if parsed.unknown_columns:
         say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)
     if args.dry_run:
-        say(f"{path}: {count:,} prospects would be imported (dry run, nothing written)")
+        say(f"{path}: {plural(count, 'prospect')} would be imported (dry run, nothing written)")
     else:
-        say(f"Imported {count:,} prospect{'s' if count != 1 else ''} from {path}")
+        say(f"Imported {plural(count, 'prospect')} from {path}")
     return 0
 
 
@@ -117,7 +118,7 @@ def cmd_export(args, now: datetime) -> int:
         write_csv(rows, buffer)
         write_output(args.output, buffer.getvalue(), args)
     if args.output:
-        say(f"Exported {len(rows):,} prospects to {args.output}", error=True)
+        say(f"Exported {plural(len(rows), 'prospect')} to {args.output}", error=True)
     return 0
 
 
@@ -137,5 +138,4 @@ def unknown_columns_text(columns: list[str], shown: int = 5) -> str:
     """One line for the header's unknown columns, however many: the first few by name."""
     names = ", ".join(repr(column[:40] + ("…" if len(column) > 40 else "")) for column in columns[:shown])
     more = ", …" if len(columns) > shown else ""
-    count = f"{len(columns):,} unknown column{'s' if len(columns) != 1 else ''}"
-    return f"{count} ignored: {names}{more}"
+    return f"{plural(len(columns), 'unknown column')} ignored: {names}{more}"

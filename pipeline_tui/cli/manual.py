@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from pipeline_tui import __version__
-from pipeline_tui.cli.common import PROG, AddCommand, say, write_output
+from pipeline_tui.cli.common import PROG, AddCommand, write_output
 from pipeline_tui.errors import UserError
 
 # what an argument is, for the arguments whose own help says nothing (by dest)
@@ -102,22 +102,6 @@ def register(command: AddCommand) -> None:
     manual.add_argument(
         "topic", nargs="?", metavar="COMMAND", help="a command; `keys` lists the binding ids of [keys]"
     )
-
-
-class Version(argparse.Action):
-    """``--version``: the program's version and the database schema it reads and writes."""
-
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
-        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        from pipeline_tui.store.drivers import skip_server_drivers
-
-        skip_server_drivers("")
-        from pipeline_tui.store.schema import SCHEMA_VERSION
-
-        say(f"{PROG} {__version__} (database schema {SCHEMA_VERSION})")
-        parser.exit()
 
 
 def cmd_help(args, now: datetime) -> int:

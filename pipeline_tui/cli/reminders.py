@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from pipeline_tui.cli.common import AddCommand, open_db, owner_scope, say, write_output
+from pipeline_tui.cli.common import AddCommand, open_db, owner_scope, resolve_db, say, write_output
 
 NAME_ROOM = 24  # cells of a prospect's name in the prompt's line
 
@@ -71,7 +71,7 @@ def due_line(summary, now: datetime) -> str:
     line = f"{summary.overdue} overdue · {summary.today} today"
     following = summary.next
     if following is not None:
-        from pipeline_tui.core.cadences import soon_label
+        from pipeline_tui.core.soon import soon_label
 
         when = (
             f"{following.due:%H:%M}" if following.due.date() == now.date() else soon_label(following.due, now)
@@ -84,8 +84,7 @@ def due_line(summary, now: datetime) -> str:
 def cmd_due(args, now: datetime) -> int:
     from pipeline_tui.services.reminders import due_summary
 
-    open_db(args, read_only=True)
-    summary = due_summary(now, owner_scope(args), args.pipeline)
+    summary = due_summary(resolve_db(args), now, owner_scope(args), args.pipeline)
     if args.json:
         from pipeline_tui.io.shapes import due_json, dumps
 
@@ -119,7 +118,7 @@ def _send(reminder, now: datetime) -> None:
             if reminder.due.date() == now.date()
             else f"{reminder.due:%a %d %b %H:%M}"
         )
-    title = f"{reminder.kind.capitalize()} {who} {when}"
+    title = f"{reminder.kind.capitalize()} {who} {when}"  # plain text (see desktop.notify): not escaped
     about = [reminder.contact, reminder.phone, reminder.notes]
     if reminder.organization and reminder.organization != reminder.prospect:
         about.insert(0, reminder.prospect)

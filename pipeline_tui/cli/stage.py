@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.cli.common import AddCommand, actions_of, open_db, say, write_output
+from pipeline_tui.cli.common import AddCommand, actions_of, open_db, padded, say, write_output
 
 
 def register(command: AddCommand) -> None:
@@ -65,7 +65,7 @@ def _list(args, now: datetime) -> int:
         return 0
     for row in rows:
         role = row.role or "no role"
-        say(f"{row.position:>2}. {row.name:<20} {row.probability:>4.0%}  {role:<12} {row.count:>6}")
+        say(f"{row.position:>2}. {padded(row.name, 20)} {row.probability:>4.0%}  {role:<12} {row.count:>6}")
     return 0
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline_tui.cli.common import AddCommand, open_db, resolve_db, say, whole_number
+from pipeline_tui.core.wording import plural
 from pipeline_tui.errors import UserError
 
 
@@ -50,7 +51,7 @@ def cmd_demo(args, now: datetime) -> int:
         del data
     if progress:
         sys.stderr.write("\r")
-    say(f"Demo data: {count:,} prospects in {shown(location)}", error=True)
+    say(f"Demo data: {plural(count, 'prospect')} in {shown(location)}", error=True)
     if args.no_open:
         return 0
     args.db = location

@@ -20,6 +20,7 @@ from pipeline_tui.core.figures import QuotaFigures
 from pipeline_tui.core.money import format_money
 from pipeline_tui.core.open_deals import OpenSums, open_sums
 from pipeline_tui.core.settings import Thresholds
+from pipeline_tui.core.wording import plural
 
 # Prospect advice, most pressing first: someone waiting, an appointment at risk, then the rest.
 PROSPECT_CODES = (
@@ -234,7 +235,7 @@ def answer_info_request(p: Prospect, stage: Stage, ctx: Context) -> Found | None
         return None
     oldest = min(waiting)
     hours = int((ctx.now - oldest).total_seconds() // 3600)
-    waited = f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+    waited = plural(hours, "hour") if hours < 48 else plural(hours // 24, "day")
     return (
         "answer-info-request",
         f"Answer the request for information from {p.label} now: they have waited {waited}",
@@ -285,7 +286,7 @@ def offer_trial(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
     if days > ctx.thresholds.offer_trial_after_days and not _open_of(p, *DEMO_KINDS):
         return (
             "offer-trial",
-            f"Offer {p.label} a free trial or demo: {days} days in {stage.name} without one",
+            f"Offer {p.label} a free trial or demo: {plural(days, 'day')} in {stage.name} without one",
             p.stage_entered,
         )
     return None
@@ -300,10 +301,10 @@ def stale(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
     days = (ctx.now - last).days
     limit = ctx.limits[stage.id]
     if limit.source == "default":
-        return ("stale", f"Revive or close {p.label}: nothing has happened for {days} days", last)
+        return ("stale", f"Revive or close {p.label}: nothing has happened for {plural(days, 'day')}", last)
     return (
         "stale",
-        f"Revive or close {p.label}: nothing has happened for {days} days ({stage.name} deals go "
+        f"Revive or close {p.label}: nothing has happened for {plural(days, 'day')} ({stage.name} deals go "
         f"stale after {limit.days})",
         last,
     )
@@ -337,15 +338,11 @@ def pipeline_counts(
     return PipelineCounts(sums.early, sums.late, sums.appointments_soon)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 def _behind_quota(quota: QuotaFigures | None) -> Advice | None:
     if quota is None or quota.gap <= 0:
         return None
     needed = quota.new_prospects_needed
-    tail = f": find about {_plural(needed, 'new prospect')}" if needed else ": find new prospects"
+    tail = f": find about {plural(needed, 'new prospect')}" if needed else ": find new prospects"
     return Advice(
         "behind-quota",
         f"You are {format_money(quota.gap)} short of the {quota.period.kind}'s quota of "
@@ -359,8 +356,8 @@ def _weekly(quota: QuotaFigures | None) -> str:
         return ""
     needed, weekly, end = quota.new_prospects_needed, quota.new_prospects_per_week, quota.period.end
     if weekly >= needed:
-        return f"; the quota needs {_plural(needed, 'new prospect')} by {end:%d %b}"
-    return f"; the quota needs {_plural(weekly, 'new prospect')} a week until {end:%d %b}"
+        return f"; the quota needs {plural(needed, 'new prospect')} by {end:%d %b}"
+    return f"; the quota needs {plural(weekly, 'new prospect')} a week until {end:%d %b}"
 
 
 def _cold_call_more(
@@ -372,12 +369,12 @@ def _cold_call_more(
         return Advice(
             "cold-call-more",
             f"Make more cold calls: {deals} close to a sale but no appointment is booked in the next "
-            f"{thresholds.appointment_horizon_days} days{_weekly(quota)}",
+            f"{plural(thresholds.appointment_horizon_days, 'day')}{_weekly(quota)}",
         )
     if needed is not None and counts.early < needed:
         return Advice(
             "cold-call-more",
-            f"Make more cold calls: only {_plural(counts.early, 'early prospect')} against the {needed} "
+            f"Make more cold calls: only {plural(counts.early, 'early prospect')} against the {needed} "
             f"new ones the quota needs{_weekly(quota)}",
         )
     return None
@@ -401,9 +398,9 @@ def pipeline_advice(
         found.append(
             Advice(
                 "research-and-presentations",
-                f"Cut cold calls: {counts.appointments_soon} appointments in the next "
-                f"{thresholds.appointment_horizon_days} days and {counts.late} "
-                f"deal{'s' if counts.late != 1 else ''} near closing; spend the time on "
+                f"Cut cold calls: {plural(counts.appointments_soon, 'appointment')} in the next "
+                f"{plural(thresholds.appointment_horizon_days, 'day')} and {plural(counts.late, 'deal')} "
+                "near closing; spend the time on "
                 "research and polishing presentations",
             )
         )
@@ -415,8 +412,8 @@ def pipeline_advice(
         found.append(
             Advice(
                 "improve-closing",
-                f"Work on closing: only {appointment_rate:.0%} of the {appointment_closed} prospects who "
-                "had an appointment bought",
+                f"Work on closing: only {appointment_rate:.0%} of the "
+                f"{plural(appointment_closed, 'prospect')} who had an appointment bought",
             )
         )
     return [advice for advice in found if advice is not None]

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from pipeline_tui.core.dates import DEFAULT_RULES, DateError, DateRules, parse_when
 from pipeline_tui.core.kinds import FOLLOW_UP_KINDS
+from pipeline_tui.core.soon import soon_label
 from pipeline_tui.errors import UserError
 
 MAX_STEPS = 50
@@ -140,15 +141,3 @@ class NextStep(NamedTuple):
         if self.repeat:
             return f"{self.kind} {when} ({self.repeat})"
         return f"{self.kind} {when}"
-
-
-def soon_label(due: datetime, now: datetime) -> str:
-    """``today 15:00``, ``tomorrow 09:00``, ``Fri 09:00`` within the week, else ``Fri 11 Dec 09:00``."""
-    days = (due.date() - now.date()).days
-    if days == 0:
-        return f"today {due:%H:%M}"
-    if days == 1:
-        return f"tomorrow {due:%H:%M}"
-    if 1 < days < 7:
-        return due.strftime("%a %H:%M")
-    return due.strftime("%a %d %b %H:%M") if due.year == now.year else due.strftime("%a %d %b %Y %H:%M")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from pipeline_tui.errors import UserError
+from pipeline_tui.core.iso_dates import DateError
 
 ORDERS = ("DMY", "MDY", "YMD")
 ORDER_WORDS = {"DMY": "day/month/year", "MDY": "month/day/year", "YMD": "year/month/day"}
@@ -22,10 +22,6 @@ SETTING = 'set date_order = "DMY" or "MDY" under [locale] in config.toml'
 
 # the date at the start of a text, and where it ends (a time may follow after a space or a T)
 _NUMERIC_RE = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})(?:\2(\d{1,4}))?(?=$|[\sTt])", re.ASCII)
-
-
-class DateError(UserError):
-    """A date that could not be read (here: a numeric one, or one that reads two ways)."""
 
 
 class Readings(NamedTuple):

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from pipeline_tui.core.date_order import DateError, read_numeric, split_numeric  # noqa: F401 (DateError: its home for callers)
+from pipeline_tui.core.date_order import read_numeric, split_numeric
+from pipeline_tui.core.iso_dates import DateError, parse_iso  # noqa: F401 (their home for callers)
 from pipeline_tui.core.lateness import days_late
 from pipeline_tui.core.zones import add_real_time, settle
 
@@ -288,20 +289,6 @@ def _parse_absolute(text: str, original: str, now: datetime, rules: DateRules) -
 def parse_day(text: str, now: datetime, rules: DateRules = DEFAULT_RULES) -> date:
     """A calendar day (an expected close date) in the same grammar as :func:`parse_when`."""
     return parse_when(text, now, rules).date()
-
-
-def parse_iso(text: str, what: str = "date") -> datetime:
-    """Strict ISO ``YYYY-MM-DD[ HH:MM[:SS]]`` for files and ``--now``, fast and unambiguous."""
-    value = text.strip()
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time())
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise DateError(f"{what} {text!r} is not an ISO date like 2026-12-01 or 2026-12-01 14:30") from exc
-    if parsed.tzinfo is not None:
-        parsed = parsed.replace(tzinfo=None)
-    return parsed
 
 
 def describe_due(due: datetime, now: datetime) -> str:

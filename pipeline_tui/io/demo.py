@@ -356,19 +356,40 @@ def _walk(maker: _Maker) -> None:
     recent = rng.random() < maker.recent_share
     created = maker.work_time(now - timedelta(days=rng.uniform(0, 60 if recent else maker.span_days)))
     created = min(created, now)  # office hours later today (or a weekend's Monday) are to come yet
-    position, moment = LEAD, created
-    history = [(LEAD, created)]
-    activities: list[tuple[str, datetime]] = [("call", created)]
-    closed = None
-    lost_reason = ""
+    walked = _walk_the_stages(maker, created)
+    pid = _add_walked(maker, created, walked)
+    for kind, when in walked.activities:
+        if when < now:
+            maker.follow_up(pid, kind, when, done=True)
+    if walked.closed is None:
+        _next_step(maker, pid, walked.position)
+
+
+@dataclass
+class _Walked:
+    """Where a walk through the stages ended, and what happened on the way."""
+
+    position: int
+    history: list[tuple[int, datetime]]
+    activities: list[tuple[str, datetime]]
+    closed: datetime | None = None
+    lost_reason: str = ""
+
+
+def _walk_the_stages(maker: _Maker, created: datetime) -> _Walked:
+    """From a lead made at ``created``, a stage further (or lost, or won from a proposal) every
+    dozen days or so, with calls and emails between, until now or until it closes."""
+    rng, now = maker.rng, maker.now
+    walked = _Walked(LEAD, [(LEAD, created)], [("call", created)])
+    moment = created
     while True:
         previous = moment
         moment = maker.work_time(moment + timedelta(days=rng.expovariate(1 / 12)))
         if moment <= previous:  # snapped to an earlier hour of the same day: keep time moving on
             moment = previous + timedelta(hours=1)
         if moment >= now:
-            break
-        roll = rng.random()
+            return walked
+        roll, position = rng.random(), walked.position
         if position == PROPOSAL and roll < 0.7:
             position = WON_POS if roll < 0.5 else LOST_POS
         elif position != PROPOSAL and roll < 0.62:
@@ -377,51 +398,61 @@ def _walk(maker: _Maker) -> None:
             position = LOST_POS
         else:  # no move this time: now and then a call or an email
             if roll < 0.85:
-                activities.append((maker.pick(("call", "email")), moment))
+                walked.activities.append((maker.pick(("call", "email")), moment))
             continue
-        history.append((position, moment))
-        if position == APPOINTMENT:
-            activities.append(("appointment", maker.work_time(moment + timedelta(days=maker.below(1, 6)))))
-        elif position == TRIAL:
-            activities.append((maker.pick(("demo", "trial")), moment))
-        else:
-            activities.append((maker.pick(("call", "email")), moment))
+        walked.position = position
+        walked.history.append((position, moment))
+        walked.activities.append(_activity_on_entering(maker, position, moment))
         if position in (WON_POS, LOST_POS):
-            closed = moment
-            lost_reason = maker.pick(LOST_REASONS) if position == LOST_POS else ""
-            break
-    is_open = closed is None
+            walked.closed = moment
+            walked.lost_reason = maker.pick(LOST_REASONS) if position == LOST_POS else ""
+            return walked
+
+
+def _activity_on_entering(maker: _Maker, position: int, moment: datetime) -> tuple[str, datetime]:
+    """What was done on reaching a stage: an appointment booked, a demo or trial, else a call or
+    an email."""
+    if position == APPOINTMENT:
+        return ("appointment", maker.work_time(moment + timedelta(days=maker.below(1, 6))))
+    if position == TRIAL:
+        return (maker.pick(("demo", "trial")), moment)
+    return (maker.pick(("call", "email")), moment)
+
+
+def _add_walked(maker: _Maker, created: datetime, walked: _Walked) -> int:
+    """The prospect a walk made: what is known of it grows with how far it got."""
+    rng, position = maker.rng, walked.position
     decision = (
         "yes" if position >= APPOINTMENT or rng.random() < 0.3 else maker.pick(("unknown", "unknown", "no"))
     )
-    pid = maker.prospect(
+    return maker.prospect(
         stage=position,
         created=created,
-        entered=history[-1][1],
+        entered=walked.history[-1][1],
         decision=decision,
         value=True if position > LEAD or rng.random() < 0.5 else None,
         close=True if position > QUALIFIED or rng.random() < 0.4 else None,
-        closed=closed,
-        lost_reason=lost_reason,
-        history=history,
+        closed=walked.closed,
+        lost_reason=walked.lost_reason,
+        history=walked.history,
     )
-    for kind, when in activities:
-        if when < now:
-            maker.follow_up(pid, kind, when, done=True)
-    if is_open:
-        roll = rng.random()
-        kind = (
-            maker.pick(("call", "email", "call", "task"))
-            if position < APPOINTMENT
-            else maker.pick(("call", "appointment", "email"))
-        )
-        if roll < 0.15:
-            maker.follow_up(pid, kind, maker.work_time(now - timedelta(days=maker.below(1, 9))), done=False)
-        elif roll < 0.30:
-            due = now.replace(hour=maker.pick((9, 11, 15, 17)), minute=0)
-            maker.follow_up(pid, kind, due, done=False, created=now - timedelta(days=3))
-        elif roll < 0.82:
-            maker.follow_up(pid, kind, maker.work_time(now + timedelta(days=maker.below(1, 15))), done=False)
+
+
+def _next_step(maker: _Maker, pid: int, position: int) -> None:
+    """An open prospect's next follow-up: overdue, due today, to come, or (now and then) none."""
+    now, roll = maker.now, maker.rng.random()
+    kind = (
+        maker.pick(("call", "email", "call", "task"))
+        if position < APPOINTMENT
+        else maker.pick(("call", "appointment", "email"))
+    )
+    if roll < 0.15:
+        maker.follow_up(pid, kind, maker.work_time(now - timedelta(days=maker.below(1, 9))), done=False)
+    elif roll < 0.30:
+        due = now.replace(hour=maker.pick((9, 11, 15, 17)), minute=0)
+        maker.follow_up(pid, kind, due, done=False, created=now - timedelta(days=3))
+    elif roll < 0.82:
+        maker.follow_up(pid, kind, maker.work_time(now + timedelta(days=maker.below(1, 15))), done=False)
 
 
 def _scenarios(maker: _Maker) -> list[Callable[[], None]]:

@@ -51,7 +51,8 @@ def open_link(url: str) -> bool:
 def notify(title: str, body: str) -> bool:
     """A desktop notification through ``notify-send``; False when there is none, or it failed
     (no desktop session, as under cron without its address). ``body`` is the daemon's markup:
-    the caller escapes it."""
+    the caller escapes it. ``title`` is plain text, shown as sent: the Desktop Notifications
+    Specification allows markup in the body only, so an escaped title would show its ``&lt;``."""
     program = shutil.which("notify-send")
     if program is None:
         return False

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pipeline_tui.errors import DISK_FULL, UserError, is_disk_full
+from pipeline_tui.io.stdout import words_for, write_stdout  # noqa: F401 (their home was here)
+from pipeline_tui.io.stdout import write_all as _write_all
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # what SQLite may leave beside a file it writes (a backup's temporary copy)
@@ -84,23 +86,6 @@ def write_private(
         _write_atomically(target.path, shown, replace, lambda fd, _: _write_all(fd, payload))
 
 
-def write_stdout(data: str | bytes) -> None:
-    """Write to standard output through its descriptor: Python's buffered stdout can drop the
-    error of a write cut short by a full disk, and exit 0 with half the output written."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # replaced by one in memory (a test's capture)
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-        else:
-            sys.stdout.write(data)
-        return
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    target = Target(Path("standard output"), direct=True, descriptor=descriptor)
-    _write_into(target, target.path, lambda fd: _write_all(fd, payload))
-
-
 def write_private_with(
     path: str | os.PathLike,
     fill: Callable[[Path], None],
@@ -137,11 +122,6 @@ def make_private_folders(folder: str | os.PathLike) -> None:
             new.mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot create {new}: {words_for(exc)}") from None
-
-
-def words_for(exc: OSError) -> str:
-    """What went wrong, for a message: a full disk said as such."""
-    return DISK_FULL if is_disk_full(exc) else (exc.strerror or str(exc))
 
 
 def _refuse_database_files(path: Path, found: os.stat_result | None, keep_away: Places) -> None:
@@ -264,13 +244,6 @@ def _scratch_file(shown: Path):
     finally:
         for leftover in (temporary, *(Path(f"{temporary}{suffix}") for suffix in SQLITE_SIDE_FILES)):
             _remove(leftover)
-
-
-def _write_all(fd: int, payload: bytes) -> None:
-    view = memoryview(payload)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def _copy_into(source: Path, fd: int) -> None:

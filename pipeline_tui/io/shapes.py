@@ -7,11 +7,11 @@ import re
 import sys
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING
 
 from pipeline_tui.core.money import cents_to_number
 from pipeline_tui.core.printable import C0, UNSAFE
 
+TYPE_CHECKING = False  # as typing's, without importing typing (`due --json` runs at every prompt)
 if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
     from pipeline_tui.core.report import Report
     from pipeline_tui.services.agenda import AgendaItem

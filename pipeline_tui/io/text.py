@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_money
 from pipeline_tui.core.printable import printable, printable_lines
+from pipeline_tui.core.wording import plural, word_for
 
 if TYPE_CHECKING:  # text at a shell prompt (`due`) must not load the report's rules or the views
     from pipeline_tui.core.report import Report
@@ -108,7 +109,11 @@ def _stage_days_lines(report: Report) -> list[str]:
     for d in report.stage_days:
         name = d.stage if len(pipelines) == 1 else f"{d.pipeline}/{d.stage}"
         days = "—" if d.avg_days is None else f"{d.avg_days:.1f}"
-        limit = f"{d.rotting.days:>4} days ({learned[d.rotting.source]})" if d.rotting else ""
+        limit = (
+            f"{d.rotting.days:>4} {word_for(d.rotting.days, 'day'):<4} ({learned[d.rotting.source]})"
+            if d.rotting
+            else ""
+        )
         lines.append(
             f"  {name[:14]:<14}{days:>6} {bar((d.avg_days or 0) / top, 20)}"
             f" {d.count:>6} left  {limit}".rstrip()
@@ -134,12 +139,13 @@ def _forecast_lines(report: Report) -> list[str]:
         won = f" + {format_money(m.won)} won" if i == 0 and m.won else ""
         flag = "  ← famine" if m.famine else ""
         lines.append(
-            f"  {m.month:%b %Y}  {m.count:>4} deals {format_money(m.weighted_value):>12}{won}{pace}{flag}"
+            f"  {m.month:%b %Y}  {m.count:>4} {word_for(m.count, 'deal'):<5} "
+            f"{format_money(m.weighted_value):>12}{won}{pace}{flag}"
         )
     s = report.slipped
     if s.count:
         lines.append(
-            f"  Slipped: {s.count} open deal{'s' if s.count != 1 else ''} worth {format_money(s.value)} "
+            f"  Slipped: {plural(s.count, 'open deal')} worth {format_money(s.value)} "
             f"({format_money(s.weighted_value)} weighted) past their close date, counted this month"
         )
     return [*lines, ""]
@@ -155,7 +161,8 @@ def _lost_reason_lines(report: Report) -> list[str]:
             f"  {r.reason[:24]:<24}{r.count:>6} {format_money(r.value):>12}  {bar(r.count / top, 20)}"
         )
     if len(report.lost_reasons) > 10:
-        lines.append(f"  … and {len(report.lost_reasons) - 10} more reasons (report --json lists all)")
+        more = plural(len(report.lost_reasons) - 10, "more reason")
+        lines.append(f"  … and {more} (report --json lists all)")
     return [*lines, ""]
 
 
@@ -285,7 +292,7 @@ def organization_text(view) -> str:
     """``org NAME``: who works there, every deal it has had, and what it has bought."""
     won = sum(1 for d in view.deals if d.kind == "won")
     lines = [
-        f"{view.name}: {len(view.deals)} deal{'s' if len(view.deals) != 1 else ''}, "
+        f"{view.name}: {plural(len(view.deals), 'deal')}, "
         f"{won} won, lifetime won value {format_money(view.won_value)}",
         "",
         "People" if view.people else "People: nobody named yet",

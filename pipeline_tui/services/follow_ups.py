@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from pipeline_tui.core.dates import DEFAULT_RULES, WORKING_HOUR, DateRules
 from pipeline_tui.core.fields import parse_kind, parse_text
+from pipeline_tui.core.wording import plural
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, save, set_undo_label
 from pipeline_tui.services.cadences import continue_after
@@ -124,7 +125,7 @@ def snooze(follow_up_id: int, delta: timedelta, now: datetime) -> FollowUp:
     follow_up = _open_follow_up(follow_up_id)
     save(follow_up, due_at=snoozed_due(follow_up.due_at, delta, now))
     days = delta.days
-    set_undo_label(f"snoozed {follow_up.kind} by {days} day{'s' if days != 1 else ''}")
+    set_undo_label(f"snoozed {follow_up.kind} by {plural(days, 'day')}")
     return follow_up
 
 

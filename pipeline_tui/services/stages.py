@@ -14,6 +14,7 @@ from peewee import fn
 
 from pipeline_tui.core.domain import OPEN, ROLES
 from pipeline_tui.core.fields import parse_name, parse_probability
+from pipeline_tui.core.wording import plural
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, find_pipeline, find_stage, save, set_undo_label
 from pipeline_tui.store import queries
@@ -151,8 +152,7 @@ def remove_stage(name: str, to: str | None, now: datetime, *, pipeline: str | No
         raise UserError(f"--to names another open stage of {target.name}, not {heir.name}")
     if held and heir is None:
         raise UserError(
-            f"{stage.name} holds {len(held)} prospect{'s' if len(held) != 1 else ''}: "
-            "say which stage takes them with --to STAGE"
+            f"{stage.name} holds {plural(len(held), 'prospect')}: say which stage takes them with --to STAGE"
         )
     heir = heir or _neighbour(stages, stage)
     for prospect in held:

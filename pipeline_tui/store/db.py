@@ -17,6 +17,7 @@ import peewee
 from pipeline_tui.errors import DISK_FULL, ServerLost, UserError, causes, is_disk_full
 from pipeline_tui.store import link, locations, models, schema
 from pipeline_tui.store.built import run_built
+from pipeline_tui.store.quick import OUR_TABLES
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -110,7 +111,6 @@ def open_database(
 # -- SQLite files ---------------------------------------------------------------------------
 
 SQLITE_URL = "sqlite:///"
-OUR_TABLES = frozenset({"pipeline", "stage", "prospect", "follow_up"})
 SUPPORTED = "a SQLite file (a path, or sqlite:///path) or a PostgreSQL server (postgresql://...)"
 
 

@@ -1,11 +1,11 @@
-"""The queries of reminders outside the app (`pipeline-tui due` and `notify`), on their own so
-that a shell prompt or a cron job loads no more than it needs."""
+"""The queries of `pipeline-tui notify` (reminders outside the app), on their own so that a cron
+job loads no more than it needs; `due`'s are in :mod:`pipeline_tui.store.due`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN
 
 from pipeline_tui.store.models import FollowUp, Prospect, database
 
@@ -23,40 +23,8 @@ def _open(query, owner: str | None, pipeline_id: int | None):
     return query
 
 
-def _moment(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
-def due_counts(now: datetime, day_end: datetime, owner=None, pipeline_id=None) -> tuple[int, int]:
-    """How many open follow-ups are overdue (before ``now``), and how many are due from now to
-    ``day_end``."""
-    late = fn.SUM(Case(None, [(FollowUp.due_at < now, 1)], 0))
-    later = fn.SUM(Case(None, [(FollowUp.due_at >= now, 1)], 0))
-    query = _open(FollowUp.select(late, later), owner, pipeline_id).where(FollowUp.due_at <= day_end)
-    overdue, today = database.obj.execute(query).fetchone()
-    return int(overdue or 0), int(today or 0)
-
-
-def next_due(now: datetime, owner=None, pipeline_id=None) -> tuple | None:
-    """The open follow-up due soonest from ``now`` on: id, prospect id, name, organization,
-    kind, due."""
-    query = _open(
-        FollowUp.select(
-            FollowUp.id,
-            FollowUp.prospect,
-            Prospect.name,
-            Prospect.organization,
-            FollowUp.kind,
-            FollowUp.due_at,
-        ),
-        owner,
-        pipeline_id,
-    )
-    query = query.where(FollowUp.due_at >= now).order_by(FollowUp.due_at, FollowUp.id).limit(1)
-    row = database.obj.execute(query).fetchone()
-    return None if row is None else (*row[:5], _moment(row[5]))
+def _moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def coming_due(start: datetime, end: datetime, owner=None) -> list[tuple]:

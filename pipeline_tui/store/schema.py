@@ -14,8 +14,7 @@ import peewee
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.store import activity, board, freshness, models, search, totals
-
-SCHEMA_VERSION = 9
+from pipeline_tui.store.schema_version import SCHEMA_VERSION
 
 
 def _to_2(db: peewee.Database) -> None:

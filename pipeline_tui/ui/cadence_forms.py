@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pipeline_tui.core.cadences import Cadence, available, find_cadence, soon_label
 from pipeline_tui.core.dates import DateRules, describe_due, parse_when
+from pipeline_tui.core.wording import plural
 from pipeline_tui.errors import ServerLost
 from pipeline_tui.services import cadences
 from pipeline_tui.ui.widgets.forms import ConfirmScreen, Field, FormScreen
@@ -79,9 +80,7 @@ def _stop_question(now_running: cadences.Running, name: str, now: datetime) -> t
         at = f" (step {step.cadence_step})" if step is not None else ""
         said.append(f"the {now_running.cadence.name} cadence{at}")
     if now_running.repeating:
-        said.append(
-            f"{len(now_running.repeating)} repeating follow-up{'s' if len(now_running.repeating) > 1 else ''}"
-        )
+        said.append(plural(len(now_running.repeating), "repeating follow-up"))
     detail = []
     if now_running.step is not None:
         detail.append(

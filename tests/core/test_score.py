@@ -119,7 +119,7 @@ def test_a_middling_prospect_sums_its_rules():
         (31, "+5 expected to close in 31 days"),
         (90, "+5 expected to close in 90 days"),
         (91, None),
-        (-1, "-5 expected close date passed 1 days ago"),
+        (-1, "-5 expected close date passed 1 day ago"),
     ],
 )
 def test_close_date_bands(days, reason):

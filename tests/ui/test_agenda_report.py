@@ -128,6 +128,23 @@ async def test_enter_opens_the_prospect_over_the_agenda_and_1_jumps_to_it_on_the
         assert item.prospect in screen_text(app)
 
 
+async def test_a_in_the_pane_over_the_agenda_opens_the_deals_people(demo_db, make_app):
+    """The pane's key line says "a people" over the agenda too: the key works there."""
+    from pipeline_tui.ui.screens.people import PeopleScreen
+    from pipeline_tui.ui.screens.prospect_pane import ProspectPaneScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await show_agenda(pilot)
+        item = agenda_current(app)
+        await pilot.press("enter", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, PeopleScreen) and app.screen.prospect_id == item.prospect_id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ProspectPaneScreen)
+
+
 async def test_triage_ten_follow_ups_in_at_most_thirty_keys(demo_db, make_app, now):
     """Mark done (keeping the offered next step) or snooze ten follow-ups; count every key."""
     app = make_app()

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pipeline_tui.core.wording import plural
 from pipeline_tui.errors import UserError
 from pipeline_tui.io import desktop
 from pipeline_tui.services import call_block, follow_ups
@@ -92,7 +93,7 @@ class CallBlockScreen(Screen):
         self.show_call()
 
     def _finish(self) -> None:
-        said = f"Call block done: {self.made} call{'s' if self.made != 1 else ''} made"
+        said = f"Call block done: {plural(self.made, 'call')} made"
         if self.snoozed:
             said += f", {self.snoozed} snoozed"
         self.dismiss(None)

@@ -43,6 +43,7 @@ class ProspectPaneScreen(ModalScreen[None]):
         Binding("d", "done", "Done", id="pane.done"),
         Binding("s", "snooze", "+1 day", id="pane.snooze"),
         Binding("e", "edit", "Edit", id="pane.edit"),
+        Binding("a", "people", "People", show=False, id="pane.people"),
         Binding("f", "follow_up", "Follow-up", id="pane.follow_up"),
         Binding("c", "log_call", "Log call", id="pane.log_call"),
         Binding("o", "note", "Note", id="pane.note"),
@@ -175,6 +176,17 @@ class ProspectPaneScreen(ModalScreen[None]):
             dialogs.edit_prospect(self.app.now, self.detail, dates=self.app.date_rules),
             lambda _: f"Saved {self.prospect_name}",
         )
+
+    def action_people(self) -> None:
+        """a: the people on this deal, as on the board."""
+        from pipeline_tui.ui.screens.people import PeopleScreen
+
+        def after(changed) -> None:
+            if changed:
+                self.app.changed()
+                self.app.keep_screen(self.reload)
+
+        self.app.push_screen(PeopleScreen(self.prospect_id, self.prospect_name), after)
 
     def action_follow_up(self) -> None:
         from pipeline_tui.ui import dialogs

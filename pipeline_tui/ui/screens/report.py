@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
+from pipeline_tui.core.wording import plural
 from pipeline_tui.services.views import report
 from pipeline_tui.ui.format import money, printable
 from pipeline_tui.ui.screens.base import ViewScreen
@@ -155,7 +156,7 @@ def _lost_reason_parts(result: Report, width: int) -> list:
             (f" {money(r.value, short=True):>6}\n", "dim"),
         ]
     if len(result.lost_reasons) > 8:
-        parts.append((f"… and {len(result.lost_reasons) - 8} more reasons\n", "dim"))
+        parts.append((f"… and {plural(len(result.lost_reasons) - 8, 'more reason')}\n", "dim"))
     return parts
 
 

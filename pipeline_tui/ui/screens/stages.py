@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from pipeline_tui.core.wording import plural
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import stages
 from pipeline_tui.ui.format import printable
@@ -147,7 +148,7 @@ class StagesScreen(ListDialog):
                 lambda values: stages.remove_stage(
                     row.name, values["to"], self.app.now(), pipeline=self.pipeline
                 ),
-                note=f"It holds {row.count} prospect{'s' if row.count != 1 else ''}; history keeps its name.",
+                note=f"It holds {plural(row.count, 'prospect')}; history keeps its name.",
             )
             self.app.push_screen(form, lambda stage: stage and self._reload(None))
             return

@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from pipeline_tui.core import aging
+from pipeline_tui.core.wording import plural, word_for
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
 from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
@@ -40,7 +41,7 @@ KEY_HINTS = {
     ],
     "pane": [
         (("pane.edit",), "e", "edit"),
-        (("board.people",), "a", "people"),
+        (("pane.people",), "a", "people"),
         (("pane.follow_up",), "f", "follow-up"),
         (("pane.log_call",), "c", "log call"),
         (("pane.note",), "o", "note"),
@@ -105,9 +106,8 @@ def _who(detail: Detail, now: datetime) -> list:
         parts.append((" · archived", "warn"))
     is_open = detail.stage.kind == "open" and not p.archived
     if is_open:  # how long it has sat in this stage (README: Time in stage)
-        parts.append(
-            (f" · {aging.days_since(p.stage_entered_at, now)}{GLUE}days{GLUE}in{GLUE}stage", "muted")
-        )
+        days = aging.days_since(p.stage_entered_at, now)
+        parts.append((f" · {days}{GLUE}{word_for(days, 'day')}{GLUE}in{GLUE}stage", "muted"))
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     if who:
         parts += ["\n", who]
@@ -225,7 +225,7 @@ def _organization(detail: Detail) -> list:
     others = org.other_deals
     parts: list = []
     if others or org.won_value:
-        parts += [_section(f"{org.name}: {others} other deal{'s' if others != 1 else ''}")]
+        parts += [_section(f"{org.name}: {plural(others, 'other deal')}")]
         parts += [("Won, lifetime ", "muted"), (money(org.won_value), "strong"), "\n"]
         for deal in org.newest:
             style = {"won": "good", "lost": "bad"}.get(deal.kind)
@@ -250,7 +250,7 @@ def _history(detail: Detail) -> list:
         )
         parts += [(f"{entry.when:%d %b %y} ", "muted"), (f"{label:<9}", "strong"), entry.text, "\n"]
     if len(history) > 30:
-        parts += [(f"… {len(history) - 30} older entries", "muted"), "\n"]
+        parts += [(f"… {plural(len(history) - 30, 'older entry', 'older entries')}", "muted"), "\n"]
     return parts
 
 
@@ -370,7 +370,7 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         if strip is None:
             if below > 0:
                 # (fits the narrowest pane)
-                line = [(f"↓ {below + 1} more lines · {self.scroll_keys} scroll", "keys")]
+                line = [(f"↓ {plural(below + 1, 'more line')} · {self.scroll_keys} scroll", "keys")]
             else:
                 line = self.text_lines[index] if index < len(self.text_lines) else []
             parts = [(text, self._style(role)) for text, role in clear_of_cuts(line, self._cuts)]

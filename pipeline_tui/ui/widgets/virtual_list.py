@@ -129,70 +129,90 @@ def wrap_parts(parts: Sequence[tuple[str, Styled]], width: int) -> list[list[tup
     """Word-wrap styled text to lines of at most ``width`` cells. A newline ends a line (spaces
     after it are kept: they indent); a line wrapped in the middle starts at its next word; a word
     made of parts in different styles stays whole; a word longer than a line is cut."""
-    width = max(1, width)
-    lines: list[list[tuple[str, Styled]]] = [[]]
-    used = 0
-    word: list[tuple[str, Styled]] = []
-    wrapped = False  # whether the last line began where a line was too long
-
-    def new_line(*, wrapping: bool) -> None:
-        nonlocal used, wrapped
-        lines.append([])
-        used, wrapped = 0, wrapping
-
-    def place(word: list[tuple[str, Styled]]) -> None:
-        nonlocal used
-        if used and used + sum(cell_len(text) for text, _ in word) > width:
-            new_line(wrapping=True)
-        for text, style in word:
-            while used + cell_len(text) > width:
-                fits = _chars_within(text, width - used) or (0 if used else 1)
-                if fits:
-                    _add(lines[-1], text[:fits], style)
-                new_line(wrapping=True)
-                text = text[fits:]
-            if text:
-                _add(lines[-1], text, style)
-                used += cell_len(text)
-
+    wrapping: _Wrapping[Styled] = _Wrapping(width)
     for text, style in parts:
         # line breaks of any kind end a line; other control characters are shown as they are
         # drawn (make_strip), so that the width measured here is the width drawn
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
         for number, piece in enumerate(text.split("\n")):
-            piece = printable(piece)
             if number:
-                if word:
-                    place(word)
-                    word = []
-                new_line(wrapping=False)
-            size = cell_len(piece)
-            if not word and used + size <= width and (used or not wrapped or not _blank(piece[:1])):
-                # fits whole (most lines do): only its last word may still run on into the next part
-                last = _LAST_WORD.search(piece)
-                head = piece[: last.start()] if last else piece
-                if head:
-                    _add(lines[-1], head, style)
-                    used += cell_len(head) if last else size
-                if last:
-                    word = [(last.group(), style)]
-                continue
-            for token in _TOKENS.findall(piece):
-                if not _blank(token[0]):
-                    word.append((token, style))
-                    continue
-                if word:
-                    place(word)
-                    word = []
-                if used + cell_len(token) <= width:
-                    if used or not wrapped:
-                        _add(lines[-1], token, style)
-                        used += cell_len(token)
-                elif used:  # blanks past the end: the line ends there (the next word must not join)
-                    new_line(wrapping=True)
-    if word:
-        place(word)
-    return [[(text.replace(GLUE, " "), style) for text, style in line] for line in lines]
+                wrapping.end_line()
+            wrapping.add(printable(piece), style)
+    wrapping.end_word()
+    return [[(text.replace(GLUE, " "), style) for text, style in line] for line in wrapping.lines]
+
+
+class _Wrapping(Generic[Styled]):
+    """One :func:`wrap_parts` under way: the lines so far, the cells used on the last one, the
+    word being gathered (its parts may differ in style), and whether the last line began where
+    a line was too long (it then drops the blanks it would start with)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = max(1, width)
+        self.lines: list[list[tuple[str, Styled]]] = [[]]
+        self.used = 0
+        self.word: list[tuple[str, Styled]] = []
+        self.wrapped = False
+
+    def new_line(self, *, wrapping: bool) -> None:
+        self.lines.append([])
+        self.used, self.wrapped = 0, wrapping
+
+    def end_line(self) -> None:
+        """A newline in the text."""
+        self.end_word()
+        self.new_line(wrapping=False)
+
+    def add(self, piece: str, style: Styled) -> None:
+        """A piece of text without line breaks, in one style."""
+        size = cell_len(piece)
+        if (
+            not self.word
+            and self.used + size <= self.width
+            and (self.used or not self.wrapped or not _blank(piece[:1]))
+        ):
+            # fits whole (most lines do): only its last word may still run on into the next part
+            last = _LAST_WORD.search(piece)
+            head = piece[: last.start()] if last else piece
+            if head:
+                _add(self.lines[-1], head, style)
+                self.used += cell_len(head) if last else size
+            if last:
+                self.word = [(last.group(), style)]
+            return
+        for token in _TOKENS.findall(piece):
+            self._add_token(token, style)
+
+    def _add_token(self, token: str, style: Styled) -> None:
+        """A word's part (gathered) or the blanks between words (where a line may end)."""
+        if not _blank(token[0]):
+            self.word.append((token, style))
+            return
+        self.end_word()
+        if self.used + cell_len(token) <= self.width:
+            if self.used or not self.wrapped:
+                _add(self.lines[-1], token, style)
+                self.used += cell_len(token)
+        elif self.used:  # blanks past the end: the line ends there (the next word must not join)
+            self.new_line(wrapping=True)
+
+    def end_word(self) -> None:
+        """Place the word gathered: on this line if it fits, else on the next, cut if longer."""
+        word, self.word = self.word, []
+        if not word:
+            return
+        if self.used and self.used + sum(cell_len(text) for text, _ in word) > self.width:
+            self.new_line(wrapping=True)
+        for text, style in word:
+            while self.used + cell_len(text) > self.width:
+                fits = _chars_within(text, self.width - self.used) or (0 if self.used else 1)
+                if fits:
+                    _add(self.lines[-1], text[:fits], style)
+                self.new_line(wrapping=True)
+                text = text[fits:]
+            if text:
+                _add(self.lines[-1], text, style)
+                self.used += cell_len(text)
 
 
 class LineView(ScrollRangeWithoutLayout):
