@@ -28,7 +28,7 @@ from pipeline_tui.services.prospects import (
 from pipeline_tui.store import board as store_board
 from pipeline_tui.store import freshness, queries, search, totals
 from pipeline_tui.store.built import built_sql
-from pipeline_tui.store.models import FollowUp, Prospect, Stage
+from pipeline_tui.store.models import FollowUp, Prospect, Setting, Stage
 
 SETTINGS = Settings()
 
@@ -520,3 +520,85 @@ def test_a_basis_from_before_the_rotting_mark_gains_its_time_in_stage_without_re
     scores.keep_current(now, SETTINGS)
     assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, SETTINGS.thresholds))
     assert {score for (score,) in Prospect.select(Prospect.score).tuples()} == {-1}
+
+
+def _stored() -> list[tuple]:
+    query = Prospect.select(Prospect.id, Prospect.score, Prospect.fresh_until, Prospect.search_text)
+    return [
+        (pid, score, str(until), text) for pid, score, until, text in query.order_by(Prospect.id).tuples()
+    ]
+
+
+def _import_csv(tmp_path, now, rows: int) -> None:
+    """Open, won, lost and archived rows, with follow-ups due and overdue, close dates,
+    budgets, urgency, decision makers and accented notes."""
+    from pipeline_tui.io.csv_io import parse_csv
+    from pipeline_tui.services.importing import import_parsed
+
+    lines = [
+        "name,organization,contact,value,stage,expected_close,urgency,decision_maker,"
+        "next_follow_up,next_follow_up_kind,status,archived,notes,created"
+    ]
+    for n in range(rows):
+        stage = ("Lead", "Qualified", "Appointment", "Trial", "Proposal")[n % 5]
+        status = ("", "", "", "", "won", "lost")[n % 6]
+        due = (now + timedelta(days=n % 9 - 4)).strftime("%Y-%m-%d %H:%M") if n % 4 else ""
+        lines.append(
+            f"Deal {n},Ørsted {n % 11},Jörg {n % 5},{(n * 37) % 900 or ''},{stage},"
+            f"{(now + timedelta(days=n % 120 - 30)).date() if n % 3 else ''},{('low', 'high', '')[n % 3]},"
+            f"{('yes', 'no', '')[n % 3]},{due},{('call', 'demo', 'email')[n % 3] if due else ''},"
+            f"{status},{'yes' if n % 17 == 0 else 'no'},Notes Ü {n},"
+            f"{(now - timedelta(days=n % 200)).strftime('%Y-%m-%d %H:%M')}"
+        )
+    path = tmp_path / "deals.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_parsed(parse_csv(path, now), str(path), now, settings=SETTINGS)
+
+
+@pytest.mark.parametrize("into", ["an empty database", "one whose scores hold", "one a day behind"])
+@pytest.mark.parametrize("many", [False, True])
+def test_an_imports_stored_scores_and_texts_are_what_the_core_works_out(
+    db, now, tmp_path, monkeypatch, into, many
+):
+    """The import scores and folds its rows from the rows in hand: the first look after it has
+    nothing to work out (but in a database whose scores are a day behind: the new day's
+    ladder), and what it stored is what working every row out again gives."""
+    from pipeline_tui.store import bulk
+
+    if many:  # the big-import path (indexes and triggers off while it inserts), at a small size
+        monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 50)
+    if into != "an empty database":
+        add_prospect(now, "Already here", fields={"value": "500"})
+        scores.keep_current(now - timedelta(days=1 if into == "one a day behind" else 0), SETTINGS)
+    _import_csv(tmp_path, now, 120)
+    assert freshness.any_stale(now) == (into == "one a day behind")
+    scores.keep_current(now, SETTINGS)
+    imported = _stored()
+    basis = freshness.basis()
+    Prospect.update(fresh_until=None, search_text="").execute()
+    if into == "an empty database":  # its ladder too (else the day's ladder stays, as it would)
+        Setting.delete().where(Setting.key == freshness.BASIS_KEY).execute()
+    scores.keep_current(now, SETTINGS)  # every score and text worked out again by the core
+    assert imported == _stored()
+    assert basis == freshness.basis()
+    assert stored_scores() == core_scores(now)
+
+
+def test_after_a_big_import_searches_look_row_by_row_until_the_index_is_made(db, now, tmp_path, monkeypatch):
+    from pipeline_tui.services.board import make_search_index, search_index_out_of_date
+    from pipeline_tui.store import bulk
+
+    if not search.has_index(db):
+        pytest.skip("the trigram index is SQLite's")
+    monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 50)
+    _import_csv(tmp_path, now, 120)
+    assert search_index_out_of_date() and not search.find("jorg 3").indexed
+    before = _search(now, "jorg 3")
+    assert sum(len(cards) for cards in before.values()) == 24
+    assert make_search_index() and not search_index_out_of_date()
+    assert search.find("jorg 3").indexed and _search(now, "jorg 3") == before
+    db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('integrity-check')")
+    deal = Prospect.get(Prospect.name == "Deal 8")
+    edit_prospect(deal.id, now, {"name": "Renamed eight"})  # the index follows writes again
+    assert _search(now, "renamed eight") == {"Trial": [("Renamed eight", "")]}
+    assert not make_search_index()

@@ -71,7 +71,9 @@ def cmd_import(args, now: datetime) -> int:
             count = import_parsed(parsed, str(path), now, dry_run=True, pipeline=args.pipeline)
     else:
         open_db(args, create=not args.dry_run, read_only=args.dry_run)
-        count = import_parsed(parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline)
+        count = import_parsed(
+            parsed, str(path), now, dry_run=args.dry_run, pipeline=args.pipeline, settings=user_settings()
+        )
     # after the checks, so that a refused file gets its one line of error and nothing else
     if parsed.unknown_columns:
         say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)

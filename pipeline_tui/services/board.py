@@ -24,7 +24,7 @@ from pipeline_tui.services import scores
 from pipeline_tui.services.agenda import follow_up_status
 from pipeline_tui.store import board as store
 from pipeline_tui.store import freshness, queries, search, totals
-from pipeline_tui.store.db import read_snapshot
+from pipeline_tui.store.db import read_snapshot, thread_connection
 
 WINDOW = 16  # cards read at a time: a screen 40 lines tall shows 9 a column
 KEPT_WINDOWS = 16  # per column: scrolling back and forth reads nothing again
@@ -368,3 +368,14 @@ def _moment(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+def search_index_out_of_date() -> bool:
+    """Whether an import left the index of texts to be made again (see ``store.search``)."""
+    return search.is_out_of_date()
+
+
+def make_search_index() -> bool:
+    """Make the index of texts again, in a worker thread (its own connection): whether it did."""
+    with thread_connection():
+        return search.catch_up()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
+from pipeline_tui.core.search import search_text
+from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_io import FIELDS, ParsedFile
+from pipeline_tui.services import scores
 from pipeline_tui.services.base import current_user, find_pipeline
-from pipeline_tui.store import activity, bulk, models, people
+from pipeline_tui.store import activity, bulk, freshness, models, people, queries
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
@@ -109,10 +113,17 @@ class _Resolver:
 
 
 def import_parsed(
-    parsed: ParsedFile, path: str, now: datetime, *, dry_run: bool = False, pipeline: str | None = None
+    parsed: ParsedFile,
+    path: str,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    pipeline: str | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Write every checked row in one transaction (into the pipeline each row names, else the one
-    given, else the first), or with ``dry_run`` only check pipelines and stages."""
+    given, else the first), or with ``dry_run`` only check pipelines and stages. With the
+    ``settings``, each row's score and search text go in with it (see :func:`_worked_out`)."""
     resolve = _Resolver(pipeline, path)
     places = [resolve(item) for item in parsed.prospects]  # checked before writing
     if dry_run:
@@ -153,18 +164,75 @@ def import_parsed(
             if item.follow_up is not None:
                 due, kind = item.follow_up
                 follow_ups.append((pid, kind, due, None, written, "", ""))
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        new, worked = None, []
+        if settings is not None:
+            values = _open_values(prospects, places)
+            new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
+        if new is None:
+            bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        else:
+            worked = _worked_out(prospects, follow_ups, new, settings)
+            rows = [row + extra for row, extra in zip(prospects, worked, strict=True)]
+            bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until", "search_text"), rows)
+            scores.new_rows_in(new)
         people.contacts_from_rows(start)  # each row's contact as a record
         bulk.insert_rows(StageChange, ("prospect", "from_stage", "to_stage", "changed_at"), changes)
         bulk.insert_rows(
             FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
         )
+        if new is not None and follow_ups:  # their triggers marked the rows to work out again
+            freshness.write([(*worked[row[0] - start][:2], row[0]) for row in follow_ups], with_text=False)
         bulk.sync_sequence(Prospect)
         return len(prospects)
 
     count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+_AT = {name: index for index, name in enumerate(PROSPECT_COLUMNS)}
+
+
+def _open_values(rows: list[tuple], places: list[Place]) -> list[int]:
+    """The values of the live open deals among an import's rows (a budget ranks among them)."""
+    archived, value = _AT["archived"], _AT["value_cents"]
+    return [
+        row[value]
+        for row, place in zip(rows, places, strict=True)
+        if place.open and not row[archived] and row[value] is not None
+    ]
+
+
+def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows, settings: Settings) -> list:
+    """(score, until when it holds, search text) of each row, from the rows in hand, as
+    ``services.scores`` works them out from the database: the first look after an import of
+    100,000 rows then has nothing to work out (it took seconds)."""
+    from pipeline_tui.core.domain import FollowUp as Step
+
+    steps = {row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups}
+    pick = itemgetter(*(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS))
+    archived, stage = _AT["archived"], _AT["stage"]
+    scored = new.open_stage_by_id  # live rows in other stages have no score to work out
+
+    def is_scored(row: tuple) -> bool:
+        return not row[archived] and row[stage] in scored
+
+    live = [pick((*row, None)) for row in rows if is_scored(row)]
+    records = iter(queries.records_of(live, steps, list(scored.values())))
+    texts = itemgetter(*(_AT[field] for field in ("name", "organization", "contact", "notes")))
+    unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
+    worked = []
+    for row in rows:
+        if is_scored(row):
+            score, until = scores.score_and_until(next(records), scored, new.context, settings)
+            worked.append((score, str(until), search_text(texts(row))))
+        else:
+            worked.append((*unscored, search_text(texts(row))))
+    return worked
+
+
+def _moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def database_is_empty() -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from pipeline_tui.core import domain
 from pipeline_tui.core.aging import RottingLimit
@@ -44,7 +45,7 @@ def keep_current(now: datetime, settings: Settings) -> None:
     stages = queries.load_stages(settings)
     rules = _fingerprint(settings, stages)
     basis = freshness.basis()
-    if _holds(basis, rules, now) and not freshness.any_stale(now):
+    if _holds(basis, rules, now) and basis["stage_time"] is not None and not freshness.any_stale(now):
         return
     run_write(lambda: _work_out_stale(now, settings, stages, rules), counted=False)
 
@@ -75,7 +76,6 @@ def _holds(basis: dict | None, rules: str, now: datetime) -> bool:
         and basis["rules"] == rules
         and basis["day"] == now.date()
         and basis["latest"] <= now
-        and basis["stage_time"] is not None
     )
 
 
@@ -151,15 +151,10 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
     stages = [stage for opens in context.open_stages.values() for stage in opens]
     stage_by_id = {stage.id: stage for stage in stages}
     live = {p.id: p for p in queries.prospects_by_id(padded, stages)}
-    weights, thresholds = settings.score, settings.thresholds
     texts = freshness.texts_of(padded) if texts_for.intersection(ids) else {}
     plain, with_text = [], []
     for pid in ids:
-        prospect = live.get(pid)
-        score, until = None, freshness.NEVER  # closed or archived: the clock changes nothing
-        if prospect is not None and (stage := stage_by_id.get(prospect.stage_id)) is not None:
-            score = score_total(prospect, stage, context, weights, thresholds)
-            until = score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
+        score, until = score_and_until(live.get(pid), stage_by_id, context, settings)
         folded = search_text(texts[pid][1:5], texts[pid][5:]) if pid in texts_for and pid in texts else None
         if folded is not None and folded != texts[pid][0]:  # (a move changes no text: its index stays)
             with_text.append((score, until, folded, pid))
@@ -167,3 +162,50 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
             plain.append((score, until, pid))
     freshness.write(plain, with_text=False)
     freshness.write(with_text, with_text=True)
+
+
+def score_and_until(
+    prospect: domain.Prospect | None, open_stage_by_id: dict, context: ScoreContext, settings: Settings
+) -> tuple[int | None, datetime]:
+    """A live prospect's score and until when it holds; (None, NEVER) for one that is not
+    live (None), or not in an open stage: the clock changes nothing of it."""
+    stage = open_stage_by_id.get(prospect.stage_id) if prospect is not None else None
+    if stage is None:
+        return None, freshness.NEVER
+    thresholds = settings.thresholds
+    score = score_total(prospect, stage, context, settings.score, thresholds)
+    return score, score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
+
+
+class NewRows(NamedTuple):
+    """How an import scores the rows it writes, as :func:`keep_current` would at ``now``."""
+
+    context: ScoreContext
+    open_stage_by_id: dict
+    basis: tuple  # the basis to store once they are in: rules, day, ladder, latest, time in stage
+
+
+def for_new_rows(
+    now: datetime, settings: Settings, open_values: Iterable[int], database_was_empty: bool
+) -> NewRows | None:
+    """The scoring of rows an import brings (``open_values``: the values of its live open
+    ones), so that the first look after it has nothing to work out. Into an empty database,
+    or one whose scores hold at ``now``, they are scored as :func:`keep_current` would score
+    them; otherwise (the rules or the day changed) None: it works them out with the rest."""
+    stages = queries.load_stages(settings)
+    rules = _fingerprint(settings, stages)
+    basis = freshness.basis()
+    if database_was_empty:  # (the time in stage: read by the first look, see keep_current)
+        ladder, latest, stage_time = value_ladder(open_values), now, None
+    elif _holds(basis, rules, now):
+        ladder, latest, stage_time = basis["ladder"], max(now, basis["latest"]), basis["stage_time"]
+    else:
+        return None
+    context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
+    open_stage_by_id = {stage.id: stage for opens in context.open_stages.values() for stage in opens}
+    return NewRows(context, open_stage_by_id, (rules, now.date(), ladder, latest, stage_time))
+
+
+def new_rows_in(new: NewRows) -> None:
+    """After the import's rows are in (its transaction): the basis they were scored with."""
+    freshness.set_basis(*new.basis)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the report's and the advice rules' code loads when first as
     from pipeline_tui.core import advice as advice_rules
     from pipeline_tui.core.report import Report
 
+OTHER_DEALS_SHOWN = 8  # of the organization's other deals, in the pane: the newest
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ class Detail(NamedTuple):
     timeline: list[TimelineEntry]
     open_follow_ups: list[domain.FollowUp]
     contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
-    organization: object = None  # services.organizations.OrganizationView, when it names one
+    organization: object = None  # services.organizations.OrganizationGlance, when it names one
     look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
     cadence: str | None = None  # the running cadence and its step, in words
     runs_itself: Mapping[int, str] = MappingProxyType({})  # open follow-up id -> "step 2 of 3", "every week"
@@ -138,7 +139,7 @@ def _people_of(prospect: Prospect) -> dict:
 
     found: dict = {"contacts": tuple(contacts_of(prospect.id))}
     if prospect.org_id is not None:
-        found["organization"] = organizations.organization_view(prospect.org_id)
+        found["organization"] = organizations.glance(prospect.org_id, prospect.id, OTHER_DEALS_SHOWN)
         found["look_alikes"] = tuple(organizations.look_alikes(prospect.org_id))
     return found
 

@@ -231,15 +231,16 @@ def _stage_time(found) -> tuple[StageTime, ...] | None:
 
 
 def set_basis(
-    rules: str, day: date, ladder: Sequence[int], latest: datetime, stage_time: Sequence[StageTime]
+    rules: str, day: date, ladder: Sequence[int], latest: datetime, stage_time: Sequence[StageTime] | None
 ) -> None:
+    """Store the basis; ``stage_time`` None: the first read works it out (keeping every score)."""
     text = json.dumps(
         {
             "rules": rules,
             "day": str(day),
             "ladder": list(ladder),
             "latest": str(latest),
-            "stage_time": [list(time) for time in stage_time],
+            "stage_time": None if stage_time is None else [list(time) for time in stage_time],
         }
     )
     Setting.insert(key=BASIS_KEY, value=text).on_conflict(

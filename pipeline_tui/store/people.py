@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import peewee
+
+from pipeline_tui.core.domain import WON
 from pipeline_tui.core.people import Contact as ContactRecord
 from pipeline_tui.core.people import organization_key
 from pipeline_tui.store import models
@@ -139,9 +142,9 @@ def every_deals_contacts() -> dict[int, list[ContactRecord]]:
     return found
 
 
-def deals_of(organization_id: int) -> list[tuple]:
-    """Every deal of an organization: (id, name, stage name, stage kind, value cents, closed at,
-    archived), newest first."""
+def deals_of(organization_id: int, leaving_out: int | None = None, up_to: int | None = None) -> list[tuple]:
+    """Every deal of an organization (but ``leaving_out``; the first ``up_to``): (id, name,
+    stage name, stage kind, value cents, closed at, archived), newest first."""
     query = (
         Prospect.select(
             Prospect.id,
@@ -153,11 +156,26 @@ def deals_of(organization_id: int) -> list[tuple]:
             Prospect.archived,
         )
         .join(models.Stage, on=(Prospect.stage == models.Stage.id))
-        .where(Prospect.org == organization_id)
+        .where(Prospect.org == organization_id, Prospect.id != (leaving_out or 0))
         .order_by(Prospect.created_at.desc(), Prospect.id.desc())
+        .limit(up_to)
         .tuples()
     )
     return list(query)
+
+
+def deal_totals(organization_id: int, leaving_out: int) -> tuple[int, int]:
+    """(how many deals the organization has but ``leaving_out``, the value of all it won)."""
+    won = peewee.Case(None, [(models.Stage.kind == WON, peewee.fn.COALESCE(Prospect.value_cents, 0))], 0)
+    others = peewee.Case(None, [(Prospect.id != leaving_out, 1)], 0)
+    query = (
+        Prospect.select(peewee.fn.SUM(others), peewee.fn.SUM(won))
+        .join(models.Stage, on=(Prospect.stage == models.Stage.id))
+        .where(Prospect.org == organization_id)
+        .tuples()
+    )
+    count, value = query.get()
+    return int(count or 0), int(value or 0)
 
 
 def people_of(organization_id: int) -> list[ContactRecord]:
@@ -179,3 +197,17 @@ def people_of(organization_id: int) -> list[ContactRecord]:
 def all_organizations() -> list[tuple[int, str]]:
     """Every organization record: (id, name)."""
     return list(Organization.select(Organization.id, Organization.name).order_by(Organization.id).tuples())
+
+
+def organization_keys() -> list[tuple[int, str]]:
+    """Every organization record's (id, key), by id."""
+    return list(models.database.obj.execute_sql('SELECT id, "key" FROM organization ORDER BY id').fetchall())
+
+
+def organization_names(ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these organizations, in the order given."""
+    if not ids:
+        return []
+    query = Organization.select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    names = dict(query.tuples())
+    return [(oid, names[oid]) for oid in ids if oid in names]

@@ -289,6 +289,14 @@ def _prospect_records(
     return prospects
 
 
+def records_of(
+    rows: list[tuple], open_follow_ups: dict, stages: Iterable[domain.Stage]
+) -> list[domain.Prospect]:
+    """The core's record of rows in ``PROSPECT_COLUMNS`` order, as read (an import's rows in
+    hand, their times as the ISO text stored); ``rows`` is emptied as it goes."""
+    return _prospect_records(rows, open_follow_ups, {stage.id: stage.position for stage in stages})
+
+
 def prospects_by_id(
     ids: list[int], stages: Iterable[domain.Stage], pipeline_id: int | None = None, owner: str | None = None
 ) -> list[domain.Prospect]:

@@ -1068,3 +1068,23 @@ async def test_a_rotting_card_is_marked_and_a_logged_call_clears_it(demo_db, mak
         assert "rotting" not in "\n".join(
             line for line in screen_text(app).splitlines() if card.name[:5] in line
         )
+
+
+async def test_the_board_makes_an_index_an_import_left_out_of_date_once_it_is_shown(db, make_app):
+    """A big import leaves the index of texts to be made: the board makes it in a thread."""
+    from pipeline_tui.services.board import search_index_out_of_date
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.store import search
+    from pipeline_tui.store.db import run_write
+
+    if not search.has_index(db):
+        pytest.skip("the trigram index is SQLite's")
+    add_prospect(make_app().now(), "Brightwater dental")
+    run_write(lambda: search.set_out_of_date(db))
+    assert search_index_out_of_date()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert not search_index_out_of_date()
+        assert search.find("brightwater").indexed
