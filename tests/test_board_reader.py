@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from pipeline_tui.core import domain
+from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.score import ScoreContext, open_stages_by_pipeline, score_total, value_ladder
 from pipeline_tui.core.settings import ScoreWeights, Settings
 from pipeline_tui.services import scores
 from pipeline_tui.services.board import WINDOW, BoardReader
 from pipeline_tui.services.follow_ups import complete, log_activity, schedule, snooze
+from pipeline_tui.services.importing import ImportOptions
 from pipeline_tui.services.notes import add_note
 from pipeline_tui.services.prospects import (
     add_prospect,
@@ -28,7 +30,7 @@ from pipeline_tui.services.prospects import (
 from pipeline_tui.store import board as store_board
 from pipeline_tui.store import freshness, queries, search, totals
 from pipeline_tui.store.built import built_sql
-from pipeline_tui.store.models import FollowUp, Prospect, Stage
+from pipeline_tui.store.models import FollowUp, Prospect, Setting, Stage
 
 SETTINGS = Settings()
 
@@ -433,3 +435,210 @@ def test_cards_say_days_in_stage_and_a_slipped_close_of_open_deals_only(db, now)
     assert (cards["Acme on time"].days_in_stage, cards["Acme on time"].slipped) == (2, False)
     for name in ("Acme won", "Acme gone"):
         assert (cards[name].days_in_stage, cards[name].slipped) == (None, False), name
+
+
+def test_a_card_rots_as_the_core_says_with_the_reports_limits(db, now):
+    """Issue 20: a card idle past its stage's limit with no next step is marked. The board's
+    limits are the report's (learned from the time in stage once a day with the score's
+    basis), and each card rots exactly when core.aging says its prospect does."""
+    from pipeline_tui.core import aging
+    from pipeline_tui.services.report import report
+
+    demo(now)
+    reader = BoardReader(SETTINGS)
+    board = reader.read(now)
+    limits = report(now, SETTINGS).rotting
+    assert {limit.source for limit in limits.values()} >= {"history"}, "the demo has history to learn from"
+    snapshot = queries.load_snapshot(now, SETTINGS, open_only=True)
+    cards = {card.id: card for _, column in board.columns for card in column}
+    judged = {p.id: aging.is_rotting(p, now, limits[p.stage_id]) for p in snapshot.open_prospects}
+    assert {pid: card.rotting for pid, card in cards.items()} == {pid: judged[pid] for pid in cards}
+    assert 0 < sum(judged.values()) < len(judged), "some rot, some do not"
+    by_id = {p.id: p for p in snapshot.open_prospects}
+    assert all(card.idle_days == aging.idle_days(by_id[card.id], now) for card in cards.values())
+
+
+def test_a_card_rots_past_its_stages_limit_unless_a_step_is_planned_or_it_is_snoozed(db, now):
+    from pipeline_tui.services.prospects import snooze_prospect
+
+    settings = Settings(rotting={"Lead": 7})
+    idle = add_prospect(now - timedelta(days=8), "Acme idle")
+    add_prospect(now - timedelta(days=7), "Acme seven days")  # 7 whole days: not past 7
+    planned = add_prospect(now - timedelta(days=8), "Acme planned")
+    schedule(planned.id, "call", now - timedelta(days=2), now - timedelta(days=8))  # overdue still counts
+    snoozed = add_prospect(now - timedelta(days=8), "Acme snoozed")
+    snooze_prospect(snoozed.id, now + timedelta(days=3), "budget in January", now - timedelta(days=8))
+    won = add_prospect(now - timedelta(days=30), "Acme won")
+    mark_won(won.id, now - timedelta(days=20))
+
+    def rotting() -> dict[str, tuple]:
+        board = BoardReader(settings).read(now, "acme")
+        return {card.name: (card.rotting, card.idle_days) for _, column in board.columns for card in column}
+
+    assert rotting() == {
+        "Acme idle": (True, 8),
+        "Acme seven days": (False, 7),
+        "Acme planned": (False, 8),
+        "Acme snoozed": (False, 8),
+        "Acme won": (False, None),
+    }
+    log_activity(idle.id, "call", now - timedelta(days=1), outcome="keen")
+    assert rotting()["Acme idle"] == (False, 1), "a call logged yesterday: touched"
+
+
+def test_the_learned_time_in_stage_is_read_once_a_day_with_the_scores_basis(db, now):
+    from pipeline_tui.core.figures import lookback_window
+    from pipeline_tui.store.report import load_stage_time
+
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, SETTINGS.thresholds))
+    step_prospect(sorted(stored_scores())[0], 1, now)  # a move: the day's figure stays as it was
+    before = freshness.basis()["stage_time"]
+    scores.keep_current(now, SETTINGS)
+    assert freshness.basis()["stage_time"] == before
+    tomorrow = now + timedelta(days=1)
+    scores.keep_current(tomorrow, SETTINGS)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(tomorrow, SETTINGS.thresholds))
+    assert freshness.basis()["stage_time"] != before
+
+
+def test_a_basis_from_before_the_rotting_mark_gains_its_time_in_stage_without_rescoring(db, now):
+    """A database whose scores were worked out before the basis held the time in stage (main
+    at schema 9): the first read adds it and works no score out again."""
+    import json
+
+    from pipeline_tui.core.figures import lookback_window
+    from pipeline_tui.store.models import Setting
+    from pipeline_tui.store.report import load_stage_time
+
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    old = json.loads(Setting.get(Setting.key == freshness.BASIS_KEY).value)
+    del old["stage_time"]
+    Setting.update(value=json.dumps(old)).where(Setting.key == freshness.BASIS_KEY).execute()
+    assert freshness.basis()["stage_time"] is None
+    Prospect.update(score=-1).execute()  # (a score worked out again would overwrite this)
+    scores.keep_current(now, SETTINGS)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, SETTINGS.thresholds))
+    assert {score for (score,) in Prospect.select(Prospect.score).tuples()} == {-1}
+
+
+def _stored() -> list[tuple]:
+    query = Prospect.select(Prospect.id, Prospect.score, Prospect.fresh_until, Prospect.search_text)
+    return [
+        (pid, score, str(until), text) for pid, score, until, text in query.order_by(Prospect.id).tuples()
+    ]
+
+
+def _import_csv(tmp_path, now, rows: int, settings: Settings = SETTINGS) -> None:
+    """Open, won, lost (with the time they closed) and archived rows, with follow-ups due and
+    overdue, close dates, budgets, urgency, decision makers and accented notes; with rates in
+    the ``settings``, the budgets in euros, yen and dollars (a yen amount a hundred times its
+    worth at home)."""
+    from pipeline_tui.io.csv_io import parse_csv
+    from pipeline_tui.services.importing import import_parsed
+
+    rated = bool(settings.currency.rates)
+    lines = [
+        "name,organization,contact,value,stage,expected_close,urgency,decision_maker,"
+        "next_follow_up,next_follow_up_kind,status,archived,notes,created,closed"
+        + (",currency" if rated else "")
+    ]
+    for n in range(rows):
+        code = ("", "JPY", "USD", "EUR")[n % 4] if rated else ""
+        amount = (n * 37) % 900 * (100 if code == "JPY" else 1)
+        stage = ("Lead", "Qualified", "Appointment", "Trial", "Proposal")[n % 5]
+        status = ("", "", "", "", "won", "lost")[n % 6]
+        due = (now + timedelta(days=n % 9 - 4)).strftime("%Y-%m-%d %H:%M") if n % 4 else ""
+        created = now - timedelta(days=n % 200)
+        closed = min(created + timedelta(days=2), now).strftime("%Y-%m-%d %H:%M") if status else ""
+        lines.append(
+            f"Deal {n},Ørsted {n % 11},Jörg {n % 5},{amount or ''},{stage},"
+            f"{(now + timedelta(days=n % 120 - 30)).date() if n % 3 else ''},{('low', 'high', '')[n % 3]},"
+            f"{('yes', 'no', '')[n % 3]},{due},{('call', 'demo', 'email')[n % 3] if due else ''},"
+            f"{status},{'yes' if n % 17 == 0 else 'no'},Notes Ü {n},"
+            f"{created.strftime('%Y-%m-%d %H:%M')},{closed}" + (f",{code}" if rated else "")
+        )
+    path = tmp_path / "deals.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    parsed = parse_csv(path, now, home=settings.currency.home)
+    import_parsed(
+        parsed, str(path), now, options=ImportOptions(currencies=settings.currency), settings=settings
+    )
+
+
+@pytest.mark.parametrize("into", ["an empty database", "one whose scores hold", "one a day behind"])
+@pytest.mark.parametrize("many", [False, True])
+def test_an_imports_stored_scores_and_texts_are_what_the_core_works_out(
+    db, now, tmp_path, monkeypatch, into, many
+):
+    """The import scores and folds its rows from the rows in hand: the first look after it has
+    nothing to work out (but in a database whose scores are a day behind: the new day's
+    ladder), and what it stored is what working every row out again gives."""
+    from pipeline_tui.store import bulk
+
+    if many:  # the big-import path (indexes and triggers off while it inserts), at a small size
+        monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 50)
+    if into != "an empty database":
+        add_prospect(now, "Already here", fields={"value": "500"})
+        scores.keep_current(now - timedelta(days=1 if into == "one a day behind" else 0), SETTINGS)
+    _import_csv(tmp_path, now, 120)
+    assert freshness.any_stale(now) == (into == "one a day behind")
+    scores.keep_current(now, SETTINGS)
+    imported = _stored()
+    basis = freshness.basis()
+    Prospect.update(fresh_until=None, search_text="").execute()
+    if into == "an empty database":  # its ladder too (else the day's ladder stays, as it would)
+        Setting.delete().where(Setting.key == freshness.BASIS_KEY).execute()
+    scores.keep_current(now, SETTINGS)  # every score and text worked out again by the core
+    assert imported == _stored()
+    assert basis == freshness.basis()
+    assert stored_scores() == core_scores(now)
+
+
+RATED = Settings(currency=Currencies("EUR", {"USD": 0.5, "JPY": 0.01}))
+
+
+@pytest.mark.parametrize("into", ["an empty database", "one whose scores hold"])
+def test_an_imports_stored_scores_rank_budgets_in_the_home_currency(db, now, tmp_path, into):
+    """Deals in yen and dollars among euro ones: the import ranks each budget at home, as the
+    scores worked out again from the database with the same rates do (a yen budget ranked as
+    yen would outrank every euro one)."""
+    if into != "an empty database":
+        add_prospect(now, "Already here", fields={"value": "500"})
+        scores.keep_current(now, RATED)
+    _import_csv(tmp_path, now, 120, RATED)
+    assert Prospect.select().where(Prospect.currency == "JPY").count() == 30
+    assert not freshness.any_stale(now)
+    scores.keep_current(now, RATED)  # the first look: nothing to work out but the time in stage
+    imported, basis = _stored(), freshness.basis()
+    if into == "an empty database":  # (else the day's ladder stays, as it would)
+        assert basis["ladder"] == value_ladder(queries.open_values(RATED.currency))
+    Prospect.update(fresh_until=None, search_text="").execute()
+    if into == "an empty database":
+        Setting.delete().where(Setting.key == freshness.BASIS_KEY).execute()
+    scores.keep_current(now, RATED)  # every score worked out again from the database, at home
+    assert imported == _stored()
+    assert basis == freshness.basis()
+    assert stored_scores() == core_scores(now, RATED)
+
+
+def test_after_a_big_import_searches_look_row_by_row_until_the_index_is_made(db, now, tmp_path, monkeypatch):
+    from pipeline_tui.services.board import make_search_index, search_index_out_of_date
+    from pipeline_tui.store import bulk
+
+    if not search.has_index(db):
+        pytest.skip("the trigram index is SQLite's")
+    monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 50)
+    _import_csv(tmp_path, now, 120)
+    assert search_index_out_of_date() and not search.find("jorg 3").indexed
+    before = _search(now, "jorg 3")
+    assert sum(len(cards) for cards in before.values()) == 24
+    assert make_search_index() and not search_index_out_of_date()
+    assert search.find("jorg 3").indexed and _search(now, "jorg 3") == before
+    db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('integrity-check')")
+    deal = Prospect.get(Prospect.name == "Deal 8")
+    edit_prospect(deal.id, now, {"name": "Renamed eight"})  # the index follows writes again
+    assert _search(now, "renamed eight") == {"Trial": [("Renamed eight", "")]}
+    assert not make_search_index()

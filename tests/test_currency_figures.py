@@ -154,3 +154,11 @@ def test_an_organizations_lifetime_won_value_is_counted_at_home(db, now):
         "Acme euro": (100_000, ""),
         "Acme dollar": (200_000, "USD"),
     }
+    # the pane's glance of the organization, from a third deal of it: the same, at home
+    yen = add_prospect(now, "Acme yen", fields={"value": "¥1,500,000", "organization": "Acme"})
+    glance = views.prospect_detail(yen.id, now, SETTINGS).organization
+    assert (glance.other_deals, glance.won_value) == (2, EURO_DEAL + DOLLAR_LEAD)
+    assert {d.name: (d.value, d.currency) for d in glance.newest} == {
+        "Acme euro": (100_000, ""),
+        "Acme dollar": (200_000, "USD"),
+    }

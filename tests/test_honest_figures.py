@@ -237,6 +237,9 @@ def test_rotting_limits_snoozes_and_the_stale_advice(at, tmp_path):
     # snoozed with a reason: quiet until it wakes (the snooze is an edit: idle from then)
     at(FINAL, "snooze", "Uniform", "--until", "2027-01-11", "--reason", "on holiday until January")
     assert stale("2026-12-20 10:00", tight) == []  # 24 days after the snooze, still asleep
+    shown = at("2026-12-20 10:00", "show", "Uniform").stdout
+    assert "Snoozed until   11 Jan 2027 · on holiday until January" in shown.splitlines()
+    assert "Snoozed" not in at("2027-01-11 10:00", "show", "Uniform").stdout, "woken: nothing to say"
     assert stale("2027-01-11 10:00", tight) == [
         "Revive or close Uniform: nothing has happened for 46 days (Qualified deals go stale after 10)"
     ]
@@ -287,7 +290,7 @@ def test_the_text_lists_at_most_five_of_a_code_the_most_valuable_first(at):
     assert "… and 2 more (report --json lists all)" in section
 
 
-# ---- the report at scale: two halves at once, and the JSON written piece by piece -------------
+# ---- the report at scale: the JSON written piece by piece -------------
 
 
 def _demo(db, now, count: int) -> None:
@@ -295,61 +298,6 @@ def _demo(db, now, count: int) -> None:
     from pipeline_tui.services.importing import write_demo
 
     write_demo(build_demo(now, count), now)
-
-
-def test_a_report_read_in_two_halves_equals_one_read_whole(db, db_path, now, monkeypatch):
-    from pipeline_tui.core.settings import Settings
-    from pipeline_tui.io import forked
-    from pipeline_tui.services import report as reports
-
-    _demo(db, now, 400)
-    whole = reports.report(now, Settings())  # 400 prospects: too few to split
-    started = []
-    real_start = forked.Forked.start
-
-    def start(work):
-        started.append(work)
-        return real_start(work)
-
-    monkeypatch.setattr(forked.Forked, "start", staticmethod(start))
-    monkeypatch.setattr(reports, "SPLIT_FROM", 1)
-    split = reports.report(now, Settings())
-    assert len(started) == 1, "the odd ids were read by a child"
-    assert split == whole
-    assert len(split.advice) > 50 and split.slipped.count and split.lost_reasons
-
-
-@pytest.mark.parametrize("trouble", ["a write between the reads", "the child fails"])
-def test_halves_that_do_not_make_one_report_are_read_again_whole(db, db_path, now, monkeypatch, trouble):
-    import os
-
-    from pipeline_tui.core.settings import Settings
-    from pipeline_tui.services import report as reports
-
-    _demo(db, now, 200)
-    whole = reports.report(now, Settings())
-    parent = os.getpid()
-    real_revision, real_load = reports.revision, reports.load_report_snapshot
-    loads = []
-
-    def revision():  # the child sees another write counter than the parent: a write came between
-        return real_revision() + (os.getpid() != parent)
-
-    def half_that_fails(*args):
-        raise OSError("no more memory")
-
-    def load(*args, **kwargs):
-        loads.append(args[4] if len(args) > 4 else kwargs.get("part"))
-        return real_load(*args, **kwargs)
-
-    if trouble == "the child fails":
-        monkeypatch.setattr(reports, "_half", half_that_fails)
-    else:
-        monkeypatch.setattr(reports, "revision", revision)
-    monkeypatch.setattr(reports, "load_report_snapshot", load)
-    monkeypatch.setattr(reports, "SPLIT_FROM", 1)
-    assert reports.report(now, Settings()) == whole
-    assert loads == [reports.EVEN, None], "our half, then all of it again in one read"
 
 
 def test_the_report_json_text_is_what_json_dumps_makes_of_it(db, now):

@@ -185,6 +185,59 @@ def test_look_alikes_are_offered_never_merged_unasked_and_merged_when_asked(db, 
     assert Organization.get_by_id(inc_org).name == "Acme Inc."
 
 
+def test_the_pane_reads_the_newest_other_deals_and_the_totals_of_all(db, now):
+    """The pane lists the eight newest other deals; the count and the won value are of all."""
+    ids = [
+        add_prospect(
+            now - timedelta(days=n), f"Deal {n}", fields={"organization": "Acme", "value": "1000"}
+        ).id
+        for n in range(12)
+    ]
+    mark_won(ids[3], now)
+    mark_won(ids[11], now)
+    org = Prospect.get_by_id(ids[0]).org_id
+    view = organizations.organization_view(org)
+    glance = organizations.glance(org, ids[5], 8)
+    others = [deal for deal in view.deals if deal.id != ids[5]]
+    assert (glance.name, glance.other_deals, glance.won_value) == ("Acme", 11, view.won_value)
+    assert glance.newest == others[:8] and view.won_value == 200_000
+    assert organizations.glance(org + 99, ids[5], 8) is None
+
+
+def test_look_alikes_among_many_near_duplicates_are_those_every_name_compared_finds(db):
+    """1,200 organizations, a third of them misspellings or legal forms of another: the pane's
+    look-alikes are what comparing the name with every other one finds, and stay so after a
+    new name comes."""
+    import random
+
+    from pipeline_tui.core.people import alike_among
+    from pipeline_tui.store import people as store
+    from pipeline_tui.store.db import run_write
+
+    chance = random.Random(22)
+    words = "north wind bright water dental oak ridge pine harbor metro clinic apex lumen".split()
+    names = [f"{chance.choice(words)} {chance.choice(words)} {chance.choice(words)} {n}" for n in range(800)]
+    for name in names[:400]:
+        spelled = list(name)
+        spelled[chance.randrange(len(spelled))] = chance.choice("aeiouxz ")
+        names.append("".join(spelled) + chance.choice(["", " Inc.", " GmbH"]))
+    run_write(lambda: store.organizations_for(names))
+
+    def every_name_compared(org_id: int) -> list[tuple]:
+        rows = list(Organization.select(Organization.id, Organization.name, Organization.key).tuples())
+        mine = next(key for oid, _, key in rows if oid == org_id)
+        return sorted(alike_among(mine, [row for row in rows if row[0] != org_id]))
+
+    ids = sorted(oid for (oid,) in Organization.select(Organization.id).tuples())
+    sample = ids[:: len(ids) // 60]
+    found = {oid: organizations.look_alikes(oid) for oid in sample}
+    assert sum(1 for alike in found.values() if alike) > 10, "near-duplicates are found"
+    assert found == {oid: every_name_compared(oid) for oid in sample}
+
+    run_write(lambda: store.organizations_for([Organization.get_by_id(sample[0]).name + "x"]))
+    assert organizations.look_alikes(sample[0]) == every_name_compared(sample[0]) != found[sample[0]]
+
+
 def test_the_organization_holds_every_deal_and_its_lifetime_won_value(db, now):
     won = add_prospect(
         now, "First order", fields={"organization": "Acme", "value": "12000", "contact": "Ann Roe"}

@@ -678,6 +678,8 @@ def test_a_snapshot_prospect_and_its_card_hold_each_stored_field_in_its_place(db
         "closed": "",
         "days_in_stage": 3,  # added three days ago
         "slipped": False,  # expected 2 Jan 2027
+        "idle_days": 3,  # nothing happened since it was added
+        "rotting": False,  # a next step is scheduled
         "currency": "",
         "amount": 123_400,
     }

@@ -103,7 +103,7 @@ def cmd_import(args, now: datetime) -> int:
         open_db(args, create=not args.dry_run, read_only=args.dry_run)
         plan = plan_import(parsed, str(path), now, options)
         if not args.dry_run:
-            write_plan(plan, now)
+            write_plan(plan, now, settings)
     # after the checks, so that a refused file gets its lines of error and nothing else
     if parsed.unknown_columns:
         say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)

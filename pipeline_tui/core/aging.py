@@ -20,10 +20,16 @@ DAY_SECONDS = 86_400
 
 def last_touched(prospect: Prospect) -> datetime:
     """When anything last happened to the deal: a follow-up done, a stage change or an edit."""
-    last = prospect.stage_entered
-    for moment in (prospect.updated, prospect.history.last_activity):
-        if moment is not None and moment > last:
-            last = moment
+    return touched_last(prospect.stage_entered, prospect.updated, prospect.history.last_activity)
+
+
+def touched_last(stage_entered: datetime, updated: datetime | None, activity: datetime | None) -> datetime:
+    """:func:`last_touched` of a deal's three moments (the board reads them off a card's row)."""
+    last = stage_entered
+    if updated is not None and updated > last:
+        last = updated
+    if activity is not None and activity > last:
+        last = activity
     return last
 
 
@@ -112,9 +118,11 @@ def rotting_limits(
 def is_rotting(prospect: Prospect, now: datetime, limit: RottingLimit | None) -> bool:
     """Idle past its stage's limit with no next step scheduled (and not snoozed with a reason):
     the board marks the card."""
-    return (
-        limit is not None
-        and not prospect.open_follow_ups
-        and idle_days(prospect, now) > limit.days
-        and not is_snoozed(prospect, now)
-    )
+    return rots(last_touched(prospect), bool(prospect.open_follow_ups), is_snoozed(prospect, now), now, limit)
+
+
+def rots(last: datetime, scheduled: bool, snoozed: bool, now: datetime, limit: RottingLimit | None) -> bool:
+    """:func:`is_rotting` of a deal last touched at ``last``, with a next step ``scheduled`` or
+    not (the board reads these off a card's row, not a whole prospect). Past the limit means
+    as the ``stale`` advice counts it: more whole days idle than the limit."""
+    return limit is not None and not scheduled and not snoozed and (now - last).days > limit.days

@@ -1,19 +1,16 @@
 """What the open deals add up to, in one pass that every figure about them reads.
 
-The sums add: the open deals read in parts (two processes share a big report) give the same
-figures once their sums are merged. Values are summed as whole cents per stage, close date and
-probability and weighted only at the end, in a fixed order, so that the figures do not depend
-on the order the deals came in.
+Values are summed as whole cents per stage, close date and probability and weighted only at
+the end, in a fixed order, so that the figures do not depend on the order the deals came in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.aging import aged_out_cutoff, is_snoozed, last_touched
-from pipeline_tui.core.domain import Prospect, Snapshot
+from pipeline_tui.core.domain import Snapshot
 from pipeline_tui.core.settings import Thresholds
 
 # (stage id, expected close, the deal's own probability or None) -> [count, value in cents]
@@ -31,10 +28,8 @@ class OpenSums(NamedTuple):
     created_this_week: int
 
 
-def open_sums(
-    snapshot: Snapshot, thresholds: Thresholds, prospects: Iterable[Prospect] | None = None
-) -> OpenSums:
-    """One pass over the open prospects (or the ones given)."""
+def open_sums(snapshot: Snapshot, thresholds: Thresholds) -> OpenSums:
+    """One pass over the open prospects."""
     now = snapshot.now
     lookback = now - timedelta(days=thresholds.lookback_days)
     horizon = now + timedelta(days=thresholds.appointment_horizon_days)
@@ -44,7 +39,7 @@ def open_sums(
     buckets: Buckets = {}
     aged_out: dict[str, int] = {}
     valued = value = early = late = soon = created = 0
-    for p in snapshot.open_prospects if prospects is None else prospects:
+    for p in snapshot.open_prospects:
         key = (p.stage_id, p.expected_close, p.probability)
         bucket = buckets.get(key)
         if bucket is None:
@@ -66,23 +61,6 @@ def open_sums(
             if p.created >= lookback and last_touched(p) <= cutoff and not is_snoozed(p, now):
                 aged_out[p.source] = aged_out.get(p.source, 0) + 1
     return OpenSums(buckets, aged_out, valued, value, early, late, soon, created)
-
-
-def merged(parts: Iterable[OpenSums]) -> OpenSums:
-    """The sums of several parts of the open deals, as one pass over all of them gives."""
-    buckets: Buckets = {}
-    aged_out: dict[str, int] = {}
-    numbers = [0] * 6
-    for part in parts:
-        for key, (count, value) in part.buckets.items():
-            bucket = buckets.setdefault(key, [0, 0])
-            bucket[0] += count
-            bucket[1] += value
-        for source, count in part.aged_out.items():
-            aged_out[source] = aged_out.get(source, 0) + count
-        for i, number in enumerate(part[2:]):
-            numbers[i] += number
-    return OpenSums(buckets, aged_out, *numbers)
 
 
 def weighted_buckets(snapshot: Snapshot, sums: OpenSums) -> list[tuple[int, date | None, int, int, float]]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import NamedTuple
 
 from pipeline_tui.errors import UserError
@@ -93,9 +95,25 @@ def organization_key(name: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+@lru_cache(maxsize=16384)
 def _core_words(key: str) -> str:
+    """A key without its legal forms: kept per key, as the pane compares one name with every
+    organization's each time it opens."""
     words = [w for w in _NOT_WORD.split(key) if w and w not in _LEGAL_WORDS]
     return " ".join(words)
+
+
+@lru_cache(maxsize=16384)
+def _letters(core: str) -> dict[str, int]:
+    """How many times each character is in a name's core words."""
+    return dict(Counter(core))
+
+
+def _common_letters(first: str, second: str) -> int:
+    """Characters two texts share, each counted as often as both hold it: difflib's
+    ``quick_ratio`` numerator, without building a matcher for a pair it rules out."""
+    theirs = _letters(second)
+    return sum(min(count, theirs.get(letter, 0)) for letter, count in _letters(first).items())
 
 
 def looks_alike(first: str, second: str) -> bool:
@@ -110,6 +128,51 @@ def alike_among(key: str, others: Iterable[tuple[int, str, str]]) -> list[tuple[
     return [(oid, name) for oid, name, other in others if _keys_alike(key, other, core)]
 
 
+class NameIndex:
+    """Organizations (id, key) indexed by the pieces of three characters of their core words,
+    so that a name is compared with the few that share enough pieces rather than with all:
+    :meth:`alike` finds what :func:`alike_among` finds over every row, in the rows' order.
+
+    Why enough pieces: two names the matcher rates 0.9 alike, the shorter of 5 characters or
+    more, have ``M >= 0.45 T`` characters in matching blocks (``T`` both lengths), in at most
+    ``T - 2M + 1`` blocks (a gap between two holds a character of one name or the other), so
+    at least ``M - 2 × blocks >= 0.25 T - 2`` places of the first start a piece the second
+    holds. Shorter names look alike only when their core words are the same."""
+
+    def __init__(self, rows: Sequence[tuple[int, str]]) -> None:
+        self.rows = list(rows)
+        self.key_of = dict(self.rows)
+        self._cores = [_core_words(key) for _, key in self.rows]
+        self._same_core: dict[str, list[int]] = {}
+        self._by_piece: dict[str, list[int]] = {}
+        for at, core in enumerate(self._cores):
+            self._same_core.setdefault(core, []).append(at)
+            for piece in _pieces(core):
+                self._by_piece.setdefault(piece, []).append(at)
+
+    def alike(self, key: str) -> list[int]:
+        """The ids of the organizations whose names look like the one of ``key``."""
+        core = _core_words(key)
+        if not core:
+            return []
+        found = set(self._same_core.get(core, ()))
+        if len(core) >= 5:
+            shared: dict[int, int] = {}
+            for piece, times in _pieces(core).items():
+                for at in self._by_piece.get(piece, ()):
+                    shared[at] = shared.get(at, 0) + times
+            cores = self._cores
+            found.update(at for at, count in shared.items() if 4 * count > len(core) + len(cores[at]) - 12)
+        rows = self.rows
+        return [rows[at][0] for at in sorted(found) if _keys_alike(key, rows[at][1], core)]
+
+
+@lru_cache(maxsize=16384)
+def _pieces(core: str) -> dict[str, int]:
+    """Each piece of three characters of ``core``, with how many places start it."""
+    return dict(Counter(core[at : at + 3] for at in range(len(core) - 2)))
+
+
 def _keys_alike(a: str, b: str, core_a: str | None = None) -> bool:
     if a == b or not a or not b:
         return False
@@ -122,5 +185,6 @@ def _keys_alike(a: str, b: str, core_a: str | None = None) -> bool:
     # about a fifth of each other, which spares comparing most pairs at all
     if shorter < 5 or shorter < 0.81 * longer:
         return False
-    matcher = SequenceMatcher(None, core_a, core_b)
-    return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9
+    if 2.0 * _common_letters(core_a, core_b) / (len(core_a) + len(core_b)) < 0.9:  # quick_ratio
+        return False
+    return SequenceMatcher(None, core_a, core_b).ratio() >= 0.9

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import aging, figures, insight
-from pipeline_tui.core.domain import Prospect, Snapshot
-from pipeline_tui.core.open_deals import OpenSums, open_sums
+from pipeline_tui.core.domain import Snapshot
+from pipeline_tui.core.open_deals import open_sums
 from pipeline_tui.core.settings import Settings
 
 
@@ -34,16 +34,12 @@ class Report:
     advice_groups: list[advice_rules.AdviceGroup]
 
 
-def build_report(
-    snapshot: Snapshot,
-    settings: Settings,
-    open_part: tuple[OpenSums, list[advice_rules.Advice]] | None = None,
-) -> Report:
-    """The report of a snapshot. ``open_part``: what its open prospects add up to and the advice
-    about them, when worked out already (in parts, see :func:`open_part`); else worked out here."""
+def build_report(snapshot: Snapshot, settings: Settings) -> Report:
+    """The report of a snapshot."""
     thresholds = settings.thresholds
     limits = rotting_limits_of(snapshot, settings)
-    sums, prospect_advice = open_part or open_part_of(snapshot, settings, limits)
+    sums = open_sums(snapshot, thresholds)
+    prospect_advice = advice_rules.prospect_advice(snapshot, thresholds, None, limits)
     tallies = figures.cohort(snapshot, thresholds, sums)
     lead_to_win = figures.lead_to_win(snapshot, thresholds, tallies)
     quota = figures.quota_figures(snapshot, thresholds, lead_to_win, sums)
@@ -73,17 +69,3 @@ def build_report(
 def rotting_limits_of(snapshot: Snapshot, settings: Settings) -> dict[int, aging.RottingLimit]:
     """Each open stage's rotting limit, from the config file or the snapshot's time in stage."""
     return aging.rotting_limits(snapshot.stages, snapshot.stage_time, settings.rotting, settings.thresholds)
-
-
-def open_part_of(
-    snapshot: Snapshot,
-    settings: Settings,
-    limits: dict[int, aging.RottingLimit],
-    prospects: list[Prospect] | None = None,
-) -> tuple[OpenSums, list[advice_rules.Advice]]:
-    """What the open prospects (or the ones given: a part of them) add up to, and the advice
-    about each; parts merge (``open_deals.merged``, the advice lists joined)."""
-    return (
-        open_sums(snapshot, settings.thresholds, prospects),
-        advice_rules.prospect_advice(snapshot, settings.thresholds, prospects, limits),
-    )

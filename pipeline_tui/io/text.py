@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from pipeline_tui.core.aging import snooze_stands
 from pipeline_tui.core.dates import describe_due
 from pipeline_tui.core.money import format_amount, format_money
 from pipeline_tui.core.printable import printable, printable_lines
@@ -263,6 +264,8 @@ def prospect_text(detail: Detail, now: datetime) -> str:
     ]
     if p.lost_reason:
         lines.append(f"Lost because    {printable(p.lost_reason)}")
+    if snooze_stands(p.snoozed_until, p.snooze_reason, now):  # as the detail pane says it
+        lines.append(f"Snoozed until   {p.snoozed_until:%d %b %Y} · {printable(p.snooze_reason)}")
     if p.notes:
         lines += ["", "Notes", *("  " + line for line in printable_lines(p.notes).split("\n"))]
     lines += ["", "Next steps"]

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core import aging, domain, figures
+from pipeline_tui.core.aging import days_since
 from pipeline_tui.core.domain import new_record
 from pipeline_tui.core.search import fold
 from pipeline_tui.core.settings import Settings
@@ -24,7 +25,7 @@ from pipeline_tui.services.agenda import follow_up_status
 from pipeline_tui.store import board as store
 from pipeline_tui.store import freshness, queries, search, totals
 from pipeline_tui.store.currency import shown_currency, to_home
-from pipeline_tui.store.db import read_snapshot
+from pipeline_tui.store.db import read_snapshot, thread_connection
 
 WINDOW = 16  # cards read at a time: a screen 40 lines tall shows 9 a column
 KEPT_WINDOWS = 16  # per column: scrolling back and forth reads nothing again
@@ -48,6 +49,8 @@ class Card(NamedTuple):
     closed: str  # how a won, lost or archived prospect (a search finds them) ended; "" if open
     days_in_stage: int | None = None  # whole days since it entered its stage (open deals only)
     slipped: bool = False  # an open deal whose expected close date has passed
+    idle_days: int | None = None  # whole days since anything happened to it (open deals only)
+    rotting: bool = False  # idle past its stage's rotting limit with no next step (core.aging)
     # ``value`` is in the home currency; the deal's own currency (when not the home one: ""
     # then) and its amount in it, which the card shows
     currency: str = ""
@@ -152,6 +155,7 @@ class BoardReader:
         self._now = datetime.min
         self._match: search.Match | None = None
         self._stages: dict[int, domain.Stage] = {}
+        self._limits: dict[int, aging.RottingLimit] = {}
 
     def stages(self) -> list[domain.Stage]:
         """The open stages of the pipeline, in order: the board's columns, before their cards."""
@@ -179,6 +183,7 @@ class BoardReader:
             pipeline = self._pipeline()
             stages = [s for s in queries.load_stages(self.settings) if s.pipeline_id == pipeline.id]
             self._stages = {s.id: s for s in stages}
+            self._limits = scores.rotting_limits(now, self.settings, stages)
             needle = fold(search_text.strip())
             self._match = search.find(needle) if needle else None
             heads = self._heads(pipeline.id, stages)
@@ -284,8 +289,8 @@ class BoardReader:
 
     def _card(self, row: tuple, step: tuple | None) -> Card:
         pid, name, organization, contact, amount, probability, score, decision_maker = row[:8]
-        stage_id, archived, closed_at, lost_reason, entered, close, code = row[8:]
-        currencies = self.settings.currency
+        stage_id, archived, closed_at, lost_reason = row[8:12]
+        code, currencies = row[18], self.settings.currency
         value = to_home(amount, code, currencies)
         stage = self._stages.get(stage_id)
         odds = probability if probability is not None else (stage.probability if stage else 0.0)
@@ -306,17 +311,22 @@ class BoardReader:
             decision_maker,
             stage_id,
         )
-        aged = self._aging(closed, entered, close)
+        aged = self._aging(closed, stage_id, row[12:18], upcoming is not None)
         return new_record(
             Card, (*fields, upcoming, status, closed, *aged, shown_currency(code, currencies), amount)
         )
 
-    def _aging(self, closed: str, entered, close) -> tuple[int | None, bool]:
-        """Days in its stage and a slipped close date, as the report reads them (core.aging):
-        said of open deals only."""
+    def _aging(self, closed: str, stage_id: int, row: tuple, scheduled: bool) -> tuple:
+        """Days in its stage, a slipped close date, days idle and whether it rots, as the report
+        reads them (core.aging): said of open deals only."""
         if closed:
-            return None, False
-        return aging.days_since(_moment(entered), self._now), aging.close_slipped(_day(close), self._now)
+            return None, False, None, False
+        entered, close, updated, activity, snoozed_until, snooze_reason = row
+        now, entered = self._now, _moment(entered)
+        last = aging.touched_last(entered, _moment(updated), _moment(activity))
+        snoozed = aging.snooze_stands(_moment(snoozed_until), snooze_reason or "", now)
+        rots = aging.rots(last, scheduled, snoozed, now, self._limits.get(stage_id))
+        return days_since(entered, now), aging.close_slipped(_day(close), now), days_since(last, now), rots
 
     def place(self, prospect_id: int) -> tuple[int, int] | None:
         """The column (its stage's id) that holds an open prospect of this board, and how many
@@ -369,3 +379,14 @@ def _moment(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+def search_index_out_of_date() -> bool:
+    """Whether an import left the index of texts to be made again (see ``store.search``)."""
+    return search.is_out_of_date()
+
+
+def make_search_index() -> bool:
+    """Make the index of texts again, in a worker thread (its own connection): whether it did."""
+    with thread_connection():
+        return search.catch_up()

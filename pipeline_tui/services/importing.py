@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
 from pipeline_tui.core.money import NO_CURRENCIES, Currencies, missing_rates_text
+from pipeline_tui.core.search import search_text
+from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import Refused, UserError
 from pipeline_tui.io.csv_io import CURRENCY, FIELDS, ImportedProspect, ParsedFile, Problem
+from pipeline_tui.services import scores
 from pipeline_tui.services.base import current_user, find_pipeline
-from pipeline_tui.store import activity, bulk, models, people
+from pipeline_tui.store import activity, bulk, freshness, models, people, queries
+from pipeline_tui.store.currency import to_home
 from pipeline_tui.store.db import is_sqlite, run_write
 from pipeline_tui.store.models import FollowUp, Pipeline, Prospect, Stage, StageChange
 
@@ -369,16 +374,19 @@ def import_parsed(
     dry_run: bool = False,
     pipeline: str | None = None,
     options: ImportOptions | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Write every checked row in one transaction (into the pipeline each row names, else the one
-    given, else the first), or with ``dry_run`` only check; how many prospects."""
+    given, else the first), or with ``dry_run`` only check; how many prospects. With the
+    ``settings``, each row's score and search text go in with it (see :func:`write_plan`)."""
     options = options or ImportOptions(pipeline=pipeline)
     plan = plan_import(parsed, path, now, options)
-    return plan.summary.count if dry_run else write_plan(plan, now)
+    return plan.summary.count if dry_run else write_plan(plan, now, settings)
 
 
-def write_plan(plan: Plan, now: datetime) -> int:
-    """Write a planned import in one transaction; how many prospects it wrote."""
+def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> int:
+    """Write a planned import in one transaction; how many prospects it wrote. With the
+    ``settings``, each row's score and search text go in with it (see :func:`_worked_out`)."""
     written = str(now)
 
     def write() -> int:
@@ -386,11 +394,21 @@ def write_plan(plan: Plan, now: datetime) -> int:
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
         start = bulk.next_id(Prospect)
         org_of = people.organizations_for(row[ORGANIZATION] for row in plan.prospects)
-        bulk.insert_rows(
-            Prospect,
-            PROSPECT_COLUMNS,
-            [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)],
-        )
+        prospects = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)]
+        follow_ups = [
+            (start + index, kind, due, None, written, "", "") for index, kind, due in plan.follow_ups
+        ]
+        new, worked = None, []
+        if settings is not None:
+            values = _open_values(prospects, settings.currency)
+            new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
+        if new is None:
+            bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        else:
+            worked = _worked_out(prospects, follow_ups, new, settings)
+            rows = [row + extra for row, extra in zip(prospects, worked, strict=True)]
+            bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until", "search_text"), rows)
+            scores.new_rows_in(new)
         people.contacts_from_rows(start)  # each row's contact as a record
         bulk.insert_rows(
             StageChange,
@@ -398,16 +416,63 @@ def write_plan(plan: Plan, now: datetime) -> int:
             [(start + index, *rest) for index, *rest in plan.changes],
         )
         bulk.insert_rows(
-            FollowUp,
-            ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"),
-            [(start + index, kind, due, None, written, "", "") for index, kind, due in plan.follow_ups],
+            FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
         )
+        if new is not None and follow_ups:  # their triggers marked the rows to work out again
+            freshness.write([(*worked[row[0] - start][:2], row[0]) for row in follow_ups], with_text=False)
         bulk.sync_sequence(Prospect)
         return len(plan.prospects)
 
     count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+_AT = {name: index for index, name in enumerate(PROSPECT_COLUMNS)}
+
+
+def _open_values(rows: list[tuple], currencies: Currencies) -> list[int]:
+    """The values, in the home currency, of the live open deals among an import's rows (a
+    budget ranks among them at home, as ``queries.open_values`` reads them)."""
+    archived, value, code, closed = _AT["archived"], _AT["value_cents"], _AT["currency"], _AT["closed_at"]
+    homes = (
+        to_home(row[value], row[code], currencies)
+        for row in rows
+        if row[closed] is None and not row[archived] and row[value] is not None
+    )
+    return [home for home in homes if home is not None]
+
+
+def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows, settings: Settings) -> list:
+    """(score, until when it holds, search text) of each row, from the rows in hand, as
+    ``services.scores`` works them out from the database: the first look after an import of
+    100,000 rows then has nothing to work out (it took seconds)."""
+    from pipeline_tui.core.domain import FollowUp as Step
+
+    steps = {row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups}
+    pick = itemgetter(*(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS))
+    archived, stage = _AT["archived"], _AT["stage"]
+    scored = new.open_stage_by_id  # live rows in other stages have no score to work out
+
+    def is_scored(row: tuple) -> bool:
+        return not row[archived] and row[stage] in scored
+
+    live = [pick((*row, None)) for row in rows if is_scored(row)]
+    records = iter(queries.records_of(live, steps, list(scored.values()), settings.currency))
+    texts = itemgetter(*(_AT[field] for field in ("name", "organization", "contact", "notes")))
+    unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
+    worked = []
+    for row in rows:
+        if is_scored(row):
+            score, until = scores.score_and_until(next(records), scored, new.context, settings)
+            worked.append((score, str(until), search_text(texts(row))))
+        else:
+            worked.append((*unscored, search_text(texts(row))))
+    return worked
+
+
+def _moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def database_is_empty() -> bool:

@@ -91,15 +91,43 @@ def organization_view(organization_id: int, currencies: Currencies = NO_CURRENCI
     return OrganizationView(org.id, org.name, store.people_of(org.id), deals, won)
 
 
-def look_alikes(organization_id: int) -> list[tuple[int, str]]:
-    """Other organizations whose names look like this one's: (id, name), offered to merge."""
+class OrganizationGlance(NamedTuple):
+    """What the detail pane shows of a deal's organization: its other deals (the newest few,
+    and how many), and what it has bought."""
+
+    id: int
+    name: str
+    other_deals: int
+    newest: list[Deal]  # of its other deals, newest first
+    won_value: int  # cents in the home currency: every deal won, ever
+
+
+def glance(
+    organization_id: int, leaving_out: int, shown: int, currencies: Currencies = NO_CURRENCIES
+) -> OrganizationGlance | None:
+    """The organization of deal ``leaving_out``, with at most ``shown`` of its other deals (each
+    in its own currency); what it has won counted in the home currency."""
     org = Organization.get_or_none(Organization.id == organization_id)
     if org is None:
-        return []
-    others = Organization.select(Organization.id, Organization.name, Organization.key).where(
-        Organization.id != org.id
-    )
-    return rules.alike_among(org.key, others.tuples())
+        return None
+    count, won = store.deal_totals(org.id, leaving_out, currencies)
+    rows = store.deals_of(org.id, leaving_out, shown)
+    newest = [Deal(*row[:-1], shown_currency(row[-1], currencies)) for row in rows]
+    return OrganizationGlance(org.id, org.name, count, newest, won)
+
+
+def look_alikes(organization_id: int) -> list[tuple[int, str]]:
+    """Other organizations whose names look like this one's: (id, name), offered to merge.
+    The pane asks on every card it opens: the names are indexed again only when they changed."""
+    global _names
+    rows = store.organization_keys()
+    if _names is None or _names.rows != rows:
+        _names = rules.NameIndex(rows)
+    key = _names.key_of.get(organization_id)
+    return store.organization_names(_names.alike(key)) if key is not None else []
+
+
+_names: rules.NameIndex | None = None  # the organizations as last read, indexed
 
 
 @action("merge organizations")

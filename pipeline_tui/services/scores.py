@@ -16,8 +16,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from pipeline_tui.core import domain
+from pipeline_tui.core.aging import RottingLimit
+from pipeline_tui.core.aging import rotting_limits as rotting_limits_of
+from pipeline_tui.core.figures import lookback_window
 from pipeline_tui.core.score import (
     ScoreContext,
     open_stages_by_pipeline,
@@ -29,6 +33,7 @@ from pipeline_tui.core.search import search_text
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.store import freshness, queries
 from pipeline_tui.store.db import run_write
+from pipeline_tui.store.report import load_stage_time
 
 CHUNK = 2000  # prospects worked out per round of queries
 SIZES = (1, 4, 16, 64, 256, 1024, CHUNK)  # a round's ids, padded to one of these many
@@ -40,7 +45,7 @@ def keep_current(now: datetime, settings: Settings) -> None:
     stages = queries.load_stages(settings)
     rules = _fingerprint(settings, stages)
     basis = freshness.basis()
-    if _holds(basis, rules, now) and not freshness.any_stale(now):
+    if _holds(basis, rules, now) and basis["stage_time"] is not None and not freshness.any_stale(now):
         return
     run_write(lambda: _work_out_stale(now, settings, stages, rules), counted=False)
 
@@ -76,6 +81,24 @@ def _holds(basis: dict | None, rules: str, now: datetime) -> bool:
     )
 
 
+def rotting_limits(
+    now: datetime, settings: Settings, stages: Iterable[domain.Stage]
+) -> dict[int, RottingLimit]:
+    """Each open stage's rotting limit, as the board marks its cards: the config file's, else
+    learned from the time in stage :func:`keep_current` reads once a day (the same figures
+    as the report's, over everyone's deals), else ``stale_after_days``."""
+    basis = freshness.basis()
+    if basis is not None and basis["day"] == now.date() and basis["stage_time"] is not None:
+        learned = basis["stage_time"]
+    else:
+        learned = _stage_time(now, settings)
+    return rotting_limits_of(stages, learned, settings.rotting, settings.thresholds)
+
+
+def _stage_time(now: datetime, settings: Settings) -> tuple[domain.StageTime, ...]:
+    return load_stage_time(*lookback_window(now, settings.thresholds))
+
+
 def _work_out_stale(now: datetime, settings: Settings, stages: Sequence[domain.Stage], rules: str) -> None:
     basis = freshness.basis()  # again, inside the transaction: another program may have moved it
     changed, expired = freshness.stale(now)
@@ -90,6 +113,9 @@ def _work_out_stale(now: datetime, settings: Settings, stages: Sequence[domain.S
             open_ids = [s.id for s in stages if s.kind == domain.OPEN]
             moved = _moved_rungs(before, ladder)
             rescore.update(freshness.open_with_values_between(moved, open_ids, settings.currency.home))
+    stage_time = basis["stage_time"] if basis is not None else None
+    if everything or stage_time is None or basis["day"] != now.date():
+        stage_time = _stage_time(now, settings)  # a query over a year of moves: once a day
     score_context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
     texts_for = set(changed)
     ordered = sorted(rescore)
@@ -97,13 +123,12 @@ def _work_out_stale(now: datetime, settings: Settings, stages: Sequence[domain.S
         for start in range(0, len(ordered), CHUNK):
             _work_out(ordered[start : start + CHUNK], texts_for, score_context, settings)
     latest = now if everything or basis is None else max(now, basis["latest"])
-    if basis is None or (basis["rules"], basis["day"], basis["ladder"], basis["latest"]) != (
-        rules,
-        now.date(),
-        ladder,
-        latest,
+    found = (rules, now.date(), ladder, latest, stage_time)
+    if (
+        basis is None
+        or (basis["rules"], basis["day"], basis["ladder"], basis["latest"], basis["stage_time"]) != found
     ):
-        freshness.set_basis(rules, now.date(), ladder, latest)
+        freshness.set_basis(*found)
 
 
 def _moved_rungs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int, int]]:
@@ -129,15 +154,10 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
     stages = [stage for opens in context.open_stages.values() for stage in opens]
     stage_by_id = {stage.id: stage for stage in stages}
     live = {p.id: p for p in queries.prospects_by_id(padded, stages, settings.currency)}
-    weights, thresholds = settings.score, settings.thresholds
     texts = freshness.texts_of(padded) if texts_for.intersection(ids) else {}
     plain, with_text = [], []
     for pid in ids:
-        prospect = live.get(pid)
-        score, until = None, freshness.NEVER  # closed or archived: the clock changes nothing
-        if prospect is not None and (stage := stage_by_id.get(prospect.stage_id)) is not None:
-            score = score_total(prospect, stage, context, weights, thresholds)
-            until = score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
+        score, until = score_and_until(live.get(pid), stage_by_id, context, settings)
         folded = search_text(texts[pid][1:5], texts[pid][5:]) if pid in texts_for and pid in texts else None
         if folded is not None and folded != texts[pid][0]:  # (a move changes no text: its index stays)
             with_text.append((score, until, folded, pid))
@@ -145,3 +165,50 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
             plain.append((score, until, pid))
     freshness.write(plain, with_text=False)
     freshness.write(with_text, with_text=True)
+
+
+def score_and_until(
+    prospect: domain.Prospect | None, open_stage_by_id: dict, context: ScoreContext, settings: Settings
+) -> tuple[int | None, datetime]:
+    """A live prospect's score and until when it holds; (None, NEVER) for one that is not
+    live (None), or not in an open stage: the clock changes nothing of it."""
+    stage = open_stage_by_id.get(prospect.stage_id) if prospect is not None else None
+    if stage is None:
+        return None, freshness.NEVER
+    thresholds = settings.thresholds
+    score = score_total(prospect, stage, context, settings.score, thresholds)
+    return score, score_holds_until(prospect, context.now, thresholds) or freshness.NEVER
+
+
+class NewRows(NamedTuple):
+    """How an import scores the rows it writes, as :func:`keep_current` would at ``now``."""
+
+    context: ScoreContext
+    open_stage_by_id: dict
+    basis: tuple  # the basis to store once they are in: rules, day, ladder, latest, time in stage
+
+
+def for_new_rows(
+    now: datetime, settings: Settings, open_values: Iterable[int], database_was_empty: bool
+) -> NewRows | None:
+    """The scoring of rows an import brings (``open_values``: the values of its live open
+    ones), so that the first look after it has nothing to work out. Into an empty database,
+    or one whose scores hold at ``now``, they are scored as :func:`keep_current` would score
+    them; otherwise (the rules or the day changed) None: it works them out with the rest."""
+    stages = queries.load_stages(settings)
+    rules = _fingerprint(settings, stages)
+    basis = freshness.basis()
+    if database_was_empty:  # (the time in stage: read by the first look, see keep_current)
+        ladder, latest, stage_time = value_ladder(open_values), now, None
+    elif _holds(basis, rules, now):
+        ladder, latest, stage_time = basis["ladder"], max(now, basis["latest"]), basis["stage_time"]
+    else:
+        return None
+    context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
+    open_stage_by_id = {stage.id: stage for opens in context.open_stages.values() for stage in opens}
+    return NewRows(context, open_stage_by_id, (rules, now.date(), ladder, latest, stage_time))
+
+
+def new_rows_in(new: NewRows) -> None:
+    """After the import's rows are in (its transaction): the basis they were scored with."""
+    freshness.set_basis(*new.basis)

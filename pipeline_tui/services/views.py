@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the report's and the advice rules' code loads when first as
     from pipeline_tui.core import advice as advice_rules
     from pipeline_tui.core.report import Report
 
+OTHER_DEALS_SHOWN = 8  # of the organization's other deals, in the pane: the newest
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -88,7 +89,7 @@ class Detail(NamedTuple):
     timeline: list[TimelineEntry]
     open_follow_ups: list[domain.FollowUp]
     contacts: tuple = ()  # core.people.Contact: the people on the deal, in the order added
-    organization: object = None  # services.organizations.OrganizationView, when it names one
+    organization: object = None  # services.organizations.OrganizationGlance, when it names one
     look_alikes: tuple = ()  # (id, name) of organizations whose names look like its own
     value_text: str = "unknown"  # its own amount, and in the home currency if that is another
     cadence: str | None = None  # the running cadence and its step, in words
@@ -141,7 +142,9 @@ def _people_of(prospect: Prospect, currencies: Currencies) -> dict:
 
     found: dict = {"contacts": tuple(contacts_of(prospect.id))}
     if prospect.org_id is not None:
-        found["organization"] = organizations.organization_view(prospect.org_id, currencies)
+        found["organization"] = organizations.glance(
+            prospect.org_id, prospect.id, OTHER_DEALS_SHOWN, currencies
+        )
         found["look_alikes"] = tuple(organizations.look_alikes(prospect.org_id))
     return found
 

@@ -36,6 +36,11 @@ CARD_COLUMNS = (
     Prospect.lost_reason,
     Prospect.stage_entered_at,
     Prospect.expected_close,
+    # whether the card rots (core.aging.rots): when it was last touched, and a snooze
+    Prospect.updated_at,
+    Prospect.last_activity_at,
+    Prospect.snoozed_until,
+    Prospect.snooze_reason,
     Prospect.currency,  # of value_cents ("" the home one)
 )
 

@@ -8,8 +8,9 @@ an index once from all the rows is several times faster than updating it row by 
 triggers are dropped with them (each would search a table without its indexes: 20,000 demo
 prospects took minutes) and made again: the stages' totals are summed up anew here, and the
 caller writes the rest of what they would have kept (the activity summary). New prospects'
-scores and search texts are worked out when first read (``services.scores``), and only then
-indexed for search.
+scores and search texts are worked out when first read (``services.scores``), unless the
+caller wrote them with the rows (an import does); the index of texts is made again later
+(``store.search``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 import peewee
 
-from pipeline_tui.store import models, totals
+from pipeline_tui.store import models, search, totals
 
 DEFER_INDEXES_FROM = 10_000  # rows
 
@@ -55,6 +56,7 @@ def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
             db.execute_sql(create)
         if deferred and table == "prospect":  # what the dropped triggers would have kept
             totals.rebuild(db)
+            search.set_out_of_date(db)
     else:
         with db.cursor() as cursor:
             cursor.executemany(sql, list(rows))

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 import peewee
 
+from pipeline_tui.core.domain import StageTime
 from pipeline_tui.store import models, search
 from pipeline_tui.store.built import marker, run_built
 from pipeline_tui.store.models import Prospect, Setting
@@ -212,7 +213,8 @@ def _basis(_marks: list[int]) -> peewee.Query:
 
 def basis() -> dict | None:
     """What every stored score was worked out with: the rules' fingerprint, the day and its
-    value ladder, and the latest time any was worked out at (None: never yet)."""
+    value ladder, and the latest time any was worked out at (None: never yet); and the day's
+    time in stage the board's rotting limits are learned from (None: not worked out yet)."""
     row = run_built(_basis, ()).fetchall()
     if not row:
         return None
@@ -223,13 +225,31 @@ def basis() -> dict | None:
             "day": date.fromisoformat(found["day"]),
             "ladder": tuple(int(v) for v in found["ladder"]),
             "latest": datetime.fromisoformat(found["latest"]),
+            "stage_time": _stage_time(found.get("stage_time")),
         }
     except (ValueError, KeyError, TypeError):
         return None  # not ours, or torn: everything is worked out again
 
 
-def set_basis(rules: str, day: date, ladder: Sequence[int], latest: datetime) -> None:
-    text = json.dumps({"rules": rules, "day": str(day), "ladder": list(ladder), "latest": str(latest)})
+def _stage_time(found) -> tuple[StageTime, ...] | None:
+    if found is None:
+        return None
+    return tuple(StageTime(int(stage), int(count), float(seconds)) for stage, count, seconds in found)
+
+
+def set_basis(
+    rules: str, day: date, ladder: Sequence[int], latest: datetime, stage_time: Sequence[StageTime] | None
+) -> None:
+    """Store the basis; ``stage_time`` None: the first read works it out (keeping every score)."""
+    text = json.dumps(
+        {
+            "rules": rules,
+            "day": str(day),
+            "ladder": list(ladder),
+            "latest": str(latest),
+            "stage_time": None if stage_time is None else [list(time) for time in stage_time],
+        }
+    )
     Setting.insert(key=BASIS_KEY, value=text).on_conflict(
         conflict_target=[Setting.key], update={Setting.value: text}
     ).execute()

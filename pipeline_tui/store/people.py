@@ -11,9 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import peewee
+
+from pipeline_tui.core.domain import WON
+from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.people import Contact as ContactRecord
 from pipeline_tui.core.people import organization_key
 from pipeline_tui.store import models
+from pipeline_tui.store.currency import summed
 from pipeline_tui.store.models import Contact, Organization, Prospect
 
 # a prospect's yes/no/unknown flag as the role of its one contact (see core.people.ROLE_OF_FLAG)
@@ -139,9 +144,10 @@ def every_deals_contacts() -> dict[int, list[ContactRecord]]:
     return found
 
 
-def deals_of(organization_id: int) -> list[tuple]:
-    """Every deal of an organization: (id, name, stage name, stage kind, value cents, closed at,
-    archived, currency of the value), newest first."""
+def deals_of(organization_id: int, leaving_out: int | None = None, up_to: int | None = None) -> list[tuple]:
+    """Every deal of an organization (but ``leaving_out``; the first ``up_to``): (id, name,
+    stage name, stage kind, value cents, closed at, archived, currency of the value), newest
+    first."""
     query = (
         Prospect.select(
             Prospect.id,
@@ -154,11 +160,29 @@ def deals_of(organization_id: int) -> list[tuple]:
             Prospect.currency,
         )
         .join(models.Stage, on=(Prospect.stage == models.Stage.id))
-        .where(Prospect.org == organization_id)
+        .where(Prospect.org == organization_id, Prospect.id != (leaving_out or 0))
         .order_by(Prospect.created_at.desc(), Prospect.id.desc())
+        .limit(up_to)
         .tuples()
     )
     return list(query)
+
+
+def deal_totals(organization_id: int, leaving_out: int, currencies: Currencies) -> tuple[int, int]:
+    """(how many deals the organization has but ``leaving_out``, the value of all it won in the
+    home currency: summed per currency, each sum converted once)."""
+    won = peewee.Case(None, [(models.Stage.kind == WON, peewee.fn.COALESCE(Prospect.value_cents, 0))], 0)
+    others = peewee.Case(None, [(Prospect.id != leaving_out, 1)], 0)
+    query = (
+        Prospect.select(Prospect.currency, peewee.fn.SUM(others), peewee.fn.SUM(won))
+        .join(models.Stage, on=(Prospect.stage == models.Stage.id))
+        .where(Prospect.org == organization_id)
+        .group_by(Prospect.currency)
+        .tuples()
+    )
+    rows = list(query)
+    count = sum(int(others or 0) for _, others, _ in rows)
+    return count, summed([(code, value) for code, _, value in rows], currencies)
 
 
 def people_of(organization_id: int) -> list[ContactRecord]:
@@ -180,3 +204,17 @@ def people_of(organization_id: int) -> list[ContactRecord]:
 def all_organizations() -> list[tuple[int, str]]:
     """Every organization record: (id, name)."""
     return list(Organization.select(Organization.id, Organization.name).order_by(Organization.id).tuples())
+
+
+def organization_keys() -> list[tuple[int, str]]:
+    """Every organization record's (id, key), by id."""
+    return list(models.database.obj.execute_sql('SELECT id, "key" FROM organization ORDER BY id').fetchall())
+
+
+def organization_names(ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these organizations, in the order given."""
+    if not ids:
+        return []
+    query = Organization.select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    names = dict(query.tuples())
+    return [(oid, names[oid]) for oid in ids if oid in names]

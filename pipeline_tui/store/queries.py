@@ -308,6 +308,15 @@ def _prospect_records(
     return prospects
 
 
+def records_of(
+    rows: list[tuple], open_follow_ups: dict, stages: Iterable[domain.Stage], currencies: Currencies
+) -> list[domain.Prospect]:
+    """The core's record of rows in ``PROSPECT_COLUMNS`` order, as read (an import's rows in
+    hand, their times as the ISO text stored); ``rows`` is emptied as it goes."""
+    positions = {stage.id: stage.position for stage in stages}
+    return _prospect_records(rows, open_follow_ups, positions, currencies)
+
+
 def prospects_by_id(
     ids: list[int],
     stages: Iterable[domain.Stage],

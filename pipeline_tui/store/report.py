@@ -65,57 +65,33 @@ def load_report_snapshot(
     settings: Settings,
     pipeline_id: int | None = None,
     owner: str | None = None,
-    part: tuple[int, int] | None = None,
-    history: bool = True,
 ) -> domain.Snapshot:
-    """Everything the report needs: open prospects one by one (those whose id leaves remainder
-    r divided by n, for ``part`` (r, n)), the rest summarised (with ``history``; else the time
-    in stage alone, which the rotting limits need); one salesperson's (``owner``) or
-    everyone's, of one pipeline or all."""
+    """Everything the report needs: open prospects one by one, the rest summarised; one
+    salesperson's (``owner``) or everyone's, of one pipeline or all."""
     quota = queries.load_quota(owner)
     stages = queries.load_stages(settings)
     open_ids = [stage.id for stage in stages if stage.kind == OPEN]
-    summaries: dict = {}
-    if history:
-        summaries = dict(
-            closed_totals=queries.load_closed_totals(pipeline_id, stages, owner, settings.currency),
-            reach=queries.load_reach(pipeline_id, stages, owner),
-            closed_tallies=queries.load_tallies(now, settings, quota, pipeline_id, owner),
-            **report_history(now, settings, stages, pipeline_id, owner),
-        )
-    else:
-        summaries["stage_time"] = load_stage_time(
-            *figures.lookback_window(now, settings.thresholds), pipeline_id, owner
-        )
     return domain.Snapshot(
         now=now,
         pipelines=queries.load_pipelines(),
         stages=stages,
-        prospects=_open_prospects(open_ids, pipeline_id, owner, settings.currency, part),
+        prospects=_open_prospects(open_ids, pipeline_id, owner, settings.currency),
         quota=quota,
         pipeline_id=pipeline_id,
-        **summaries,
+        closed_totals=queries.load_closed_totals(pipeline_id, stages, owner, settings.currency),
+        reach=queries.load_reach(pipeline_id, stages, owner),
+        closed_tallies=queries.load_tallies(now, settings, quota, pipeline_id, owner),
+        **report_history(now, settings, stages, pipeline_id, owner),
     )
 
 
-def count_open(pipeline_id: int | None = None, owner: str | None = None) -> int:
-    """How many live open prospects there are (counted from the index alone)."""
-    open_ids = [stage.id for stage in queries.load_stages() if stage.kind == OPEN]
-    query = Prospect.select(fn.COUNT(SQL("*"))).where(
-        Prospect.archived == False, Prospect.stage.in_(open_ids)
-    )  # noqa: E712
-    return next(iter(_rows(_scoped(query, pipeline_id, owner))))[0]
-
-
-def _open_follow_ups(part: tuple[int, int] | None = None) -> dict[int, list[domain.FollowUp]]:
-    """Every open follow-up by prospect, soonest first (read from the index that holds them); of
-    the prospects of ``part`` only, if given."""
+def _open_follow_ups() -> dict[int, list[domain.FollowUp]]:
+    """Every open follow-up by prospect, soonest first (read from the index that holds them)."""
     query = (
         FollowUp.select(FollowUp.id, FollowUp.prospect, FollowUp.kind, FollowUp.due_at, FollowUp.created_at)
         .where(FollowUp.done_at.is_null())
         .order_by(FollowUp.prospect, FollowUp.due_at, FollowUp.id)
     )
-    query = _sliced(query, part, FollowUp.prospect)
     grouped: dict[int, list[domain.FollowUp]] = defaultdict(list)
     moment = moment_reader()
     kinds: dict[str, str] = {}
@@ -126,16 +102,12 @@ def _open_follow_ups(part: tuple[int, int] | None = None) -> dict[int, list[doma
 
 
 def _open_prospects(
-    open_ids: list[int],
-    pipeline_id: int | None,
-    owner: str | None,
-    currencies: Currencies,
-    part: tuple[int, int] | None = None,
+    open_ids: list[int], pipeline_id: int | None, owner: str | None, currencies: Currencies
 ) -> tuple:
     """Each live open prospect as the core's record, its value in the home currency, with its
-    open follow-ups; of those whose id leaves remainder r divided by n, for ``part`` (r, n)."""
+    open follow-ups."""
     query = Prospect.select(*COLUMNS).where(Prospect.archived == False, Prospect.stage.in_(open_ids))  # noqa: E712
-    follow_ups = _open_follow_ups(part)
+    follow_ups = _open_follow_ups()
     parse = moment_reader()
     seen: dict = {}  # moments read before: most repeat, and a lookup is cheaper than a call
     known = seen.get
@@ -172,7 +144,7 @@ def _open_prospects(
         last_appointment,
         demo_or_trial,
         code,
-    ) in _rows(_sliced(_scoped(query, pipeline_id, owner), part)):
+    ) in _rows(_scoped(query, pipeline_id, owner)):
         if last_activity is None and last_contact is None and last_appointment is None and not demo_or_trial:
             history = NO_HISTORY
         else:
@@ -220,17 +192,6 @@ def _open_prospects(
             )
         )
     return tuple(found)
-
-
-def _sliced(
-    query: peewee.ModelSelect, part: tuple[int, int] | None, id_field=Prospect.id
-) -> peewee.ModelSelect:
-    """Those whose id leaves remainder r divided by n, for ``part`` (r, n)."""
-    if part is None:
-        return query
-    remainder, parts = part
-    # by integer division: peewee reads % as LIKE, and psycopg as a placeholder
-    return query.where(id_field - id_field / parts * parts == remainder)
 
 
 def _day_reader():

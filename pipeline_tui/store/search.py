@@ -79,10 +79,46 @@ def rebuild(db: peewee.Database) -> None:
     """Index every prospect's text afresh: the ones not empty (an empty one is not worked out yet)."""
     if has_index(db):
         db.execute_sql("INSERT INTO prospect_search (prospect_search) VALUES ('delete-all')")
+        # in id order: the board's index holds the texts too, and read through it (in board
+        # order) FTS5 took 43 s for 100,000 texts instead of 0.9 s
         db.execute_sql(
             "INSERT INTO prospect_search (rowid, search_text)"
-            " SELECT id, search_text FROM prospect WHERE search_text <> ''"
+            " SELECT id, search_text FROM prospect WHERE search_text <> '' ORDER BY id"
         )
+        for statement in _TRIGGERS:  # (those an out-of-date index went without)
+            db.execute_sql(statement)
+        db.execute_sql(f"DELETE FROM setting WHERE key = {db.param}", (_OUT_OF_DATE,))
+
+
+_OUT_OF_DATE = "search_index_out_of_date"
+
+
+def set_out_of_date(db: peewee.Database) -> None:
+    """Leave the index to be made again later (in the caller's transaction): an import of
+    100,000 rows spent 4 s of its time indexing them. Searches look row by row meanwhile."""
+    if has_index(db):
+        for name in ("prospect_search_insert", "prospect_search_delete", "prospect_search_update"):
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")  # nothing taken out of what is not in
+        models.Setting.insert(key=_OUT_OF_DATE, value="yes").on_conflict_replace().execute()
+
+
+def is_out_of_date() -> bool:
+    return models.Setting.select().where(models.Setting.key == _OUT_OF_DATE).exists()
+
+
+def catch_up() -> bool:
+    """Make the index again if an import left it out of date (its own write transaction, a
+    few seconds at 100,000 prospects: for a worker thread after the board is shown). Whether
+    it did."""
+    from pipeline_tui.store.db import run_write
+
+    def made_again() -> bool:
+        if not is_out_of_date():  # another program did it meanwhile
+            return False
+        rebuild(models.database.obj)
+        return True
+
+    return is_out_of_date() and run_write(made_again, counted=False)
 
 
 @contextmanager
@@ -92,17 +128,16 @@ def unindexed(db: peewee.Database):
     if not has_index(db):
         yield
         return
-    db.execute_sql("DROP TRIGGER prospect_search_update")
+    db.execute_sql("DROP TRIGGER IF EXISTS prospect_search_update")
     yield
     rebuild(db)
-    db.execute_sql(_UPDATE)
 
 
 def find(folded: str) -> Match:
     """How to find the prospects whose text holds ``folded`` (already folded, not empty)."""
     db = models.database.obj
     pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if len(folded) < 3 or not has_index(db):
+    if len(folded) < 3 or not has_index(db) or is_out_of_date():
         return Match(False, pattern)
     phrase = '"' + folded.replace('"', '""') + '"'  # the whole piece, as it is
     hits = db.execute_sql(

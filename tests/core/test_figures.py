@@ -44,7 +44,6 @@ from pipeline_tui.core.figures import (
     win_rate,
     won_in_period,
 )
-from pipeline_tui.core.open_deals import merged, open_sums
 from pipeline_tui.core.settings import Thresholds
 
 T = Thresholds()
@@ -747,14 +746,3 @@ def test_forecast_months_are_consecutive_and_start_now(now, count):
     assert months[0].month == now.date().replace(day=1)
     for before, after in zip(months, months[1:], strict=False):
         assert after.month == before.month + relativedelta(months=1)
-
-
-@settings(max_examples=100, deadline=None)
-@given(quota_snapshots(), st.integers(2, 4))
-def test_open_sums_of_parts_merge_into_the_sums_of_the_whole(snap, parts):
-    whole = open_sums(snap, T)
-    pieces = [open_sums(snap, T, [p for p in snap.open_prospects if p.id % parts == r]) for r in range(parts)]
-    assert merged(pieces) == whole
-    from_parts = merged(pieces)
-    assert stage_figures(snap, from_parts) == stage_figures(snap, whole)
-    assert forecast(snap, T, from_parts) == forecast(snap, T, whole)

@@ -116,3 +116,61 @@ def test_alike_among_agrees_with_looks_alike(name, others):
     rows = [(i, other, organization_key(other)) for i, other in enumerate(others)]
     expected = [(i, other) for i, other in enumerate(others) if looks_alike(name, other)]
     assert alike_among(organization_key(name), rows) == expected
+
+
+def _alike_by_difflib(first: str, second: str) -> bool:
+    """The rule as first written, every pair through a difflib matcher: the oracle for the
+    shortcuts that spare most pairs the matcher."""
+    from difflib import SequenceMatcher
+
+    from pipeline_tui.core.people import _core_words
+
+    a, b = organization_key(first), organization_key(second)
+    if a == b or not a or not b:
+        return False
+    core_a, core_b = _core_words(a), _core_words(b)
+    if core_a and core_a == core_b:
+        return True
+    shorter, longer = sorted((len(core_a), len(core_b)))
+    if shorter < 5 or shorter < 0.81 * longer:
+        return False
+    matcher = SequenceMatcher(None, core_a, core_b)
+    return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9
+
+
+_NAMEISH = st.text(alphabet="abcdeéoœ n.-", min_size=4, max_size=24)
+
+
+@given(
+    _NAMEISH, st.lists(st.tuples(st.integers(0, 30), st.sampled_from("abeéx .")), max_size=3), st.booleans()
+)
+def test_looking_alike_is_what_difflib_says(name, edits, legal):
+    """Near-duplicates (a few letters changed, a legal form added) and strangers alike."""
+    other = list(name)
+    for at, letter in edits:
+        other[at % len(other)] = letter
+    second = "".join(other) + (" Inc." if legal else "")
+    assert looks_alike(name, second) == _alike_by_difflib(name, second)
+    assert looks_alike(name, name[::-1]) == _alike_by_difflib(name, name[::-1])
+
+
+@given(
+    _NAMEISH,
+    st.lists(
+        st.tuples(_NAMEISH, st.lists(st.tuples(st.integers(0, 30), st.sampled_from("abeéx .")), max_size=2)),
+        max_size=12,
+    ),
+)
+def test_the_name_index_finds_what_comparing_every_name_finds(name, others):
+    """Near-duplicates of the name and of each other, and strangers."""
+    from pipeline_tui.core.people import NameIndex, alike_among
+
+    rows = []
+    for oid, (other, edits) in enumerate(others):
+        spelled = list(name if oid % 2 else other)
+        for at, letter in edits:
+            spelled[at % len(spelled)] = letter
+        rows.append((oid, "".join(spelled), organization_key("".join(spelled))))
+    key = organization_key(name)
+    found = NameIndex([(oid, other) for oid, _, other in rows]).alike(key)
+    assert found == [oid for oid, _ in alike_among(key, rows)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -1035,3 +1036,55 @@ async def test_cards_show_days_in_stage_and_flag_a_slipped_close(demo_db, make_a
         text = screen_text(app)
         assert f" {slipped.days_in_stage}d⚑" in text
         assert text.count("⚑") == 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_rotting_card_is_marked_and_a_logged_call_clears_it(demo_db, make_app, size):
+    """Issue 20: a card idle past its stage's limit with no next step says "rotting" and how
+    long it has been idle; days in stage stay readable in the narrowest columns (80x24)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        qualified = cards_in(app, "Qualified")
+        rotting = [index for index, card in enumerate(qualified) if card.rotting]
+        assert rotting, "the demo has a rotting deal in Qualified"
+        await pilot.press("l", *["j"] * rotting[0])
+        card = focused_card(app)
+        assert card.rotting and card.next_follow_up is None
+        lines = screen_text(app).splitlines()
+        assert any(
+            f"rotting {card.idle_days}d" in line or f"rotting: {card.idle_days}d idle" in line
+            for line in lines
+        )
+        after_marks = re.findall(r"DM[✓?✗](\S*\s?\S*)", screen_text(app))
+        assert len(after_marks) >= 10 and all(re.fullmatch(r" ?\d+d⚑?", tail) for tail in after_marks), (
+            after_marks
+        )
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"Talked to Ana", "enter")
+        await pilot.pause()
+        assert not focused_card(app).rotting, "a call just logged: touched today"
+        assert "rotting" not in "\n".join(
+            line for line in screen_text(app).splitlines() if card.name[:5] in line
+        )
+
+
+async def test_the_board_makes_an_index_an_import_left_out_of_date_once_it_is_shown(db, make_app):
+    """A big import leaves the index of texts to be made: the board makes it in a thread."""
+    from pipeline_tui.services.board import search_index_out_of_date
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.store import search
+    from pipeline_tui.store.db import run_write
+
+    if not search.has_index(db):
+        pytest.skip("the trigram index is SQLite's")
+    add_prospect(make_app().now(), "Brightwater dental")
+    run_write(lambda: search.set_out_of_date(db))
+    assert search_index_out_of_date()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert not search_index_out_of_date()
+        assert search.find("brightwater").indexed

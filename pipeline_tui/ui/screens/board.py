@@ -12,7 +12,13 @@ from textual.widgets import Input, Static
 
 from pipeline_tui.errors import UserError
 from pipeline_tui.services import prospects, setup
-from pipeline_tui.services.board import Board, BoardReader, Card
+from pipeline_tui.services.board import (
+    Board,
+    BoardReader,
+    Card,
+    make_search_index,
+    search_index_out_of_date,
+)
 from pipeline_tui.services.views import prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
@@ -112,8 +118,7 @@ class BoardScreen(ViewScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The pane's scrolling keys work, and show, only while it is open."""
         if action.startswith("scroll_detail"):
-            panes = self.query(ProspectDetail)
-            return bool(panes) and panes.first().is_open
+            return self._detail.is_mounted and self._detail.is_open
         return True
 
     def action_scroll_detail(self, lines: int) -> None:
@@ -131,6 +136,9 @@ class BoardScreen(ViewScreen):
         self._stamp: tuple | None = None  # what the board shows was read at (app.data_stamp)
         self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
+        # the pane, kept at hand: Textual asks check_action on every key, and a query each time
+        # cost a tenth of moving a card
+        self._detail = ProspectDetail()
 
     @property
     def pipeline_name(self) -> str | None:
@@ -148,7 +156,7 @@ class BoardScreen(ViewScreen):
             # hiding renumbered every column, which redrew the whole board on enter and esc.
             # The columns sit here directly: a container of their own is one more layer Textual
             # draws under every line of them.
-            yield ProspectDetail()
+            yield self._detail
             yield from self.columns
             yield Static(WELCOME, id="welcome", markup=False)
         yield KeysFooter()
@@ -156,6 +164,13 @@ class BoardScreen(ViewScreen):
     def on_mount(self) -> None:
         self.reload()
         self.set_interval(CLOCK_SECONDS, self._check_clock)
+        self.call_after_refresh(self._index_searches)
+
+    def _index_searches(self) -> None:
+        """After a big import the index of texts is made once the board is shown, in a thread:
+        the first look waits for none of it (searches look row by row meanwhile)."""
+        if search_index_out_of_date():
+            self.run_worker(make_search_index, thread=True, exit_on_error=False, group="search-index")
 
     def _check_clock(self) -> None:
         """The clock has moved a card on (a follow-up fell overdue, a day began): read again."""
@@ -307,7 +322,7 @@ class BoardScreen(ViewScreen):
 
     @property
     def detail(self) -> ProspectDetail:
-        return self.query_one(ProspectDetail)
+        return self._detail
 
     def _focused_list(self) -> StageColumn | None:
         focused = self.focused

@@ -223,17 +223,17 @@ def _organization(detail: Detail) -> list:
     org = detail.organization
     if org is None:
         return []
-    others = [d for d in org.deals if d.id != detail.prospect.id]
+    others = org.other_deals
     parts: list = []
     if others or org.won_value:
-        parts += [_section(f"{org.name}: {plural(len(others), 'other deal')}")]
+        parts += [_section(f"{org.name}: {plural(others, 'other deal')}")]
         parts += [("Won, lifetime ", "muted"), (money(org.won_value), "strong"), "\n"]
-        for deal in others[:8]:
+        for deal in org.newest:
             style = {"won": "good", "lost": "bad"}.get(deal.kind)
             value = format_amount(deal.value, deal.currency, "") if deal.value is not None else "no value"
             parts += [(f"{deal.stage:<11} ", style or "muted"), deal.name, (f"  {value}", "muted"), "\n"]
-        if len(others) > 8:
-            parts += [(f"… {len(others) - 8} more (pipeline-tui org)", "muted"), "\n"]
+        if others > len(org.newest):
+            parts += [(f"… {others - len(org.newest)} more (pipeline-tui org)", "muted"), "\n"]
     for _, name in detail.look_alikes[:1]:
         parts += ["\n", ("Same company as ", "warn"), (name, "strong"), ("? M merges them", "warn"), "\n"]
     return parts

@@ -32,7 +32,8 @@ STATUS_STYLES = {  # a card's next step: overdue, today, later
 
 class StageColumn(VirtualList[Card]):
     """A stage's header (name, count, value and weighted value) and its cards: name; value,
-    score, decision maker, days in the stage and ⚑ for a close date gone by; the next step.
+    score, decision maker, days in the stage and ⚑ for a close date gone by; the next step, or
+    "rotting" for a deal idle past its stage's limit with none (core.aging).
 
     One widget draws both, header included: each widget on screen costs Textual a layer to
     draw under every line it covers, and a column of a header, a list and a container holding
@@ -154,31 +155,52 @@ class StageColumn(VirtualList[Card]):
         if line == 0:  # cut from the middle: the end tells apart two deals of one company
             return make_strip([gutter, (shorten_middle(card.name, width - 1), BOLD)], width, base)
         if line == 1:
-            dm = DECISION_MARKS.get(card.decision_maker, "DM?")
-            if card.currency:  # the deal's own amount; the column's totals are at home
-                value = format_amount(card.amount, card.currency, "", short=True)
-            else:
-                value = money(card.value, short=True) if card.value is not None else "—"
-            score = f"●{card.score:<3}" if card.score is not None else ""
-            return make_strip(
-                [
-                    gutter,
-                    (f"{value:<5}" if len(value) < 5 else f"{value} ", None),  # "¥1.5M" keeps a gap
-                    (score, self.style_of("card--muted")),
-                    (f" {dm}", self.style_of(DECISION_COLOURS.get(card.decision_maker, "card--warn"))),
-                    (days_in_stage(card), self.style_of("card--muted")),
-                    ("⚑" if card.slipped else "", self.style_of("card--bad") + BOLD),  # close date passed
-                ],
-                width,
-                base,
-            )
+            return make_strip([gutter, *self._figures(card, width - 1)], width, base)
         if card.closed:  # a won, lost or archived deal a search found
             return make_strip([gutter, (card.closed, self.style_of("card--muted") + ITALIC)], width, base)
         follow_up = card.next_follow_up
+        if follow_up is None and card.rotting:
+            return make_strip(
+                [gutter, (rotting_label(card, width - 1), self.style_of("card--bad") + BOLD)], width, base
+            )
         if follow_up is None:
             return make_strip([gutter, ("no next step", self.style_of("card--bad") + ITALIC)], width, base)
         label = next_step_label(follow_up.kind, follow_up.due, self.now, width=width - 1)
         return make_strip([gutter, (label, self._status_style(card.follow_up_status))], width, base)
+
+    def _figures(self, card: Card, width: int) -> list[tuple[str, Style | None]]:
+        """Value, score, decision maker, days in stage and ⚑ (a close date gone by). Where they
+        do not fit, the score goes first (the column's order already says it), then the
+        value's padding, so that the days in stage stay readable."""
+        dm = DECISION_MARKS.get(card.decision_maker, "DM?")
+        if card.currency:  # the deal's own amount; the column's totals are at home
+            value = format_amount(card.amount, card.currency, "", short=True)
+        else:
+            value = money(card.value, short=True) if card.value is not None else "—"
+        padded = f"{value:<5}" if len(value) < 5 else f"{value} "  # "¥1.5M" keeps a gap before its score
+        score = f"●{card.score:<3}" if card.score is not None else ""
+        tail = [
+            (f" {dm}", self.style_of(DECISION_COLOURS.get(card.decision_maker, "card--warn"))),
+            (days_in_stage(card), self.style_of("card--muted")),
+            ("⚑" if card.slipped else "", self.style_of("card--bad") + BOLD),  # close date passed
+        ]
+        for shown in (
+            [(padded, None), (score, self.style_of("card--muted")), *tail],
+            [(f"{value:<4}", None), *tail],
+            [(value, None), *tail],
+        ):
+            if sum(cell_len(text) for text, _ in shown) <= width:
+                break
+        return shown
+
+
+def rotting_label(card: Card, width: int) -> str:
+    """A rotting card's last line (it has no next step either), as much as fits."""
+    idle = card.idle_days
+    for label in (f"rotting: {idle}d idle, no next step", f"rotting: {idle}d idle", f"rotting {idle}d"):
+        if cell_len(label) <= width:
+            return label
+    return "rotting"
 
 
 def days_in_stage(card: Card) -> str:
