@@ -106,56 +106,62 @@ def parse_settings(data: dict, path: Path) -> Settings:
     """Check a parsed config file and turn it into :class:`Settings`; errors name the key."""
     from pipeline_tui.core.settings import Goals, ScoreWeights, Settings, Thresholds
 
-    settings = Settings()
+    _check_sections(data, path)
+    # read in this order, so that of two mistakes the same one is named first as ever
+    return Settings()._replace(
+        thresholds=_section(Thresholds, data.get("thresholds", {}), "thresholds", path),
+        score=_section(ScoreWeights, data.get("score", {}), "score", path),
+        goals=_section(Goals, data.get("goals", {}), "goals", path),
+        probabilities=_probabilities(data.get("probabilities", {}), path),
+        rotting=_rotting(data.get("rotting", {}), path),
+        theme=_theme(data.get("theme"), path),
+        keys=_keys(data, path),
+        dates=_locale(data.get("locale", {}), path),
+        currency=_currency(data.get("currency", {}), path),
+        **_follow_up_sections(data, path),
+    )
+
+
+def _check_sections(data: dict, path: Path) -> None:
+    """Every key a known section, and every section but the theme a table."""
     for key in data:
         if key not in SECTIONS:
             raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(SECTIONS)})")
-    for key in (
-        "thresholds",
-        "score",
-        "probabilities",
-        "rotting",
-        "goals",
-        "locale",
-        "currency",
-        "cadences",
-        "templates",
-    ):
-        if key in data and not isinstance(data[key], dict):
+    for key in SECTIONS:
+        if key not in ("theme", "keys") and key in data and not isinstance(data[key], dict):
             raise UserError(f"{path}: [{key}] must be a table")
-    thresholds = _section(Thresholds, data.get("thresholds", {}), "thresholds", path)
-    score = _section(ScoreWeights, data.get("score", {}), "score", path)
-    goals = _section(Goals, data.get("goals", {}), "goals", path)
+
+
+def _probabilities(values: dict, path: Path) -> dict[str, float]:
+    """``[probabilities]``: a stage's odds of closing, by stage name."""
     probabilities = {}
-    for name, value in data.get("probabilities", {}).items():
+    for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise UserError(f"{path}: probabilities.{name} must be a number from 0 to 1")
         probabilities[name] = float(value)
-    rotting = {}
-    for name, value in data.get("rotting", {}).items():
+    return probabilities
+
+
+def _rotting(values: dict, path: Path) -> dict[str, int]:
+    """``[rotting]``: the days after which a deal left in a stage is marked, by stage name."""
+    for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise UserError(f"{path}: rotting.{name} must be a whole number of days, 1 or more")
-        rotting[name] = value
-    theme = data.get("theme")
+    return dict(values)
+
+
+def _theme(theme: object, path: Path) -> str | None:
     if theme is not None and not isinstance(theme, str):
         raise UserError(f"{path}: theme must be a name in quotes")
-    keys = {}
-    if "keys" in data:
-        from pipeline_tui.keymap import parse_keys  # only for a file that rebinds keys
+    return theme
 
-        keys = parse_keys(data["keys"], str(path))
-    return settings._replace(
-        thresholds=thresholds,
-        score=score,
-        probabilities=probabilities,
-        theme=theme,
-        rotting=rotting,
-        goals=goals,
-        dates=_locale(data.get("locale", {}), path),
-        currency=_currency(data.get("currency", {}), path),
-        keys=keys,
-        **_follow_up_sections(data, path),
-    )
+
+def _keys(data: dict, path: Path) -> dict:
+    if "keys" not in data:
+        return {}
+    from pipeline_tui.keymap import parse_keys  # only for a file that rebinds keys
+
+    return parse_keys(data["keys"], str(path))
 
 
 def _currency(values: dict, path: Path) -> Currencies:

@@ -21,6 +21,13 @@ from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:
+    _register_add(command)
+    _register_move(command)
+    _register_snooze(command)
+    _register_archiving(command)
+
+
+def _register_add(command: AddCommand) -> None:
     add = command("add", "add a prospect (a name is enough; the rest is optional)", cmd_add)
     add.add_argument("name", metavar="NAME", help="the deal, e.g. 'Acme fleet renewal'")
     add.add_argument("--value", metavar="AMOUNT", help="the budget, e.g. 12000, 12,000.50 or $12k")
@@ -57,6 +64,8 @@ def register(command: AddCommand) -> None:
         help=f"the first follow-up's kind: {kinds_help()} (default: call)",
     )
 
+
+def _register_move(command: AddCommand) -> None:
     move = command("move", "move a prospect to a stage (recorded as a stage change now)", cmd_move)
     move.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
     move.add_argument(
@@ -64,6 +73,8 @@ def register(command: AddCommand) -> None:
     )
     move.add_argument("--reason", metavar="TEXT", help="why it was lost (for a lost stage)")
 
+
+def _register_snooze(command: AddCommand) -> None:
     snooze = command(
         "snooze",
         "put an open deal aside until a date, saying why: the stale advice keeps quiet meanwhile",
@@ -74,52 +85,48 @@ def register(command: AddCommand) -> None:
     snooze.add_argument("--reason", metavar="T", help='why it waits, e.g. "budget opens in January"')
     snooze.add_argument("--clear", action="store_true", help="wake it now instead")
 
+
+def _register_archiving(command: AddCommand) -> None:
     archive = command("archive", "hide a prospect from every view (restore brings it back)", cmd_archive)
     archive.add_argument("prospect", metavar="PROSPECT", help=PROSPECT_HELP)
-
     restore = command("restore", "bring back an archived prospect", cmd_restore)
     restore.add_argument("prospect", metavar="PROSPECT", help="the archived prospect: its id or name")
-
     command("archived", "list archived prospects", cmd_archived)
 
 
+# the prospect's field each option of `add` fills, where the two names differ
+_ADD_OPTIONS = (
+    ("value", "value"),
+    ("currency", "currency"),
+    ("contact", "contact"),
+    ("organization", "organization"),
+    ("title", "title"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("decision_maker", "decision_maker"),
+    ("expected_close", "close"),
+    ("urgency", "urgency"),
+    ("source", "source"),
+    ("probability", "probability"),
+    ("notes", "notes"),
+)
+
+
 def cmd_add(args, now: datetime) -> int:
-    from pipeline_tui.core.dates import DEFAULT_RULES, read_when
-    from pipeline_tui.core.fields import parse_fields, parse_kind
+    from pipeline_tui.core.dates import DEFAULT_RULES
+    from pipeline_tui.core.fields import parse_fields
     from pipeline_tui.services.prospects import add_prospect
 
-    fields = {
-        key: getattr(args, attr)
-        for key, attr in (
-            ("value", "value"),
-            ("currency", "currency"),
-            ("contact", "contact"),
-            ("organization", "organization"),
-            ("title", "title"),
-            ("email", "email"),
-            ("phone", "phone"),
-            ("decision_maker", "decision_maker"),
-            ("expected_close", "close"),
-            ("urgency", "urgency"),
-            ("source", "source"),
-            ("probability", "probability"),
-            ("notes", "notes"),
-        )
-        if getattr(args, attr) is not None
-    }
+    fields = {key: getattr(args, attr) for key, attr in _ADD_OPTIONS if getattr(args, attr) is not None}
     # the config is read only for a date: add works beside a broken config otherwise
     dates = date_rules() if args.close is not None or args.follow_up is not None else DEFAULT_RULES
     # check what was typed before a new database is created for it
     parsed = parse_fields({"name": args.name, **fields}, now, dates)
-    close = parsed.get("expected_close")
     if parsed.get("currency"):  # a rate is needed to count it (README "Money")
         from pipeline_tui.core.money import require_rate
 
         require_rate(parsed["currency"], user_settings().currency)
-    follow_up = reading = None
-    if args.follow_up is not None:
-        reading = read_when(args.follow_up, now, dates)
-        follow_up = (reading.moment, parse_kind(args.kind))
+    reading, follow_up = _first_follow_up(args, now, dates)
     open_db(args, create=True)
     prospect = add_prospect(
         now,
@@ -130,16 +137,32 @@ def cmd_add(args, now: datetime) -> int:
         follow_up=follow_up,
         dates=dates,
     )
+    _say_added(prospect, follow_up)
+    if reading is not None:
+        warn_about_date("follow-up due", reading.moment, reading.notes(now))
+    close = parsed.get("expected_close")
+    if close is not None and close < now.date():
+        warn(f"expected close {close:%a %d %b %Y}: in the past")
+    return 0
+
+
+def _first_follow_up(args, now: datetime, dates):
+    """``--follow-up`` read as a date (with what the reading assumed) and the follow-up it makes."""
+    if args.follow_up is None:
+        return None, None
+    from pipeline_tui.core.dates import read_when
+    from pipeline_tui.core.fields import parse_kind
+
+    reading = read_when(args.follow_up, now, dates)
+    return reading, (reading.moment, parse_kind(args.kind))
+
+
+def _say_added(prospect, follow_up) -> None:
     from pipeline_tui.store.models import Stage
 
     stage = Stage.get_by_id(prospect.stage_id)
     extra = f", {follow_up[1]} {follow_up[0]:%a %d %b %H:%M}" if follow_up else ""
     say(f"Added #{prospect.id} {prospect.name} ({stage.name}{extra})")
-    if reading is not None:
-        warn_about_date("follow-up due", reading.moment, reading.notes(now))
-    if close is not None and close < now.date():
-        warn(f"expected close {close:%a %d %b %Y}: in the past")
-    return 0
 
 
 def cmd_move(args, now: datetime) -> int:

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from pipeline_tui.core.domain import DEFAULT_STAGES
 
@@ -455,194 +456,223 @@ def _next_step(maker: _Maker, pid: int, position: int) -> None:
         maker.follow_up(pid, kind, maker.work_time(now + timedelta(days=maker.below(1, 15))), done=False)
 
 
-def _scenarios(maker: _Maker) -> list[Callable[[], None]]:
-    """Hand-written prospects so that every piece of prospect advice shows in the demo."""
+DAY = timedelta(days=1)
+
+
+def _ago(maker: _Maker, days: float) -> datetime:
+    """``days`` before now, on a weekday (a weekend gives the Friday before)."""
+    moment = maker.now - days * DAY
+    while moment.weekday() >= 5:
+        moment -= DAY
+    return moment
+
+
+def _ahead(maker: _Maker, days: float, hour: int = 10) -> datetime:
+    """``days`` after now at ``hour``, on a weekday (a weekend gives the Monday after)."""
+    moment = (maker.now + days * DAY).replace(hour=hour, minute=0)
+    while moment.weekday() >= 5:
+        moment += DAY
+    return moment
+
+
+def _appointment_unconfirmed(maker: _Maker) -> None:
+    """Advice: confirm the decision maker, send a reminder."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(
+        stage=QUALIFIED,
+        created=ago(20),
+        entered=ago(6),
+        decision="unknown",
+        urgency="high",
+        history=[(LEAD, ago(20)), (QUALIFIED, ago(6))],
+        organization="Brightwater Dental",
+    )
+    maker.follow_up(pid, "call", ago(6), done=True)
+    tomorrow = (maker.now + DAY).replace(hour=10, minute=0)
+    maker.follow_up(pid, "appointment", tomorrow, done=False, notes="Meeting at their office")
+
+
+def _confirmed_no_meeting(maker: _Maker) -> None:
+    """Advice: schedule an appointment."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(
+        stage=QUALIFIED,
+        created=ago(9),
+        entered=ago(3),
+        decision="yes",
+        history=[(LEAD, ago(9)), (QUALIFIED, ago(3))],
+        organization="Cedar Analytics",
+    )
+    maker.follow_up(pid, "call", ago(3), done=True)
+    maker.follow_up(pid, "email", _ahead(maker, 2, 11), done=False)
+
+
+def _unknown_budget(maker: _Maker) -> None:
+    """Advice: probe the budget and the timeframe."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(
+        stage=QUALIFIED,
+        created=ago(12),
+        entered=ago(5),
+        decision="yes",
+        value=None,
+        close=None,
+        history=[(LEAD, ago(12)), (QUALIFIED, ago(5))],
+        organization="Oakridge Schools",
+    )
+    maker.follow_up(pid, "call", ago(5), done=True)
+    maker.follow_up(pid, "appointment", _ahead(maker, 4, 11), done=False)
+
+
+def _waiting_for_info(maker: _Maker) -> None:
+    """Advice: answer the request for information."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(stage=LEAD, created=ago(2), entered=ago(2), organization="Juniper Hotels")
+    asked = ago(1) + timedelta(hours=2)
+    notes = "Wants the spec sheet and references"
+    maker.follow_up(pid, "info-request", asked, done=False, created=ago(1), notes=notes)
+
+
+def _met_no_follow_up(maker: _Maker) -> None:
+    """Advice: follow up after the appointment."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(
+        stage=APPOINTMENT,
+        created=ago(30),
+        entered=ago(10),
+        decision="yes",
+        history=[(LEAD, ago(30)), (QUALIFIED, ago(20)), (APPOINTMENT, ago(10))],
+        organization="Stonebridge Architects",
+    )
+    maker.follow_up(pid, "appointment", ago(4), done=True)
+
+
+def _slow_decider(maker: _Maker) -> None:
+    """Advice: offer a trial."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(
+        stage=PROPOSAL,
+        created=ago(60),
+        entered=ago(25),
+        decision="yes",
+        history=[(LEAD, ago(60)), (QUALIFIED, ago(50)), (APPOINTMENT, ago(40)), (PROPOSAL, ago(25))],
+        organization="Meridian Insurance",
+    )
+    maker.follow_up(pid, "appointment", ago(38), done=True)
+    maker.follow_up(pid, "call", ago(8), done=True)
+    maker.follow_up(pid, "call", _ahead(maker, 3, 15), done=False)
+
+
+def _gone_quiet(maker: _Maker) -> None:
+    """Advice: the deal is stale."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(stage=LEAD, created=ago(45), entered=ago(45), organization="Quarry Printing")
+    maker.follow_up(pid, "call", ago(40), done=True)
+    maker.follow_up(pid, "email", ago(30), done=False)
+
+
+def _trial_running(maker: _Maker) -> None:
+    """A trial under way, ending soon."""
+    ago = partial(_ago, maker)
+    pid = maker.prospect(
+        stage=TRIAL,
+        created=ago(40),
+        entered=ago(6),
+        decision="yes",
+        urgency="high",
+        history=[(LEAD, ago(40)), (QUALIFIED, ago(30)), (APPOINTMENT, ago(15)), (TRIAL, ago(6))],
+        organization="Northwind Logistics",
+    )
+    maker.follow_up(pid, "appointment", ago(14), done=True)
+    maker.follow_up(pid, "trial", ago(6), done=True, notes="Trial started")
+    ends = _ahead(maker, 8, 9)
+    maker.follow_up(pid, "trial", ends, done=False, notes="Trial ends: ask for the decision")
+
+
+# Made first, in this order, so that every piece of prospect advice shows in the demo.
+SCENARIOS: tuple[Callable[[_Maker], None], ...] = (
+    _appointment_unconfirmed,
+    _confirmed_no_meeting,
+    _unknown_budget,
+    _waiting_for_info,
+    _met_no_follow_up,
+    _slow_decider,
+    _gone_quiet,
+    _trial_running,
+)
+
+
+def _slipped(maker: _Maker) -> None:
+    """Still worked on, but its close date has passed."""
     now = maker.now
-    day = timedelta(days=1)
-
-    def ago(days: float) -> datetime:
-        moment = now - days * day
-        while moment.weekday() >= 5:  # a weekend: the Friday before
-            moment -= day
-        return moment
-
-    def ahead(days: float, hour: int = 10) -> datetime:
-        moment = (now + days * day).replace(hour=hour, minute=0)
-        while moment.weekday() >= 5:  # a weekend: the Monday after
-            moment += day
-        return moment
-
-    def appointment_unconfirmed() -> None:  # confirm-decision-maker, send-reminder
-        pid = maker.prospect(
-            stage=QUALIFIED,
-            created=ago(20),
-            entered=ago(6),
-            decision="unknown",
-            urgency="high",
-            history=[(LEAD, ago(20)), (QUALIFIED, ago(6))],
-            organization="Brightwater Dental",
-        )
-        maker.follow_up(pid, "call", ago(6), done=True)
-        maker.follow_up(
-            pid,
-            "appointment",
-            (now + day).replace(hour=10, minute=0),
-            done=False,
-            notes="Meeting at their office",
-        )
-
-    def confirmed_no_meeting() -> None:  # schedule-appointment
-        pid = maker.prospect(
-            stage=QUALIFIED,
-            created=ago(9),
-            entered=ago(3),
-            decision="yes",
-            history=[(LEAD, ago(9)), (QUALIFIED, ago(3))],
-            organization="Cedar Analytics",
-        )
-        maker.follow_up(pid, "call", ago(3), done=True)
-        maker.follow_up(pid, "email", ahead(2, 11), done=False)
-
-    def unknown_budget() -> None:  # probe-budget, probe-timeframe
-        pid = maker.prospect(
-            stage=QUALIFIED,
-            created=ago(12),
-            entered=ago(5),
-            decision="yes",
-            value=None,
-            close=None,
-            history=[(LEAD, ago(12)), (QUALIFIED, ago(5))],
-            organization="Oakridge Schools",
-        )
-        maker.follow_up(pid, "call", ago(5), done=True)
-        maker.follow_up(pid, "appointment", ahead(4, 11), done=False)
-
-    def waiting_for_info() -> None:  # answer-info-request
-        pid = maker.prospect(stage=LEAD, created=ago(2), entered=ago(2), organization="Juniper Hotels")
-        maker.follow_up(
-            pid,
-            "info-request",
-            ago(1) + timedelta(hours=2),
-            done=False,
-            created=ago(1),
-            notes="Wants the spec sheet and references",
-        )
-
-    def met_no_follow_up() -> None:  # follow-up-after-appointment
-        pid = maker.prospect(
-            stage=APPOINTMENT,
-            created=ago(30),
-            entered=ago(10),
-            decision="yes",
-            history=[(LEAD, ago(30)), (QUALIFIED, ago(20)), (APPOINTMENT, ago(10))],
-            organization="Stonebridge Architects",
-        )
-        maker.follow_up(pid, "appointment", ago(4), done=True)
-
-    def slow_decider() -> None:  # offer-trial
-        pid = maker.prospect(
-            stage=PROPOSAL,
-            created=ago(60),
-            entered=ago(25),
-            decision="yes",
-            history=[(LEAD, ago(60)), (QUALIFIED, ago(50)), (APPOINTMENT, ago(40)), (PROPOSAL, ago(25))],
-            organization="Meridian Insurance",
-        )
-        maker.follow_up(pid, "appointment", ago(38), done=True)
-        maker.follow_up(pid, "call", ago(8), done=True)
-        maker.follow_up(pid, "call", ahead(3, 15), done=False)
-
-    def gone_quiet() -> None:  # stale
-        pid = maker.prospect(stage=LEAD, created=ago(45), entered=ago(45), organization="Quarry Printing")
-        maker.follow_up(pid, "call", ago(40), done=True)
-        maker.follow_up(pid, "email", ago(30), done=False)
-
-    def trial_running() -> None:  # a trial under way, ending soon
-        pid = maker.prospect(
-            stage=TRIAL,
-            created=ago(40),
-            entered=ago(6),
-            decision="yes",
-            urgency="high",
-            history=[(LEAD, ago(40)), (QUALIFIED, ago(30)), (APPOINTMENT, ago(15)), (TRIAL, ago(6))],
-            organization="Northwind Logistics",
-        )
-        maker.follow_up(pid, "appointment", ago(14), done=True)
-        maker.follow_up(pid, "trial", ago(6), done=True, notes="Trial started")
-        maker.follow_up(pid, "trial", ahead(8, 9), done=False, notes="Trial ends: ask for the decision")
-
-    return [
-        appointment_unconfirmed,
-        confirmed_no_meeting,
-        unknown_budget,
-        waiting_for_info,
-        met_no_follow_up,
-        slow_decider,
-        gone_quiet,
-        trial_running,
-    ]
+    entered = now - 12 * DAY
+    pid = maker.prospect(
+        stage=PROPOSAL,
+        created=now - 50 * DAY,
+        entered=entered,
+        decision="yes",
+        close=(now - 6 * DAY).date(),
+        history=[(LEAD, now - 50 * DAY), (APPOINTMENT, now - 30 * DAY), (PROPOSAL, entered)],
+        organization="Silverline Hotels",
+    )
+    maker.follow_up(pid, "call", now - 2 * DAY, done=True)
+    maker.follow_up(pid, "call", now + 2 * DAY, done=False, notes="Ask what holds up the signature")
 
 
-def _late_scenarios(maker: _Maker) -> list[Callable[[], None]]:
-    """Prospects made last, so that the ones before them stay as they were: a deal whose close
-    date slipped, one closing this month, one won this month, and one snoozed with a reason."""
+def _closing_this_month(maker: _Maker) -> None:
+    """A trial whose deal closes on the month's last day."""
     now = maker.now
-    day = timedelta(days=1)
+    entered = now - 5 * DAY
+    last = (now.replace(day=28) + 4 * DAY).replace(day=1) - DAY
+    pid = maker.prospect(
+        stage=TRIAL,
+        created=now - 35 * DAY,
+        entered=entered,
+        decision="yes",
+        close=max(now, last).date(),
+        history=[(LEAD, now - 35 * DAY), (APPOINTMENT, now - 15 * DAY), (TRIAL, entered)],
+        organization="Evergreen Clinics",
+    )
+    maker.follow_up(pid, "trial", entered, done=True, notes="Trial started")
+    maker.follow_up(pid, "trial", now + 3 * DAY, done=False, notes="Trial ends: ask for the decision")
 
-    def slipped() -> None:  # still worked on, but its close date has passed
-        entered = now - 12 * day
-        pid = maker.prospect(
-            stage=PROPOSAL,
-            created=now - 50 * day,
-            entered=entered,
-            decision="yes",
-            close=(now - 6 * day).date(),
-            history=[(LEAD, now - 50 * day), (APPOINTMENT, now - 30 * day), (PROPOSAL, entered)],
-            organization="Silverline Hotels",
-        )
-        maker.follow_up(pid, "call", now - 2 * day, done=True)
-        maker.follow_up(pid, "call", now + 2 * day, done=False, notes="Ask what holds up the signature")
 
-    def closing_this_month() -> None:
-        entered = now - 5 * day
-        last = (now.replace(day=28) + 4 * day).replace(day=1) - day  # the month's last day
-        pid = maker.prospect(
-            stage=TRIAL,
-            created=now - 35 * day,
-            entered=entered,
-            decision="yes",
-            close=max(now, last).date(),
-            history=[(LEAD, now - 35 * day), (APPOINTMENT, now - 15 * day), (TRIAL, entered)],
-            organization="Evergreen Clinics",
-        )
-        maker.follow_up(pid, "trial", entered, done=True, notes="Trial started")
-        maker.follow_up(pid, "trial", now + 3 * day, done=False, notes="Trial ends: ask for the decision")
+def _won_this_month(maker: _Maker) -> None:
+    """A deal won this month, so the quota shows progress."""
+    won = max(maker.now.replace(day=1, hour=11, minute=0), maker.now - 10 * DAY)
+    maker.prospect(
+        stage=WON_POS,
+        created=won - 40 * DAY,
+        entered=won,
+        decision="yes",
+        closed=won,
+        history=[(LEAD, won - 40 * DAY), (PROPOSAL, won - 9 * DAY), (WON_POS, won)],
+        organization="Keystone Partners",
+    )
 
-    def won_this_month() -> None:
-        won = max(now.replace(day=1, hour=11, minute=0), now - 10 * day)
-        maker.prospect(
-            stage=WON_POS,
-            created=won - 40 * day,
-            entered=won,
-            decision="yes",
-            closed=won,
-            history=[(LEAD, won - 40 * day), (PROPOSAL, won - 9 * day), (WON_POS, won)],
-            organization="Keystone Partners",
-        )
 
-    def snoozed() -> None:  # quiet on purpose: the stale advice leaves it alone
-        created = now - 40 * day
-        pid = maker.prospect(
-            stage=QUALIFIED,
-            created=created,
-            entered=now - 30 * day,
-            history=[(LEAD, created), (QUALIFIED, now - 30 * day)],
-            organization="Pinecrest Schools",
-            snoozed=(now + 45 * day, "their budget opens in January"),
-        )
-        maker.follow_up(pid, "call", now - 30 * day, done=True)
+def _snoozed(maker: _Maker) -> None:
+    """Quiet on purpose: the stale advice leaves it alone."""
+    now = maker.now
+    created = now - 40 * DAY
+    pid = maker.prospect(
+        stage=QUALIFIED,
+        created=created,
+        entered=now - 30 * DAY,
+        history=[(LEAD, created), (QUALIFIED, now - 30 * DAY)],
+        organization="Pinecrest Schools",
+        snoozed=(now + 45 * DAY, "their budget opens in January"),
+    )
+    maker.follow_up(pid, "call", now - 30 * DAY, done=True)
 
-    return [slipped, closing_this_month, won_this_month, snoozed]
+
+# Made last, so that the prospects before them stay as they were whatever the count.
+LATE_SCENARIOS: tuple[Callable[[_Maker], None], ...] = (
+    _slipped,
+    _closing_this_month,
+    _won_this_month,
+    _snoozed,
+)
 
 
 def quarter_start(now: datetime) -> date:
@@ -653,15 +683,14 @@ def build_demo(now: datetime, count: int = 60, progress: Callable[[int], None] |
     """Generate ``count`` prospects (scenarios first and last) and a quota for the current quarter."""
     data = DemoData()
     maker = _Maker(now, data, count)
-    for scenario in _scenarios(maker)[:count]:
-        scenario()
-    late = _late_scenarios(maker)
-    while maker.count < count - len(late):
+    for scenario in SCENARIOS[:count]:
+        scenario(maker)
+    while maker.count < count - len(LATE_SCENARIOS):
         _walk(maker)
         if progress is not None and maker.count % 10000 == 0:
             progress(maker.count)
-    for scenario in late[: max(0, count - maker.count)]:
-        scenario()
+    for scenario in LATE_SCENARIOS[: max(0, count - maker.count)]:
+        scenario(maker)
     data.quota = ("quarter", _quota_target(data, maker.now))
     return data
 

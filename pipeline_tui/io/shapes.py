@@ -254,8 +254,16 @@ def prospect_json(detail: Detail, now: datetime, home: str = "") -> dict:
     """One prospect for ``show --json``: its fields (named as in the export, its value in its
     own currency), next steps, advice, score with its reasons, and history, newest first;
     ``home``: the home currency's code."""
-    from pipeline_tui.services.agenda import follow_up_status
+    return {
+        **_prospect_fields_json(detail, home),
+        "next_steps": _next_steps_json(detail, now),
+        "advice": [{"code": a.code, "message": a.message} for a in detail.advice],
+        "score": _score_json(detail.score),
+        "history": _history_json(detail),
+    }
 
+
+def _prospect_fields_json(detail: Detail, home: str) -> dict:
     p = detail.prospect
     return {
         "id": p.id,
@@ -281,34 +289,40 @@ def prospect_json(detail: Detail, now: datetime, home: str = "") -> dict:
         "archived": bool(p.archived),
         "created": iso(p.created_at),
         "updated": iso(p.updated_at),
-        "next_steps": [
-            {
-                "id": f.id,
-                "kind": f.kind,
-                "due": iso(f.due),
-                "status": follow_up_status(f.due, now),
-                "notes": f.notes,
-            }
-            for f in detail.open_follow_ups
-        ],
-        "advice": [{"code": a.code, "message": a.message} for a in detail.advice],
-        "score": None
-        if detail.score is None
-        else {
-            "total": detail.score.total,
-            "parts": [{"points": part.points, "reason": part.reason} for part in detail.score.parts],
-        },
-        "history": [
-            {
-                "when": iso(entry.when),
-                "what": entry.what,
-                "text": entry.text,
-                "follow_up_id": entry.follow_up_id,
-            }
-            for entry in detail.timeline
-            if entry.done
-        ],
     }
+
+
+def _next_steps_json(detail: Detail, now: datetime) -> list[dict]:
+    from pipeline_tui.services.agenda import follow_up_status
+
+    return [
+        {
+            "id": f.id,
+            "kind": f.kind,
+            "due": iso(f.due),
+            "status": follow_up_status(f.due, now),
+            "notes": f.notes,
+        }
+        for f in detail.open_follow_ups
+    ]
+
+
+def _score_json(score) -> dict | None:
+    if score is None:
+        return None
+    return {
+        "total": score.total,
+        "parts": [{"points": part.points, "reason": part.reason} for part in score.parts],
+    }
+
+
+def _history_json(detail: Detail) -> list[dict]:
+    """What was done, newest first: the timeline without the follow-ups still open."""
+    return [
+        {"when": iso(entry.when), "what": entry.what, "text": entry.text, "follow_up_id": entry.follow_up_id}
+        for entry in detail.timeline
+        if entry.done
+    ]
 
 
 # json escapes C0 itself; these it leaves raw, where a terminal would act on them. Escaped as

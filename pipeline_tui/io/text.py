@@ -244,17 +244,33 @@ DECISION_WORDS = {"yes": "confirmed", "no": "cannot decide", "unknown": "not con
 
 def prospect_text(detail: Detail, now: datetime) -> str:
     """One prospect for ``pipeline-tui show``: its fields, next steps, advice, score, history."""
+    lines = [
+        *_prospect_heading_lines(detail),
+        *_prospect_field_lines(detail, now),
+        *_next_step_lines(detail, now),
+        *_advice_and_score_lines(detail),
+        *_history_lines(detail),
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _prospect_heading_lines(detail: Detail) -> list[str]:
+    """Its number and name, its stage, and who to reach and how."""
     p = detail.prospect
     head = f"#{p.id} {printable(p.name)}" + ("  (archived)" if p.archived else "")
     lines = [head, f"{detail.stage.name} · {detail.pipeline}"]
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     reach = " · ".join(x for x in (p.email, p.phone) if x)
-    lines += [printable(text) for text in (who, reach) if text]
+    return lines + [printable(text) for text in (who, reach) if text]
+
+
+def _prospect_field_lines(detail: Detail, now: datetime) -> list[str]:
+    p = detail.prospect
     probability = p.probability if p.probability is not None else detail.stage.probability
-    value = detail.value_text
-    lines += [
+    weighted = format_money(detail.weighted_value)
+    lines = [
         "",
-        f"Value           {value}  (weighted {format_money(detail.weighted_value)} at {probability:.0%})",
+        f"Value           {detail.value_text}  (weighted {weighted} at {probability:.0%})",
         f"Expected close  {p.expected_close:%d %b %Y}" if p.expected_close else "Expected close  unknown",
         f"Urgency         {p.urgency}",
         f"Decision maker  {p.decision_maker} ({DECISION_WORDS.get(p.decision_maker, '?')})",
@@ -268,12 +284,21 @@ def prospect_text(detail: Detail, now: datetime) -> str:
         lines.append(f"Snoozed until   {p.snoozed_until:%d %b %Y} · {printable(p.snooze_reason)}")
     if p.notes:
         lines += ["", "Notes", *("  " + line for line in printable_lines(p.notes).split("\n"))]
-    lines += ["", "Next steps"]
+    return lines
+
+
+def _next_step_lines(detail: Detail, now: datetime) -> list[str]:
+    lines = ["", "Next steps"]
     for f in detail.open_follow_ups:
         notes = f"  {printable(f.notes)}" if f.notes else ""
         lines.append(f"  #{f.id:<6} {f.kind:<12} {describe_due(f.due, now):<16}{notes}")
     if not detail.open_follow_ups:
-        lines.append(f"  none: pipeline-tui follow-up {p.id} tomorrow")
+        lines.append(f"  none: pipeline-tui follow-up {detail.prospect.id} tomorrow")
+    return lines
+
+
+def _advice_and_score_lines(detail: Detail) -> list[str]:
+    lines = []
     if detail.advice:
         lines += ["", "What to do", *(f"  - {printable(a.message)}" for a in detail.advice)]
     if detail.score is not None:
@@ -282,13 +307,19 @@ def prospect_text(detail: Detail, now: datetime) -> str:
             f"Score {detail.score.total}",
             *(f"  {part.points:+4d} {part.reason}" for part in detail.score.parts),
         ]
+    return lines
+
+
+def _history_lines(detail: Detail) -> list[str]:
+    """What was done, newest first; the follow-ups still open are the next steps instead."""
     history = [entry for entry in detail.timeline if entry.done]
-    if history:
-        lines += ["", "History"]
-        for entry in history:
-            label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
-            lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {printable(entry.text)}")
-    return "\n".join(line.rstrip() for line in lines)
+    if not history:
+        return []
+    lines = ["", "History"]
+    for entry in history:
+        label = {"stage": "moved", "created": "added"}.get(entry.what, entry.what)
+        lines.append(f"  {entry.when:%d %b %Y %H:%M}  {label:<12} {printable(entry.text)}")
+    return lines
 
 
 def organization_text(view) -> str:

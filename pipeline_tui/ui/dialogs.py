@@ -138,40 +138,40 @@ def quick_add(
             currencies=currencies,
         )
 
-    return FormScreen(
-        "New prospect",
-        [
-            Field(
-                "name", "Name", placeholder="required: the deal, e.g. Acme fleet renewal", check=_name_check
-            ),
-            Field("organization", "Organization"),
-            Field("contact", "Contact"),
-            Field("value", "Value", placeholder="e.g. 12,000 or ¥1.5M", check=check_money(currencies)),
-            _currency_field(currencies),
-            Field(
-                "decision_maker",
-                "Decision maker",
-                placeholder="yes / no / unknown",
-                choices=list(DECISION_MAKER),
-                check=_dm_check,
-            ),
-            Field(
-                "stage",
-                "Stage",
-                placeholder=stage_names[0] if stage_names else "",
-                choices=stage_names,
-                check=check_stage(stage_names),
-            ),
-            Field(
-                "follow_up",
-                "Next follow-up",
-                placeholder=f"optional: {EXAMPLES}",
-                check=check_when(clock, dates, required=False),
-            ),
-            Field("kind", "Kind", placeholder="call", choices=list(FOLLOW_UP_KINDS), check=_kind_or_empty),
-        ],
-        submit,
-    )
+    return FormScreen("New prospect", _new_prospect_fields(clock, stage_names, dates, currencies), submit)
+
+
+def _new_prospect_fields(
+    clock: Clock, stage_names: list[str], dates: DateRules, currencies: Currencies
+) -> list[Field]:
+    return [
+        Field("name", "Name", placeholder="required: the deal, e.g. Acme fleet renewal", check=_name_check),
+        Field("organization", "Organization"),
+        Field("contact", "Contact"),
+        Field("value", "Value", placeholder="e.g. 12,000 or ¥1.5M", check=check_money(currencies)),
+        _currency_field(currencies),
+        Field(
+            "decision_maker",
+            "Decision maker",
+            placeholder="yes / no / unknown",
+            choices=list(DECISION_MAKER),
+            check=_dm_check,
+        ),
+        Field(
+            "stage",
+            "Stage",
+            placeholder=stage_names[0] if stage_names else "",
+            choices=stage_names,
+            check=check_stage(stage_names),
+        ),
+        Field(
+            "follow_up",
+            "Next follow-up",
+            placeholder=f"optional: {EXAMPLES}",
+            check=check_when(clock, dates, required=False),
+        ),
+        Field("kind", "Kind", placeholder="call", choices=list(FOLLOW_UP_KINDS), check=_kind_or_empty),
+    ]
 
 
 def _name_check(text: str) -> str | None:
@@ -195,7 +195,23 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules, currencies:
     """``e``: every field, prefilled; only what changed is saved. The value is the deal's own
     amount, in the currency beside it."""
     p = detail.prospect
-    before = {
+    before = _fields_as_typed(detail, currencies)
+
+    def submit(values: dict[str, str]):
+        changed = _changed_fields(before, values)
+        if not changed:
+            return True
+        return prospects.edit_prospect(
+            p.id, clock(), changed, expected_version=p.version, dates=dates, currencies=currencies
+        )
+
+    return FormScreen(f"Edit {p.name}", _edit_fields(clock, before, dates, currencies), submit)
+
+
+def _fields_as_typed(detail: Detail, currencies: Currencies) -> dict[str, str]:
+    """A prospect's fields as one would type them into the edit form."""
+    p = detail.prospect
+    return {
         "name": p.name,
         "organization": p.organization,
         "contact": p.contact,
@@ -212,72 +228,72 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules, currencies:
         "notes": p.notes,
     }
 
-    def submit(values: dict[str, str]):
-        changed = {k: v for k, v in values.items() if v != before[k]}
-        if not changed:
-            return True
-        if "value" in changed or "currency" in changed:  # the two read together ("$12k" in USD)
-            changed.update(value=values["value"], currency=values["currency"])
-            if not changed["currency"].strip() and changed["value"].strip():
-                if read_money(changed["value"]).currency:  # empty: the value's sign says it
-                    del changed["currency"]
-        return prospects.edit_prospect(
-            p.id, clock(), changed, expected_version=p.version, dates=dates, currencies=currencies
-        )
 
-    def check_text(name: str) -> Callable[[str], str | None]:
-        def check(text: str) -> str | None:
-            rules.parse_text(text, name)
-            return None
+def _changed_fields(before: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+    """What the form changed; the value and its currency go together ("$12k" is in USD), and an
+    empty currency beside a value whose sign names one is left to the sign."""
+    changed = {k: v for k, v in values.items() if v != before[k]}
+    if "value" in changed or "currency" in changed:
+        changed.update(value=values["value"], currency=values["currency"])
+        if not changed["currency"].strip() and changed["value"].strip():
+            if read_money(changed["value"]).currency:
+                del changed["currency"]
+    return changed
 
-        return check
 
-    return FormScreen(
-        f"Edit {p.name}",
-        [
-            Field("name", "Name", before["name"], check=lambda t: rules.parse_name(t) and None),
-            Field("organization", "Organization", before["organization"]),
-            Field("contact", "Contact", before["contact"]),
-            Field("title", "Job title", before["title"]),
-            Field("email", "Email", before["email"], check=check_text("email")),
-            Field("phone", "Phone", before["phone"]),
-            Field("value", "Value", before["value"], "budget, e.g. 12,000", check=check_money(currencies)),
-            _currency_field(currencies, before["currency"]),
-            Field(
-                "expected_close",
-                "Expected close",
-                before["expected_close"],
-                "e.g. 2026-12-15 or +30d",
-                check=check_close(clock, dates),
-            ),
-            Field(
-                "decision_maker",
-                "Decision maker",
-                before["decision_maker"],
-                "yes / no / unknown",
-                list(DECISION_MAKER),
-                check=_dm_check,
-            ),
-            Field(
-                "urgency",
-                "Urgency",
-                before["urgency"],
-                "low / medium / high",
-                list(URGENCIES),
-                check=lambda t: rules.parse_urgency(t) and None,
-            ),
-            Field("source", "Source", before["source"], "cold call, referral, inbound…"),
-            Field(
-                "probability",
-                "Probability",
-                before["probability"],
-                "empty: the stage's; or 60%",
-                check=lambda t: rules.parse_probability(t) and None,
-            ),
-            Field("notes", "Notes", before["notes"]),
-        ],
-        submit,
-    )
+def _text_check(name: str) -> Callable[[str], str | None]:
+    def check(text: str) -> str | None:
+        rules.parse_text(text, name)
+        return None
+
+    return check
+
+
+def _edit_fields(
+    clock: Clock, before: dict[str, str], dates: DateRules, currencies: Currencies
+) -> list[Field]:
+    return [
+        Field("name", "Name", before["name"], check=lambda t: rules.parse_name(t) and None),
+        Field("organization", "Organization", before["organization"]),
+        Field("contact", "Contact", before["contact"]),
+        Field("title", "Job title", before["title"]),
+        Field("email", "Email", before["email"], check=_text_check("email")),
+        Field("phone", "Phone", before["phone"]),
+        Field("value", "Value", before["value"], "budget, e.g. 12,000", check=check_money(currencies)),
+        _currency_field(currencies, before["currency"]),
+        Field(
+            "expected_close",
+            "Expected close",
+            before["expected_close"],
+            "e.g. 2026-12-15 or +30d",
+            check=check_close(clock, dates),
+        ),
+        Field(
+            "decision_maker",
+            "Decision maker",
+            before["decision_maker"],
+            "yes / no / unknown",
+            list(DECISION_MAKER),
+            check=_dm_check,
+        ),
+        Field(
+            "urgency",
+            "Urgency",
+            before["urgency"],
+            "low / medium / high",
+            list(URGENCIES),
+            check=lambda t: rules.parse_urgency(t) and None,
+        ),
+        Field("source", "Source", before["source"], "cold call, referral, inbound…"),
+        Field(
+            "probability",
+            "Probability",
+            before["probability"],
+            "empty: the stage's; or 60%",
+            check=lambda t: rules.parse_probability(t) and None,
+        ),
+        Field("notes", "Notes", before["notes"]),
+    ]
 
 
 def schedule_follow_up(
