@@ -12,6 +12,7 @@ from string import Formatter
 from typing import NamedTuple
 from urllib.parse import quote
 
+from pipeline_tui.core.money import format_amount
 from pipeline_tui.errors import UserError
 
 FIELDS = ("name", "organization", "contact", "first_name", "title", "email", "phone", "value", "stage", "me")
@@ -51,6 +52,15 @@ def _pieces(text: str, where: str) -> list[tuple[str, str | None]]:
             raise UserError(f"{where}: {shown} is not a field (known: {', '.join(FIELDS)})")
         pieces.append((literal, field))
     return pieces
+
+
+def value_for_email(cents: int | None, currency: str, home: str) -> str:
+    """``{value}``: the deal's own amount as the pane says it (``¥1,500,000``), its currency
+    named even when it is the home one, since the reader of an email may count in another."""
+    if cents is None:
+        return ""
+    own = currency or home
+    return format_amount(cents, own, "" if own == home else home)
 
 
 def parse_template(name: str, table: object, where: str = "templates") -> EmailTemplate:

@@ -20,7 +20,14 @@ from pipeline_tui.core.cadences import (
     step_due,
 )
 from pipeline_tui.core.repeats import describe_repeat, next_occurrence, parse_repeat
-from pipeline_tui.core.templates import DEFAULT_TEMPLATES, EmailTemplate, fill, mailto, parse_template
+from pipeline_tui.core.templates import (
+    DEFAULT_TEMPLATES,
+    EmailTemplate,
+    fill,
+    mailto,
+    parse_template,
+    value_for_email,
+)
 from pipeline_tui.errors import UserError
 
 THU = datetime(2026, 11, 26, 15, 40)  # a Thursday afternoon
@@ -192,6 +199,22 @@ def test_a_template_fills_in_the_prospects_fields():
     assert fill(template.subject, VALUES) == "About Acme fleet"
     assert fill(template.body, VALUES) == "Hi Jane, {braces}"
     assert fill("{stage}", VALUES) == ""
+
+
+@pytest.mark.parametrize(
+    ("cents", "currency", "home", "said"),
+    [
+        (150_000_000, "JPY", "EUR", "¥1,500,000"),  # as the pane says it, without the home worth
+        (875_000, "", "EUR", "€8,750"),  # the home currency named too: the reader may count in another
+        (875_000, "EUR", "EUR", "€8,750"),
+        (1_200_000, "USD", "CAD", "USD 12,000"),  # "$" would read as the home dollar
+        (1_200_000, "CHF", "EUR", "CHF 12,000"),
+        (875_000, "", "", "8,750"),  # no currency anywhere: the plain amount
+        (None, "JPY", "EUR", ""),
+    ],
+)
+def test_a_templates_value_names_its_currency(cents, currency, home, said):
+    assert value_for_email(cents, currency, home) == said
 
 
 @pytest.mark.parametrize(

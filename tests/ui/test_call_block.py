@@ -164,6 +164,26 @@ async def test_e_opens_the_email_from_the_template_and_logs_it(
     assert (email.done_at, email.notes) == (now, "Offer for Acme <fleet> & more?")
 
 
+async def test_an_emails_value_names_the_deals_own_currency(db, make_app, now, dialled, tmp_path):
+    from pipeline_tui.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[currency]\nhome = "EUR"\n[currency.rates]\nJPY = 0.0061\n'
+        '[templates.email]\nsubject = "Offer: {value}"\nbody = "{name} for {value}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    fields = {"email": "ko@sakura.example", "value": "1500000", "currency": "JPY"}
+    prospect = add_prospect(now, "Sakura rollout", fields=fields, currencies=settings.currency)
+    schedule(prospect.id, "call", now, now)
+    app = make_app(settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, "b", "e", "enter")
+    query = parse_qs(urlsplit(dialled[0]).query)
+    assert query == {"subject": ["Offer: ¥1,500,000"], "body": ["Sakura rollout for ¥1,500,000"]}
+
+
 async def test_the_pane_shows_the_cadence_and_C_stops_it(db, make_app, now):
     prospect = add_prospect(now, "Acme fleet")
     first = start_cadence(prospect.id, DEMO, now - timedelta(days=3))

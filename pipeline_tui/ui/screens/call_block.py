@@ -24,7 +24,7 @@ from pipeline_tui.io import desktop
 from pipeline_tui.services import call_block, follow_ups
 from pipeline_tui.services.agenda import AgendaItem
 from pipeline_tui.ui import dialogs
-from pipeline_tui.ui.format import DECISION_WORDS, due_label, money, printable
+from pipeline_tui.ui.format import DECISION_WORDS, due_label, printable
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.forms import Field, FormScreen
 
@@ -244,8 +244,11 @@ def card_content(card: call_block.CallCard, now: datetime) -> Content:
     return Content.assemble(*parts)
 
 
-def template_values(detail, me: str) -> dict[str, str]:
-    """The prospect's fields a template may name (README "Call block")."""
+def template_values(detail, me: str, home: str = "") -> dict[str, str]:
+    """The prospect's fields a template may name (README "Call block"); ``home``: the home
+    currency's code."""
+    from pipeline_tui.core.templates import value_for_email
+
     p = detail.prospect
     return {
         "name": p.name,
@@ -255,7 +258,7 @@ def template_values(detail, me: str) -> dict[str, str]:
         "title": p.title,
         "email": p.email,
         "phone": p.phone,
-        "value": money(p.value_cents) if p.value_cents is not None else "",
+        "value": value_for_email(p.value_cents, p.currency, home),
         "stage": detail.stage.name,
         "me": me,
     }
@@ -268,7 +271,7 @@ def email_form(app, detail) -> FormScreen:
     from pipeline_tui.services.base import current_user
 
     known = available(app.settings.templates)
-    values = template_values(detail, current_user())
+    values = template_values(detail, current_user(), app.settings.currency.home)
     p = detail.prospect
 
     def template(text: str):
