@@ -7,8 +7,10 @@ was, wrapped and drew the whole text on every key and added three layers under e
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -68,7 +70,21 @@ ROLES: dict[str, tuple[str | None, Style | None]] = {
     "warn": ("detail--warn", None),
     "bad": ("detail--bad", None),
     "bad-italic": ("detail--bad", ITALIC),
+    "address": (None, DIM),  # an email address: broken before its @ or a dot when too long
+    # " · " between fields: a line may end there, but never shows it
+    "separator": (None, None),
+    "separator-muted": (None, DIM),
+    "separator-warn": ("detail--warn", None),
 }
+SEPARATORS = ("separator", "separator-muted", "separator-warn")
+
+
+def _separated(parts: list, role: str = "separator") -> list:
+    """``parts`` with a separator between each two."""
+    joined: list = []
+    for part in parts:
+        joined += [(" · ", role), part] if joined else [part]
+    return joined
 
 
 def _section(title: str) -> tuple[str, str]:
@@ -94,7 +110,7 @@ def detail_parts(
         *_organization(detail),
         *_history(detail),
         "\n\n",
-        (keys, "keys"),
+        *_separated([(hint, "keys") for hint in keys.split(" · ")], "separator-muted"),
     ]
     return [(part, None) if isinstance(part, str) else part for part in parts]
 
@@ -102,20 +118,34 @@ def detail_parts(
 def _who(detail: Detail, now: datetime) -> list:
     """The deal's name, stage and pipeline, and who it is with."""
     p = detail.prospect
-    parts: list = [(p.name, "strong"), "\n", (detail.stage.name, "heading"), f" · {detail.pipeline}"]
+    parts: list = [
+        (p.name, "strong"),
+        "\n",
+        (detail.stage.name, "heading"),
+        (" · ", "separator"),
+        detail.pipeline,
+    ]
     if p.archived:
-        parts.append((" · archived", "warn"))
-    is_open = detail.stage.kind == "open" and not p.archived
-    if is_open:  # how long it has sat in this stage (README: Time in stage)
+        parts += [(" · ", "separator-warn"), ("archived", "warn")]
+    if detail.stage.kind == "open" and not p.archived:  # how long it has sat in it (README: Time in stage)
         days = aging.days_since(p.stage_entered_at, now)
-        parts.append((f" · {days}{GLUE}{word_for(days, 'day')}{GLUE}in{GLUE}stage", "muted"))
-    who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
+        parts += [
+            (" · ", "separator-muted"),
+            (f"{days}{GLUE}{word_for(days, 'day')}{GLUE}in{GLUE}stage", "muted"),
+        ]
+    who = [(x, None) for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x]
     if who:
-        parts += ["\n", who]
-    reach = " · ".join(x for x in (p.email, p.phone.replace(" ", GLUE)) if x)  # a phone number stays whole
+        parts += ["\n", *_separated(who)]
+    reach = _reach(p.email, p.phone)
     if reach:
-        parts += ["\n", (reach, "muted")]
+        parts += ["\n", *reach]
     return parts
+
+
+def _reach(email: str, phone: str, indent: str = "") -> list:
+    """An email address and a phone number (kept whole), separated, after ``indent``."""
+    reach = [(email, "address")] * bool(email) + [(phone.replace(" ", GLUE), "muted")] * bool(phone)
+    return [(indent, None), *_separated(reach, "separator-muted")] if reach else []
 
 
 def _figures(detail: Detail, now: datetime) -> list:
@@ -213,8 +243,8 @@ def _people(detail: Detail) -> list:
         parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
         if contact.title:
             parts += [("  " + contact.title, "muted")]
-        reach = " · ".join(x for x in (contact.email, contact.phone.replace(" ", GLUE)) if x)  # phone whole
-        parts += ["\n"] + ([("  " + reach, "muted"), "\n"] if reach else [])
+        reach = _reach(contact.email, contact.phone, "  ")
+        parts += ["\n", *reach] + (["\n"] if reach else [])
     return parts
 
 
@@ -253,6 +283,46 @@ def _history(detail: Detail) -> list:
     if len(history) > 30:
         parts += [(f"… {plural(len(history) - 30, 'older entry', 'older entries')}", "muted"), "\n"]
     return parts
+
+
+def wrapped_at_separators(parts: list, width: int) -> list[list[tuple[str, str | None]]]:
+    """The pane's text wrapped to ``width``: an email address too long for a line is broken
+    before its @ or a dot, and a line neither ends nor starts with a separator."""
+    fitted, column = [], 0  # column: cells since the last line break (an address follows one)
+    for text, role in parts:
+        if role == "address":
+            text = _broken_address(text, width, column)
+        fitted.append((text, role))
+        column = cell_len(text.rsplit("\n", 1)[-1]) + (0 if "\n" in text else column)
+    lines = [_without_separators_at_ends(line) for line in wrap_parts(fitted, width)]
+    return [line for line in lines if line is not None]
+
+
+def _broken_address(address: str, width: int, column: int) -> str:
+    """An email address starting at ``column`` on lines of ``width``, broken before its @ or a
+    dot as printers break them (a name longer than a line is still cut)."""
+    if column + cell_len(address) <= width:
+        return address
+    name, at, domain = address.rpartition("@")
+    if at and column + cell_len(name) <= width and cell_len(at + domain) <= width:
+        return f"{name}\n@{domain}"  # the clearest break, where it will do
+    lines = [" " * column]
+    for piece in re.split(r"(?=[@.])", address):
+        if lines[-1].strip() and cell_len(lines[-1] + piece) > width:
+            lines.append(piece)
+        else:
+            lines[-1] += piece
+    return "\n".join(lines)[column:]
+
+
+def _without_separators_at_ends(line: list) -> list | None:
+    """The line without separators at its ends; None when it held nothing else."""
+    start, end = 0, len(line)
+    while start < end and line[start][1] in SEPARATORS:
+        start += 1
+    while end > start and line[end - 1][1] in SEPARATORS:
+        end -= 1
+    return line[start:end] if start < end or not line else None
 
 
 class ProspectDetail(SizedInLayout, LineView, can_focus=False):
@@ -338,7 +408,7 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
     def _wrap(self, width: int) -> None:
         self.wrapped_width = width
         room = cut_room(width) if has_wide(self._parts) else 0  # see ui.widgets.wide
-        self.text_lines = wrap_parts(self._parts, max(1, width - room)) if width else []
+        self.text_lines = wrapped_at_separators(self._parts, max(1, width - room)) if width else []
         self._lines.clear()
         self.set_scroll_range(Size(width, len(self.text_lines)))
         self.refresh()
