@@ -133,3 +133,21 @@ def test_done_given_a_prospect_says_which_follow_ups_it_has(cli, acme, db_path):
         cli("done", str(other_id))
     )
     assert dump(db_path) == before
+
+
+def test_show_prints_a_stage_and_pipeline_named_with_escapes_as_text(db, now):
+    """``show`` piped (into ``less -R``, say) is read on a terminal too: the stage and the
+    pipeline are shown as text, as the prospect's own fields are."""
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.io.text import prospect_text
+    from pipeline_tui.services.prospects import add_prospect
+    from pipeline_tui.services.stages import rename_stage
+    from pipeline_tui.services.views import prospect_detail
+    from pipeline_tui.store.models import Pipeline
+
+    rename_stage("Lead", "Le\x1b[31mad")
+    Pipeline.update(name="Sa\x1b]0;x\x07les").execute()  # no command renames a pipeline
+    prospect = add_prospect(now, "Acme")
+    text = prospect_text(prospect_detail(prospect.id, now, Settings()), now)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Le\ufffd[31mad · Sa\ufffd]0;x\ufffdles" in text.splitlines()[1]

@@ -258,7 +258,7 @@ def _prospect_heading_lines(detail: Detail) -> list[str]:
     """Its number and name, its stage, and who to reach and how."""
     p = detail.prospect
     head = f"#{p.id} {printable(p.name)}" + ("  (archived)" if p.archived else "")
-    lines = [head, f"{detail.stage.name} · {detail.pipeline}"]
+    lines = [head, printable(f"{detail.stage.name} · {detail.pipeline}")]
     who = " · ".join(x for x in (p.organization, ", ".join(y for y in (p.contact, p.title) if y)) if x)
     reach = " · ".join(x for x in (p.email, p.phone) if x)
     return lines + [printable(text) for text in (who, reach) if text]
@@ -305,7 +305,7 @@ def _advice_and_score_lines(detail: Detail) -> list[str]:
         lines += [
             "",
             f"Score {detail.score.total}",
-            *(f"  {part.points:+4d} {part.reason}" for part in detail.score.parts),
+            *(f"  {part.points:+4d} {printable(part.reason)}" for part in detail.score.parts),
         ]
     return lines
 
