@@ -282,6 +282,9 @@ class _Maker:
         amount = min(max(amount, 300), 90000)
         return int(round(amount / 50) * 50) * 100
 
+    def close_date(self) -> date:
+        return (self.now + timedelta(days=self.below(5, 120))).date()
+
     def prospect(
         self,
         *,
@@ -301,10 +304,8 @@ class _Maker:
         org = organization or self.company()
         contact, title, email, phone = self.person(org)
         name = f"{org} {self.pick(DEALS)}"
-        if value is True:
-            value = self.value()
-        if close is True:
-            close = (self.now + timedelta(days=self.below(5, 120))).date()
+        value = self.value() if value is True else value
+        close = self.close_date() if close is True else close
         self.count += 1
         pid = self.count
         self.data.prospects.append(
@@ -329,11 +330,15 @@ class _Maker:
                 *(snoozed or (None, "")),
             )
         )
+        self._record_stages(pid, history or [(stage, created)])
+        return pid
+
+    def _record_stages(self, pid: int, history: list[tuple[int, datetime]]) -> None:
+        """The stage changes of a prospect's history: (stage position, when), oldest first."""
         previous = None
-        for position, when in history or [(stage, created)]:
+        for position, when in history:
             self.data.stage_changes.append((pid, previous, position, when))
             previous = position
-        return pid
 
     def follow_up(
         self,
