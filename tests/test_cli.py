@@ -1,4 +1,4 @@
-"""The command line of SPEC section 5, run as a user runs it: a subprocess per command.
+"""The command line (README "The command line"), run as a user runs it: a subprocess per command.
 
 Subprocesses cost about 0.3 s each, so related checks share a test. Data that a test only needs as a
 starting point is written in-process through the services (the ``db`` fixture opens the same file).

@@ -1,5 +1,6 @@
-"""CSV import and export (SPEC section 6): what a file may look like, errors that name the row and
-column, all or nothing, formula escaping, and export -> import -> export giving the same file."""
+"""CSV import and export (README "Importing from another CRM"): what a file may look like,
+errors that name the row and column, all or nothing, formula escaping, and export -> import ->
+export giving the same file."""
 
 from __future__ import annotations
 

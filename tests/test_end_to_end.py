@@ -1,5 +1,6 @@
 """A year of one salesperson's work, typed through the command line with the clock pinned at each
-step, then every figure of ``report --json`` checked against arithmetic done by hand (SPEC 3)."""
+step, then every figure of ``report --json`` checked against arithmetic done by hand (README
+"The figures and the advice")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The JSON shapes of SPEC section 7: money as numbers, times as ISO 8601 without a zone."""
+"""The JSON of ``--json`` (README "The command line"): money as numbers, times as ISO 8601
+without a zone."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The 13 advice codes of SPEC section 4: when each fires, when not, exactly at its threshold,
-the order advice comes in, and what the messages say."""
+"""The 13 advice codes (README "The figures and the advice"): when each fires, when not,
+exactly at its threshold, the order advice comes in, and what the messages say."""
 
 from __future__ import annotations
 

@@ -229,7 +229,7 @@ def test_parse_day_gives_the_calendar_day():
         ("2026-12-01 14:30", datetime(2026, 12, 1, 14, 30)),
         ("2026-12-01T14:30", datetime(2026, 12, 1, 14, 30)),
         ("2026-12-01 14:30:15", datetime(2026, 12, 1, 14, 30, 15)),
-        # a zone is dropped, the wall-clock time kept (times are local, SPEC section 7)
+        # a zone is dropped, the wall-clock time kept (times are local: README "Dates")
         ("2026-12-01T14:30:00+02:00", datetime(2026, 12, 1, 14, 30)),
     ],
 )

@@ -1,4 +1,5 @@
-"""Every figure of SPEC section 3, on small hand-built snapshots with hand-computed answers."""
+"""Every figure of the report (README "The figures and the advice"), on small hand-built
+snapshots with hand-computed answers."""
 
 from __future__ import annotations
 

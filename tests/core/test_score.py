@@ -1,4 +1,5 @@
-"""The 0-100 score of SPEC 3b: each rule's points and reason, and the six ordering guarantees."""
+"""The 0-100 score (README "The figures and the advice"): each rule's points and reason, and
+the six ordering guarantees."""
 
 from __future__ import annotations
 
@@ -319,7 +320,7 @@ def test_fewer_overdue_follow_ups_score_at_least_more(world, data):
     some = data.draw(_overdue(now))
     extra = data.draw(_overdue(now).filter(bool))
     # Equal in all else: an extra overdue demo or trial also means "ever had a demo or trial",
-    # which the store records in the history of both (SPEC 3b compares prospects equal but in one thing).
+    # which the store records in the history of both (a guarantee compares prospects equal but in one).
     demo = base.history.demo_or_trial or any(f.kind in ("demo", "trial") for f in some + extra)
     history = base.history._replace(demo_or_trial=demo)
     fewer = base._replace(open_follow_ups=base.open_follow_ups + tuple(some), history=history)
