@@ -700,16 +700,22 @@ def build_demo(now: datetime, count: int = 60, progress: Callable[[int], None] |
     return data
 
 
+_QUOTA_FIELDS = ("value_cents", "expected_close", "stage_pos", "closed_at")
+
+
 def _quota_target(data: DemoData, now: datetime) -> int:
     """A quota a little out of reach: won this quarter plus what is expected, and more."""
+    value, close, stage, closed = (PROSPECT_FIELDS.index(name) for name in _QUOTA_FIELDS)
     probabilities = [p for _, p, _, _ in DEFAULT_STAGES]
     start = datetime.combine(quarter_start(now), datetime.min.time())
-    won = sum(p[7] or 0 for p in data.prospects if p[14] == WON_POS and p[16] and p[16] >= start)
+    won = sum(
+        p[value] or 0 for p in data.prospects if p[stage] == WON_POS and p[closed] and p[closed] >= start
+    )
     end = quarter_start(now) + timedelta(days=92)
     expected = sum(
-        (p[7] or 0) * probabilities[p[14]]
+        (p[value] or 0) * probabilities[p[stage]]
         for p in data.prospects
-        if p[14] < WON_POS and (p[8] is None or p[8] < end.replace(day=1))
+        if p[stage] < WON_POS and (p[close] is None or p[close] < end.replace(day=1))
     )
     target = (won + expected) / 0.45
     return max(500_000, int(round(target / 500_000) * 500_000))
