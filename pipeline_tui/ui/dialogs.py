@@ -50,8 +50,9 @@ def check_value(text: str) -> str | None:
     return None if cents is None else "→ " + money(cents)
 
 
-def check_money(currencies: Currencies) -> Callable[[str], str | None]:
-    """A deal's value: its amount, and a currency its sign names refused without a rate."""
+def check_money(currencies: Currencies, currency: Callable[[], str] = str) -> Callable[[str], str | None]:
+    """A deal's value: its amount in the currency its sign names, else the one ``currency``
+    gives (the form's Currency field), else the home one; a currency without a rate refused."""
 
     def check(text: str) -> str | None:
         cents = rules.parse_value(text)
@@ -59,9 +60,24 @@ def check_money(currencies: Currencies) -> Callable[[str], str | None]:
             return None
         code = read_money(text).currency
         require_rate(code, currencies)
+        if not code:
+            try:
+                code = rules.parse_currency(currency())
+            except UserError:  # the Currency field says what is wrong with it
+                code = ""
         return "→ " + format_amount(cents, code or currencies.home, currencies.home)
 
     return check
+
+
+def _value_field(currencies: Currencies, form: Callable[[], FormScreen], before: str, example: str) -> Field:
+    """The Value field of a form with a Currency field: its amount shown in that currency."""
+
+    def typed_currency() -> str:
+        return form().values()["currency"]
+
+    check = check_money(currencies, typed_currency)
+    return Field("value", "Value", before, example, check=check, reads=("currency",))
 
 
 def check_currency(currencies: Currencies) -> Callable[[str], str | None]:
@@ -138,17 +154,23 @@ def quick_add(
             currencies=currencies,
         )
 
-    return FormScreen("New prospect", _new_prospect_fields(clock, stage_names, dates, currencies), submit)
+    fields = _new_prospect_fields(clock, stage_names, dates, currencies, lambda: form)
+    form = FormScreen("New prospect", fields, submit)
+    return form
 
 
 def _new_prospect_fields(
-    clock: Clock, stage_names: list[str], dates: DateRules, currencies: Currencies
+    clock: Clock,
+    stage_names: list[str],
+    dates: DateRules,
+    currencies: Currencies,
+    form: Callable[[], FormScreen],
 ) -> list[Field]:
     return [
         Field("name", "Name", placeholder="required: the deal, e.g. Acme fleet renewal", check=_name_check),
         Field("organization", "Organization"),
         Field("contact", "Contact"),
-        Field("value", "Value", placeholder="e.g. 12,000 or ¥1.5M", check=check_money(currencies)),
+        _value_field(currencies, form, "", "e.g. 12,000 or ¥1.5M"),
         _currency_field(currencies),
         Field(
             "decision_maker",
@@ -205,7 +227,8 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules, currencies:
             p.id, clock(), changed, expected_version=p.version, dates=dates, currencies=currencies
         )
 
-    return FormScreen(f"Edit {p.name}", _edit_fields(clock, before, dates, currencies), submit)
+    form = FormScreen(f"Edit {p.name}", _edit_fields(clock, before, dates, currencies, lambda: form), submit)
+    return form
 
 
 def _fields_as_typed(detail: Detail, currencies: Currencies) -> dict[str, str]:
@@ -250,7 +273,11 @@ def _text_check(name: str) -> Callable[[str], str | None]:
 
 
 def _edit_fields(
-    clock: Clock, before: dict[str, str], dates: DateRules, currencies: Currencies
+    clock: Clock,
+    before: dict[str, str],
+    dates: DateRules,
+    currencies: Currencies,
+    form: Callable[[], FormScreen],
 ) -> list[Field]:
     return [
         Field("name", "Name", before["name"], check=lambda t: rules.parse_name(t) and None),
@@ -259,7 +286,7 @@ def _edit_fields(
         Field("title", "Job title", before["title"]),
         Field("email", "Email", before["email"], check=_text_check("email")),
         Field("phone", "Phone", before["phone"]),
-        Field("value", "Value", before["value"], "budget, e.g. 12,000", check=check_money(currencies)),
+        _value_field(currencies, form, before["value"], "budget, e.g. 12,000"),
         _currency_field(currencies, before["currency"]),
         Field(
             "expected_close",

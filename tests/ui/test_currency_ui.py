@@ -80,6 +80,27 @@ async def test_the_edit_form_changes_a_deals_currency_and_counts_it_at_home(demo
         assert (shown.value, shown.amount) == (600_000, 1_200_000)  # $12k = €6,000
 
 
+async def test_the_value_preview_shows_the_amount_in_the_currency_field_as_it_changes(db, make_app, now):
+    from pipeline_tui.services.prospects import add_prospect
+
+    add_prospect(
+        now, "Tokyo fleet", fields={"value": "1500000", "currency": "JPY"}, currencies=SETTINGS.currency
+    )
+    app = make_app(settings=SETTINGS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert hint(app, "value") == "→ ¥1,500,000"  # not 1,500,000 as if in euros
+        app.screen.query_one("#field-currency").focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"usd")
+        await pilot.pause()
+        assert hint(app, "value") == "→ $1,500,000"
+        await pilot.press("ctrl+a", "ctrl+k")
+        await pilot.pause()
+        assert hint(app, "value") == "→ 1,500,000"  # the home currency
+
+
 @pytest.fixture
 def foreign_cards(demo_db, now):
     from pipeline_tui.services.prospects import add_prospect

@@ -40,6 +40,7 @@ class Field:
     placeholder: str = ""
     choices: list[str] = field(default_factory=list)  # offered as you type
     check: Callable[[str], str | None] | None = None  # text -> a hint (e.g. the date read), or raises
+    reads: tuple[str, ...] = ()  # the other fields its check reads: it is checked again as they change
 
 
 class FormScreen(ModalScreen[object]):
@@ -168,6 +169,8 @@ class FormScreen(ModalScreen[object]):
         for item in self.fields:
             if item.name == name:
                 self._check(item, event.value)
+            elif name in item.reads:
+                self._check(item, self.query_one(f"#field-{item.name}", Input).value)
         self.query_one("#form-error", Static).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
