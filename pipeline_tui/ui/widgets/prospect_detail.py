@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,6 +19,7 @@ from textual.strip import Strip
 
 from pipeline_tui.core import aging
 from pipeline_tui.core.money import format_amount
+from pipeline_tui.core.printable import printable
 from pipeline_tui.core.wording import plural, word_for
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
@@ -110,7 +111,7 @@ def detail_parts(
         *_organization(detail),
         *_history(detail),
         "\n\n",
-        *_separated([(hint, "keys") for hint in keys.split(" · ")], "separator-muted"),
+        (keys, "keys"),  # the last part: wrapped_at_separators packs it a hint at a time
     ]
     return [(part, None) if isinstance(part, str) else part for part in parts]
 
@@ -145,7 +146,7 @@ def _who(detail: Detail, now: datetime) -> list:
 def _reach(email: str, phone: str, indent: str = "") -> list:
     """An email address and a phone number (kept whole), separated, after ``indent``."""
     reach = [(email, "address")] * bool(email) + [(phone.replace(" ", GLUE), "muted")] * bool(phone)
-    return [(indent, None), *_separated(reach, "separator-muted")] if reach else []
+    return [(indent, None)] * bool(indent and reach) + _separated(reach, "separator-muted")
 
 
 def _figures(detail: Detail, now: datetime) -> list:
@@ -288,14 +289,43 @@ def _history(detail: Detail) -> list:
 def wrapped_at_separators(parts: list, width: int) -> list[list[tuple[str, str | None]]]:
     """The pane's text wrapped to ``width``: an email address too long for a line is broken
     before its @ or a dot, and a line neither ends nor starts with a separator."""
-    fitted, column = [], 0  # column: cells since the last line break (an address follows one)
-    for text, role in parts:
+    fitted = list(parts)
+    for index, (text, role) in enumerate(parts):
         if role == "address":
-            text = _broken_address(text, width, column)
-        fitted.append((text, role))
-        column = cell_len(text.rsplit("\n", 1)[-1]) + (0 if "\n" in text else column)
-    lines = [_without_separators_at_ends(line) for line in wrap_parts(fitted, width)]
+            fitted[index] = (_broken_address(text, width, _column(parts, index)), role)
+    keys = fitted.pop()[0] if fitted and fitted[-1][1] == "keys" else None
+    lines = wrap_parts(fitted, width)
+    if keys is not None:
+        lines[-1:] = _key_lines(keys, width)
+    if not any(line and (line[0][1] in SEPARATORS or line[-1][1] in SEPARATORS) for line in lines):
+        return lines  # most panes: every separator sits inside a line
+    lines = [_without_separators_at_ends(line) for line in lines]
     return [line for line in lines if line is not None]
+
+
+def _key_lines(keys: str, width: int) -> list[list[tuple[str, str | None]]]:
+    """The key line's hints (each glued whole) packed into lines of ``width``, " · " between
+    two on one line: as the separators elsewhere, but without a part each for wrap_parts."""
+    lines = [""]
+    for hint in printable(keys).split(" · "):
+        hint = set_cell_size(hint, width).rstrip() if cell_len(hint) > width else hint
+        if not lines[-1]:
+            lines[-1] = hint
+        elif cell_len(lines[-1]) + 3 + cell_len(hint) <= width:
+            lines[-1] += " · " + hint
+        else:
+            lines.append(hint)
+    return [[(line.replace(GLUE, " "), "keys")] for line in lines]
+
+
+def _column(parts: list, index: int) -> int:
+    """The cells before ``parts[index]`` since the last line break."""
+    cells = 0
+    for text, _ in reversed(parts[:index]):
+        if "\n" in text:
+            return cells + cell_len(text.rsplit("\n", 1)[1])
+        cells += cell_len(text)
+    return cells
 
 
 def _broken_address(address: str, width: int, column: int) -> str:
