@@ -114,32 +114,11 @@ def _open_prospects(
 def _record_maker(currencies: Currencies, follow_ups: dict[int, list[domain.FollowUp]]):
     """A maker of the core's record of one row of ``COLUMNS``, which reads each stored moment,
     day and repeated text once (most repeat, and a lookup is cheaper than a call)."""
-    parse = moment_reader()
-    seen: dict = {}
-    known = seen.get
-
-    def moment(value):
-        found = seen[value] = parse(value)
-        return found
-
+    known, moment = _moment_reader()
+    history = _history_maker(known, moment)
     day = _day_reader()
     text = {}.setdefault
     none: tuple = ()
-
-    def history(activity, contact, appointment, demo_or_trial) -> domain.History:
-        if activity is None and contact is None and appointment is None and not demo_or_trial:
-            return NO_HISTORY
-        return new_record(
-            domain.History,
-            (
-                activity and (known(activity) or moment(activity)),
-                contact and (known(contact) or moment(contact)),
-                appointment and (known(appointment) or moment(appointment)),
-                bool(demo_or_trial),
-                None,
-                False,
-            ),
-        )
 
     def make(row: tuple) -> domain.Prospect:
         (pid, name, pipeline, stage, created, entered, organization, contact, value, close, decision_maker,
@@ -177,6 +156,39 @@ def _record_maker(currencies: Currencies, follow_ups: dict[int, list[domain.Foll
         )
 
     return make
+
+
+def _moment_reader():
+    """A lookup of stored moments read before (None if not yet), and a reader that keeps them."""
+    parse = moment_reader()
+    seen: dict = {}
+
+    def moment(value):
+        found = seen[value] = parse(value)
+        return found
+
+    return seen.get, moment
+
+
+def _history_maker(known, moment):
+    """A maker of a prospect's activity summary from its four columns."""
+
+    def history(activity, contact, appointment, demo_or_trial) -> domain.History:
+        if activity is None and contact is None and appointment is None and not demo_or_trial:
+            return NO_HISTORY
+        return new_record(
+            domain.History,
+            (
+                activity and (known(activity) or moment(activity)),
+                contact and (known(contact) or moment(contact)),
+                appointment and (known(appointment) or moment(appointment)),
+                bool(demo_or_trial),
+                None,
+                False,
+            ),
+        )
+
+    return history
 
 
 def _day_reader():
