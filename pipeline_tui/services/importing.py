@@ -223,7 +223,8 @@ def _escaped(c: str) -> str:
         return "\\" + c
     if c not in UNSAFE:
         return c
-    return f"\\x{ord(c):02x}" if c.isascii() else f"\\u{ord(c):04x}"  # bash reads \x9b as a byte, \u009b as the character
+    # bash reads \x9b as a byte, \u009b as the character
+    return f"\\x{ord(c):02x}" if c.isascii() else f"\\u{ord(c):04x}"
 
 
 class Plan(NamedTuple):
