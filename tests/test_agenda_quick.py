@@ -124,3 +124,16 @@ def test_a_file_the_quick_read_cannot_take_is_refused_in_one_line(tmp_path, make
     assert main(["--db", str(path), "agenda", "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and refusal in captured.err and len(captured.err.splitlines()) == 1
+
+
+def test_version_and_a_quick_command_build_only_the_parsers_they_need(capsys):
+    from pipeline_tui.cli import build_parser
+
+    for argv in (["--version"], ["--db", "x.db", "--mine", "--version"]):
+        assert build_parser(argv)._subparsers is None  # argparse acts on --version as it reads it
+    commands = build_parser(["--db", "x.db", "agenda", "--json"])._subparsers._group_actions[0].choices
+    assert "--days" in commands["agenda"].format_usage()
+    assert commands["done"] is commands["follow-up"] is commands["ics"]  # named, not built
+    # the help texts a quick command leaves out are back for the next parser built
+    commands = build_parser(["follow-up", "--help"])._subparsers._group_actions[0].choices
+    assert "working hour" in commands["follow-up"].format_help()
