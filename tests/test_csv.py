@@ -415,10 +415,10 @@ def test_a_failure_while_writing_leaves_nothing(db, tmp_path, now, monkeypatch):
     before = counts()
     original = bulk.insert_rows
 
-    def failing(model, columns, values):
+    def failing(model, columns, values, **options):
         if model is FollowUp:
             raise RuntimeError("disk full")
-        return original(model, columns, values)
+        return original(model, columns, values, **options)
 
     monkeypatch.setattr(bulk, "insert_rows", failing)
     with pytest.raises(RuntimeError):

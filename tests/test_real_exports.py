@@ -277,7 +277,8 @@ def test_the_dry_run_and_the_error_list_show_a_files_text_inert(tmp_path):
     assert not ACTING.search(err), err
     said = err.replace("\\x1b", "\x1b").replace("\\x9b", "\x9b").replace("\\u202e", "\u202e")
     assert said.count(HOSTILE) >= 3, "the value, the stage, the date, each quoted as written"
-    assert "\ufffd[2J[bold]x" in err  # the --pipeline-map line to add: its ESC shown as �
+    # the --pipeline-map line to add: the name escaped, as a shell reads it back
+    assert "add --pipeline-map $'\\x1b[2J[bold]x\\u009b31m\\u202e=Sales'" in err
     good = header.replace(HOSTILE, "Lead note")
     path.write_text(good + f"{HOSTILE},12,{HOSTILE},Sales,,x\n", encoding="utf-8")
     code, out, err = _said([*base, str(path), "--dry-run", "--stage-map", f"{HOSTILE}=Lead"])

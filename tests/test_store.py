@@ -85,19 +85,19 @@ def test_reopening_keeps_the_data_and_does_not_seed_twice(db, db_path, now):
         again.close()
 
 
-def _agenda_sql(monkeypatch, until: datetime) -> tuple[str, tuple]:
+def _agenda_sql(db, until: datetime) -> tuple[str, list]:
     """The SQL that the agenda query runs, caught on its way to the database."""
     from pipeline_tui.store import agenda
+    from pipeline_tui.store.quick import database_read
 
     captured = []
-    original = agenda._rows
+    read = database_read(db)
 
-    def capture(query):
-        captured.append(query.sql())
-        return original(query)
+    def capture(sql, params):
+        captured.append((sql, [str(p) if isinstance(p, datetime) else p for p in params]))
+        return read(sql, params)
 
-    monkeypatch.setattr(agenda, "_rows", capture)
-    agenda.agenda_rows(until)
+    agenda.agenda_rows(capture, until)
     assert len(captured) == 1
     return captured[0]
 
@@ -118,7 +118,7 @@ def test_agenda_query_uses_an_index_not_a_scan_of_follow_up(db, db_path, now, mo
             complete(follow_up.id, now)
     db.execute_sql("ANALYZE")
 
-    sql, params = _agenda_sql(monkeypatch, now + timedelta(days=7))
+    sql, params = _agenda_sql(db, now + timedelta(days=7))
     plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
     follow_up_steps = [step for step in plan if "follow_up" in step or " t1" in step]
     assert follow_up_steps, plan

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
+from pipeline_tui.cli import common
 from pipeline_tui.cli.common import (
     GLOBAL_VALUE_OPTIONS,
     PROG,
@@ -48,7 +49,8 @@ COMMAND_MODULES = (
     "manual",
 )
 # run at every shell prompt or by cron: only their own module is loaded and parsed for
-QUICK_COMMANDS = {"due": "reminders", "notify": "reminders"}
+QUICK_COMMANDS = {"due": "reminders", "notify": "reminders", "agenda": "follow_ups"}
+HELP_OPTIONS = ("-h", "--help")
 
 
 def _open_the_tui(args: argparse.Namespace, now: datetime) -> int:
@@ -104,22 +106,24 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
     building every command's parser was 7 ms of every start of the TUI. With ``only``, the
     other commands are named but not built: completion, at every tab, needs the arguments of
     the command on the line alone (building them all was two thirds of its parser's time). For
-    a quick command (``due``, ``notify``), its own module's commands alone, without the top
+    a quick command (``due``, ``notify``, ``agenda``), that command alone, without the top
     level's help: nothing else is imported either."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
     parser.add_argument("--version", action=Version, help="the version, and the database schema's")
     global_options(parser, defaults=True)
-    if argv is not None and opens_the_tui(argv):
+    if argv is not None and (opens_the_tui(argv) or _only_the_version(argv)):
         parser.set_defaults(command=None)
         return parser
-    quick = QUICK_COMMANDS.get(named_command(argv) or "") if argv is not None and only is None else None
+    named = named_command(argv) if argv is not None and only is None else None
+    quick = QUICK_COMMANDS.get(named or "")
+    built = only if quick is None else {named}  # a quick command's module: that command alone
     parser.epilog = forms_epilog() if only is None and quick is None else None
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     unbuilt = Parser(prog=PROG, add_help=False)
 
     def command(name: str, help: str, run: Runner) -> argparse.ArgumentParser:
-        if only is not None and name not in only:
+        if built is not None and name not in built:
             commands.choices[name] = unbuilt  # type: ignore[index]
             return _Unbuilt()  # type: ignore[return-value]
         sub = commands.add_parser(name, help=help, description=help)
@@ -127,11 +131,31 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
         RUNNERS[name] = run
         return sub
 
-    for module in (quick,) if quick else COMMAND_MODULES:
-        if isinstance(module, str):  # by name: imported only when its commands are wanted
-            module = importlib.import_module(f"pipeline_tui.cli.{module}")
-        module.register(command)
+    wanted = common.help_wanted
+    if quick is not None and not any(token in HELP_OPTIONS for token in argv):
+        common.help_wanted = False  # no help printed: its texts would import the core's words
+    try:
+        for module in (quick,) if quick else COMMAND_MODULES:
+            if isinstance(module, str):  # by name: imported only when its commands are wanted
+                module = importlib.import_module(f"pipeline_tui.cli.{module}")
+            module.register(command)
+    finally:
+        common.help_wanted = wanted
     return parser
+
+
+def _only_the_version(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for ``--version`` before any command or help (argparse acts on it
+    as it reads it, so the commands' parsers would be built for nothing)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--version":
+            return True
+        if token in GLOBAL_VALUE_OPTIONS:
+            next(tokens, None)
+        elif token in HELP_OPTIONS or not token.startswith("-"):
+            return False
+    return False
 
 
 def _skip_server_drivers(args: argparse.Namespace) -> None:

@@ -15,6 +15,7 @@ from pipeline_tui.cli.common import (
     kinds_help,
     open_db,
     owner_scope,
+    resolve_db,
     say,
     user_settings,
     warn_about_date,
@@ -212,11 +213,14 @@ def _follow_ups_of(reference: str | int, now: datetime) -> str:
 
 def cmd_agenda(args, now: datetime) -> int:
     from pipeline_tui.services.agenda import agenda
+    from pipeline_tui.store.quick import reader
 
     settings = user_settings()
     days = args.days if args.days is not None else settings.thresholds.agenda_days
-    open_db(args, read_only=True)
-    items = agenda(now, days, args.pipeline, owner_scope(args))
+    # a current SQLite file is read with sqlite3 alone (it runs at shell prompts); a named
+    # pipeline is found by every command's rules, through the full opening
+    with reader(resolve_db(args), quick=args.pipeline is None) as read:
+        items = agenda(now, days, args.pipeline, owner_scope(args), read=read)
     if args.json:
         from pipeline_tui.io.shapes import agenda_json, dumps
 

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_iso, read_fi
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.money import CODE_RE, read_money
 from pipeline_tui.core.printable import printable
+from pipeline_tui.core.search import search_text
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_headers import (  # noqa: F401 (ALIASES, COLUMNS: their home for callers)
     ALIASES,
@@ -67,6 +69,7 @@ FIELDS = (
     "currency",
 )
 CURRENCY = FIELDS.index("currency")
+_SEARCHED = tuple(FIELDS.index(name) for name in ("name", "organization", "contact", "notes"))
 
 # which time closed a deal, by what its status says (the first that the row has)
 CLOSING_TIMES = {
@@ -103,6 +106,7 @@ class ImportedProspect:
     owner: str | None = None
     closed_by: str | None = None  # the column ``closed`` came from
     bad: bool = False  # a problem was found in it: read only for its stage and currency
+    text: str = ""  # what a search finds it by (``core.search``): folded here, in either half
 
     def plain(self) -> tuple:
         """Its fields in order, as a tuple of plain values: ``ImportedProspect(*plain)``."""
@@ -119,6 +123,7 @@ class ImportedProspect:
             self.owner,
             self.closed_by,
             self.bad,
+            self.text,
         )
 
 
@@ -503,6 +508,7 @@ class _Row:
             cells.get("owner"),
             closed_by,
             len(self.problems) > before,
+            search_text(itemgetter(*_SEARCHED)(fields)),
         )
 
     def nameless(self, row: int) -> None:

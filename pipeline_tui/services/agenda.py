@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from pipeline_tui.services.base import find_pipeline
 from pipeline_tui.store.agenda import agenda_rows, stage_names
+from pipeline_tui.store.quick import Read
 
 
 def follow_up_status(due: datetime, now: datetime) -> str:
@@ -82,10 +82,22 @@ def agenda(
     pipeline_name: str | None = None,
     owner: str | None = None,
     prospect_id: int | None = None,
+    *,
+    read: Read | None = None,
 ) -> list[AgendaItem]:
     """Open follow-ups: overdue first, then due within ``days`` (all of them when None), of one
-    pipeline or all, one salesperson's prospects or everyone's."""
-    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
+    pipeline or all, one salesperson's prospects or everyone's. ``read``: a quick read of the
+    file (``store.quick.reader``), else the database the models are bound to."""
+    if read is None:
+        from pipeline_tui.store.models import database
+        from pipeline_tui.store.quick import database_read
+
+        read = database_read(database.obj)
+    pipeline_id = None
+    if pipeline_name:  # found by every command's rules, through the database layer
+        from pipeline_tui.services.base import find_pipeline
+
+        pipeline_id = find_pipeline(pipeline_name).id
     try:
         until = (
             datetime.max
@@ -94,8 +106,8 @@ def agenda(
         )
     except OverflowError:  # more days than the calendar has left: all of them
         until = datetime.max
-    rows = agenda_rows(until.replace(microsecond=0), pipeline_id, owner, prospect_id)
-    stage = stage_names() if rows else {}
+    rows = agenda_rows(read, until.replace(microsecond=0), pipeline_id, owner, prospect_id)
+    stage = stage_names(read) if rows else {}
     counted: dict[str, int] = {}  # a cadence's steps (JSON) -> how many: counted once each
     return [_item(row, now, stage, counted) for row in rows]
 

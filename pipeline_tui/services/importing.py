@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pipeline_tui.core.domain import DEFAULT_STAGES, DEMO_KINDS, OPEN
 from pipeline_tui.core.money import NO_CURRENCIES, Currencies, missing_rates_text
-from pipeline_tui.core.search import search_text
+from pipeline_tui.core.printable import UNSAFE, is_printable
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import Refused, UserError
 from pipeline_tui.io.csv_io import CURRENCY, FIELDS, ImportedProspect, ParsedFile, Problem
@@ -42,11 +42,13 @@ PROSPECT_COLUMNS = (
     # the one part of the activity summary a new prospect can have (see store.activity): bulk
     # inserts write it, as the follow-ups' triggers are off while they run
     "demo_or_trial",
+    "search_text",  # folded as the file was read (see io.csv_io)
     "org",  # its organization's record (store.people), found or made before the rows go in
 )
-DEMO_COLUMNS = tuple(column for column in PROSPECT_COLUMNS if column != "currency")
+DEMO_COLUMNS = tuple(column for column in PROSPECT_COLUMNS if column not in ("currency", "search_text"))
 MAX_SHOWN = 50  # problems listed; then how many more
 ORGANIZATION = 2 + FIELDS.index("organization")  # in a planned row (pipeline and stage first)
+OWNER = PROSPECT_COLUMNS.index("owner") - 1  # in a planned row (which has no id)
 
 
 class Place(NamedTuple):
@@ -198,13 +200,31 @@ class _Places:
         hints = []
         for (option, ours), names in to_map.items():
             only = ours if option == "--pipeline-map" and "," not in ours else None  # one of ours: that one
-            lines = " ".join(f'{option} "{name}={only or "OURS"}"' for name in names)
+            lines = " ".join(f"{option} {_shell_word(name + '=' + (only or 'OURS'))}" for name in names)
             hints.append(f"add {lines}" + ("" if only else f" (OURS: {ours})"))
         return problems, hints
 
     def _stages_of(self, pipeline_name: str) -> list[Stage]:
         pipeline = self.pipelines.get(pipeline_name.casefold())
         return self.stages.get(pipeline.id, []) if pipeline else []
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one word to copy into a shell: in double quotes, or, if it holds a character
+    that a terminal would act on (shown as �), in ``$'…'`` with each such character escaped
+    (``\\x1b``), which bash and zsh read back as the file wrote it."""
+    if is_printable(text):
+        return f'"{text}"'
+    return "$'" + "".join(_escaped(c) for c in text) + "'"
+
+
+def _escaped(c: str) -> str:
+    if c in "\\'":
+        return "\\" + c
+    if c not in UNSAFE:
+        return c
+    # bash reads \x9b as a byte, \u009b as the character
+    return f"\\x{ord(c):02x}" if c.isascii() else f"\\u{ord(c):04x}"
 
 
 class Plan(NamedTuple):
@@ -243,69 +263,68 @@ def plan_import(
     missing_rates = _missing_rates(parsed, options.currencies)
     if missing_rates:
         problems.append(missing_rates)
-    written = str(now)
-    user = current_user()
     keep = options.keep_owner or not is_sqlite(models.database.obj)
-    prospects, changes, follow_ups = [], [], []
-    stage_counts: Counter[str] = Counter()
-    status_counts: Counter[str] = Counter()
-    overdue = 0
+    planned = _Planned(str(now), current_user(), keep)
     for item in parsed.rejected:  # their stages and pipelines are named with the rest
         places(item)
     for item in parsed.prospects:
         place = places(item)
-        if place is None:
-            continue
-        times = _times(item, place, written, parsed, problems)
-        if times is None:
-            continue
-        created, closed = times
-        entered = created if place.kind == OPEN else closed
-        index = len(prospects)  # its place in the plan: its id, once the write knows the first
-        prospects.append(
-            (place.pipeline_id, place.stage_id)
-            + item.fields
-            + (
-                created,
-                written,
-                entered,
-                closed,
-                item.archived,
-                place.reached_stage_id,
-                place.kind == "won",
-                (item.owner or user) if keep else user,
-                item.follow_up is not None and item.follow_up[1] in DEMO_KINDS,  # an open one
-            )
-        )
-        if place.kind != OPEN and place.reached_stage_id is not None:
-            changes.append((index, None, place.reached_stage_id, created))
-            changes.append((index, place.reached_stage_id, place.stage_id, closed))
-        else:
-            changes.append((index, None, place.stage_id, entered))
-        if item.follow_up is not None:
-            follow_ups.append((index, *reversed(item.follow_up)))
-            overdue += item.follow_up[0] < written
-        stage_counts[place.stage] += 1
-        status_counts[place.kind] += 1
+        times = None if place is None else _times(item, place, planned.written, parsed, problems)
+        if times is not None:
+            planned.add(item, place, *times)
     found, hints = places.problems_and_hints()
     problems += found
     if problems:
         raise _refusal(path, problems, hints)
-    owners = sum(1 for row in prospects if row[-2] != user)
-    summary = ImportSummary(
-        len(prospects),
-        dict(stage_counts),
-        dict(status_counts),
-        parsed.deleted,
-        len(follow_ups),
-        overdue,
-        dict(Counter(item.fields[CURRENCY] for item in parsed.prospects)),
-        keep,
-        owners,
-        parsed.written.get("owner"),
-        {parsed.header_of(c): (v.order, v.reason) for c, v in parsed.date_orders.items() if v.order},
-    )
-    return Plan(prospects, changes, follow_ups, summary)
+    return Plan(planned.prospects, planned.changes, planned.follow_ups, planned.summary(parsed))
+
+
+class _Planned:
+    """The rows an import will write, gathered one checked row at a time, with their counts."""
+
+    def __init__(self, written: str, user: str, keep_owner: bool) -> None:
+        self.written, self.user, self.keep_owner = written, user, keep_owner
+        self.prospects: list[tuple] = []
+        self.changes: list[tuple] = []
+        self.follow_ups: list[tuple] = []
+        self.stages: Counter[str] = Counter()
+        self.statuses: Counter[str] = Counter()
+        self.overdue = 0
+
+    def add(self, item: ImportedProspect, place: Place, created: str, closed: str | None) -> None:
+        entered = created if place.kind == OPEN else closed
+        index = len(self.prospects)  # its place in the plan: its id, once the write knows the first
+        owner = (item.owner or self.user) if self.keep_owner else self.user
+        demo_or_trial = item.follow_up is not None and item.follow_up[1] in DEMO_KINDS  # an open one
+        self.prospects.append(
+            (place.pipeline_id, place.stage_id, *item.fields, created, self.written, entered, closed)
+            + (item.archived, place.reached_stage_id, place.kind == "won", owner, demo_or_trial, item.text)
+        )
+        if place.kind != OPEN and place.reached_stage_id is not None:
+            self.changes.append((index, None, place.reached_stage_id, created))
+            self.changes.append((index, place.reached_stage_id, place.stage_id, closed))
+        else:
+            self.changes.append((index, None, place.stage_id, entered))
+        if item.follow_up is not None:
+            self.follow_ups.append((index, *reversed(item.follow_up)))
+            self.overdue += item.follow_up[0] < self.written
+        self.stages[place.stage] += 1
+        self.statuses[place.kind] += 1
+
+    def summary(self, parsed: ParsedFile) -> ImportSummary:
+        return ImportSummary(
+            len(self.prospects),
+            dict(self.stages),
+            dict(self.statuses),
+            parsed.deleted,
+            len(self.follow_ups),
+            self.overdue,
+            dict(Counter(item.fields[CURRENCY] for item in parsed.prospects)),
+            self.keep_owner,
+            sum(1 for row in self.prospects if row[OWNER] != self.user),
+            parsed.written.get("owner"),
+            {parsed.header_of(c): (v.order, v.reason) for c, v in parsed.date_orders.items() if v.order},
+        )
 
 
 def _missing_rates(parsed: ParsedFile, currencies: Currencies) -> Problem | None:
@@ -386,46 +405,55 @@ def import_parsed(
 
 def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> int:
     """Write a planned import in one transaction; how many prospects it wrote. With the
-    ``settings``, each row's score and search text go in with it (see :func:`_worked_out`)."""
-    written = str(now)
+    ``settings``, each row's score goes in with it (see :func:`_worked_out`)."""
 
     def write() -> int:
         # times as the ISO text they are stored as (the parsed rows hold theirs so): sqlite3's
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
         start = bulk.next_id(Prospect)
-        org_of = people.organizations_for(row[ORGANIZATION] for row in plan.prospects)
-        prospects = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)]
         follow_ups = [
-            (start + index, kind, due, None, written, "", "") for index, kind, due in plan.follow_ups
+            (start + index, kind, due, None, str(now), "", "") for index, kind, due in plan.follow_ups
         ]
-        new, worked = None, []
-        if settings is not None:
-            values = _open_values(prospects, settings.currency)
-            new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
-        if new is None:
-            bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
-        else:
-            worked = _worked_out(prospects, follow_ups, new, settings)
-            rows = [row + extra for row, extra in zip(prospects, worked, strict=True)]
-            bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until", "search_text"), rows)
-            scores.new_rows_in(new)
+        worked = _write_prospects(plan, start, follow_ups, now, settings)
         people.contacts_from_rows(start)  # each row's contact as a record
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),
             [(start + index, *rest) for index, *rest in plan.changes],
         )
-        bulk.insert_rows(
-            FollowUp, ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes"), follow_ups
-        )
-        if new is not None and follow_ups:  # their triggers marked the rows to work out again
-            freshness.write([(*worked[row[0] - start][:2], row[0]) for row in follow_ups], with_text=False)
+        # the rows already hold what the follow-ups' insert triggers would write: their activity
+        # summary (open follow-ups only), and their score worked out with them
+        columns = ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes")
+        fired = bulk.insert_rows(FollowUp, columns, follow_ups, insert_triggers=False)
+        if worked is not None and follow_ups and fired:  # they marked the rows to work out again
+            freshness.write([(*worked[row[0] - start], row[0]) for row in follow_ups], with_text=False)
         bulk.sync_sequence(Prospect)
         return len(plan.prospects)
 
     count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+def _write_prospects(
+    plan: Plan, start: int, follow_ups: list[tuple], now: datetime, settings: Settings | None
+) -> list[tuple] | None:
+    """Insert the plan's prospects from id ``start`` on, each in its organization, scored with
+    the ``settings`` if given: the (score, until when) of each row, or None unscored."""
+    org_of = people.organizations_for(row[ORGANIZATION] for row in plan.prospects)
+    prospects = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)]
+    new = None
+    if settings is not None:
+        values = _open_values(prospects, settings.currency)
+        new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
+    if new is None:
+        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        return None
+    worked = _worked_out(prospects, follow_ups, new, settings)
+    rows = [row + extra for row, extra in zip(prospects, worked, strict=True)]
+    bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until"), rows)
+    scores.new_rows_in(new)
+    return worked
 
 
 _AT = {name: index for index, name in enumerate(PROSPECT_COLUMNS)}
@@ -444,7 +472,7 @@ def _open_values(rows: list[tuple], currencies: Currencies) -> list[int]:
 
 
 def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows, settings: Settings) -> list:
-    """(score, until when it holds, search text) of each row, from the rows in hand, as
+    """(score, until when it holds) of each row, from the rows in hand, as
     ``services.scores`` works them out from the database: the first look after an import of
     100,000 rows then has nothing to work out (it took seconds)."""
     from pipeline_tui.core.domain import FollowUp as Step
@@ -459,15 +487,14 @@ def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows,
 
     live = [pick((*row, None)) for row in rows if is_scored(row)]
     records = iter(queries.records_of(live, steps, list(scored.values()), settings.currency))
-    texts = itemgetter(*(_AT[field] for field in ("name", "organization", "contact", "notes")))
     unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
     worked = []
     for row in rows:
         if is_scored(row):
             score, until = scores.score_and_until(next(records), scored, new.context, settings)
-            worked.append((score, str(until), search_text(texts(row))))
+            worked.append((score, str(until)))
         else:
-            worked.append((*unscored, search_text(texts(row))))
+            worked.append(unscored)
     return worked
 
 
@@ -489,78 +516,16 @@ def write_demo(data, now: datetime) -> int:
     by_position = [s.id for s in Stage.select().where(Stage.pipeline == pipeline.id).order_by(Stage.position)]
     if len(by_position) < 7:
         raise UserError("demo data needs the default stages of the Sales pipeline")
-
-    open_positions = {position for position, (_, _, kind, _) in enumerate(DEFAULT_STAGES) if kind == OPEN}
-    won_position = next(i for i, (_, _, kind, _) in enumerate(DEFAULT_STAGES) if kind == "won")
-    furthest: dict[int, int] = {}
-    won_ever: set[int] = set()
-    for pid, _, position, _ in data.stage_changes:
-        if position in open_positions and position > furthest.get(pid, -1):
-            furthest[pid] = position
-        elif position == won_position:
-            won_ever.add(pid)
-
+    reached = _DemoReached(data.stage_changes, by_position)
     owner = current_user()
 
     def write() -> int:
         start = bulk.next_id(Prospect)
         org_of = people.organizations_for(p[1] for p in data.prospects)
-        rows = []
-        for offset, p in enumerate(data.prospects):
-            (
-                name,
-                org,
-                contact,
-                title,
-                email,
-                phone,
-                decision,
-                value,
-                close,
-                urgency,
-                source,
-                notes,
-                lost_reason,
-                created,
-                position,
-                entered,
-                closed,
-                snoozed_until,
-                snooze_reason,
-            ) = p
-            rows.append(
-                (
-                    start + offset,
-                    pipeline.id,
-                    by_position[position],
-                    name,
-                    org,
-                    contact,
-                    title,
-                    email,
-                    phone,
-                    decision,
-                    value,
-                    close,
-                    urgency,
-                    source,
-                    None,
-                    notes,
-                    lost_reason,
-                    created,
-                    max(entered, created),
-                    entered,
-                    closed,
-                    False,
-                    by_position[furthest[offset + 1]] if offset + 1 in furthest else None,
-                    offset + 1 in won_ever,
-                    owner,
-                    False,  # demo_or_trial: summed up with the rest below
-                    org_of.get(org),
-                    snoozed_until,
-                    snooze_reason,
-                )
-            )
+        rows = [
+            _demo_row(number, start, p, pipeline.id, reached, owner, org_of)
+            for number, p in enumerate(data.prospects, start=1)
+        ]
         bulk.insert_rows(Prospect, (*DEMO_COLUMNS, "snoozed_until", "snooze_reason"), rows)
         people.contacts_from_rows(start)
         bulk.insert_rows(
@@ -582,6 +547,39 @@ def write_demo(data, now: datetime) -> int:
     count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+class _DemoReached:
+    """Of each demo prospect (by its 1-based number), the furthest open stage it reached (its
+    id), and whether it was ever won, from the demo's stage changes."""
+
+    def __init__(self, changes, by_position: list[int]) -> None:
+        open_positions = {i for i, (_, _, kind, _) in enumerate(DEFAULT_STAGES) if kind == OPEN}
+        won_position = next(i for i, (_, _, kind, _) in enumerate(DEFAULT_STAGES) if kind == "won")
+        furthest: dict[int, int] = {}
+        self.won: set[int] = set()
+        for pid, _, position, _ in changes:
+            if position in open_positions and position > furthest.get(pid, -1):
+                furthest[pid] = position
+            elif position == won_position:
+                self.won.add(pid)
+        self.furthest = {pid: by_position[position] for pid, position in furthest.items()}
+        self.by_position = by_position
+
+
+def _demo_row(
+    number: int, start: int, p: tuple, pipeline_id: int, reached: _DemoReached, owner: str, org_of
+) -> tuple:
+    """The demo's prospect ``number`` (1-based; its id ``start + number - 1``) as a row of
+    ``DEMO_COLUMNS`` and its snooze."""
+    name, org, contact, title, email, phone, decision, value, close, urgency, source, *rest = p
+    notes, lost_reason, created, position, entered, closed, snoozed_until, snooze_reason = rest
+    return (
+        (start + number - 1, pipeline_id, reached.by_position[position], name, org, contact, title, email)
+        + (phone, decision, value, close, urgency, source, None, notes, lost_reason, created)
+        + (max(entered, created), entered, closed, False, reached.furthest.get(number))
+        + (number in reached.won, owner, False, org_of.get(org), snoozed_until, snooze_reason)
+    )  # demo_or_trial (False): summed up with the rest once the follow-ups are in
 
 
 def _demo_changes(changes, start: int, by_position: list[int]) -> list[tuple]:

@@ -33,33 +33,50 @@ def _deferred(db: peewee.SqliteDatabase, table: str) -> list[tuple[str, str, str
     return list(db.execute_sql(query, (table,)).fetchall())
 
 
-def insert_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """Insert rows (tuples in ``columns`` order) into the model's table with ``executemany``."""
+def insert_rows(
+    model: type[peewee.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    insert_triggers: bool = True,
+) -> bool:
+    """Insert rows (tuples in ``columns`` order) into the model's table with ``executemany``;
+    whether the table's insert triggers ran. Without ``insert_triggers``, the caller has written
+    what they would (new rows of its own), and SQLite sets them aside meanwhile: each would
+    update a row of another table, one by one."""
     if not rows:
-        return
+        return False
     db = models.database.obj
     table = model._meta.table_name
     names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
     marks = ", ".join([db.param] * len(columns))
     sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
     if isinstance(db, peewee.SqliteDatabase):
-        values = rows
-        deferred = []
-        if len(values) >= DEFER_INDEXES_FROM:
-            existing = db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-            if existing < len(values):
-                deferred = _deferred(db, table)
-                for kind, name, _ in deferred:
-                    db.execute_sql(f'DROP {kind.upper()} "{name}"')
-        db.connection().executemany(sql, values)
+        rebuilt = len(rows) >= DEFER_INDEXES_FROM and _count(db, table) < len(rows)
+        deferred = _deferred(db, table) if rebuilt or not insert_triggers else []
+        if not rebuilt:  # the indexes stay, and only the insert triggers are set aside
+            deferred = [made for made in deferred if _on_insert(made)]
+        for kind, name, _ in deferred:
+            db.execute_sql(f'DROP {kind.upper()} "{name}"')
+        db.connection().executemany(sql, rows)
         for _, _, create in deferred:
             db.execute_sql(create)
-        if deferred and table == "prospect":  # what the dropped triggers would have kept
+        if rebuilt and table == "prospect":  # what the dropped triggers would have kept
             totals.rebuild(db)
             search.set_out_of_date(db)
-    else:
-        with db.cursor() as cursor:
-            cursor.executemany(sql, list(rows))
+        return not deferred
+    with db.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+    return True
+
+
+def _count(db: peewee.SqliteDatabase, table: str) -> int:
+    return db.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+
+def _on_insert(made: tuple[str, str, str]) -> bool:
+    kind, _, sql = made
+    return kind == "trigger" and " INSERT ON " in " ".join(sql.upper().split())
 
 
 def next_id(model: type[peewee.Model]) -> int:

@@ -1,5 +1,5 @@
 """A quick read of a SQLite file with the standard library's sqlite3 alone, for the commands
-that run at every shell prompt (``pipeline-tui due``): peewee and the models are most of their
+that run at every shell prompt (``pipeline-tui due``, ``agenda``): peewee and the models are most of their
 time, and such a command reads a few columns of a file that is already at the current schema.
 
 Anything else (a server, a URL, no file, an empty, foreign, older or newer one, a damaged one)
@@ -17,6 +17,7 @@ from datetime import datetime
 from pipeline_tui.store.schema_version import SCHEMA_VERSION
 
 OUR_TABLES = frozenset({"pipeline", "stage", "prospect", "follow_up"})
+READ_HERE = OUR_TABLES | {"cadence_run"}  # what the quick reads need of a current file
 
 Read = Callable[[str, Sequence[object]], list[tuple]]
 """Runs one SELECT written with ``?`` placeholders and returns its rows."""
@@ -40,7 +41,7 @@ def current_file(location: str) -> sqlite3.Connection | None:
         if connection is not None:
             connection.close()
         return None
-    if version != SCHEMA_VERSION or not OUR_TABLES <= tables:
+    if version != SCHEMA_VERSION or not READ_HERE <= tables:
         connection.close()
         return None
     return connection
@@ -59,10 +60,14 @@ def reader(location: str, *, quick: bool = True) -> Iterator[Read]:
     if connection is None:
         from pipeline_tui.store.db import open_database
 
-        db = open_database(location, create=False, read_only=True)
-        yield lambda sql, params: db.execute_sql(sql.replace("?", db.param), params).fetchall()
+        yield database_read(open_database(location, create=False, read_only=True))
         return
     try:
         yield lambda sql, params: connection.execute(sql, [_as_stored(p) for p in params]).fetchall()
     finally:
         connection.close()
+
+
+def database_read(db) -> Read:
+    """A :data:`Read` over a database opened in full (a peewee database, either engine)."""
+    return lambda sql, params: db.execute_sql(sql.replace("?", db.param), params).fetchall()

@@ -1,0 +1,76 @@
+"""What a CSV import writes besides the rows themselves (README "Importing from another CRM"):
+the follow-ups' triggers set aside while their rows go in, and what it says when it refuses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipeline_tui.core.settings import Settings
+from tests.conftest import activity_out_of_step
+
+
+def _triggers(db) -> list[tuple]:
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name"
+    return list(db.execute_sql(query, ("follow_up",)).fetchall())
+
+
+def _import(tmp_path, now, text: str) -> None:
+    from pipeline_tui.io.csv_io import parse_csv
+    from pipeline_tui.services.importing import import_parsed
+
+    path = tmp_path / "deals.csv"
+    path.write_text(text, encoding="utf-8")
+    import_parsed(parse_csv(path, now), str(path), now, settings=Settings())
+
+
+def test_an_imports_follow_ups_leave_every_summary_and_trigger_as_they_would_be(db, engine, now, tmp_path):
+    from pipeline_tui.services.follow_ups import complete, schedule
+    from pipeline_tui.store import bulk
+    from pipeline_tui.store.models import FollowUp, Prospect
+
+    before = _triggers(db) if engine == "sqlite" else None
+    due = (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    rows = [f"Deal {n},{due},{('call', 'demo', 'trial')[n % 3]}" for n in range(30)]
+    _import(tmp_path, now, "name,next_follow_up,next_follow_up_kind\n" + "\n".join(rows) + "\n")
+    assert activity_out_of_step() == {}
+    assert sorted(Prospect.select(Prospect.demo_or_trial).tuples()).count((True,)) == 20
+    if engine == "sqlite":
+        assert _triggers(db) == before
+    # the triggers are back: a follow-up done afterwards is summed up on its prospect
+    first = FollowUp.select().order_by(FollowUp.id).first()
+    complete(first.id, now)
+    schedule(first.prospect_id, "call", now + timedelta(days=2), now)
+    assert activity_out_of_step() == {}
+    assert Prospect.get_by_id(first.prospect_id).last_activity_at is not None
+    # on SQLite the insert triggers were set aside (each updates a prospect, one by one)
+    columns = ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes")
+    row = (first.prospect_id, "call", now, None, now, "", "")
+    fired = bulk.insert_rows(FollowUp, columns, [row])
+    quiet = bulk.insert_rows(FollowUp, columns, [row], insert_triggers=False)
+    assert fired is True and quiet is (engine != "sqlite")
+
+
+def test_a_stage_map_hint_names_a_stage_with_control_characters_so_that_it_can_be_copied(db, now, tmp_path):
+    """The hint shows no control character (the terminal would act on it) and no � either: the
+    name in $'…' with each such character escaped, which a shell reads back as the file has it."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from pipeline_tui.errors import UserError
+
+    stage = "Sales \x1b[2J[bold]x\x9b31m\u202e 'Call' \\ 東京"
+    with pytest.raises(UserError) as refused:
+        _import(tmp_path, now, f'name,stage\nAcme,"{stage}"\n')
+    message = str(refused.value)
+    word = message.partition("add --stage-map ")[2].partition(" (OURS:")[0]
+    assert word.startswith("$'") and word.isprintable() and "\ufffd" not in word
+    assert "\\x1b[2J[bold]x\\u009b31m\\u202e \\'Call\\' \\\\ 東京=OURS'" in word
+    if shutil.which("bash"):
+        command = ["bash", "-c", f"printf %s {word}"]
+        echoed = subprocess.run(command, capture_output=True, timeout=10, env={"LC_ALL": "C.UTF-8"})
+        assert echoed.stdout.decode() == f"{stage}=OURS"
+    with pytest.raises(UserError) as plain:  # a name without them: in double quotes, as before
+        _import(tmp_path, now, "name,stage\nAcme,Verhandlung\n")
+    assert 'add --stage-map "Verhandlung=OURS" (OURS: Sales:' in str(plain.value)
