@@ -1088,3 +1088,22 @@ async def test_the_board_makes_an_index_an_import_left_out_of_date_once_it_is_sh
         await app.workers.wait_for_complete()
         assert not search_index_out_of_date()
         assert search.find("brightwater").indexed
+
+
+async def test_a_search_typed_keeps_the_strip_as_read_until_a_deal_is_won_elsewhere(demo_db, make_app, now):
+    """Each letter of a search reads the columns again, but not the won and lost of the strip:
+    nothing was written. A deal won by another program meanwhile is in the next letter's strip."""
+    from pipeline_tui.services.prospects import mark_won
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        strip = board_of(app).data.strip
+        other = cards_in(app, "Lead")[-1]
+        await pilot.press("slash", *"an")
+        await pilot.pause()
+        assert board_of(app).data.strip is strip and board_of(app).data.search == "an"
+        mark_won(other.id, now)  # as another program would
+        await pilot.press("d")
+        await pilot.pause()
+        assert board_of(app).data.strip.won[0] == strip.won[0] + 1

@@ -134,6 +134,7 @@ class BoardScreen(ViewScreen):
         self.filter = ""
         self.columns: list[StageColumn] = []
         self._stamp: tuple | None = None  # what the board shows was read at (app.data_stamp)
+        self._read_as: tuple | None = None  # that, with the pipeline, owner and settings read
         self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
         # the pane, kept at hand: Textual asks check_action on every key, and a query each time
@@ -190,9 +191,12 @@ class BoardScreen(ViewScreen):
         the pipeline, so every change reads the board again (after an action on ``touched``
         prospects alone, only the columns they left and entered)."""
         keep = select if select is not None else self.selected_id()
-        self._stamp = self.app.data_stamp()
         reader = self.reader
         reader.owner = self.app.owner
+        read_as = (self.app.data_stamp(), reader.pipeline_name, reader.owner, self.app.settings)
+        if touched is None and read_as == self._read_as:
+            touched = []  # nothing written, same minute and board: only the search changed
+        self._stamp, self._read_as = read_as[0], read_as
         self.data = reader.read(self.app.now(), self.filter, self.data, touched)
         self._build_columns()
         self._show(keep)
