@@ -1107,3 +1107,21 @@ async def test_a_search_typed_keeps_the_strip_as_read_until_a_deal_is_won_elsewh
         await pilot.press("d")
         await pilot.pause()
         assert board_of(app).data.strip.won[0] == strip.won[0] + 1
+
+
+async def test_a_letter_typed_in_the_search_reads_the_board_as_it_is_typed(demo_db, make_app):
+    """The board is read again as the letter goes into the search line, not a message later
+    (Input.Changed): the letter and the cards it finds are then drawn in one frame, not the
+    letter in a frame of its own first."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"jun")
+        await pilot.pause()
+        board = board_of(app)
+        board.search.insert_text_at_cursor("i")  # as the key i does, with nothing awaited after
+        assert board.filter == "juni" and board.data.search == "juni"
+        await pilot.pause()
+        shown = [c for s in column_names(app) for c in cards_in(app, s)]
+        assert shown and all("juni" in _searched_by(c) for c in shown)
+        assert "juni" in screen_text(app).splitlines()[1]

@@ -241,7 +241,9 @@ class BoardScreen(ViewScreen):
                 cursor, focus_column = place[1], index
             column.show(head, cards, now, cursor=cursor)
         self._show_welcome()
-        searching = self.search is not None and self.search.has_focus
+        # (the screen's focus, not the line's has_focus: that is set a message later, and a
+        # letter typed right after / reads the board before it)
+        searching = self.search is not None and self.focused is self.search
         if focus_column is not None and not searching:
             self._focus(self.columns[focus_column])
         elif self.columns and not self._focused_list() and not searching:
@@ -706,6 +708,7 @@ class BoardScreen(ViewScreen):
                 id="search",
             )
             await self.mount(search, after=self.query_one("#board-strip"))
+            self.watch(search, "value", self._search_typed, init=False)
         search.disabled = False
         search.display = True
         self.set_focus(search)
@@ -713,13 +716,16 @@ class BoardScreen(ViewScreen):
     def _hide_search(self) -> None:
         """Empty the search line, hide it and keep it from focus (until / is pressed again)."""
         if self.search is not None:
-            self.search.value = ""
             self.search.display = False
             self.search.disabled = True
+            self.search.value = ""
 
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.filter = event.value.strip()
+    def _search_typed(self, value: str) -> None:
+        """Each letter typed reads the board again at once, so that the letter and the cards
+        it finds show in one frame (``Input.Changed`` comes after the letter's own frame)."""
+        if self.search is None or not self.search.display:
+            return  # emptied as it closes: whoever closes it reads the board
+        self.filter = value.strip()
         self.app.keep_screen(self.reload)
 
     @on(Input.Submitted, "#search")
