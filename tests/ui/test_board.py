@@ -1125,3 +1125,28 @@ async def test_a_letter_typed_in_the_search_reads_the_board_as_it_is_typed(demo_
         shown = [c for s in column_names(app) for c in cards_in(app, s)]
         assert shown and all("juni" in _searched_by(c) for c in shown)
         assert "juni" in screen_text(app).splitlines()[1]
+
+
+async def test_the_pane_opened_again_draws_only_the_lines_that_changed(demo_db, make_app, now, monkeypatch):
+    """The pane keeps each line it drew by what the line shows: opened again on the same card
+    it draws none anew; after a note is added, only lines that differ (and the note shows)."""
+    from pipeline_tui.services.notes import add_note
+    from pipeline_tui.ui.widgets import prospect_detail
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        first = screen_text(app)
+        drawn = []
+        make_strip = prospect_detail.make_strip
+        monkeypatch.setattr(prospect_detail, "make_strip", lambda *a: drawn.append(a) or make_strip(*a))
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert drawn == [] and screen_text(app) == first
+        add_note(focused_card(app).id, "Called back about the quarry", now)
+        board_of(app).reload()
+        await pilot.pause()
+        lines = board_of(app).scrollable_content_region.height
+        assert 0 < len(drawn) < lines and "Called back about the quarry" in screen_text(app)
