@@ -125,8 +125,10 @@ _CONTACT_COLUMNS = (Contact.id, Contact.name, Contact.role, Contact.title, Conta
 
 
 def _contacts_of(marks: list[int]) -> peewee.Query:
-    return Contact.select(*_CONTACT_COLUMNS).where(Contact.prospect == marker(marks[0])).order_by(
-        Contact.position, Contact.id
+    return (
+        Contact.select(*_CONTACT_COLUMNS)
+        .where(Contact.prospect == marker(marks[0]))
+        .order_by(Contact.position, Contact.id)
     )
 
 

@@ -222,7 +222,9 @@ async def test_a_styled_list_goes_through_textuals_styling(demo_db, make_app):
         assert [list(line) for line in lines] == [list(line) for line in styled_by_textual(column)]
 
 
-async def test_typing_a_search_lays_nothing_out_and_shows_the_end_of_a_long_text(demo_db, make_app, monkeypatch):
+async def test_typing_a_search_lays_nothing_out_and_shows_the_end_of_a_long_text(
+    demo_db, make_app, monkeypatch
+):
     """Textual's Input asks for a layout of the whole screen on every letter (its content
     width is a layout reactive); the search line keeps its size, so none is needed. Text
     longer than the line still scrolls so that the last letters typed are in sight."""
