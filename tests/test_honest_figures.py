@@ -314,3 +314,37 @@ def test_the_report_json_text_is_what_json_dumps_makes_of_it(db, now):
     assert report_json_text(result, pretty=False) == dumps(report_json(result), pretty=False)
     assert report_json_text(result, pretty=True) == dumps(report_json(result), pretty=True)
     assert json.loads(report_json_text(result, pretty=False)) == report_json(result)
+
+
+def test_the_text_lines_its_columns_up_with_wide_names(db, now):
+    """A CJK character takes two cells of the terminal: in the stage table, the time in stage
+    and the conversion, what follows a stage's name starts at the same cell on every line, and
+    a name too wide for its column is cut whole characters at a time."""
+    from rich.cells import cell_len
+
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.io.text import report_text
+    from pipeline_tui.services.stages import rename_stage
+    from pipeline_tui.services.views import report as read_report
+
+    _demo(db, now, 60)
+    rename_stage("Qualified", "資格確認済み")  # 12 cells in 6 characters
+    rename_stage("Proposal", "提案書を送付済みの段階です")  # 26 cells: cut
+    text = report_text(read_report(now, Settings()))
+
+    def rows(head: str) -> list[str]:
+        return text[text.index(head) :].split("\n\n")[0].splitlines()[1:]
+
+    def cells_before(line: str, marks: str) -> int:
+        return cell_len(line[: min(line.index(mark) for mark in marks if mark in line)])
+
+    stage_rows, days_rows = rows("Stage "), rows("Time in stage")
+    assert any("資格確認済み" in row for row in stage_rows)
+    assert any("提案書を送付" in row for row in days_rows)
+    assert {cells_before(row, "█░") for row in stage_rows} == {53}, stage_rows
+    assert len({cells_before(row, "█░") for row in days_rows}) == 1, days_rows
+    # (the conversion cuts no name: one too wide pushes its line on, as it always did)
+    conversion = [line for line in rows("Conversion") if "→" in line and "提案書" not in line]
+    assert any("資格確認済み →" in line for line in conversion)
+    assert {cells_before(line, "→") for line in conversion} == {15}, conversion
+    assert {cells_before(line, "%—") for line in conversion} == {34}, conversion

@@ -36,41 +36,14 @@ def report_json(report: Report, *, with_advice: bool = True) -> dict:
     data = {
         "now": iso(report.now),
         "quota": _quota_json(report.quota),
-        "lead_to_win": {
-            "rate": ratio(report.lead_to_win.rate),
-            "won": report.lead_to_win.won,
-            "lost": report.lead_to_win.lost,
-            "aged_out": report.lead_to_win.aged_out,
-            "decided": report.lead_to_win.decided,
-            "source": report.lead_to_win.source,
-        },
-        "stages": [
-            {
-                "name": s.stage.name,
-                "pipeline": s.pipeline,
-                "kind": s.stage.kind,
-                "count": s.count,
-                "value": cents_to_number(s.value),
-                "weighted_value": cents_to_number(s.weighted_value),
-                "probability": s.stage.probability,
-            }
-            for s in report.stages
-        ],
+        "lead_to_win": _lead_to_win_json(report.lead_to_win),
+        "stages": _stages_json(report),
         "conversion": [
             {"pipeline": c.pipeline, "from": c.from_stage, "to": c.to_stage, "rate": ratio(c.rate)}
             for c in report.conversion
         ],
         "appointment_to_sale_rate": ratio(report.appointment_to_sale_rate),
-        "forecast": [
-            {
-                "month": f"{m.month:%Y-%m}",
-                "count": m.count,
-                "weighted_value": cents_to_number(m.weighted_value),
-                "pace": cents_to_number(m.pace),
-                "won": cents_to_number(m.won),
-            }
-            for m in report.forecast
-        ],
+        "forecast": _forecast_json(report),
         "slipped": {
             "count": report.slipped.count,
             "value": cents_to_number(report.slipped.value),
@@ -81,17 +54,7 @@ def report_json(report: Report, *, with_advice: bool = True) -> dict:
             for r in report.lost_reasons
         ],
         "stage_days": _stage_days_json(report),
-        "sources": [
-            {
-                "source": s.source,
-                "won": s.won,
-                "lost": s.lost,
-                "aged_out": s.aged_out,
-                "rate": ratio(s.rate),
-                "value": cents_to_number(s.value),
-            }
-            for s in report.sources
-        ],
+        "sources": _sources_json(report),
         "activity": _activity_json(report.activity),
     }
     if with_advice:
@@ -103,6 +66,59 @@ def report_json(report: Report, *, with_advice: bool = True) -> dict:
         {"code": g.code, "count": g.count, "value": cents_to_number(g.value)} for g in report.advice_groups
     ]
     return data
+
+
+def _lead_to_win_json(rate) -> dict:
+    return {
+        "rate": ratio(rate.rate),
+        "won": rate.won,
+        "lost": rate.lost,
+        "aged_out": rate.aged_out,
+        "decided": rate.decided,
+        "source": rate.source,
+    }
+
+
+def _stages_json(report: Report) -> list[dict]:
+    return [
+        {
+            "name": s.stage.name,
+            "pipeline": s.pipeline,
+            "kind": s.stage.kind,
+            "count": s.count,
+            "value": cents_to_number(s.value),
+            "weighted_value": cents_to_number(s.weighted_value),
+            "probability": s.stage.probability,
+        }
+        for s in report.stages
+    ]
+
+
+def _forecast_json(report: Report) -> list[dict]:
+    return [
+        {
+            "month": f"{m.month:%Y-%m}",
+            "count": m.count,
+            "weighted_value": cents_to_number(m.weighted_value),
+            "pace": cents_to_number(m.pace),
+            "won": cents_to_number(m.won),
+        }
+        for m in report.forecast
+    ]
+
+
+def _sources_json(report: Report) -> list[dict]:
+    return [
+        {
+            "source": s.source,
+            "won": s.won,
+            "lost": s.lost,
+            "aged_out": s.aged_out,
+            "rate": ratio(s.rate),
+            "value": cents_to_number(s.value),
+        }
+        for s in report.sources
+    ]
 
 
 def _quota_json(q) -> dict | None:

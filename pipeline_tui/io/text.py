@@ -30,6 +30,19 @@ def bar(fraction: float, width: int = 24) -> str:
     return "█" * full + "░" * (width - full)
 
 
+def column(text: str, width: int, cut: int | None = None, *, right: bool = False) -> str:
+    """``text`` shown safely, cut to ``cut`` terminal cells (if given) and padded to ``width``:
+    a column of a table. A wide character (CJK) takes two cells, which ``str.ljust`` counts as
+    one; one cut in half gives way to a space."""
+    from rich.cells import cell_len, set_cell_size
+
+    shown = printable(text)
+    if cut is not None and cell_len(shown) > cut:
+        shown = set_cell_size(shown, cut)
+    room = " " * max(0, width - cell_len(shown))
+    return room + shown if right else shown + room
+
+
 def _whole(cents: float) -> int:
     """Cents rounded to a whole unit of money: a pace to the cent reads as false precision."""
     return round(cents / 100) * 100
@@ -92,10 +105,10 @@ def _stage_lines(report: Report) -> list[str]:
     top = max((s.value for s in report.stages), default=0) or 1
     pipelines = {s.pipeline for s in report.stages}
     for s in report.stages:
-        name = printable(s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}")
+        name = s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}"
         lines.append(
-            f"{name[:15]:<16}{s.count:>7}{format_money(s.value):>14}{format_money(s.weighted_value):>14}  "
-            f"{bar(s.value / top, 20)}"
+            f"{column(name, 16, 15)}{s.count:>7}{format_money(s.value):>14}"
+            f"{format_money(s.weighted_value):>14}  {bar(s.value / top, 20)}"
         )
     return [*lines, ""]
 
@@ -116,7 +129,7 @@ def _stage_days_lines(report: Report) -> list[str]:
             else ""
         )
         lines.append(
-            f"  {name[:14]:<14}{days:>6} {bar((d.avg_days or 0) / top, 20)}"
+            f"  {column(name, 14, 14)}{days:>6} {bar((d.avg_days or 0) / top, 20)}"
             f" {d.count:>6} left  {limit}".rstrip()
         )
     return [*lines, ""]
@@ -125,7 +138,9 @@ def _stage_days_lines(report: Report) -> list[str]:
 def _conversion_lines(report: Report) -> list[str]:
     lines = ["Conversion"]
     for c in report.conversion:
-        lines.append(f"  {c.from_stage:>12} → {c.to_stage:<12} {_percent(c.rate):>5}")
+        lines.append(
+            f"  {column(c.from_stage, 12, right=True)} → {column(c.to_stage, 12)} {_percent(c.rate):>5}"
+        )
     lines.append(
         f"  Appointment to sale: {_percent(report.appointment_to_sale_rate)} "
         f"({report.appointment_closed} closed after an appointment)"
@@ -158,9 +173,8 @@ def _lost_reason_lines(report: Report) -> list[str]:
     lines = ["Why deals were lost (last 365 days)"]
     top = max(r.count for r in report.lost_reasons) or 1
     for r in report.lost_reasons[:10]:
-        lines.append(
-            f"  {r.reason[:24]:<24}{r.count:>6} {format_money(r.value):>12}  {bar(r.count / top, 20)}"
-        )
+        meter = bar(r.count / top, 20)
+        lines.append(f"  {column(r.reason, 24, 24)}{r.count:>6} {format_money(r.value):>12}  {meter}")
     if len(report.lost_reasons) > 10:
         more = plural(len(report.lost_reasons) - 10, "more reason")
         lines.append(f"  … and {more} (report --json lists all)")
@@ -176,7 +190,7 @@ def _source_lines(report: Report) -> list[str]:
     ]
     for s in report.sources[:10]:
         lines.append(
-            f"  {s.source[:19]:<20}{s.won:>6}{s.lost:>6}{s.aged_out:>6}{_percent(s.rate):>6}"
+            f"  {column(s.source, 20, 19)}{s.won:>6}{s.lost:>6}{s.aged_out:>6}{_percent(s.rate):>6}"
             f"{format_money(s.value):>14}"
         )
     return [*lines, ""]

@@ -107,91 +107,88 @@ def _open_prospects(
     """Each live open prospect as the core's record, its value in the home currency, with its
     open follow-ups."""
     query = Prospect.select(*COLUMNS).where(Prospect.archived == False, Prospect.stage.in_(open_ids))  # noqa: E712
-    follow_ups = _open_follow_ups()
+    make = _record_maker(currencies, _open_follow_ups())
+    return tuple([make(row) for row in _rows(_scoped(query, pipeline_id, owner))])
+
+
+def _record_maker(currencies: Currencies, follow_ups: dict[int, list[domain.FollowUp]]):
+    """A maker of the core's record of one row of ``COLUMNS``, which reads each stored moment,
+    day and repeated text once (most repeat, and a lookup is cheaper than a call)."""
+    known, moment = _moment_reader()
+    history = _history_maker(known, moment)
+    day = _day_reader()
+    text = {}.setdefault
+    none: tuple = ()
+
+    def make(row: tuple) -> domain.Prospect:
+        (pid, name, pipeline, stage, created, entered, organization, contact, value, close, decision_maker,
+         probability, updated, source, snoozed_until, snooze_reason, activity, last_contact, appointment,
+         demo_or_trial, code) = row  # fmt: skip
+        mine = follow_ups.get(pid)
+        return new_record(  # a domain.Prospect, field by field in its order
+            domain.Prospect,
+            (
+                pid,
+                name,
+                pipeline,
+                stage,
+                known(created) or moment(created),
+                known(entered) or moment(entered),
+                organization,
+                contact,
+                value if not code else to_home(value, code, currencies),
+                None if close is None else day(close),
+                "medium",  # urgency: the report does not read it
+                text(decision_maker, decision_maker),
+                probability,
+                None,  # closed_at: open
+                "",  # owner: chosen in SQL
+                tuple(mine) if mine else none,
+                history(activity, last_contact, appointment, demo_or_trial),
+                updated and (known(updated) or moment(updated)),
+                text(source, source),
+                "",  # lost_reason: open
+                snoozed_until and (known(snoozed_until) or moment(snoozed_until)),
+                snooze_reason,
+                shown_currency(code, currencies),
+                value,  # amount: in its own currency
+            ),
+        )
+
+    return make
+
+
+def _moment_reader():
+    """A lookup of stored moments read before (None if not yet), and a reader that keeps them."""
     parse = moment_reader()
-    seen: dict = {}  # moments read before: most repeat, and a lookup is cheaper than a call
-    known = seen.get
+    seen: dict = {}
 
     def moment(value):
         found = seen[value] = parse(value)
         return found
 
-    day = _day_reader()
-    texts: dict[str, str] = {}
-    text = texts.setdefault
-    none: tuple = ()
-    found = []
-    add = found.append
-    for (
-        pid,
-        name,
-        pipeline,
-        stage,
-        created,
-        entered,
-        organization,
-        contact,
-        value,
-        close,
-        decision_maker,
-        probability,
-        updated,
-        source,
-        snoozed_until,
-        snooze_reason,
-        last_activity,
-        last_contact,
-        last_appointment,
-        demo_or_trial,
-        code,
-    ) in _rows(_scoped(query, pipeline_id, owner)):
-        if last_activity is None and last_contact is None and last_appointment is None and not demo_or_trial:
-            history = NO_HISTORY
-        else:
-            history = new_record(
-                domain.History,
-                (
-                    last_activity and (known(last_activity) or moment(last_activity)),
-                    last_contact and (known(last_contact) or moment(last_contact)),
-                    last_appointment and (known(last_appointment) or moment(last_appointment)),
-                    bool(demo_or_trial),
-                    None,
-                    False,
-                ),
-            )
-        mine = follow_ups.get(pid)
-        add(
-            new_record(  # a domain.Prospect, field by field in its order
-                domain.Prospect,
-                (
-                    pid,
-                    name,
-                    pipeline,
-                    stage,
-                    known(created) or moment(created),
-                    known(entered) or moment(entered),
-                    organization,
-                    contact,
-                    value if not code else to_home(value, code, currencies),
-                    None if close is None else day(close),
-                    "medium",  # urgency: the report does not read it
-                    text(decision_maker, decision_maker),
-                    probability,
-                    None,  # closed_at: open
-                    "",  # owner: chosen in SQL
-                    tuple(mine) if mine else none,
-                    history,
-                    updated and (known(updated) or moment(updated)),
-                    text(source, source),
-                    "",  # lost_reason: open
-                    snoozed_until and (known(snoozed_until) or moment(snoozed_until)),
-                    snooze_reason,
-                    shown_currency(code, currencies),
-                    value,  # amount: in its own currency
-                ),
-            )
+    return seen.get, moment
+
+
+def _history_maker(known, moment):
+    """A maker of a prospect's activity summary from its four columns."""
+
+    def history(activity, contact, appointment, demo_or_trial) -> domain.History:
+        if activity is None and contact is None and appointment is None and not demo_or_trial:
+            return NO_HISTORY
+        return new_record(
+            domain.History,
+            (
+                activity and (known(activity) or moment(activity)),
+                contact and (known(contact) or moment(contact)),
+                appointment and (known(appointment) or moment(appointment)),
+                bool(demo_or_trial),
+                None,
+                False,
+            ),
         )
-    return tuple(found)
+
+    return history
 
 
 def _day_reader():
