@@ -642,3 +642,33 @@ def test_after_a_big_import_searches_look_row_by_row_until_the_index_is_made(db,
     edit_prospect(deal.id, now, {"name": "Renamed eight"})  # the index follows writes again
     assert _search(now, "renamed eight") == {"Trial": [("Renamed eight", "")]}
     assert not make_search_index()
+
+
+def test_reading_the_board_again_and_searching_it_build_no_sql(db, now, monkeypatch):
+    """Every key on the board reads it again: once each shape's SQL is built (store.built),
+    reading it again, after a move, and searching it ask peewee to build none (it cost more
+    than SQLite running the reads)."""
+    import peewee
+
+    demo(now, 40)
+    reader = BoardReader(SETTINGS)
+    board = reader.read(now)
+    searched = reader.read(now, "a", board)
+    reader.read(now, "acme", searched)
+    built = []
+    execute = peewee.Database.execute
+
+    def counting(self, query, **kwargs):
+        if not isinstance(query, peewee.RawQuery):  # SQL given as it is: nothing built
+            built.append(query.sql())
+        return execute(self, query, **kwargs)
+
+    monkeypatch.setattr(peewee.Database, "execute", counting)
+    board = reader.read(now, "", board)
+    card = board.columns[0][1][0]
+    step_prospect(card.id, 1, now)
+    board = reader.read(now, "", board, [card.id])
+    list(board.columns[1][1][:3])
+    searched = reader.read(now, "a", board)
+    reader.read(now, "acme", searched)
+    assert built == []

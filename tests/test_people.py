@@ -291,3 +291,34 @@ def test_a_decision_maker_contact_before_the_appointment_stage_asks_to_book_one(
     assert advice_of(deal.id, now)["schedule-appointment"].startswith(
         "Book an appointment with Acme (Ann Roe)"
     )
+
+
+def test_the_pane_reads_each_card_through_sql_built_once(db, now, monkeypatch):
+    """Opening the pane on a card builds no query's SQL again (peewee's building cost more than
+    the reads: half of the pane's time), and each card still reads its own organization,
+    deals and people."""
+    import peewee
+
+    from pipeline_tui.services import scores
+
+    first = add_prospect(now, "First deal", fields={"organization": "Acme", "value": "1000"}).id
+    add_prospect(now - timedelta(days=1), "Older Acme deal", fields={"organization": "Acme"})
+    second = add_prospect(now, "Second deal", fields={"organization": "Brightwater Dental"}).id
+    contacts.add_contact(second, now, {"name": "Ada Lovelace", "role": "decision-maker"})
+    scores.keep_current(now, Settings())  # as the board does before the pane opens
+    views.prospect_detail(first, now, Settings())  # every shape built once
+    built = []
+    execute = peewee.Database.execute
+
+    def counting(self, query, **kwargs):
+        if not isinstance(query, peewee.RawQuery):  # SQL given as it is: nothing built
+            built.append(query)
+        return execute(self, query, **kwargs)
+
+    monkeypatch.setattr(peewee.Database, "execute", counting)
+    detail = views.prospect_detail(second, now, Settings())
+    assert [q.sql() for q in built] == []
+    assert [c.name for c in detail.contacts] == ["Ada Lovelace"]
+    assert (detail.organization.name, detail.organization.other_deals) == ("Brightwater Dental", 0)
+    detail = views.prospect_detail(first, now, Settings())
+    assert [d.name for d in detail.organization.newest] == ["Older Acme deal"] and detail.contacts == ()

@@ -176,7 +176,8 @@ class BoardReader:
         """The board at ``now``: its scores made current first, then the strip and each
         column's header; its cards come as they are asked for. ``before``: the board shown,
         whose cards are handed over again where unchanged; ``touched``: the prospects an
-        action changed, when only they did (the other columns of ``before`` are kept whole)."""
+        action changed, when only they did (the other columns of ``before`` are kept whole;
+        ``[]``: nothing was written since ``before``, as when only the search changed)."""
         self._now = now
         scores.keep_current(now, self.settings)
         with read_snapshot():
@@ -188,8 +189,10 @@ class BoardReader:
             self._match = search.find(needle) if needle else None
             heads = self._heads(pipeline.id, stages)
             kept, changed = self._unchanged(before, search_text, touched)
-            if before is not None and changed and all(self._is_open(key) for key in changed):
-                strip = before.strip  # cards moved between open stages: no deal closed or reopened
+            # nothing changed (another search typed), or cards moved between open stages: no
+            # deal closed or reopened
+            if before is not None and (touched == [] or (changed and all(map(self._is_open, changed)))):
+                strip = before.strip
             else:
                 strip = self._strip(now, pipeline, stages)
         before_columns = {_key(head): (head, cards) for head, cards in before.columns} if before else {}

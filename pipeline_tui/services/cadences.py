@@ -12,12 +12,15 @@ import json
 from datetime import datetime
 from typing import NamedTuple
 
+import peewee
+
 from pipeline_tui.core.cadences import Cadence, CadenceStep, NextStep, step_due, steps_text
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.repeats import describe_repeat, next_occurrence
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, remove, save, set_undo_label
+from pipeline_tui.store.built import marker, models_built
 from pipeline_tui.store.models import CadenceRun, FollowUp, Prospect, Stage
 
 
@@ -37,8 +40,14 @@ def _steps(run: CadenceRun) -> list[CadenceStep]:
     return [CadenceStep(*text.split(" ", 1)) for text in json.loads(run.steps)]
 
 
+def _running_cadence(marks: list[int]) -> peewee.Query:
+    return CadenceRun.select().where(CadenceRun.prospect == marker(marks[0]), CadenceRun.ended_at.is_null())
+
+
 def running_cadence(prospect_id: int) -> CadenceRun | None:
-    return CadenceRun.get_or_none(CadenceRun.prospect == prospect_id, CadenceRun.ended_at.is_null())
+    # built once (store.built): the detail pane asks on every card it opens
+    found = models_built(CadenceRun, _running_cadence, (), [prospect_id])
+    return found[0] if found else None
 
 
 def position(follow_up: FollowUp) -> Position | None:
@@ -203,18 +212,22 @@ def running(prospect_id: int) -> Running:
     return Running(run, step, repeating)
 
 
+def _running_by_themselves(marks: list[int]) -> peewee.Query:
+    """A prospect's open follow-ups that a cadence or a repeat schedules."""
+    return FollowUp.select().where(
+        FollowUp.prospect == marker(marks[0]),
+        FollowUp.done_at.is_null(),
+        FollowUp.cadence_run.is_null(False) | FollowUp.repeat.is_null(False),
+    )
+
+
 def marks(prospect_id: int) -> tuple[str | None, dict[int, str]]:
     """For the pane: the prospect's running cadence and its step in words, and each open
     follow-up that runs by itself with its mark (``after-demo 2/3``, ``every week``)."""
     run = running_cadence(prospect_id)
     found: dict[int, str] = {}
     steps = {}
-    query = FollowUp.select().where(
-        FollowUp.prospect == prospect_id,
-        FollowUp.done_at.is_null(),
-        FollowUp.cadence_run.is_null(False) | FollowUp.repeat.is_null(False),
-    )
-    for follow_up in query:
+    for follow_up in models_built(FollowUp, _running_by_themselves, (), [prospect_id]):
         if follow_up.repeat:
             found[follow_up.id] = describe_repeat(follow_up.repeat)
         elif follow_up.cadence_run_id == (run.id if run else None):

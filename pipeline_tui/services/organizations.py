@@ -107,7 +107,7 @@ def glance(
 ) -> OrganizationGlance | None:
     """The organization of deal ``leaving_out``, with at most ``shown`` of its other deals (each
     in its own currency); what it has won counted in the home currency."""
-    org = Organization.get_or_none(Organization.id == organization_id)
+    org = store.organization_by_id(organization_id)
     if org is None:
         return None
     count, won = store.deal_totals(org.id, leaving_out, currencies)

@@ -18,6 +18,7 @@ from pipeline_tui.core.money import Currencies
 from pipeline_tui.core.people import Contact as ContactRecord
 from pipeline_tui.core.people import organization_key
 from pipeline_tui.store import models
+from pipeline_tui.store.built import marker, models_built, run_built
 from pipeline_tui.store.currency import summed
 from pipeline_tui.store.models import Contact, Organization, Prospect
 
@@ -120,15 +121,29 @@ _CONTACT_COLUMNS = (Contact.id, Contact.name, Contact.role, Contact.title, Conta
 # -- reads --------------------------------------------------------------------------------------
 
 
+# The reads of the detail pane (a key on the board) have their SQL built once (store.built).
+
+
+def _contacts_of(marks: list[int]) -> peewee.Query:
+    return (
+        Contact.select(*_CONTACT_COLUMNS)
+        .where(Contact.prospect == marker(marks[0]))
+        .order_by(Contact.position, Contact.id)
+    )
+
+
 def contacts_of(prospect_id: int) -> list[ContactRecord]:
     """A deal's contacts in the order they were added."""
-    query = (
-        Contact.select(*_CONTACT_COLUMNS)
-        .where(Contact.prospect == prospect_id)
-        .order_by(Contact.position, Contact.id)
-        .tuples()
-    )
-    return [ContactRecord(*row) for row in query]
+    return [ContactRecord(*row) for row in run_built(_contacts_of, (), [prospect_id])]
+
+
+def _organization(marks: list[int]) -> peewee.Query:
+    return Organization.select().where(Organization.id == marker(marks[0]))
+
+
+def organization_by_id(organization_id: int) -> Organization | None:
+    found = models_built(Organization, _organization, (), [organization_id])
+    return found[0] if found else None
 
 
 def every_deals_contacts() -> dict[int, list[ContactRecord]]:
@@ -148,6 +163,15 @@ def deals_of(organization_id: int, leaving_out: int | None = None, up_to: int | 
     """Every deal of an organization (but ``leaving_out``; the first ``up_to``): (id, name,
     stage name, stage kind, value cents, closed at, archived, currency of the value), newest
     first."""
+    values = [organization_id, leaving_out or 0, *([] if up_to is None else [up_to])]
+    closed_at, archived = Prospect.closed_at.python_value, Prospect.archived.python_value
+    return [
+        (*row[:5], closed_at(row[5]), archived(row[6]), row[7])
+        for row in run_built(_deals_of, (up_to is not None,), values)
+    ]
+
+
+def _deals_of(limited: bool, marks: list[int]) -> peewee.Query:
     query = (
         Prospect.select(
             Prospect.id,
@@ -160,29 +184,29 @@ def deals_of(organization_id: int, leaving_out: int | None = None, up_to: int | 
             Prospect.currency,
         )
         .join(models.Stage, on=(Prospect.stage == models.Stage.id))
-        .where(Prospect.org == organization_id, Prospect.id != (leaving_out or 0))
+        .where(Prospect.org == marker(marks[0]), Prospect.id != marker(marks[1]))
         .order_by(Prospect.created_at.desc(), Prospect.id.desc())
-        .limit(up_to)
-        .tuples()
     )
-    return list(query)
+    return query.limit(marker(marks[2])) if limited else query
 
 
 def deal_totals(organization_id: int, leaving_out: int, currencies: Currencies) -> tuple[int, int]:
     """(how many deals the organization has but ``leaving_out``, the value of all it won in the
     home currency: summed per currency, each sum converted once)."""
-    won = peewee.Case(None, [(models.Stage.kind == WON, peewee.fn.COALESCE(Prospect.value_cents, 0))], 0)
-    others = peewee.Case(None, [(Prospect.id != leaving_out, 1)], 0)
-    query = (
-        Prospect.select(Prospect.currency, peewee.fn.SUM(others), peewee.fn.SUM(won))
-        .join(models.Stage, on=(Prospect.stage == models.Stage.id))
-        .where(Prospect.org == organization_id)
-        .group_by(Prospect.currency)
-        .tuples()
-    )
-    rows = list(query)
+    rows = run_built(_deal_totals, (), [leaving_out, organization_id]).fetchall()
     count = sum(int(others or 0) for _, others, _ in rows)
     return count, summed([(code, value) for code, _, value in rows], currencies)
+
+
+def _deal_totals(marks: list[int]) -> peewee.Query:
+    won = peewee.Case(None, [(models.Stage.kind == WON, peewee.fn.COALESCE(Prospect.value_cents, 0))], 0)
+    others = peewee.Case(None, [(Prospect.id != marker(marks[0]), 1)], 0)
+    return (
+        Prospect.select(Prospect.currency, peewee.fn.SUM(others), peewee.fn.SUM(won))
+        .join(models.Stage, on=(Prospect.stage == models.Stage.id))
+        .where(Prospect.org == marker(marks[1]))
+        .group_by(Prospect.currency)
+    )
 
 
 def people_of(organization_id: int) -> list[ContactRecord]:

@@ -103,7 +103,10 @@ def set_out_of_date(db: peewee.Database) -> None:
 
 
 def is_out_of_date() -> bool:
-    return models.Setting.select().where(models.Setting.key == _OUT_OF_DATE).exists()
+    # asked on every letter of a search: SQL as it is, rather than built by peewee each time
+    db = models.database.obj
+    found = db.execute_sql(f"SELECT 1 FROM setting WHERE key = {db.param} LIMIT 1", (_OUT_OF_DATE,))
+    return found.fetchone() is not None
 
 
 def catch_up() -> bool:

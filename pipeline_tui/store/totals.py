@@ -127,6 +127,13 @@ def stage_totals(
 def foreign_sums(stage_ids: list[int], owner: str | None, home: str) -> list[tuple]:
     """(stage, currency, value, value at the stage's odds, value weighted by its own odds) of
     the live deals of these stages in a currency other than the home one."""
+    if not stage_ids:
+        return []
+    values = [*stage_ids, home, *([] if owner is None else [owner])]
+    return run_built(_foreign_sums, (len(stage_ids), owner is not None), values).fetchall()
+
+
+def _foreign_sums(count: int, owned: bool, marks: list[int]) -> peewee.Query:
     prospect = models.Prospect
     value = peewee.fn.COALESCE(prospect.value_cents, 0)
     query = (
@@ -141,12 +148,10 @@ def foreign_sums(stage_ids: list[int], owner: str | None, home: str) -> list[tup
         )
         .where(
             prospect.currency != "",  # as the index of foreign deals says it (store.currency)
-            prospect.currency != home,
+            prospect.currency != marker(marks[count]),
             prospect.archived == False,  # noqa: E712
-            prospect.stage.in_(stage_ids),
+            prospect.stage.in_([marker(mark) for mark in marks[:count]]),
         )
         .group_by(prospect.stage, prospect.currency)
     )
-    if owner is not None:
-        query = query.where(prospect.owner == owner)
-    return list(models.database.obj.execute(query)) if stage_ids else []
+    return query.where(prospect.owner == marker(marks[-1])) if owned else query

@@ -90,6 +90,16 @@ class ScrollRangeWithoutLayout(ScrollView):
         return self._border_title is not None or self._border_subtitle is not None
 
 
+class ContentWidthWithoutLayout(Widget):
+    """A widget whose content growing or shrinking lays nothing out: Textual's ``Input`` sets
+    its content size (the virtual size) on every key typed, a reactive that lays the whole
+    screen out again, though the field keeps its size (a search typed on the board paid a
+    layout of every column per letter). Where the field's own size is ``auto``, Textual's
+    ``Input`` still asks for the layout itself."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+
 class SizedInLayout(Widget):
     """A widget told its new size as the screen is laid out (:meth:`on_laid_out`), in that same
     frame; a Resize event comes a frame later, once the old size has been drawn."""
@@ -168,6 +178,7 @@ def on_first_frame(app_class: type[App], then) -> None:
 
 
 __all__ = [
+    "ContentWidthWithoutLayout",
     "DrawAfterBatch",
     "FocusWithoutRepaint",
     "KeysBeforeBindings",

@@ -1088,3 +1088,65 @@ async def test_the_board_makes_an_index_an_import_left_out_of_date_once_it_is_sh
         await app.workers.wait_for_complete()
         assert not search_index_out_of_date()
         assert search.find("brightwater").indexed
+
+
+async def test_a_search_typed_keeps_the_strip_as_read_until_a_deal_is_won_elsewhere(demo_db, make_app, now):
+    """Each letter of a search reads the columns again, but not the won and lost of the strip:
+    nothing was written. A deal won by another program meanwhile is in the next letter's strip."""
+    from pipeline_tui.services.prospects import mark_won
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        strip = board_of(app).data.strip
+        other = cards_in(app, "Lead")[-1]
+        await pilot.press("slash", *"an")
+        await pilot.pause()
+        assert board_of(app).data.strip is strip and board_of(app).data.search == "an"
+        mark_won(other.id, now)  # as another program would
+        await pilot.press("d")
+        await pilot.pause()
+        assert board_of(app).data.strip.won[0] == strip.won[0] + 1
+
+
+async def test_a_letter_typed_in_the_search_reads_the_board_as_it_is_typed(demo_db, make_app):
+    """The board is read again as the letter goes into the search line, not a message later
+    (Input.Changed): the letter and the cards it finds are then drawn in one frame, not the
+    letter in a frame of its own first."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"jun")
+        await pilot.pause()
+        board = board_of(app)
+        board.search.insert_text_at_cursor("i")  # as the key i does, with nothing awaited after
+        assert board.filter == "juni" and board.data.search == "juni"
+        await pilot.pause()
+        shown = [c for s in column_names(app) for c in cards_in(app, s)]
+        assert shown and all("juni" in _searched_by(c) for c in shown)
+        assert "juni" in screen_text(app).splitlines()[1]
+
+
+async def test_the_pane_opened_again_draws_only_the_lines_that_changed(demo_db, make_app, now, monkeypatch):
+    """The pane keeps each line it drew by what the line shows: opened again on the same card
+    it draws none anew; after a note is added, only lines that differ (and the note shows)."""
+    from pipeline_tui.services.notes import add_note
+    from pipeline_tui.ui.widgets import prospect_detail
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        first = screen_text(app)
+        drawn = []
+        make_strip = prospect_detail.make_strip
+        monkeypatch.setattr(prospect_detail, "make_strip", lambda *a: drawn.append(a) or make_strip(*a))
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert drawn == [] and screen_text(app) == first
+        add_note(focused_card(app).id, "Called back about the quarry", now)
+        board_of(app).reload()
+        await pilot.pause()
+        lines = board_of(app).scrollable_content_region.height
+        assert 0 < len(drawn) < lines and "Called back about the quarry" in screen_text(app)

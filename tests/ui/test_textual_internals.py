@@ -220,3 +220,35 @@ async def test_a_styled_list_goes_through_textuals_styling(demo_db, make_app):
         lines = handed_over(column)
         assert all(line.text.startswith(" ") and line.text.endswith(" ") for line in lines)
         assert [list(line) for line in lines] == [list(line) for line in styled_by_textual(column)]
+
+
+async def test_typing_a_search_lays_nothing_out_and_shows_the_end_of_a_long_text(
+    demo_db, make_app, monkeypatch
+):
+    """Textual's Input asks for a layout of the whole screen on every letter (its content
+    width is a layout reactive); the search line keeps its size, so none is needed. Text
+    longer than the line still scrolls so that the last letters typed are in sight."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "z")
+        await pilot.pause()
+        search = board_of(app).search
+        laid_out = []
+        refresh = Widget.refresh
+        monkeypatch.setattr(
+            Widget,
+            "refresh",
+            lambda self, *a, layout=False, **k: (
+                (layout and laid_out.append(self)) or refresh(self, *a, layout=layout, **k)
+            ),
+        )
+        await pilot.press(*"qzqzq")
+        await pilot.pause()
+        assert search not in laid_out and search.value == "zqzqzq"
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        typed = "x" * 130 + "tail"
+        await pilot.press(*typed)
+        await pilot.pause()
+        assert search.value == "zqzqzq" + typed
+        assert "xxtail" in screen_text(app).splitlines()[1]

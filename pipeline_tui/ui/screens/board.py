@@ -134,6 +134,7 @@ class BoardScreen(ViewScreen):
         self.filter = ""
         self.columns: list[StageColumn] = []
         self._stamp: tuple | None = None  # what the board shows was read at (app.data_stamp)
+        self._read_as: tuple | None = None  # that, with the pipeline, owner and settings read
         self._columns_mounted: asyncio.Future | None = None  # the columns of another pipeline, mounting
         self.search: Input | None = None  # the search line, once / was pressed
         # the pane, kept at hand: Textual asks check_action on every key, and a query each time
@@ -190,9 +191,12 @@ class BoardScreen(ViewScreen):
         the pipeline, so every change reads the board again (after an action on ``touched``
         prospects alone, only the columns they left and entered)."""
         keep = select if select is not None else self.selected_id()
-        self._stamp = self.app.data_stamp()
         reader = self.reader
         reader.owner = self.app.owner
+        read_as = (self.app.data_stamp(), reader.pipeline_name, reader.owner, self.app.settings)
+        if touched is None and read_as == self._read_as:
+            touched = []  # nothing written, same minute and board: only the search changed
+        self._stamp, self._read_as = read_as[0], read_as
         self.data = reader.read(self.app.now(), self.filter, self.data, touched)
         self._build_columns()
         self._show(keep)
@@ -237,7 +241,9 @@ class BoardScreen(ViewScreen):
                 cursor, focus_column = place[1], index
             column.show(head, cards, now, cursor=cursor)
         self._show_welcome()
-        searching = self.search is not None and self.search.has_focus
+        # (the screen's focus, not the line's has_focus: that is set a message later, and a
+        # letter typed right after / reads the board before it)
+        searching = self.search is not None and self.focused is self.search
         if focus_column is not None and not searching:
             self._focus(self.columns[focus_column])
         elif self.columns and not self._focused_list() and not searching:
@@ -702,6 +708,7 @@ class BoardScreen(ViewScreen):
                 id="search",
             )
             await self.mount(search, after=self.query_one("#board-strip"))
+            self.watch(search, "value", self._search_typed, init=False)
         search.disabled = False
         search.display = True
         self.set_focus(search)
@@ -709,13 +716,16 @@ class BoardScreen(ViewScreen):
     def _hide_search(self) -> None:
         """Empty the search line, hide it and keep it from focus (until / is pressed again)."""
         if self.search is not None:
-            self.search.value = ""
             self.search.display = False
             self.search.disabled = True
+            self.search.value = ""
 
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.filter = event.value.strip()
+    def _search_typed(self, value: str) -> None:
+        """Each letter typed reads the board again at once, so that the letter and the cards
+        it finds show in one frame (``Input.Changed`` comes after the letter's own frame)."""
+        if self.search is None or not self.search.display:
+            return  # emptied as it closes: whoever closes it reads the board
+        self.filter = value.strip()
         self.app.keep_screen(self.reload)
 
     @on(Input.Submitted, "#search")

@@ -415,8 +415,11 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         keymap = self.app.settings.keys
         self.scroll_keys = key_of(SCROLL_IDS[place], "J/K", keymap)
         keys = key_line(KEY_HINTS[place], keymap, GLUE)
-        self._parts = detail_parts(detail, now, keys, key_of(FOLLOW_UP_IDS[place], "f", keymap))
-        self._wrap(self._text_width() or self.wrapped_width)
+        parts = detail_parts(detail, now, keys, key_of(FOLLOW_UP_IDS[place], "f", keymap))
+        width = self._text_width() or self.wrapped_width
+        if parts != self._parts or width != self.wrapped_width:  # else its lines are as wrapped
+            self._parts = parts
+            self._wrap(width)
         if another and self.scroll_offset.y:
             self.scroll_to(y=0, animate=False, immediate=True)
 
@@ -439,7 +442,6 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         self.wrapped_width = width
         room = cut_room(width) if has_wide(self._parts) else 0  # see ui.widgets.wide
         self.text_lines = wrapped_at_separators(self._parts, max(1, width - room)) if width else []
-        self._lines.clear()
         self.set_scroll_range(Size(width, len(self.text_lines)))
         self.refresh()
 
@@ -458,23 +460,35 @@ class ProspectDetail(SizedInLayout, LineView, can_focus=False):
         on_left = self.has_class("-left")
         region = self.region
         self._cuts = cuts_across(self, region.x + (1 if on_left else 2), region.width - self.AROUND)
-        return super().render_lines(crop)
+        # what every line's drawing depends on, worked out once rather than by each line
+        self._drawing = (self.scrollable_content_region, int(self.scroll_offset.y), on_left)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    _drawing: tuple | None = None
 
     def render_line(self, y: int) -> Strip:
-        region = self.scrollable_content_region
-        index = y + int(self.scroll_offset.y)
+        region, scrolled, on_left = self._drawing or (
+            self.scrollable_content_region,
+            int(self.scroll_offset.y),
+            self.has_class("-left"),  # the pane on the left has its edge on the right
+        )
+        index = y + scrolled
         below = len(self.text_lines) - index - 1 if y == region.height - 1 else 0
+        if below > 0:
+            # (fits the narrowest pane)
+            line: tuple = ((f"↓ {plural(below + 1, 'more line')} · {self.scroll_keys} scroll", "keys"),)
+        else:
+            line = tuple(self.text_lines[index]) if index < len(self.text_lines) else ()
         base = self.list_style
-        on_left = self.has_class("-left")  # the pane on the left has its edge on the right
-        key = (index, region.width, base, below > 0, on_left, self._cuts)
+        # Each line drawn once, by what it shows: the pane opened again on a card, or on
+        # another, finds the lines it showed before (headings, keys, blank lines) drawn.
+        key = (line, region.width, base, on_left, self._cuts)
         strip = self._lines.get(key)
         if strip is None:
-            if below > 0:
-                # (fits the narrowest pane)
-                line = [(f"↓ {plural(below + 1, 'more line')} · {self.scroll_keys} scroll", "keys")]
-            else:
-                line = self.text_lines[index] if index < len(self.text_lines) else []
-            parts = [(text, self._style(role)) for text, role in clear_of_cuts(line, self._cuts)]
+            parts = [(text, self._style(role)) for text, role in clear_of_cuts(list(line), self._cuts)]
             text = make_strip(parts, max(0, region.width - self.AROUND), base)
             # the spaces take the edge's style: with the text's, a line's first words would join
             # them in one run, which some SVG renderers (the screenshots) then draw a cell askew

@@ -13,9 +13,13 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from pipeline_tui.core.printable import is_printable, printable
+from pipeline_tui.ui.textual_internals import ContentWidthWithoutLayout
 
 
-class TextInput(Input):
+class TextInput(Input, ContentWidthWithoutLayout):
+    """Textual's ``Input``, shown safely, whose typing lays nothing out (see
+    ``ContentWidthWithoutLayout``)."""
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         if all(is_printable(segment.text) for segment in strip):
