@@ -990,6 +990,31 @@ async def test_cards_read_while_the_server_is_gone_leave_the_board_as_it_was(
         assert app.screen.query_one(KeysFooter).message in (app_module.SERVER_GONE, app_module.SERVER_REFUSED)
 
 
+async def test_closing_a_search_while_the_server_is_gone_leaves_the_board_as_it_was(
+    demo_db, make_app, monkeypatch
+):
+    """Escape empties the search and reads the board again: with the server gone that read is
+    said in the footer, and the app goes on (it ended with a traceback)."""
+    from pipeline_tui.errors import ServerLost
+    from pipeline_tui.services.board import BoardReader
+    from pipeline_tui.ui import app as app_module
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "a")
+        await pilot.pause()
+
+        def gone(*_args, **_kwargs):
+            raise ServerLost("the database server is unreachable")
+
+        monkeypatch.setattr(BoardReader, "read", gone)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.return_code is None and app.server_lost
+        assert app.screen.query_one(KeysFooter).message in (app_module.SERVER_GONE, app_module.SERVER_REFUSED)
+
+
 def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reason(demo_db, now):
     """Issue 20: the pane shows days in the current stage; the demo's slipped deal and its deal
     snoozed with a reason say so."""

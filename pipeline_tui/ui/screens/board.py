@@ -176,12 +176,12 @@ class BoardScreen(ViewScreen):
     def _check_clock(self) -> None:
         """The clock has moved a card on (a follow-up fell overdue, a day began): read again."""
         if self.data is not None and self.app.now() >= self.data.holds_until and self.is_current:
-            self.reload()
+            self.app.keep_screen(self.reload)
 
     def on_screen_resume(self) -> None:
         """Back on the board (keys 1 2 3): what another view changed shows at once."""
         if self._stamp is not None and self.app.data_stamp() != self._stamp:
-            self.reload()
+            self.app.keep_screen(self.reload)
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -346,7 +346,7 @@ class BoardScreen(ViewScreen):
         """Put the cursor on a prospect (from the agenda or the report); open its detail."""
         self.filter = ""
         self._hide_search()
-        self.reload(select=prospect_id)
+        self.app.keep_screen(lambda: self.reload(select=prospect_id))
         if open_detail:
             self.detail.open()
             self._fit_columns()
@@ -447,7 +447,8 @@ class BoardScreen(ViewScreen):
         self.app.changed()
         if message:
             self.notify(message, markup=False)
-        self.reload(select=select, touched=None if changed is None else [changed])
+        touched = None if changed is None else [changed]
+        self.app.keep_screen(lambda: self.reload(select=select, touched=touched))
 
     def action_detail(self) -> None:
         if self.detail.is_open and self.current_card() and self.detail.prospect_id == self.selected_id():
@@ -687,7 +688,7 @@ class BoardScreen(ViewScreen):
         index = names.index(shown) if shown in names else -1
         self.reader.pipeline_name = names[(index + 1) % len(names)]
         setup.set_preference("pipeline", self.pipeline_name)
-        self.reload()
+        self.app.keep_screen(self.reload)
         self.notify(f"Pipeline: {self.pipeline_name}", markup=False)
 
     # -- search -------------------------------------------------------------------------------
@@ -741,7 +742,7 @@ class BoardScreen(ViewScreen):
     def _clear_search(self) -> None:
         self._hide_search()
         self.filter = ""
-        self.reload()
+        self.app.keep_screen(self.reload)  # a server gone: the footer says so
 
     def on_key(self, event) -> None:
         if event.key == "escape" and self.search is not None and self.search.has_focus:
