@@ -42,7 +42,8 @@ def _stored_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advi
     """What is stored, worded at ``now``; asserts it all holds (none worked out in memory)."""
     with read_snapshot():
         snapshot = load_report_snapshot(now, settings, with_open=False)
-        assert scores.stored_advice_holds(now, settings, snapshot.stages, rotting_limits_of(snapshot, settings))
+        limits = rotting_limits_of(snapshot, settings)
+        assert scores.stored_advice_holds(now, settings, snapshot.stages, limits)
         open_ids = [stage.id for stage in snapshot.stages if stage.kind == "open"]
         assert stored_advice.not_fresh(now, open_ids) == []
         return advice_rules.sort_advice(report_service._stored(now, open_ids))
