@@ -44,9 +44,8 @@ def _stored_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advi
         snapshot = load_report_snapshot(now, settings, with_open=False)
         limits = rotting_limits_of(snapshot, settings)
         assert scores.stored_advice_holds(now, settings, snapshot.stages, limits)
-        open_ids = [stage.id for stage in snapshot.stages if stage.kind == "open"]
-        assert stored_advice.not_fresh(now, open_ids) == []
-        return advice_rules.sort_advice(report_service._stored(now, open_ids))
+        assert stored_advice.not_fresh(now) == []
+        return advice_rules.sort_advice(report_service._stored(now, set()))
 
 
 def _cores_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advice]:
@@ -93,7 +92,7 @@ def test_stored_advice_is_the_cores_after_every_kind_of_write(db, now):
 def _rows_of(prospect_id: int) -> list:
     from pipeline_tui.store.models import database
 
-    sql = f"SELECT code FROM stored_advice WHERE prospect_id = {database.obj.param}"
+    sql = f"SELECT code FROM stored_advice WHERE prospect_id = {database.obj.param}"  # (its name too)
     return database.obj.execute_sql(sql, (prospect_id,)).fetchall()
 
 
@@ -135,6 +134,8 @@ def test_a_report_over_rows_written_since_equals_the_one_worked_out_in_memory(db
     step_prospect(ids[0], 1, now)
     edit_prospect(ids[1], now, {"decision_maker": "yes"})
     schedule(ids[2], "info-request", now - timedelta(hours=9), now)
+    mark_won(ids[3], now)  # (their stored advice is still there, and not theirs any more)
+    archive_prospect(ids[4], now)
     later = now + timedelta(days=3)  # (some rows' stored advice stops holding by then, too)
     for moment in (now, later):
         assert freshness.any_stale(moment)

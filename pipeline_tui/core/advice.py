@@ -149,8 +149,8 @@ def _next_appointment(p: Prospect) -> datetime | None:
 
 # A rule: (prospect, its stage, the run's context) -> (code, message, when, tail) or None. A
 # rule whose message says how long ago ``when`` was leaves that phrase out: the message is
-# ``message + clock_phrase(code, when, now) + tail`` (see :func:`worded`), so a message kept
-# with its ``when`` can be worded again at any later moment.
+# ``message + clock_phrase(code, when, now) + tail``, so a message kept with its ``when`` can be
+# worded again at any later moment (the other rules' tail is "").
 Found = tuple[str, str, datetime | None, str]
 ProspectRule = Callable[[Prospect, Stage, Context], Found | None]
 
@@ -470,13 +470,6 @@ def clock_phrase(code: str, when: datetime, now: datetime) -> str:
     return ""
 
 
-def worded(code: str, message: str, when: datetime | None, tail: str, now: datetime) -> str:
-    """A rule's message as said at ``now``, from what :data:`Found` holds."""
-    if code not in CLOCK_CODES:
-        return message + tail
-    return message + clock_phrase(code, when, now) + tail
-
-
 def advice_of(p: Prospect, stage: Stage, ctx: Context) -> list[Found]:
     """What the rules say of one open prospect at ``ctx.now``, messages not yet worded."""
     return [hit for rule in PROSPECT_RULES if (hit := rule(p, stage, ctx)) is not None]
@@ -484,7 +477,7 @@ def advice_of(p: Prospect, stage: Stage, ctx: Context) -> list[Found]:
 
 def advice_holds_until(p: Prospect, stage: Stage, ctx: Context) -> datetime | None:
     """The first moment after ``ctx.now`` at which :func:`advice_of` may say something else
-    (its clock phrases aside: :func:`worded` says them at any moment); None if none will.
+    (its clock phrases aside: :func:`clock_phrase` says them at any moment); None if none will.
     These are the only moments any prospect rule reads the clock at."""
     thresholds, tick = ctx.thresholds, timedelta(microseconds=1)
     moments: list[datetime | None] = []

@@ -49,16 +49,31 @@ def _with_stored_advice(now: datetime, settings: Settings) -> Report | None:
     open_ids = [stage.id for stage in snapshot.stages if stage.kind == OPEN]
     deals, dues = open_deals(open_ids, settings.currency)
     sums = sum_open_deals(snapshot, settings.thresholds, deals, dues)
-    found = _stored(now, open_ids)
-    others = open_prospects_among(stored_advice.not_fresh(now, open_ids), open_ids, settings.currency)
-    found += advice_rules.prospect_advice(snapshot, settings.thresholds, others, limits)
+    stale = stored_advice.not_fresh(now)
+    found = _stored(now, {pid for pid, _, _ in stale})
+    opens = set(open_ids)
+    others = [pid for pid, archived, stage in stale if not archived and stage in opens]
+    found += advice_rules.prospect_advice(
+        snapshot, settings.thresholds, open_prospects_among(others, open_ids, settings.currency), limits
+    )
     return build_report(snapshot, settings, sums, found)
 
 
-def _stored(now: datetime, open_ids: list[int]) -> list[advice_rules.Advice]:
-    """The stored advice that holds at ``now``, its messages worded at ``now``."""
-    worded, advice = advice_rules.worded, advice_rules.Advice
-    return [
-        new_record(advice, (code, worded(code, message, when, tail, now), pid, name, when, value))
-        for pid, name, code, message, when, tail, value in stored_advice.fresh(now, open_ids)
-    ]
+def _stored(now: datetime, stale: set[int]) -> list[advice_rules.Advice]:
+    """The stored advice of the rows fresh at ``now`` (all but ``stale``), worded at ``now``
+    (a clock phrase is the same for every piece of one code and moment: said once)."""
+    advice, clock, phrase = advice_rules.Advice, advice_rules.CLOCK_CODES, advice_rules.clock_phrase
+    said: dict[tuple, str] = {}
+    found = []
+    add = found.append
+    for pid, name, code, message, when, tail, value in stored_advice.every_piece():
+        if pid in stale:
+            continue
+        if code in clock:
+            key = (code, when)
+            words = said.get(key)
+            if words is None:
+                words = said[key] = phrase(code, when, now)
+            message = message + words + tail
+        add(new_record(advice, (code, message, pid, name, when, value)))
+    return found

@@ -205,8 +205,8 @@ def _working(
 def worked_out(
     prospect: domain.Prospect | None, working: Working, settings: Settings
 ) -> tuple[int | None, datetime, list[tuple]]:
-    """A prospect's score, until when it and its advice hold, and its advice (prospect id,
-    code, message, when, tail, weighted value; none for one not live or not open)."""
+    """A prospect's score, until when it and its advice hold, and its advice (prospect id and
+    name, code, message, when, tail, weighted value; none for one not live or not open)."""
     score, until = score_and_until(prospect, working.open_stage_by_id, working.score, settings)
     if score is None:
         return score, until, []
@@ -218,7 +218,7 @@ def worked_out(
     if not pieces:
         return score, until, []
     value = advice.weighted_value(prospect, stage)
-    return score, until, [(prospect.id, *piece, value) for piece in pieces]
+    return score, until, [(prospect.id, prospect.name, *piece, value) for piece in pieces]
 
 
 def _work_out(ids: list[int], texts_for: set[int], working: Working, settings: Settings) -> None:

@@ -29,6 +29,7 @@ def install(db: peewee.Database) -> None:
     db.execute_sql(
         f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         prospect_id INTEGER NOT NULL REFERENCES prospect (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
         code VARCHAR(40) NOT NULL,
         message TEXT NOT NULL,
         moment {moment},
@@ -40,8 +41,8 @@ def install(db: peewee.Database) -> None:
 
 
 def replace(ids: Sequence[int], pieces: list[tuple]) -> None:
-    """Put ``pieces`` (prospect id, code, message, when, tail, weighted value) in place of
-    whatever these prospects had, in the caller's transaction."""
+    """Put ``pieces`` (prospect id, its name, code, message, when, tail, weighted value) in
+    place of whatever these prospects had, in the caller's transaction."""
     db = models.database.obj
     param = db.param
     for start in range(0, len(ids), CHUNK):
@@ -50,9 +51,9 @@ def replace(ids: Sequence[int], pieces: list[tuple]) -> None:
         db.execute_sql(f"DELETE FROM {TABLE} WHERE prospect_id IN ({marks})", chunk)
     if not pieces:
         return
-    sql = f"INSERT INTO {TABLE} VALUES ({', '.join([param] * 6)})"
-    rows = [(pid, code, message, None if when is None else str(when), tail, value)
-            for pid, code, message, when, tail, value in pieces]  # fmt: skip
+    sql = f"INSERT INTO {TABLE} VALUES ({', '.join([param] * 7)})"
+    rows = [(pid, name, code, message, None if when is None else str(when), tail, value)
+            for pid, name, code, message, when, tail, value in pieces]  # fmt: skip
     if isinstance(db, peewee.SqliteDatabase):
         db.connection().executemany(sql, rows)
     else:
@@ -60,36 +61,22 @@ def replace(ids: Sequence[int], pieces: list[tuple]) -> None:
             cursor.executemany(sql, rows)
 
 
-def fresh(now: datetime, open_stage_ids: Sequence[int]) -> list[tuple]:
-    """The stored advice of every live open prospect whose advice holds at ``now``: (prospect
-    id, its name, code, message, when, tail, weighted value), as they lie."""
-    if not open_stage_ids:
-        return []
+def every_piece() -> list[tuple]:
+    """Every stored piece of advice as it lies: (prospect id, its name, code, message, when,
+    tail, weighted value); those of rows no longer fresh too (see :func:`not_fresh`)."""
     db = models.database.obj
-    param = db.param
-    sql = (
-        f"SELECT a.prospect_id, p.name, a.code, a.message, a.moment, a.tail, a.value"
-        f" FROM {TABLE} a JOIN prospect p ON p.id = a.prospect_id"
-        f" WHERE p.fresh_until > {param} AND p.archived = {param}"
-        f" AND p.stage_id IN ({', '.join([param] * len(open_stage_ids))})"
-    )
     parse = moment_reader()  # (each distinct moment parsed once)
+    sql = f"SELECT prospect_id, name, code, message, moment, tail, value FROM {TABLE}"
     return [
         (pid, name, code, message, parse(when), tail, value)
-        for pid, name, code, message, when, tail, value in db.execute_sql(
-            sql, [str(now), False, *open_stage_ids]
-        )
+        for pid, name, code, message, when, tail, value in db.execute_sql(sql)
     ]
 
 
-def not_fresh(now: datetime, open_stage_ids: Sequence[int]) -> list[int]:
-    """The live open prospects whose stored advice does not hold at ``now``."""
-    if not open_stage_ids:
-        return []
+def not_fresh(now: datetime) -> list[tuple[int, bool, int]]:
+    """(id, archived, stage id) of every prospect whose stored score and advice do not hold at
+    ``now`` (through the index of fresh_until: few, where the board looked since the last
+    write): their stored advice, if any, is not theirs any more."""
     db = models.database.obj
-    param = db.param
-    sql = (
-        f"SELECT id FROM prospect WHERE (fresh_until IS NULL OR fresh_until <= {param})"
-        f" AND archived = {param} AND stage_id IN ({', '.join([param] * len(open_stage_ids))})"
-    )
-    return [pid for (pid,) in db.execute_sql(sql, [str(now), False, *open_stage_ids]).fetchall()]
+    sql = "SELECT id, archived, stage_id FROM prospect WHERE fresh_until IS NULL OR fresh_until <= "
+    return db.execute_sql(sql + db.param, [str(now)]).fetchall()
