@@ -80,3 +80,36 @@ def not_fresh(now: datetime) -> list[tuple[int, bool, int]]:
     db = models.database.obj
     sql = "SELECT id, archived, stage_id FROM prospect WHERE fresh_until IS NULL OR fresh_until <= "
     return db.execute_sql(sql + db.param, [str(now)]).fetchall()
+
+
+def _fresh(db: peewee.Database) -> str:
+    """The condition on a stored piece whose prospect's advice holds (the complement of
+    :func:`not_fresh`: its few ids looked up once), with one parameter, ``now``."""
+    return (
+        f"prospect_id NOT IN (SELECT id FROM prospect WHERE fresh_until IS NULL OR fresh_until <= {db.param})"
+    )
+
+
+def fresh_counts(now: datetime) -> dict[str, tuple[int, float]]:
+    """How many stored pieces of each code hold at ``now``, and their weighted values summed."""
+    db = models.database.obj
+    sql = f"SELECT code, COUNT(*), SUM(value) FROM {TABLE} WHERE {_fresh(db)} GROUP BY code"
+    return {code: (count, value) for code, count, value in db.execute_sql(sql, [str(now)])}
+
+
+def fresh_first(now: datetime, top: int) -> list[tuple]:
+    """The first ``top`` stored pieces of each code that hold at ``now``, as
+    :func:`every_piece` gives them, each code's in the report's order (``core.advice.Advice``:
+    the most valuable first, then the longest waiting, then by prospect)."""
+    db = models.database.obj
+    parse = moment_reader()
+    columns = "prospect_id, name, code, message, moment, tail, value"
+    ranked = (
+        f"SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY code ORDER BY value DESC, moment IS NULL,"
+        f" moment, prospect_id) AS place FROM {TABLE} WHERE {_fresh(db)}"
+    )
+    sql = f"SELECT {columns} FROM ({ranked}) AS ranked WHERE place <= {db.param} ORDER BY code, place"
+    return [
+        (pid, name, code, message, parse(when), tail, value)
+        for pid, name, code, message, when, tail, value in db.execute_sql(sql, [str(now), top])
+    ]
