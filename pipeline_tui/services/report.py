@@ -74,13 +74,14 @@ def _first_and_counted(
     """The first ``top`` pieces of each code among the stored ones that hold at ``now`` and
     those just ``worked`` out, and every piece of both counted by code: SQL picks and counts
     the stored ones, so only a few hundred pieces are worded and sorted."""
+    counts = {code: [count, value] for code, (count, value) in stored_advice.fresh_counts(now).items()}
     first = []
     listed: dict[str, int] = {}
-    for piece in advice_rules.sort_advice(_worded(now, stored_advice.fresh_first(now, top)) + worked):
+    stored = _worded(now, stored_advice.fresh_first(now, top, list(counts)))
+    for piece in advice_rules.sort_advice(stored + worked):
         if listed.get(piece.code, 0) < top:
             listed[piece.code] = listed.get(piece.code, 0) + 1
             first.append(piece)
-    counts = {code: [count, value] for code, (count, value) in stored_advice.fresh_counts(now).items()}
     for piece in worked:
         group = counts.setdefault(piece.code, [0, 0.0])
         group[0] += 1
