@@ -410,6 +410,7 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
     def write() -> int:
         # times as the ISO text they are stored as (the parsed rows hold theirs so): sqlite3's
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
+        _require_places(plan)
         start = bulk.next_id(Prospect)
         follow_ups = [
             (start + index, kind, due, None, str(now), "", "") for index, kind, due in plan.follow_ups
@@ -430,9 +431,19 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         bulk.sync_sequence(Prospect)
         return len(plan.prospects)
 
-    count = run_write(write)
+    with bulk.references_checked_by_caller():
+        count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+def _require_places(plan: Plan) -> None:
+    """The pipelines and stages the plan puts rows in, still there: the one thing outside the
+    import its rows point at (their organizations are found or made as they go in)."""
+    stage, reached = _AT["stage"] - 1, _AT["reached_stage"] - 1  # a planned row has no id
+    stages = {row[stage] for row in plan.prospects} | {row[reached] for row in plan.prospects}
+    bulk.require_rows(Pipeline, {row[0] for row in plan.prospects}, "a pipeline of this import")
+    bulk.require_rows(Stage, stages, "a stage of this import")
 
 
 def _write_prospects(
