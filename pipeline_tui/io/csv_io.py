@@ -451,6 +451,10 @@ class _Row:
         self.unsettled = {name for name, verdict in settings.orders.items() if not verdict.settled}
         self.moments: dict[tuple[str, str], tuple[str, bool]] = {}  # (column, text) -> as read
         self.ruled: dict[tuple[str, str], object] = {}  # (column, text) -> what its rule read
+        has = {name for name in self.names if name is not None} | set(settings.header.also)
+        self.closing_times = {
+            status: tuple(c for c in times if c in has) for status, times in CLOSING_TIMES.items()
+        }
 
     def bad(self, row: int, column: str, message: object) -> None:
         self.problems.append(Problem(row, self.s.header.written.get(column, column), str(message)))
@@ -637,7 +641,7 @@ class _Row:
         """When the deal closed, by what its status says, and which column said it."""
         if status == "open":
             return None, None
-        for column in CLOSING_TIMES[status]:
+        for column in self.closing_times[status]:  # those of CLOSING_TIMES the file has
             if column in cells:
                 return self.moment(cells, column, row), column
         if status is not None:  # won or lost without a time: never dated today
