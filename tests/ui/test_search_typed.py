@@ -102,3 +102,24 @@ async def test_hostile_text_typed_is_found_as_it_is_and_shown_as_text(db, make_a
         assert _found(app) == {"Red \x1b[31m alert"}
         text = screen_text(app)
         assert "\x1b" not in text and "Red �[31m alert" in text
+
+
+async def test_a_letter_that_finds_the_same_cards_draws_no_column_again(db, make_app, now):
+    """Columns short of the screen (or empty) are blank below their cards before and after:
+    a letter that changes none of them draws none of them (only the search line and strip)."""
+    from pipeline_tui.ui.textual_internals import dirty_regions
+
+    _prospects(now)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"zanzibar de")
+        await pilot.pause()
+        board = board_of(app)
+        for column in board.columns:
+            dirty_regions(column).clear()
+        board.search.insert_text_at_cursor("n")  # as the key n does, no frame drawn yet
+        assert board.data.search == "zanzibar den"
+        assert [dirty_regions(column) for column in board.columns] == [set()] * len(board.columns)
+        await pilot.pause()
+        assert _found(app) == {"Zanzibar dental"}
