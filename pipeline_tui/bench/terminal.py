@@ -52,16 +52,28 @@ def _settle(pid: int, quiet: float = QUIET, limit: float = 10.0) -> tuple[int, f
 
 
 def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    # a server of its own (-L): one already running elsewhere would start the app with that
+    # server's environment (another checkout's PYTHONPATH), not the bench's
+    return subprocess.run(["tmux", "-L", SESSION, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _start(command: list[str]) -> int:
+    """Run ``command`` in a tmux pane of 120x40, with this process's environment: its pid."""
+    _stop()
+    _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", "exec " + shlex.join(command))
+    return int(_tmux("list-panes", "-t", SESSION, "-F", "#{pane_pid}").split()[0])
+
+
+def _stop() -> None:
+    """End the pane and its server: the next start has a server with the environment then."""
+    subprocess.run(["tmux", "-L", SESSION, "kill-server"], capture_output=True)
 
 
 def key_costs(command: list[str], plan: list) -> dict[str, float]:
     """Median CPU milliseconds per key of each row of ``plan`` (``probe.KeyRow``); each row
     starts from where the previous one left the app."""
-    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
-    _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", "exec " + shlex.join(command))
+    pid = _start(command)
     try:
-        pid = int(_tmux("list-panes", "-t", SESSION, "-F", "#{pane_pid}").split()[0])
         time.sleep(0.5)
         _settle(pid, quiet=0.5, limit=60)
         before, start = _settle(pid)
@@ -73,7 +85,7 @@ def key_costs(command: list[str], plan: list) -> dict[str, float]:
         _settle(pid, quiet=0.5, limit=5)
         return results
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+        _stop()
 
 
 # the Pilot's names of the keys the plan presses, as tmux names them
