@@ -154,3 +154,15 @@ def test_a_kept_search_hands_over_the_cards_read_before_with_no_query(db, now, m
     after = [card for _, cards in board.columns for card in cards]
     assert after and all(before[card.id] is card for card in after)
     assert ran == []
+
+
+def test_a_board_read_elsewhere_is_not_narrowed_from_what_this_reader_kept(db, now):
+    """``before`` must be this reader's last board: another's, read after a write, says
+    nothing about what this one kept."""
+    _pipeline(now)
+    reader = BoardReader(SETTINGS)
+    reader.read(now, "acme")
+    add_prospect(now, "Acme dynamo")
+    elsewhere = BoardReader(SETTINGS).read(now, "acme")
+    board = reader.read(now, "acme dy", elsewhere, [])
+    assert [card.name for _, cards in board.columns for card in cards] == ["Acme dynamo"]

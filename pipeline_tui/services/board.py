@@ -175,6 +175,7 @@ class BoardReader:
         self._found: dict[int | None, list[int]] = {}
         self._pattern: str | None = None
         self._kept: tuple[str, list[search.Hit]] | None = None  # (needle, hits) to narrow
+        self._last: Board | None = None  # the board read last, whose search was kept
         self._stages: dict[int, domain.Stage] = {}
         self._limits: dict[int, aging.RottingLimit] = {}
 
@@ -198,7 +199,8 @@ class BoardReader:
         column's header; its cards come as they are asked for. ``before``: the board shown,
         whose cards are handed over again where unchanged; ``touched``: the prospects an
         action changed, when only they did (the other columns of ``before`` are kept whole;
-        ``[]``: nothing was written since ``before``, as when only the search changed)."""
+        ``[]``: nothing was written since ``before``, as when only the search changed: a
+        search that holds the one ``before`` shows, read last, narrows its matches in memory)."""
         self._now = now
         scores.keep_current(now, self.settings)
         with read_snapshot():
@@ -206,8 +208,8 @@ class BoardReader:
             stages = [s for s in queries.load_stages(self.settings) if s.pipeline_id == pipeline.id]
             self._stages = {s.id: s for s in stages}
             self._limits = scores.rotting_limits(now, self.settings, stages)
-            # nothing written since ``before`` at this minute: what it read still holds
-            holds = before is not None and touched == [] and now < before.holds_until
+            # nothing written since ``before`` (read last) at this minute: what it read holds
+            holds = before is not None and before is self._last and touched == [] and now < before.holds_until
             self._look_for(fold(search_text.strip()), holds)
             heads = self._heads(pipeline.id, stages)
             kept, changed = self._unchanged(before, search_text, touched)
@@ -228,7 +230,8 @@ class BoardReader:
             ids = self._found.get(_key(head), []) if self._hits is not None else None
             columns.append((head, Cards(self, column, head.count, old_cards, ids, holds)))
         midnight = datetime.combine(now.date() + timedelta(days=1), time())
-        return Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
+        self._last = Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
+        return self._last
 
     def _look_for(self, needle: str, holds: bool) -> None:
         """What a search for ``needle`` finds: its hits if few, narrowed in memory from the
