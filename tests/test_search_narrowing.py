@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline_tui.services import scores
 from pipeline_tui.services.board import BoardReader
 from pipeline_tui.services.prospects import add_prospect, archive_prospect, edit_prospect, mark_lost, mark_won
 from pipeline_tui.services.setup import add_pipeline
@@ -166,3 +167,18 @@ def test_a_board_read_elsewhere_is_not_narrowed_from_what_this_reader_kept(db, n
     elsewhere = BoardReader(SETTINGS).read(now, "acme")
     board = reader.read(now, "acme dy", elsewhere, [])
     assert [card.name for _, cards in board.columns for card in cards] == ["Acme dynamo"]
+
+
+@pytest.mark.parametrize("text", ["ac", "acme d", "ACME DÉNTAL"])
+def test_the_palette_finds_live_prospects_by_name_as_the_board_does(db, now, text):
+    """Few matches come by their ids, a short piece row by row: live ones only, by name."""
+    from pipeline_tui.core.search import fold
+    from pipeline_tui.services.views import find_prospects
+    from pipeline_tui.store.models import Prospect
+
+    _pipeline(now)
+    scores.keep_current(now, SETTINGS)  # (the board's first read works the texts out)
+    found = find_prospects(text, limit=100)
+    live = Prospect.select().where(Prospect.archived == False)  # noqa: E712
+    expected = sorted((p.name, p.id) for p in live if fold(text) in p.search_text)
+    assert [(name, pid) for pid, name, _ in found] == expected and expected
