@@ -11,7 +11,6 @@ from pipeline_tui.services.board import BoardReader
 from pipeline_tui.services.prospects import add_prospect, archive_prospect, edit_prospect, mark_lost, mark_won
 from pipeline_tui.services.setup import add_pipeline
 from pipeline_tui.store import search
-
 from tests.test_board_reader import SETTINGS
 
 NAMES = (
@@ -47,7 +46,8 @@ def _fresh(now, text: str, pipeline: str | None = None):
 
 
 @pytest.mark.parametrize(
-    "typed", ["acme dental 1", "acme déntal 100%", "acme_d", '"acme"', "[bold]acme[/bold] 東", "東京 acme\x1b["]
+    "typed",
+    ["acme dental 1", "acme déntal 100%", "acme_d", '"acme"', "[bold]acme[/bold] 東", "東京 acme\x1b["],
 )
 def test_a_search_typed_letter_by_letter_and_taken_back_finds_what_a_fresh_search_finds(db, now, typed):
     """Each letter added (narrowed in memory once three are typed), then each taken away (read

@@ -13,10 +13,9 @@ from typing import NamedTuple
 import peewee
 from peewee import SQL, fn
 
-from pipeline_tui.store import models
+from pipeline_tui.store import models, search
 from pipeline_tui.store.built import marker, run_built
 from pipeline_tui.store.models import Prospect
-from pipeline_tui.store import search
 
 _SORT_VALUE = fn.COALESCE(Prospect.value_cents, SQL("0"))  # as written in the index, to use it
 ORDER = (Prospect.score.desc(), _SORT_VALUE.desc(), Prospect.id)

@@ -158,7 +158,9 @@ def pattern(folded: str) -> str:
 
 def holds(value: peewee.Node | str) -> peewee.Node:
     """The WHERE term of the prospects whose text is LIKE the pattern ``value`` stands for."""
-    return peewee.NodeList((models.Prospect.search_text, peewee.SQL("LIKE"), value, peewee.SQL("ESCAPE '\\'")))
+    return peewee.NodeList(
+        (models.Prospect.search_text, peewee.SQL("LIKE"), value, peewee.SQL("ESCAPE '\\'"))
+    )
 
 
 def found_ids(folded: str) -> list[int] | None:
