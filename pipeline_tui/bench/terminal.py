@@ -9,6 +9,7 @@ its frame (a toast's layout, a timer). The Pilot's own bookkeeping is not counte
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import statistics
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 SESSION = "pipeline-bench"
+# a tmux server of this process alone: another bench running at once must not end it
+SERVER = f"pipeline-bench-{os.getpid()}"
 QUIET = 0.2  # seconds of (almost) no CPU use that count as idle (Textual's escape waits ~0.1 s)
 IDLE_NS = 600_000
 
@@ -54,7 +57,7 @@ def _settle(pid: int, quiet: float = QUIET, limit: float = 10.0) -> tuple[int, f
 def _tmux(*args: str) -> str:
     # a server of its own (-L): one already running elsewhere would start the app with that
     # server's environment (another checkout's PYTHONPATH), not the bench's
-    return subprocess.run(["tmux", "-L", SESSION, *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["tmux", "-L", SERVER, *args], check=True, capture_output=True, text=True).stdout
 
 
 def _start(command: list[str]) -> int:
@@ -66,7 +69,7 @@ def _start(command: list[str]) -> int:
 
 def _stop() -> None:
     """End the pane and its server: the next start has a server with the environment then."""
-    subprocess.run(["tmux", "-L", SESSION, "kill-server"], capture_output=True)
+    subprocess.run(["tmux", "-L", SERVER, "kill-server"], capture_output=True)
 
 
 def key_costs(command: list[str], plan: list) -> dict[str, float]:
