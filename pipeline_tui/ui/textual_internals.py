@@ -9,9 +9,10 @@ fails there by name, rather than somewhere in a screen.
 from __future__ import annotations
 
 from textual import events
+from textual._compositor import ChopsUpdate, Compositor
 from textual._styles_cache import StylesCache
 from textual.app import App
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -30,6 +31,43 @@ class DrawAfterBatch:
             self._repaint_required = True  # the first idle moment after the batch draws it
             return
         super()._compositor_refresh()
+
+
+class _AnyOf:
+    """Regions, asked as Textual asks its one crop region whether a widget lies in it."""
+
+    def __init__(self, regions: set[Region]) -> None:
+        self.regions = regions
+
+    def overlaps(self, clip: Region) -> bool:
+        return any(clip.overlaps(region) for region in self.regions)
+
+
+class ChangedWidgetsCompositor(Compositor):
+    """Textual's compositor, drawing in a frame only the widgets that lie in a changed region.
+    Textual draws every widget in the rectangle around all the changes: a footer message and
+    a moved card, or the detail pane and its key hints, stretched that rectangle to the whole
+    screen, and every column was drawn again to write none of it. What reaches the terminal is
+    the same: only the changed regions are written either way."""
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        update_regions = self._dirty_regions.copy()
+        self._dirty_regions.clear()
+        if not update_regions:
+            return None
+        spans = list(self._regions_to_spans(update_regions))
+        is_rendered_line = {y for y, _, _ in spans}.__contains__
+        chops = self._render_chops(_AnyOf(update_regions), is_rendered_line)
+        return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in self.cuts])
+
+
+class DrawChangedWidgets(Screen):
+    """A screen whose frames draw only the widgets in a changed region
+    (:class:`ChangedWidgetsCompositor`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._compositor = ChangedWidgetsCompositor()
 
 
 class FocusWithoutRepaint(Screen):
@@ -178,7 +216,9 @@ def on_first_frame(app_class: type[App], then) -> None:
 
 
 __all__ = [
+    "ChangedWidgetsCompositor",
     "ContentWidthWithoutLayout",
+    "DrawChangedWidgets",
     "DrawAfterBatch",
     "FocusWithoutRepaint",
     "KeysBeforeBindings",

@@ -79,8 +79,6 @@ class BoardScreen(ViewScreen):
     """
     AUTO_FOCUS = None  # the hidden search box must not take the keys; _show focuses a column
 
-    message_in_own_frame = True  # see ViewScreen: an action changes two columns at most
-
     BINDINGS = [
         Binding("left,h", "column(-1)", "Prev column", show=False, id="board.move_left"),
         Binding("right,l", "column(1)", "Next column", show=False, id="board.move_right"),

@@ -112,10 +112,7 @@ class KeysFooter(Static):
         if self._message_timer is not None:
             self._message_timer.stop()
         self._message_timer = self.set_timer(left, self._forget_message)
-        if getattr(self.screen, "message_in_own_frame", False):
-            self.call_after_refresh(self._draw)
-        else:
-            self._draw()
+        self._draw()  # in the action's own frame: the columns it moved are all that is drawn with it
 
     @property
     def message(self) -> str:
