@@ -33,32 +33,38 @@ class DrawAfterBatch:
         super()._compositor_refresh()
 
 
-class _AnyOf:
-    """Regions, asked as Textual asks its one crop region whether a widget lies in it."""
-
-    def __init__(self, regions: set[Region]) -> None:
-        self.regions = regions
-
-    def overlaps(self, clip: Region) -> bool:
-        return any(clip.overlaps(region) for region in self.regions)
-
-
 class ChangedWidgetsCompositor(Compositor):
-    """Textual's compositor, drawing in a frame only the widgets that lie in a changed region.
-    Textual draws every widget in the rectangle around all the changes: a footer message and
-    a moved card, or the detail pane and its key hints, stretched that rectangle to the whole
-    screen, and every column was drawn again to write none of it. What reaches the terminal is
-    the same: only the changed regions are written either way."""
+    """Textual's compositor, drawing in a frame only the widgets that show in a changed region.
+    Textual draws every widget whose container reaches into the rectangle around all the
+    changes: a moved card and the footer's message about it, or the detail pane and its key
+    hints, made that rectangle the whole screen and every column was drawn again, for nothing
+    written. What reaches the terminal is the same: only the changed regions are written."""
+
+    _changed: set[Region] | None = None  # the regions of the frame being drawn
 
     def render_partial_update(self) -> ChopsUpdate | None:
-        update_regions = self._dirty_regions.copy()
+        changed = self._dirty_regions.copy()
         self._dirty_regions.clear()
-        if not update_regions:
+        if not changed:
             return None
-        spans = list(self._regions_to_spans(update_regions))
-        is_rendered_line = {y for y, _, _ in spans}.__contains__
-        chops = self._render_chops(_AnyOf(update_regions), is_rendered_line)
+        spans = list(self._regions_to_spans(changed))
+        self._changed = changed
+        try:
+            chops = self._render_chops(self.size.region, {y for y, _, _ in spans}.__contains__)
+        finally:
+            self._changed = None
         return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in self.cuts])
+
+    def _get_renders(self, crop: Region | None = None):
+        changed = self._changed
+        if changed is None:
+            yield from super()._get_renders(crop)
+            return
+        for widget, (region, clip) in self.visible_widgets.items():
+            shown = region.intersection(clip)
+            if shown.area and any(shown.overlaps(part) for part in changed):
+                x, y, width, height = shown
+                yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
 
 
 class DrawChangedWidgets(Screen):

@@ -1,0 +1,77 @@
+"""What the board's own keys draw: a card moved (L/H) and the detail pane opened (enter) each
+cost one frame, holding only what changed."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+from textual.widget import Widget
+
+from pipeline_tui.store.models import Prospect, Stage
+from pipeline_tui.ui.widgets.footer import KeysFooter
+from pipeline_tui.ui.widgets.stage_column import StageColumn
+from tests.ui.helpers import board_of, cards_in, focused_card, screen_text
+
+SIZE = (120, 40)
+
+
+def stage_of(prospect_id: int) -> str:
+    return Stage.get_by_id(Prospect.get_by_id(prospect_id).stage_id).name
+
+
+@pytest.fixture
+def frames(monkeypatch):
+    """Each frame handed to the terminal, as the widgets drawn for it (a list per frame)."""
+    drawn: list[Widget] = []
+
+    class Frames(list):
+        def clear(self) -> None:  # from now on: nothing drawn before counts
+            super().clear()
+            drawn.clear()
+
+    shown = Frames()
+    render_lines, display = Widget.render_lines, App._display
+
+    def recording_render(self, crop):
+        drawn.append(self)
+        return render_lines(self, crop)
+
+    def recording_display(self, screen, renderable):
+        if renderable is not None:
+            shown.append(list(drawn))
+        drawn.clear()
+        return display(self, screen, renderable)
+
+    monkeypatch.setattr(Widget, "render_lines", recording_render)
+    monkeypatch.setattr(App, "_display", recording_display)
+    return shown
+
+
+@pytest.mark.parametrize("key, stage", [("L", "Trial"), ("H", "Qualified")])
+async def test_a_card_moved_and_what_the_footer_says_of_it_are_one_frame_of_two_columns(
+    demo_db, make_app, frames, key, stage
+):
+    """The move, and the footer saying so, in one frame drawing the columns that changed and
+    the footer: not a frame for each, nor every column drawn again for the footer line."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")  # Appointment: neither way asks a question
+        await pilot.pause()
+        board = board_of(app)
+        card = focused_card(app)
+        here = board.columns.index(app.focused)
+        there = here + (1 if key == "L" else -1)
+        frames.clear()
+        await pilot.press(key)
+        await pilot.pause()
+        assert stage_of(card.id) == stage
+        assert focused_card(app).id == card.id and card.id in [c.id for c in cards_in(app, stage)]
+        footer = board.query_one(KeysFooter)
+        assert footer.message == f"Moved to {stage}: {card.name}"
+        assert footer.message in screen_text(app).splitlines()[-1]
+        assert len(frames) == 1, [sorted({type(w).__name__ for w in frame}) for frame in frames]
+        drawn = {w for w in frames[0] if isinstance(w, StageColumn)}
+        assert {board.columns[here], board.columns[there]} <= drawn and footer in frames[0]
+        # (a column on the other side may change too: keep_current scores cards anew)
+        assert drawn.isdisjoint(board.columns[: min(here, there)]), "columns the move left alone"
