@@ -75,3 +75,38 @@ async def test_a_card_moved_and_what_the_footer_says_of_it_are_one_frame_of_two_
         assert {board.columns[here], board.columns[there]} <= drawn and footer in frames[0]
         # (a column on the other side may change too: keep_current scores cards anew)
         assert drawn.isdisjoint(board.columns[: min(here, there)]), "columns the move left alone"
+
+
+async def test_the_pane_opened_again_on_a_card_reads_it_again_only_after_a_write(
+    demo_db, make_app, now, monkeypatch
+):
+    """enter, esc, enter on one card reads the card once; a note written meanwhile (by this
+    program or another: the database's write counter moves) shows when the pane opens again,
+    and another card is read for itself."""
+    from pipeline_tui.services.notes import add_note
+    from pipeline_tui.ui.screens import board as board_module
+
+    reads = []
+    read = board_module.prospect_detail
+    monkeypatch.setattr(board_module, "prospect_detail", lambda *a: reads.append(a[0]) or read(*a))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        first = screen_text(app)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert reads == [card.id] and screen_text(app) == first
+        await pilot.press("escape")
+        add_note(card.id, "Called back about the quarry", now)  # as another program would
+        await pilot.press("enter")
+        await pilot.pause()
+        assert reads == [card.id, card.id]
+        assert "Called back about the quarry" in board_of(app).detail.text()
+        await pilot.press("escape", "j", "enter")
+        await pilot.pause()
+        other = focused_card(app)
+        assert other.id != card.id and reads == [card.id, card.id, other.id]
+        assert other.name in board_of(app).detail.text()
