@@ -110,3 +110,28 @@ async def test_the_pane_opened_again_on_a_card_reads_it_again_only_after_a_write
         other = focused_card(app)
         assert other.id != card.id and reads == [card.id, card.id, other.id]
         assert other.name in board_of(app).detail.text()
+
+
+async def test_a_column_shown_its_very_rows_again_reads_none_of_them(demo_db, make_app):
+    """After a move the columns it left alone are handed the same rows: they look at none
+    (a look reads the cards in sight, from the database once a window has gone)."""
+
+    class Counted(list):
+        looked = 0
+
+        def __getitem__(self, index):
+            Counted.looked += 1
+            return super().__getitem__(index)
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        column = board_of(app).columns[0]
+        rows = Counted(column.items[:5])
+        column.show(column.head, rows, app.now(), cursor=0)
+        Counted.looked = 0
+        column.show(column.head, rows, app.now())
+        column.show(column.head, rows, app.now(), cursor=column.cursor)
+        assert Counted.looked == 0
+        column.show(column.head, Counted(rows), app.now())  # other rows, equal: looked at
+        assert Counted.looked > 0
