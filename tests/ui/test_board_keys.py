@@ -135,3 +135,36 @@ async def test_a_column_shown_its_very_rows_again_reads_none_of_them(demo_db, ma
         assert Counted.looked == 0
         column.show(column.head, Counted(rows), app.now())  # other rows, equal: looked at
         assert Counted.looked > 0
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_the_footer_drawn_in_parts_is_the_line_textual_draws_of_it_whole(demo_db, make_app, size):
+    """The footer draws its keys once per set of them and the message apart; the line is the
+    one Textual draws of the whole text: keys alone, keys and a message, the pane's keys, a
+    message too long to share the line, in two themes."""
+    from textual.visual import Visual
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        footer = board_of(app).query_one(KeysFooter)
+
+        def assert_drawn_as_textual_would() -> None:
+            whole = Visual.to_strips(footer, footer.visual, footer.size.width, 1, footer.visual_style)[0]
+            assert list(footer.render_line(0)) == list(whole)
+            assert footer.render_line(0).cell_length == whole.cell_length
+
+        assert_drawn_as_textual_would()
+        app.notify("Moved to Trial: Acme [b]x[/b] 日本語", markup=False)
+        await pilot.pause()
+        assert_drawn_as_textual_would()
+        await pilot.press("enter")  # the pane's keys join the line
+        await pilot.pause()
+        assert_drawn_as_textual_would()
+        app.notify("A message too long to share the line with the keys " * 3, markup=False)
+        await pilot.pause()
+        assert_drawn_as_textual_would()
+        footer._forget_message()
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await pilot.pause()
+        assert_drawn_as_textual_would()
