@@ -74,6 +74,7 @@ class KeysFooter(Static):
         # what the line shows: (keys, the gap after them, the message), see render_line
         self._parts: tuple[Content, int, Content | None] | None = None
         self._drawn_keys: dict[tuple, Strip] = {}  # the keys part drawn, by keys, width and look
+        self._keys_made: tuple | None = None  # (keys, their text, where each is): _keys_line
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -128,22 +129,31 @@ class KeysFooter(Static):
         self._message, self._message_timer = None, None
         self._draw()
 
-    def _draw(self) -> None:
+    def _keys_line(self) -> tuple[Content, list[tuple[int, int, str]]]:
+        """The keys as text, and where each key is drawn: made again only when the keys
+        change (a message, said on every action, leaves them as they were)."""
+        if self._keys_made is not None and self._keys_made[0] is self._keys:
+            return self._keys_made[1], self._keys_made[2]
         parts: list = []
-        self._spans = []
+        spans: list[tuple[int, int, str]] = []
         x = 0
         for members, description in self._keys:
             x += 1  # the space before the keys
             for key, shown in members:
-                self._spans.append((x, x + len(shown), key))
+                spans.append((x, x + len(shown), key))
                 x += len(shown)
             label = f"{description} "
             if len(members) == 1:  # a lone key's description presses it too
-                self._spans[-1] = (self._spans[-1][0] - 1, x + 1 + len(label), members[0][0])
+                spans[-1] = (spans[-1][0] - 1, x + 1 + len(label), members[0][0])
             keys = "".join(shown for _, shown in members)
             parts += [(f" {keys} ", "bold $footer-key-foreground"), (label, "$footer-description-foreground")]
             x += 1 + len(label)
-        keys = Content.assemble(*parts)
+        self._keys_made = (self._keys, Content.assemble(*parts), spans)
+        return self._keys_made[1], spans
+
+    def _draw(self) -> None:
+        keys, spans = self._keys_line()
+        self._spans = list(spans)
         width = self.size.width
         message = self._message.text if self._message is not None else None
         self._parts = None
