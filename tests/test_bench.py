@@ -87,3 +87,36 @@ def test_the_all_open_csv_reopens_every_closed_prospect_and_none_created_after_n
         f"B,Qualified,,,{NOW}",
         "C,Trial,,,2026-11-20 09:00",
     ]
+
+
+def test_the_terminal_bench_runs_the_app_with_its_own_environment_not_a_running_servers(
+    tmp_path, monkeypatch
+):
+    """A tmux server already running (another checkout's) starts new panes with the
+    environment it was started with: the bench's pane must have the bench's (its PYTHONPATH)."""
+    import shutil
+    import time
+
+    import pytest
+
+    from pipeline_tui.bench import terminal
+
+    if not terminal.available():
+        pytest.skip("no tmux")
+    monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path))  # servers of this test alone
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setattr(terminal, "SESSION", "bench-env-test")
+    foreign = dict(os.environ, BENCH_MARK="another checkout")
+    subprocess.run(["tmux", "new-session", "-d", "-s", "other", "sleep 30"], env=foreign, check=True)
+    monkeypatch.setenv("BENCH_MARK", "the bench")
+    out = tmp_path / "seen"
+    try:
+        terminal._start([shutil.which("sh"), "-c", f'echo "$BENCH_MARK" > {out}; sleep 30'])
+        for _ in range(200):
+            if out.exists() and out.read_text():
+                break
+            time.sleep(0.01)
+        assert out.read_text().strip() == "the bench"
+    finally:
+        terminal._stop()
+        subprocess.run(["tmux", "kill-server"], capture_output=True)

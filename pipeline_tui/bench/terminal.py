@@ -9,6 +9,7 @@ its frame (a toast's layout, a timer). The Pilot's own bookkeeping is not counte
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import statistics
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 SESSION = "pipeline-bench"
+# a tmux server of this process alone: another bench running at once must not end it
+SERVER = f"pipeline-bench-{os.getpid()}"
 QUIET = 0.2  # seconds of (almost) no CPU use that count as idle (Textual's escape waits ~0.1 s)
 IDLE_NS = 600_000
 
@@ -52,16 +55,28 @@ def _settle(pid: int, quiet: float = QUIET, limit: float = 10.0) -> tuple[int, f
 
 
 def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    # a server of its own (-L): one already running elsewhere would start the app with that
+    # server's environment (another checkout's PYTHONPATH), not the bench's
+    return subprocess.run(["tmux", "-L", SERVER, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _start(command: list[str]) -> int:
+    """Run ``command`` in a tmux pane of 120x40, with this process's environment: its pid."""
+    _stop()
+    _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", "exec " + shlex.join(command))
+    return int(_tmux("list-panes", "-t", SESSION, "-F", "#{pane_pid}").split()[0])
+
+
+def _stop() -> None:
+    """End the pane and its server: the next start has a server with the environment then."""
+    subprocess.run(["tmux", "-L", SERVER, "kill-server"], capture_output=True)
 
 
 def key_costs(command: list[str], plan: list) -> dict[str, float]:
     """Median CPU milliseconds per key of each row of ``plan`` (``probe.KeyRow``); each row
     starts from where the previous one left the app."""
-    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
-    _tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", "exec " + shlex.join(command))
+    pid = _start(command)
     try:
-        pid = int(_tmux("list-panes", "-t", SESSION, "-F", "#{pane_pid}").split()[0])
         time.sleep(0.5)
         _settle(pid, quiet=0.5, limit=60)
         before, start = _settle(pid)
@@ -73,7 +88,7 @@ def key_costs(command: list[str], plan: list) -> dict[str, float]:
         _settle(pid, quiet=0.5, limit=5)
         return results
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+        _stop()
 
 
 # the Pilot's names of the keys the plan presses, as tmux names them
