@@ -171,8 +171,8 @@ class KeysFooter(Static):
 
     def render_line(self, y: int) -> Strip:
         """The line as its parts drawn apart: the keys, drawn once for each set of them (they
-        change with the screen's bindings), and the message (with each action). Drawing the
-        whole line anew cost ~1 ms a key, most of it for the keys."""
+        change with the screen's bindings), and the message (with each action), so that a
+        message does not draw all the keys again."""
         if y or self._parts is None or not self.size.width:
             return super().render_line(y)
         keys, gap, message = self._parts
