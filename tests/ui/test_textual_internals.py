@@ -261,7 +261,9 @@ async def test_typing_a_search_lays_nothing_out_and_shows_the_end_of_a_long_text
 
 
 @pytest.mark.parametrize("keys", [(), ("enter",), ("l", "enter"), ("l", "l", "l", "l", "enter")])
-async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widgets(demo_db, make_app, keys):
+async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widgets(
+    demo_db, make_app, keys, monkeypatch
+):
     """The compositor that draws only the widgets in a changed region writes, for any set of
     changed regions, the bytes Textual's own compositor writes (pane open on either side, or
     closed), and draws no widget outside them."""
@@ -269,6 +271,11 @@ async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widg
 
     from textual.widget import Widget
 
+    drawn: list[Widget] = []
+    render_lines = Widget.render_lines
+    monkeypatch.setattr(
+        Widget, "render_lines", lambda self, crop: drawn.append(self) or render_lines(self, crop)
+    )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -283,14 +290,9 @@ async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widg
             written = []
             for compositor_class in (Compositor, textual_internals.ChangedWidgetsCompositor):
                 ours.__class__ = compositor_class
-                drawn = []
-                render_lines = Widget.render_lines
-                Widget.render_lines = lambda self, crop: drawn.append(self) or render_lines(self, crop)
-                try:
-                    ours._dirty_regions.update(changed)
-                    written.append(ours.render_update().render_segments(app.console))
-                finally:
-                    Widget.render_lines = render_lines
+                drawn.clear()
+                ours._dirty_regions.update(changed)
+                written.append(ours.render_update().render_segments(app.console))
             assert written[0] == written[1], changed
             for widget in drawn:  # the last pass: ours
                 shown = widget.region.intersection(ours.visible_widgets[widget][1])
