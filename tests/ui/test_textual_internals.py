@@ -260,7 +260,7 @@ async def test_typing_a_search_lays_nothing_out_and_shows_the_end_of_a_long_text
         assert "xxtail" in screen_text(app).splitlines()[1]
 
 
-@pytest.mark.parametrize("keys", [(), ("enter",), ("l", "enter"), ("l", "l", "l", "l", "enter")])
+@pytest.mark.parametrize("keys", [(), ("l", "enter"), ("l", "l", "l", "l", "enter")])
 async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widgets(
     demo_db, make_app, keys, monkeypatch
 ):
