@@ -503,25 +503,32 @@ def test_the_learned_time_in_stage_is_read_once_a_day_with_the_scores_basis(db, 
     assert freshness.basis()["stage_time"] != before
 
 
-def test_a_basis_from_before_the_rotting_mark_gains_its_time_in_stage_without_rescoring(db, now):
-    """A database whose scores were worked out before the basis held the time in stage (main
-    at schema 9): the first read adds it and works no score out again."""
+def test_a_basis_without_its_time_in_stage_gains_it_reworking_only_stages_whose_limit_moved(db, now):
+    """A basis without the time in stage (as an import into an empty database leaves it: its
+    advice read the default rotting limits): the first read adds it, and works out again only
+    the prospects of the stages whose learned limit differs (their stale advice reads it)."""
     import json
 
     from pipeline_tui.core.figures import lookback_window
     from pipeline_tui.store.models import Setting
     from pipeline_tui.store.report import load_stage_time
 
+    settings = SETTINGS._replace(rotting={"Lead": 30})  # (a limit the config file sets moves not)
     demo(now)
-    scores.keep_current(now, SETTINGS)
+    scores.keep_current(now, settings)
     old = json.loads(Setting.get(Setting.key == freshness.BASIS_KEY).value)
     del old["stage_time"]
     Setting.update(value=json.dumps(old)).where(Setting.key == freshness.BASIS_KEY).execute()
     assert freshness.basis()["stage_time"] is None
     Prospect.update(score=-1).execute()  # (a score worked out again would overwrite this)
-    scores.keep_current(now, SETTINGS)
-    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, SETTINGS.thresholds))
-    assert {score for (score,) in Prospect.select(Prospect.score).tuples()} == {-1}
+    scores.keep_current(now, settings)
+    assert freshness.basis()["stage_time"] == load_stage_time(*lookback_window(now, settings.thresholds))
+    stages = queries.load_stages(settings)
+    learned = scores.rotting_limits(now, settings, stages)
+    moved = {sid for sid, limit in learned.items() if limit.source not in ("default", "config")}
+    assert moved and moved != set(learned)  # (the demo learns some stages' limits, not all)
+    kept = Prospect.select(Prospect.stage, Prospect.score).where(Prospect.archived == False).tuples()  # noqa: E712
+    assert all((score == -1) == (sid not in moved) for sid, score in kept)
 
 
 def _stored() -> list[tuple]:

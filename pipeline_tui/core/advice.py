@@ -147,8 +147,11 @@ def _next_appointment(p: Prospect) -> datetime | None:
     return min(dues) if dues else None
 
 
-# A rule: (prospect, its stage, the run's context) -> (code, message, when) or None.
-Found = tuple[str, str, datetime | None]
+# A rule: (prospect, its stage, the run's context) -> (code, message, when, tail) or None. A
+# rule whose message says how long ago ``when`` was leaves that phrase out: the message is
+# ``message + clock_phrase(code, when, now) + tail``, so a message kept with its ``when`` can be
+# worded again at any later moment (the other rules' tail is "").
+Found = tuple[str, str, datetime | None, str]
 ProspectRule = Callable[[Prospect, Stage, Context], Found | None]
 
 
@@ -165,6 +168,7 @@ def confirm_decision_maker(p: Prospect, stage: Stage, ctx: Context) -> Found | N
             "confirm-decision-maker",
             _who_decides(p, where, f"before the appointment on {ctx.day(appointment)}"),
             appointment,
+            "",
         )
     if ctx.places[stage.id].at_or_past_appointment:
         return (
@@ -173,6 +177,7 @@ def confirm_decision_maker(p: Prospect, stage: Stage, ctx: Context) -> Found | N
                 p, where, f"the deal is in {stage.name} and nobody has confirmed it", authority=True
             ),
             p.stage_entered,
+            "",
         )
     return None
 
@@ -195,6 +200,7 @@ def probe_budget(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
             "probe-budget",
             f"Find out the budget of {p.label}: ask what they spent on similar things before",
             p.stage_entered,
+            "",
         )
     return None
 
@@ -206,6 +212,7 @@ def probe_timeframe(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
             "probe-timeframe",
             f"Find out when {p.label} will decide: gauge their urgency and set an expected close date",
             p.stage_entered,
+            "",
         )
     return None
 
@@ -221,6 +228,7 @@ def schedule_appointment(p: Prospect, stage: Stage, ctx: Context) -> Found | Non
             "schedule-appointment",
             f"Book an appointment with {p.label}: the decision maker is confirmed",
             p.stage_entered,
+            "",
         )
     return None
 
@@ -233,13 +241,11 @@ def answer_info_request(p: Prospect, stage: Stage, ctx: Context) -> Found | None
     waiting = [f.created for f in p.open_follow_ups if f.kind == "info-request" and f.created < limit]
     if not waiting:
         return None
-    oldest = min(waiting)
-    hours = int((ctx.now - oldest).total_seconds() // 3600)
-    waited = plural(hours, "hour") if hours < 48 else plural(hours // 24, "day")
     return (
         "answer-info-request",
-        f"Answer the request for information from {p.label} now: they have waited {waited}",
-        oldest,
+        f"Answer the request for information from {p.label} now: they have waited ",
+        min(waiting),
+        "",
     )
 
 
@@ -262,6 +268,7 @@ def send_reminder(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
         "send-reminder",
         f"Call and email {p.label} a reminder about the appointment on {ctx.day(appointment)}",
         appointment,
+        "",
     )
 
 
@@ -275,6 +282,7 @@ def follow_up_after_appointment(p: Prospect, stage: Stage, ctx: Context) -> Foun
         f"Follow up with {p.label} after the appointment on {ctx.day(done, '%a %d %b')}:"
         " nothing is scheduled",
         done,
+        "",
     )
 
 
@@ -286,8 +294,9 @@ def offer_trial(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
     if days > ctx.thresholds.offer_trial_after_days and not _open_of(p, *DEMO_KINDS):
         return (
             "offer-trial",
-            f"Offer {p.label} a free trial or demo: {plural(days, 'day')} in {stage.name} without one",
+            f"Offer {p.label} a free trial or demo: ",
             p.stage_entered,
+            f" in {stage.name} without one",
         )
     return None
 
@@ -298,16 +307,9 @@ def stale(p: Prospect, stage: Stage, ctx: Context) -> Found | None:
     last = last_touched(p)
     if last > ctx.stale_before[stage.id] or is_snoozed(p, ctx.now):
         return None
-    days = (ctx.now - last).days
     limit = ctx.limits[stage.id]
-    if limit.source == "default":
-        return ("stale", f"Revive or close {p.label}: nothing has happened for {plural(days, 'day')}", last)
-    return (
-        "stale",
-        f"Revive or close {p.label}: nothing has happened for {plural(days, 'day')} ({stage.name} deals go "
-        f"stale after {limit.days})",
-        last,
-    )
+    tail = "" if limit.source == "default" else f" ({stage.name} deals go stale after {limit.days})"
+    return ("stale", f"Revive or close {p.label}: nothing has happened for ", last, tail)
 
 
 PROSPECT_RULES: tuple[ProspectRule, ...] = (
@@ -431,8 +433,8 @@ def prospect_advice(
     found: list[Advice] = []
     add = found.append
     stage_by_id = snapshot.stage_by_id
-    probability_of = {s.id: s.probability for s in snapshot.stages}
     rules = PROSPECT_RULES
+    now = ctx.now
     for p in snapshot.open_prospects if prospects is None else prospects:
         stage = stage_by_id[p.stage_id]
         weighted = None
@@ -440,10 +442,66 @@ def prospect_advice(
             hit = rule(p, stage, ctx)
             if hit is not None:
                 if weighted is None:
-                    chance = p.probability if p.probability is not None else probability_of[p.stage_id]
-                    weighted = (p.value or 0) * chance
-                add(new_record(Advice, (hit[0], hit[1], p.id, p.name, hit[2], weighted)))
+                    weighted = weighted_value(p, stage)
+                code, message, when = hit[0], hit[1], hit[2]
+                if code in CLOCK_CODES:
+                    message += clock_phrase(code, when, now) + hit[3]
+                add(new_record(Advice, (code, message, p.id, p.name, when, weighted)))
     return found
+
+
+def weighted_value(p: Prospect, stage: Stage) -> float:
+    """The deal's value times its chance (its own, else its stage's): the order within a code."""
+    return (p.value or 0) * (p.probability if p.probability is not None else stage.probability)
+
+
+# the codes whose message says how long ago their ``when`` was
+CLOCK_CODES = frozenset(("answer-info-request", "offer-trial", "stale"))
+
+
+def clock_phrase(code: str, when: datetime, now: datetime) -> str:
+    """How long ago ``when`` was, as the message of ``code`` says it at ``now`` ("" for a code
+    whose message does not read the clock)."""
+    if code == "answer-info-request":
+        hours = int((now - when).total_seconds() // 3600)
+        return plural(hours, "hour") if hours < 48 else plural(hours // 24, "day")
+    if code == "offer-trial" or code == "stale":
+        return plural((now - when).days, "day")
+    return ""
+
+
+def advice_of(p: Prospect, stage: Stage, ctx: Context) -> list[Found]:
+    """What the rules say of one open prospect at ``ctx.now``, messages not yet worded."""
+    return [hit for rule in PROSPECT_RULES if (hit := rule(p, stage, ctx)) is not None]
+
+
+def advice_holds_until(p: Prospect, stage: Stage, ctx: Context) -> datetime | None:
+    """The first moment after ``ctx.now`` at which :func:`advice_of` may say something else
+    (its clock phrases aside: :func:`clock_phrase` says them at any moment); None if none will.
+    These are the only moments any prospect rule reads the clock at."""
+    thresholds, tick = ctx.thresholds, timedelta(microseconds=1)
+    moments: list[datetime | None] = []
+    for f in p.open_follow_ups:
+        if f.kind == "info-request":  # waiting once its hours are over, not at that moment
+            moments.append(_later(f.created, timedelta(hours=thresholds.info_request_hours) + tick))
+        elif f.kind == "appointment":  # a reminder is due from the window's start to the appointment
+            moments += [_later(f.due, -ctx.reminder_window), _later(f.due, tick)]
+    moments.append(_later(p.stage_entered, timedelta(days=thresholds.offer_trial_after_days + 1)))
+    limit = ctx.limits.get(stage.id)
+    if limit is not None:
+        moments.append(_later(last_touched(p), timedelta(days=limit.days + 1)))
+    if p.snoozed_until is not None:
+        moments.append(p.snoozed_until)
+    now = ctx.now
+    return min((moment for moment in moments if moment is not None and moment > now), default=None)
+
+
+def _later(moment: datetime, delta: timedelta) -> datetime | None:
+    """``moment + delta``, or None past the calendar's ends (a date typed as year 9999)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
 
 
 def sort_advice(advice: list[Advice]) -> list[Advice]:

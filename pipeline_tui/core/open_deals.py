@@ -6,10 +6,11 @@ the end, in a fixed order, so that the figures do not depend on the order the de
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from pipeline_tui.core.aging import aged_out_cutoff, is_snoozed, last_touched
+from pipeline_tui.core.aging import aged_out_cutoff, snooze_stands, touched_last
 from pipeline_tui.core.domain import Snapshot
 from pipeline_tui.core.settings import Thresholds
 
@@ -28,8 +29,30 @@ class OpenSums(NamedTuple):
     created_this_week: int
 
 
+# What the sums read of one open deal, in this order (the report reads just these columns of a
+# big pipeline's rows): its value is in the home currency.
+DEAL_FIELDS = (
+    "stage_id", "expected_close", "probability", "value", "created", "stage_entered", "updated",
+    "last_activity", "snoozed_until", "snooze_reason", "source",
+)  # fmt: skip
+
+
 def open_sums(snapshot: Snapshot, thresholds: Thresholds) -> OpenSums:
     """One pass over the open prospects."""
+    deals = [
+        (p.stage_id, p.expected_close, p.probability, p.value, p.created, p.stage_entered, p.updated,
+         p.history.last_activity, p.snoozed_until, p.snooze_reason, p.source)
+        for p in snapshot.open_prospects
+    ]  # fmt: skip
+    dues = [f.due for p in snapshot.open_prospects for f in p.open_follow_ups if f.kind == "appointment"]
+    return sum_open_deals(snapshot, thresholds, deals, dues)
+
+
+def sum_open_deals(
+    snapshot: Snapshot, thresholds: Thresholds, deals: Iterable[tuple], appointment_dues: Iterable[datetime]
+) -> OpenSums:
+    """One pass over the open deals (tuples of :data:`DEAL_FIELDS`) and their open
+    appointments' due times; ``snapshot`` gives the moment and the stages."""
     now = snapshot.now
     lookback = now - timedelta(days=thresholds.lookback_days)
     horizon = now + timedelta(days=thresholds.appointment_horizon_days)
@@ -38,28 +61,31 @@ def open_sums(snapshot: Snapshot, thresholds: Thresholds) -> OpenSums:
     role_of = {stage.id: stage.role for stage in snapshot.stages}
     buckets: Buckets = {}
     aged_out: dict[str, int] = {}
-    valued = value = early = late = soon = created = 0
-    for p in snapshot.open_prospects:
-        key = (p.stage_id, p.expected_close, p.probability)
+    valued = value = early = late = created = 0
+    for stage_id, close, probability, worth, born, entered, updated, activity, until, reason, source in deals:
+        key = (stage_id, close, probability)
         bucket = buckets.get(key)
         if bucket is None:
             bucket = buckets[key] = [0, 0]
         bucket[0] += 1
-        if p.value is not None:
-            bucket[1] += p.value
+        if worth is not None:
+            bucket[1] += worth
             valued += 1
-            value += p.value
-        role = role_of[p.stage_id]
+            value += worth
+        role = role_of[stage_id]
         if role == "lead" or role == "qualified":
             early += 1
         elif role == "trial" or role == "proposal":
             late += 1
-        if p.open_follow_ups:
-            soon += sum(1 for f in p.open_follow_ups if f.kind == "appointment" and now <= f.due <= horizon)
-        if p.created <= now:
-            created += p.created >= monday
-            if p.created >= lookback and last_touched(p) <= cutoff and not is_snoozed(p, now):
-                aged_out[p.source] = aged_out.get(p.source, 0) + 1
+        if born <= now:
+            created += born >= monday
+            if (
+                born >= lookback
+                and touched_last(entered, updated, activity) <= cutoff
+                and not snooze_stands(until, reason, now)
+            ):
+                aged_out[source] = aged_out.get(source, 0) + 1
+    soon = sum(1 for due in appointment_dues if now <= due <= horizon)
     return OpenSums(buckets, aged_out, valued, value, early, late, soon, created)
 
 

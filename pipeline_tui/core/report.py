@@ -8,7 +8,7 @@ from datetime import datetime
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core import aging, figures, insight
 from pipeline_tui.core.domain import Snapshot
-from pipeline_tui.core.open_deals import open_sums
+from pipeline_tui.core.open_deals import OpenSums, open_sums
 from pipeline_tui.core.settings import Settings
 
 
@@ -34,12 +34,20 @@ class Report:
     advice_groups: list[advice_rules.AdviceGroup]
 
 
-def build_report(snapshot: Snapshot, settings: Settings) -> Report:
-    """The report of a snapshot."""
+def build_report(
+    snapshot: Snapshot,
+    settings: Settings,
+    sums: OpenSums | None = None,
+    prospect_advice: list[advice_rules.Advice] | None = None,
+) -> Report:
+    """The report of a snapshot; a snapshot without its open prospects comes with what they
+    add up to (``sums``) and what the rules say of them (``prospect_advice``)."""
     thresholds = settings.thresholds
     limits = rotting_limits_of(snapshot, settings)
-    sums = open_sums(snapshot, thresholds)
-    prospect_advice = advice_rules.prospect_advice(snapshot, thresholds, None, limits)
+    if sums is None:
+        sums = open_sums(snapshot, thresholds)
+    if prospect_advice is None:
+        prospect_advice = advice_rules.prospect_advice(snapshot, thresholds, None, limits)
     tallies = figures.cohort(snapshot, thresholds, sums)
     lead_to_win = figures.lead_to_win(snapshot, thresholds, tallies)
     quota = figures.quota_figures(snapshot, thresholds, lead_to_win, sums)

@@ -491,7 +491,7 @@ def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows,
     worked = []
     for row in rows:
         if is_scored(row):
-            score, until = scores.score_and_until(next(records), scored, new.context, settings)
+            score, until = scores.new_row(next(records), new, settings)  # (its advice kept in new)
             worked.append((score, str(until)))
         else:
             worked.append(unscored)

@@ -1,18 +1,29 @@
 """The report: every figure and all the advice, read in one transaction and worked out by the
 pure core (``core.report``).
 
-It once read half of a big pipeline's open prospects in a forked child; that cost more CPU
-than it saved on a busy machine and went (docs/performance.md says what it measured).
+Everyone's report reads each open prospect's advice as stored beside its score
+(``services.scores`` keeps it), where it still holds, and works out the rest in memory
+without writing (a command that reads writes nothing); the open sums come from a read of the
+few columns they need. A report of one salesperson or one pipeline learns its rotting limits
+from its own deals, so its stale advice may differ from the stored one: it works everything
+out in memory. It once read half of a big pipeline's open prospects in a forked child; that
+cost more CPU than it saved on a busy machine and went (docs/performance.md says what it
+measured).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline_tui.core.report import Report, build_report
+from pipeline_tui.core import advice as advice_rules
+from pipeline_tui.core.domain import OPEN, new_record
+from pipeline_tui.core.open_deals import sum_open_deals
+from pipeline_tui.core.report import Report, build_report, rotting_limits_of
 from pipeline_tui.core.settings import Settings
+from pipeline_tui.services import scores
+from pipeline_tui.store import stored_advice
 from pipeline_tui.store.db import read_snapshot
-from pipeline_tui.store.report import load_report_snapshot
+from pipeline_tui.store.report import load_report_snapshot, open_deals, open_prospects_among
 
 
 def report(
@@ -20,5 +31,49 @@ def report(
 ) -> Report:
     """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
     with read_snapshot():
+        if pipeline_id is None and owner is None:
+            found = _with_stored_advice(now, settings)
+            if found is not None:
+                return found
         snapshot = load_report_snapshot(now, settings, pipeline_id, owner)
     return build_report(snapshot, settings)
+
+
+def _with_stored_advice(now: datetime, settings: Settings) -> Report | None:
+    """Everyone's report from the stored advice that holds at ``now`` and the rules run over
+    the other open prospects; None where the stored advice was worked out by other rules."""
+    snapshot = load_report_snapshot(now, settings, with_open=False)
+    limits = rotting_limits_of(snapshot, settings)
+    if not scores.stored_advice_holds(now, settings, snapshot.stages, limits):
+        return None
+    open_ids = [stage.id for stage in snapshot.stages if stage.kind == OPEN]
+    deals, dues = open_deals(open_ids, settings.currency)
+    sums = sum_open_deals(snapshot, settings.thresholds, deals, dues)
+    stale = stored_advice.not_fresh(now)
+    found = _stored(now, {pid for pid, _, _ in stale})
+    opens = set(open_ids)
+    others = [pid for pid, archived, stage in stale if not archived and stage in opens]
+    found += advice_rules.prospect_advice(
+        snapshot, settings.thresholds, open_prospects_among(others, open_ids, settings.currency), limits
+    )
+    return build_report(snapshot, settings, sums, found)
+
+
+def _stored(now: datetime, stale: set[int]) -> list[advice_rules.Advice]:
+    """The stored advice of the rows fresh at ``now`` (all but ``stale``), worded at ``now``
+    (a clock phrase is the same for every piece of one code and moment: said once)."""
+    advice, clock, phrase = advice_rules.Advice, advice_rules.CLOCK_CODES, advice_rules.clock_phrase
+    said: dict[tuple, str] = {}
+    found = []
+    add = found.append
+    for pid, name, code, message, when, tail, value in stored_advice.every_piece():
+        if pid in stale:
+            continue
+        if code in clock:
+            key = (code, when)
+            words = said.get(key)
+            if words is None:
+                words = said[key] = phrase(code, when, now)
+            message = message + words + tail
+        add(new_record(advice, (code, message, pid, name, when, value)))
+    return found

@@ -1,14 +1,17 @@
-"""Each prospect's score and search text, stored on its row and kept current.
+"""Each prospect's score, advice and search text, stored and kept current.
 
-The board reads a column in score order straight from the database (``store.board``). The
-pure core still computes every score (``core.score``) and the folded text a prospect is found
-by (``core.search``); this stores them, before anything reads them, for the rows that need it:
-rows written since (a trigger emptied their ``fresh_until``, see ``store.freshness``), rows
-whose score the clock has moved on, and, on a new day, the budgets that moved across a rung of
-the day's value ladder. Everything is worked out again when the rules change (the score
-weights in the config file, a pipeline's stages) or the clock goes back (a ``--now`` pinned
-before the last one). In a team, the stored score is that of whoever looked last: the score
-weights of everyone's config file should match.
+The board reads a column in score order straight from the database (``store.board``), and
+the report reads each prospect's advice as stored (``store.stored_advice``). The pure core
+still computes every score (``core.score``), every piece of advice (``core.advice``) and the
+folded text a prospect is found by (``core.search``); this stores them, before anything reads
+them, for the rows that need it: rows written since (a trigger emptied their
+``fresh_until``, see ``store.freshness``), rows whose score or advice the clock has moved on,
+and, on a new day, the budgets that moved across a rung of the day's value ladder. Everything
+is worked out again when the rules change (the score weights, the thresholds or the rotting
+limits in the config file, a pipeline's stages, the rotting limits learned from the year's
+moves) or the clock goes back (a ``--now`` pinned before the last one). In a team, what is
+stored is what whoever looked last worked out: everyone's config file should match (the
+report reads stored advice only where its own rules match them: :func:`stored_advice_holds`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from pipeline_tui.core import domain
+from pipeline_tui.core import advice, domain
 from pipeline_tui.core.aging import RottingLimit
 from pipeline_tui.core.aging import rotting_limits as rotting_limits_of
 from pipeline_tui.core.figures import lookback_window
@@ -31,7 +34,7 @@ from pipeline_tui.core.score import (
 )
 from pipeline_tui.core.search import search_text
 from pipeline_tui.core.settings import Settings
-from pipeline_tui.store import freshness, queries
+from pipeline_tui.store import freshness, queries, stored_advice
 from pipeline_tui.store.db import run_write
 from pipeline_tui.store.report import load_stage_time
 
@@ -66,10 +69,41 @@ def context(now: datetime, settings: Settings) -> ScoreContext:
 def _fingerprint(settings: Settings, stages: Iterable[domain.Stage]) -> str:
     """What every score depends on besides its prospect, the day and the ladder (a budget is
     ranked in the home currency: the rates are part of it)."""
-    layout = tuple((s.id, s.pipeline_id, s.position, s.kind) for s in stages)
+    layout = tuple(tuple(stage) for stage in stages)  # names, places, odds, kinds and roles
     money = (settings.currency.home, sorted(settings.currency.rates.items()))
-    rules = (tuple(settings.score), settings.thresholds.stale_after_days, layout, money)
+    rotting = sorted(settings.rotting.items())
+    rules = (tuple(settings.score), tuple(settings.thresholds), rotting, layout, money)
     return hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
+
+
+def stored_advice_holds(
+    now: datetime, settings: Settings, stages: Sequence[domain.Stage], limits: dict[int, RottingLimit]
+) -> bool:
+    """Whether the advice stored on rows still fresh at ``now`` is what the rules would say
+    now, for everyone's report (whose rotting limits are ``limits``): worked out with the
+    same rules and limits, at moments no later than ``now``."""
+    basis = freshness.basis()
+    return (
+        basis is not None
+        and basis["rules"] == _fingerprint(settings, stages)
+        and basis["latest"] <= now
+        and _limits(settings, stages, basis["stage_time"]) == limits
+    )
+
+
+def _in_stages_whose_limit_moved(
+    settings: Settings, stages: Sequence[domain.Stage], before: Sequence[domain.StageTime] | None, after
+) -> list[int]:
+    """The live prospects of the stages whose rotting limit differs between two days' time in
+    stage (their stale advice reads it)."""
+    old, new = _limits(settings, stages, before), _limits(settings, stages, after)
+    return freshness.in_stages([stage_id for stage_id, limit in new.items() if old.get(stage_id) != limit])
+
+
+def _limits(
+    settings: Settings, stages: Iterable[domain.Stage], stage_time: Sequence[domain.StageTime] | None
+) -> dict[int, RottingLimit]:
+    return rotting_limits_of(stages, stage_time or (), settings.rotting, settings.thresholds)
 
 
 def _holds(basis: dict | None, rules: str, now: datetime) -> bool:
@@ -115,13 +149,14 @@ def _work_out_stale(now: datetime, settings: Settings, stages: Sequence[domain.S
             rescore.update(freshness.open_with_values_between(moved, open_ids, settings.currency.home))
     stage_time = basis["stage_time"] if basis is not None else None
     if everything or stage_time is None or basis["day"] != now.date():
-        stage_time = _stage_time(now, settings)  # a query over a year of moves: once a day
-    score_context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
+        before, stage_time = stage_time, _stage_time(now, settings)  # a year of moves: once a day
+        rescore.update(_in_stages_whose_limit_moved(settings, stages, before, stage_time))
+    working = _working(now, ladder, stages, _limits(settings, stages, stage_time), settings)
     texts_for = set(changed)
     ordered = sorted(rescore)
     with freshness.rewriting(len(ordered)):
         for start in range(0, len(ordered), CHUNK):
-            _work_out(ordered[start : start + CHUNK], texts_for, score_context, settings)
+            _work_out(ordered[start : start + CHUNK], texts_for, working, settings)
     latest = now if everything or basis is None else max(now, basis["latest"])
     found = (rules, now.date(), ladder, latest, stage_time)
     if (
@@ -146,18 +181,58 @@ def _moved_rungs(before: Sequence[int], after: Sequence[int]) -> list[tuple[int,
     return merged
 
 
-def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settings: Settings) -> None:
-    """Score these prospects (the open ones; the others have none) and fold the text of those
-    in ``texts_for``, and store both with how long they hold."""
+class Working(NamedTuple):
+    """What working out a prospect's score and advice at one moment needs beyond it."""
+
+    score: ScoreContext
+    advice: advice.Context
+    open_stage_by_id: dict[int, domain.Stage]
+
+
+def _working(
+    now: datetime,
+    ladder: Sequence[int],
+    stages: Sequence[domain.Stage],
+    limits: dict[int, RottingLimit],
+    settings: Settings,
+) -> Working:
+    score_context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
+    snapshot = domain.Snapshot(now, queries.load_pipelines(), tuple(stages), ())
+    opens = {stage.id: stage for group in score_context.open_stages.values() for stage in group}
+    return Working(score_context, advice.Context(snapshot, settings.thresholds, limits), opens)
+
+
+def worked_out(
+    prospect: domain.Prospect | None, working: Working, settings: Settings
+) -> tuple[int | None, datetime, list[tuple]]:
+    """A prospect's score, until when it and its advice hold, and its advice (prospect id and
+    name, code, message, when, tail, weighted value; none for one not live or not open)."""
+    score, until = score_and_until(prospect, working.open_stage_by_id, working.score, settings)
+    if score is None:
+        return score, until, []
+    stage = working.open_stage_by_id[prospect.stage_id]
+    pieces = advice.advice_of(prospect, stage, working.advice)
+    holds = advice.advice_holds_until(prospect, stage, working.advice)
+    if holds is not None and holds < until:
+        until = holds
+    if not pieces:
+        return score, until, []
+    value = advice.weighted_value(prospect, stage)
+    return score, until, [(prospect.id, prospect.name, *piece, value) for piece in pieces]
+
+
+def _work_out(ids: list[int], texts_for: set[int], working: Working, settings: Settings) -> None:
+    """Score these prospects (the open ones; the others have none), work out their advice and
+    fold the text of those in ``texts_for``, and store them all with how long they hold."""
     size = next(size for size in SIZES if size >= len(ids))
     padded = ids + ids[-1:] * (size - len(ids))  # a few shapes of query, each built once (store.built)
-    stages = [stage for opens in context.open_stages.values() for stage in opens]
-    stage_by_id = {stage.id: stage for stage in stages}
+    stages = list(working.open_stage_by_id.values())
     live = {p.id: p for p in queries.prospects_by_id(padded, stages, settings.currency)}
     texts = freshness.texts_of(padded) if texts_for.intersection(ids) else {}
-    plain, with_text = [], []
+    plain, with_text, pieces = [], [], []
     for pid in ids:
-        score, until = score_and_until(live.get(pid), stage_by_id, context, settings)
+        score, until, found = worked_out(live.get(pid), working, settings)
+        pieces += found
         folded = search_text(texts[pid][1:5], texts[pid][5:]) if pid in texts_for and pid in texts else None
         if folded is not None and folded != texts[pid][0]:  # (a move changes no text: its index stays)
             with_text.append((score, until, folded, pid))
@@ -165,6 +240,7 @@ def _work_out(ids: list[int], texts_for: set[int], context: ScoreContext, settin
             plain.append((score, until, pid))
     freshness.write(plain, with_text=False)
     freshness.write(with_text, with_text=True)
+    stored_advice.replace(ids, pieces)
 
 
 def score_and_until(
@@ -186,6 +262,8 @@ class NewRows(NamedTuple):
     context: ScoreContext
     open_stage_by_id: dict
     basis: tuple  # the basis to store once they are in: rules, day, ladder, latest, time in stage
+    working: Working
+    advice: list  # what :func:`new_row` worked out, stored by :func:`new_rows_in`
 
 
 def for_new_rows(
@@ -204,11 +282,23 @@ def for_new_rows(
         ladder, latest, stage_time = basis["ladder"], max(now, basis["latest"]), basis["stage_time"]
     else:
         return None
-    context = ScoreContext(now, ladder, open_stages_by_pipeline(stages))
-    open_stage_by_id = {stage.id: stage for opens in context.open_stages.values() for stage in opens}
-    return NewRows(context, open_stage_by_id, (rules, now.date(), ladder, latest, stage_time))
+    working = _working(now, ladder, stages, _limits(settings, stages, stage_time), settings)
+    basis = (rules, now.date(), ladder, latest, stage_time)
+    return NewRows(working.score, working.open_stage_by_id, basis, working, [])
+
+
+def new_row(
+    prospect: domain.Prospect | None, new: NewRows, settings: Settings
+) -> tuple[int | None, datetime]:
+    """One imported row's score and until when it and its advice hold; its advice is kept in
+    ``new`` until :func:`new_rows_in`."""
+    score, until, pieces = worked_out(prospect, new.working, settings)
+    new.advice.extend(pieces)
+    return score, until
 
 
 def new_rows_in(new: NewRows) -> None:
-    """After the import's rows are in (its transaction): the basis they were scored with."""
+    """After the import's rows are in (its transaction): their advice, and the basis they
+    were worked out with."""
+    stored_advice.replace((), new.advice)
     freshness.set_basis(*new.basis)

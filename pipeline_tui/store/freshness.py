@@ -1,4 +1,5 @@
-"""Which prospects' stored score and search text must be worked out again (schema 9).
+"""Which prospects' stored score, advice and search text must be worked out again (schema 9,
+and 11 for the advice).
 
 The board reads a column in score order straight from the database, so each prospect's score
 and the folded text it is searched by are kept on its row (``services.scores`` works them
@@ -25,20 +26,29 @@ from pipeline_tui.store.models import Prospect, Setting
 NEVER = datetime(9999, 12, 31)  # a closed or archived prospect's score: no time changes it
 MANY = 10_000  # rows rewritten at once: their indexes are made afresh after, not row by row
 
-# what the score and the search text are made from: a change to any empties fresh_until
-_READ_FROM_PROSPECT = (
+# what the score and the search text are made from (schema 9), and what the advice reads too
+# (schema 11): a change to any empties fresh_until
+_SCORE_READS_FROM_PROSPECT = (
     "name, organization, contact, notes, pipeline_id, stage_id, created_at, stage_entered_at,"
     " value_cents, expected_close, urgency, decision_maker, archived, last_activity_at, demo_or_trial"
 )
-_READ_FROM_FOLLOW_UP = "prospect_id, kind, due_at, done_at, notes, outcome"
+_ADVICE_READS_FROM_PROSPECT = (
+    ", probability, last_contact_at, last_appointment_at, snoozed_until, snooze_reason, currency, updated_at"
+)
+_SCORE_READS_FROM_FOLLOW_UP = "prospect_id, kind, due_at, done_at, notes, outcome"
+_ADVICE_READS_FROM_FOLLOW_UP = ", created_at"
 
+
+# (WATCHED and FOLLOW_UP_WATCHED: the columns :func:`install` names)
 _SQLITE_TRIGGERS = (
-    f"""CREATE TRIGGER IF NOT EXISTS prospect_fresh AFTER UPDATE OF {_READ_FROM_PROSPECT} ON prospect
+    "DROP TRIGGER IF EXISTS prospect_fresh",  # (schema 11 watches more columns than schema 9 did)
+    "DROP TRIGGER IF EXISTS follow_up_fresh_update",
+    """CREATE TRIGGER IF NOT EXISTS prospect_fresh AFTER UPDATE OF WATCHED ON prospect
     BEGIN UPDATE prospect SET fresh_until = NULL WHERE id = NEW.id; END""",
     """CREATE TRIGGER IF NOT EXISTS follow_up_fresh_insert AFTER INSERT ON follow_up
     BEGIN UPDATE prospect SET fresh_until = NULL WHERE id = NEW.prospect_id; END""",
-    f"""CREATE TRIGGER IF NOT EXISTS follow_up_fresh_update
-    AFTER UPDATE OF {_READ_FROM_FOLLOW_UP} ON follow_up
+    """CREATE TRIGGER IF NOT EXISTS follow_up_fresh_update
+    AFTER UPDATE OF FOLLOW_UP_WATCHED ON follow_up
     BEGIN UPDATE prospect SET fresh_until = NULL WHERE id IN (OLD.prospect_id, NEW.prospect_id); END""",
     """CREATE TRIGGER IF NOT EXISTS follow_up_fresh_delete AFTER DELETE ON follow_up
     BEGIN UPDATE prospect SET fresh_until = NULL WHERE id = OLD.prospect_id; END""",
@@ -48,7 +58,7 @@ _POSTGRES_TRIGGERS = (
     """CREATE OR REPLACE FUNCTION prospect_fresh() RETURNS TRIGGER AS $$
     BEGIN NEW.fresh_until := NULL; RETURN NEW; END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS prospect_fresh ON prospect",
-    f"""CREATE TRIGGER prospect_fresh BEFORE UPDATE OF {_READ_FROM_PROSPECT} ON prospect
+    """CREATE TRIGGER prospect_fresh BEFORE UPDATE OF WATCHED ON prospect
     FOR EACH ROW EXECUTE PROCEDURE prospect_fresh()""",
     """CREATE OR REPLACE FUNCTION follow_up_fresh() RETURNS TRIGGER AS $$
     BEGIN
@@ -57,16 +67,20 @@ _POSTGRES_TRIGGERS = (
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS follow_up_fresh ON follow_up",
-    f"""CREATE TRIGGER follow_up_fresh AFTER INSERT OR DELETE OR UPDATE OF {_READ_FROM_FOLLOW_UP}
+    """CREATE TRIGGER follow_up_fresh AFTER INSERT OR DELETE OR UPDATE OF FOLLOW_UP_WATCHED
     ON follow_up FOR EACH ROW EXECUTE PROCEDURE follow_up_fresh()""",
 )
 
 
-def install(db: peewee.Database) -> None:
-    """Create the triggers and the index of fresh_until (in the caller's transaction)."""
+def install(db: peewee.Database, *, advice: bool = True) -> None:
+    """Create the triggers and the index of fresh_until (in the caller's transaction); without
+    ``advice``, the triggers of schema 9 (which watch no column added since)."""
     db.execute_sql("CREATE INDEX IF NOT EXISTS prospect_fresh_until ON prospect (fresh_until)")
+    prospect, follow_up = _SCORE_READS_FROM_PROSPECT, _SCORE_READS_FROM_FOLLOW_UP
+    if advice:
+        prospect, follow_up = prospect + _ADVICE_READS_FROM_PROSPECT, follow_up + _ADVICE_READS_FROM_FOLLOW_UP
     for statement in _SQLITE_TRIGGERS if isinstance(db, peewee.SqliteDatabase) else _POSTGRES_TRIGGERS:
-        db.execute_sql(statement)
+        db.execute_sql(statement.replace("FOLLOW_UP_WATCHED", follow_up).replace("WATCHED", prospect))
 
 
 def _rows(query) -> list[tuple]:
@@ -129,6 +143,15 @@ def open_with_values_between(
         )
         found += [pid for (pid,) in _rows(foreign)]
     return found
+
+
+def in_stages(stage_ids: Sequence[int]) -> list[int]:
+    """The live prospects in these stages."""
+    if not stage_ids:
+        return []
+    live = Prospect.archived == False  # noqa: E712
+    query = Prospect.select(Prospect.id).where(live, Prospect.stage.in_(list(stage_ids)))
+    return [pid for (pid,) in _rows(query)]
 
 
 def all_ids() -> list[int]:

@@ -65,17 +65,21 @@ def load_report_snapshot(
     settings: Settings,
     pipeline_id: int | None = None,
     owner: str | None = None,
+    *,
+    with_open: bool = True,
 ) -> domain.Snapshot:
-    """Everything the report needs: open prospects one by one, the rest summarised; one
-    salesperson's (``owner``) or everyone's, of one pipeline or all."""
+    """Everything the report needs: open prospects one by one (none without ``with_open``:
+    the caller reads their sums and advice apart), the rest summarised; one salesperson's
+    (``owner``) or everyone's, of one pipeline or all."""
     quota = queries.load_quota(owner)
     stages = queries.load_stages(settings)
     open_ids = [stage.id for stage in stages if stage.kind == OPEN]
+    found = _open_prospects(open_ids, pipeline_id, owner, settings.currency) if with_open else ()
     return domain.Snapshot(
         now=now,
         pipelines=queries.load_pipelines(),
         stages=stages,
-        prospects=_open_prospects(open_ids, pipeline_id, owner, settings.currency),
+        prospects=found,
         quota=quota,
         pipeline_id=pipeline_id,
         closed_totals=queries.load_closed_totals(pipeline_id, stages, owner, settings.currency),
@@ -85,13 +89,16 @@ def load_report_snapshot(
     )
 
 
-def _open_follow_ups() -> dict[int, list[domain.FollowUp]]:
-    """Every open follow-up by prospect, soonest first (read from the index that holds them)."""
+def _open_follow_ups(ids: list[int] | None = None) -> dict[int, list[domain.FollowUp]]:
+    """Every open follow-up by prospect (of these prospects only, if given), soonest first
+    (read from the index that holds them)."""
     query = (
         FollowUp.select(FollowUp.id, FollowUp.prospect, FollowUp.kind, FollowUp.due_at, FollowUp.created_at)
         .where(FollowUp.done_at.is_null())
         .order_by(FollowUp.prospect, FollowUp.due_at, FollowUp.id)
     )
+    if ids is not None:
+        query = query.where(FollowUp.prospect.in_(ids))
     grouped: dict[int, list[domain.FollowUp]] = defaultdict(list)
     moment = moment_reader()
     kinds: dict[str, str] = {}
@@ -109,6 +116,64 @@ def _open_prospects(
     query = Prospect.select(*COLUMNS).where(Prospect.archived == False, Prospect.stage.in_(open_ids))  # noqa: E712
     make = _record_maker(currencies, _open_follow_ups())
     return tuple([make(row) for row in _rows(_scoped(query, pipeline_id, owner))])
+
+
+FEW = 2000  # prospects read by their ids; more are picked out of a read of all of them
+
+
+def open_prospects_among(ids: list[int], open_ids: list[int], currencies: Currencies) -> tuple:
+    """These live open prospects (ids of live open ones), as :func:`_open_prospects` makes them."""
+    if len(ids) > FEW:
+        wanted = set(ids)
+        return tuple(p for p in _open_prospects(open_ids, None, None, currencies) if p.id in wanted)
+    found: list[domain.Prospect] = []
+    for start in range(0, len(ids), FEW // 4):
+        chunk = ids[start : start + FEW // 4]
+        query = Prospect.select(*COLUMNS).where(Prospect.id.in_(chunk))
+        make = _record_maker(currencies, _open_follow_ups(chunk))
+        found += [make(row) for row in _rows(query)]
+    return tuple(found)
+
+
+# what the open sums read of each live open prospect (core.open_deals.DEAL_FIELDS, and the
+# currency of its value)
+DEAL_COLUMNS = (
+    Prospect.stage,
+    Prospect.expected_close,
+    Prospect.probability,
+    Prospect.value_cents,
+    Prospect.created_at,
+    Prospect.stage_entered_at,
+    Prospect.updated_at,
+    Prospect.last_activity_at,
+    Prospect.snoozed_until,
+    Prospect.snooze_reason,
+    Prospect.source,
+    Prospect.currency,
+)
+
+
+def open_deals(open_ids: list[int], currencies: Currencies) -> tuple[list[tuple], list[datetime]]:
+    """What the open sums read of every live open prospect (``core.open_deals.DEAL_FIELDS``),
+    and the due times of their open appointments: a read of a few columns, no records."""
+    live = (Prospect.archived == False) & Prospect.stage.in_(open_ids)  # noqa: E712
+    known, moment = _moment_reader()
+    day = _day_reader()
+    deals = [
+        (stage, None if close is None else day(close), probability,
+         value if not code else to_home(value, code, currencies),
+         known(created) or moment(created), known(entered) or moment(entered),
+         updated and (known(updated) or moment(updated)), activity and (known(activity) or moment(activity)),
+         until and (known(until) or moment(until)), reason, source)
+        for (stage, close, probability, value, created, entered, updated, activity, until, reason, source,
+             code) in _rows(Prospect.select(*DEAL_COLUMNS).where(live))
+    ]  # fmt: skip
+    appointments = (
+        FollowUp.select(FollowUp.due_at)
+        .join(Prospect, on=(FollowUp.prospect == Prospect.id))
+        .where(FollowUp.done_at.is_null(), FollowUp.kind == "appointment", live)
+    )
+    return deals, [known(due) or moment(due) for (due,) in _rows(appointments)]
 
 
 def _record_maker(currencies: Currencies, follow_ups: dict[int, list[domain.FollowUp]]):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import peewee
 
 from pipeline_tui.errors import UserError
-from pipeline_tui.store import activity, board, currency, freshness, models, search, totals
+from pipeline_tui.store import activity, board, currency, freshness, models, search, stored_advice, totals
 from pipeline_tui.store.schema_version import SCHEMA_VERSION
 
 
@@ -151,16 +151,16 @@ def _to_9(db: peewee.Database) -> None:
     db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "search_text" TEXT NOT NULL DEFAULT \'\'')
     db.execute_sql(f'ALTER TABLE "prospect" ADD COLUMN "fresh_until" {moment}')
     db.create_tables([models.StageTotal])
-    _install_board(db)
+    _install_board(db, advice=False)
     totals.rebuild(db)
     if isinstance(db, peewee.SqliteDatabase):
         db.execute_sql("ANALYZE")  # the planner's statistics, new index included
 
 
-def _install_board(db: peewee.Database) -> None:
+def _install_board(db: peewee.Database, *, advice: bool = True) -> None:
     """What the board reads through (schema 9), made afresh or added to an older database."""
     board.install(db)
-    freshness.install(db)
+    freshness.install(db, advice=advice)
     totals.install(db)
     search.install(db)
 
@@ -170,6 +170,16 @@ def _to_10(db: peewee.Database) -> None:
     named (""): the home currency, which is what their values were entered in."""
     db.execute_sql('ALTER TABLE "prospect" ADD COLUMN "currency" VARCHAR(3) NOT NULL DEFAULT \'\'')
     currency.install(db)
+
+
+def _to_11(db: peewee.Database) -> None:
+    """Schema 11: each open prospect's advice kept beside its score (see
+    :mod:`pipeline_tui.store.stored_advice`), so the freshness triggers also watch what the
+    advice reads. Nothing is worked out here: every row starts not fresh, and the next
+    program that looks (the board) works them out."""
+    stored_advice.install(db)
+    freshness.install(db)
+    db.execute_sql('UPDATE "prospect" SET "fresh_until" = NULL')
 
 
 # version reached -> the step from the version before it; each runs in one transaction.
@@ -183,6 +193,7 @@ MIGRATIONS: dict[int, Callable[[peewee.Database], None]] = {
     8: _to_8,
     9: _to_9,
     10: _to_10,
+    11: _to_11,
 }
 
 
@@ -271,6 +282,7 @@ def create_schema(db: peewee.Database) -> None:
         activity.install(db)
         _install_board(db)
         currency.install(db)
+        stored_advice.install(db)
         seed_defaults()
         set_version(db, SCHEMA_VERSION)
 

@@ -4,4 +4,4 @@ On its own, without peewee, so that ``pipeline-tui due`` (at every shell prompt)
 ``--version`` can check a file's version without loading the database layer.
 """
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11

@@ -1,0 +1,157 @@
+"""Each open prospect's advice, stored beside its score (schema 11) and read by everyone's
+report: after every kind of write and as the clock passes, what is stored (worded at the
+moment of reading) is what the pure core says, on both engines; a report over rows not all
+fresh, or made under other rules, is the one worked out in memory."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipeline_tui.core import advice as advice_rules
+from pipeline_tui.core.report import build_report, rotting_limits_of
+from pipeline_tui.core.settings import Settings, Thresholds
+from pipeline_tui.services import report as report_service
+from pipeline_tui.services import scores
+from pipeline_tui.services.base import undo_last
+from pipeline_tui.services.follow_ups import complete, log_activity, schedule, snooze
+from pipeline_tui.services.prospects import (
+    add_prospect,
+    archive_prospect,
+    edit_prospect,
+    mark_lost,
+    mark_won,
+    snooze_prospect,
+    step_prospect,
+)
+from pipeline_tui.store import freshness, stored_advice
+from pipeline_tui.store.db import read_snapshot
+from pipeline_tui.store.report import load_report_snapshot
+from tests.test_board_reader import _import_csv, demo
+
+SETTINGS = Settings()
+
+
+def _in_memory(now, settings: Settings = SETTINGS):
+    """The report as the core works it out from every open prospect's record."""
+    with read_snapshot():
+        snapshot = load_report_snapshot(now, settings)
+    return build_report(snapshot, settings)
+
+
+def _stored_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advice]:
+    """What is stored, worded at ``now``; asserts it all holds (none worked out in memory)."""
+    with read_snapshot():
+        snapshot = load_report_snapshot(now, settings, with_open=False)
+        limits = rotting_limits_of(snapshot, settings)
+        assert scores.stored_advice_holds(now, settings, snapshot.stages, limits)
+        assert stored_advice.not_fresh(now) == []
+        return advice_rules.sort_advice(report_service._stored(now, set()))
+
+
+def _cores_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advice]:
+    return [a for a in _in_memory(now, settings).advice if a.prospect_id is not None]
+
+
+def _kept_equals_core(now) -> None:
+    scores.keep_current(now, SETTINGS)
+    assert _stored_advice(now) == _cores_advice(now)
+
+
+def test_stored_advice_is_the_cores_after_every_kind_of_write(db, now):
+    demo(now)
+    _kept_equals_core(now)
+    ids = sorted({a.prospect_id for a in _cores_advice(now)})
+    writes = [
+        lambda: add_prospect(now, "Acme [bold]", stage="Qualified", fields={"decision_maker": "yes"}),
+        lambda: edit_prospect(ids[0], now, {"value": "123456", "decision_maker": "yes", "contact": "Jo"}),
+        lambda: step_prospect(ids[1], 1, now),
+        lambda: log_activity(ids[2], "call", now, outcome="wants a quote"),
+        lambda: schedule(ids[3], "appointment", now + timedelta(hours=20), now),
+        lambda: schedule(ids[4], "info-request", now - timedelta(hours=30), now),
+        lambda: snooze(schedule(ids[5], "call", now - timedelta(days=3), now).id, timedelta(days=1), now),
+        lambda: complete(schedule(ids[6], "demo", now - timedelta(days=1), now).id, now, outcome="keen"),
+        lambda: snooze_prospect(ids[7], now + timedelta(days=9), "on holiday", now),
+        lambda: mark_won(ids[8], now),
+        lambda: mark_lost(ids[9], "price", now),
+        lambda: archive_prospect(ids[10], now),
+    ]
+    first = _stored_advice(now)
+    for write in writes:
+        write()
+        assert freshness.any_stale(now), "each write leaves its prospect to be worked out again"
+        _kept_equals_core(now)
+    assert _stored_advice(now) != first
+    gone = add_prospect(now, "Gone again", stage="Proposal").id
+    _kept_equals_core(now)
+    assert _rows_of(gone)
+    undo_last()  # the new row deleted: its advice goes with it
+    assert not _rows_of(gone)
+    assert _stored_advice(now) == _cores_advice(now)
+
+
+def _rows_of(prospect_id: int) -> list:
+    from pipeline_tui.store.models import database
+
+    sql = f"SELECT code FROM stored_advice WHERE prospect_id = {database.obj.param}"  # (its name too)
+    return database.obj.execute_sql(sql, (prospect_id,)).fetchall()
+
+
+def test_stored_advice_is_the_cores_after_an_import(db, now, tmp_path):
+    _import_csv(tmp_path, now, 120)  # into an empty database: the import stores it
+    assert not freshness.any_stale(now)
+    assert _stored_advice(now) == _cores_advice(now)
+    _import_csv(tmp_path, now, 60)  # into one whose scores hold
+    assert _stored_advice(now) == _cores_advice(now)
+
+
+def test_stored_advice_holds_until_the_moment_it_says_and_is_worked_out_again_then(db, now):
+    """Just before each row's ``fresh_until`` the stored advice, worded then, is what the core
+    says then; at it the row is worked out again. The demo has appointments, requests,
+    trials and stale deals whose moments come within the month."""
+    demo(now)
+    for hours in (20, 40):
+        schedule(1, "appointment", now + timedelta(hours=hours), now)
+    schedule(2, "info-request", now - timedelta(hours=2), now)
+    scores.keep_current(now, SETTINGS)
+    moments = 0
+    moment = now
+    while moments < 12:
+        moment = freshness.next_change()
+        if moment is None or moment > now + timedelta(days=30):
+            break
+        assert _stored_advice(moment - timedelta(microseconds=1)) == _cores_advice(
+            moment - timedelta(microseconds=1)
+        )
+        _kept_equals_core(moment)
+        moments += 1
+    assert moments >= 5
+
+
+def test_a_report_over_rows_written_since_equals_the_one_worked_out_in_memory(db, now):
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    ids = sorted({a.prospect_id for a in _cores_advice(now)})
+    step_prospect(ids[0], 1, now)
+    edit_prospect(ids[1], now, {"decision_maker": "yes"})
+    schedule(ids[2], "info-request", now - timedelta(hours=9), now)
+    mark_won(ids[3], now)  # (their stored advice is still there, and not theirs any more)
+    archive_prospect(ids[4], now)
+    later = now + timedelta(days=3)  # (some rows' stored advice stops holding by then, too)
+    for moment in (now, later):
+        assert freshness.any_stale(moment)
+        with read_snapshot():
+            assert report_service._with_stored_advice(moment, SETTINGS) is not None  # the stored path
+        assert report_service.report(moment, SETTINGS) == _in_memory(moment)
+
+
+def test_stored_advice_made_under_other_thresholds_is_not_read(db, now):
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    other = Settings(thresholds=Thresholds(offer_trial_after_days=3, info_request_hours=1))
+    assert _cores_advice(now, other) != _cores_advice(now)  # (the change shows in the advice)
+    with read_snapshot():
+        assert report_service._with_stored_advice(now, other) is None
+    assert report_service.report(now, other) == _in_memory(now, other)
+    rotting = Settings(rotting={"Lead": 2})
+    with read_snapshot():
+        assert report_service._with_stored_advice(now, rotting) is None
