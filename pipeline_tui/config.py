@@ -34,13 +34,15 @@ dates read, and keys.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import tzinfo
-from pathlib import Path
 
 from pipeline_tui.errors import UserError
 
 TYPE_CHECKING = False  # as typing's, without importing typing: `due` finds the database here
 if TYPE_CHECKING:  # the settings only when a file is read: finding the database needs none
+    from pathlib import Path
+
     from pipeline_tui.core.dates import DateRules
     from pipeline_tui.core.money import Currencies
     from pipeline_tui.core.settings import Settings
@@ -61,10 +63,31 @@ SECTIONS = (
 )
 
 
-def data_dir() -> Path:
-    from platformdirs import user_data_dir
+def _user_dir(variable: str, default: str) -> str | None:
+    """This program's directory under ``$XDG_…`` (``variable``) if that is absolute, else under
+    ``default`` in an absolute ``$HOME``: platformdirs' answer on Linux, without importing it and
+    pathlib (a third of what ``pipeline-tui agenda`` took). None where its rules say more (other
+    systems, Android, no usable home): ask platformdirs then. tests/test_config_paths.py checks
+    the two agree."""
+    if sys.platform != "linux" or hasattr(sys, "getandroidapilevel") or "ANDROID_DATA" in os.environ:
+        return None
+    given = os.environ.get(variable, "")
+    if os.path.isabs(given):
+        return os.path.join(given, APP_NAME)
+    if not os.path.isabs(os.environ.get("HOME", "")):
+        return None
+    return os.path.join(os.path.expanduser(default), APP_NAME)
 
-    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+def data_dir() -> Path:
+    from pathlib import Path
+
+    found = _user_dir("XDG_DATA_HOME", "~/.local/share")
+    if found is None:
+        from platformdirs import user_data_dir
+
+        found = user_data_dir(APP_NAME, appauthor=False)
+    return Path(found)
 
 
 def default_db_path() -> Path:
@@ -75,13 +98,24 @@ def demo_db_path() -> Path:
     return data_dir() / "demo.db"
 
 
-def config_path() -> Path:
+def config_file() -> str:
+    """Where the config file is (it may not exist): ``$PIPELINE_TUI_CONFIG``, else config.toml
+    in the user config directory."""
     override = os.environ.get("PIPELINE_TUI_CONFIG")
     if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
+        return os.path.expanduser(override)
+    found = _user_dir("XDG_CONFIG_HOME", "~/.config")
+    if found is None:
+        from platformdirs import user_config_dir
 
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+        found = user_config_dir(APP_NAME, appauthor=False)
+    return os.path.join(found, "config.toml")
+
+
+def config_path() -> Path:
+    from pathlib import Path
+
+    return Path(config_file())
 
 
 def _section(cls, values: dict, prefix: str, path: Path):
@@ -264,17 +298,18 @@ def _follow_up_sections(data: dict, path: Path) -> dict:
 
 def load_settings(path: Path | None = None) -> Settings:
     """The settings from the config file, or the defaults when there is none."""
-    path = path or config_path()
     try:
-        raw = path.read_bytes()
+        with open(config_file() if path is None else path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         from pipeline_tui.core.settings import Settings
 
         return Settings()
     except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+        raise UserError(f"cannot read {path or config_path()}: {exc.strerror}") from exc
     import tomllib  # only when there is a file to read
 
+    path = path or config_path()
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

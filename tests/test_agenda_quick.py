@@ -70,7 +70,7 @@ def test_the_quick_read_gives_the_full_openings_output_on_either_engines_data(db
         assert [_json(now, quick, **options) for options in OPTIONS] == full
 
 
-def test_agenda_json_loads_neither_peewee_nor_textual_and_prints_what_the_full_path_does(tmp_path, now):
+def test_agenda_json_loads_only_what_it_uses_and_prints_what_the_full_path_does(tmp_path, now):
     from pipeline_tui.store.db import close_database, open_database
 
     path = tmp_path / "pipeline.db"
@@ -79,7 +79,8 @@ def test_agenda_json_loads_neither_peewee_nor_textual_and_prints_what_the_full_p
     close_database()
     probe = (
         "import sys; from pipeline_tui.cli import main; status = main(sys.argv[1:]);"
-        "loaded = [m for m in ('peewee', 'textual', 'pipeline_tui.store.models') if m in sys.modules];"
+        "loaded = [m for m in ('peewee', 'textual', 'pipeline_tui.store.models', 'platformdirs', 'pathlib',"
+        " 'pipeline_tui.core.dates') if m in sys.modules];"
         "sys.stderr.write(repr(loaded)); sys.exit(status)"
     )
     args = ["--now", "2026-11-26 09:30", "agenda", "--json"]

@@ -74,3 +74,65 @@ def test_a_stage_map_hint_names_a_stage_with_control_characters_so_that_it_can_b
     with pytest.raises(UserError) as plain:  # a name without them: in double quotes, as before
         _import(tmp_path, now, "name,stage\nAcme,Verhandlung\n")
     assert 'add --stage-map "Verhandlung=OURS" (OURS: Sales:' in str(plain.value)
+
+
+def test_a_stage_deleted_between_the_check_and_the_write_is_still_refused(db, engine, now, tmp_path):
+    """SQLite's foreign-key checks are off while an import's rows go in: the import checks the
+    pipelines and stages its rows point at itself, in the same transaction."""
+    import pytest
+
+    from pipeline_tui.errors import UserError
+    from pipeline_tui.io.csv_io import parse_csv
+    from pipeline_tui.services.importing import ImportOptions, plan_import, write_plan
+    from pipeline_tui.services.stages import add_stage, remove_stage
+    from pipeline_tui.store.models import Organization, Prospect, StageChange
+
+    def foreign_keys() -> int | None:
+        return db.execute_sql("PRAGMA foreign_keys").fetchone()[0] if engine == "sqlite" else None
+
+    add_stage("Pilot", None)
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "name,organization,stage\nAcme deal,Acme,Pilot\nGlobex deal,Globex,Lead\n", encoding="utf-8"
+    )
+    plan = plan_import(parse_csv(path, now), str(path), now, ImportOptions())
+    remove_stage("Pilot", None, now)  # another program, meanwhile
+    with pytest.raises(
+        UserError, match="^a stage of this import was deleted meanwhile .*; nothing was saved$"
+    ):
+        write_plan(plan, now, Settings())
+    assert (Prospect.select().count(), StageChange.select().count(), Organization.select().count()) == (
+        0,
+        0,
+        0,
+    )
+    assert foreign_keys() in (1, None)
+    add_stage("Pilot", None)
+    plan = plan_import(parse_csv(path, now), str(path), now, ImportOptions())
+    assert write_plan(plan, now, Settings()) == 2 and foreign_keys() in (1, None)
+    assert sorted(p.stage.name for p in Prospect.select()) == ["Lead", "Pilot"]
+
+
+def test_a_stage_map_hint_names_a_stage_with_shell_characters_so_that_it_can_be_copied(db, now, tmp_path):
+    """Between double quotes a shell still expands $, a backquote and \\: such a name is written
+    in single quotes, which a shell reads back exactly."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from pipeline_tui.errors import UserError
+
+    stages = ["Deal $HOME `id` $(id)", 'Say "hi" \\n', "It's 100% done!"]
+    rows = "".join(f'Acme,"{stage.replace(chr(34), chr(34) * 2)}"\n' for stage in stages)
+    with pytest.raises(UserError) as refused:
+        _import(tmp_path, now, "name,stage\n" + rows)
+    hint = next(line for line in refused.value.details if "add --stage-map" in line)
+    words = hint.partition("add ")[2].partition(" (OURS:")[0]
+    assert words.count("--stage-map '") == len(stages)
+    if shutil.which("bash"):
+        script = f"for word in {words.replace('--stage-map ', '')}; do printf '%s\\n' \"$word\"; done"
+        echoed = subprocess.run(
+            ["bash", "-c", script], capture_output=True, timeout=10, env={"LC_ALL": "C.UTF-8"}
+        )
+        assert echoed.stdout.decode().splitlines() == [f"{stage}=OURS" for stage in stages]

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from pipeline_tui.core.date_order import read_numeric, split_numeric
+from pipeline_tui.core.date_rules import WORKING_HOUR, DateRules  # noqa: F401 (their home for callers)
 from pipeline_tui.core.iso_dates import DateError, parse_iso  # noqa: F401 (their home for callers)
 from pipeline_tui.core.lateness import days_late
 from pipeline_tui.core.zones import add_real_time, settle
 
-WORKING_HOUR = time(9, 0)
 AFTERNOON = time(14, 0)
 
 WEEKDAYS = {
@@ -83,16 +83,6 @@ _WEEKDAY_RE = re.compile(r"^(?:(?P<next>next)\s+)?(?P<day>[a-z]+)" + _AT_TIME)
 _MONTH_NAME_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 
 EXAMPLES = "tomorrow 10:00, +3d, in 2 weeks, next tue, fri 14:00 or 2026-12-01 09:30"
-
-
-class DateRules(NamedTuple):
-    """How typed dates are read: the order numeric dates are written in (None: a date that
-    reads two ways is refused), where a day without a time lands, and the zone whose
-    daylight-saving changes hours are counted across (None: none)."""
-
-    order: str | None = None
-    working_hour: time = WORKING_HOUR
-    zone: tzinfo | None = None
 
 
 DEFAULT_RULES = DateRules()

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pipeline_tui.core.cadences import Cadence
     from pipeline_tui.core.templates import EmailTemplate
 
-from pipeline_tui.core.dates import DateRules
+from pipeline_tui.core.date_rules import DateRules
 from pipeline_tui.core.money import Currencies
 
 

@@ -69,7 +69,7 @@ FIELDS = (
     "currency",
 )
 CURRENCY = FIELDS.index("currency")
-_SEARCHED = tuple(FIELDS.index(name) for name in ("name", "organization", "contact", "notes"))
+_SEARCHED = itemgetter(*(FIELDS.index(name) for name in ("name", "organization", "contact", "notes")))
 
 # which time closed a deal, by what its status says (the first that the row has)
 CLOSING_TIMES = {
@@ -450,6 +450,11 @@ class _Row:
         self.also = list(settings.header.also.items())
         self.unsettled = {name for name, verdict in settings.orders.items() if not verdict.settled}
         self.moments: dict[tuple[str, str], tuple[str, bool]] = {}  # (column, text) -> as read
+        self.ruled: dict[tuple[str, str], object] = {}  # (column, text) -> what its rule read
+        has = {name for name in self.names if name is not None} | set(settings.header.also)
+        self.closing_times = {
+            status: tuple(c for c in times if c in has) for status, times in CLOSING_TIMES.items()
+        }
 
     def bad(self, row: int, column: str, message: object) -> None:
         self.problems.append(Problem(row, self.s.header.written.get(column, column), str(message)))
@@ -508,7 +513,7 @@ class _Row:
             cells.get("owner"),
             closed_by,
             len(self.problems) > before,
-            search_text(itemgetter(*_SEARCHED)(fields)),
+            search_text(_SEARCHED(fields)),
         )
 
     def nameless(self, row: int) -> None:
@@ -554,14 +559,22 @@ class _Row:
         )
 
     def checked(self, cells: dict[str, str], column: str, rule, row: int, default):
+        """The cell read by its ``rule``, or ``default`` (empty, or noted as a problem). A file
+        repeats a handful of words (yes, high, call): each is read once."""
         text = cells.get(column)
         if text is None:
             return default
+        value = self.ruled.get((column, text))
+        if value is not None:
+            return value
         try:
-            return rule(text)
+            value = rule(text)
         except UserError as exc:
             self.bad(row, column, exc)
             return default
+        if len(self.ruled) < MOMENTS_KEPT:
+            self.ruled[(column, text)] = value
+        return value
 
     def money(self, cells: dict[str, str], row: int) -> tuple[int | None, str]:
         """The value in cents and its currency: the currency column's, else the one the value's
@@ -628,7 +641,7 @@ class _Row:
         """When the deal closed, by what its status says, and which column said it."""
         if status == "open":
             return None, None
-        for column in CLOSING_TIMES[status]:
+        for column in self.closing_times[status]:  # those of CLOSING_TIMES the file has
             if column in cells:
                 return self.moment(cells, column, row), column
         if status is not None:  # won or lost without a time: never dated today

@@ -97,12 +97,25 @@ class Cards(Sequence[Card]):
     read before (``known``) are handed over as the same objects: the column draws a card
     again only when it changed."""
 
-    def __init__(self, reader: BoardReader, column: store.Column, count: int, known: Cards | None) -> None:
+    def __init__(
+        self,
+        reader: BoardReader,
+        column: store.Column,
+        count: int,
+        known: Cards | None,
+        ids: list[int] | None = None,
+        known_hold: bool = False,
+    ) -> None:
+        """``ids``: the column's cards in order, when known (a search's few hits);
+        ``known_hold``: nothing was written since ``known`` was read, at the same minute, so a
+        window of cards all known is handed over with no query."""
         self._reader = reader
         self._column = column
         self._count = count
         self._windows: OrderedDict[int, list[Card]] = OrderedDict()
         self._known: dict[int, Card] = known.loaded() if known is not None else {}
+        self._ids = ids
+        self._known_hold = known_hold
 
     def __len__(self) -> int:
         return self._count
@@ -127,7 +140,10 @@ class Cards(Sequence[Card]):
         return window[at]
 
     def _read(self, number: int) -> list[Card]:
-        cards = self._reader.window(self._column, number * WINDOW, WINDOW)
+        wanted = None if self._ids is None else self._ids[number * WINDOW : (number + 1) * WINDOW]
+        if wanted is not None and self._known_hold and all(pid in self._known for pid in wanted):
+            return [self._known[pid] for pid in wanted]
+        cards = self._reader.window(self._column, number * WINDOW, WINDOW, wanted)
         return [_same(self._known.get(card.id), card) for card in cards]
 
     def loaded(self) -> dict[int, Card]:
@@ -153,7 +169,13 @@ class BoardReader:
         self.pipeline_name = pipeline_name
         self.owner = owner
         self._now = datetime.min
-        self._match: search.Match | None = None
+        # what the search shown finds: its few hits (with each column's cards in order, by
+        # the column's key), else the LIKE pattern its columns are looked through with
+        self._hits: list[search.Hit] | None = None
+        self._found: dict[int | None, list[int]] = {}
+        self._pattern: str | None = None
+        self._kept: tuple[str, list[search.Hit]] | None = None  # (needle, hits) to narrow
+        self._last: Board | None = None  # the board read last, whose search was kept
         self._stages: dict[int, domain.Stage] = {}
         self._limits: dict[int, aging.RottingLimit] = {}
 
@@ -177,7 +199,8 @@ class BoardReader:
         column's header; its cards come as they are asked for. ``before``: the board shown,
         whose cards are handed over again where unchanged; ``touched``: the prospects an
         action changed, when only they did (the other columns of ``before`` are kept whole;
-        ``[]``: nothing was written since ``before``, as when only the search changed)."""
+        ``[]``: nothing was written since ``before``, as when only the search changed: a
+        search that holds the one ``before`` shows, read last, narrows its matches in memory)."""
         self._now = now
         scores.keep_current(now, self.settings)
         with read_snapshot():
@@ -185,8 +208,9 @@ class BoardReader:
             stages = [s for s in queries.load_stages(self.settings) if s.pipeline_id == pipeline.id]
             self._stages = {s.id: s for s in stages}
             self._limits = scores.rotting_limits(now, self.settings, stages)
-            needle = fold(search_text.strip())
-            self._match = search.find(needle) if needle else None
+            # nothing written since ``before`` (read last) at this minute: what it read holds
+            holds = before is not None and before is self._last and touched == [] and now < before.holds_until
+            self._look_for(fold(search_text.strip()), holds)
             heads = self._heads(pipeline.id, stages)
             kept, changed = self._unchanged(before, search_text, touched)
             # nothing changed (another search typed), or cards moved between open stages: no
@@ -203,9 +227,24 @@ class BoardReader:
                 columns.append((head, old_cards))  # the same object: its column draws nothing again
                 continue
             column = store.Column(_key(head), pipeline.id, self.owner)
-            columns.append((head, Cards(self, column, head.count, old_cards)))
+            ids = self._found.get(_key(head), []) if self._hits is not None else None
+            columns.append((head, Cards(self, column, head.count, old_cards, ids, holds)))
         midnight = datetime.combine(now.date() + timedelta(days=1), time())
-        return Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
+        self._last = Board(strip, columns, search_text, min(freshness.next_change() or midnight, midnight))
+        return self._last
+
+    def _look_for(self, needle: str, holds: bool) -> None:
+        """What a search for ``needle`` finds: its hits if few, narrowed in memory from the
+        last search's when this one holds it and what was read ``holds``; else its pattern."""
+        kept = self._kept
+        if not needle:
+            hits = None
+        elif holds and kept is not None and kept[0] in needle:
+            hits = search.narrowed(kept[1], needle)
+        else:
+            hits = search.hits(needle)
+        self._hits, self._kept = hits, (needle, hits) if hits is not None else None
+        self._pattern = search.pattern(needle) if needle and hits is None else None
 
     def _unchanged(
         self, before: Board | None, search_text: str, touched: Iterable[int] | None
@@ -247,26 +286,35 @@ class BoardReader:
         """Every open stage's header; while searching, also the won, lost and archived
         prospects found (a column each, if any is)."""
         open_stages = [s for s in stages if s.kind == domain.OPEN]
-        if self._match is None:
+        if self._hits is None and self._pattern is None:
             found = totals.stage_totals([s.id for s in open_stages], self.owner, self.settings.currency)
             return [_head(stage, found[stage.id]) for stage in open_stages]
         closed = [s for s in stages if s.kind != domain.OPEN]
-        if self._match.indexed:
-            counts = store.indexed_counts(pipeline_id, self.owner, self._match)
+        if self._hits is not None:
+            self._found = self._columns_found(pipeline_id)
             heads = [
-                ColumnHead(s, counts.get((s.id, False), 0), False, None, None) for s in open_stages + closed
+                ColumnHead(s, len(self._found.get(s.id, ())), False, None, None) for s in open_stages + closed
             ]
-            archived = sum(count for (_, gone), count in counts.items() if gone)
-            heads.append(ColumnHead(None, archived, False, None, None))
+            heads.append(ColumnHead(None, len(self._found.get(None, ())), False, None, None))
         else:
             heads = [self._counted(pipeline_id, s) for s in open_stages + closed] + [
                 self._counted(pipeline_id, None)
             ]
         return heads[: len(open_stages)] + [head for head in heads[len(open_stages) :] if head.count]
 
+    def _columns_found(self, pipeline_id: int) -> dict[int | None, list[int]]:
+        """The search's hits on this board, each column's (by its key) in the order shown."""
+        found: dict[int | None, list[search.Hit]] = {}
+        for hit in self._hits or ():
+            if hit.pipeline_id == pipeline_id and (self.owner is None or hit.owner == self.owner):
+                found.setdefault(None if hit.archived else hit.stage_id, []).append(hit)
+        if None in found:  # the archived ones by the stage they were in, first (store.board)
+            found[None].sort(key=lambda hit: hit.stage_id)
+        return {key: [hit.id for hit in hits] for key, hits in found.items()}
+
     def _counted(self, pipeline_id: int, stage: domain.Stage | None) -> ColumnHead:
         column = store.Column(stage.id if stage else None, pipeline_id, self.owner)
-        count = store.count_up_to(column, self._match, SEARCH_COUNTS_UP_TO + 1)
+        count = store.count_up_to(column, self._pattern, SEARCH_COUNTS_UP_TO + 1)
         return ColumnHead(stage, min(count, SEARCH_COUNTS_UP_TO), count > SEARCH_COUNTS_UP_TO, None, None)
 
     def _strip(self, now: datetime, pipeline: domain.Pipeline, stages: list[domain.Stage]) -> Strip:
@@ -284,9 +332,10 @@ class BoardReader:
             quota.target if quota else None,
         )
 
-    def window(self, column: store.Column, start: int, size: int) -> list[Card]:
-        """Cards ``start`` to ``start + size`` of a column, as read now."""
-        rows = store.window(column, self._match, start, size)
+    def window(self, column: store.Column, start: int, size: int, ids: list[int] | None = None) -> list[Card]:
+        """Cards ``start`` to ``start + size`` of a column, as read now (``ids``: those cards',
+        when known)."""
+        rows = store.cards(ids) if ids is not None else store.window(column, self._pattern, start, size)
         steps = store.next_steps([row[0] for row in rows])
         return [self._card(row, steps.get(row[0])) for row in rows]
 
@@ -335,7 +384,8 @@ class BoardReader:
         """The column (its stage's id) that holds an open prospect of this board, and how many
         cards come before it there; None if it is on none (or a search is shown: its cards
         are few, the screen finds it among those read)."""
-        found = store.places([prospect_id]).get(prospect_id) if self._match is None else None
+        searching = self._hits is not None or self._pattern is not None
+        found = None if searching else store.places([prospect_id]).get(prospect_id)
         stage = self._stages.get(found.stage_id) if found is not None else None
         if stage is None or stage.kind != domain.OPEN or found.archived or found.score is None:
             return None

@@ -209,13 +209,19 @@ class _Places:
         return self.stages.get(pipeline.id, []) if pipeline else []
 
 
+_ACTIVE_IN_DOUBLE_QUOTES = frozenset('$`\\"!')  # what a shell still acts on between "…"
+
+
 def _shell_word(text: str) -> str:
-    """``text`` as one word to copy into a shell: in double quotes, or, if it holds a character
-    that a terminal would act on (shown as �), in ``$'…'`` with each such character escaped
-    (``\\x1b``), which bash and zsh read back as the file wrote it."""
-    if is_printable(text):
+    """``text`` as one word to copy into a shell, which reads it back as the file wrote it: in
+    double quotes; in single quotes if it holds a character a shell acts on even there (``$``,
+    a backquote); in ``$'…'`` with each such character escaped (``\\x1b``) if it holds one
+    that a terminal would act on (shown as �)."""
+    if not is_printable(text):
+        return "$'" + "".join(_escaped(c) for c in text) + "'"
+    if _ACTIVE_IN_DOUBLE_QUOTES.isdisjoint(text):
         return f'"{text}"'
-    return "$'" + "".join(_escaped(c) for c in text) + "'"
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _escaped(c: str) -> str:
@@ -346,29 +352,25 @@ def _times(
     creation was created by its close at the latest: it takes that time, not the import's."""
     if place.kind == OPEN:
         return item.created or now, None
-    column = parsed.header_of(
-        item.closed_by or next((c for c in ("closed",) if c in parsed.written), "stage")
-    )
     if item.closed is None:
         if item.status is None:  # a status without its time is the file's own problem
-            problems.append(
-                Problem(
-                    item.row,
-                    column,
-                    f"a {place.kind} deal needs the time it was {place.kind} (nothing dates it today)",
-                )
-            )
+            shown = f"a {place.kind} deal needs the time it was {place.kind} (nothing dates it today)"
+            problems.append(Problem(item.row, _closing_column(item, parsed), shown))
         return None
     if item.closed > now:
-        problems.append(
-            Problem(item.row, column, f"{item.closed[:16]!r} is in the future (it is {now[:16]})")
-        )
+        shown = f"{item.closed[:16]!r} is in the future (it is {now[:16]})"
+        problems.append(Problem(item.row, _closing_column(item, parsed), shown))
         return None
     if item.created is not None and item.closed < item.created:
         shown = f"{item.closed[:16]!r} is before the prospect was created ({item.created[:16]!r})"
-        problems.append(Problem(item.row, column, shown))
+        problems.append(Problem(item.row, _closing_column(item, parsed), shown))
         return None
     return item.created or item.closed, item.closed
+
+
+def _closing_column(item: ImportedProspect, parsed: ParsedFile) -> str:
+    """The column a problem with a row's closing time is in, as the file names it."""
+    return parsed.header_of(item.closed_by or ("closed" if "closed" in parsed.written else "stage"))
 
 
 def _refusal(path: str, problems: list[Problem], hints: list[str]) -> UserError:
@@ -410,6 +412,7 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
     def write() -> int:
         # times as the ISO text they are stored as (the parsed rows hold theirs so): sqlite3's
         # adapter per value cost a third of the prospect insert; PostgreSQL reads the text too
+        _require_places(plan)
         start = bulk.next_id(Prospect)
         follow_ups = [
             (start + index, kind, due, None, str(now), "", "") for index, kind, due in plan.follow_ups
@@ -430,9 +433,19 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         bulk.sync_sequence(Prospect)
         return len(plan.prospects)
 
-    count = run_write(write)
+    with bulk.references_checked_by_caller():
+        count = run_write(write)
     bulk.refresh_statistics()
     return count
+
+
+def _require_places(plan: Plan) -> None:
+    """The pipelines and stages the plan puts rows in, still there: the one thing outside the
+    import its rows point at (their organizations are found or made as they go in)."""
+    stage, reached = _AT["stage"] - 1, _AT["reached_stage"] - 1  # a planned row has no id
+    stages = {row[stage] for row in plan.prospects} | {row[reached] for row in plan.prospects}
+    bulk.require_rows(Pipeline, {row[0] for row in plan.prospects}, "a pipeline of this import")
+    bulk.require_rows(Stage, stages, "a stage of this import")
 
 
 def _write_prospects(

@@ -246,10 +246,11 @@ def find_prospects(text: str, limit: int = 20) -> list[tuple[int, str, str]]:
     needle = fold(text.strip())
     if not needle:
         return []
-    match = search.find(needle)
+    ids = search.found_ids(needle)
+    holds = Prospect.id.in_(ids) if ids is not None else search.holds(search.pattern(needle))
     query = (
         Prospect.select(Prospect.id, Prospect.name, Prospect.organization)
-        .where(Prospect.archived == False, match.condition(match.text))  # noqa: E712
+        .where(Prospect.archived == False, holds)  # noqa: E712
         .order_by(Prospect.name)
         .limit(limit)
         .tuples()

@@ -13,10 +13,9 @@ from typing import NamedTuple
 import peewee
 from peewee import SQL, fn
 
-from pipeline_tui.store import models
+from pipeline_tui.store import models, search
 from pipeline_tui.store.built import marker, run_built
 from pipeline_tui.store.models import Prospect
-from pipeline_tui.store.search import Match
 
 _SORT_VALUE = fn.COALESCE(Prospect.value_cents, SQL("0"))  # as written in the index, to use it
 ORDER = (Prospect.score.desc(), _SORT_VALUE.desc(), Prospect.id)
@@ -78,28 +77,28 @@ class Column(NamedTuple):
 def _filter(shape: tuple, query: peewee.ModelSelect, marks: list[int]) -> peewee.ModelSelect:
     """``query`` limited to a column's prospects (and a search's), ``marks`` standing for the
     values :func:`_values` gives, in order."""
-    archived, owned, indexed = shape
+    archived, owned, searched = shape
     if archived:  # (the term as the index of archived prospects has it: not "= ?")
         query = query.where(Prospect.archived, Prospect.pipeline == marker(marks[0]))
     else:
         query = query.where(Prospect.archived == False, Prospect.stage == marker(marks[0]))  # noqa: E712
     if owned:
         query = query.where(Prospect.owner == marker(marks[1]))
-    if indexed is not None:
-        query = query.where(Match(indexed, "").condition(marker(marks[-1]) if not indexed else ""))
+    if searched:
+        query = query.where(search.holds(marker(marks[-1])))
     return query
 
 
-def _shape(column: Column, match: Match | None) -> tuple:
-    return (column.stage_id is None, column.owner is not None, None if match is None else match.indexed)
+def _shape(column: Column, pattern: str | None) -> tuple:
+    return (column.stage_id is None, column.owner is not None, pattern is not None)
 
 
-def _values(column: Column, match: Match | None) -> list:
+def _values(column: Column, pattern: str | None) -> list:
     values: list = [column.pipeline_id if column.stage_id is None else column.stage_id]
     if column.owner is not None:
         values.append(column.owner)
-    if match is not None and not match.indexed:
-        values.append(match.text)
+    if pattern is not None:
+        values.append(pattern)
     return values
 
 
@@ -109,9 +108,9 @@ def _window(shape: tuple, marks: list[int]) -> peewee.Query:
     return query.limit(marker(marks[-2])).offset(marker(marks[-1]))
 
 
-def window(column: Column, match: Match | None, start: int, size: int) -> list[tuple]:
+def window(column: Column, pattern: str | None, start: int, size: int) -> list[tuple]:
     """The rows (``CARD_COLUMNS``) of cards ``start`` to ``start + size`` of a column."""
-    return run_built(_window, (_shape(column, match),), [*_values(column, match), size, start]).fetchall()
+    return run_built(_window, (_shape(column, pattern),), [*_values(column, pattern), size, start]).fetchall()
 
 
 def _before(shape: tuple, marks: list[int]) -> peewee.Query:
@@ -124,38 +123,30 @@ def _before(shape: tuple, marks: list[int]) -> peewee.Query:
     return _filter(shape, Prospect.select(fn.COUNT(Prospect.id)), marks[:-3]).where(ahead)
 
 
-def place(column: Column, match: Match | None, score: int, value: int | None, prospect_id: int) -> int:
+def place(column: Column, pattern: str | None, score: int, value: int | None, prospect_id: int) -> int:
     """How many cards of the column come before a card of this score, value and id."""
-    values = [*_values(column, match), score, value or 0, prospect_id]
-    return run_built(_before, (_shape(column, match),), values).fetchone()[0]
+    values = [*_values(column, pattern), score, value or 0, prospect_id]
+    return run_built(_before, (_shape(column, pattern),), values).fetchone()[0]
 
 
 def _some(shape: tuple, marks: list[int]) -> peewee.Query:
     return _filter(shape, Prospect.select(Prospect.id), marks[:-1]).limit(marker(marks[-1]))
 
 
-def count_up_to(column: Column, match: Match | None, most: int) -> int:
+def count_up_to(column: Column, pattern: str | None, most: int) -> int:
     """How many cards the column holds, counted up to ``most`` (a search looked for row by
     row stops there: its column says "most+" rather than read every row)."""
-    return len(run_built(_some, (_shape(column, match),), [*_values(column, match), most]).fetchall())
+    return len(run_built(_some, (_shape(column, pattern),), [*_values(column, pattern), most]).fetchall())
 
 
-def _found(owned: bool, marks: list[int]) -> peewee.Query:
-    query = (
-        Prospect.select(Prospect.stage, Prospect.archived, fn.COUNT(Prospect.id))
-        .where(Prospect.pipeline == marker(marks[0]), Match(True, "").condition(""))
-        .group_by(Prospect.stage, Prospect.archived)
-    )
-    return query.where(Prospect.owner == marker(marks[1])) if owned else query
+def _cards(count: int, marks: list[int]) -> peewee.Query:
+    return Prospect.select(*CARD_COLUMNS).where(Prospect.id.in_([marker(mark) for mark in marks]))
 
 
-def indexed_counts(pipeline_id: int, owner: str | None, match: Match) -> dict[tuple[int, bool], int]:
-    """How many prospects of a pipeline an indexed search (``match``) found, by (stage, archived)."""
-    values = [pipeline_id, *([] if owner is None else [owner])]
-    return {
-        (stage, bool(archived)): count
-        for stage, archived, count in run_built(_found, (owner is not None,), values)
-    }
+def cards(ids: list[int]) -> list[tuple]:
+    """The rows (``CARD_COLUMNS``) of these prospects, in this order (those that exist)."""
+    rows = {row[0]: row for row in run_built(_cards, (len(ids),), ids)} if ids else {}
+    return [rows[pid] for pid in ids if pid in rows]
 
 
 def _next_steps(count: int, marks: list[int]) -> peewee.Query:

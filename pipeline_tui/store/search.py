@@ -1,10 +1,12 @@
 """Finding prospects by a piece of their folded text (``Prospect.search_text``, see core.search).
 
 Looking through every text on every key grows with the pipeline. So on SQLite the texts
-are indexed by their trigrams (FTS5, schema 9): a piece of three characters or more that few
-prospects hold is found through the index at once. A piece that many hold (or a shorter
-one, or on a server) is looked for row by row in the board's order instead, where the first
-screenful is found after a few rows; its columns then count their matches up to a limit.
+are indexed by their trigrams (FTS5, schema 9): a piece of three characters or more is found
+through the index at once. When few prospects hold it (KEEP), they are read, texts and all,
+and kept: a letter typed after narrows them in memory. A piece that many hold (or a shorter
+one) is looked for row by row in the board's order instead, where the first screenful is
+found after a few rows; its columns then count their matches up to a limit. On a server,
+one look through the texts stands for the index.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import peewee
 
 from pipeline_tui.store import models
 
-FEW = 1000  # matches the index hands over as they are; more are looked for row by row
+# a search's matches kept in memory, at most: reading them costs the letter that finds them
+# about a frame's time at this many (docs/performance.md)
+KEEP = 4000
 
 _FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS prospect_search USING fts5("
@@ -41,22 +45,6 @@ _TRIGGERS = (
         VALUES ('delete', OLD.id, OLD.search_text); END""",
     _UPDATE,
 )
-
-
-class Match(NamedTuple):
-    """How to pick a search's prospects: ``indexed``, those the index found (few: they wait in
-    a table of this connection's, ``search_hit``, till the next search), or those whose text
-    is LIKE the pattern ``text``, looked for row by row."""
-
-    indexed: bool
-    text: str
-
-    def condition(self, value: peewee.Node | str) -> peewee.Node:
-        """The WHERE term for a query, ``value`` standing for ``text`` (unused when indexed)."""
-        if self.indexed:
-            return models.Prospect.id.in_(peewee.SQL("(SELECT id FROM temp.search_hit)"))
-        like = (models.Prospect.search_text, peewee.SQL("LIKE"), value, peewee.SQL("ESCAPE '\\'"))
-        return peewee.NodeList(like)
 
 
 def has_index(db: peewee.Database) -> bool:
@@ -136,19 +124,73 @@ def unindexed(db: peewee.Database):
     rebuild(db)
 
 
-def find(folded: str) -> Match:
-    """How to find the prospects whose text holds ``folded`` (already folded, not empty)."""
+class Hit(NamedTuple):
+    """A prospect a search found, with what the board needs to place it and to narrow the
+    search further without the database: its folded text."""
+
+    id: int
+    pipeline_id: int
+    stage_id: int
+    archived: bool
+    owner: str
+    score: int | None
+    value: int  # value_cents, 0 if none: as the board orders its cards
+    text: str
+
+
+_HITS = (
+    "SELECT id, pipeline_id, stage_id, archived, owner, score, COALESCE(value_cents, 0), search_text"
+    " FROM prospect WHERE id IN ({})"
+    # the board's order (store.board), no score last on either engine
+    " ORDER BY score IS NULL, score DESC, COALESCE(value_cents, 0) DESC, id"
+)
+
+
+def uses_index() -> bool:
+    """Whether searches go through the trigram index now (it is there and up to date)."""
+    return has_index(models.database.obj) and not is_out_of_date()
+
+
+def pattern(folded: str) -> str:
+    """The LIKE pattern of the texts that hold ``folded``, its own % and _ taken as they are."""
+    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def holds(value: peewee.Node | str) -> peewee.Node:
+    """The WHERE term of the prospects whose text is LIKE the pattern ``value`` stands for."""
+    return peewee.NodeList(
+        (models.Prospect.search_text, peewee.SQL("LIKE"), value, peewee.SQL("ESCAPE '\\'"))
+    )
+
+
+def found_ids(folded: str) -> list[int] | None:
+    """The ids of every prospect whose text holds ``folded`` (already folded, not empty), if
+    at most KEEP do; None if more do, or the piece is too short to look for at once."""
+    if len(folded) < 3:  # (the index's trigrams need three; and a short piece is in most texts)
+        return None
     db = models.database.obj
-    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if len(folded) < 3 or not has_index(db) or is_out_of_date():
-        return Match(False, pattern)
-    phrase = '"' + folded.replace('"', '""') + '"'  # the whole piece, as it is
-    hits = db.execute_sql(
-        "SELECT rowid FROM prospect_search WHERE prospect_search MATCH ? LIMIT ?", (phrase, FEW + 1)
-    ).fetchall()
-    if len(hits) > FEW:
-        return Match(False, pattern)
-    db.execute_sql("CREATE TEMP TABLE IF NOT EXISTS search_hit (id INTEGER PRIMARY KEY)")
-    db.execute_sql("DELETE FROM temp.search_hit")
-    db.connection().executemany("INSERT INTO temp.search_hit (id) VALUES (?)", hits)
-    return Match(True, phrase)
+    if uses_index():
+        phrase = '"' + folded.replace('"', '""') + '"'  # the whole piece, as it is
+        sql = "SELECT rowid FROM prospect_search WHERE prospect_search MATCH {0} LIMIT {0}"
+        found = db.execute_sql(sql.format(db.param), (phrase, KEEP + 1))
+    else:  # a server, or an index left out of date: one look through the texts
+        sql = "SELECT id FROM prospect WHERE search_text LIKE {0} ESCAPE '\\' LIMIT {0}"
+        found = db.execute_sql(sql.format(db.param), (pattern(folded), KEEP + 1))
+    ids = [row[0] for row in found]
+    return ids if len(ids) <= KEEP else None
+
+
+def hits(folded: str) -> list[Hit] | None:
+    """Every prospect whose text holds ``folded``, in the board's order, if at most KEEP do
+    (see :func:`found_ids`)."""
+    ids = found_ids(folded)
+    if not ids:
+        return None if ids is None else []
+    db = models.database.obj
+    return list(map(Hit._make, db.execute_sql(_HITS.format(", ".join([db.param] * len(ids))), ids)))
+
+
+def narrowed(kept: list[Hit], folded: str) -> list[Hit]:
+    """The hits of a search that holds the one ``kept`` found: a subset of them, in the same
+    order, looked for in their texts as LIKE would (both sides folded), with no query."""
+    return [hit for hit in kept if folded in hit.text]

@@ -383,10 +383,12 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
 
     def _first_change_in_sight(self, before: Sequence[Item], after: Sequence[Item]) -> int:
         """The first row in sight that is not the same object as before (rows are immutable:
-        a changed one is a new object); past the window if none."""
+        a changed one is a new object); past the window if none, blank rows in both included."""
         first = int(self.scroll_offset.y) // self.row_height
         last = self._last_in_sight()
         for index in range(first, last + 1):
+            if index >= len(before) and index >= len(after):
+                break  # both end here: the rows below are blank in both
             if index >= len(before) or index >= len(after) or before[index] is not after[index]:
                 return index
         return last + 1
