@@ -714,6 +714,9 @@ class BoardScreen(ViewScreen):
             search = self.search = TextInput(
                 placeholder="search names, contacts, notes, calls, closed deals · enter keep · esc clear",
                 id="search",
+                # its focus event comes after letters typed with the /: selecting them then
+                # would let the next backspace take them all
+                select_on_focus=False,
             )
             await self.mount(search, after=self.query_one("#board-strip"))
             self.watch(search, "value", self._search_typed, init=False)
