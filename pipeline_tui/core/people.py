@@ -145,13 +145,22 @@ class NameIndex:
         self._cores = [_core_words(key) for _, key in self.rows]
         self._same_core: dict[str, list[int]] = {}
         self._by_piece: dict[str, list[int]] = {}
+        self._found: dict[str, list[int]] = {}  # alike(key), by key
         for at, core in enumerate(self._cores):
             self._same_core.setdefault(core, []).append(at)
             for piece in _pieces(core):
                 self._by_piece.setdefault(piece, []).append(at)
 
     def alike(self, key: str) -> list[int]:
-        """The ids of the organizations whose names look like the one of ``key``."""
+        """The ids of the organizations whose names look like the one of ``key``: worked out
+        once per name (the index stands for one set of names, and the pane asks again for
+        every deal of an organization it opens)."""
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._alike(key)
+        return list(found)
+
+    def _alike(self, key: str) -> list[int]:
         core = _core_words(key)
         if not core:
             return []

@@ -9,9 +9,10 @@ fails there by name, rather than somewhere in a screen.
 from __future__ import annotations
 
 from textual import events
+from textual._compositor import ChopsUpdate, Compositor
 from textual._styles_cache import StylesCache
 from textual.app import App
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -30,6 +31,49 @@ class DrawAfterBatch:
             self._repaint_required = True  # the first idle moment after the batch draws it
             return
         super()._compositor_refresh()
+
+
+class ChangedWidgetsCompositor(Compositor):
+    """Textual's compositor, drawing in a frame only the widgets that show in a changed region.
+    Textual draws every widget whose container reaches into the rectangle around all the
+    changes: a moved card and the footer's message about it, or the detail pane and its key
+    hints, made that rectangle the whole screen and every column was drawn again, for nothing
+    written. What reaches the terminal is the same: only the changed regions are written."""
+
+    _changed: set[Region] | None = None  # the regions of the frame being drawn
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        changed = self._dirty_regions.copy()
+        self._dirty_regions.clear()
+        if not changed:
+            return None
+        spans = list(self._regions_to_spans(changed))
+        self._changed = changed
+        try:
+            chops = self._render_chops(self.size.region, {y for y, _, _ in spans}.__contains__)
+        finally:
+            self._changed = None
+        return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in self.cuts])
+
+    def _get_renders(self, crop: Region | None = None):
+        changed = self._changed
+        if changed is None:
+            yield from super()._get_renders(crop)
+            return
+        for widget, (region, clip) in self.visible_widgets.items():
+            shown = region.intersection(clip)
+            if shown.area and any(shown.overlaps(part) for part in changed):
+                x, y, width, height = shown
+                yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+
+
+class DrawChangedWidgets(Screen):
+    """A screen whose frames draw only the widgets in a changed region
+    (:class:`ChangedWidgetsCompositor`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._compositor = ChangedWidgetsCompositor()
 
 
 class FocusWithoutRepaint(Screen):
@@ -178,7 +222,9 @@ def on_first_frame(app_class: type[App], then) -> None:
 
 
 __all__ = [
+    "ChangedWidgetsCompositor",
     "ContentWidthWithoutLayout",
+    "DrawChangedWidgets",
     "DrawAfterBatch",
     "FocusWithoutRepaint",
     "KeysBeforeBindings",

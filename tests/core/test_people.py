@@ -172,5 +172,10 @@ def test_the_name_index_finds_what_comparing_every_name_finds(name, others):
             spelled[at % len(spelled)] = letter
         rows.append((oid, "".join(spelled), organization_key("".join(spelled))))
     key = organization_key(name)
-    found = NameIndex([(oid, other) for oid, _, other in rows]).alike(key)
+    index = NameIndex([(oid, other) for oid, _, other in rows])
+    found = index.alike(key)
     assert found == [oid for oid, _ in alike_among(key, rows)]
+    found.append(-1)  # the caller's list: asked again, the index answers as before
+    assert index.alike(key) == [oid for oid, _ in alike_among(key, rows)]
+    for _, _, other in rows:  # and so for every name in it, each asked twice
+        assert index.alike(other) == index.alike(other) == [o for o, _ in alike_among(other, rows)]

@@ -52,3 +52,22 @@ def test_separators_never_end_or_start_a_line_and_nothing_else_is_lost(items, wi
     assert all(line[0][1] not in SEPARATORS and line[-1][1] not in SEPARATORS for line in lines if line)
     shown = "".join(text for line in lines for text, role in line if role not in SEPARATORS)
     assert "".join(shown.split()) == "".join("".join(text for text, _ in items).split())
+
+
+async def test_a_contacts_address_and_phone_keep_the_peoples_margin_when_they_wrap(db, make_app, now):
+    from pipeline_tui.services import contacts
+
+    deal = add_prospect(now, "Quarry Printing pilot", fields={"organization": "Quarry Printing"})
+    person = {"name": "Bo Li", "role": "gatekeeper", "phone": "+34 645837779"}
+    contacts.add_contact(deal.id, now, {**person, "email": "bo.li.purchasing@quarryprinting.example"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_prospect(deal.id)
+        await pilot.pause(0.3)
+        pane = board_of(app).detail
+        assert pane.scrollable_content_region.width < 40  # the address and phone share no line
+        lines = pane.text().splitlines()
+    start = lines.index("People") + 1
+    assert lines[start].startswith("Bo Li")
+    reach = ["  bo.li.purchasing", "  @quarryprinting.example", "  +34 645837779"]
+    assert lines[start + 1 : start + 4] == reach

@@ -123,3 +123,20 @@ async def test_a_letter_that_finds_the_same_cards_draws_no_column_again(db, make
         assert [dirty_regions(column) for column in board.columns] == [set()] * len(board.columns)
         await pilot.pause()
         assert _found(app) == {"Zanzibar dental"}
+
+
+async def test_letters_typed_at_once_after_the_slash_stay_typed_when_one_is_taken_back(db, make_app, now):
+    """A fast typist's / and letters come in one read of the terminal, before the search line
+    has had its focus event: that event must not select the letters, or the next backspace
+    takes them all."""
+    _prospects(now)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, char in [("slash", "/"), *((letter, letter) for letter in "zanzibar")]:
+            app.post_message(events.Key(key, char))  # no pause between: as a terminal delivers them
+        await pilot.pause()
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert "zanziba" in screen_text(app).splitlines()[1]
+        assert _found(app) == {"Zanzibar dental", "Zanzibar dairy"}

@@ -35,6 +35,10 @@ SIZE = (120, 40)
         (Widget, "_check_disabled", ["self"]),
         (StylesCache, "render_line", None),
         (StylesCache, "get_inner_outer", ["cls", "base_background", "background"]),
+        (Compositor, "render_partial_update", ["self"]),
+        (Compositor, "_get_renders", ["self", "crop"]),
+        (Compositor, "_render_chops", ["self", "crop", "is_rendered_line"]),
+        (Compositor, "_regions_to_spans", ["regions"]),
     ],
 )
 def test_each_private_method_overridden_or_called_is_there_with_its_parameters(owner, name, parameters):
@@ -50,6 +54,8 @@ def test_each_private_attribute_read_or_set_is_there():
     assert {"_border_title", "_border_subtitle", "_styles_cache", "_dirty_regions"} <= set(vars(widget))
     assert isinstance(widget._styles_cache, StylesCache)
     assert hasattr(Compositor, "render_strips") and "_full_map" in vars(Compositor())
+    assert {"_dirty_regions"} <= set(vars(Compositor()))
+    assert isinstance(Compositor.cuts, property) and isinstance(Compositor.visible_widgets, property)
     assert Screen.focused.__class__.__name__ == "Reactive"
 
 
@@ -252,3 +258,42 @@ async def test_typing_a_search_lays_nothing_out_and_shows_the_end_of_a_long_text
         await pilot.pause()
         assert search.value == "zqzqzq" + typed
         assert "xxtail" in screen_text(app).splitlines()[1]
+
+
+@pytest.mark.parametrize("keys", [(), ("l", "enter"), ("l", "l", "l", "l", "enter")])
+async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widgets(
+    demo_db, make_app, keys, monkeypatch
+):
+    """The compositor that draws only the widgets in a changed region writes, for any set of
+    changed regions, the bytes Textual's own compositor writes (pane open on either side, or
+    closed), and draws no widget outside them."""
+    from itertools import combinations
+
+    from textual.widget import Widget
+
+    drawn: list[Widget] = []
+    render_lines = Widget.render_lines
+    monkeypatch.setattr(
+        Widget, "render_lines", lambda self, crop: drawn.append(self) or render_lines(self, crop)
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        board = board_of(app)
+        ours = board._compositor
+        assert isinstance(ours, textual_internals.ChangedWidgetsCompositor)
+        columns, footer = board.columns, board.query_one("KeysFooter")
+        parts = [footer.region, *(c.region for c in columns), board.detail.region, Region(30, 5, 9, 3)]
+        for changed in [*combinations([p for p in parts if p.area], 2), tuple(p for p in parts if p.area)]:
+            written = []
+            for compositor_class in (Compositor, textual_internals.ChangedWidgetsCompositor):
+                ours.__class__ = compositor_class
+                drawn.clear()
+                ours._dirty_regions.update(changed)
+                written.append(ours.render_update().render_segments(app.console))
+            assert written[0] == written[1], changed
+            for widget in drawn:  # the last pass: ours
+                shown = widget.region.intersection(ours.visible_widgets[widget][1])
+                assert any(shown.overlaps(region) for region in changed), (widget, changed)

@@ -19,7 +19,7 @@ from pipeline_tui.services.board import (
     make_search_index,
     search_index_out_of_date,
 )
-from pipeline_tui.services.views import prospect_detail
+from pipeline_tui.services.views import Detail, prospect_detail
 from pipeline_tui.ui.format import money
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
@@ -78,8 +78,6 @@ class BoardScreen(ViewScreen):
     }
     """
     AUTO_FOCUS = None  # the hidden search box must not take the keys; _show focuses a column
-
-    message_in_own_frame = True  # see ViewScreen: an action changes two columns at most
 
     BINDINGS = [
         Binding("left,h", "column(-1)", "Prev column", show=False, id="board.move_left"),
@@ -140,6 +138,7 @@ class BoardScreen(ViewScreen):
         # the pane, kept at hand: Textual asks check_action on every key, and a query each time
         # cost a tenth of moving a card
         self._detail = ProspectDetail()
+        self._detail_read: tuple | None = None  # (prospect, data stamp, settings), and the Detail read
 
     @property
     def pipeline_name(self) -> str | None:
@@ -428,10 +427,18 @@ class BoardScreen(ViewScreen):
         if prospect_id is None:
             return
         try:
-            detail = prospect_detail(prospect_id, self.app.now(), self.app.settings)
-            self.detail.show(detail, self.app.now())
+            self.detail.show(self._detail_of(prospect_id), self.app.now())
         except UserError:
             self.detail.close()
+
+    def _detail_of(self, prospect_id: int) -> Detail:
+        """What the pane shows of a prospect: read again unless it is the one read last and
+        nothing was written since (same data stamp and settings), so enter, esc, enter on one
+        card reads it once."""
+        read_as = (prospect_id, self.app.data_stamp(), self.app.settings)
+        if self._detail_read is None or self._detail_read[0] != read_as:
+            self._detail_read = (read_as, prospect_detail(prospect_id, self.app.now(), self.app.settings))
+        return self._detail_read[1]
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -707,6 +714,9 @@ class BoardScreen(ViewScreen):
             search = self.search = TextInput(
                 placeholder="search names, contacts, notes, calls, closed deals · enter keep · esc clear",
                 id="search",
+                # its focus event comes after letters typed with the /: selecting them then
+                # would let the next backspace take them all
+                select_on_focus=False,
             )
             await self.mount(search, after=self.query_one("#board-strip"))
             self.watch(search, "value", self._search_typed, init=False)

@@ -17,7 +17,9 @@ from textual import events
 from textual.content import Content
 from textual.markup import MarkupError
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.timer import Timer
+from textual.visual import Visual
 from textual.widgets import Static
 
 from pipeline_tui.ui.format import printable
@@ -69,6 +71,10 @@ class KeysFooter(Static):
         self._spans: list[tuple[int, int, str]] = []  # where each key is drawn, for clicks
         self._message: Message | None = None
         self._message_timer: Timer | None = None
+        # what the line shows: (keys, the gap after them, the message), see render_line
+        self._parts: tuple[Content, int, Content | None] | None = None
+        self._drawn_keys: dict[tuple, Strip] = {}  # the keys part drawn, by keys, width and look
+        self._keys_made: tuple | None = None  # (keys, their text, where each is): _keys_line
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -112,10 +118,7 @@ class KeysFooter(Static):
         if self._message_timer is not None:
             self._message_timer.stop()
         self._message_timer = self.set_timer(left, self._forget_message)
-        if getattr(self.screen, "message_in_own_frame", False):
-            self.call_after_refresh(self._draw)
-        else:
-            self._draw()
+        self._draw()  # in the action's own frame: the columns it moved are all that is drawn with it
 
     @property
     def message(self) -> str:
@@ -126,33 +129,75 @@ class KeysFooter(Static):
         self._message, self._message_timer = None, None
         self._draw()
 
-    def _draw(self) -> None:
+    def _keys_line(self) -> tuple[Content, list[tuple[int, int, str]]]:
+        """The keys as text, and where each key is drawn: made again only when the keys
+        change (a message, said on every action, leaves them as they were)."""
+        if self._keys_made is not None and self._keys_made[0] is self._keys:
+            return self._keys_made[1], self._keys_made[2]
         parts: list = []
-        self._spans = []
+        spans: list[tuple[int, int, str]] = []
         x = 0
         for members, description in self._keys:
             x += 1  # the space before the keys
             for key, shown in members:
-                self._spans.append((x, x + len(shown), key))
+                spans.append((x, x + len(shown), key))
                 x += len(shown)
             label = f"{description} "
             if len(members) == 1:  # a lone key's description presses it too
-                self._spans[-1] = (self._spans[-1][0] - 1, x + 1 + len(label), members[0][0])
+                spans[-1] = (spans[-1][0] - 1, x + 1 + len(label), members[0][0])
             keys = "".join(shown for _, shown in members)
             parts += [(f" {keys} ", "bold $footer-key-foreground"), (label, "$footer-description-foreground")]
             x += 1 + len(label)
-        keys = Content.assemble(*parts)
+        self._keys_made = (self._keys, Content.assemble(*parts), spans)
+        return self._keys_made[1], spans
+
+    def _draw(self) -> None:
+        keys, spans = self._keys_line()
+        self._spans = list(spans)
         width = self.size.width
         message = self._message.text if self._message is not None else None
+        self._parts = None
         if message is None:
             content = keys
+            self._parts = (keys, 0, None)
         elif keys.cell_length + 2 + message.cell_length + 1 <= width:
             gap = width - keys.cell_length - message.cell_length - 1
             content = Content.assemble(keys, " " * gap, message, " ")
+            self._parts = (keys, gap, message)
         else:  # no room for both: the message, until it goes
             self._spans = []
             content = Content.assemble(" ", message)
         update_if_changed(self, content)
+
+    def render_line(self, y: int) -> Strip:
+        """The line as its parts drawn apart: the keys, drawn once for each set of them (they
+        change with the screen's bindings), and the message (with each action), so that a
+        message does not draw all the keys again."""
+        if y or self._parts is None or not self.size.width:
+            return super().render_line(y)
+        keys, gap, message = self._parts
+        style = self.visual_style
+        width = self.size.width if message is None else keys.cell_length
+        key = (self._keys, width, style, self.app.theme)
+        drawn = self._drawn_keys.get(key)
+        if drawn is None:
+            if len(self._drawn_keys) > 8:
+                self._drawn_keys.clear()
+            drawn = self._drawn_keys[key] = self._draw_part(keys, width)
+        if message is None:
+            return drawn
+        # each character says where it is in the text (by characters, as Textual counts to
+        # select text)
+        after = self._draw_part(message, message.cell_length)
+        parts = [Strip.blank(gap, style.rich_style), after, Strip.blank(1, style.rich_style)]
+        x = len(keys.plain)
+        for at, part in enumerate(parts):
+            parts[at], x = part.apply_offsets(x, 0), x + len(part.text)
+        return Strip.join([drawn, *parts])
+
+    def _draw_part(self, part: Content, width: int) -> Strip:
+        strips = Visual.to_strips(self, part, width, 1, self.visual_style)
+        return strips[0] if strips else Strip.blank(width, self.visual_style.rich_style)
 
     # -- mouse --------------------------------------------------------------------------------
 

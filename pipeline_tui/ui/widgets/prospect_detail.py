@@ -244,8 +244,11 @@ def _people(detail: Detail) -> list:
         parts += [(contact.name, "strong"), "  ", (role, ROLE_STYLE.get(contact.role, "muted"))]
         if contact.title:
             parts += [("  " + contact.title, "muted")]
-        reach = _reach(contact.email, contact.phone, "  ")
-        parts += ["\n", *reach] + (["\n"] if reach else [])
+        # each on an indented line of its own: wrapped after the email, the phone began the
+        # next line at the margin, under the contact's name rather than its address
+        for reach in (_reach(contact.email, "", "  "), _reach("", contact.phone, "  ")):
+            parts += ["\n", *reach] if reach else []
+        parts.append("\n")
     return parts
 
 
@@ -333,13 +336,14 @@ def _broken_address(address: str, width: int, column: int) -> str:
     dot as printers break them (a name longer than a line is still cut)."""
     if column + cell_len(address) <= width:
         return address
+    indent = " " * column  # the address begins its line: what follows keeps its margin
     name, at, domain = address.rpartition("@")
-    if at and column + cell_len(name) <= width and cell_len(at + domain) <= width:
-        return f"{name}\n@{domain}"  # the clearest break, where it will do
-    lines = [" " * column]
+    if at and column + cell_len(name) <= width and column + cell_len(at + domain) <= width:
+        return f"{name}\n{indent}@{domain}"  # the clearest break, where it will do
+    lines = [indent]
     for piece in re.split(r"(?=[@.])", address):
         if lines[-1].strip() and cell_len(lines[-1] + piece) > width:
-            lines.append(piece)
+            lines.append(indent + piece)
         else:
             lines[-1] += piece
     return "\n".join(lines)[column:]

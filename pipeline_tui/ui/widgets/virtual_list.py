@@ -348,8 +348,10 @@ class VirtualList(LineView, Generic[Item], can_focus=True):
         it shows what it showed): after a card moves, the rows above it stay as they were; a
         list whose rows in sight, length and cursor are as they were is not touched at all."""
         before, old_cursor = self.items, self.cursor
-        self.items = items
         context = self.render_context()
+        if items is before and not header and cursor in (None, old_cursor) and context == self._drawn_in:
+            return  # the very rows it shows (a column an action left alone): nothing to look at
+        self.items = items
         # rows drawn in another context (the time: "late" or not) are all drawn again
         first = self._first_change_in_sight(before, items) if context == self._drawn_in else 0
         self._drawn_in = context

@@ -1,0 +1,170 @@
+"""What the board's own keys draw: a card moved (L/H) and the detail pane opened (enter) each
+cost one frame, holding only what changed."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+from textual.widget import Widget
+
+from pipeline_tui.store.models import Prospect, Stage
+from pipeline_tui.ui.widgets.footer import KeysFooter
+from pipeline_tui.ui.widgets.stage_column import StageColumn
+from tests.ui.helpers import board_of, cards_in, focused_card, screen_text
+
+SIZE = (120, 40)
+
+
+def stage_of(prospect_id: int) -> str:
+    return Stage.get_by_id(Prospect.get_by_id(prospect_id).stage_id).name
+
+
+@pytest.fixture
+def frames(monkeypatch):
+    """Each frame handed to the terminal, as the widgets drawn for it (a list per frame)."""
+    drawn: list[Widget] = []
+
+    class Frames(list):
+        def clear(self) -> None:  # from now on: nothing drawn before counts
+            super().clear()
+            drawn.clear()
+
+    shown = Frames()
+    render_lines, display = Widget.render_lines, App._display
+
+    def recording_render(self, crop):
+        drawn.append(self)
+        return render_lines(self, crop)
+
+    def recording_display(self, screen, renderable):
+        if renderable is not None:
+            shown.append(list(drawn))
+        drawn.clear()
+        return display(self, screen, renderable)
+
+    monkeypatch.setattr(Widget, "render_lines", recording_render)
+    monkeypatch.setattr(App, "_display", recording_display)
+    return shown
+
+
+@pytest.mark.parametrize("key, stage", [("L", "Trial"), ("H", "Qualified")])
+async def test_a_card_moved_and_what_the_footer_says_of_it_are_one_frame_of_two_columns(
+    demo_db, make_app, frames, key, stage
+):
+    """The move, and the footer saying so, in one frame drawing the columns that changed and
+    the footer: not a frame for each, nor every column drawn again for the footer line."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")  # Appointment: neither way asks a question
+        await pilot.pause()
+        board = board_of(app)
+        card = focused_card(app)
+        here = board.columns.index(app.focused)
+        there = here + (1 if key == "L" else -1)
+        frames.clear()
+        await pilot.press(key)
+        await pilot.pause()
+        assert stage_of(card.id) == stage
+        assert focused_card(app).id == card.id and card.id in [c.id for c in cards_in(app, stage)]
+        footer = board.query_one(KeysFooter)
+        assert footer.message == f"Moved to {stage}: {card.name}"
+        assert footer.message in screen_text(app).splitlines()[-1]
+        assert len(frames) == 1, [sorted({type(w).__name__ for w in frame}) for frame in frames]
+        drawn = {w for w in frames[0] if isinstance(w, StageColumn)}
+        assert {board.columns[here], board.columns[there]} <= drawn and footer in frames[0]
+        # (a column on the other side may change too: keep_current scores cards anew)
+        assert drawn.isdisjoint(board.columns[: min(here, there)]), "columns the move left alone"
+
+
+async def test_the_pane_opened_again_on_a_card_reads_it_again_only_after_a_write(
+    demo_db, make_app, now, monkeypatch
+):
+    """enter, esc, enter on one card reads the card once; a note written meanwhile (by this
+    program or another: the database's write counter moves) shows when the pane opens again,
+    and another card is read for itself."""
+    from pipeline_tui.services.notes import add_note
+    from pipeline_tui.ui.screens import board as board_module
+
+    reads = []
+    read = board_module.prospect_detail
+    monkeypatch.setattr(board_module, "prospect_detail", lambda *a: reads.append(a[0]) or read(*a))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = focused_card(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        first = screen_text(app)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert reads == [card.id] and screen_text(app) == first
+        await pilot.press("escape")
+        add_note(card.id, "Called back about the quarry", now)  # as another program would
+        await pilot.press("enter")
+        await pilot.pause()
+        assert reads == [card.id, card.id]
+        assert "Called back about the quarry" in board_of(app).detail.text()
+        await pilot.press("escape", "j", "enter")
+        await pilot.pause()
+        other = focused_card(app)
+        assert other.id != card.id and reads == [card.id, card.id, other.id]
+        assert other.name in board_of(app).detail.text()
+
+
+async def test_a_column_shown_its_very_rows_again_reads_none_of_them(demo_db, make_app):
+    """After a move the columns it left alone are handed the same rows: they look at none
+    (a look reads the cards in sight, from the database once a window has gone)."""
+
+    class Counted(list):
+        looked = 0
+
+        def __getitem__(self, index):
+            Counted.looked += 1
+            return super().__getitem__(index)
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        column = board_of(app).columns[0]
+        rows = Counted(column.items[:5])
+        column.show(column.head, rows, app.now(), cursor=0)
+        Counted.looked = 0
+        column.show(column.head, rows, app.now())
+        column.show(column.head, rows, app.now(), cursor=column.cursor)
+        assert Counted.looked == 0
+        column.show(column.head, Counted(rows), app.now())  # other rows, equal: looked at
+        assert Counted.looked > 0
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_the_footer_drawn_in_parts_is_the_line_textual_draws_of_it_whole(demo_db, make_app, size):
+    """The footer draws its keys once per set of them and the message apart; the line is the
+    one Textual draws of the whole text: keys alone, keys and a message, the pane's keys, a
+    message too long to share the line, in two themes."""
+    from textual.visual import Visual
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        footer = board_of(app).query_one(KeysFooter)
+
+        def assert_drawn_as_textual_would() -> None:
+            whole = Visual.to_strips(footer, footer.visual, footer.size.width, 1, footer.visual_style)[0]
+            assert list(footer.render_line(0)) == list(whole)
+            assert footer.render_line(0).cell_length == whole.cell_length
+
+        assert_drawn_as_textual_would()
+        app.notify("Moved to Trial: Acme [b]x[/b] 日本語", markup=False)
+        await pilot.pause()
+        assert_drawn_as_textual_would()
+        await pilot.press("enter")  # the pane's keys join the line
+        await pilot.pause()
+        assert_drawn_as_textual_would()
+        app.notify("A message too long to share the line with the keys " * 3, markup=False)
+        await pilot.pause()
+        assert_drawn_as_textual_would()
+        footer._forget_message()
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await pilot.pause()
+        assert_drawn_as_textual_would()
