@@ -10,6 +10,7 @@ from datetime import timedelta
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core.report import build_report, rotting_limits_of
 from pipeline_tui.core.settings import Settings, Thresholds
+from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 from pipeline_tui.services import report as report_service
 from pipeline_tui.services import scores
 from pipeline_tui.services.base import undo_last
@@ -45,7 +46,7 @@ def _stored_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advi
         limits = rotting_limits_of(snapshot, settings)
         assert scores.stored_advice_holds(now, settings, snapshot.stages, limits)
         assert stored_advice.not_fresh(now) == []
-        return advice_rules.sort_advice(report_service._stored(now, set()))
+        return advice_rules.sort_advice(report_service._worded(now, stored_advice.every_piece()))
 
 
 def _cores_advice(now, settings: Settings = SETTINGS) -> list[advice_rules.Advice]:
@@ -142,6 +143,42 @@ def test_a_report_over_rows_written_since_equals_the_one_worked_out_in_memory(db
         with read_snapshot():
             assert report_service._with_stored_advice(moment, SETTINGS) is not None  # the stored path
         assert report_service.report(moment, SETTINGS) == _in_memory(moment)
+
+
+def _first_of_each_code(advice: list[advice_rules.Advice], top: int) -> list[advice_rules.Advice]:
+    listed: dict[str, int] = {}
+    first = []
+    for a in advice:
+        listed[a.code] = listed.get(a.code, 0) + 1
+        if a.prospect_id is None or listed[a.code] <= top:
+            first.append(a)
+    return first
+
+
+def test_the_first_few_of_each_code_merge_the_stored_with_those_worked_out_again(db, now):
+    demo(now)
+    scores.keep_current(now, SETTINGS)
+    before = _cores_advice(now)
+    code = "probe-timeframe"  # (a new value leaves it standing: no expected close yet)
+    ranked = [a.prospect_id for a in before if a.code == code]
+    assert len(ranked) > 5
+    for tied in ranked[1:4]:  # equals in value, stored: SQL must pick the first of them as the core does
+        edit_prospect(tied, now, {"value": "5000000"})
+    scores.keep_current(now, SETTINGS)
+    archive_prospect(ranked[0], now)  # its stored advice, first of its code, is not its own any more
+    edit_prospect(ranked[-1], now, {"value": "9999999"})  # the last of its code, worked out again: first
+    later = now + timedelta(days=3)  # (some rows' stored advice stops holding by then, too)
+    for moment in (now, later):
+        whole = _in_memory(moment)
+        for top in (2, ADVICE_PER_CODE):
+            with read_snapshot():
+                assert report_service._with_stored_advice(moment, SETTINGS, top) is not None  # stored path
+            found = report_service.report(moment, SETTINGS, top=top)
+            assert found.advice == _first_of_each_code(whole.advice, top)
+            assert (found.advice_groups, found.advice_count) == (whole.advice_groups, len(whole.advice))
+            assert top != ADVICE_PER_CODE or report_text(found) == report_text(whole)
+        firsts = [a.prospect_id for a in whole.advice if a.code == code][:4]
+        assert firsts[0] == ranked[-1] and set(firsts[1:]) == set(ranked[1:4])
 
 
 def test_stored_advice_made_under_other_thresholds_is_not_read(db, now):

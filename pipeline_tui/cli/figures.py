@@ -46,14 +46,14 @@ def cmd_report(args, now: datetime) -> int:
 
     settings = user_settings()
     open_db(args, read_only=True)
-    result = report(now, settings, args.pipeline, owner_scope(args))
     if args.json:
         from pipeline_tui.io.shapes import report_json_text
 
-        write_output(None, report_json_text(result))
+        write_output(None, report_json_text(report(now, settings, args.pipeline, owner_scope(args))))
     else:
-        from pipeline_tui.io.text import report_text
+        from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 
+        result = report(now, settings, args.pipeline, owner_scope(args), top=ADVICE_PER_CODE)
         write_output(None, report_text(result))
     return 0
 

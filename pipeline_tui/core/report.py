@@ -30,8 +30,9 @@ class Report:
     rotting: dict[int, aging.RottingLimit]  # open stage id -> its rotting limit
     sources: list[insight.SourceFigures]
     activity: insight.Activity
-    advice: list[advice_rules.Advice]
-    advice_groups: list[advice_rules.AdviceGroup]
+    advice: list[advice_rules.Advice]  # all of it, or the first few of each code (``advice_count``)
+    advice_groups: list[advice_rules.AdviceGroup]  # every piece counted, however many are listed
+    advice_count: int
 
 
 def build_report(
@@ -39,9 +40,11 @@ def build_report(
     settings: Settings,
     sums: OpenSums | None = None,
     prospect_advice: list[advice_rules.Advice] | None = None,
+    prospect_groups: list[advice_rules.AdviceGroup] | None = None,
 ) -> Report:
     """The report of a snapshot; a snapshot without its open prospects comes with what they
-    add up to (``sums``) and what the rules say of them (``prospect_advice``)."""
+    add up to (``sums``) and what the rules say of them (``prospect_advice``), or only the
+    first few of each code with every piece counted by code (``prospect_groups``)."""
     thresholds = settings.thresholds
     limits = rotting_limits_of(snapshot, settings)
     if sums is None:
@@ -54,6 +57,9 @@ def build_report(
     rate, closed = figures.appointment_to_sale(snapshot)
     found = advice_rules.pipeline_advice(snapshot, thresholds, quota, rate, closed, sums)
     advice = advice_rules.sort_advice(found + prospect_advice)
+    groups = advice_rules.advice_groups(advice if prospect_groups is None else found)
+    if prospect_groups is not None:
+        groups += prospect_groups
     return Report(
         now=snapshot.now,
         quota=quota,
@@ -70,7 +76,8 @@ def build_report(
         sources=insight.sources(tallies),
         activity=insight.activity(snapshot, settings.goals, quota, sums),
         advice=advice,
-        advice_groups=advice_rules.advice_groups(advice),
+        advice_groups=groups,
+        advice_count=sum(group.count for group in groups),
     )
 
 

@@ -197,7 +197,7 @@ def _source_lines(report: Report) -> list[str]:
 
 
 def _advice_lines(report: Report) -> list[str]:
-    lines = [f"Advice ({len(report.advice)})"]
+    lines = [f"Advice ({report.advice_count})"]
     if not report.advice:
         return [*lines, "  Nothing to do: the pipeline looks healthy."]
     by_code: dict[str, list] = {}

@@ -27,19 +27,26 @@ from pipeline_tui.store.report import load_report_snapshot, open_deals, open_pro
 
 
 def report(
-    now: datetime, settings: Settings, pipeline_id: int | None = None, owner: str | None = None
+    now: datetime,
+    settings: Settings,
+    pipeline_id: int | None = None,
+    owner: str | None = None,
+    *,
+    top: int | None = None,
 ) -> Report:
-    """Figures and advice for everyone (the team's quota) or one salesperson (their quota)."""
+    """Figures and advice for everyone (the team's quota) or one salesperson (their quota).
+    With ``top``, the report may list only the first ``top`` pieces of advice of each code
+    (every piece still counted in its group), which is all the text shows."""
     with read_snapshot():
         if pipeline_id is None and owner is None:
-            found = _with_stored_advice(now, settings)
+            found = _with_stored_advice(now, settings, top)
             if found is not None:
                 return found
         snapshot = load_report_snapshot(now, settings, pipeline_id, owner)
     return build_report(snapshot, settings)
 
 
-def _with_stored_advice(now: datetime, settings: Settings) -> Report | None:
+def _with_stored_advice(now: datetime, settings: Settings, top: int | None = None) -> Report | None:
     """Everyone's report from the stored advice that holds at ``now`` and the rules run over
     the other open prospects; None where the stored advice was worked out by other rules."""
     snapshot = load_report_snapshot(now, settings, with_open=False)
@@ -50,23 +57,53 @@ def _with_stored_advice(now: datetime, settings: Settings) -> Report | None:
     deals, dues = open_deals(open_ids, settings.currency)
     sums = sum_open_deals(snapshot, settings.thresholds, deals, dues)
     stale = stored_advice.not_fresh(now)
-    found = _stored(now, {pid for pid, _, _ in stale})
     opens = set(open_ids)
     others = [pid for pid, archived, stage in stale if not archived and stage in opens]
-    found += advice_rules.prospect_advice(
+    worked = advice_rules.prospect_advice(
         snapshot, settings.thresholds, open_prospects_among(others, open_ids, settings.currency), limits
     )
-    return build_report(snapshot, settings, sums, found)
+    if top is not None:
+        return build_report(snapshot, settings, sums, *_first_and_counted(now, top, worked))
+    found = _worded(now, stored_advice.every_piece(), {pid for pid, _, _ in stale})
+    return build_report(snapshot, settings, sums, found + worked)
 
 
-def _stored(now: datetime, stale: set[int]) -> list[advice_rules.Advice]:
-    """The stored advice of the rows fresh at ``now`` (all but ``stale``), worded at ``now``
-    (a clock phrase is the same for every piece of one code and moment: said once)."""
+def _first_and_counted(
+    now: datetime, top: int, worked: list[advice_rules.Advice]
+) -> tuple[list[advice_rules.Advice], list[advice_rules.AdviceGroup]]:
+    """The first ``top`` pieces of each code among the stored ones that hold at ``now`` and
+    those just ``worked`` out, and every piece of both counted by code: SQL picks and counts
+    the stored ones, so only a few hundred pieces are worded and sorted."""
+    counts = {code: [count, value] for code, (count, value) in stored_advice.fresh_counts(now).items()}
+    first = []
+    listed: dict[str, int] = {}
+    stored = _worded(now, stored_advice.fresh_first(now, top, list(counts)))
+    for piece in advice_rules.sort_advice(stored + worked):
+        if listed.get(piece.code, 0) < top:
+            listed[piece.code] = listed.get(piece.code, 0) + 1
+            first.append(piece)
+    for piece in worked:
+        group = counts.setdefault(piece.code, [0, 0.0])
+        group[0] += 1
+        group[1] += piece.value
+    groups = [
+        advice_rules.AdviceGroup(code, *counts[code])
+        for code in advice_rules.PROSPECT_CODES
+        if code in counts
+    ]
+    return first, groups
+
+
+def _worded(
+    now: datetime, pieces: list[tuple], stale: frozenset[int] | set[int] = frozenset()
+) -> list[advice_rules.Advice]:
+    """Stored pieces of advice (all but those of ``stale`` prospects) worded at ``now`` (a
+    clock phrase is the same for every piece of one code and moment: said once)."""
     advice, clock, phrase = advice_rules.Advice, advice_rules.CLOCK_CODES, advice_rules.clock_phrase
     said: dict[tuple, str] = {}
     found = []
     add = found.append
-    for pid, name, code, message, when, tail, value in stored_advice.every_piece():
+    for pid, name, code, message, when, tail, value in pieces:
         if pid in stale:
             continue
         if code in clock:

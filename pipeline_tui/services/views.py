@@ -54,13 +54,20 @@ def _one_read(function: Callable[P, T]) -> Callable[P, T]:
 
 
 def report(
-    now: datetime, settings: Settings, pipeline_name: str | None = None, owner: str | None = None
+    now: datetime,
+    settings: Settings,
+    pipeline_name: str | None = None,
+    owner: str | None = None,
+    *,
+    top: int | None = None,
 ) -> Report:
     """Figures and advice for everyone (the team's quota) or one salesperson (their quota): see
-    :mod:`pipeline_tui.services.report`."""
+    :mod:`pipeline_tui.services.report` (and for ``top``)."""
     from pipeline_tui.services.report import report as read_report
 
-    return read_report(now, settings, find_pipeline(pipeline_name).id if pipeline_name else None, owner)
+    return read_report(
+        now, settings, find_pipeline(pipeline_name).id if pipeline_name else None, owner, top=top
+    )
 
 
 # -- one prospect -----------------------------------------------------------------------------

@@ -80,3 +80,42 @@ def not_fresh(now: datetime) -> list[tuple[int, bool, int]]:
     db = models.database.obj
     sql = "SELECT id, archived, stage_id FROM prospect WHERE fresh_until IS NULL OR fresh_until <= "
     return db.execute_sql(sql + db.param, [str(now)]).fetchall()
+
+
+def _fresh(db: peewee.Database) -> str:
+    """The condition on a stored piece whose prospect's advice holds (the complement of
+    :func:`not_fresh`: its few ids looked up once), with one parameter, ``now``."""
+    return (
+        f"prospect_id NOT IN (SELECT id FROM prospect WHERE fresh_until IS NULL OR fresh_until <= {db.param})"
+    )
+
+
+def fresh_counts(now: datetime) -> dict[str, tuple[int, float]]:
+    """How many stored pieces of each code hold at ``now``, and their weighted values summed."""
+    db = models.database.obj
+    sql = f"SELECT code, COUNT(*), SUM(value) FROM {TABLE} WHERE {_fresh(db)} GROUP BY code"
+    return {code: (count, value) for code, count, value in db.execute_sql(sql, [str(now)])}
+
+
+def fresh_first(now: datetime, top: int, codes: Sequence[str]) -> list[tuple]:
+    """The first ``top`` stored pieces of each of these codes that hold at ``now``, as
+    :func:`every_piece` gives them, each code's in the report's order (``core.advice.Advice``:
+    the most valuable first, then the longest waiting, then by prospect). One ORDER BY ...
+    LIMIT per code: each keeps only its few best while it scans, where ranking every piece at
+    once (a window function) sorted them all, at four times the cost."""
+    db = models.database.obj
+    parse = moment_reader()
+    param = db.param
+    each = (
+        f"SELECT * FROM (SELECT prospect_id, name, code, message, moment, tail, value FROM {TABLE}"
+        f" WHERE code = {param} AND {_fresh(db)} ORDER BY value DESC, moment IS NULL, moment, prospect_id"
+        f" LIMIT {param}) AS code_{{}}"
+    )
+    sql = " UNION ALL ".join(each.format(n) for n in range(len(codes)))
+    if not sql:
+        return []
+    values = [value for code in codes for value in (code, str(now), top)]
+    return [
+        (pid, name, code, message, parse(when), tail, value)
+        for pid, name, code, message, when, tail, value in db.execute_sql(sql, values)
+    ]
