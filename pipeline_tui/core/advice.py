@@ -19,6 +19,7 @@ from pipeline_tui.core.domain import CONTACT_KINDS, DEMO_KINDS, OPEN, Prospect, 
 from pipeline_tui.core.figures import QuotaFigures
 from pipeline_tui.core.money import format_money
 from pipeline_tui.core.open_deals import OpenSums, open_sums
+from pipeline_tui.core.score import moment_after
 from pipeline_tui.core.settings import Thresholds
 from pipeline_tui.core.wording import plural
 
@@ -483,25 +484,17 @@ def advice_holds_until(p: Prospect, stage: Stage, ctx: Context) -> datetime | No
     moments: list[datetime | None] = []
     for f in p.open_follow_ups:
         if f.kind == "info-request":  # waiting once its hours are over, not at that moment
-            moments.append(_later(f.created, timedelta(hours=thresholds.info_request_hours) + tick))
+            moments.append(moment_after(f.created, timedelta(hours=thresholds.info_request_hours) + tick))
         elif f.kind == "appointment":  # a reminder is due from the window's start to the appointment
-            moments += [_later(f.due, -ctx.reminder_window), _later(f.due, tick)]
-    moments.append(_later(p.stage_entered, timedelta(days=thresholds.offer_trial_after_days + 1)))
+            moments += [moment_after(f.due, -ctx.reminder_window), moment_after(f.due, tick)]
+    moments.append(moment_after(p.stage_entered, timedelta(days=thresholds.offer_trial_after_days + 1)))
     limit = ctx.limits.get(stage.id)
     if limit is not None:
-        moments.append(_later(last_touched(p), timedelta(days=limit.days + 1)))
+        moments.append(moment_after(last_touched(p), timedelta(days=limit.days + 1)))
     if p.snoozed_until is not None:
         moments.append(p.snoozed_until)
     now = ctx.now
     return min((moment for moment in moments if moment is not None and moment > now), default=None)
-
-
-def _later(moment: datetime, delta: timedelta) -> datetime | None:
-    """``moment + delta``, or None past the calendar's ends (a date typed as year 9999)."""
-    try:
-        return moment + delta
-    except OverflowError:
-        return None
 
 
 def sort_advice(advice: list[Advice]) -> list[Advice]:

@@ -277,18 +277,18 @@ def score_holds_until(prospect: Prospect, now: datetime, thresholds: Thresholds)
     close = prospect.expected_close
     if close is not None:  # its bands: past, within 30 days, within 90, later
         midnight = datetime.combine(close, time())
-        moments += [_after(midnight, timedelta(days=days)) for days in (-90, -30, 1)]
+        moments += [moment_after(midnight, timedelta(days=days)) for days in (-90, -30, 1)]
     contact = prospect.history.last_activity
     if contact is not None:  # its bands: within 7 days, within 30, longer ago
-        moments += [_after(contact, timedelta(days=8)), _after(contact, timedelta(days=31))]
+        moments += [moment_after(contact, timedelta(days=8)), moment_after(contact, timedelta(days=31))]
     # a follow-up is overdue once its time has passed, not at the moment itself
-    moments += [_after(f.due, timedelta(microseconds=1)) for f in prospect.open_follow_ups]
+    moments += [moment_after(f.due, timedelta(microseconds=1)) for f in prospect.open_follow_ups]
     last_touch = max(d for d in (contact, prospect.stage_entered, prospect.created) if d)
-    moments.append(_after(last_touch, timedelta(days=thresholds.stale_after_days + 1)))
+    moments.append(moment_after(last_touch, timedelta(days=thresholds.stale_after_days + 1)))
     return min((moment for moment in moments if moment is not None and moment > now), default=None)
 
 
-def _after(moment: datetime, delta: timedelta) -> datetime | None:
+def moment_after(moment: datetime, delta: timedelta) -> datetime | None:
     """``moment + delta``, or None past the calendar's ends (a date typed as year 9999)."""
     try:
         return moment + delta
