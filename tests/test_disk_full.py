@@ -227,3 +227,15 @@ def test_a_write_the_database_cannot_hold_names_the_full_disk_not_the_rollback(t
         assert Prospect.select().count() == 0
     finally:
         close_database()
+
+
+def test_a_refused_import_into_a_new_file_leaves_no_database_behind(tmp_path):
+    """The file is read and refused after the database was opened (its stages are checked
+    against it): the database that opening made goes again, as if the command never ran."""
+    messy = tmp_path / "export.csv"
+    messy.write_text("Deal Title,Stage,Deal value\nAcme,Qualifed,lots\n", encoding="utf-8")
+    db = tmp_path / "new.db"
+    result = run(db, "import", str(messy))
+    assert result.returncode == 2, result.stderr
+    assert "refused" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]

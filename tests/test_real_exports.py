@@ -226,6 +226,7 @@ def test_the_command_line_says_a_refusal_first_in_one_line_then_each_problem(cli
     env = {"PIPELINE_TUI_CONFIG": str(config)}
     path = tmp_path / "deals.csv"
     path.write_text(PIPEDRIVE.replace("Verhandlung", "Pitch"), encoding="utf-8", newline="")
+    cli("add", "Already here", env=env, check=True)  # the export below reads it (a refused import makes none)
     refused = cli("import", str(path), "--stage-map", "Negotiations Started=Proposal", env=env)
     first, *rest = refused.stderr.splitlines()
     assert refused.returncode == 2 and refused.stdout == ""

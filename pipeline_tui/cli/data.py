@@ -22,6 +22,7 @@ from pipeline_tui.cli.common import (
     write_output,
 )
 from pipeline_tui.core.wording import plural
+from pipeline_tui.errors import UserError
 
 
 def register(command: AddCommand) -> None:
@@ -76,8 +77,7 @@ def register(command: AddCommand) -> None:
 
 def cmd_import(args, now: datetime) -> int:
     from pipeline_tui.io.csv_io import parse_csv, progress_printer
-    from pipeline_tui.services.importing import ImportOptions, parse_map, plan_import, write_plan
-    from pipeline_tui.store.db import open_database
+    from pipeline_tui.services.importing import ImportOptions, parse_map
 
     settings = user_settings()
     options = ImportOptions(
@@ -92,18 +92,7 @@ def cmd_import(args, now: datetime) -> int:
     parsed = parse_csv(path, now, progress, settings.dates, settings.currency.home)
     if progress:
         sys.stderr.write("\r")
-    if args.dry_run and _no_database_yet(resolve_db(args)):
-        # nothing to check against yet: a new database would have the default pipeline
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as scratch:
-            open_database(Path(scratch) / "dry-run.db")
-            plan = plan_import(parsed, str(path), now, options)
-    else:
-        open_db(args, create=not args.dry_run, read_only=args.dry_run)
-        plan = plan_import(parsed, str(path), now, options)
-        if not args.dry_run:
-            write_plan(plan, now, settings)
+    plan = _planned_and_written(args, parsed, now, options, settings)
     # after the checks, so that a refused file gets its lines of error and nothing else
     if parsed.unknown_columns:
         say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)
@@ -115,6 +104,30 @@ def cmd_import(args, now: datetime) -> int:
     for line in summary_lines(plan.summary, settings.currency.home):
         say(line)
     return 0
+
+
+def _planned_and_written(args, parsed, now: datetime, options, settings):
+    """The import's plan, written unless a dry run. A database this import made is removed
+    again when the file is refused: a refusal leaves nothing behind."""
+    from pipeline_tui.services.importing import plan_import, write_plan
+    from pipeline_tui.store.db import forget_made_here, open_database
+
+    if args.dry_run and _no_database_yet(resolve_db(args)):
+        # nothing to check against yet: a new database would have the default pipeline
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            open_database(Path(scratch) / "dry-run.db")
+            return plan_import(parsed, str(Path(args.file)), now, options)
+    db = open_db(args, create=not args.dry_run, read_only=args.dry_run)
+    try:
+        plan = plan_import(parsed, str(Path(args.file)), now, options)
+        if not args.dry_run:
+            write_plan(plan, now, settings)
+    except UserError:
+        forget_made_here(db)
+        raise
+    return plan
 
 
 def summary_lines(summary, home: str) -> list[str]:

@@ -186,6 +186,15 @@ def _refuse_unless_ours(conn: sqlite3.Connection, shown: str, may_be_new: bool) 
     schema.refuse_newer(version, shown)
 
 
+def forget_made_here(db: peewee.Database) -> None:
+    """Close ``db`` and remove its file if this opening made it: a command refused after
+    opening (an import whose file is refused) leaves no new database behind."""
+    if isinstance(db, SqliteFile) and db.made_here:
+        db.close()
+        for name in sqlite_files(db.database):
+            Path(name).unlink(missing_ok=True)
+
+
 def _forget_empty(path: Path) -> None:
     """Remove a database file this process made, if it is still empty, and SQLite's beside it."""
     try:
