@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pipeline_tui.core import domain
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import LOST, OPEN, WON
 from pipeline_tui.core.fields import parse_fields, parse_text
 from pipeline_tui.core.money import Currencies, require_rate
+from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ConflictError, UserError
+from pipeline_tui.services import scores
 from pipeline_tui.services.base import (
     action,
     create,
@@ -179,17 +182,24 @@ def move_prospect(
 
 @action("move prospect")
 def step_prospect(
-    prospect_id: int, step: int, now: datetime, *, decision_maker_confirmed: bool = False
-) -> Stage:
+    prospect_id: int,
+    step: int,
+    now: datetime,
+    *,
+    decision_maker_confirmed: bool = False,
+    settings: Settings | None = None,
+) -> domain.Stage:
     """Move a prospect one open stage forward (+1) or back (-1): the board's H and L; with
     ``decision_maker_confirmed``, its contact is noted as the decision maker in the same action
-    (R2: asked as it moves into Appointment)."""
+    (R2: asked as it moves into Appointment). With ``settings`` (the board's), its stored score
+    is worked out again in the same transaction (``services.scores.work_out_written``)."""
     prospect = _get(prospect_id)
     if decision_maker_confirmed:  # the contact it names (the one to ask) takes the role
         from pipeline_tui.services import contacts
 
         contacts.apply_row_fields(prospect, {"decision_maker": "yes"}, now)
-    opens = [stage for stage in queries.stages_of(prospect.pipeline_id) if stage.kind == OPEN]
+    pipeline_id = prospect.pipeline_id  # its stages as plain rows, in order: no model made of each
+    opens = [s for s in queries.load_stages() if s.pipeline_id == pipeline_id and s.kind == OPEN]
     ids = [s.id for s in opens]
     if prospect.stage_id not in ids:
         raise UserError(f"{prospect.name} is closed; move it to an open stage by name")
@@ -200,6 +210,8 @@ def step_prospect(
         raise UserError(f"{prospect.name} is already in the {edge} open stage{hint}")
     stage = opens[index]
     _enter_stage(prospect, stage, now, None, {s.id: s for s in opens})
+    if settings is not None:
+        scores.work_out_written([prospect.id], now, settings)
     confirmed = "confirmed the decision maker and " if decision_maker_confirmed else ""
     set_undo_label(f"{confirmed}moved {prospect.name} to {stage.name}")
     return stage

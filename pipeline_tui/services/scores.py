@@ -53,6 +53,24 @@ def keep_current(now: datetime, settings: Settings) -> None:
     run_write(lambda: _work_out_stale(now, settings, stages, rules), counted=False)
 
 
+def work_out_written(ids: Sequence[int], now: datetime, settings: Settings) -> None:
+    """Inside the transaction that just wrote these prospects (a card moved a stage): store
+    their score, advice and search text as :func:`keep_current` would at ``now``, so that the
+    board's read after the action finds nothing to write (one write per key, not two). When
+    what is stored was worked out with other rules or on another day, nothing: the next
+    :func:`keep_current` works out everything that needs it."""
+    stages = queries.load_stages(settings)
+    rules = _fingerprint(settings, stages)
+    basis = freshness.basis()
+    if not _holds(basis, rules, now) or basis["stage_time"] is None:
+        return
+    stage_time = basis["stage_time"]
+    working = _working(now, basis["ladder"], stages, _limits(settings, stages, stage_time), settings)
+    _work_out(sorted(set(ids)), set(ids), working, settings)
+    if now > basis["latest"]:  # the latest moment any was worked out at: a clock set back sees it
+        freshness.set_basis(rules, basis["day"], basis["ladder"], now, stage_time)
+
+
 def context(now: datetime, settings: Settings) -> ScoreContext:
     """What a score needs beyond its prospect, as :func:`keep_current` works the stored scores
     out at ``now``: the detail pane explains a score with it, the export computes its scores

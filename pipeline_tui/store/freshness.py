@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 
 import peewee
 
@@ -239,10 +240,15 @@ def basis() -> dict | None:
     value ladder, and the latest time any was worked out at (None: never yet); and the day's
     time in stage the board's rotting limits are learned from (None: not worked out yet)."""
     row = run_built(_basis, ()).fetchall()
-    if not row:
-        return None
+    parsed = _parsed_basis(row[0][0]) if row else None
+    return dict(parsed) if parsed is not None else None
+
+
+@lru_cache(maxsize=4)
+def _parsed_basis(text: str) -> dict | None:
+    """The basis stored as ``text``: read three times per key on the board, parsed once."""
     try:
-        found = json.loads(row[0][0])
+        found = json.loads(text)
         return {
             "rules": str(found["rules"]),
             "day": date.fromisoformat(found["day"]),

@@ -496,7 +496,11 @@ class BoardScreen(ViewScreen):
         def move(confirmed: bool = False) -> None:
             self.app.run_action_safely(
                 lambda: prospects.step_prospect(
-                    card.id, step, self.app.now(), decision_maker_confirmed=confirmed
+                    card.id,
+                    step,
+                    self.app.now(),
+                    decision_maker_confirmed=confirmed,
+                    settings=self.app.settings,  # its score in the same write: the board reads it
                 ),
                 lambda _: self._done(f"Moved to {stage.name}: {card.name}", select=card.id, changed=card.id),
             )
