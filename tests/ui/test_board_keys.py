@@ -10,6 +10,7 @@ from textual.widget import Widget
 from pipeline_tui.store.models import Prospect, Stage
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.stage_column import StageColumn
+from tests.conftest import ENGINES
 from tests.ui.helpers import board_of, cards_in, focused_card, screen_text
 
 SIZE = (120, 40)
@@ -168,3 +169,48 @@ async def test_the_footer_drawn_in_parts_is_the_line_textual_draws_of_it_whole(d
         app.theme = "nord" if app.theme != "nord" else "gruvbox"
         await pilot.pause()
         assert_drawn_as_textual_would()
+
+
+def stored_of(prospect_id: int) -> tuple:
+    """What the board orders and the report reads, as stored: score, until when, advice."""
+    from pipeline_tui.store import stored_advice
+
+    row = Prospect.get_by_id(prospect_id)
+    advice = sorted(piece for piece in stored_advice.every_piece() if piece[0] == prospect_id)
+    return row.score, row.fresh_until, advice
+
+
+@pytest.mark.parametrize("engine", ENGINES)  # the score is written by triggers and SQL of each engine
+@pytest.mark.parametrize("key", ["L", "H"])
+async def test_a_card_moved_is_one_write_with_the_score_keep_current_would_store(
+    demo_db, make_app, monkeypatch, now, key
+):
+    """L/H writes the move and the card's new score, advice and text in one transaction: the
+    board's read after it has nothing left to write, and what is stored is what working
+    everything out afresh stores. Undo puts the card and its score back."""
+    from pipeline_tui.services import scores
+    from pipeline_tui.store import db as store_db
+    from pipeline_tui.store import freshness
+
+    writes: list[str] = []
+    write = store_db._write
+    monkeypatch.setattr(store_db, "_write", lambda *args: writes.append("w") or write(*args))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "l")  # Appointment: neither way asks a question
+        await pilot.pause()
+        card, before = focused_card(app), stored_of(focused_card(app).id)
+        writes.clear()
+        await pilot.press(key)
+        await pilot.pause()
+        assert len(writes) == 1 and not freshness.any_stale(app.now())
+        moved = stored_of(card.id)
+        assert moved[0] != before[0] and focused_card(app).score == moved[0]
+        Prospect.update(fresh_until=None).where(Prospect.id == card.id).execute()
+        scores.keep_current(app.now(), app.settings)  # worked out again as any other change is
+        assert stored_of(card.id) == moved
+        await pilot.press("u")
+        await pilot.pause()
+        assert stored_of(card.id) == before and focused_card(app).id == card.id
+        assert focused_card(app).score == before[0] and stage_of(card.id) == "Appointment"
