@@ -235,6 +235,38 @@ def test_a_card_is_placed_after_every_card_ahead_of_it_ties_of_score_and_value_i
     assert tied > 20  # (the three parts each counted something)
 
 
+def test_a_window_read_from_a_card_beside_it_is_the_column_in_order(db, now, monkeypatch):
+    """Deep in a column a window is read from a card beside it (the last of the window above,
+    the first of the one below, or the card placed there): the same cards as by OFFSET, and
+    no OFFSET past the first window when reading on in either direction."""
+    from pipeline_tui.services import board as board_service
+
+    monkeypatch.setattr(board_service, "NEAR_FROM", 1)  # every window but the first
+    offsets: list[int] = []
+    window = store_board.window
+    monkeypatch.setattr(store_board, "window", lambda *args: offsets.append(args[2]) or window(*args))
+    demo(now, 300)
+    ids = [pid for (pid,) in Prospect.select(Prospect.id).order_by(Prospect.id).tuples()]
+    Prospect.update(value_cents=500_000).where(Prospect.id.in_(ids[::3])).execute()  # ties
+    reader = BoardReader(SETTINGS)
+    for head, _ in reader.read(now).columns:
+        expected = [row[0] for row in _all_cards(store_board.Column(head.stage.id, 1))]
+        last = len(expected) - 1
+        offsets.clear()
+        assert [card.id for card in dict(reader.read(now).columns)[head]] == expected and offsets == [0]
+        offsets.clear()
+        backwards = dict(reader.read(now).columns)[head]
+        assert [backwards[i].id for i in range(last, -1, -1)] == expected[::-1]
+        assert offsets == [last - last % WINDOW] + ([0] if last >= WINDOW else [])
+        for at in range(0, len(expected), 11):
+            placed = dict(reader.read(now).columns)[head]
+            offsets.clear()
+            assert reader.place(expected[at]) == (head.stage.id, at) and placed[at].id == expected[at]
+            around = range(max(0, at - WINDOW - 1), min(len(expected), at + WINDOW + 2))
+            assert [placed[i].id for i in around] == [expected[i] for i in around]
+            assert set(offsets) <= {0}, offsets  # (the first window, by OFFSET 0)
+
+
 def test_a_card_is_placed_from_the_index_alone(tmp_path):
     """Counting the cards of a better score reads the board's index only: no table row is
     looked up (with one condition joined by OR, SQLite looked up every row ahead: 14 ms at
@@ -244,6 +276,7 @@ def test_a_card_is_placed_from_the_index_alone(tmp_path):
     database = open_database(str(tmp_path / "plan.db"))
     sql, params = built_sql(store_board._before, ((False, False, False),), [3, 70, 1000, 12])
     plan = " | ".join(row[-1] for row in database.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+    database.close()
     # (the two parts of the card's own score are few cards: read through the index, then rows)
     assert (
         "MULTI-INDEX OR" not in plan

@@ -29,6 +29,7 @@ from pipeline_tui.store.db import read_snapshot, thread_connection
 
 WINDOW = 16  # cards read at a time: a screen 40 lines tall shows 9 a column
 KEPT_WINDOWS = 16  # per column: scrolling back and forth reads nothing again
+NEAR_FROM = 4 * WINDOW  # a window further down is read from a card beside it, not by OFFSET
 SEARCH_COUNTS_UP_TO = 100  # a search looked for row by row counts a column's matches so far
 
 
@@ -116,6 +117,7 @@ class Cards(Sequence[Card]):
         self._known: dict[int, Card] = known.loaded() if known is not None else {}
         self._ids = ids
         self._known_hold = known_hold
+        self._read_at = reader.reads  # which read of the board these cards are of
 
     def __len__(self) -> int:
         return self._count
@@ -143,8 +145,33 @@ class Cards(Sequence[Card]):
         wanted = None if self._ids is None else self._ids[number * WINDOW : (number + 1) * WINDOW]
         if wanted is not None and self._known_hold and all(pid in self._known for pid in wanted):
             return [self._known[pid] for pid in wanted]
-        cards = self._reader.window(self._column, number * WINDOW, WINDOW, wanted)
+        near = self._card_near(number) if wanted is None else None
+        if near is not None:
+            cards = self._reader.window_near(self._column, number * WINDOW, WINDOW, *near)
+        else:
+            cards = self._reader.window(self._column, number * WINDOW, WINDOW, wanted)
         return [_same(self._known.get(card.id), card) for card in cards]
+
+    def _card_near(self, number: int) -> tuple[int, tuple[int, int, int]] | None:
+        """A card of this read next to window ``number`` (the one placed there, or the last
+        of the window before it, or the first of the one after), as (where, its order's keys),
+        to read the window from: deep in a column, an OFFSET counts every card above it."""
+        start = number * WINDOW
+        if start < NEAR_FROM or self._column.stage_id is None:
+            return None
+        near: list[tuple[int, Card | tuple]] = []
+        placed = self._reader.placed(self._column.stage_id, self._read_at)
+        if placed is not None and start - 1 <= placed[0] <= start + WINDOW:
+            near.append(placed)
+        if number - 1 in self._windows and len(self._windows[number - 1]) == WINDOW:
+            near.append((start - 1, self._windows[number - 1][-1]))
+        if number + 1 in self._windows and self._windows[number + 1]:
+            near.append((start + WINDOW, self._windows[number + 1][0]))
+        for at, card in near:
+            key = (card.score, card.amount or 0, card.id) if isinstance(card, Card) else card
+            if key[0] is not None:
+                return at, key
+        return None
 
     def loaded(self) -> dict[int, Card]:
         """The cards read so far, by id."""
@@ -178,6 +205,8 @@ class BoardReader:
         self._last: Board | None = None  # the board read last, whose search was kept
         self._stages: dict[int, domain.Stage] = {}
         self._limits: dict[int, aging.RottingLimit] = {}
+        self.reads = 0  # how many times the board was read: a card's place holds for one read
+        self._placed: dict[int, tuple[int, int, tuple[int, int, int]]] = {}  # stage: read, where, keys
 
     def stages(self) -> list[domain.Stage]:
         """The open stages of the pipeline, in order: the board's columns, before their cards."""
@@ -202,6 +231,7 @@ class BoardReader:
         ``[]``: nothing was written since ``before``, as when only the search changed: a
         search that holds the one ``before`` shows, read last, narrows its matches in memory)."""
         self._now = now
+        self.reads += 1
         scores.keep_current(now, self.settings)
         with read_snapshot():
             pipeline = self._pipeline()
@@ -339,6 +369,28 @@ class BoardReader:
         steps = store.next_steps([row[0] for row in rows])
         return [self._card(row, steps.get(row[0])) for row in rows]
 
+    def window_near(
+        self, column: store.Column, start: int, size: int, at: int, key: tuple[int, int, int]
+    ) -> list[Card]:
+        """Cards ``start`` to ``start + size`` of an open stage's column, read from a card of it
+        at ``at`` whose order's keys are ``key`` (``store.board.beside``)."""
+        with read_snapshot():
+            if at < start:
+                rows = store.beside(column, key, True, size, skip=start - at - 1)
+            elif at >= start + size:
+                rows = store.beside(column, key, False, size, skip=at - start - size)[::-1]
+            else:
+                ahead = store.beside(column, key, False, at - start)[::-1] if at > start else []
+                rows = ahead + store.beside(column, key, True, start + size - at, inclusive=True)
+            steps = store.next_steps([row[0] for row in rows])
+        return [self._card(row, steps.get(row[0])) for row in rows]
+
+    def placed(self, stage_id: int, read: int) -> tuple[int, tuple[int, int, int]] | None:
+        """Where :meth:`place` found a card in this stage's column at that read of the board,
+        and the card's order's keys (None if it found none then)."""
+        found = self._placed.get(stage_id)
+        return (found[1], found[2]) if found is not None and found[0] == read else None
+
     def _card(self, row: tuple, step: tuple | None) -> Card:
         pid, name, organization, contact, amount, probability, score, decision_maker = row[:8]
         stage_id, archived, closed_at, lost_reason = row[8:12]
@@ -392,7 +444,9 @@ class BoardReader:
         if self.owner is not None and found.owner != self.owner:
             return None
         column = store.Column(stage.id, found.pipeline_id, self.owner)
-        return stage.id, store.place(column, None, found.score, found.value, prospect_id)
+        at = store.place(column, None, found.score, found.value, prospect_id)
+        self._placed[stage.id] = (self.reads, at, (found.score, found.value or 0, prospect_id))
+        return stage.id, at
 
 
 def _key(head: ColumnHead) -> int | None:
