@@ -214,3 +214,42 @@ async def test_a_card_moved_is_one_write_with_the_score_keep_current_would_store
         await pilot.pause()
         assert stored_of(card.id) == before and focused_card(app).id == card.id
         assert focused_card(app).score == before[0] and stage_of(card.id) == "Appointment"
+
+
+def in_board_order(stage: str) -> list[int]:
+    rows = Prospect.select(Prospect.id, Prospect.score, Prospect.value_cents).where(
+        Prospect.stage == Stage.get(Stage.name == stage).id,
+        Prospect.archived == False,  # noqa: E712
+    )
+    return [pid for pid, _, _ in sorted(rows.tuples(), key=lambda r: (-r[1], -(r[2] or 0), r[0]))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_card_moved_from_deep_in_a_column_and_back_shows_each_column_in_order(
+    demo_db, make_app, monkeypatch, engine
+):
+    """Windows of 4 cards, read from a card beside them past the first: the last card of Lead
+    moved on (L) lands where the database places it, the cursor on it; undo brings it back."""
+    from pipeline_tui.services import board as board_service
+
+    monkeypatch.setattr(board_service, "WINDOW", 4)
+    monkeypatch.setattr(board_service, "NEAR_FROM", 1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        card = focused_card(app)
+        assert card.id == in_board_order("Lead")[-1]
+        await pilot.press("L")
+        await pilot.pause()
+        assert stage_of(card.id) == "Qualified" and focused_card(app).id == card.id
+        order = in_board_order("Qualified")
+        assert [c.id for c in cards_in(app, "Qualified")] == order
+        at = order.index(card.id)
+        assert (f"{at + 1}/{len(order)}" if at else f"Qualified {len(order)}") in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert stage_of(card.id) == "Lead" and focused_card(app).id == card.id
+        assert [c.id for c in cards_in(app, "Lead")] == in_board_order("Lead")
+        assert [c.id for c in cards_in(app, "Qualified")] == in_board_order("Qualified")
