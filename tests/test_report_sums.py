@@ -67,3 +67,26 @@ def test_the_reports_sums_from_groups_equal_those_taken_deal_by_deal(db, now):
     # the data tells the two conversions apart: three yen deals summed, then converted, differ
     yen = 123_456_700
     assert SETTINGS.currency.in_home(3 * yen, "JPY") != 3 * SETTINGS.currency.in_home(yen, "JPY")
+
+
+def test_the_report_builds_its_own_parser_alone_and_still_reads_one_pipeline(db, db_location, now, capsys):
+    from pipeline_tui.cli import build_parser, main
+    from pipeline_tui.io.shapes import report_json_text
+    from pipeline_tui.services.base import find_pipeline
+    from pipeline_tui.services.setup import add_pipeline
+
+    commands = build_parser(["--db", "x.db", "report", "--json"])._subparsers._group_actions[0].choices
+    assert "--json" in commands["report"].format_usage() and "add" not in commands
+    commands = build_parser(["report", "--help"])._subparsers._group_actions[0].choices
+    assert "The figures:" in commands["report"].format_help()
+    add_pipeline("Renewals")
+    add_prospect(now, "Initech renewal", pipeline="Renewals", fields={"value": "300"})
+    add_prospect(now, "Acme", fields={"value": "900"})
+    renewals = find_pipeline("Renewals").id
+    expected = report_json_text(report_service.report(now, Settings(), renewals))
+    at = ["--db", db_location, "--now", f"{now:%Y-%m-%d %H:%M}", "report"]
+    assert main([*at, "--json", "--pipeline", "Renewals"]) == 0
+    assert capsys.readouterr().out == expected + "\n"
+    assert main([*at, "--pipeline", "Nope"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.splitlines()) == 1 and "Nope" in captured.err
