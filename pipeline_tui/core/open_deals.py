@@ -56,10 +56,14 @@ DEAL_FIELDS = (
 # by value, (stage id, expected close, own probability or None, deals, deals with a value,
 # their value in cents);
 VALUE_GROUP = ("stage_id", "expected_close", "probability", "deals", "valued", "value")
-# by age, (source, created by now, created since monday, created since the look-back,
-# last touched by the cutoff, the reason of a snooze lasting past now or None, deals), the
-# moments being the ``Marks``.
-AGE_GROUP = ("source", "born", "this_week", "in_lookback", "untouched", "snooze_reason", "deals")
+# by age, (source, facts, the reason of a snooze lasting past now or None, deals), the facts
+# being the sum of those of the flags below that hold of a deal, compared with the ``Marks``
+# (one number: a database groups by one key faster than by four).
+AGE_GROUP = ("source", "facts", "snooze_reason", "deals")
+BORN = 1  # created by now
+THIS_WEEK = 2  # created since monday
+IN_LOOKBACK = 4  # created since the look-back
+UNTOUCHED = 8  # last touched by the cutoff
 
 
 def open_sums(snapshot: Snapshot, thresholds: Thresholds) -> OpenSums:
@@ -91,7 +95,10 @@ def group_deals(deals: Iterable[tuple], at: Marks) -> tuple[list[tuple], list[tu
         values.append((stage_id, close, probability, 1, worth is not None, worth or 0))
         snoozed = reason if until is not None and until > at.now else None
         untouched = touched_last(entered, updated, activity) <= at.cutoff
-        ages.append((source, born <= at.now, born >= at.monday, born >= at.lookback, untouched, snoozed, 1))
+        facts = (
+            BORN * (born <= at.now) + THIS_WEEK * (born >= at.monday) + IN_LOOKBACK * (born >= at.lookback)
+        )
+        ages.append((source, facts + UNTOUCHED * untouched, snoozed, 1))
     return values, ages
 
 
@@ -125,10 +132,10 @@ def sum_deal_groups(
         elif role == "trial" or role == "proposal":
             late += deals
     aged_out: dict[str, int] = {}
-    for source, born, this_week, in_lookback, untouched, snoozed, deals in ages:
-        if born:
-            created += deals if this_week else 0
-            if in_lookback and untouched and not reason_given(snoozed):
+    for source, facts, snoozed, deals in ages:
+        if facts & BORN:
+            created += deals if facts & THIS_WEEK else 0
+            if facts & IN_LOOKBACK and facts & UNTOUCHED and not reason_given(snoozed):
                 aged_out[source] = aged_out.get(source, 0) + deals
     soon = sum(1 for due in appointment_dues if now <= due <= horizon)
     return OpenSums(buckets, aged_out, valued, value, early, late, soon, created)

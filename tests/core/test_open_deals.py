@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from pipeline_tui.core.aging import aged_out_cutoff, snooze_stands, touched_last
 from pipeline_tui.core.domain import Snapshot, Stage
-from pipeline_tui.core.open_deals import group_deals, marks, sum_deal_groups, sum_open_deals
+from pipeline_tui.core.open_deals import (
+    BORN,
+    IN_LOOKBACK,
+    THIS_WEEK,
+    UNTOUCHED,
+    group_deals,
+    marks,
+    sum_deal_groups,
+    sum_open_deals,
+)
 from pipeline_tui.core.settings import Thresholds
 
 NOW = datetime(2026, 11, 26, 9, 30)  # a Thursday
@@ -95,7 +104,7 @@ def test_the_sums_of_grouped_deals_equal_the_sums_deal_by_deal(found, dues, days
     values, ages = group_deals(found, marks(NOW, thresholds))
     assert tuple(sum_open_deals(snapshot, thresholds, found, dues)) == expected
     # a database hands over each group once, however many deals it holds
-    grouped = sum_deal_groups(snapshot, thresholds, merged(values, 3), merged(ages, 6), dues)
+    grouped = sum_deal_groups(snapshot, thresholds, merged(values, 3), merged(ages, 3), dues)
     assert tuple(grouped) == expected
 
 
@@ -105,11 +114,13 @@ def test_a_group_of_many_deals_counts_each_of_them():
     old = NOW - timedelta(days=thresholds.stale_after_days + 1)
     snapshot = Snapshot(now=NOW, pipelines=(), stages=STAGES, prospects=())
     values = [(1, None, None, 7, 5, 500), (3, date(2026, 12, 1), 0.5, 2, 0, 0)]
+    aged = BORN | IN_LOOKBACK | UNTOUCHED
     ages = [
-        ("web", True, True, True, True, None, 4),  # aged out, created this week
-        ("web", True, False, True, True, "  ", 3),  # a blank reason does not hold a snooze
-        ("web", True, False, True, True, "busy", 2),  # snoozed with a reason
-        ("web", False, False, True, True, None, 6),  # created after now
+        ("web", aged | THIS_WEEK, None, 4),  # aged out, created this week
+        ("web", aged, "  ", 3),  # a blank reason does not hold a snooze
+        ("web", aged, "busy", 2),  # snoozed with a reason
+        ("web", aged - BORN, None, 6),  # created after now
+        ("web", BORN | IN_LOOKBACK, None, 5),  # touched since the cutoff
     ]
     sums = sum_deal_groups(snapshot, thresholds, values, ages, [NOW, old])
     assert at.cutoff < NOW
