@@ -51,8 +51,17 @@ def _sums(now):
 def test_the_reports_sums_from_groups_equal_those_taken_deal_by_deal(db, now):
     demo(now)
     _deals(now)
-    scores.keep_current(now, SETTINGS)
     later = now + timedelta(days=3)
+    thresholds = SETTINGS.thresholds
+    for mark in (
+        later - timedelta(days=thresholds.lookback_days),
+        later - timedelta(days=thresholds.stale_after_days),
+    ):
+        for moment in (mark, mark + timedelta(microseconds=1)):  # on the marks, where <= and < part
+            add_prospect(moment, f"Edge {moment}", fields={"value": "1", "source": "edge"})
+    old = add_prospect(now - timedelta(days=60), "Snoozed until then", fields={"source": "edge"})
+    snooze_prospect(old.id, later, "until the 29th", now - timedelta(days=60))  # over at ``later``
+    scores.keep_current(now, SETTINGS)
     written = add_prospect(later, "Since", stage="Proposal", fields={"value": "¥10,001"})
     edit_prospect(written.id, later, {"expected_close": "2026-11-01"})  # not fresh, and slipped
     for when in (later, now + timedelta(days=40)):  # the snooze stands, then it has ended
