@@ -50,6 +50,9 @@ COMMAND_MODULES = (
 )
 # run at every shell prompt or by cron: only their own module is loaded and parsed for
 QUICK_COMMANDS = {"due": "reminders", "notify": "reminders", "agenda": "follow_ups"}
+# built alone when named without --help: the quick ones, and the report (every command's parser
+# and help texts were a tenth of its time at 100,000 open prospects; docs/performance.md)
+ALONE = {**QUICK_COMMANDS, "report": "figures"}
 HELP_OPTIONS = ("-h", "--help")
 
 
@@ -106,8 +109,8 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
     building every command's parser was 7 ms of every start of the TUI. With ``only``, the
     other commands are named but not built: completion, at every tab, needs the arguments of
     the command on the line alone (building them all was two thirds of its parser's time). For
-    a quick command (``due``, ``notify``, ``agenda``), that command alone, without the top
-    level's help: nothing else is imported either."""
+    a quick command (``due``, ``notify``, ``agenda``) or the report, that command's module
+    alone, without the top level's help: nothing else is imported either."""
     parser = Parser(prog=PROG, description="Run your sales pipeline from the terminal.")
     parser.add_argument("--version", action=Version, help="the version, and the database schema's")
     global_options(parser, defaults=True)
@@ -115,7 +118,7 @@ def build_parser(argv: Sequence[str] | None = None, *, only: Collection[str] | N
         parser.set_defaults(command=None)
         return parser
     named = named_command(argv) if argv is not None and only is None else None
-    quick = QUICK_COMMANDS.get(named or "")
+    quick = ALONE.get(named or "")
     built = only if quick is None else {named}  # a quick command's module: that command alone
     parser.epilog = forms_epilog() if only is None and quick is None else None
     parser.formatter_class = argparse.RawDescriptionHelpFormatter  # the epilog's lines as written

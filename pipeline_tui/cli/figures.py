@@ -42,18 +42,22 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_report(args, now: datetime) -> int:
-    from pipeline_tui.services.views import report
+    # services.report itself, not services.views: the views' other imports (the agenda,
+    # cadences) were a start-up cost the report does not need
+    from pipeline_tui.services.base import find_pipeline
+    from pipeline_tui.services.report import report
 
     settings = user_settings()
     open_db(args, read_only=True)
+    pipeline_id = find_pipeline(args.pipeline).id if args.pipeline else None
     if args.json:
         from pipeline_tui.io.shapes import report_json_text
 
-        write_output(None, report_json_text(report(now, settings, args.pipeline, owner_scope(args))))
+        write_output(None, report_json_text(report(now, settings, pipeline_id, owner_scope(args))))
     else:
         from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 
-        result = report(now, settings, args.pipeline, owner_scope(args), top=ADVICE_PER_CODE)
+        result = report(now, settings, pipeline_id, owner_scope(args), top=ADVICE_PER_CODE)
         write_output(None, report_text(result))
     return 0
 

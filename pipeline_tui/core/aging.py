@@ -55,7 +55,12 @@ def is_snoozed(prospect: Prospect, now: datetime) -> bool:
 
 def snooze_stands(until: datetime | None, reason: str, now: datetime) -> bool:
     """A snooze keeps the stale advice quiet only with a reason and until a moment to come."""
-    return until is not None and until > now and bool(reason.strip())
+    return until is not None and until > now and reason_given(reason)
+
+
+def reason_given(reason: str | None) -> bool:
+    """A snooze's reason says something (blank is no reason)."""
+    return bool(reason and reason.strip())
 
 
 def is_slipped(prospect: Prospect, now: datetime) -> bool:

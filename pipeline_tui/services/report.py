@@ -3,8 +3,8 @@ pure core (``core.report``).
 
 Everyone's report reads each open prospect's advice as stored beside its score
 (``services.scores`` keeps it), where it still holds, and works out the rest in memory
-without writing (a command that reads writes nothing); the open sums come from a read of the
-few columns they need. A report of one salesperson or one pipeline learns its rotting limits
+without writing (a command that reads writes nothing); the open sums from the groups the
+database adds up. A report of one salesperson or one pipeline learns its rotting limits
 from its own deals, so its stale advice may differ from the stored one: it works everything
 out in memory. It once read half of a big pipeline's open prospects in a forked child; that
 cost more CPU than it saved on a busy machine and went (docs/performance.md says what it
@@ -17,13 +17,13 @@ from datetime import datetime
 
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core.domain import OPEN, new_record
-from pipeline_tui.core.open_deals import sum_open_deals
+from pipeline_tui.core.open_deals import marks, sum_deal_groups
 from pipeline_tui.core.report import Report, build_report, rotting_limits_of
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.services import scores
 from pipeline_tui.store import stored_advice
 from pipeline_tui.store.db import read_snapshot
-from pipeline_tui.store.report import load_report_snapshot, open_deals, open_prospects_among
+from pipeline_tui.store.report import load_report_snapshot, open_deal_groups, open_prospects_among
 
 
 def report(
@@ -54,8 +54,8 @@ def _with_stored_advice(now: datetime, settings: Settings, top: int | None = Non
     if not scores.stored_advice_holds(now, settings, snapshot.stages, limits):
         return None
     open_ids = [stage.id for stage in snapshot.stages if stage.kind == OPEN]
-    deals, dues = open_deals(open_ids, settings.currency)
-    sums = sum_open_deals(snapshot, settings.thresholds, deals, dues)
+    groups = open_deal_groups(open_ids, settings.currency, marks(now, settings.thresholds))
+    sums = sum_deal_groups(snapshot, settings.thresholds, *groups)
     stale = stored_advice.not_fresh(now)
     opens = set(open_ids)
     others = [pid for pid, archived, stage in stale if not archived and stage in opens]
