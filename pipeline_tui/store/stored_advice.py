@@ -119,3 +119,18 @@ def fresh_first(now: datetime, top: int, codes: Sequence[str]) -> list[tuple]:
         (pid, name, code, message, parse(when), tail, value)
         for pid, name, code, message, when, tail, value in db.execute_sql(sql, values)
     ]
+
+
+def fresh_in_order(now: datetime, codes: Sequence[str]) -> list[tuple]:
+    """Every stored piece that holds at ``now`` as it lies (see :func:`every_piece`, the moment
+    as stored), in the report's order: by code as ``codes`` rank them, then as
+    :func:`fresh_first` orders a code's. The database sorts them, quicker than Python's sort
+    of as many records (and an index on that order cost as much to read as the sort)."""
+    db = models.database.obj
+    param = db.param
+    rank = " ".join(f"WHEN {param} THEN {n}" for n in range(len(codes)))
+    sql = (
+        f"SELECT prospect_id, name, code, message, moment, tail, value FROM {TABLE} WHERE {_fresh(db)}"
+        f" ORDER BY CASE code {rank} END, value DESC, moment IS NULL, moment, prospect_id"
+    )
+    return db.execute_sql(sql, [str(now), *codes]).fetchall()
