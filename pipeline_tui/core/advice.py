@@ -41,6 +41,7 @@ PROSPECT_CODES = (
 PIPELINE_CODES = ("behind-quota", "cold-call-more", "research-and-presentations", "improve-closing")
 ALL_CODES = PIPELINE_CODES + PROSPECT_CODES
 _RANK = {code: rank for rank, code in enumerate(ALL_CODES)}
+_PROSPECT = frozenset(PROSPECT_CODES)
 
 
 class Advice(NamedTuple):
@@ -531,26 +532,33 @@ Listed = tuple[str, str, int, str]
 
 
 def listed_in_order(
-    stored: list[tuple], worked: list[Advice], now: datetime
+    stored: Iterable[tuple], worked: list[Advice], now: datetime
 ) -> tuple[list[Listed], list[AdviceGroup]]:
     """Every piece of prospect advice in ``Advice.order`` as plain values, and counted by code
     (each code's values summed in that order, as :func:`advice_groups` sums them). ``stored``:
     pieces kept with the scores (prospect id, name, code, message, when as stored, tail,
-    value), already in that order, worded here at ``now``; ``worked``: those just worked out,
-    put in their places. The JSON of 100,000 pieces writes these straight: an Advice each,
-    sorted, cost twice as much."""
+    value), already in that order and read as they come, worded here at ``now``; ``worked``:
+    those just worked out, put in their places. The JSON of 100,000 pieces writes these
+    straight: an Advice each, sorted, cost twice as much."""
     waiting: dict[str, list[Advice]] = {}
     for a in sort_advice(worked):
         waiting.setdefault(a.code, []).append(a)
-    by_code = {code: list(rows) for code, rows in groupby(stored, itemgetter(2))}
+    runs = groupby(stored, itemgetter(2))
+    run = next(runs, None)
     listed: list[Listed] = []
     groups = []
     for code in PROSPECT_CODES:
-        rows = by_code.get(code, [])
+        while run is not None and run[0] not in _PROSPECT:  # no rule of ours says it
+            run = next(runs, None)
+        ours = run is not None and run[0] == code
+        rows: Iterable[tuple] = run[1] if ours else ()
         if code in waiting:
-            rows = _merged(rows, waiting[code])
-        if rows:
-            groups.append(AdviceGroup(code, len(rows), _word_into(listed, code, rows, now)))
+            rows = _merged(list(rows), waiting[code])
+        count, value = _word_into(listed, code, rows, now)
+        if count:
+            groups.append(AdviceGroup(code, count, value))
+        if ours:
+            run = next(runs, None)  # (only once this code's rows are read: they go with it)
     return listed, groups
 
 
@@ -572,16 +580,17 @@ def _merged(rows: list[tuple], worked: list[Advice]) -> list[tuple]:
     return merged + rows[start:]
 
 
-def _word_into(listed: list[Listed], code: str, rows: list[tuple], now: datetime) -> float:
+def _word_into(listed: list[Listed], code: str, rows: Iterable[tuple], now: datetime) -> tuple[int, float]:
     """Add one code's rows to ``listed``, worded at ``now`` (a clock phrase said once per
-    moment); returns their values summed."""
+    moment); returns how many, and their values summed."""
     add = listed.append
+    before = len(listed)
     total = 0.0
     if code not in CLOCK_CODES:
         for pid, name, _, message, _, _, value in rows:
             add((code, message, pid, name))
             total += value
-        return total
+        return len(listed) - before, total
     said: dict[object, str] = {}
     parse = moment_reader()
     for pid, name, _, message, when, tail, value in rows:
@@ -592,4 +601,4 @@ def _word_into(listed: list[Listed], code: str, rows: list[tuple], now: datetime
             message = message + words + tail
         add((code, message, pid, name))
         total += value
-    return total
+    return len(listed) - before, total
