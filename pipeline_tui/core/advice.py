@@ -552,53 +552,57 @@ def listed_in_order(
             run = next(runs, None)
         ours = run is not None and run[0] == code
         rows: Iterable[tuple] = run[1] if ours else ()
+        before = len(listed)
         if code in waiting:
-            rows = _merged(list(rows), waiting[code])
-        count, value = _word_into(listed, code, rows, now)
-        if count:
-            groups.append(AdviceGroup(code, count, value))
+            value = _merged_into(listed, code, list(rows), waiting[code], now)
+        else:
+            value = _word_into(listed, code, rows, now, {}, 0.0)
+        if len(listed) > before:
+            groups.append(AdviceGroup(code, len(listed) - before, value))
         if ours:
             run = next(runs, None)  # (only once this code's rows are read: they go with it)
     return listed, groups
 
 
-def _merged(rows: list[tuple], worked: list[Advice]) -> list[tuple]:
-    """One code's stored rows with the pieces just worked out (in order, already worded: their
-    tail None) each put in its place, found by bisection: a few among many."""
+def _merged_into(
+    listed: list[Listed], code: str, rows: list[tuple], worked: list[Advice], now: datetime
+) -> float:
+    """Add one code's stored rows to ``listed`` with the pieces just worked out (in order,
+    worded already) each in its place, found by bisection: a few among many. Returns the
+    values summed in that order."""
     parse = moment_reader()
 
     def order(row: tuple) -> tuple:
         return (-row[6], parse(row[4]) or datetime.max, row[0])
 
-    merged: list[tuple] = []
+    said: dict[object, str] = {}
+    total = 0.0
     start = 0
     for a in worked:
         at = bisect_left(rows, (-a.value, a.when or datetime.max, a.prospect_id), start, key=order)
-        merged += rows[start:at]
-        merged.append((a.prospect_id, a.prospect, a.code, a.message, a.when, None, a.value))
+        total = _word_into(listed, code, rows[start:at], now, said, total)
+        listed.append((code, a.message, a.prospect_id, a.prospect))
+        total += a.value
         start = at
-    return merged + rows[start:]
+    return _word_into(listed, code, rows[start:], now, said, total)
 
 
-def _word_into(listed: list[Listed], code: str, rows: Iterable[tuple], now: datetime) -> tuple[int, float]:
-    """Add one code's rows to ``listed``, worded at ``now`` (a clock phrase said once per
-    moment); returns how many, and their values summed."""
+def _word_into(
+    listed: list[Listed], code: str, rows: Iterable[tuple], now: datetime, said: dict, total: float
+) -> float:
+    """Add stored rows of one code to ``listed``, worded at ``now`` (a clock phrase said once
+    per moment: ``said`` keeps them); returns ``total`` with their values added in order."""
     add = listed.append
-    before = len(listed)
-    total = 0.0
     if code not in CLOCK_CODES:
         for pid, name, _, message, _, _, value in rows:
             add((code, message, pid, name))
             total += value
-        return len(listed) - before, total
-    said: dict[object, str] = {}
+        return total
     parse = moment_reader()
     for pid, name, _, message, when, tail, value in rows:
-        if tail is not None:
-            words = said.get(when)
-            if words is None:
-                words = said[when] = clock_phrase(code, parse(when), now)
-            message = message + words + tail
-        add((code, message, pid, name))
+        words = said.get(when)
+        if words is None:
+            words = said[when] = clock_phrase(code, parse(when), now)
+        add((code, message + words + tail, pid, name))
         total += value
-    return len(listed) - before, total
+    return total
