@@ -5,11 +5,13 @@ fresh, or made under other rules, is the one worked out in memory."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from pipeline_tui.core import advice as advice_rules
 from pipeline_tui.core.report import build_report, rotting_limits_of
 from pipeline_tui.core.settings import Settings, Thresholds
+from pipeline_tui.io.shapes import dumps, report_json, report_json_text
 from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 from pipeline_tui.services import report as report_service
 from pipeline_tui.services import scores
@@ -179,6 +181,57 @@ def test_the_first_few_of_each_code_merge_the_stored_with_those_worked_out_again
             assert top != ADVICE_PER_CODE or report_text(found) == report_text(whole)
         firsts = [a.prospect_id for a in whole.advice if a.code == code][:4]
         assert firsts[0] == ranked[-1] and set(firsts[1:]) == set(ranked[1:4])
+
+
+HOSTILE = ('Quote " and \\ back', "Esc\x1b[31m [bold]red", "Ünïcødé 漢字", "\u2028 sep\u2029", "C1 \x9b2J")
+
+
+def test_the_json_of_the_stored_advice_in_its_order_is_that_of_the_whole_report(db, now):
+    """``report --json`` takes the stored pieces in the order SQL gives them and puts those
+    worked out again in their places: its text is json.dumps of the report whose every piece
+    is an Advice sorted in Python, the archived row's piece dropped, ties on value broken by
+    the moment, then by id."""
+    demo(now)
+    for name in HOSTILE:
+        add_prospect(now, name, stage="Qualified", fields={"value": "1000", "organization": name})
+    scores.keep_current(now, SETTINGS)
+    code = "probe-timeframe"  # (a new value leaves it standing: no expected close yet)
+    ranked = [a.prospect_id for a in _cores_advice(now) if a.code == code]
+    for tied in ranked[1:5]:
+        edit_prospect(tied, now, {"value": "5000000"})
+    scores.keep_current(now, SETTINGS)
+    larger, smaller = sorted(ranked[3:5], reverse=True)
+    _same_moment(code, larger, smaller)  # equal in value and moment: the smaller id first
+    archive_prospect(ranked[0], now)  # its stored piece, first of its code, is not its own now
+    edit_prospect(ranked[-1], now, {"value": "9999999"})  # worked out again: first of its code
+    edit_prospect(ranked[-2], now, {"value": "5000000"})  # worked out again: among the tied
+    for moment in (now, now + timedelta(days=3)):
+        with read_snapshot():
+            assert report_service._with_stored_advice(moment, SETTINGS) is not None  # stored path
+        listed: list = []
+        found = report_service.report(moment, SETTINGS, listed=listed)
+        whole = report_service.report(moment, SETTINGS)  # an Advice each, sorted in Python
+        assert listed and len(found.advice) + len(listed) == len(whole.advice)
+        text = report_json_text(found, listed, pretty=False)
+        assert text == dumps(report_json(whole), pretty=False)
+        assert report_json_text(found, listed, pretty=True) == dumps(report_json(whole), pretty=True)
+        assert json.loads(text)["advice"] == report_json(whole)["advice"]
+        order = [pid for listed_code, _, pid, _ in listed if listed_code == code]
+        assert order[0] == ranked[-1] and ranked[0] not in order
+        assert order.index(larger) == order.index(smaller) + 1 and ranked[-2] in order[1:6]
+        assert any("漢字" in message for _, message, _, _ in listed)
+
+
+def _same_moment(code: str, prospect_id: int, other: int) -> None:
+    """Give ``other``'s stored piece of ``code`` the moment of ``prospect_id``'s."""
+    from pipeline_tui.store.models import database
+
+    param = database.obj.param
+    database.obj.execute_sql(
+        f"UPDATE stored_advice SET moment = (SELECT moment FROM stored_advice WHERE prospect_id = {param}"
+        f" AND code = {param}) WHERE prospect_id = {param} AND code = {param}",
+        (prospect_id, code, other, code),
+    )
 
 
 def test_stored_advice_made_under_other_thresholds_is_not_read(db, now):

@@ -53,7 +53,9 @@ def cmd_report(args, now: datetime) -> int:
     if args.json:
         from pipeline_tui.io.shapes import report_json_text
 
-        write_output(None, report_json_text(report(now, settings, pipeline_id, owner_scope(args))))
+        listed: list = []  # the prospect advice, as plain values (services.report says why)
+        result = report(now, settings, pipeline_id, owner_scope(args), listed=listed)
+        write_output(None, report_json_text(result, listed))
     else:
         from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 

@@ -33,20 +33,25 @@ def report(
     owner: str | None = None,
     *,
     top: int | None = None,
+    listed: list[advice_rules.Listed] | None = None,
 ) -> Report:
     """Figures and advice for everyone (the team's quota) or one salesperson (their quota).
     With ``top``, the report may list only the first ``top`` pieces of advice of each code
-    (every piece still counted in its group), which is all the text shows."""
+    (every piece still counted in its group), which is all the text shows. With ``listed`` (an
+    empty list), the report may list only its pipeline-wide advice and put the prospect advice
+    that follows, all of it in order, in ``listed`` as plain values: what ``--json`` writes."""
     with read_snapshot():
         if pipeline_id is None and owner is None:
-            found = _with_stored_advice(now, settings, top)
+            found = _with_stored_advice(now, settings, top, listed)
             if found is not None:
                 return found
         snapshot = load_report_snapshot(now, settings, pipeline_id, owner)
     return build_report(snapshot, settings)
 
 
-def _with_stored_advice(now: datetime, settings: Settings, top: int | None = None) -> Report | None:
+def _with_stored_advice(
+    now: datetime, settings: Settings, top: int | None = None, listed: list | None = None
+) -> Report | None:
     """Everyone's report from the stored advice that holds at ``now`` and the rules run over
     the other open prospects; None where the stored advice was worked out by other rules."""
     snapshot = load_report_snapshot(now, settings, with_open=False)
@@ -62,6 +67,11 @@ def _with_stored_advice(now: datetime, settings: Settings, top: int | None = Non
     worked = advice_rules.prospect_advice(
         snapshot, settings.thresholds, open_prospects_among(others, open_ids, settings.currency), limits
     )
+    if listed is not None:
+        stored = stored_advice.fresh_in_order(now, advice_rules.PROSPECT_CODES)
+        pieces, groups = advice_rules.listed_in_order(stored, worked, now)
+        listed += pieces
+        return build_report(snapshot, settings, sums, [], groups)
     if top is not None:
         return build_report(snapshot, settings, sums, *_first_and_counted(now, top, worked))
     found = _worded(now, stored_advice.every_piece(), {pid for pid, _, _ in stale})

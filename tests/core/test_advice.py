@@ -8,8 +8,20 @@ from datetime import timedelta
 
 import pytest
 from core_factories import NOW, POSITION, STAGES, follow_up, lost, prospect, snapshot, won
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pipeline_tui.core.advice import ALL_CODES, PIPELINE_CODES, PROSPECT_CODES, Advice, sort_advice
+from pipeline_tui.core.advice import (
+    ALL_CODES,
+    CLOCK_CODES,
+    PIPELINE_CODES,
+    PROSPECT_CODES,
+    Advice,
+    advice_groups,
+    clock_phrase,
+    listed_in_order,
+    sort_advice,
+)
 from pipeline_tui.core.domain import History, Quota, Stage
 from pipeline_tui.core.report import build_report
 from pipeline_tui.core.settings import Settings, Thresholds
@@ -703,3 +715,39 @@ def test_sort_advice_keeps_the_order_of_the_order_key(seed):
         for _ in range(200)
     ] + [Advice(code, "m") for code in rng.sample(PIPELINE_CODES, 3)]
     assert sort_advice(pieces) == sorted(pieces, key=lambda a: a.order)
+
+
+# -- the report's advice as plain values: stored pieces in order, those worked out put in place --
+
+_VALUES = st.sampled_from([0.0, 1.5, 250.0, 1e9])  # few: ties on value, and on value and moment
+_WHENS = st.sampled_from([NOW - 40 * D, NOW - 3 * D - 5 * H, NOW - 3 * D - 5 * H + timedelta(microseconds=1)])
+_PIECES = st.lists(
+    st.tuples(st.sampled_from(PROSPECT_CODES), st.integers(1, 60), _VALUES, _WHENS, st.booleans()),
+    max_size=40,
+    unique_by=lambda piece: (piece[0], piece[1]),  # one piece per prospect and code, as stored
+)
+
+
+@given(_PIECES, st.booleans())
+def test_listed_in_order_is_the_sorted_advice_as_plain_values(pieces, unknown):
+    """Stored rows (when as the SQLite text, in the SQL order) merged with the pieces worked out
+    again give the pieces and groups ``sort_advice`` and ``advice_groups`` give; a stored code
+    no rule says is passed over."""
+    rows, worked, whole = [], [], []
+    for code, pid, value, when, stored in pieces:
+        tail = f" (at {pid})" if code in CLOCK_CODES else ""
+        message = f"Do {code} for #{pid}"
+        worded = message + clock_phrase(code, when, NOW) + tail if code in CLOCK_CODES else message
+        piece = Advice(code, worded, pid, f"P{pid} [bold]", when, value)
+        whole.append(piece)
+        if stored:
+            rows.append((pid, piece.prospect, code, message, str(when), tail, value))
+        else:
+            worked.append(piece)
+    rows.sort(key=lambda row: (PROSPECT_CODES.index(row[2]), -row[6], row[4], row[0]))
+    if unknown:
+        rows.insert(0, (99, "x", "not-a-code", "?", str(NOW), "", 1.0))
+    listed, groups = listed_in_order(iter(rows), worked, NOW)
+    expected = sort_advice(whole)
+    assert listed == [(a.code, a.message, a.prospect_id, a.prospect) for a in expected]
+    assert groups == advice_groups(expected)
