@@ -251,8 +251,11 @@ def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
         return
     first = read.next_row - 1
     prospects, rejected, problems, deleted = rest
-    read.prospects += [ImportedProspect(row + first, *values) for row, *values in prospects]
-    read.rejected += [ImportedProspect(row + first, *values) for row, *values in rejected]
+    for plain, items in ((prospects, read.prospects), (rejected, read.rejected)):
+        theirs = [ImportedProspect(*values) for values in plain]
+        for item in theirs:  # the child numbered them from its own first row
+            item.row += first
+        items += theirs
     read.problems += [Problem(None if row is None else row + first, *rest) for row, *rest in problems]
     read.deleted += deleted
 

@@ -273,11 +273,17 @@ def plan_import(
     planned = _Planned(str(now), current_user(), keep)
     for item in parsed.rejected:  # their stages and pipelines are named with the rest
         places(item)
+    add, written = planned.add, planned.written
     for item in parsed.prospects:
         place = places(item)
-        times = None if place is None else _times(item, place, planned.written, parsed, problems)
+        if place is None:
+            continue
+        if place.kind == OPEN:  # the usual row, without a call for its times
+            add(item, place, item.created or written, None)
+            continue
+        times = _times(item, place, written, parsed, problems)
         if times is not None:
-            planned.add(item, place, *times)
+            add(item, place, *times)
     found, hints = places.problems_and_hints()
     problems += found
     if problems:
@@ -293,35 +299,49 @@ class _Planned:
         self.prospects: list[tuple] = []
         self.changes: list[tuple] = []
         self.follow_ups: list[tuple] = []
-        self.stages: Counter[str] = Counter()
-        self.statuses: Counter[str] = Counter()
+        self.placed: list[Place] = []  # each row's, counted up once at the end
         self.overdue = 0
 
     def add(self, item: ImportedProspect, place: Place, created: str, closed: str | None) -> None:
-        entered = created if place.kind == OPEN else closed
+        pipeline_id, stage_id, kind, reached, _ = place
         index = len(self.prospects)  # its place in the plan: its id, once the write knows the first
         owner = (item.owner or self.user) if self.keep_owner else self.user
-        demo_or_trial = item.follow_up is not None and item.follow_up[1] in DEMO_KINDS  # an open one
-        self.prospects.append(
-            (place.pipeline_id, place.stage_id, *item.fields, created, self.written, entered, closed)
-            + (item.archived, place.reached_stage_id, place.kind == "won", owner, demo_or_trial, item.text)
-        )
-        if place.kind != OPEN and place.reached_stage_id is not None:
-            self.changes.append((index, None, place.reached_stage_id, created))
-            self.changes.append((index, place.reached_stage_id, place.stage_id, closed))
+        follow_up = item.follow_up
+        demo_or_trial = follow_up is not None and follow_up[1] in DEMO_KINDS  # an open one
+        if kind == OPEN:
+            self.changes.append((index, None, stage_id, created))
+            entered = created
+        elif reached is not None:
+            self.changes += ((index, None, reached, created), (index, reached, stage_id, closed))
+            entered = closed
         else:
-            self.changes.append((index, None, place.stage_id, entered))
-        if item.follow_up is not None:
-            self.follow_ups.append((index, *reversed(item.follow_up)))
-            self.overdue += item.follow_up[0] < self.written
-        self.stages[place.stage] += 1
-        self.statuses[place.kind] += 1
+            self.changes.append((index, None, stage_id, closed))
+            entered = closed
+        self.prospects.append(
+            (pipeline_id, stage_id, *item.fields, created, self.written, entered, closed, item.archived)
+            + (reached, kind == "won", owner, demo_or_trial, item.text)
+        )
+        if follow_up is not None:
+            self.follow_ups.append((index, follow_up[1], follow_up[0]))
+            self.overdue += follow_up[0] < self.written
+        self.placed.append(place)
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """How many rows go to each stage (by its name) and each kind of stage, in the order
+        the file first names them."""
+        stages: dict[str, int] = {}
+        kinds: dict[str, int] = {}
+        for place, count in Counter(self.placed).items():
+            stages[place.stage] = stages.get(place.stage, 0) + count
+            kinds[place.kind] = kinds.get(place.kind, 0) + count
+        return stages, kinds
 
     def summary(self, parsed: ParsedFile) -> ImportSummary:
+        by_stage, by_status = self.counts()
         return ImportSummary(
             len(self.prospects),
-            dict(self.stages),
-            dict(self.statuses),
+            by_stage,
+            by_status,
             parsed.deleted,
             len(self.follow_ups),
             self.overdue,
