@@ -19,6 +19,7 @@ from pipeline_tui.core.printable import UNSAFE, is_printable
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import Refused, UserError
 from pipeline_tui.io.csv_io import CURRENCY, FIELDS, ImportedProspect, ParsedFile, Problem
+from pipeline_tui.io.forked import Forked
 from pipeline_tui.services import scores
 from pipeline_tui.services.base import current_user, find_pipeline
 from pipeline_tui.store import activity, bulk, freshness, models, people, queries
@@ -504,31 +505,69 @@ def _open_values(rows: list[tuple], currencies: Currencies) -> list[int]:
     return [home for home in homes if home is not None]
 
 
+SCORED_IN_TWO_FROM = 4_000  # live open rows: fewer are scored here, in less time than a fork takes
+
+
 def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows, settings: Settings) -> list:
     """(score, until when it holds) of each row, from the rows in hand, as
     ``services.scores`` works them out from the database: the first look after an import of
-    100,000 rows then has nothing to work out (it took seconds)."""
+    100,000 rows then has nothing to work out (it took seconds). Many rows are worked out in
+    two halves at once, the second by a forked child (``io.forked``): the core is pure, and
+    what comes back is small."""
     from pipeline_tui.core.domain import FollowUp as Step
 
     steps = {row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups}
-    pick = itemgetter(*(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS))
     archived, stage = _AT["archived"], _AT["stage"]
     scored = new.open_stage_by_id  # live rows in other stages have no score to work out
-
-    def is_scored(row: tuple) -> bool:
-        return not row[archived] and row[stage] in scored
-
-    live = [pick((*row, None)) for row in rows if is_scored(row)]
-    records = iter(queries.records_of(live, steps, list(scored.values()), settings.currency))
+    live = [at for at, row in enumerate(rows) if not row[archived] and row[stage] in scored]
+    work = _Scoring(rows, steps, new, settings)
+    half = len(live) // 2 if len(live) >= SCORED_IN_TWO_FROM else len(live)
+    other = Forked.start(lambda: work.plain(live[half:])) if half < len(live) else None
+    mine = work.scores(live[:half])
+    theirs = None if other is None else other.result()
+    if theirs is None:  # the child failed (or none was started): its half here
+        mine += work.scores(live[half:])
+    else:
+        mine += theirs[0]
+        new.advice.extend(theirs[1])
     unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
-    worked = []
-    for row in rows:
-        if is_scored(row):
-            score, until = scores.new_row(next(records), new, settings)  # (its advice kept in new)
-            worked.append((score, str(until)))
-        else:
-            worked.append(unscored)
+    worked = [unscored] * len(rows)
+    for at, score in zip(live, mine, strict=True):
+        worked[at] = score
     return worked
+
+
+class _Scoring:
+    """Works out the scores of some of an import's rows (by their places in the plan)."""
+
+    def __init__(self, rows: list[tuple], steps: dict, new: scores.NewRows, settings: Settings) -> None:
+        self.rows, self.steps, self.new, self.settings = rows, steps, new, settings
+        self.pick = itemgetter(
+            *(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS)
+        )
+
+    def scores(self, places: list[int]) -> list[tuple]:
+        """(score, until when) of each of these rows; their advice kept in ``new``."""
+        rows, pick, new, settings = self.rows, self.pick, self.new, self.settings
+        live = [pick((*rows[at], None)) for at in places]
+        stages = list(new.open_stage_by_id.values())
+        records = queries.records_of(live, self.steps, stages, settings.currency)
+        worked = []
+        for record in records:
+            score, until = scores.new_row(record, new, settings)
+            worked.append((score, str(until)))
+        return worked
+
+    def plain(self, places: list[int]) -> tuple:
+        """What :meth:`scores` works out, and the advice, as plain values (the forked child's
+        answer: its moments as the text they are stored as)."""
+        before = len(self.new.advice)
+        worked = self.scores(places)
+        advice = [
+            (pid, name, code, message, None if when is None else str(when), tail, value)
+            for pid, name, code, message, when, tail, value in self.new.advice[before:]
+        ]
+        return worked, advice
 
 
 def _moment(value) -> datetime:
