@@ -443,7 +443,7 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),
-            [(start + index, *rest) for index, *rest in plan.changes],
+            [(start + index, before, after, when) for index, before, after, when in plan.changes],
         )
         # the rows already hold what the follow-ups' insert triggers would write: their activity
         # summary (open follow-ups only), and their score worked out with them
@@ -474,32 +474,38 @@ def _write_prospects(
 ) -> list[tuple] | None:
     """Insert the plan's prospects from id ``start`` on, each in its organization, scored with
     the ``settings`` if given: the (score, until when) of each row, or None unscored."""
-    org_of = people.organizations_for(row[ORGANIZATION] for row in plan.prospects)
-    prospects = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)]
+    planned = plan.prospects
+    org_of = people.organizations_for(row[ORGANIZATION] for row in planned)
     new = None
     if settings is not None:
-        values = _open_values(prospects, settings.currency)
+        values = _open_values(planned, settings.currency)
         new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
     if new is None:
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        rows = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(planned)]
+        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
         return None
-    worked = _worked_out(prospects, follow_ups, new, settings)
-    rows = [row + extra for row, extra in zip(prospects, worked, strict=True)]
+    worked = _worked_out(_Scoring(planned, start, org_of, follow_ups, new, settings))
+    rows = [
+        (start + i, *row, org_of.get(row[ORGANIZATION]), *extra)
+        for i, (row, extra) in enumerate(zip(planned, worked, strict=True))
+    ]  # (each row made once, its score with it)
     bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until"), rows)
     scores.new_rows_in(new)
     return worked
 
 
 _AT = {name: index for index, name in enumerate(PROSPECT_COLUMNS)}
+_PLANNED_AT = {name: index - 1 for name, index in _AT.items()}  # a planned row has no id
 
 
-def _open_values(rows: list[tuple], currencies: Currencies) -> list[int]:
+def _open_values(planned: list[tuple], currencies: Currencies) -> list[int]:
     """The values, in the home currency, of the live open deals among an import's rows (a
     budget ranks among them at home, as ``queries.open_values`` reads them)."""
-    archived, value, code, closed = _AT["archived"], _AT["value_cents"], _AT["currency"], _AT["closed_at"]
+    at = _PLANNED_AT
+    archived, value, code, closed = at["archived"], at["value_cents"], at["currency"], at["closed_at"]
     homes = (
         to_home(row[value], row[code], currencies)
-        for row in rows
+        for row in planned
         if row[closed] is None and not row[archived] and row[value] is not None
     )
     return [home for home in homes if home is not None]
@@ -508,19 +514,16 @@ def _open_values(rows: list[tuple], currencies: Currencies) -> list[int]:
 SCORED_IN_TWO_FROM = 4_000  # live open rows: fewer are scored here, in less time than a fork takes
 
 
-def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows, settings: Settings) -> list:
+def _worked_out(work: _Scoring) -> list:
     """(score, until when it holds) of each row, from the rows in hand, as
     ``services.scores`` works them out from the database: the first look after an import of
     100,000 rows then has nothing to work out (it took seconds). Many rows are worked out in
     two halves at once, the second by a forked child (``io.forked``): the core is pure, and
     what comes back is small."""
-    from pipeline_tui.core.domain import FollowUp as Step
-
-    steps = {row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups}
-    archived, stage = _AT["archived"], _AT["stage"]
+    rows, new, settings = work.planned, work.new, work.settings
+    archived, stage = _PLANNED_AT["archived"], _PLANNED_AT["stage"]
     scored = new.open_stage_by_id  # live rows in other stages have no score to work out
     live = [at for at, row in enumerate(rows) if not row[archived] and row[stage] in scored]
-    work = _Scoring(rows, steps, new, settings)
     half = len(live) // 2 if len(live) >= SCORED_IN_TWO_FROM else len(live)
     other = Forked.start(lambda: work.plain(live[half:])) if half < len(live) else None
     mine = work.scores(live[:half])
@@ -538,23 +541,36 @@ def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows,
 
 
 class _Scoring:
-    """Works out the scores of some of an import's rows (by their places in the plan)."""
+    """Works out the scores of some of an import's rows (by their places in the plan), their
+    ids from ``start`` on."""
 
-    def __init__(self, rows: list[tuple], steps: dict, new: scores.NewRows, settings: Settings) -> None:
-        self.rows, self.steps, self.new, self.settings = rows, steps, new, settings
-        self.pick = itemgetter(
-            *(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS)
-        )
+    def __init__(
+        self,
+        planned: list[tuple],
+        start: int,
+        org_of: dict,
+        follow_ups: list[tuple],
+        new: scores.NewRows,
+        settings: Settings,
+    ) -> None:
+        from pipeline_tui.core.domain import FollowUp as Step
+
+        self.planned, self.start, self.org_of, self.new, self.settings = planned, start, org_of, new, settings
+        self.steps = {  # each row's open follow-up, by its id
+            row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups
+        }
+        columns = (_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS)
+        self.pick = itemgetter(*columns)  # of a whole row and a None (its score): a record's columns
 
     def scores(self, places: list[int]) -> list[tuple]:
         """(score, until when) of each of these rows; their advice kept in ``new``."""
-        rows, pick, new, settings = self.rows, self.pick, self.new, self.settings
-        live = [pick((*rows[at], None)) for at in places]
-        stages = list(new.open_stage_by_id.values())
-        records = queries.records_of(live, self.steps, stages, settings.currency)
+        rows, start, org_of, pick = self.planned, self.start, self.org_of, self.pick
+        live = [pick((start + at, *rows[at], org_of.get(rows[at][ORGANIZATION]), None)) for at in places]
+        stages = list(self.new.open_stage_by_id.values())
+        records = queries.records_of(live, self.steps, stages, self.settings.currency)
         worked = []
         for record in records:
-            score, until = scores.new_row(record, new, settings)
+            score, until = scores.new_row(record, self.new, self.settings)
             worked.append((score, str(until)))
         return worked
 
