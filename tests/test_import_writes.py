@@ -167,3 +167,26 @@ def test_many_rows_are_scored_in_two_halves_at_once_with_the_same_scores_and_adv
     scores.keep_current(now, SETTINGS)  # every score worked out again by the core
     assert imported == _stored()
     assert stored_scores() == core_scores(now)
+
+
+def test_a_failure_while_scoring_in_two_halves_leaves_no_child_and_nothing_written(
+    db, now, tmp_path, monkeypatch
+):
+    import os
+
+    import pytest
+
+    from pipeline_tui.services import importing, scores
+    from pipeline_tui.store.models import Prospect
+    from tests.test_board_reader import _import_csv
+
+    def broken(*args):
+        raise KeyboardInterrupt  # as Ctrl+C would, in this process (and the child's copy)
+
+    monkeypatch.setattr(scores, "new_row", broken)
+    monkeypatch.setattr(importing, "SCORED_IN_TWO_FROM", 8)
+    with pytest.raises(KeyboardInterrupt):
+        _import_csv(tmp_path, now, 60)
+    assert Prospect.select().count() == 0
+    with pytest.raises(ChildProcessError):  # the child was stopped and reaped, not left behind
+        os.waitpid(-1, os.WNOHANG)

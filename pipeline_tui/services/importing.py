@@ -526,7 +526,12 @@ def _worked_out(work: _Scoring) -> list:
     live = [at for at, row in enumerate(rows) if not row[archived] and row[stage] in scored]
     half = len(live) // 2 if len(live) >= SCORED_IN_TWO_FROM else len(live)
     other = Forked.start(lambda: work.plain(live[half:])) if half < len(live) else None
-    mine = work.scores(live[:half])
+    try:
+        mine = work.scores(live[:half])
+    except BaseException:  # Ctrl+C, a rule's bug: no child left behind
+        if other is not None:
+            other.discard()
+        raise
     theirs = None if other is None else other.result()
     if theirs is None:  # the child failed (or none was started): its half here
         mine += work.scores(live[half:])
