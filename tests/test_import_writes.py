@@ -136,3 +136,57 @@ def test_a_stage_map_hint_names_a_stage_with_shell_characters_so_that_it_can_be_
             ["bash", "-c", script], capture_output=True, timeout=10, env={"LC_ALL": "C.UTF-8"}
         )
         assert echoed.stdout.decode().splitlines() == [f"{stage}=OURS" for stage in stages]
+
+
+def test_many_rows_are_scored_in_two_halves_at_once_with_the_same_scores_and_advice(
+    db, now, tmp_path, monkeypatch
+):
+    """Past SCORED_IN_TWO_FROM live rows, a forked child works out the second half's scores and
+    advice (this process only the first half's): what is stored is what the core works out
+    again from the database for every row."""
+    from pipeline_tui.services import importing, scores
+    from pipeline_tui.store import freshness
+    from pipeline_tui.store.models import Prospect, Setting
+    from tests.test_board_reader import SETTINGS, _import_csv, _stored, core_scores, stored_scores
+    from tests.test_stored_advice import _cores_advice, _stored_advice
+
+    calls = []
+    new_row = scores.new_row
+    monkeypatch.setattr(scores, "new_row", lambda *args: calls.append(1) or new_row(*args))
+    monkeypatch.setattr(importing, "SCORED_IN_TWO_FROM", 8)
+    _import_csv(tmp_path, now, 120)
+    live = Prospect.select().where(Prospect.score.is_null(False)).count()
+    assert live > 40 and len(calls) == live // 2  # the other half in the child
+    assert not freshness.any_stale(now)
+    advice = _stored_advice(now)
+    assert advice and advice == _cores_advice(now)
+    scores.keep_current(now, SETTINGS)
+    imported = _stored()
+    Prospect.update(fresh_until=None, search_text="").execute()
+    Setting.delete().where(Setting.key == freshness.BASIS_KEY).execute()
+    scores.keep_current(now, SETTINGS)  # every score worked out again by the core
+    assert imported == _stored()
+    assert stored_scores() == core_scores(now)
+
+
+def test_a_failure_while_scoring_in_two_halves_leaves_no_child_and_nothing_written(
+    db, now, tmp_path, monkeypatch
+):
+    import os
+
+    import pytest
+
+    from pipeline_tui.services import importing, scores
+    from pipeline_tui.store.models import Prospect
+    from tests.test_board_reader import _import_csv
+
+    def broken(*args):
+        raise KeyboardInterrupt  # as Ctrl+C would, in this process (and the child's copy)
+
+    monkeypatch.setattr(scores, "new_row", broken)
+    monkeypatch.setattr(importing, "SCORED_IN_TWO_FROM", 8)
+    with pytest.raises(KeyboardInterrupt):
+        _import_csv(tmp_path, now, 60)
+    assert Prospect.select().count() == 0
+    with pytest.raises(ChildProcessError):  # the child was stopped and reaped, not left behind
+        os.waitpid(-1, os.WNOHANG)

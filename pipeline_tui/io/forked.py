@@ -73,12 +73,11 @@ class Forked:
             self.discard()
             raise
         self._close()
-        if self._reap() != 0:
-            return None
-        try:
-            return marshal.loads(b"".join(chunks))
+        try:  # before the reaping: the child's exit (its memory given back) overlaps the loading
+            loaded = marshal.loads(b"".join(chunks))
         except (EOFError, ValueError, TypeError):
-            return None
+            loaded = None
+        return loaded if self._reap() == 0 else None
 
     def discard(self) -> None:
         """Stop the child, its work unwanted (and reap it)."""

@@ -19,6 +19,7 @@ from pipeline_tui.core.printable import UNSAFE, is_printable
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import Refused, UserError
 from pipeline_tui.io.csv_io import CURRENCY, FIELDS, ImportedProspect, ParsedFile, Problem
+from pipeline_tui.io.forked import Forked
 from pipeline_tui.services import scores
 from pipeline_tui.services.base import current_user, find_pipeline
 from pipeline_tui.store import activity, bulk, freshness, models, people, queries
@@ -273,11 +274,17 @@ def plan_import(
     planned = _Planned(str(now), current_user(), keep)
     for item in parsed.rejected:  # their stages and pipelines are named with the rest
         places(item)
+    add, written = planned.add, planned.written
     for item in parsed.prospects:
         place = places(item)
-        times = None if place is None else _times(item, place, planned.written, parsed, problems)
+        if place is None:
+            continue
+        if place.kind == OPEN:  # the usual row, without a call for its times
+            add(item, place, item.created or written, None)
+            continue
+        times = _times(item, place, written, parsed, problems)
         if times is not None:
-            planned.add(item, place, *times)
+            add(item, place, *times)
     found, hints = places.problems_and_hints()
     problems += found
     if problems:
@@ -293,35 +300,49 @@ class _Planned:
         self.prospects: list[tuple] = []
         self.changes: list[tuple] = []
         self.follow_ups: list[tuple] = []
-        self.stages: Counter[str] = Counter()
-        self.statuses: Counter[str] = Counter()
+        self.placed: list[Place] = []  # each row's, counted up once at the end
         self.overdue = 0
 
     def add(self, item: ImportedProspect, place: Place, created: str, closed: str | None) -> None:
-        entered = created if place.kind == OPEN else closed
+        pipeline_id, stage_id, kind, reached, _ = place
         index = len(self.prospects)  # its place in the plan: its id, once the write knows the first
         owner = (item.owner or self.user) if self.keep_owner else self.user
-        demo_or_trial = item.follow_up is not None and item.follow_up[1] in DEMO_KINDS  # an open one
-        self.prospects.append(
-            (place.pipeline_id, place.stage_id, *item.fields, created, self.written, entered, closed)
-            + (item.archived, place.reached_stage_id, place.kind == "won", owner, demo_or_trial, item.text)
-        )
-        if place.kind != OPEN and place.reached_stage_id is not None:
-            self.changes.append((index, None, place.reached_stage_id, created))
-            self.changes.append((index, place.reached_stage_id, place.stage_id, closed))
+        follow_up = item.follow_up
+        demo_or_trial = follow_up is not None and follow_up[1] in DEMO_KINDS  # an open one
+        if kind == OPEN:
+            self.changes.append((index, None, stage_id, created))
+            entered = created
+        elif reached is not None:
+            self.changes += ((index, None, reached, created), (index, reached, stage_id, closed))
+            entered = closed
         else:
-            self.changes.append((index, None, place.stage_id, entered))
-        if item.follow_up is not None:
-            self.follow_ups.append((index, *reversed(item.follow_up)))
-            self.overdue += item.follow_up[0] < self.written
-        self.stages[place.stage] += 1
-        self.statuses[place.kind] += 1
+            self.changes.append((index, None, stage_id, closed))
+            entered = closed
+        self.prospects.append(
+            (pipeline_id, stage_id, *item.fields, created, self.written, entered, closed, item.archived)
+            + (reached, kind == "won", owner, demo_or_trial, item.text)
+        )
+        if follow_up is not None:
+            self.follow_ups.append((index, follow_up[1], follow_up[0]))
+            self.overdue += follow_up[0] < self.written
+        self.placed.append(place)
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """How many rows go to each stage (by its name) and each kind of stage, in the order
+        the file first names them."""
+        stages: dict[str, int] = {}
+        kinds: dict[str, int] = {}
+        for place, count in Counter(self.placed).items():
+            stages[place.stage] = stages.get(place.stage, 0) + count
+            kinds[place.kind] = kinds.get(place.kind, 0) + count
+        return stages, kinds
 
     def summary(self, parsed: ParsedFile) -> ImportSummary:
+        by_stage, by_status = self.counts()
         return ImportSummary(
             len(self.prospects),
-            dict(self.stages),
-            dict(self.statuses),
+            by_stage,
+            by_status,
             parsed.deleted,
             len(self.follow_ups),
             self.overdue,
@@ -422,7 +443,7 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         bulk.insert_rows(
             StageChange,
             ("prospect", "from_stage", "to_stage", "changed_at"),
-            [(start + index, *rest) for index, *rest in plan.changes],
+            [(start + index, before, after, when) for index, before, after, when in plan.changes],
         )
         # the rows already hold what the follow-ups' insert triggers would write: their activity
         # summary (open follow-ups only), and their score worked out with them
@@ -453,62 +474,121 @@ def _write_prospects(
 ) -> list[tuple] | None:
     """Insert the plan's prospects from id ``start`` on, each in its organization, scored with
     the ``settings`` if given: the (score, until when) of each row, or None unscored."""
-    org_of = people.organizations_for(row[ORGANIZATION] for row in plan.prospects)
-    prospects = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(plan.prospects)]
+    planned = plan.prospects
+    org_of = people.organizations_for(row[ORGANIZATION] for row in planned)
     new = None
     if settings is not None:
-        values = _open_values(prospects, settings.currency)
+        values = _open_values(planned, settings.currency)
         new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
     if new is None:
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, prospects)
+        rows = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(planned)]
+        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
         return None
-    worked = _worked_out(prospects, follow_ups, new, settings)
-    rows = [row + extra for row, extra in zip(prospects, worked, strict=True)]
+    worked = _worked_out(_Scoring(planned, start, org_of, follow_ups, new, settings))
+    rows = [
+        (start + i, *row, org_of.get(row[ORGANIZATION]), *extra)
+        for i, (row, extra) in enumerate(zip(planned, worked, strict=True))
+    ]  # (each row made once, its score with it)
     bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until"), rows)
     scores.new_rows_in(new)
     return worked
 
 
 _AT = {name: index for index, name in enumerate(PROSPECT_COLUMNS)}
+_PLANNED_AT = {name: index - 1 for name, index in _AT.items()}  # a planned row has no id
 
 
-def _open_values(rows: list[tuple], currencies: Currencies) -> list[int]:
+def _open_values(planned: list[tuple], currencies: Currencies) -> list[int]:
     """The values, in the home currency, of the live open deals among an import's rows (a
     budget ranks among them at home, as ``queries.open_values`` reads them)."""
-    archived, value, code, closed = _AT["archived"], _AT["value_cents"], _AT["currency"], _AT["closed_at"]
+    at = _PLANNED_AT
+    archived, value, code, closed = at["archived"], at["value_cents"], at["currency"], at["closed_at"]
     homes = (
         to_home(row[value], row[code], currencies)
-        for row in rows
+        for row in planned
         if row[closed] is None and not row[archived] and row[value] is not None
     )
     return [home for home in homes if home is not None]
 
 
-def _worked_out(rows: list[tuple], follow_ups: list[tuple], new: scores.NewRows, settings: Settings) -> list:
+SCORED_IN_TWO_FROM = 4_000  # live open rows: fewer are scored here, in less time than a fork takes
+
+
+def _worked_out(work: _Scoring) -> list:
     """(score, until when it holds) of each row, from the rows in hand, as
     ``services.scores`` works them out from the database: the first look after an import of
-    100,000 rows then has nothing to work out (it took seconds)."""
-    from pipeline_tui.core.domain import FollowUp as Step
-
-    steps = {row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups}
-    pick = itemgetter(*(_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS))
-    archived, stage = _AT["archived"], _AT["stage"]
+    100,000 rows then has nothing to work out (it took seconds). Many rows are worked out in
+    two halves at once, the second by a forked child (``io.forked``): the core is pure, and
+    what comes back is small."""
+    rows, new, settings = work.planned, work.new, work.settings
+    archived, stage = _PLANNED_AT["archived"], _PLANNED_AT["stage"]
     scored = new.open_stage_by_id  # live rows in other stages have no score to work out
-
-    def is_scored(row: tuple) -> bool:
-        return not row[archived] and row[stage] in scored
-
-    live = [pick((*row, None)) for row in rows if is_scored(row)]
-    records = iter(queries.records_of(live, steps, list(scored.values()), settings.currency))
+    live = [at for at, row in enumerate(rows) if not row[archived] and row[stage] in scored]
+    half = len(live) // 2 if len(live) >= SCORED_IN_TWO_FROM else len(live)
+    other = Forked.start(lambda: work.plain(live[half:])) if half < len(live) else None
+    try:
+        mine = work.scores(live[:half])
+    except BaseException:  # Ctrl+C, a rule's bug: no child left behind
+        if other is not None:
+            other.discard()
+        raise
+    theirs = None if other is None else other.result()
+    if theirs is None:  # the child failed (or none was started): its half here
+        mine += work.scores(live[half:])
+    else:
+        mine += theirs[0]
+        new.advice.extend(theirs[1])
     unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
-    worked = []
-    for row in rows:
-        if is_scored(row):
-            score, until = scores.new_row(next(records), new, settings)  # (its advice kept in new)
-            worked.append((score, str(until)))
-        else:
-            worked.append(unscored)
+    worked = [unscored] * len(rows)
+    for at, score in zip(live, mine, strict=True):
+        worked[at] = score
     return worked
+
+
+class _Scoring:
+    """Works out the scores of some of an import's rows (by their places in the plan), their
+    ids from ``start`` on."""
+
+    def __init__(
+        self,
+        planned: list[tuple],
+        start: int,
+        org_of: dict,
+        follow_ups: list[tuple],
+        new: scores.NewRows,
+        settings: Settings,
+    ) -> None:
+        from pipeline_tui.core.domain import FollowUp as Step
+
+        self.planned, self.start, self.org_of, self.new, self.settings = planned, start, org_of, new, settings
+        self.steps = {  # each row's open follow-up, by its id
+            row[0]: (Step(0, row[0], row[1], _moment(row[2]), _moment(row[4]), ""),) for row in follow_ups
+        }
+        columns = (_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS)
+        self.pick = itemgetter(*columns)  # of a whole row and a None (its score): a record's columns
+
+    def scores(self, places: list[int]) -> list[tuple]:
+        """(score, until when) of each of these rows; their advice kept in ``new``."""
+        rows, start, org_of, pick = self.planned, self.start, self.org_of, self.pick
+        live = [pick((start + at, *rows[at], org_of.get(rows[at][ORGANIZATION]), None)) for at in places]
+        stages = list(self.new.open_stage_by_id.values())
+        records = queries.records_of(live, self.steps, stages, self.settings.currency)
+        worked = []
+        for record in records:
+            score, until = scores.new_row(record, self.new, self.settings)
+            worked.append((score, str(until)))
+        return worked
+
+    def plain(self, places: list[int]) -> tuple:
+        """What :meth:`scores` works out, and the advice, as plain values (the forked child's
+        answer: its moments as the text they are stored as)."""
+        before = len(self.new.advice)
+        worked = self.scores(places)
+        advice = [
+            (pid, name, code, message, None if when is None else str(when), tail, value)
+            for pid, name, code, message, when, tail, value in self.new.advice[before:]
+        ]
+        return worked, advice
 
 
 def _moment(value) -> datetime:
