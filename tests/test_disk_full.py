@@ -239,3 +239,19 @@ def test_a_refused_import_into_a_new_file_leaves_no_database_behind(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "refused" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]
+
+
+def test_a_refused_import_into_an_empty_file_leaves_it_empty(tmp_path):
+    """An empty file given as the database (made ready with `touch`, say) is SQLite's new
+    database: a refused import must not leave it turned into one."""
+    messy = tmp_path / "export.csv"
+    messy.write_text("Deal Title,Stage,Deal value\nAcme,Qualifed,lots\n", encoding="utf-8")
+    db = tmp_path / "empty.db"
+    db.touch(mode=0o640)
+    db.chmod(0o640)
+    result = run(db, "import", str(messy))
+    assert result.returncode == 2, result.stderr
+    assert "refused" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "export.csv"]
+    assert db.stat().st_size == 0
+    assert db.stat().st_mode & 0o777 == 0o640

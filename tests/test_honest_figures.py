@@ -290,6 +290,22 @@ def test_the_text_lists_at_most_five_of_a_code_the_most_valuable_first(at):
     assert "… and 2 more (report --json lists all)" in section
 
 
+def test_figures_from_odds_read_in_whole_units_and_json_keeps_them_exact(at):
+    """1,001 at Qualified's 25% is 250.25 weighted: the text says 250 (a gap, rounded up, never
+    reads less than is missing); the JSON keeps the cents."""
+    at("2026-11-20 10:00", "add", "Odd cents", "--value", "1001", "--stage", "Qualified")
+    at("2026-11-20 10:00", "quota", "1000.10", "--period", "month")
+    data = report(at, FINAL)
+    qualified = next(s for s in data["stages"] if s["name"] == "Qualified")
+    assert qualified["weighted_value"] == 250.25
+    assert data["quota"]["gap"] == pytest.approx(1000.10 - 250.25)
+    text = at(FINAL, "report").stdout
+    assert re.search(r"^Qualified +1 +1,001 +250  ", text, re.M), text
+    assert re.search(r"Expected \(weighted\) +250$", text, re.M)
+    assert re.search(r"Gap from scratch +750$", text, re.M)
+    assert ".25" not in text and ".85" not in text
+
+
 # ---- the report at scale: the JSON written piece by piece -------------
 
 

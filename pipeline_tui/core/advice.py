@@ -20,7 +20,7 @@ from pipeline_tui.core.aging import RottingLimit, is_snoozed, last_touched
 from pipeline_tui.core.dates import moment_reader
 from pipeline_tui.core.domain import CONTACT_KINDS, DEMO_KINDS, OPEN, Prospect, Snapshot, Stage, new_record
 from pipeline_tui.core.figures import QuotaFigures
-from pipeline_tui.core.money import format_money
+from pipeline_tui.core.money import format_estimate, format_money
 from pipeline_tui.core.open_deals import OpenSums, open_sums
 from pipeline_tui.core.score import moment_after
 from pipeline_tui.core.settings import Thresholds
@@ -352,7 +352,7 @@ def _behind_quota(quota: QuotaFigures | None) -> Advice | None:
     tail = f": find about {plural(needed, 'new prospect')}" if needed else ": find new prospects"
     return Advice(
         "behind-quota",
-        f"You are {format_money(quota.gap)} short of the {quota.period.kind}'s quota of "
+        f"You are {format_estimate(quota.gap, up=True)} short of the {quota.period.kind}'s quota of "
         f"{format_money(quota.target)} after what is won and expected{tail}",
     )
 

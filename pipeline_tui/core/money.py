@@ -11,6 +11,7 @@ digits are never changed: only where the decimal point falls is read.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -195,6 +196,16 @@ def format_money(cents: int | float | None, *, short: bool = False) -> str:
     if round(cents) % 100 == 0:
         return f"{amount:,.0f}"
     return f"{amount:,.2f}"
+
+
+def format_estimate(cents: int | float | None, *, up: bool = False) -> str:
+    """A figure worked out from odds or averages (a weighted value, what is expected, the gap
+    left, an average sale, a pace), to the whole unit: its cents would read as false precision.
+    ``up`` for what is still missing, which must not read 0 while something is."""
+    if cents is None:
+        return format_money(None)
+    units = math.ceil(cents / 100) if up else round(cents / 100)
+    return format_money(units * 100)
 
 
 def format_amount(cents: int | None, currency: str, home: str, *, short: bool = False) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pipeline_tui.core.aging import snooze_stands
 from pipeline_tui.core.dates import describe_due
-from pipeline_tui.core.money import format_amount, format_money
+from pipeline_tui.core.money import format_amount, format_estimate, format_money
 from pipeline_tui.core.printable import printable, printable_lines
 from pipeline_tui.core.wording import plural, word_for
 
@@ -43,11 +43,6 @@ def column(text: str, width: int, cut: int | None = None, *, right: bool = False
     return room + shown if right else shown + room
 
 
-def _whole(cents: float) -> int:
-    """Cents rounded to a whole unit of money: a pace to the cent reads as false precision."""
-    return round(cents / 100) * 100
-
-
 def _percent(rate) -> str:
     return "—" if rate is None else f"{float(rate):.0%}"
 
@@ -65,10 +60,10 @@ def _quota_lines(report: Report) -> list[str]:
         f"Quota for this {q.period.kind} ({period}): {format_money(q.target)}",
         f"  {bar(q.progress)} {q.progress:.0%} won, {q.days_left} {day_word} left",
         f"  Won so far           {format_money(q.won):>14}",
-        f"  Expected (weighted)  {format_money(q.expected):>14}",
-        f"  Gap from scratch     {format_money(q.gap):>14}",
+        f"  Expected (weighted)  {format_estimate(q.expected):>14}",
+        f"  Gap from scratch     {format_estimate(q.gap, up=True):>14}",
         f"  Still to win         {format_money(q.still_to_win):>14}   "
-        f"{format_money(_whole(q.pace_per_week))} a week, {format_money(_whole(q.pace_per_month))} a month",
+        f"{format_estimate(q.pace_per_week)} a week, {format_estimate(q.pace_per_month)} a month",
         f"  Lead-to-win rate     {_percent(rate.rate):>14}   "
         + (
             f"{rate.won} won of {rate.decided} decided ({rate.lost} lost, {rate.aged_out} aged out)"
@@ -77,7 +72,7 @@ def _quota_lines(report: Report) -> list[str]:
         ),
         f"  Win rate             {_percent(q.win_rate):>14}   won ÷ closed"
         + (", too few closed: the lead stage's odds" if q.win_rate_is_fallback else ""),
-        f"  Average sale         {format_money(round(q.average_won_value)):>14}",
+        f"  Average sale         {format_estimate(q.average_won_value):>14}",
         f"  New prospects needed {needed:>14}{weekly}",
         "",
     ]
@@ -108,7 +103,7 @@ def _stage_lines(report: Report) -> list[str]:
         name = s.stage.name if len(pipelines) == 1 else f"{s.pipeline}/{s.stage.name}"
         lines.append(
             f"{column(name, 16, 15)}{s.count:>7}{format_money(s.value):>14}"
-            f"{format_money(s.weighted_value):>14}  {bar(s.value / top, 20)}"
+            f"{format_estimate(s.weighted_value):>14}  {bar(s.value / top, 20)}"
         )
     return [*lines, ""]
 
@@ -151,18 +146,18 @@ def _conversion_lines(report: Report) -> list[str]:
 def _forecast_lines(report: Report) -> list[str]:
     lines = ["Forecast (weighted value expected to close; this month: what is left of it)"]
     for i, m in enumerate(report.forecast):
-        pace = "" if m.pace is None else f"  pace {format_money(m.pace)}"
+        pace = "" if m.pace is None else f"  pace {format_estimate(m.pace)}"
         won = f" + {format_money(m.won)} won" if i == 0 and m.won else ""
         flag = "  ← famine" if m.famine else ""
         lines.append(
             f"  {m.month:%b %Y}  {m.count:>4} {word_for(m.count, 'deal'):<5} "
-            f"{format_money(m.weighted_value):>12}{won}{pace}{flag}"
+            f"{format_estimate(m.weighted_value):>12}{won}{pace}{flag}"
         )
     s = report.slipped
     if s.count:
         lines.append(
             f"  Slipped: {plural(s.count, 'open deal')} worth {format_money(s.value)} "
-            f"({format_money(s.weighted_value)} weighted) past their close date, counted this month"
+            f"({format_estimate(s.weighted_value)} weighted) past their close date, counted this month"
         )
     return [*lines, ""]
 
@@ -208,7 +203,7 @@ def _advice_lines(report: Report) -> list[str]:
         if group.value is None:
             lines += [f"  [{a.code}] {a.message}" for a in found]
             continue
-        worth = f", {format_money(group.value)} weighted" if group.value else ""
+        worth = f", {format_estimate(group.value)} weighted" if group.value else ""
         most = f": the {ADVICE_PER_CODE} most valuable" if group.count > ADVICE_PER_CODE else ""
         lines.append(f"  {group.code} ({group.count}{worth}){most}")
         lines += [f"    {a.message}" for a in found[:ADVICE_PER_CODE]]
@@ -281,7 +276,7 @@ def _prospect_heading_lines(detail: Detail) -> list[str]:
 def _prospect_field_lines(detail: Detail, now: datetime) -> list[str]:
     p = detail.prospect
     probability = p.probability if p.probability is not None else detail.stage.probability
-    weighted = format_money(detail.weighted_value)
+    weighted = format_estimate(detail.weighted_value)
     lines = [
         "",
         f"Value           {detail.value_text}  (weighted {weighted} at {probability:.0%})",

@@ -140,13 +140,16 @@ class SqliteFile(peewee.SqliteDatabase):
     """A SQLite database file, looked at on each connection before the pragmas run: they would
     switch another program's file to WAL, and make a new database of an empty file."""
 
-    def __init__(self, path: Path, shown: str, *, may_be_new: bool, read_only: bool, made_here: bool):
+    def __init__(
+        self, path: Path, shown: str, *, may_be_new: bool, read_only: bool, made_here: bool, was_empty: bool
+    ):
         # WAL is a lasting mode of the file: a command that only reads leaves the file's as it is
         pragmas = {k: v for k, v in SQLITE_PRAGMAS.items() if not (read_only and k == "journal_mode")}
         super().__init__(str(path), pragmas=pragmas, timeout=10)
         self.shown, self.may_be_new = shown, may_be_new
         self.only_reads = read_only  # see close_database
         self.made_here = made_here  # this opening created the file
+        self.was_empty = was_empty  # the file was there but held nothing (SQLite's new database)
 
     def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
         _refuse_unless_ours(conn, self.shown, self.may_be_new)
@@ -156,6 +159,7 @@ class SqliteFile(peewee.SqliteDatabase):
 def _sqlite_database(path: Path, shown: str, *, create: bool, read_only: bool) -> SqliteFile:
     try:
         is_dir, exists = path.is_dir(), path.exists()
+        was_empty = exists and not is_dir and path.stat().st_size == 0
     except OSError as exc:  # a name too long for the file system, say
         raise UserError(f"cannot use {shown[:200]} as a database: {exc.strerror}") from None
     if is_dir:
@@ -166,7 +170,9 @@ def _sqlite_database(path: Path, shown: str, *, create: bool, read_only: bool) -
                 f"no database at {shown} (start one with `pipeline-tui add` or `pipeline-tui demo`)"
             )
         _create_private_file(path)
-    return SqliteFile(path, shown, may_be_new=create, read_only=read_only, made_here=not exists)
+    return SqliteFile(
+        path, shown, may_be_new=create, read_only=read_only, made_here=not exists, was_empty=was_empty
+    )
 
 
 def _refuse_unless_ours(conn: sqlite3.Connection, shown: str, may_be_new: bool) -> None:
@@ -187,12 +193,19 @@ def _refuse_unless_ours(conn: sqlite3.Connection, shown: str, may_be_new: bool) 
 
 
 def forget_made_here(db: peewee.Database) -> None:
-    """Close ``db`` and remove its file if this opening made it: a command refused after
-    opening (an import whose file is refused) leaves no new database behind."""
-    if isinstance(db, SqliteFile) and db.made_here:
-        db.close()
-        for name in sqlite_files(db.database):
-            Path(name).unlink(missing_ok=True)
+    """Close ``db`` and undo what this opening made of its file: a command refused after
+    opening (an import whose file is refused) leaves no new database behind, and an empty file
+    it was given stays an empty file."""
+    if not isinstance(db, SqliteFile) or not (db.made_here or db.was_empty):
+        return
+    db.close()
+    main, *beside = sqlite_files(db.database)
+    for name in beside:
+        Path(name).unlink(missing_ok=True)
+    if db.made_here:
+        Path(main).unlink(missing_ok=True)
+    else:
+        os.truncate(main, 0)  # the same file (its owner and mode), as empty as it came
 
 
 def _forget_empty(path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pipeline_tui.core.dates import describe_due
-from pipeline_tui.core.money import format_money
+from pipeline_tui.core.money import format_estimate, format_money
 from pipeline_tui.core.printable import printable  # noqa: F401  (the screens' one way to show text)
 
 KIND_LABELS = {
@@ -29,6 +29,10 @@ def due_label(due: datetime, now: datetime) -> str:
 
 def money(cents: int | float | None, short: bool = False) -> str:
     return format_money(cents, short=short)
+
+
+def estimate(cents: int | float | None, *, up: bool = False) -> str:
+    return format_estimate(cents, up=up)
 
 
 def when(moment: datetime | None) -> str:

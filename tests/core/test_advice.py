@@ -502,7 +502,7 @@ def test_behind_quota_only_with_a_quota_and_a_gap():
     short = won(999_999, NOW - D)
     advice = [a for a in advise(short, quota=Quota("month", 1_000_000)) if a.code == "behind-quota"]
     assert [a.message for a in advice] == [
-        "You are 0.01 short of the month's quota of 10,000 after what is won and expected: "
+        "You are 1 short of the month's quota of 10,000 after what is won and expected: "
         "find about 1 new prospect"
     ]
 

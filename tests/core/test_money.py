@@ -14,6 +14,7 @@ from pipeline_tui.core.money import (
     Money,
     cents_to_number,
     format_amount,
+    format_estimate,
     format_money,
     parse_money,
     read_money,
@@ -110,6 +111,30 @@ def test_an_absurdly_large_amount_is_refused():
 )
 def test_format_money(cents, text):
     assert format_money(cents) == text
+
+
+@pytest.mark.parametrize(
+    ("cents", "up", "text"),
+    [
+        (None, False, "—"),
+        (3_673_750.0, False, "36,738"),  # a weighted 36,737.50: whole units, as the report shows it
+        (3_673_749.9, False, "36,737"),
+        (1_026_429, False, "10,264"),  # an average sale
+        (1.0, False, "0"),
+        (1.0, True, "1"),  # a gap of a cent still reads as one: never "0 short"
+        (7_989_250.0, True, "79,893"),
+        (7_989_200, True, "79,892"),
+        (0, True, "0"),
+    ],
+)
+def test_format_estimate_shows_whole_units(cents, up, text):
+    assert format_estimate(cents, up=up) == text
+
+
+@given(st.floats(min_value=1, max_value=1e13))
+def test_a_gap_rounded_up_is_never_less_than_it_is(cents):
+    shown = int(format_estimate(cents, up=True).replace(",", ""))
+    assert cents / 100 <= shown < cents / 100 + 1
 
 
 @pytest.mark.parametrize(

@@ -1175,3 +1175,22 @@ async def test_the_pane_opened_again_draws_only_the_lines_that_changed(demo_db, 
         await pilot.pause()
         lines = board_of(app).scrollable_content_region.height
         assert 0 < len(drawn) < lines and "Called back about the quarry" in screen_text(app)
+
+
+async def test_the_edit_form_of_a_long_name_keeps_its_keys_in_sight_at_80x24(demo_db, make_app):
+    """A 300-character name (the longest allowed) is the form's title: one line cut with an
+    ellipsis, so the fields and the line of keys below them stay on a small terminal."""
+    from pipeline_tui.ui.screenshots import SMALL
+
+    long_name = ("Longname " * 34)[:300]
+    Prospect.update(name=long_name).execute()
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        title = app.screen.query_one(".form-title")
+        keys = app.screen.query_one("#form-keys")
+        assert title.region.height == 1
+        assert "…" in screen_text(app)
+        assert 0 < keys.region.bottom <= SMALL[1], "the line of keys is on the screen"

@@ -20,7 +20,7 @@ from pipeline_tui.core.advice import Advice
 from pipeline_tui.core.report import Report
 from pipeline_tui.core.wording import plural
 from pipeline_tui.services.views import report
-from pipeline_tui.ui.format import money, printable
+from pipeline_tui.ui.format import estimate, money, printable
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.view_tabs import strip
@@ -75,8 +75,8 @@ def _quota_parts(result: Report) -> list:
         (bar(q.progress, 20), "$success"),
         (f" {q.progress:.0%} won\n", "bold"),
         *_money_line("Won so far", money(q.won), "bold $success"),
-        *_money_line("Expected", money(q.expected), "bold"),
-        *_money_line("Gap, to find", money(q.gap), "bold $error" if q.gap else "bold $success"),
+        *_money_line("Expected", estimate(q.expected), "bold"),
+        *_money_line("Gap, to find", estimate(q.gap, up=True), "bold $error" if q.gap else "bold $success"),
         *_money_line("Still to win", money(max(0, q.target - q.won)), "bold"),
         *_money_line("Days left", str(q.days_left), "bold $warning" if q.days_left <= 14 else "bold"),
         (f"  {money(round(q.pace_per_week), short=True)} a week, ", "dim"),

@@ -62,7 +62,7 @@ class FormScreen(ModalScreen[object]):
         background: $surface;
         padding: 0 1;
     }
-    FormScreen .form-title { text-style: bold; color: $accent; }
+    FormScreen .form-title { text-style: bold; color: $accent; text-wrap: nowrap; text-overflow: ellipsis; }
     FormScreen Grid {
         grid-size: 2;
         grid-columns: 16 1fr;

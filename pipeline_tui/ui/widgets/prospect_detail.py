@@ -23,7 +23,7 @@ from pipeline_tui.core.printable import printable
 from pipeline_tui.core.wording import plural, word_for
 from pipeline_tui.services.base import current_user
 from pipeline_tui.services.views import Detail
-from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, money
+from pipeline_tui.ui.format import DECISION_MARKS, DECISION_WORDS, KIND_LABELS, due_label, estimate, money
 from pipeline_tui.ui.key_hints import key_line, key_of
 from pipeline_tui.ui.textual_internals import SizedInLayout
 from pipeline_tui.ui.widgets.virtual_list import GLUE, LineView, make_strip, wrap_parts
@@ -164,7 +164,7 @@ def _figures(detail: Detail, now: datetime) -> list:
         "\n\n",
         ("Value" + GLUE, "muted"),
         (value, "strong"),
-        (f"  weighted {money(detail.weighted_value)} at {probability:.0%} ({source})", "muted"),
+        (f"  weighted {estimate(detail.weighted_value)} at {probability:.0%} ({source})", "muted"),
         "\n",
         ("Close" + GLUE, "muted"),
         close,
