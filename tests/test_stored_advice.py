@@ -208,13 +208,13 @@ def test_the_json_of_the_stored_advice_in_its_order_is_that_of_the_whole_report(
     for moment in (now, now + timedelta(days=3)):
         with read_snapshot():
             assert report_service._with_stored_advice(moment, SETTINGS) is not None  # stored path
-        listed: list = []
-        found = report_service.report(moment, SETTINGS, listed=listed)
+        found = report_service.report(moment, SETTINGS, plain=True)
+        listed = found.listed
         whole = report_service.report(moment, SETTINGS)  # an Advice each, sorted in Python
         assert listed and len(found.advice) + len(listed) == len(whole.advice)
-        text = report_json_text(found, listed, pretty=False)
+        text = report_json_text(found, pretty=False)
         assert text == dumps(report_json(whole), pretty=False)
-        assert report_json_text(found, listed, pretty=True) == dumps(report_json(whole), pretty=True)
+        assert report_json_text(found, pretty=True) == dumps(report_json(whole), pretty=True)
         assert json.loads(text)["advice"] == report_json(whole)["advice"]
         order = [pid for listed_code, _, pid, _ in listed if listed_code == code]
         assert order[0] == ranked[-1] and ranked[0] not in order

@@ -53,9 +53,8 @@ def cmd_report(args, now: datetime) -> int:
     if args.json:
         from pipeline_tui.io.shapes import report_json_text
 
-        listed: list = []  # the prospect advice, as plain values (services.report says why)
-        result = report(now, settings, pipeline_id, owner_scope(args), listed=listed)
-        write_output(None, report_json_text(result, listed))
+        result = report(now, settings, pipeline_id, owner_scope(args), plain=True)
+        write_output(None, report_json_text(result))
     else:
         from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 

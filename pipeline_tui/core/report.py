@@ -33,6 +33,9 @@ class Report:
     advice: list[advice_rules.Advice]  # all of it, or the first few of each code (``advice_count``)
     advice_groups: list[advice_rules.AdviceGroup]  # every piece counted, however many are listed
     advice_count: int
+    # the prospect advice after ``advice``, in order, as plain values (code, message, prospect
+    # id, its name): how a report asked for plain pieces lists them (``report --json``)
+    listed: tuple[advice_rules.Listed, ...] = ()
 
 
 def build_report(
@@ -41,10 +44,12 @@ def build_report(
     sums: OpenSums | None = None,
     prospect_advice: list[advice_rules.Advice] | None = None,
     prospect_groups: list[advice_rules.AdviceGroup] | None = None,
+    listed: list[advice_rules.Listed] | None = None,
 ) -> Report:
     """The report of a snapshot; a snapshot without its open prospects comes with what they
     add up to (``sums``) and what the rules say of them (``prospect_advice``), or only the
-    first few of each code with every piece counted by code (``prospect_groups``)."""
+    first few of each code with every piece counted by code (``prospect_groups``), or as
+    plain values already in order (``listed``) beside those counts."""
     thresholds = settings.thresholds
     limits = rotting_limits_of(snapshot, settings)
     if sums is None:
@@ -78,6 +83,7 @@ def build_report(
         advice=advice,
         advice_groups=groups,
         advice_count=sum(group.count for group in groups),
+        listed=tuple(listed or ()),
     )
 
 

@@ -14,9 +14,6 @@ from pipeline_tui.core.printable import C0, UNSAFE
 
 TYPE_CHECKING = False  # as typing's, without importing typing (`due --json` runs at every prompt)
 if TYPE_CHECKING:  # the agenda's JSON must not load the report's rules
-    from collections.abc import Sequence
-
-    from pipeline_tui.core.advice import Listed
     from pipeline_tui.core.report import Report
     from pipeline_tui.services.agenda import AgendaItem
     from pipeline_tui.services.views import Detail, ExportRow
@@ -34,10 +31,10 @@ def ratio(value) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def report_json(report: Report, listed: Sequence[Listed] = (), *, with_advice: bool = True) -> dict:
+def report_json(report: Report, *, with_advice: bool = True) -> dict:
     """The report as JSON: the README's "report --json" shape (money as numbers); its advice
-    followed by the prospect advice ``listed`` beside it (``services.report``), or without the
-    advice list, if asked (its place is kept: last but one)."""
+    followed by the prospect advice it holds as plain values (``Report.listed``), or without
+    the advice list, if asked (its place is kept: last but one)."""
     data = {
         "now": iso(report.now),
         "quota": _quota_json(report.quota),
@@ -69,7 +66,7 @@ def report_json(report: Report, listed: Sequence[Listed] = (), *, with_advice: b
         ]
         data["advice"] += [
             {"code": code, "message": message, "prospect_id": pid, "prospect": name}
-            for code, message, pid, name in listed
+            for code, message, pid, name in report.listed
         ]
     data["advice_groups"] = [
         {"code": g.code, "count": g.count, "value": cents_to_number(g.value)} for g in report.advice_groups
@@ -178,22 +175,22 @@ def _activity_json(activity) -> dict:
     }
 
 
-def report_json_text(report: Report, listed: Sequence[Listed] = (), *, pretty: bool | None = None) -> str:
+def report_json_text(report: Report, *, pretty: bool | None = None) -> str:
     """``report --json``'s text: what :func:`dumps` makes of :func:`report_json`. Compact, the
     advice (last but one, maybe 100,000 pieces) is written out piece by piece: a dict for each
     and json.dumps over them took three times as long. A test holds the two texts equal."""
     if pretty is None:
         pretty = sys.stdout.isatty()
-    data = report_json(report, listed, with_advice=pretty)
+    data = report_json(report, with_advice=pretty)
     if pretty:
         return dumps(data, pretty=True)
     groups = data.pop("advice_groups")
     head = dumps(data, pretty=False)
-    advice = _escaped(", ".join(_advice_texts(report, listed)))
+    advice = _escaped(", ".join(_advice_texts(report)))
     return f'{head[:-1]}, "advice": [{advice}], "advice_groups": {dumps(groups, pretty=False)}}}'
 
 
-def _advice_texts(report: Report, listed: Sequence[Listed]) -> list[str]:
+def _advice_texts(report: Report) -> list[str]:
     said = encode_basestring
     texts = [
         f'{{"code": {said(a.code)}, "message": {said(a.message)}, "prospect_id": '
@@ -204,7 +201,7 @@ def _advice_texts(report: Report, listed: Sequence[Listed]) -> list[str]:
     # every listed piece names its prospect (the code is one of ours: no escaping to do)
     texts += [
         f'{{"code": "{code}", "message": {said(message)}, "prospect_id": {pid}, "prospect": {said(name)}}}'
-        for code, message, pid, name in listed
+        for code, message, pid, name in report.listed
     ]
     return texts
 

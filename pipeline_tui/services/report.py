@@ -33,16 +33,16 @@ def report(
     owner: str | None = None,
     *,
     top: int | None = None,
-    listed: list[advice_rules.Listed] | None = None,
+    plain: bool = False,
 ) -> Report:
     """Figures and advice for everyone (the team's quota) or one salesperson (their quota).
     With ``top``, the report may list only the first ``top`` pieces of advice of each code
-    (every piece still counted in its group), which is all the text shows. With ``listed`` (an
-    empty list), the report may list only its pipeline-wide advice and put the prospect advice
-    that follows, all of it in order, in ``listed`` as plain values: what ``--json`` writes."""
+    (every piece still counted in its group), which is all the text shows. With ``plain``, the
+    report may hold the prospect advice as plain values in order (``Report.listed``, after its
+    pipeline-wide ``advice``): what ``--json`` writes, without a record per piece."""
     with read_snapshot():
         if pipeline_id is None and owner is None:
-            found = _with_stored_advice(now, settings, top, listed)
+            found = _with_stored_advice(now, settings, top, plain)
             if found is not None:
                 return found
         snapshot = load_report_snapshot(now, settings, pipeline_id, owner)
@@ -50,7 +50,7 @@ def report(
 
 
 def _with_stored_advice(
-    now: datetime, settings: Settings, top: int | None = None, listed: list | None = None
+    now: datetime, settings: Settings, top: int | None = None, plain: bool = False
 ) -> Report | None:
     """Everyone's report from the stored advice that holds at ``now`` and the rules run over
     the other open prospects; None where the stored advice was worked out by other rules."""
@@ -67,11 +67,10 @@ def _with_stored_advice(
     worked = advice_rules.prospect_advice(
         snapshot, settings.thresholds, open_prospects_among(others, open_ids, settings.currency), limits
     )
-    if listed is not None:
+    if plain:
         stored = stored_advice.fresh_in_order(now, advice_rules.PROSPECT_CODES)
-        pieces, groups = advice_rules.listed_in_order(stored, worked, now)
-        listed += pieces
-        return build_report(snapshot, settings, sums, [], groups)
+        listed, groups = advice_rules.listed_in_order(stored, worked, now)
+        return build_report(snapshot, settings, sums, [], groups, listed)
     if top is not None:
         return build_report(snapshot, settings, sums, *_first_and_counted(now, top, worked))
     found = _worded(now, stored_advice.every_piece(), {pid for pid, _, _ in stale})

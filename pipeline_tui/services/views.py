@@ -60,14 +60,14 @@ def report(
     owner: str | None = None,
     *,
     top: int | None = None,
-    listed: list | None = None,
 ) -> Report:
     """Figures and advice for everyone (the team's quota) or one salesperson (their quota): see
-    :mod:`pipeline_tui.services.report` (and for ``top`` and ``listed``)."""
+    :mod:`pipeline_tui.services.report` (and for ``top``)."""
     from pipeline_tui.services.report import report as read_report
 
-    pipeline_id = find_pipeline(pipeline_name).id if pipeline_name else None
-    return read_report(now, settings, pipeline_id, owner, top=top, listed=listed)
+    return read_report(
+        now, settings, find_pipeline(pipeline_name).id if pipeline_name else None, owner, top=top
+    )
 
 
 # -- one prospect -----------------------------------------------------------------------------
