@@ -306,6 +306,19 @@ def test_figures_from_odds_read_in_whole_units_and_json_keeps_them_exact(at):
     assert ".25" not in text and ".85" not in text
 
 
+def test_won_expected_and_gap_shown_in_whole_units_add_up_to_the_quota(at):
+    """1,003 at 25% is 250.75 expected, leaving a gap of 749.25 to a quota of 1,000: rounded
+    each to the nearest unit they would read 251 and 750 (1,001); expected goes down and the
+    gap up, so what the report shows adds up to the quota it names."""
+    at("2026-11-20 10:00", "add", "Odd cents", "--value", "1003", "--stage", "Qualified")
+    at("2026-11-20 10:00", "quota", "1000", "--period", "month")
+    data = report(at, FINAL)
+    assert data["quota"]["expected"] == 250.75 and data["quota"]["gap"] == 749.25
+    text = at(FINAL, "report").stdout
+    assert re.search(r"Expected \(weighted\) +250$", text, re.M), text
+    assert re.search(r"Gap from scratch +750$", text, re.M), text
+
+
 # ---- the report at scale: the JSON written piece by piece -------------
 
 

@@ -9,6 +9,7 @@ first, then the most pressing prospect codes, and within a code the most valuabl
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -352,7 +353,7 @@ def _behind_quota(quota: QuotaFigures | None) -> Advice | None:
     tail = f": find about {plural(needed, 'new prospect')}" if needed else ": find new prospects"
     return Advice(
         "behind-quota",
-        f"You are {format_estimate(quota.gap, up=True)} short of the {quota.period.kind}'s quota of "
+        f"You are {format_estimate(quota.gap, math.ceil)} short of the {quota.period.kind}'s quota of "
         f"{format_money(quota.target)} after what is won and expected{tail}",
     )
 

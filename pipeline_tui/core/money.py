@@ -11,9 +11,8 @@ digits are never changed: only where the decimal point falls is read.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -198,14 +197,14 @@ def format_money(cents: int | float | None, *, short: bool = False) -> str:
     return f"{amount:,.2f}"
 
 
-def format_estimate(cents: int | float | None, *, up: bool = False) -> str:
+def format_estimate(cents: int | float | None, rounding: Callable[[float], int] = round) -> str:
     """A figure worked out from odds or averages (a weighted value, what is expected, the gap
     left, an average sale, a pace), to the whole unit: its cents would read as false precision.
-    ``up`` for what is still missing, which must not read 0 while something is."""
+    The quota's gap goes up (``math.ceil``: it must not read 0 while something is missing) and
+    what is expected down (``math.floor``), so that won, expected and gap still add up to it."""
     if cents is None:
         return format_money(None)
-    units = math.ceil(cents / 100) if up else round(cents / 100)
-    return format_money(units * 100)
+    return format_money(rounding(cents / 100) * 100)
 
 
 def format_amount(cents: int | None, currency: str, home: str, *, short: bool = False) -> str:

@@ -6,6 +6,7 @@ terminal, piped or not (``--json`` is there for programs).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -60,8 +61,8 @@ def _quota_lines(report: Report) -> list[str]:
         f"Quota for this {q.period.kind} ({period}): {format_money(q.target)}",
         f"  {bar(q.progress)} {q.progress:.0%} won, {q.days_left} {day_word} left",
         f"  Won so far           {format_money(q.won):>14}",
-        f"  Expected (weighted)  {format_estimate(q.expected):>14}",
-        f"  Gap from scratch     {format_estimate(q.gap, up=True):>14}",
+        f"  Expected (weighted)  {format_estimate(q.expected, math.floor):>14}",
+        f"  Gap from scratch     {format_estimate(q.gap, math.ceil):>14}",
         f"  Still to win         {format_money(q.still_to_win):>14}   "
         f"{format_estimate(q.pace_per_week)} a week, {format_estimate(q.pace_per_month)} a month",
         f"  Lead-to-win rate     {_percent(rate.rate):>14}   "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from pipeline_tui.core.dates import describe_due
@@ -31,8 +32,8 @@ def money(cents: int | float | None, short: bool = False) -> str:
     return format_money(cents, short=short)
 
 
-def estimate(cents: int | float | None, *, up: bool = False) -> str:
-    return format_estimate(cents, up=up)
+def estimate(cents: int | float | None, rounding: Callable[[float], int] = round) -> str:
+    return format_estimate(cents, rounding)
 
 
 def when(moment: datetime | None) -> str:

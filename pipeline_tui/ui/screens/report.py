@@ -5,6 +5,7 @@ prospect named. Each figure is explained in README.md ("The report's figures")."
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from rich.cells import cell_len
@@ -75,8 +76,8 @@ def _quota_parts(result: Report) -> list:
         (bar(q.progress, 20), "$success"),
         (f" {q.progress:.0%} won\n", "bold"),
         *_money_line("Won so far", money(q.won), "bold $success"),
-        *_money_line("Expected", estimate(q.expected), "bold"),
-        *_money_line("Gap, to find", estimate(q.gap, up=True), "bold $error" if q.gap else "bold $success"),
+        *_money_line("Expected", estimate(q.expected, math.floor), "bold"),
+        *_money_line("Gap, to find", estimate(q.gap, math.ceil), "bold $error" if q.gap else "bold $success"),
         *_money_line("Still to win", money(max(0, q.target - q.won)), "bold"),
         *_money_line("Days left", str(q.days_left), "bold $warning" if q.days_left <= 14 else "bold"),
         (f"  {money(round(q.pace_per_week), short=True)} a week, ", "dim"),
