@@ -1,7 +1,8 @@
 """Real exports from other CRMs (README "Importing from another CRM"): Pipedrive's and HubSpot's
-deal exports as they come, with messy amounts, accents, CJK names, empty cells and both date
-orders; imported, exported, and imported again unchanged. Also every problem of a refused file
-at once, stage maps, owners, and several currencies counted in the home one."""
+deal exports and Salesforce's opportunity report as they come, with messy amounts, accents, CJK
+names, empty cells and both date orders; imported, exported, and imported again unchanged. Also
+every problem of a refused file at once, stage maps, owners, and several currencies counted in the
+home one."""
 
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ Zoë Ångström,0.4,,1234.5
 102,上海 expansion,Contract sent,Sales,12000,USD,,11/02/2026 09:00,Lee,上海贸易,李雷,,,6000
 103,Closed deal,Closed won,Sales,$12k,USD,11/03/2026,10/01/2026,,,,,,6000
 104,Lost [bold]deal[/bold],Closed lost,Sales,500,EUR,10/30/2026,09/15/2026,,,,,"budget cut",500
+"""
+
+# Salesforce's opportunity report exported as details (its standard columns), amounts with the
+# currency's code as a multi-currency org writes them, dates month first (12/18 settles it)
+SALESFORCE = """\
+Opportunity Owner,Account Name,Opportunity Name,Stage,Fiscal Period,Amount,Probability (%),Age,\
+Close Date,Created Date,Next Step,Lead Source,Type,Description
+Ana Ruiz,Grupo Ñandú S.L.,Ñandú renewal,Negotiation/Review,Q4-2026,"EUR 48,000.00",90,62,12/18/2026,\
+10/06/2026,Send contract,Web,Existing Customer,"Wants [b]two[/b] sites"
+Ken Ito,北海道物産,北海道 pilot,Id. Decision Makers,Q1-2027,"USD 1,200.50",60,12,01/29/2027,\
+11/25/2026,,Partner,New Customer,
+Ana Ruiz,Dupont & Fils,Dupont fleet,Closed Won,Q4-2026,900,100,40,11/20/2026,10/11/2026,,,New Customer,
+Ana Ruiz,Old Co,Old Co deal,Closed Lost,Q3-2026,"EUR 5,000.00",0,80,09/30/2026,07/12/2026,,,,
 """
 
 
@@ -151,6 +165,45 @@ def test_hubspot_export_as_it_comes(db, tmp_path, now):
     assert (Stage.get_by_id(won.stage_id).kind, str(won.closed_at)[:10]) == ("won", "2026-11-03")
     assert (Stage.get_by_id(lost.stage_id).kind, lost.lost_reason) == ("lost", "budget cut")
     round_trip(tmp_path, now)
+
+
+def test_salesforce_opportunity_report_as_it_comes(db, tmp_path, now):
+    path = tmp_path / "opportunities.csv"
+    path.write_text(SALESFORCE, encoding="utf-8", newline="")
+    parsed, count = import_file(path, now)
+    assert count == 4
+    assert sorted(parsed.unknown_columns) == ["Age", "Fiscal Period", "Next Step", "Type"]
+    deals = by_name()
+    nandu, hokkaido = deals["Ñandú renewal"], deals["北海道 pilot"]
+    assert (nandu.organization, nandu.value_cents, nandu.currency, nandu.probability) == (
+        "Grupo Ñandú S.L.",
+        4_800_000,
+        "EUR",
+        0.9,
+    )
+    assert (Stage.get_by_id(nandu.stage_id).name, str(nandu.expected_close)) == ("Proposal", "2026-12-18")
+    assert (str(nandu.created_at)[:10], nandu.source, nandu.notes) == (
+        "2026-10-06",
+        "Web",
+        "Wants [b]two[/b] sites",
+    )
+    assert (Stage.get_by_id(hokkaido.stage_id).name, hokkaido.value_cents, hokkaido.currency) == (
+        "Appointment",
+        120_050,
+        "USD",
+    )
+    won, lost = deals["Dupont fleet"], deals["Old Co deal"]
+    assert (Stage.get_by_id(won.stage_id).kind, str(won.closed_at)[:10]) == ("won", "2026-11-20")
+    assert (Stage.get_by_id(lost.stage_id).kind, str(lost.closed_at)[:10]) == ("lost", "2026-09-30")
+    round_trip(tmp_path, now)
+
+
+def test_a_deal_value_column_is_the_value(db, tmp_path, now):
+    path = tmp_path / "sheet.csv"
+    path.write_text('Deal,Deal value,Company\nRoof,"1,500",Acme\n', encoding="utf-8")
+    parsed, count = import_file(path, now)
+    assert (count, parsed.unknown_columns) == (1, [])
+    assert (by_name()["Roof"].value_cents, by_name()["Roof"].organization) == (150_000, "Acme")
 
 
 def test_a_refused_file_lists_every_problem_at_once_and_writes_nothing(db, tmp_path, now):

@@ -1,5 +1,6 @@
 """Which column of an import file is which: ours (as ``export`` writes them), Pipedrive's deal
-export and HubSpot's, in any order and any case (README "Importing from another CRM").
+export, HubSpot's and Salesforce's opportunity report, in any order and any case (README
+"Importing from another CRM").
 
 Pipedrive names some things twice (``Deal - Organization`` and ``Organization - Name``,
 ``Deal - Contact person`` and ``Person - Name``): headers that mean the same column may come
@@ -102,7 +103,18 @@ ALIASES = {
     "associated contact (primary)": "contact",
     "deal description": "notes",
     "next activity date": NEXT_ACTIVITY,
+    # Salesforce's opportunity report exported as details (its standard columns' labels)
+    "opportunity name": "name",
+    "account name": "organization",
+    "opportunity owner": "owner",
+    "created date": "created",
+    "probability (%)": PERCENT,
+    "lead source": "source",
+    "opportunity currency": "currency",
+    "description": "notes",
     # other spellings people use
+    "deal value": "value",
+    "deal amount": "value",
     "status": STATUS,
     "title of deal": "name",
     "deal title": "name",

@@ -62,7 +62,7 @@ class Place(NamedTuple):
     stage: str  # its name, for the summary
 
 
-# Pipedrive's and HubSpot's default stages, by the role they play here
+# Pipedrive's, HubSpot's and Salesforce's default stages, by the role they play here
 CRM_STAGES = {
     "lead in": "lead",
     "contact made": "qualified",
@@ -77,6 +77,14 @@ CRM_STAGES = {
     "presentation scheduled": "trial",
     "decision maker bought-in": "proposal",
     "contract sent": "proposal",
+    "prospecting": "lead",
+    "qualification": "qualified",
+    "needs analysis": "qualified",
+    "value proposition": "appointment",
+    "id. decision makers": "appointment",
+    "perception analysis": "trial",
+    "proposal/price quote": "proposal",
+    "negotiation/review": "proposal",
     "closed won": "won",
     "closed lost": "lost",
 }
