@@ -8,6 +8,10 @@ fails there by name, rather than somewhere in a screen.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.console import Console
+from rich.control import Control
 from textual import events
 from textual._compositor import ChopsUpdate, Compositor
 from textual._styles_cache import StylesCache
@@ -53,7 +57,7 @@ class ChangedWidgetsCompositor(Compositor):
             chops = self._render_chops(self.size.region, {y for y, _, _ in spans}.__contains__)
         finally:
             self._changed = None
-        return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in self.cuts])
+        return ChopsWritten(chops, spans, [cut_set[1:] for cut_set in self.cuts])
 
     def _get_renders(self, crop: Region | None = None):
         changed = self._changed
@@ -65,6 +69,34 @@ class ChangedWidgetsCompositor(Compositor):
             if shown.area and any(shown.overlaps(part) for part in changed):
                 x, y, width, height = shown
                 yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+
+
+@lru_cache(maxsize=8192)
+def _move_to(x: int, y: int) -> str:
+    return Control.move_to(x, y).segment.text
+
+
+class ChopsWritten(ChopsUpdate):
+    """Textual's update of changed lines, written as Textual writes it, with each cursor move
+    made once per place: Textual makes a Rich ``Control`` for every piece of every line (some
+    120 of them when a card moves), each parsed into its escape sequence anew."""
+
+    def render_segments(self, console: Console) -> str:
+        sequences: list[str] = []
+        append = sequences.append
+        chops, chop_ends = self.chops, self.chop_ends
+        last_y = self.spans[-1][0]
+        for y, x1, x2 in self.spans:
+            for end, (x, strip) in zip(chop_ends[y], chops[y].items()):
+                if strip is None or x > x2 or end <= x1:
+                    continue
+                if not (x2 > x >= x1 and end <= x2):
+                    strip = strip.crop(0, min(end, x2) - x)
+                append(_move_to(x, y))
+                append(strip.render(console))
+            if y != last_y:
+                append("\n")
+        return "".join(sequences)
 
 
 class DrawChangedWidgets(Screen):
@@ -223,6 +255,7 @@ def on_first_frame(app_class: type[App], then) -> None:
 
 __all__ = [
     "ChangedWidgetsCompositor",
+    "ChopsWritten",
     "ContentWidthWithoutLayout",
     "DrawChangedWidgets",
     "DrawAfterBatch",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from textual._compositor import Compositor
+from textual._compositor import ChopsUpdate, Compositor
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.geometry import Region
@@ -39,6 +39,8 @@ SIZE = (120, 40)
         (Compositor, "_get_renders", ["self", "crop"]),
         (Compositor, "_render_chops", ["self", "crop", "is_rendered_line"]),
         (Compositor, "_regions_to_spans", ["regions"]),
+        (ChopsUpdate, "__init__", ["self", "chops", "spans", "chop_ends"]),
+        (ChopsUpdate, "render_segments", ["self", "console"]),
     ],
 )
 def test_each_private_method_overridden_or_called_is_there_with_its_parameters(owner, name, parameters):
@@ -78,7 +80,7 @@ async def test_the_board_is_drawn_once_as_the_start_up_batch_ends(demo_db, make_
     drawn inside it (the drawing is thrown away: ~10 ms at 10,000 cards), and the first frame
     must come as the batch ends, not wait for anything after it (the app's ready event, or the
     screen's next refresh tick)."""
-    from textual._compositor import Compositor
+    from textual._compositor import ChopsUpdate, Compositor
 
     app = make_app()
     events = []
