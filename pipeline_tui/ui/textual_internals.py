@@ -64,11 +64,41 @@ class ChangedWidgetsCompositor(Compositor):
         if changed is None:
             yield from super()._get_renders(crop)
             return
+        in_front: list[Region] = []  # widgets are drawn front first: the first to fill a place wins
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
-            if shown.area and any(shown.overlaps(part) for part in changed):
+            if not shown.area:
+                continue
+            parts = [shown.intersection(part) for part in changed if shown.overlaps(part)]
+            # a widget wholly behind others where it changed (a container, the screen) adds nothing
+            if parts and not all(_covered(part, in_front) for part in parts):
                 x, y, width, height = shown
                 yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+            in_front.append(shown)
+
+
+def _covered(area: Region, covers: list[Region]) -> bool:
+    """Whether ``covers`` together cover all of ``area``."""
+    left = [area]
+    for cover in covers:
+        left = [piece for part in left for piece in _outside(part, cover)]
+        if not left:
+            return True
+    return False
+
+
+def _outside(area: Region, cover: Region) -> list[Region]:
+    """The parts of ``area`` outside ``cover``, as up to four regions."""
+    inside = area.intersection(cover)
+    if not inside.area:
+        return [area]
+    parts = [
+        Region(area.x, area.y, area.width, inside.y - area.y),  # above
+        Region(area.x, inside.bottom, area.width, area.bottom - inside.bottom),  # below
+        Region(area.x, inside.y, inside.x - area.x, inside.height),  # left
+        Region(inside.right, inside.y, area.right - inside.right, inside.height),  # right
+    ]
+    return [part for part in parts if part.area]
 
 
 @lru_cache(maxsize=8192)
@@ -79,7 +109,8 @@ def _move_to(x: int, y: int) -> str:
 class ChopsWritten(ChopsUpdate):
     """Textual's update of changed lines, written as Textual writes it, with each cursor move
     made once per place: Textual makes a Rich ``Control`` for every piece of every line (some
-    120 of them when a card moves), each parsed into its escape sequence anew."""
+    120 of them when a card moves), each parsed into its escape sequence anew. A piece that
+    starts where its line's change ends writes nothing, not even its cursor move."""
 
     def render_segments(self, console: Console) -> str:
         sequences: list[str] = []
@@ -88,8 +119,8 @@ class ChopsWritten(ChopsUpdate):
         last_y = self.spans[-1][0]
         for y, x1, x2 in self.spans:
             for end, (x, strip) in zip(chop_ends[y], chops[y].items()):
-                if strip is None or x > x2 or end <= x1:
-                    continue
+                if strip is None or x >= x2 or end <= x1:
+                    continue  # (Textual writes a cursor move and nothing after it for x == x2)
                 if not (x2 > x >= x1 and end <= x2):
                     strip = strip.crop(0, min(end, x2) - x)
                 append(_move_to(x, y))
