@@ -146,6 +146,24 @@ class FocusWithoutRepaint(Screen):
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
+    _keys_said_for_focus = False  # the keys were just said for a focus move, not yet again
+
+    def _watch_focused(self) -> None:
+        """The keys for the new focus are said at once (in the move's frame); Textual says
+        them again after that frame, for the same focus: a footer working out every key's
+        state twice per focus move."""
+        Screen.refresh_bindings(self)
+        self._keys_said_for_focus = True
+
+    def refresh_bindings(self) -> None:
+        """Said once per focus move: the next call (Textual's own, after the move's frame) is
+        skipped. Any other change of the keys says them again itself, so a call skipped
+        here is at worst said again a frame later (Textual's call is still to come)."""
+        if self._keys_said_for_focus:
+            self._keys_said_for_focus = False
+            return
+        super().refresh_bindings()
+
 
 class StylesKeptOnResume:
     """A screen not restyled each time it is shown again (keys 1 2 3): Textual restyles every

@@ -156,6 +156,35 @@ async def test_a_focus_move_repaints_only_the_two_columns(demo_db, make_app, mon
         assert drawn == board.columns[:2]
 
 
+async def test_a_focus_move_works_the_keys_out_once_and_they_follow_the_pane(demo_db, make_app, monkeypatch):
+    """A focus move says the keys once (Textual says them again after the move's frame): the
+    footer looks at every key's state once per l, h or card moved. The keys still change
+    with what can be pressed: the pane's scrolling keys come and go with it."""
+    from textual.screen import Screen as TextualScreen
+
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    looked = []
+    active = TextualScreen.active_bindings
+    monkeypatch.setattr(
+        TextualScreen, "active_bindings", property(lambda self: looked.append(self) or active.fget(self))
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = board_of(app).query_one(KeysFooter)
+        for key in ("l", "l", "L", "h"):
+            looked.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(looked) == 1, key
+        footer._forget_message()  # the message would hide the keys
+        for key, shown in (("enter", True), ("escape", False)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert ("Scroll detail" in footer.render_line(0).text) is shown, key
+
+
 async def test_a_view_shown_again_is_not_restyled_unless_the_theme_changed(demo_db, make_app, monkeypatch):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
