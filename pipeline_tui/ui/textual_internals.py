@@ -118,7 +118,7 @@ class ChopsWritten(ChopsUpdate):
         chops, chop_ends = self.chops, self.chop_ends
         last_y = self.spans[-1][0]
         for y, x1, x2 in self.spans:
-            for end, (x, strip) in zip(chop_ends[y], chops[y].items()):
+            for end, (x, strip) in zip(chop_ends[y], chops[y].items(), strict=False):
                 if strip is None or x >= x2 or end <= x1:
                     continue  # (Textual writes a cursor move and nothing after it for x == x2)
                 if not (x2 > x >= x1 and end <= x2):
@@ -210,10 +210,6 @@ class ScrollRangeWithoutLayout(ScrollView):
         """Whether the mouse wheel may scroll it (enabled, and longer than its window)."""
         return not self._check_disabled() and self.is_scrollable
 
-    def has_border_text(self) -> bool:
-        """Whether a border title or subtitle is set (Textual draws them over its lines)."""
-        return self._border_title is not None or self._border_subtitle is not None
-
 
 class ContentWidthWithoutLayout(Widget):
     """A widget whose content growing or shrinking lays nothing out: Textual's ``Input`` sets
@@ -278,6 +274,22 @@ def use_plain_lines(widget: Widget) -> PlainLines:
     return cache
 
 
+def styled_plainly(widget: Widget) -> bool:
+    """Whether Textual's styling of the widget's lines would leave them as drawn (no padding,
+    border, outline, tint, opacity, hatch or border title): ``PlainLines.plain``."""
+    styles = widget.styles
+    return (
+        not any(styles.gutter)  # padding and border
+        and not any(edge for edge, _ in styles.outline)
+        and not styles.tint.a
+        and widget.opacity == 1
+        and styles.text_opacity == 1
+        and (not styles.has_rule("hatch") or styles.hatch == "none")
+        and widget._border_title is None
+        and widget._border_subtitle is None
+    )
+
+
 def screen_lines(screen) -> list[Strip]:
     """Every line of a screen as it is drawn (for tests: what a user would read)."""
     return screen._compositor.render_strips()
@@ -317,5 +329,6 @@ __all__ = [
     "dirty_regions",
     "on_first_frame",
     "screen_lines",
+    "styled_plainly",
     "use_plain_lines",
 ]

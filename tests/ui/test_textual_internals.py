@@ -80,7 +80,7 @@ async def test_the_board_is_drawn_once_as_the_start_up_batch_ends(demo_db, make_
     drawn inside it (the drawing is thrown away: ~10 ms at 10,000 cards), and the first frame
     must come as the batch ends, not wait for anything after it (the app's ready event, or the
     screen's next refresh tick)."""
-    from textual._compositor import ChopsUpdate, Compositor
+    from textual._compositor import Compositor
 
     app = make_app()
     events = []
@@ -225,13 +225,16 @@ async def test_board_and_agenda_lines_are_those_textual_would_style(demo_db, mak
         await pilot.pause()
         await pilot.press("j", "l")  # a cursor row, in a column with focus
         lists = [w for w in board_of(app).query(LineView) if w.outer_size.area]
+        app.notify("Moved to Trial: Acme [b]x[/b] 日本語", markup=False)  # the footer: keys and a message
+        lists.append(board_of(app).query_one("KeysFooter"))
         await pilot.press("2")  # the agenda: a list with a scrollbar beside its lines
         await pilot.pause()
         lists += [w for w in app.screen.query(LineView) if w.outer_size.area]
-        assert any(isinstance(w, StageColumn) for w in lists) and len(lists) >= 6
+        lists.append(app.screen.query_one("KeysFooter"))  # its keys alone
+        assert any(isinstance(w, StageColumn) for w in lists) and len(lists) >= 8
         for widget in lists:
             ours, textual = handed_over(widget), styled_by_textual(widget)
-            assert widget._styled_plainly()
+            assert textual_internals.styled_plainly(widget)
             assert [list(line) for line in ours] == [list(line) for line in textual], widget
             assert [line.cell_length for line in ours] == [widget.outer_size.width] * len(ours)
 
@@ -253,7 +256,7 @@ async def test_a_styled_list_goes_through_textuals_styling(demo_db, make_app):
         column = board_of(app).columns[0]
         column.styles.padding = (0, 1)
         await pilot.pause()
-        assert not column._styled_plainly()
+        assert not textual_internals.styled_plainly(column)
         lines = handed_over(column)
         assert all(line.text.startswith(" ") and line.text.endswith(" ") for line in lines)
         assert [list(line) for line in lines] == [list(line) for line in styled_by_textual(column)]
