@@ -8,6 +8,10 @@ fails there by name, rather than somewhere in a screen.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.console import Console
+from rich.control import Control
 from textual import events
 from textual._compositor import ChopsUpdate, Compositor
 from textual._styles_cache import StylesCache
@@ -53,18 +57,77 @@ class ChangedWidgetsCompositor(Compositor):
             chops = self._render_chops(self.size.region, {y for y, _, _ in spans}.__contains__)
         finally:
             self._changed = None
-        return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in self.cuts])
+        return ChopsWritten(chops, spans, [cut_set[1:] for cut_set in self.cuts])
 
     def _get_renders(self, crop: Region | None = None):
         changed = self._changed
         if changed is None:
             yield from super()._get_renders(crop)
             return
+        in_front: list[Region] = []  # widgets are drawn front first: the first to fill a place wins
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
-            if shown.area and any(shown.overlaps(part) for part in changed):
+            if not shown.area:
+                continue
+            parts = [shown.intersection(part) for part in changed if shown.overlaps(part)]
+            # a widget wholly behind others where it changed (a container, the screen) adds nothing
+            if parts and not all(_covered(part, in_front) for part in parts):
                 x, y, width, height = shown
                 yield region, clip, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+            in_front.append(shown)
+
+
+def _covered(area: Region, covers: list[Region]) -> bool:
+    """Whether ``covers`` together cover all of ``area``."""
+    left = [area]
+    for cover in covers:
+        left = [piece for part in left for piece in _outside(part, cover)]
+        if not left:
+            return True
+    return False
+
+
+def _outside(area: Region, cover: Region) -> list[Region]:
+    """The parts of ``area`` outside ``cover``, as up to four regions."""
+    inside = area.intersection(cover)
+    if not inside.area:
+        return [area]
+    parts = [
+        Region(area.x, area.y, area.width, inside.y - area.y),  # above
+        Region(area.x, inside.bottom, area.width, area.bottom - inside.bottom),  # below
+        Region(area.x, inside.y, inside.x - area.x, inside.height),  # left
+        Region(inside.right, inside.y, area.right - inside.right, inside.height),  # right
+    ]
+    return [part for part in parts if part.area]
+
+
+@lru_cache(maxsize=8192)
+def _move_to(x: int, y: int) -> str:
+    return Control.move_to(x, y).segment.text
+
+
+class ChopsWritten(ChopsUpdate):
+    """Textual's update of changed lines, written as Textual writes it, with each cursor move
+    made once per place: Textual makes a Rich ``Control`` for every piece of every line (some
+    120 of them when a card moves), each parsed into its escape sequence anew. A piece that
+    starts where its line's change ends writes nothing, not even its cursor move."""
+
+    def render_segments(self, console: Console) -> str:
+        sequences: list[str] = []
+        append = sequences.append
+        chops, chop_ends = self.chops, self.chop_ends
+        last_y = self.spans[-1][0]
+        for y, x1, x2 in self.spans:
+            for end, (x, strip) in zip(chop_ends[y], chops[y].items(), strict=False):
+                if strip is None or x >= x2 or end <= x1:
+                    continue  # (Textual writes a cursor move and nothing after it for x == x2)
+                if not (x2 > x >= x1 and end <= x2):
+                    strip = strip.crop(0, min(end, x2) - x)
+                append(_move_to(x, y))
+                append(strip.render(console))
+            if y != last_y:
+                append("\n")
+        return "".join(sequences)
 
 
 class DrawChangedWidgets(Screen):
@@ -82,6 +145,24 @@ class FocusWithoutRepaint(Screen):
     column change and card move cost ~50 ms at 10,000 cards."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    _keys_said_for_focus = False  # the keys were just said for a focus move, not yet again
+
+    def _watch_focused(self) -> None:
+        """The keys for the new focus are said at once (in the move's frame); Textual says
+        them again after that frame, for the same focus: a footer working out every key's
+        state twice per focus move."""
+        Screen.refresh_bindings(self)
+        self._keys_said_for_focus = True
+
+    def refresh_bindings(self) -> None:
+        """Said once per focus move: the next call (Textual's own, after the move's frame) is
+        skipped. Any other change of the keys says them again itself, so a call skipped
+        here is at worst said again a frame later (Textual's call is still to come)."""
+        if self._keys_said_for_focus:
+            self._keys_said_for_focus = False
+            return
+        super().refresh_bindings()
 
 
 class StylesKeptOnResume:
@@ -128,10 +209,6 @@ class ScrollRangeWithoutLayout(ScrollView):
     def can_scroll(self) -> bool:
         """Whether the mouse wheel may scroll it (enabled, and longer than its window)."""
         return not self._check_disabled() and self.is_scrollable
-
-    def has_border_text(self) -> bool:
-        """Whether a border title or subtitle is set (Textual draws them over its lines)."""
-        return self._border_title is not None or self._border_subtitle is not None
 
 
 class ContentWidthWithoutLayout(Widget):
@@ -197,6 +274,22 @@ def use_plain_lines(widget: Widget) -> PlainLines:
     return cache
 
 
+def styled_plainly(widget: Widget) -> bool:
+    """Whether Textual's styling of the widget's lines would leave them as drawn (no padding,
+    border, outline, tint, opacity, hatch or border title): ``PlainLines.plain``."""
+    styles = widget.styles
+    return (
+        not any(styles.gutter)  # padding and border
+        and not any(edge for edge, _ in styles.outline)
+        and not styles.tint.a
+        and widget.opacity == 1
+        and styles.text_opacity == 1
+        and (not styles.has_rule("hatch") or styles.hatch == "none")
+        and widget._border_title is None
+        and widget._border_subtitle is None
+    )
+
+
 def screen_lines(screen) -> list[Strip]:
     """Every line of a screen as it is drawn (for tests: what a user would read)."""
     return screen._compositor.render_strips()
@@ -223,6 +316,7 @@ def on_first_frame(app_class: type[App], then) -> None:
 
 __all__ = [
     "ChangedWidgetsCompositor",
+    "ChopsWritten",
     "ContentWidthWithoutLayout",
     "DrawChangedWidgets",
     "DrawAfterBatch",
@@ -235,5 +329,6 @@ __all__ = [
     "dirty_regions",
     "on_first_frame",
     "screen_lines",
+    "styled_plainly",
     "use_plain_lines",
 ]

@@ -76,6 +76,8 @@ async def test_a_card_moved_and_what_the_footer_says_of_it_are_one_frame_of_two_
         assert {board.columns[here], board.columns[there]} <= drawn and footer in frames[0]
         # (a column on the other side may change too: keep_current scores cards anew)
         assert drawn.isdisjoint(board.columns[: min(here, there)]), "columns the move left alone"
+        # what lies wholly behind the changed columns (their container, the screen) is not drawn
+        assert board not in frames[0] and board.query_one("#board-main") not in frames[0]
 
 
 async def test_the_pane_opened_again_on_a_card_reads_it_again_only_after_a_write(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from textual._compositor import Compositor
+from textual._compositor import ChopsUpdate, Compositor
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.geometry import Region
@@ -39,6 +39,8 @@ SIZE = (120, 40)
         (Compositor, "_get_renders", ["self", "crop"]),
         (Compositor, "_render_chops", ["self", "crop", "is_rendered_line"]),
         (Compositor, "_regions_to_spans", ["regions"]),
+        (ChopsUpdate, "__init__", ["self", "chops", "spans", "chop_ends"]),
+        (ChopsUpdate, "render_segments", ["self", "console"]),
     ],
 )
 def test_each_private_method_overridden_or_called_is_there_with_its_parameters(owner, name, parameters):
@@ -154,6 +156,35 @@ async def test_a_focus_move_repaints_only_the_two_columns(demo_db, make_app, mon
         assert drawn == board.columns[:2]
 
 
+async def test_a_focus_move_works_the_keys_out_once_and_they_follow_the_pane(demo_db, make_app, monkeypatch):
+    """A focus move says the keys once (Textual says them again after the move's frame): the
+    footer looks at every key's state once per l, h or card moved. The keys still change
+    with what can be pressed: the pane's scrolling keys come and go with it."""
+    from textual.screen import Screen as TextualScreen
+
+    from pipeline_tui.ui.widgets.footer import KeysFooter
+
+    looked = []
+    active = TextualScreen.active_bindings
+    monkeypatch.setattr(
+        TextualScreen, "active_bindings", property(lambda self: looked.append(self) or active.fget(self))
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = board_of(app).query_one(KeysFooter)
+        for key in ("l", "l", "L", "h"):
+            looked.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(looked) == 1, key
+        footer._forget_message()  # the message would hide the keys
+        for key, shown in (("enter", True), ("escape", False)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert ("Scroll detail" in footer.render_line(0).text) is shown, key
+
+
 async def test_a_view_shown_again_is_not_restyled_unless_the_theme_changed(demo_db, make_app, monkeypatch):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -194,13 +225,16 @@ async def test_board_and_agenda_lines_are_those_textual_would_style(demo_db, mak
         await pilot.pause()
         await pilot.press("j", "l")  # a cursor row, in a column with focus
         lists = [w for w in board_of(app).query(LineView) if w.outer_size.area]
+        app.notify("Moved to Trial: Acme [b]x[/b] 日本語", markup=False)  # the footer: keys and a message
+        lists.append(board_of(app).query_one("KeysFooter"))
         await pilot.press("2")  # the agenda: a list with a scrollbar beside its lines
         await pilot.pause()
         lists += [w for w in app.screen.query(LineView) if w.outer_size.area]
-        assert any(isinstance(w, StageColumn) for w in lists) and len(lists) >= 6
+        lists.append(app.screen.query_one("KeysFooter"))  # its keys alone
+        assert any(isinstance(w, StageColumn) for w in lists) and len(lists) >= 8
         for widget in lists:
             ours, textual = handed_over(widget), styled_by_textual(widget)
-            assert widget._styled_plainly()
+            assert textual_internals.styled_plainly(widget)
             assert [list(line) for line in ours] == [list(line) for line in textual], widget
             assert [line.cell_length for line in ours] == [widget.outer_size.width] * len(ours)
 
@@ -222,7 +256,7 @@ async def test_a_styled_list_goes_through_textuals_styling(demo_db, make_app):
         column = board_of(app).columns[0]
         column.styles.padding = (0, 1)
         await pilot.pause()
-        assert not column._styled_plainly()
+        assert not textual_internals.styled_plainly(column)
         lines = handed_over(column)
         assert all(line.text.startswith(" ") and line.text.endswith(" ") for line in lines)
         assert [list(line) for line in lines] == [list(line) for line in styled_by_textual(column)]
@@ -292,8 +326,16 @@ async def test_a_frame_writes_what_textuals_compositor_writes_drawing_fewer_widg
                 ours.__class__ = compositor_class
                 drawn.clear()
                 ours._dirty_regions.update(changed)
-                written.append(ours.render_update().render_segments(app.console))
+                written.append(_what_is_written(ours.render_update().render_segments(app.console)))
             assert written[0] == written[1], changed
             for widget in drawn:  # the last pass: ours
                 shown = widget.region.intersection(ours.visible_widgets[widget][1])
                 assert any(shown.overlaps(region) for region in changed), (widget, changed)
+
+
+def _what_is_written(sequence: str) -> str:
+    """Terminal output without the cursor moves that write nothing (a move followed by another
+    move, a line's end or the end): the same text at the same places."""
+    import re
+
+    return re.sub(r"\x1b\[\d+;\d+H(?=\x1b\[\d+;\d+H|\n|$)", "", sequence)

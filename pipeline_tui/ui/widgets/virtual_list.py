@@ -25,7 +25,7 @@ from textual.strip import Strip
 from pipeline_tui.errors import ServerLost
 from pipeline_tui.ui.contrast import readable
 from pipeline_tui.ui.format import printable
-from pipeline_tui.ui.textual_internals import ScrollRangeWithoutLayout, use_plain_lines
+from pipeline_tui.ui.textual_internals import ScrollRangeWithoutLayout, styled_plainly, use_plain_lines
 
 Item = TypeVar("Item")
 
@@ -277,17 +277,7 @@ class LineView(ScrollRangeWithoutLayout):
         return self._geometry or (self.scrollable_content_region.width, int(self.scroll_offset.y))
 
     def _styled_plainly(self) -> bool:
-        """Whether Textual's styling of a line would leave it as drawn (see ``PlainLines``)."""
-        styles = self.styles
-        return (
-            not any(styles.gutter)  # padding and border
-            and not any(edge for edge, _ in styles.outline)
-            and not styles.tint.a
-            and self.opacity == 1
-            and styles.text_opacity == 1
-            and (not styles.has_rule("hatch") or styles.hatch == "none")
-            and not self.has_border_text()
-        )
+        return styled_plainly(self)
 
     @property
     def list_style(self) -> Style:
