@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+import pytest
+
 from pipeline_tui.core.settings import Settings
 from pipeline_tui.services import report as report_service
 from pipeline_tui.services import scores
@@ -54,7 +56,9 @@ def test_a_write_between_the_two_snapshots_is_not_mixed_into_the_report(db, db_p
     """Another program writes after the report's own snapshot is taken and before the one
     beside is: the figures come from the report's snapshot, as the advice does."""
     demo(now)
-    big = add_prospect(now, "Big", stage="Proposal", fields={"value": "900,000", "expected_close": "2026-11-30"})
+    big = add_prospect(
+        now, "Big", stage="Proposal", fields={"value": "900,000", "expected_close": "2026-11-30"}
+    )
     scores.keep_current(now, SETTINGS)
     before = report_service.report(now, SETTINGS, plain=True)
     seen_beside = []
@@ -76,3 +80,14 @@ def test_a_write_between_the_two_snapshots_is_not_mixed_into_the_report(db, db_p
     assert read == before
     after = report_service.report(now, SETTINGS, plain=True)  # the next report sees the write
     assert after.forecast != before.forecast
+
+
+def test_what_fails_beside_is_raised_in_the_caller(db, now):
+    """A read that fails on the second connection fails the report, as it would have here."""
+    from pipeline_tui.store.db import read_snapshot
+
+    def failing() -> int:
+        raise ZeroDivisionError("beside")
+
+    with read_snapshot(), pytest.raises(ZeroDivisionError, match="beside"):
+        read_beside.read_beside(failing).result()
