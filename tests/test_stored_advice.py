@@ -27,6 +27,7 @@ from pipeline_tui.services.prospects import (
     step_prospect,
 )
 from pipeline_tui.store import freshness, stored_advice
+from pipeline_tui.store import report as store_report
 from pipeline_tui.store.db import read_snapshot
 from pipeline_tui.store.report import load_report_snapshot
 from tests.test_board_reader import _import_csv, demo
@@ -130,7 +131,7 @@ def test_stored_advice_holds_until_the_moment_it_says_and_is_worked_out_again_th
     assert moments >= 5
 
 
-def test_a_report_over_rows_written_since_equals_the_one_worked_out_in_memory(db, now):
+def test_a_report_over_rows_written_since_equals_the_one_worked_out_in_memory(db, now, monkeypatch):
     demo(now)
     scores.keep_current(now, SETTINGS)
     ids = sorted({a.prospect_id for a in _cores_advice(now)})
@@ -140,7 +141,8 @@ def test_a_report_over_rows_written_since_equals_the_one_worked_out_in_memory(db
     mark_won(ids[3], now)  # (their stored advice is still there, and not theirs any more)
     archive_prospect(ids[4], now)
     later = now + timedelta(days=3)  # (some rows' stored advice stops holding by then, too)
-    for moment in (now, later):
+    for moment, few in ((now, store_report.FEW), (later, store_report.FEW), (later, 0)):
+        monkeypatch.setattr(store_report, "FEW", few)  # 0: those not fresh picked out of all
         assert freshness.any_stale(moment)
         with read_snapshot():
             assert report_service._with_stored_advice(moment, SETTINGS) is not None  # the stored path

@@ -258,17 +258,25 @@ def goes_to_a_terminal(path: str | None) -> bool:
         os.close(fd)
 
 
-def write_output(path: str | None, data: str | bytes, args: argparse.Namespace | None = None) -> None:
+def write_output(
+    path: str | None, data: str | bytes | list[str], args: argparse.Namespace | None = None
+) -> None:
     """Write to stdout, or to ``path`` as :func:`pipeline_tui.io.files.write_private` allows:
     never onto the database in use (``args`` says which), over a file only with ``--force``.
     Text bound for a terminal is shown safely there (README.md, "Your data"); a file or a pipe
-    gets it exact."""
+    gets it exact. A text in parts (a list) goes to a pipe part by part, not copied into one."""
+    to_stdout = path is None or path == "-"
+    if isinstance(data, list) and (not to_stdout or goes_to_a_terminal(path)):
+        data = "".join(data)
     if isinstance(data, str) and goes_to_a_terminal(path):
         data = printable_lines(data)
-    if path is None or path == "-":
+    if to_stdout:
         from pipeline_tui.io.stdout import write_stdout
 
-        write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
+        if isinstance(data, list):
+            write_stdout(data if data[-1].endswith("\n") else [*data, "\n"])
+        else:
+            write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
         return
     from pipeline_tui.io.files import write_private
 

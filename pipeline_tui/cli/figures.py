@@ -51,10 +51,10 @@ def cmd_report(args, now: datetime) -> int:
     open_db(args, read_only=True)
     pipeline_id = find_pipeline(args.pipeline).id if args.pipeline else None
     if args.json:
-        from pipeline_tui.io.shapes import report_json_text
+        from pipeline_tui.io.shapes import report_json_parts
 
         result = report(now, settings, pipeline_id, owner_scope(args), plain=True)
-        write_output(None, report_json_text(result))
+        write_output(None, report_json_parts(result))
     else:
         from pipeline_tui.io.text import ADVICE_PER_CODE, report_text
 

@@ -9,6 +9,7 @@ first, then the most pressing prospect codes, and within a code the most valuabl
 
 from __future__ import annotations
 
+import functools
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
@@ -470,10 +471,17 @@ def clock_phrase(code: str, when: datetime, now: datetime) -> str:
     whose message does not read the clock)."""
     if code == "answer-info-request":
         hours = int((now - when).total_seconds() // 3600)
-        return plural(hours, "hour") if hours < 48 else plural(hours // 24, "day")
+        return _ago(hours, "hour") if hours < 48 else _ago(hours // 24, "day")
     if code == "offer-trial" or code == "stale":
-        return plural((now - when).days, "day")
+        return _ago((now - when).days, "day")
     return ""
+
+
+@functools.cache
+def _ago(count: int, unit: str) -> str:
+    """``plural`` kept per count: the report words tens of thousands of moments, a few hundred
+    counts apart."""
+    return plural(count, unit)
 
 
 def advice_of(p: Prospect, stage: Stage, ctx: Context) -> list[Found]:

@@ -176,18 +176,25 @@ def _activity_json(activity) -> dict:
 
 
 def report_json_text(report: Report, *, pretty: bool | None = None) -> str:
-    """``report --json``'s text: what :func:`dumps` makes of :func:`report_json`. Compact, the
-    advice (last but one, maybe 100,000 pieces) is written out piece by piece: a dict for each
-    and json.dumps over them took three times as long. A test holds the two texts equal."""
+    """``report --json``'s text: what :func:`dumps` makes of :func:`report_json`."""
+    return "".join(report_json_parts(report, pretty=pretty))
+
+
+def report_json_parts(report: Report, *, pretty: bool | None = None) -> list[str]:
+    """:func:`report_json_text` in parts that follow each other, to be written one by one: the
+    advice of a big pipeline is 20 MB, and each copy of it into one text cost time and memory.
+    Compact, the advice (last but one, maybe 100,000 pieces) is written out piece by piece: a
+    dict for each and json.dumps over them took three times as long. A test holds the texts
+    equal."""
     if pretty is None:
         pretty = sys.stdout.isatty()
     data = report_json(report, with_advice=pretty)
     if pretty:
-        return dumps(data, pretty=True)
+        return [dumps(data, pretty=True)]
     groups = data.pop("advice_groups")
     head = dumps(data, pretty=False)
     advice = _escaped(", ".join(_advice_texts(report)))
-    return f'{head[:-1]}, "advice": [{advice}], "advice_groups": {dumps(groups, pretty=False)}}}'
+    return [f'{head[:-1]}, "advice": [', advice, f'], "advice_groups": {dumps(groups, pretty=False)}}}']
 
 
 def _advice_texts(report: Report) -> list[str]:

@@ -23,22 +23,25 @@ def write_all(fd: int, payload: bytes) -> None:
         view = view[written:]
 
 
-def write_stdout(data: str | bytes) -> None:
+def write_stdout(data: str | bytes | list[str]) -> None:
     """Write to standard output through its descriptor: Python's buffered stdout can drop the
-    error of a write cut short by a full disk, and exit 0 with half the output written."""
+    error of a write cut short by a full disk, and exit 0 with half the output written. A text
+    in parts (a list) is written part by part."""
+    parts = data if isinstance(data, list) else [data]
     try:
         descriptor = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by one in memory (a test's capture)
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-        else:
-            sys.stdout.write(data)
+        for part in parts:
+            if isinstance(part, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(part)
+            else:
+                sys.stdout.write(part)
         return
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     sys.stdout.flush()  # what was printed comes first
     try:
-        write_all(descriptor, payload)
+        for part in parts:
+            write_all(descriptor, part.encode("utf-8") if isinstance(part, str) else part)
     except BrokenPipeError:
         raise  # a reader that went away (a pipe closed early): the caller's to judge
     except OSError as exc:

@@ -23,6 +23,7 @@ from pipeline_tui.core.settings import Settings
 from pipeline_tui.services import scores
 from pipeline_tui.store import stored_advice
 from pipeline_tui.store.db import read_snapshot
+from pipeline_tui.store.read_beside import ReadBeside, ReadHere, read_beside
 from pipeline_tui.store.report import load_report_snapshot, open_deal_groups, open_prospects_among
 
 
@@ -59,8 +60,9 @@ def _with_stored_advice(
     if not scores.stored_advice_holds(now, settings, snapshot.stages, limits):
         return None
     open_ids = [stage.id for stage in snapshot.stages if stage.kind == OPEN]
-    groups = open_deal_groups(open_ids, settings.currency, marks(now, settings.thresholds))
-    sums = sum_deal_groups(snapshot, settings.thresholds, *groups)
+    at = marks(now, settings.thresholds)
+    # the database groups the deals on the second core while this thread reads the advice
+    groups = read_beside(lambda: open_deal_groups(open_ids, settings.currency, at))
     stale = stored_advice.not_fresh(now)
     opens = set(open_ids)
     others = [pid for pid, archived, stage in stale if not archived and stage in opens]
@@ -69,12 +71,18 @@ def _with_stored_advice(
     )
     if plain:
         stored = stored_advice.fresh_in_order(now, advice_rules.PROSPECT_CODES)
-        listed, groups = advice_rules.listed_in_order(stored, worked, now)
-        return build_report(snapshot, settings, sums, [], groups, listed)
+        listed, counted = advice_rules.listed_in_order(stored, worked, now)
+        return build_report(snapshot, settings, _sums(snapshot, settings, groups), [], counted, listed)
     if top is not None:
-        return build_report(snapshot, settings, sums, *_first_and_counted(now, top, worked))
+        first = _first_and_counted(now, top, worked)
+        return build_report(snapshot, settings, _sums(snapshot, settings, groups), *first)
     found = _worded(now, stored_advice.every_piece(), {pid for pid, _, _ in stale})
-    return build_report(snapshot, settings, sums, found + worked)
+    return build_report(snapshot, settings, _sums(snapshot, settings, groups), found + worked)
+
+
+def _sums(snapshot, settings: Settings, groups: ReadBeside | ReadHere):
+    """The open sums of the deal groups read beside."""
+    return sum_deal_groups(snapshot, settings.thresholds, *groups.result())
 
 
 def _first_and_counted(
