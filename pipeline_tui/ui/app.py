@@ -78,6 +78,7 @@ class PipelineApp(KeysBeforeBindings, App):
         self.mine = mine
         self._seen_revision = poll_revision() or 0
         self.server_lost = False  # what the footer says: the poll looks for the server meanwhile
+        self.refused: UserError | None = None  # why the first board could not be read
         self._looking_for_server: threading.Thread | None = None  # asks if the server answers
         self._date_rules: DateRules | None = None
         if self.settings.keys:
@@ -170,12 +171,20 @@ class PipelineApp(KeysBeforeBindings, App):
     # -- a lost database server (team mode) ---------------------------------------------------
 
     def keep_screen(self, read: Callable[[], Any]) -> None:
-        """Run ``read``; if the server is gone, what the screen shows stays, and the footer says
-        why."""
+        """Run ``read``; if the server is gone or the database refuses (a full disk), what the
+        screen shows stays, and the footer says why."""
         try:
             read()
         except ServerLost as exc:
             self.lost_server(exc)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
+
+    def refuse_to_start(self, refused: UserError) -> None:
+        """The first board could not be read: leave, and the command line says why in one line
+        (exit 2) instead of a traceback."""
+        self.refused = refused
+        self.call_after_refresh(self.exit, return_code=2)  # (at once, Textual is still mounting the board)
 
     def lost_server(self, refused: ServerLost | None = None) -> None:
         """Say that the server is gone: in general, or as why an action was ``refused``. The
@@ -605,4 +614,13 @@ def run_app(
         settings = load_settings()
     app = PipelineApp(now=now, settings=settings, pipeline=pipeline, mine=mine)
     app.run()
+    if app.refused is not None:
+        raise UserError(f"cannot open the board: {_why(app.refused, location)}")
     return 0 if app.return_code in (None, 0) else app.return_code
+
+
+def _why(refused: UserError, location: str) -> str:
+    if "readonly database" not in str(refused):
+        return str(refused)
+    kept = "the board keeps each card's score in it; report, show and agenda read it as it is"
+    return f"{location} is read-only ({kept})"

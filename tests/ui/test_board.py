@@ -1194,3 +1194,35 @@ async def test_the_edit_form_of_a_long_name_keeps_its_keys_in_sight_at_80x24(dem
         assert title.region.height == 1
         assert "…" in screen_text(app)
         assert 0 < keys.region.bottom <= SMALL[1], "the line of keys is on the screen"
+
+
+async def test_a_database_that_refuses_writes_is_said_in_one_line_not_a_traceback(demo_db, make_app, now):
+    """A read-only database (a file made immutable, a copy on a read-only disk): the board must
+    write the scores the clock moved on, cannot, and says so; the command line prints it."""
+    from pipeline_tui.ui import app as app_module
+
+    demo_db.execute_sql("PRAGMA query_only = ON")  # as SQLite refuses a read-only file's writes
+    try:
+        app = make_app(now=now + timedelta(days=40))  # the stored scores no longer hold: rewritten
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+        assert app.return_code == 2
+        assert "readonly database" in str(app.refused)
+        said = app_module._why(app.refused, "/data/pipeline.db")
+        assert said.startswith("/data/pipeline.db is read-only (") and "\n" not in said
+    finally:
+        demo_db.execute_sql("PRAGMA query_only = OFF")
+
+
+def test_the_pane_keeps_a_space_between_a_follow_ups_kind_and_when(demo_db, now):
+    """The kind "appointment" is longer than the others: it read "appointmenttomorrow 10:00"."""
+    from pipeline_tui.core.settings import Settings
+    from pipeline_tui.services.views import prospect_detail
+    from pipeline_tui.ui.widgets.prospect_detail import detail_parts
+
+    booked = FollowUp.select().where(FollowUp.kind == "appointment", FollowUp.done_at.is_null()).first()
+    parts = detail_parts(prospect_detail(booked.prospect_id, now, Settings()), now)
+    texts = [p if isinstance(p, str) else p[0] for p in parts]
+    kind = next(i for i, text in enumerate(texts) if text.startswith("appointment"))
+    assert texts[kind].endswith(" ") and not texts[kind + 1].startswith(" ")

@@ -162,7 +162,11 @@ class BoardScreen(ViewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.reload()
+        try:
+            self.reload()
+        except UserError as exc:  # a database it cannot write (read-only, a full disk): no traceback
+            self.app.refuse_to_start(exc)
+            return
         self.set_interval(CLOCK_SECONDS, self._check_clock)
         self.call_after_refresh(self._index_searches)
 

@@ -206,7 +206,7 @@ def _next_steps(detail: Detail, now: datetime, follow_up_key: str) -> list:
         style = "bad" if f.due < now else ("warn" if f.due.date() == now.date() else "good")
         runs = detail.runs_itself.get(f.id)
         parts += [
-            (f"{KIND_LABELS.get(f.kind, f.kind):<9}", "strong"),
+            (f"{KIND_LABELS.get(f.kind, f.kind):<8} ", "strong"),  # (a space after "appointment" too)
             (f"{due_label(f.due, now):<16}", style),
             *([(f"↻{GLUE}{runs.replace(' ', GLUE)} ", "muted")] if runs else []),
             f.notes,
