@@ -198,6 +198,19 @@ def test_salesforce_opportunity_report_as_it_comes(db, tmp_path, now):
     round_trip(tmp_path, now)
 
 
+@pytest.mark.parametrize("theirs", ["Sales Pipeline", "pipeline"])
+def test_the_other_crms_first_pipeline_is_ours_unless_mapped(db, tmp_path, now, theirs):
+    """HubSpot's default pipeline is "Sales Pipeline", Pipedrive's "Pipeline": an export of it
+    needed --pipeline-map before its stages were even looked at."""
+    path = tmp_path / "deals.csv"
+    path.write_text(f"Deal Name,Pipeline,Deal Stage\nA,{theirs},Appointment scheduled\n", encoding="utf-8")
+    import_file(path, now)
+    assert Stage.get_by_id(by_name()["A"].stage_id).name == "Appointment"
+    (tmp_path / "other.csv").write_text(f"Deal Name,Pipeline\nB,{theirs}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=f"no pipeline '{theirs}'"):  # mapped to one we lack
+        import_file(tmp_path / "other.csv", now, pipeline_map=((theirs, "Elsewhere"),))
+
+
 def test_a_deal_value_column_is_the_value(db, tmp_path, now):
     path = tmp_path / "sheet.csv"
     path.write_text('Deal,Deal value,Company\nRoof,"1,500",Acme\n', encoding="utf-8")

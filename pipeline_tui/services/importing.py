@@ -89,6 +89,9 @@ CRM_STAGES = {
     "closed lost": "lost",
 }
 PIPEDRIVE_STAGES = CRM_STAGES  # its older name
+# HubSpot's and Pipedrive's first pipeline, as each names it: the import's pipeline, unless ours
+# has one of that name or --pipeline-map says otherwise
+CRM_PIPELINES = frozenset({"sales pipeline", "pipeline"})
 
 
 class ImportOptions(NamedTuple):
@@ -170,7 +173,10 @@ class _Places:
         if text is None:
             return self.default
         wanted = " ".join(text.split()).casefold()
-        return self.pipelines.get(self.pipeline_map.get(wanted, wanted).casefold())
+        found = self.pipelines.get(self.pipeline_map.get(wanted, wanted).casefold())
+        if found is None and wanted in CRM_PIPELINES and wanted not in self.pipeline_map:
+            return self.default
+        return found
 
     def _stage(self, stages: list[Stage], text: str) -> Stage | None:
         wanted = " ".join(text.split()).casefold()
