@@ -66,3 +66,12 @@ def test_the_new_file_is_a_private_wal_database_with_every_row_and_nothing_besid
         assert connection.execute("SELECT COUNT(*) FROM follow_up").fetchone() == (30,)
     finally:
         connection.close()
+
+
+def test_a_file_refused_against_the_new_database_leaves_no_file(tmp_path, capsys):
+    """Its stage is checked once the new database is open (the default stages): refused then."""
+    csv = tmp_path / "deals.csv"
+    csv.write_text("name,stage\nBad,Closing\n")
+    assert _run("--db", str(tmp_path / "pipeline.db"), "import", str(csv)) == 2
+    assert "no stage 'Closing' in Sales" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv"]
