@@ -790,3 +790,14 @@ def test_a_numeric_date_is_found_by_the_quick_look_as_by_the_whole_pattern(text)
     from pipeline_tui.io.csv_io import _NUMERIC_DATE_RE, has_numeric_date
 
     assert has_numeric_date(text) == bool(_NUMERIC_DATE_RE.search(text))
+
+
+@given(st.sampled_from(["phone", "notes", "value", "created"]), st.text(alphabet="'=+-@\t\r a1", max_size=12))
+def test_a_cell_s_apostrophe_is_taken_off_quickly_as_by_the_whole_rule(column, rest):
+    """The quick way for one ``'`` before a formula character gives what the whole rule gives
+    (the prefix off when what follows looks like a formula; a text field stripped again)."""
+    from pipeline_tui.io.csv_io import _TEXT_FIELDS, _undefuse, _undefused_cell
+
+    text = ("'" + rest).strip()  # as a cell reaches it: stripped, starting with '
+    whole = _undefuse(text)
+    assert _undefused_cell(column, text) == (whole.strip() if column in _TEXT_FIELDS else whole)

@@ -119,6 +119,14 @@ def _planned_and_written(args, parsed, now: datetime, options, settings):
         with tempfile.TemporaryDirectory() as scratch:
             open_database(Path(scratch) / "dry-run.db")
             return plan_import(parsed, str(Path(args.file)), now, options)
+    new = None if args.dry_run else _new_database_file(resolve_db(args))
+    if new is not None:
+        from pipeline_tui.store.new_file import built_whole
+
+        with built_whole(new, str(new)):
+            plan = plan_import(parsed, str(Path(args.file)), now, options)
+            write_plan(plan, now, settings)
+        return plan
     db = open_db(args, create=not args.dry_run, read_only=args.dry_run)
     try:
         plan = plan_import(parsed, str(Path(args.file)), now, options)
@@ -171,6 +179,23 @@ def _date_orders_text(orders: dict[str, tuple[str, str]]) -> list[str]:
         reason = next((r for r in reasons if not r.startswith("as the file")), reasons[0])
         lines.append(f"  dates read {ORDER_WORDS[order]} in {', '.join(columns)} ({reason})")
     return lines
+
+
+def _new_database_file(location: str) -> Path | None:
+    """The SQLite file an import makes, if there is none at ``location`` yet: it is then built
+    whole beside it (see ``store.new_file``); an empty file given is filled where it is."""
+    from pipeline_tui.store.db import is_sqlite_url, is_url, sqlite_path
+
+    if is_url(location) and not is_sqlite_url(location):
+        return None
+    path = sqlite_path(location)
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        return path
+    except OSError:  # opening it says what is wrong
+        pass
+    return None
 
 
 def _no_database_yet(location: str) -> bool:

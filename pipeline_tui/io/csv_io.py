@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_iso, read_fi
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.money import CODE_RE, read_money
 from pipeline_tui.core.printable import printable
-from pipeline_tui.core.search import search_text
+from pipeline_tui.core.search import fold
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_headers import (  # noqa: F401 (ALIASES, COLUMNS: their home for callers)
     ALIASES,
@@ -425,6 +426,7 @@ class _Reading:
 
 
 _TEXT_FIELDS = frozenset(field_rules.TEXT_FIELDS)
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)  # single characters: "" (a lone ') is not in it
 _DELETED = object()  # a row another CRM says was deleted
 
 
@@ -432,6 +434,8 @@ def _undefused_cell(name: str, text: str) -> str:
     """A stripped cell that starts with ``'``, as a text field's rule would read it: the prefix
     taken off (then stripped again: ``'\tAcme`` is ``Acme``); one too long to be a cell is left
     whole, so that the length check refuses it as it stands in the file."""
+    if text[1:2] in _FORMULA_FIRST and len(text) <= MAX_FIELD:  # one ' (an export's phone): quickly
+        return text[1:].strip() if name in _TEXT_FIELDS else text[1:]
     if len(text) > MAX_FIELD:
         return text
     value = _undefuse(text)
@@ -453,8 +457,10 @@ class _Row:
         self.names = settings.header.names
         self.also = list(settings.header.also.items())
         self.unsettled = {name for name, verdict in settings.orders.items() if not verdict.settled}
-        self.moments: dict[tuple[str, str], tuple[str, bool]] = {}  # (column, text) -> as read
-        self.ruled: dict[tuple[str, str], object] = {}  # (column, text) -> what its rule read
+        # column -> text -> as read, and -> what its rule read (a dict per column: no key made per cell)
+        self.moments: defaultdict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)
+        self.ruled: defaultdict[str, dict[str, object]] = defaultdict(dict)
+        self.remembered = 0  # texts in both, up to MOMENTS_KEPT
         has = {name for name in self.names if name is not None} | set(settings.header.also)
         self.closing_times = {
             status: tuple(c for c in times if c in has) for status, times in CLOSING_TIMES.items()
@@ -517,7 +523,7 @@ class _Row:
             cells.get("owner"),
             closed_by,
             len(self.problems) > before,
-            search_text(_SEARCHED(fields)),
+            fold("\n".join(filter(None, _SEARCHED(fields)))),  # as core.search's search_text
         )
 
     def nameless(self, row: int) -> None:
@@ -568,7 +574,8 @@ class _Row:
         text = cells.get(column)
         if text is None:
             return default
-        value = self.ruled.get((column, text))
+        ruled = self.ruled[column]
+        value = ruled.get(text)
         if value is not None:
             return value
         try:
@@ -576,8 +583,9 @@ class _Row:
         except UserError as exc:
             self.bad(row, column, exc)
             return default
-        if len(self.ruled) < MOMENTS_KEPT:
-            self.ruled[(column, text)] = value
+        if self.remembered < MOMENTS_KEPT:
+            ruled[text] = value
+            self.remembered += 1
         return value
 
     def money(self, cells: dict[str, str], row: int) -> tuple[int | None, str]:
@@ -623,7 +631,8 @@ class _Row:
         text = cells.get(column)
         if text is None:
             return None
-        found = self.moments.get((column, text))  # an export repeats its dates: each read once
+        moments = self.moments[column]
+        found = moments.get(text)  # an export repeats its dates: each read once
         if found is not None:
             return found if with_time else found[0]
         try:
@@ -637,8 +646,9 @@ class _Row:
                 self.bad(row, column, exc)
             return None
         found = (str(moment), has_time)
-        if len(self.moments) < MOMENTS_KEPT:
-            self.moments[(column, text)] = found
+        if self.remembered < MOMENTS_KEPT:
+            moments[text] = found
+            self.remembered += 1
         return found if with_time else found[0]
 
     def closing(self, cells: dict[str, str], status: str | None, row: int) -> tuple[str | None, str | None]:
