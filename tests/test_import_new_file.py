@@ -75,3 +75,49 @@ def test_a_file_refused_against_the_new_database_leaves_no_file(tmp_path, capsys
     assert _run("--db", str(tmp_path / "pipeline.db"), "import", str(csv)) == 2
     assert "no stage 'Closing' in Sales" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv"]
+
+
+@pytest.mark.parametrize(
+    "where, left, rows",
+    [
+        ("contacts_from_rows", "nothing imported", 30),  # before the commit: rolled back
+        ("refresh_statistics", "the import is saved", 60),  # after it: every row is in
+        ("parse_csv", "nothing imported", 30),  # while the file is read
+    ],
+)
+def test_ctrl_c_on_an_import_into_a_database_says_what_it_left(
+    tmp_path, monkeypatch, capsys, where, left, rows
+):
+    """One transaction: a Ctrl+C leaves all of the import or none of it, and says which in one
+    line (it said nothing, and exited 130 also when everything had been saved)."""
+    from pipeline_tui.io import csv_io
+    from pipeline_tui.store import bulk, people
+
+    target, csv = tmp_path / "pipeline.db", _csv(tmp_path)
+    assert _run("--db", str(target), "import", str(csv)) == 0
+    capsys.readouterr()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    owner = {"contacts_from_rows": people, "refresh_statistics": bulk, "parse_csv": csv_io}[where]
+    monkeypatch.setattr(owner, where, interrupted)
+    assert _run("--db", str(target), "import", str(csv)) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == f"pipeline-tui: interrupted: {left}"
+    connection = sqlite3.connect(target)
+    try:
+        assert connection.execute("SELECT COUNT(*) FROM prospect").fetchone() == (rows,)
+    finally:
+        connection.close()
+
+
+def test_ctrl_c_on_an_import_into_a_new_file_says_nothing_was_imported(tmp_path, monkeypatch, capsys):
+    from pipeline_tui.store import bulk
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bulk, "refresh_statistics", interrupted)
+    assert _run("--db", str(tmp_path / "pipeline.db"), "import", str(_csv(tmp_path))) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == "pipeline-tui: interrupted: nothing imported"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv"]

@@ -89,10 +89,17 @@ def cmd_import(args, now: datetime) -> int:
     )
     path = Path(args.file)
     progress = progress_printer("checking rows")
-    parsed = parse_csv(path, now, progress, settings.dates, settings.currency.home)
-    if progress:
-        sys.stderr.write("\r")
-    plan = _planned_and_written(args, parsed, now, options, settings)
+    try:
+        parsed = parse_csv(path, now, progress, settings.dates, settings.currency.home)
+        if progress:
+            sys.stderr.write("\r")
+        plan = _planned_and_written(args, parsed, now, options, settings)
+    except (Interrupted, KeyboardInterrupt) as stopped:  # Ctrl+C: what it left, in one line
+        if progress:
+            sys.stderr.write("\r")
+        left = str(stopped) if isinstance(stopped, Interrupted) else NOTHING_IMPORTED
+        say(f"{PROG}: interrupted: {left}", error=True)
+        return 130
     # after the checks, so that a refused file gets its lines of error and nothing else
     if parsed.unknown_columns:
         say(f"{PROG}: {path}: {unknown_columns_text(parsed.unknown_columns)}", error=True)
@@ -109,7 +116,7 @@ def cmd_import(args, now: datetime) -> int:
 def _planned_and_written(args, parsed, now: datetime, options, settings):
     """The import's plan, written unless a dry run. A database this import made is removed
     again when the file is refused: a refusal leaves nothing behind."""
-    from pipeline_tui.services.importing import plan_import, write_plan
+    from pipeline_tui.services.importing import imported_up_to, plan_import, write_plan
     from pipeline_tui.store.db import forget_made_here, open_database
 
     if args.dry_run and _no_database_yet(resolve_db(args)):
@@ -123,11 +130,15 @@ def _planned_and_written(args, parsed, now: datetime, options, settings):
     if new is not None:
         from pipeline_tui.store.new_file import built_whole
 
-        with built_whole(new, str(new)):
-            plan = plan_import(parsed, str(Path(args.file)), now, options)
-            write_plan(plan, now, settings)
+        try:
+            with built_whole(new, str(new)):
+                plan = plan_import(parsed, str(Path(args.file)), now, options)
+                write_plan(plan, now, settings)
+        except KeyboardInterrupt:
+            raise Interrupted("the import is saved" if new.exists() else NOTHING_IMPORTED) from None
         return plan
     db = open_db(args, create=not args.dry_run, read_only=args.dry_run)
+    before = None if args.dry_run else imported_up_to()
     try:
         plan = plan_import(parsed, str(Path(args.file)), now, options)
         if not args.dry_run:
@@ -135,7 +146,17 @@ def _planned_and_written(args, parsed, now: datetime, options, settings):
     except UserError:
         forget_made_here(db)
         raise
+    except KeyboardInterrupt:  # its one transaction was committed, or not at all: which one
+        saved = before is not None and imported_up_to() > before
+        raise Interrupted("the import is saved" if saved else NOTHING_IMPORTED) from None
     return plan
+
+
+NOTHING_IMPORTED = "nothing imported"
+
+
+class Interrupted(Exception):
+    """Ctrl+C during an import: what it left."""
 
 
 def summary_lines(summary, home: str) -> list[str]:

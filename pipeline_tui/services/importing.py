@@ -440,6 +440,12 @@ def import_parsed(
     return plan.summary.count if dry_run else write_plan(plan, now, settings)
 
 
+def imported_up_to() -> int:
+    """Past the last prospect's id: an import that was committed moves it on (the CLI's
+    answer to what a Ctrl+C left)."""
+    return bulk.next_id(Prospect)
+
+
 def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> int:
     """Write a planned import in one transaction; how many prospects it wrote. With the
     ``settings``, each row's score goes in with it (see :func:`_worked_out`)."""
