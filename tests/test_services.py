@@ -1049,3 +1049,17 @@ def test_views_read_one_consistent_state_while_another_program_writes(db, db_pat
         names = ["Acme"] if sum(s.count for s in report.stages) == 1 else []
     assert names == ["Acme"], "what was read first decides; the rest comes next time"
     assert Prospect.select().count() == 2
+
+
+def test_a_note_the_notes_have_no_room_for_says_that_the_notes_are_full(db, now):
+    """A short note on full notes was refused as "notes is longer than 10,000 characters"."""
+    from pipeline_tui.services.notes import add_note
+
+    full = add_prospect(now, "Full notes", fields={"notes": "x" * 9_985})
+    with pytest.raises(UserError) as refused:
+        add_note(full.id, "call back on Monday", now)
+    said = str(refused.value)
+    assert "would be longer than 10,000 characters" in said and "hold 9,985 already" in said
+    assert Prospect.get_by_id(full.id).notes == "x" * 9_985
+    add_note(full.id, "ok", now)  # "\nYYYY-MM-DD: ok" still fits
+    assert Prospect.get_by_id(full.id).notes.endswith(f"\n{now:%Y-%m-%d}: ok")
