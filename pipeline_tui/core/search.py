@@ -23,4 +23,4 @@ def fold(text: str) -> str:
 def search_text(fields: Iterable[str], follow_up_texts: Iterable[str] = ()) -> str:
     """The folded text a prospect is found by: its name, organization, contact and notes
     (``fields``), then the notes and outcomes of its follow-ups, one line each."""
-    return fold("\n".join(text for text in (*fields, *follow_up_texts) if text))
+    return fold("\n".join(filter(None, (*fields, *follow_up_texts))))  # (filter: an import calls it per row)

@@ -27,7 +27,7 @@ from pipeline_tui.core.dates import DEFAULT_RULES, DateRules, parse_iso, read_fi
 from pipeline_tui.core.domain import OPEN
 from pipeline_tui.core.money import CODE_RE, read_money
 from pipeline_tui.core.printable import printable
-from pipeline_tui.core.search import fold
+from pipeline_tui.core.search import search_text
 from pipeline_tui.errors import UserError
 from pipeline_tui.io.csv_headers import (  # noqa: F401 (ALIASES, COLUMNS: their home for callers)
     ALIASES,
@@ -523,7 +523,7 @@ class _Row:
             cells.get("owner"),
             closed_by,
             len(self.problems) > before,
-            fold("\n".join(filter(None, _SEARCHED(fields)))),  # as core.search's search_text
+            search_text(_SEARCHED(fields)),
         )
 
     def nameless(self, row: int) -> None:
