@@ -801,3 +801,27 @@ def test_a_cell_s_apostrophe_is_taken_off_quickly_as_by_the_whole_rule(column, r
     text = ("'" + rest).strip()  # as a cell reaches it: stripped, starting with '
     whole = _undefuse(text)
     assert _undefused_cell(column, text) == (whole.strip() if column in _TEXT_FIELDS else whole)
+
+
+def test_the_date_a_summary_quotes_is_the_first_in_the_file_whatever_the_hash_seed(tmp_path):
+    """The values were kept in sets, so `import` and `--dry-run` of one file quoted a different
+    date each run ("(29/01/2027 reads only day first)", then "(18/12/2026 …)"); the column
+    order of the summary moved too. Two processes with other hash seeds must agree."""
+    import os
+    import subprocess
+    import sys
+
+    lines = ["name,expected_close,created"] + [f"D{n},{13 + n}/12/2026,{13 + n}/01/2026" for n in range(15)]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    said = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "HOME": str(tmp_path)}
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline_tui", "--db", str(tmp_path / "x.db")]
+            + ["--now", "2026-11-26 09:30", "import", str(tmp_path / "d.csv"), "--dry-run"],
+            capture_output=True, text=True, env=env, check=True,
+        )  # fmt: skip
+        said.add(done.stdout.splitlines()[-1])
+    assert said == {
+        "  dates read day/month/year in expected_close, created (13/12/2026 reads only day first)"
+    }

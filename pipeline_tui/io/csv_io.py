@@ -288,25 +288,29 @@ def settle_orders(text: str, header: Header, configured: str | None) -> dict[str
     if not columns or not has_numeric_date(text):
         return {}
     if configured is not None:
-        return {name: settle_date_order((), configured) for name in set(columns.values())}
-    values: dict[str, set[str]] = {name: set() for name in columns.values()}
+        return {name: settle_date_order((), configured) for name in dict.fromkeys(columns.values())}
+    # each column's distinct values in the file's order (a dict, not a set: the value a summary
+    # or a refusal quotes is the first in the file, the same on every run)
+    values: dict[str, dict[str, None]] = {name: {} for name in columns.values()}
     reader = _reader(text)
     next(reader, None)
     try:
         for line in reader:
             for index, name in columns.items():
                 if index < len(line):
-                    values[name].add(line[index])
+                    values[name][line[index]] = None
     except csv.Error as exc:
         raise _BadCsv(reader.line_num, exc) from None
     orders = {name: settle_date_order(found) for name, found in values.items()}
     return _as_the_others(orders, values)
 
 
-def _as_the_others(orders: dict[str, ColumnOrder], values: dict[str, set[str]]) -> dict[str, ColumnOrder]:
+def _as_the_others(
+    orders: dict[str, ColumnOrder], values: dict[str, dict[str, None]]
+) -> dict[str, ColumnOrder]:
     """A column that nothing of its own settles reads as the file's dates all together do
     (an export writes every date one way), unless they disagree."""
-    everything = set().union(*values.values())
+    everything = {text: None for found in values.values() for text in found}
     for name, verdict in orders.items():
         if not verdict.settled:
             whole = settle_date_order(everything)
