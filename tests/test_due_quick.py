@@ -4,6 +4,7 @@ upgrades an older one and refuses the rest in words."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from datetime import timedelta
@@ -71,11 +72,12 @@ def _foreign(path) -> None:
     [
         (lambda path: None, "no database at"),
         (lambda path: path.mkdir(), "is a directory"),
+        (lambda path: os.mkfifo(path), "a device or a pipe"),
         (lambda path: path.write_bytes(b""), "is empty"),
         (lambda path: path.write_bytes(b"not a database, a letter" * 100), "not a pipeline-tui database"),
         (_foreign, "database of some other program"),
     ],
-    ids=["missing", "folder", "empty", "junk", "foreign"],
+    ids=["missing", "folder", "fifo", "empty", "junk", "foreign"],
 )
 def test_a_file_that_is_no_current_database_is_refused_by_the_full_opening(tmp_path, make, refusal):
     path = tmp_path / "pipeline.db"

@@ -165,11 +165,14 @@ class SqliteFile(peewee.SqliteDatabase):
 def _sqlite_database(path: Path, shown: str, *, create: bool, read_only: bool) -> SqliteFile:
     try:
         is_dir, exists = path.is_dir(), path.exists()
+        is_other = exists and not is_dir and not path.is_file()
         was_empty = exists and not is_dir and path.stat().st_size == 0
     except OSError as exc:  # a name too long for the file system, say
         raise UserError(f"cannot use {shown[:200]} as a database: {exc.strerror}") from None
     if is_dir:
         raise UserError(f"{shown} is a directory, not a database file")
+    if is_other:  # a device or a pipe measures empty: SQLite would fail on it, saying nothing useful
+        raise UserError(f"{shown} is a device or a pipe, not a database file")
     if not exists:
         if not create:
             raise UserError(
