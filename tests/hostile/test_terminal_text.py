@@ -934,3 +934,22 @@ def test_every_message_and_text_widget_of_the_app_reads_no_markup():
             assert isinstance(markup, ast.Constant) and markup.value is False, (
                 f"{path}:{node.lineno}: {name}(...) without markup=False"
             )
+
+
+@pytest.mark.parametrize(
+    "name", ["Red\x1b[31mALERT\x1b[0m deal", "BiDi \u202egnp.exe\u202c deal", "C1 \x9b31m csi"]
+)
+def test_rows_and_cards_are_laid_out_by_the_width_a_name_is_drawn_in(name):
+    """An ESC measures no cell and the � drawn for it one: measured raw, an agenda row's columns
+    stood a cell askew for each, and a card's name was cut a second time, losing its end."""
+    from rich.cells import cell_len
+
+    from pipeline_tui.core.printable import printable
+    from pipeline_tui.ui.screens.agenda import fit
+    from pipeline_tui.ui.widgets.virtual_list import shorten, shorten_middle
+
+    for room in (8, 12, 22, 32):
+        assert cell_len(printable(fit(name, room))) == room
+        assert cell_len(printable(shorten(name, room))) <= room
+    shown = printable(shorten_middle(name, 12))
+    assert cell_len(shown) <= 12 and shown.endswith(name[-3:])

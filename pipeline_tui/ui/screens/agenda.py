@@ -27,7 +27,7 @@ from pipeline_tui.core.money import format_amount
 from pipeline_tui.services import follow_ups
 from pipeline_tui.services.agenda import AGENDA_GROUPS, AgendaItem, agenda
 from pipeline_tui.ui import dialogs
-from pipeline_tui.ui.format import KIND_LABELS
+from pipeline_tui.ui.format import KIND_LABELS, printable
 from pipeline_tui.ui.screens.base import ViewScreen
 from pipeline_tui.ui.widgets.footer import KeysFooter
 from pipeline_tui.ui.widgets.quiet import update_if_changed
@@ -184,6 +184,7 @@ def column_text(item: AgendaItem, column: str, home: str = "") -> str:
 def fit(text: str, room: int, *, whole: bool = False) -> str:
     """``text`` in ``room`` cells (a space at the end included), cut with … where too long;
     ``whole``: never cut (a phone number), taking more room when it needs it."""
+    text = printable(text)  # measured as drawn: an ESC measures no cell, the � shown for it one
     if not whole and cell_len(text) >= room:
         text = shorten(text, room - 1)
     return text + " " * max(1, room - cell_len(text))

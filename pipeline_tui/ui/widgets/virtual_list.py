@@ -38,6 +38,7 @@ APART = Style(underline=False)
 
 def shorten(text: str, room: int) -> str:
     """Fit ``text`` in ``room`` cells, ending with …; at a word boundary when one is near."""
+    text = printable(text)  # measured as drawn (see shorten_middle)
     if room <= 1:
         return "…"[:room]
     cut = set_cell_size(text, room - 1).rstrip()
@@ -51,6 +52,7 @@ def shorten_middle(text: str, room: int) -> str:
     """Fit ``text`` in ``room`` cells by cutting out its middle: ``Quarry…ng pilot``. Two deals
     of one company share their start (the company) and differ at the end, which stays; the
     start is cut at a word boundary when one is near."""
+    text = printable(text)  # measured as drawn: an ESC measures no cell, the � shown for it one
     if cell_len(text) <= room:
         return text
     if room <= 2:
