@@ -217,6 +217,11 @@ class BoardReader:
             if s.pipeline_id == pipeline_id and s.kind == domain.OPEN
         ]
 
+    def stage_names_read(self) -> list[str]:
+        """Every stage of the pipeline as the last read found them, in order: what the new
+        prospect form offers while the server is gone (its save is then refused, kept)."""
+        return [s.name for s in sorted(self._stages.values(), key=lambda stage: stage.position)]
+
     def read(
         self,
         now: datetime,

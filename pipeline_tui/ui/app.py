@@ -346,8 +346,14 @@ class PipelineApp(KeysBeforeBindings, App):
         pipeline = board.data.strip.pipeline if board and board.data else None
         from pipeline_tui.services.base import find_pipeline
 
-        pipeline_row = find_pipeline(pipeline.name if pipeline else self.pipeline_name)
-        names = [n for n in stage_names(pipeline_row.id)]
+        try:
+            pipeline_row = find_pipeline(pipeline.name if pipeline else self.pipeline_name)
+            pipeline_name, names = pipeline_row.name, stage_names(pipeline_row.id)
+        except ServerLost:
+            if pipeline is None or board is None or board.reader is None:
+                raise
+            # the form opens all the same: what is typed next is the name, not the board's keys
+            pipeline_name, names = pipeline.name, board.reader.stage_names_read()
 
         def added(result) -> None:
             if result:
@@ -359,7 +365,7 @@ class PipelineApp(KeysBeforeBindings, App):
 
         self.push_screen(
             dialogs.quick_add(
-                self.now, names, pipeline_row.name, dates=self.date_rules, currencies=self.settings.currency
+                self.now, names, pipeline_name, dates=self.date_rules, currencies=self.settings.currency
             ),
             added,
         )

@@ -1015,6 +1015,31 @@ async def test_closing_a_search_while_the_server_is_gone_leaves_the_board_as_it_
         assert app.screen.query_one(KeysFooter).message in (app_module.SERVER_GONE, app_module.SERVER_REFUSED)
 
 
+async def test_the_new_prospect_form_opens_while_the_server_is_gone(demo_db, make_app, monkeypatch):
+    """n with the server gone opened nothing, and the name typed next ran the board's keys (f of
+    "Offline" opened a follow-up form): the form opens on the stages the board read, its save
+    is refused (and kept) until the server is back."""
+    from pipeline_tui.errors import ServerLost
+    from pipeline_tui.services import base
+    from pipeline_tui.ui.widgets.forms import FormScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def gone(*_args, **_kwargs):
+            raise ServerLost("the database server is unreachable")
+
+        monkeypatch.setattr(base, "find_pipeline", gone)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen) and app.screen.form_title == "New prospect"
+        stage = next(item for item in app.screen.fields if item.name == "stage")
+        assert stage.choices == ["Lead", "Qualified", "Appointment", "Trial", "Proposal", "Won", "Lost"]
+        await pilot.press(*"Offline lead")
+        assert app.screen.values()["name"] == "Offline lead"
+
+
 def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reason(demo_db, now):
     """Issue 20: the pane shows days in the current stage; the demo's slipped deal and its deal
     snoozed with a reason say so."""
