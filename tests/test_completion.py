@@ -125,6 +125,19 @@ def test_a_name_with_markup_is_escaped_and_one_with_control_characters_left_out(
     assert _complete("pipeline-tui move Zet", db, tmp_path) == [], "a name that cannot be typed"
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # (the names are read as above, on both)
+def test_a_name_with_a_joiner_or_a_direction_mark_completes(db, db_location, now, tmp_path):
+    """They are typed as any letter (Persian writes the non-joiner inside words): they were left
+    out with the control characters, which str.isprintable lumps them with."""
+    from pipeline_tui.services.prospects import add_prospect
+
+    for name in ("Negar\u200cpardaz", "Nina\U0001f469\u200d\U0001f4bb", "Nadav \u200fשלום\u200f"):
+        add_prospect(now, name)
+    assert sorted(_complete("pipeline-tui move N", db_location, tmp_path)) == sorted(
+        ["Nadav\\ \u200fשלום\u200f", "Negar\u200cpardaz", "Nina\U0001f469\u200d\U0001f4bb"]
+    )
+
+
 def test_completing_a_name_imports_neither_peewee_nor_textual_nor_help_texts(prospects):
     env = {
         **os.environ,

@@ -11,6 +11,8 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from pipeline_tui.core.printable import is_printable
+
 LIMIT = 500  # a shell asks before listing more than a screenful anyway
 
 
@@ -58,8 +60,10 @@ def _names(location: str, sql: str, params: tuple) -> list[str]:
         rows = _file_rows(rest[1:].partition("?")[0], sql, params)
     else:  # peewee's postgresql+pool://, psycopg3://...: the same server, as libpq names it
         rows = _server_rows(f"postgresql://{rest}", sql, params)
-    unique = dict.fromkeys(name for name in rows if isinstance(name, str) and name.isprintable())
-    return list(unique)  # (a name with a control character in it could not be typed anyway)
+    # a name that would act on the terminal could not be typed anyway; a zero-width joiner or
+    # non-joiner, a no-break space, a right-to-left mark can (str.isprintable refuses those too)
+    unique = dict.fromkeys(name for name in rows if isinstance(name, str) and is_printable(name))
+    return list(unique)
 
 
 def _file_rows(location: str, sql: str, params: tuple) -> list:
