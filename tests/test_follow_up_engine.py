@@ -249,6 +249,17 @@ def test_each_repeat_finds_its_next_occurrence(here, rule, due, done, following)
     assert [item["due"] for item in agenda(here)] == [following]
 
 
+def test_a_series_of_two_ends_after_two(here):
+    """A user's trial: FREQ=DAILY;COUNT=2 came back after every done, four times and on."""
+    here("add", "Acme fleet", check=True)
+    here("follow-up", "acme", "2026-11-30 09:00", "--repeat", "FREQ=DAILY;COUNT=2", check=True)
+    at(here, "2026-11-30 10:00")("done", "1", check=True)
+    [second] = agenda(here)
+    assert (second["due"], second["repeat"]) == ("2026-12-01T09:00:00", "FREQ=DAILY;COUNT=1")
+    at(here, "2026-12-01 10:00")("done", str(second["id"]), check=True)
+    assert agenda(here) == []
+
+
 def test_the_ics_carries_the_rrule_and_icalendar_reads_it_back(cli, tmp_path):
     from dateutil.rrule import rrulestr
     from icalendar import Calendar

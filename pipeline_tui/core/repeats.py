@@ -21,6 +21,7 @@ _UNIT = {**{unit: unit for unit in FREQUENCIES}, **{f"{unit}s": unit for unit in
 _ADVERBS = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annually": "year"}
 _EVERY_RE = re.compile(r"^every\s+(?:(?P<count>\d{1,3})\s+)?(?P<what>[a-z]+)$")
 EXAMPLES = "every week, every 2 weeks, every month, every weekday, every monday"
+_COUNT = re.compile(r";COUNT=(\d+)")
 
 
 def parse_repeat(text: str, start: datetime) -> str:
@@ -82,12 +83,34 @@ def _checked_rule(rule: str, start: datetime) -> str:
 def next_occurrence(rule: str, due: datetime, now: datetime) -> datetime | None:
     """The occurrence after the one due at ``due``, counted from the due time (not from when
     it was done), and still to come: never one that is already past. None when the series
-    has ended (a rule with UNTIL or COUNT)."""
+    has ended (a rule with UNTIL, or a COUNT the occurrences so far have used up)."""
     from dateutil.rrule import rrulestr
 
-    series = rrulestr(rule, dtstart=due.replace(second=0, microsecond=0))
-    after = max(due, now.replace(second=0, microsecond=0))
-    return series.after(after)
+    start = due.replace(second=0, microsecond=0)
+    series = rrulestr(_without_count(rule), dtstart=start)
+    following = series.after(max(due, now.replace(second=0, microsecond=0)))
+    if following is None or rule_after(rule, due, following) is not None:
+        return following
+    return None
+
+
+def rule_after(rule: str, due: datetime, following: datetime) -> str | None:
+    """The rule the occurrence at ``following`` keeps: each occurrence starts the series
+    again, so a COUNT is what is left of it, less the one done and those skipped; None when
+    nothing is left."""
+    from dateutil.rrule import rrulestr
+
+    count = _COUNT.search(rule)
+    if count is None:
+        return rule
+    start = due.replace(second=0, microsecond=0)
+    skipped = len(rrulestr(_without_count(rule), dtstart=start).between(start, following))
+    left = int(count[1]) - 1 - skipped
+    return _COUNT.sub(f";COUNT={left}", rule) if left >= 1 else None
+
+
+def _without_count(rule: str) -> str:
+    return _COUNT.sub("", rule)  # (a rule starts with FREQ: see parse_repeat)
 
 
 def describe_repeat(rule: str) -> str:

@@ -17,7 +17,7 @@ import peewee
 from pipeline_tui.core.cadences import Cadence, CadenceStep, NextStep, step_due, steps_text
 from pipeline_tui.core.dates import DEFAULT_RULES, DateRules
 from pipeline_tui.core.domain import OPEN
-from pipeline_tui.core.repeats import describe_repeat, next_occurrence
+from pipeline_tui.core.repeats import describe_repeat, next_occurrence, rule_after
 from pipeline_tui.errors import UserError
 from pipeline_tui.services.base import action, create, remove, save, set_undo_label
 from pipeline_tui.store.built import marker, models_built
@@ -118,7 +118,7 @@ def continue_after(follow_up: FollowUp, done: datetime, rules: DateRules = DEFAU
         notes=follow_up.notes if following.repeat else "",
         cadence_run=follow_up.cadence_run_id if following.step else None,
         cadence_step=following.step,
-        repeat=follow_up.repeat if following.repeat else None,
+        repeat=rule_after(follow_up.repeat, follow_up.due_at, following.due) if following.repeat else None,
     )
     follow_up.continued_by = made
     return made

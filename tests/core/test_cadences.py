@@ -252,3 +252,25 @@ def test_a_mailto_link_carries_the_text_exactly_and_adds_no_header(name, first, 
     assert query["subject"] == [f"Re: {name}"]
     expected = f"Hi {first}\n{name}".replace("\r\n", "\n").replace("\n", "\r\n")
     assert query["body"] == [expected]
+
+
+def test_a_count_is_used_up_by_the_occurrences_done_and_skipped():
+    """Each occurrence starts the series again at its own due time: a COUNT kept as it was
+    came back forever (COUNT=2 done four times, four more). What is left of it goes on."""
+    from pipeline_tui.core.repeats import rule_after
+
+    rule = parse_repeat("FREQ=DAILY;COUNT=2", MON)
+    second = next_occurrence(rule, MON, MON)
+    assert second == MON + timedelta(days=1)
+    assert rule_after(rule, MON, second) == "FREQ=DAILY;COUNT=1"
+    assert next_occurrence("FREQ=DAILY;COUNT=1", second, second) is None
+    # done three days late: the two skipped count, as the one done does
+    five = parse_repeat("FREQ=DAILY;COUNT=5", MON)
+    late = next_occurrence(five, MON, MON + timedelta(days=3, hours=1))
+    assert late == MON + timedelta(days=4) and rule_after(five, MON, late) == "FREQ=DAILY;COUNT=1"
+    assert next_occurrence(five, MON, MON + timedelta(days=4, hours=1)) is None
+    # a snoozed occurrence (Tuesday) of a Monday series: only the one done is used
+    weekly = "FREQ=WEEKLY;BYDAY=MO;COUNT=3"
+    assert (
+        rule_after(weekly, MON + timedelta(days=1), MON + timedelta(days=7)) == "FREQ=WEEKLY;BYDAY=MO;COUNT=2"
+    )
