@@ -731,3 +731,14 @@ def test_the_tui_asked_for_a_pipeline_that_is_not_there_says_so_and_does_not_sta
     assert result.returncode == 2
     assert result.stderr.strip() == "pipeline-tui: no pipeline named 'Nope' (there is Sales)"
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_date_counted_back_without_its_equals_sign_is_told_how(cli):
+    """argparse takes -2d and -1m for options: "unrecognized arguments: -2d" and "expected one
+    argument" said nothing of the = or -- that README asks for (a user's trial)."""
+    cli("add", "Acme", check=True)
+    tries = (("follow-up", "1", "-2d"), ("add", "X", "--close", "-1m"), ("snooze", "1", "--until", "-3d"))
+    for argv in tries:
+        assert_user_error(cli(*argv), "follows = after an option (--close=-1m)", "-- before WHEN")
+    assert "follows =" not in cli("follow-up", "1", "tomorrow", "--kind", "bogus").stderr
+    assert cli("follow-up", "1", "--", "-2d").returncode == 0  # as the hint says

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable
@@ -16,10 +17,23 @@ from pipeline_tui.errors import UserError
 PROG = "pipeline-tui"
 
 
+# a date counted back (-2d, -1m 10:00): argparse takes it for an option
+_DATE_BACK = re.compile(r"-\d+\s*[a-z]+(\s.*)?")
+DATE_BACK_HINT = "a date that starts with - follows = after an option (--close=-1m), or -- before WHEN"
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports bad usage in one line (exit 2), without the usage block."""
 
+    given: tuple[str, ...] = ()
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self.given = tuple(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):  # type: ignore[override]
+        if any(_DATE_BACK.fullmatch(word) for word in self.given):
+            message = f"{message}; {DATE_BACK_HINT}"
         raise UserError(f"{message} (see {self.prog} --help)")
 
 
