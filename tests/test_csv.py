@@ -825,3 +825,25 @@ def test_the_date_a_summary_quotes_is_the_first_in_the_file_whatever_the_hash_se
     assert said == {
         "  dates read day/month/year in expected_close, created (13/12/2026 reads only day first)"
     }
+
+
+@given(st.text(alphabet="0123456789-: T+Z.", min_size=8, max_size=20))
+def test_plain_iso_dates_read_as_the_iso_rule_reads_them(text):
+    from pipeline_tui.core.iso_dates import parse_iso
+    from pipeline_tui.io.csv_io import _plain_iso
+
+    stored = _plain_iso(text)
+    if stored is not None:
+        assert stored == str(parse_iso(text))
+
+
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1)),
+    st.sampled_from(["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]),
+)
+def test_plain_iso_dates_take_the_quick_path(moment, form):
+    from pipeline_tui.core.iso_dates import parse_iso
+    from pipeline_tui.io.csv_io import _plain_iso
+
+    text = moment.strftime(form)
+    assert _plain_iso(text) == str(parse_iso(text))

@@ -446,6 +446,28 @@ def _undefused_cell(name: str, text: str) -> str:
     return value.strip() if name in _TEXT_FIELDS else value
 
 
+def _plain_iso(text: str) -> str | None:
+    """``2026-11-06``, ``2026-11-06 09:30`` or ``2026-11-06 09:30:05`` as the text it is stored as
+    (what ``str(parse_iso(text))`` gives, without a datetime's formatting: most dates of a file
+    are read once); None for any other form, or a date or time that does not exist."""
+    size = len(text)
+    if size == 16 and text[10] == " " and text[13] == ":":
+        stored = text + ":00"
+    elif size == 19 and text[10] == " " and text[13] == ":" and text[16] == ":":
+        stored = text
+    elif size == 10:
+        stored = text + " 00:00:00"
+    else:
+        return None
+    if text[4] != "-" or text[7] != "-" or (size > 10 and text[11:13] >= "24"):  # (24:00: the next day)
+        return None
+    try:
+        datetime.fromisoformat(text)  # checks the digits and that the day and time exist
+    except ValueError:
+        return None
+    return stored
+
+
 MOMENTS_KEPT = 20_000  # dates remembered as read: enough for an export's repeats, a few MB at most
 
 
@@ -639,21 +661,28 @@ class _Row:
         found = moments.get(text)  # an export repeats its dates: each read once
         if found is not None:
             return found if with_time else found[0]
-        try:
-            if len(text) in (10, 16, 19) and text[4] == "-" and text[:4].isdigit():  # ISO, quickly
-                moment, has_time = parse_iso(text, column.replace("_", " ")), len(text) > 10
-            else:
-                verdict = self.s.orders.get(column)
-                moment, has_time = read_file_date(text, verdict.order if verdict else None, self.s.now)
-        except UserError as exc:
-            if column not in self.unsettled or "could be" not in str(exc):  # the column's problem says it
-                self.bad(row, column, exc)
-            return None
-        found = (str(moment), has_time)
+        stored = _plain_iso(text)
+        if stored is not None:
+            found = (stored, len(text) > 10)
+        else:
+            try:
+                found = self.other_date(text, column)
+            except UserError as exc:
+                if column not in self.unsettled or "could be" not in str(exc):  # the column's problem says it
+                    self.bad(row, column, exc)
+                return None
         if self.remembered < MOMENTS_KEPT:
             moments[text] = found
             self.remembered += 1
         return found if with_time else found[0]
+
+    def other_date(self, text: str, column: str) -> tuple[str, bool]:
+        """A date not in the plain ISO forms, as stored text and whether it has a time."""
+        if len(text) in (10, 16, 19) and text[4] == "-" and text[:4].isdigit():  # ISO: its rule's message
+            return str(parse_iso(text, column.replace("_", " "))), len(text) > 10
+        verdict = self.s.orders.get(column)
+        moment, has_time = read_file_date(text, verdict.order if verdict else None, self.s.now)
+        return str(moment), has_time
 
     def closing(self, cells: dict[str, str], status: str | None, row: int) -> tuple[str | None, str | None]:
         """When the deal closed, by what its status says, and which column said it."""
