@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from pipeline_tui.core import fields as field_rules
 from pipeline_tui.core.date_order import ColumnOrder, settle_date_order
@@ -129,6 +130,17 @@ class ImportedProspect:
 
 
 @dataclass
+class Planner(Protocol):
+    """Plans the good rows of a file in the half that read them (``services.importing``)."""
+
+    def prepare(self) -> None:
+        """Read what planning needs, in this process, before a half is read in a child."""
+
+    def rows(self, items: list[ImportedProspect], parsed: ParsedFile) -> tuple | None:
+        """The rows planned, as plain values; None if any of them has a problem."""
+
+
+@dataclass
 class ParsedFile:
     prospects: list[ImportedProspect]  # the good rows: an import writes them if no row is bad
     unknown_columns: list[str]
@@ -138,6 +150,9 @@ class ParsedFile:
     rejected: list[ImportedProspect] = field(default_factory=list)  # rows with problems, as far as read
     written: dict[str, str] = field(default_factory=dict)  # column -> its header as the file writes it
     date_orders: dict[str, ColumnOrder] = field(default_factory=dict)  # of columns with numeric dates
+    # what a ``planner`` made of the good rows, a part per half read, when no row of the file has a
+    # problem and every part planned whole (``prospects`` is then empty): see :func:`parse_csv`
+    planned: list | None = None
 
     def header_of(self, column: str) -> str:
         """How the file names a column (for messages): its header, else our name for it."""
@@ -187,6 +202,7 @@ def parse_csv(
     progress: Callable[[int], None] | None = None,
     rules: DateRules = DEFAULT_RULES,
     home: str = "",
+    planner: Planner | None = None,
 ) -> ParsedFile:
     """Read and check every row, gathering every problem (a file that cannot be read as CSV
     at all raises a :class:`UserError` at once). Nothing is written here. ``rules``: the
@@ -198,6 +214,9 @@ def parse_csv(
     them (the header is row 1), whatever line breaks cells hold; whatever goes wrong in the
     child (a cut that was not at a row's end after all), this process reads the second half
     again itself, so that the rows and problems are the ones a reading in one go gives.
+
+    With a ``planner``, each half's good rows are also planned where they were read, unless
+    the file has a problem (then ``planned`` stays None and every row is in hand as usual).
     """
     text = read_text(path)
     if "\x00" in text:
@@ -218,14 +237,20 @@ def parse_csv(
             for column, verdict in orders.items()
             if not verdict.settled
         ]
+        if planner is not None and not parsed.problems:
+            planner.prepare()
+            read.plan = partial(planner.rows, parsed=parsed)
         cut = _halfway(text) if len(text) >= PARALLEL_FROM else None
         quiet = _Reading(settings, None)  # the child's: no progress of its own
+        quiet.plan = read.plan
         other = None if cut is None else Forked.start(lambda: quiet.records(text[cut:], 1, 0, plain=True))
         if other is None:
             read.records(text, 2, 0, skip_header=True)
+            parsed.planned = None if read.planned is None else [read.planned]
         else:
-            _read_in_halves(read, other, text, cut)
-        parsed.prospects, parsed.rejected, parsed.deleted = read.prospects, read.rejected, read.deleted
+            parsed.planned = _read_in_halves(read, other, text, cut)
+        parsed.prospects = [] if parsed.planned is not None else read.prospects
+        parsed.rejected, parsed.deleted = read.rejected, read.deleted
         parsed.problems += read.problems
         if progress is not None and cut is not None:
             progress(len(read.prospects))
@@ -234,24 +259,31 @@ def parse_csv(
         raise UserError(f"{path} line {exc.line}: not valid CSV ({exc.reason})") from None
 
 
-def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
-    """The first half here while the child reads the second; their rows joined in order."""
+def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> list | None:
+    """The first half here while the child reads the second; their rows joined in order, or
+    (when both halves planned theirs) their two planned parts."""
     try:
         read.records(text[:cut], 2, 0, skip_header=True)
     except _BadCsv:  # maybe cut inside a quoted cell after all: read it all in one go
         other.discard()
         read.restart()
         read.records(text, 2, 0, skip_header=True)
-        return
+        return None if read.planned is None else [read.planned]
     except BaseException:
         other.discard()
         raise
     rest = other.result()
+    if rest is not None and rest[0] == "planned":
+        if read.planned is not None:
+            read.deleted += rest[2]
+            return [read.planned, rest[1]]
+        rest = None  # this half has a problem: the child's rows are needed to list them all
     if rest is None:  # the child failed, or its half is no CSV: read it here
+        read.plan = None
         read.records(text[cut:], read.next_row, read.lines)
-        return
+        return None
     first = read.next_row - 1
-    prospects, rejected, problems, deleted = rest
+    _, prospects, rejected, problems, deleted = rest
     for plain, items in ((prospects, read.prospects), (rejected, read.rejected)):
         theirs = [ImportedProspect(*values) for values in plain]
         for item in theirs:  # the child numbered them from its own first row
@@ -259,6 +291,7 @@ def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
         items += theirs
     read.problems += [Problem(None if row is None else row + first, *rest) for row, *rest in problems]
     read.deleted += deleted
+    return None
 
 
 # a numeric date that is not ISO (03/04/2026, 25.04.2026): only a file that has one needs its
@@ -388,9 +421,11 @@ class _Reading:
 
     def __init__(self, settings: _Settings, progress) -> None:
         self.settings, self.progress = settings, progress
+        self.plan: Callable[[list], tuple | None] | None = None  # plans the good rows if none is bad
         self.restart()
 
     def restart(self) -> None:
+        self.planned: tuple | None = None  # what ``plan`` made of the rows, if they had no problem
         self.prospects: list = []
         self.rejected: list = []
         self.problems: list = []
@@ -402,7 +437,8 @@ class _Reading:
         self, text: str, first_row: int, lines_before: int, *, skip_header: bool = False, plain: bool = False
     ):
         """Read the rows of ``text``, its first record numbered ``first_row`` (``plain``: the
-        child's, returned as plain tuples of its prospects, problems and deleted rows)."""
+        child's, returned as plain tuples: its part planned, or its prospects, problems and
+        deleted rows)."""
         reader = _reader(text)
         row_reader = _Row(self.settings, self.problems)
         prospects, rejected, progress = self.prospects, self.rejected, self.progress
@@ -417,15 +453,20 @@ class _Reading:
                 if item is _DELETED:
                     self.deleted += 1
                     continue
-                (rejected if item.bad else prospects).append(item.plain() if plain else item)
+                (rejected if item.bad else prospects).append(item)
                 if progress is not None and len(prospects) % 5000 == 0:
                     progress(len(prospects))
         except csv.Error as exc:
             raise _BadCsv(lines_before + reader.line_num, exc) from None
         self.next_row = row + 1
         self.lines = lines_before + reader.line_num  # lines read, as csv counts them (a lone \r too)
+        if self.plan is not None and not self.problems and not rejected:
+            self.planned = self.plan(prospects)
+        if plain and self.planned is not None:
+            return "planned", self.planned, self.deleted
         if plain:
-            return prospects, rejected, [tuple(problem) for problem in self.problems], self.deleted
+            rows = [[item.plain() for item in items] for items in (prospects, rejected)]
+            return "read", *rows, [tuple(problem) for problem in self.problems], self.deleted
         return None
 
 
