@@ -734,7 +734,7 @@ def test_a_file_read_in_two_halves_is_read_as_in_one_go(tmp_path, now, monkeypat
 
 @pytest.mark.parametrize(
     "bad",
-    [{2900: "urgent"}, {10: "soon", 2900: "urgent"}, {1600: "x", 1601: "y"}],
+    [{2900: "urgent"}, {10: "soon", 2900: "urgent"}, {1642: "x", 1643: "y"}],
     ids=["in the second half", "in both halves", "around the middle"],
 )
 def test_bad_cells_in_either_half_are_the_ones_a_reading_in_one_go_names(tmp_path, now, monkeypatch, bad):

@@ -390,8 +390,9 @@ class _BadCsv(Exception):
 def _halfway(text: str) -> int | None:
     """Where to cut a file in two: just after a line break near its middle that has an even
     number of ``"`` before it, so most likely outside any quoted cell (reading the first half
-    to its end without an error proves it). None if no such line break comes soon."""
-    start = len(text) // 2
+    to its end without an error proves it). None if no such line break comes soon. The first
+    part is a little more than half: this process also loads and joins the child's answer."""
+    start = len(text) * 54 // 100
     quotes = text.count('"', 0, start)
     for _ in range(1000):
         end = text.find("\n", start) + 1
