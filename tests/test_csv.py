@@ -734,7 +734,7 @@ def test_a_file_read_in_two_halves_is_read_as_in_one_go(tmp_path, now, monkeypat
 
 @pytest.mark.parametrize(
     "bad",
-    [{2900: "urgent"}, {10: "soon", 2900: "urgent"}, {1600: "x", 1601: "y"}],
+    [{2900: "urgent"}, {10: "soon", 2900: "urgent"}, {1642: "x", 1643: "y"}],
     ids=["in the second half", "in both halves", "around the middle"],
 )
 def test_bad_cells_in_either_half_are_the_ones_a_reading_in_one_go_names(tmp_path, now, monkeypatch, bad):
@@ -765,6 +765,70 @@ def test_when_the_child_fails_the_second_half_is_read_here(tmp_path, now, monkey
     monkeypatch.setattr(Forked, "result", lambda self: self.discard())  # as if it had crashed
     monkeypatch.setattr("pipeline_tui.io.csv_io.PARALLEL_FROM", 0)
     assert [p.plain() for p in parse_csv(path, now).prospects] == [p.plain() for p in whole.prospects]
+
+
+def _deals_text(count: int, changed: dict[int, str] | None = None) -> str:
+    """A file of ``count`` deals, open, won and lost, some with follow-ups and another currency;
+    ``changed``: row number -> a line of its own for that row."""
+    lines = ["name,stage,status,created,closed,next_follow_up,next_follow_up_kind,value,currency,owner"]
+    for row in range(2, count + 2):
+        status = ("open", "won", "lost", "")[row % 4]
+        stage = ("Lead", "Qualified", "Proposal")[row % 3] if status in ("open", "") else ""
+        closed = f"2026-10-{1 + row % 28:02d} 1{row % 10}:00" if status in ("won", "lost") else ""
+        follow_up = (
+            f"2026-11-{1 + row % 28:02d} 10:00,{('call', 'demo', 'email')[row % 3]}" if row % 5 == 0 else ","
+        )
+        currency = "USD" if row % 13 == 0 else ""
+        created = f"2026-0{1 + row % 9}-1{row % 10} 09:30"
+        line = f"Deal {row},{stage},{status},{created},{closed},{follow_up},{row},{currency},o{row % 3}"
+        lines.append((changed or {}).get(row, line))
+    return "\n".join(lines) + "\n"
+
+
+def _planned(path: Path, now: datetime, monkeypatch, *, as_read: bool, halves: bool = True):
+    """The plan of the file (its Plan, or the refusal's text), planned as the halves read it or
+    after the reading, and how many parts were planned as read."""
+    from pipeline_tui.io import csv_io
+    from pipeline_tui.services.importing import PlannedAsRead, plan_import
+
+    options = ImportOptions(keep_owner=True, currencies=Currencies(home="EUR", rates={"USD": 0.9}))
+    monkeypatch.setattr(csv_io, "PARALLEL_FROM", 0 if halves else 10**12)
+    try:
+        planner = PlannedAsRead(options, now) if as_read else None
+        parsed = parse_csv(path, now, home="EUR", planner=planner)
+        parts = None if parsed.planned is None else len(parsed.planned)
+        return plan_import(parsed, str(path), now, options), parts
+    except UserError as exc:
+        return f"{exc}\n{getattr(exc, 'details', '')}", None
+
+
+def test_the_halves_plan_their_rows_as_a_plan_after_the_reading_would(db, tmp_path, now, monkeypatch):
+    path = write(tmp_path, _deals_text(3000))
+    after, _ = _planned(path, now, monkeypatch, as_read=False)
+    as_read, parts = _planned(path, now, monkeypatch, as_read=True)
+    assert parts == 2, "each half planned its own rows"
+    assert as_read == after  # rows, stage changes, follow-ups, and the summary with its orders
+    assert _planned(path, now, monkeypatch, as_read=True, halves=False) == (after, 1)
+    assert after.summary.count == 3000 and after.follow_ups and after.summary.currencies["USD"]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {10: "Early,Nowhere,,,,,,,,"},  # a stage we lack, in the first half only
+        {2900: "Late,,won,,,,,,,"},  # won without its time, in the second half only
+        {10: "Early,,,2030-01-01,,,,,,", 2900: "Late,,,,,,,5,JPY,"},  # in both: the future, a rate
+        {2900: "Late,,,,,,,,,", 2901: "Later,,,,2026-13-01,,,,,"},  # a bad date: the file's problem
+    ],
+    ids=["first half", "second half", "both halves", "a cell"],
+)
+def test_a_file_with_a_problem_in_either_half_is_refused_as_after_the_reading(
+    db, tmp_path, now, monkeypatch, changed
+):
+    path = write(tmp_path, _deals_text(3000, changed))
+    after, _ = _planned(path, now, monkeypatch, as_read=False)
+    assert isinstance(after, str) and "row" in after
+    assert _planned(path, now, monkeypatch, as_read=True) == (after, None)
 
 
 def test_a_forked_child_hands_back_its_result_or_none():
@@ -825,3 +889,25 @@ def test_the_date_a_summary_quotes_is_the_first_in_the_file_whatever_the_hash_se
     assert said == {
         "  dates read day/month/year in expected_close, created (13/12/2026 reads only day first)"
     }
+
+
+@given(st.text(alphabet="0123456789-: T+Z.", min_size=8, max_size=20))
+def test_plain_iso_dates_read_as_the_iso_rule_reads_them(text):
+    from pipeline_tui.core.iso_dates import parse_iso
+    from pipeline_tui.io.csv_io import _plain_iso
+
+    stored = _plain_iso(text)
+    if stored is not None:
+        assert stored == str(parse_iso(text))
+
+
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1)),
+    st.sampled_from(["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]),
+)
+def test_plain_iso_dates_take_the_quick_path(moment, form):
+    from pipeline_tui.core.iso_dates import parse_iso
+    from pipeline_tui.io.csv_io import _plain_iso
+
+    text = moment.strftime(form)
+    assert _plain_iso(text) == str(parse_iso(text))

@@ -121,3 +121,19 @@ def test_ctrl_c_on_an_import_into_a_new_file_says_nothing_was_imported(tmp_path,
     assert _run("--db", str(tmp_path / "pipeline.db"), "import", str(_csv(tmp_path))) == 130
     assert capsys.readouterr().err.splitlines()[-1] == "pipeline-tui: interrupted: nothing imported"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv"]
+
+
+@pytest.mark.parametrize("given", ["none", "empty"])
+def test_a_file_that_cannot_be_read_leaves_the_database_as_it_was(tmp_path, capsys, given):
+    """The database is opened before the file is read (the halves plan their rows as they read
+    them): a file refused before any row is read still leaves no new file, an empty one empty."""
+    csv, target = tmp_path / "deals.csv", tmp_path / "pipeline.db"
+    csv.write_bytes(b"name\nCaf\xe9\n")
+    if given == "empty":
+        target.write_bytes(b"")
+    assert _run("--db", str(target), "import", str(csv)) == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deals.csv"] + (
+        ["pipeline.db"] if given == "empty" else []
+    )
+    assert given == "none" or target.read_bytes() == b""

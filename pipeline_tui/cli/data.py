@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline_tui.cli.common import (
     PROG,
@@ -76,7 +77,7 @@ def register(command: AddCommand) -> None:
 
 
 def cmd_import(args, now: datetime) -> int:
-    from pipeline_tui.io.csv_io import parse_csv, progress_printer
+    from pipeline_tui.io.csv_io import progress_printer
     from pipeline_tui.services.importing import ImportOptions, parse_map
 
     settings = user_settings()
@@ -90,10 +91,9 @@ def cmd_import(args, now: datetime) -> int:
     path = Path(args.file)
     progress = progress_printer("checking rows")
     try:
-        parsed = parse_csv(path, now, progress, settings.dates, settings.currency.home)
+        parsed, plan = _planned_and_written(args, _Reading(path, now, options, settings, progress))
         if progress:
             sys.stderr.write("\r")
-        plan = _planned_and_written(args, parsed, now, options, settings)
     except (Interrupted, KeyboardInterrupt) as stopped:  # Ctrl+C: what it left, in one line
         if progress:
             sys.stderr.write("\r")
@@ -113,10 +113,34 @@ def cmd_import(args, now: datetime) -> int:
     return 0
 
 
-def _planned_and_written(args, parsed, now: datetime, options, settings):
-    """The import's plan, written unless a dry run. A database this import made is removed
-    again when the file is refused: a refusal leaves nothing behind."""
-    from pipeline_tui.services.importing import imported_up_to, plan_import, write_plan
+class _Reading(NamedTuple):
+    """What reading and planning the file takes (see :func:`_read_and_planned`)."""
+
+    path: Path
+    now: datetime
+    options: object  # ImportOptions
+    settings: object  # Settings
+    progress: object
+
+
+def _read_and_planned(reading: _Reading):
+    """The file read and checked, and its plan, against the database open now: each half of a
+    big file is planned as it is read (its pipelines and stages read first, see
+    ``services.importing.PlannedAsRead``)."""
+    from pipeline_tui.io.csv_io import parse_csv
+    from pipeline_tui.services.importing import PlannedAsRead, plan_import
+
+    path, now, options, settings, progress = reading
+    planner = PlannedAsRead(options, now)
+    parsed = parse_csv(path, now, progress, settings.dates, settings.currency.home, planner)
+    return parsed, plan_import(parsed, str(path), now, options)
+
+
+def _planned_and_written(args, reading: _Reading):
+    """The file read, and its plan written unless a dry run. The database is opened first (the
+    plan is made as the file is read); one this import made is removed again when the file is
+    refused: a refusal leaves nothing behind."""
+    from pipeline_tui.services.importing import imported_up_to, write_plan
     from pipeline_tui.store.db import forget_made_here, open_database
 
     if args.dry_run and _no_database_yet(resolve_db(args)):
@@ -125,31 +149,31 @@ def _planned_and_written(args, parsed, now: datetime, options, settings):
 
         with tempfile.TemporaryDirectory() as scratch:
             open_database(Path(scratch) / "dry-run.db")
-            return plan_import(parsed, str(Path(args.file)), now, options)
+            return _read_and_planned(reading)
     new = None if args.dry_run else _new_database_file(resolve_db(args))
     if new is not None:
         from pipeline_tui.store.new_file import built_whole
 
         try:
             with built_whole(new, str(new)):
-                plan = plan_import(parsed, str(Path(args.file)), now, options)
-                write_plan(plan, now, settings)
+                parsed, plan = _read_and_planned(reading)
+                write_plan(plan, reading.now, reading.settings)
         except KeyboardInterrupt:
             raise Interrupted("the import is saved" if new.exists() else NOTHING_IMPORTED) from None
-        return plan
+        return parsed, plan
     db = open_db(args, create=not args.dry_run, read_only=args.dry_run)
     before = None if args.dry_run else imported_up_to()
     try:
-        plan = plan_import(parsed, str(Path(args.file)), now, options)
+        parsed, plan = _read_and_planned(reading)
         if not args.dry_run:
-            write_plan(plan, now, settings)
+            write_plan(plan, reading.now, reading.settings)
     except UserError:
         forget_made_here(db)
         raise
     except KeyboardInterrupt:  # its one transaction was committed, or not at all: which one
         saved = before is not None and imported_up_to() > before
         raise Interrupted("the import is saved" if saved else NOTHING_IMPORTED) from None
-    return plan
+    return parsed, plan
 
 
 NOTHING_IMPORTED = "nothing imported"

@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from pipeline_tui.core import fields as field_rules
 from pipeline_tui.core.date_order import ColumnOrder, settle_date_order
@@ -129,6 +130,17 @@ class ImportedProspect:
 
 
 @dataclass
+class Planner(Protocol):
+    """Plans the good rows of a file in the half that read them (``services.importing``)."""
+
+    def prepare(self) -> None:
+        """Read what planning needs, in this process, before a half is read in a child."""
+
+    def rows(self, items: list[ImportedProspect], parsed: ParsedFile) -> tuple | None:
+        """The rows planned, as plain values; None if any of them has a problem."""
+
+
+@dataclass
 class ParsedFile:
     prospects: list[ImportedProspect]  # the good rows: an import writes them if no row is bad
     unknown_columns: list[str]
@@ -138,6 +150,9 @@ class ParsedFile:
     rejected: list[ImportedProspect] = field(default_factory=list)  # rows with problems, as far as read
     written: dict[str, str] = field(default_factory=dict)  # column -> its header as the file writes it
     date_orders: dict[str, ColumnOrder] = field(default_factory=dict)  # of columns with numeric dates
+    # what a ``planner`` made of the good rows, a part per half read, when no row of the file has a
+    # problem and every part planned whole (``prospects`` is then empty): see :func:`parse_csv`
+    planned: list | None = None
 
     def header_of(self, column: str) -> str:
         """How the file names a column (for messages): its header, else our name for it."""
@@ -187,6 +202,7 @@ def parse_csv(
     progress: Callable[[int], None] | None = None,
     rules: DateRules = DEFAULT_RULES,
     home: str = "",
+    planner: Planner | None = None,
 ) -> ParsedFile:
     """Read and check every row, gathering every problem (a file that cannot be read as CSV
     at all raises a :class:`UserError` at once). Nothing is written here. ``rules``: the
@@ -198,6 +214,9 @@ def parse_csv(
     them (the header is row 1), whatever line breaks cells hold; whatever goes wrong in the
     child (a cut that was not at a row's end after all), this process reads the second half
     again itself, so that the rows and problems are the ones a reading in one go gives.
+
+    With a ``planner``, each half's good rows are also planned where they were read, unless
+    the file has a problem (then ``planned`` stays None and every row is in hand as usual).
     """
     text = read_text(path)
     if "\x00" in text:
@@ -218,14 +237,20 @@ def parse_csv(
             for column, verdict in orders.items()
             if not verdict.settled
         ]
+        if planner is not None and not parsed.problems:
+            planner.prepare()
+            read.plan = partial(planner.rows, parsed=parsed)
         cut = _halfway(text) if len(text) >= PARALLEL_FROM else None
         quiet = _Reading(settings, None)  # the child's: no progress of its own
+        quiet.plan = read.plan
         other = None if cut is None else Forked.start(lambda: quiet.records(text[cut:], 1, 0, plain=True))
         if other is None:
             read.records(text, 2, 0, skip_header=True)
+            parsed.planned = None if read.planned is None else [read.planned]
         else:
-            _read_in_halves(read, other, text, cut)
-        parsed.prospects, parsed.rejected, parsed.deleted = read.prospects, read.rejected, read.deleted
+            parsed.planned = _read_in_halves(read, other, text, cut)
+        parsed.prospects = [] if parsed.planned is not None else read.prospects
+        parsed.rejected, parsed.deleted = read.rejected, read.deleted
         parsed.problems += read.problems
         if progress is not None and cut is not None:
             progress(len(read.prospects))
@@ -234,24 +259,31 @@ def parse_csv(
         raise UserError(f"{path} line {exc.line}: not valid CSV ({exc.reason})") from None
 
 
-def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
-    """The first half here while the child reads the second; their rows joined in order."""
+def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> list | None:
+    """The first half here while the child reads the second; their rows joined in order, or
+    (when both halves planned theirs) their two planned parts."""
     try:
         read.records(text[:cut], 2, 0, skip_header=True)
     except _BadCsv:  # maybe cut inside a quoted cell after all: read it all in one go
         other.discard()
         read.restart()
         read.records(text, 2, 0, skip_header=True)
-        return
+        return None if read.planned is None else [read.planned]
     except BaseException:
         other.discard()
         raise
     rest = other.result()
+    if rest is not None and rest[0] == "planned":
+        if read.planned is not None:
+            read.deleted += rest[2]
+            return [read.planned, rest[1]]
+        rest = None  # this half has a problem: the child's rows are needed to list them all
     if rest is None:  # the child failed, or its half is no CSV: read it here
+        read.plan = None
         read.records(text[cut:], read.next_row, read.lines)
-        return
+        return None
     first = read.next_row - 1
-    prospects, rejected, problems, deleted = rest
+    _, prospects, rejected, problems, deleted = rest
     for plain, items in ((prospects, read.prospects), (rejected, read.rejected)):
         theirs = [ImportedProspect(*values) for values in plain]
         for item in theirs:  # the child numbered them from its own first row
@@ -259,6 +291,7 @@ def _read_in_halves(read: _Reading, other: Forked, text: str, cut: int) -> None:
         items += theirs
     read.problems += [Problem(None if row is None else row + first, *rest) for row, *rest in problems]
     read.deleted += deleted
+    return None
 
 
 # a numeric date that is not ISO (03/04/2026, 25.04.2026): only a file that has one needs its
@@ -357,8 +390,9 @@ class _BadCsv(Exception):
 def _halfway(text: str) -> int | None:
     """Where to cut a file in two: just after a line break near its middle that has an even
     number of ``"`` before it, so most likely outside any quoted cell (reading the first half
-    to its end without an error proves it). None if no such line break comes soon."""
-    start = len(text) // 2
+    to its end without an error proves it). None if no such line break comes soon. The first
+    part is a little more than half: this process also loads and joins the child's answer."""
+    start = len(text) * 54 // 100
     quotes = text.count('"', 0, start)
     for _ in range(1000):
         end = text.find("\n", start) + 1
@@ -388,9 +422,11 @@ class _Reading:
 
     def __init__(self, settings: _Settings, progress) -> None:
         self.settings, self.progress = settings, progress
+        self.plan: Callable[[list], tuple | None] | None = None  # plans the good rows if none is bad
         self.restart()
 
     def restart(self) -> None:
+        self.planned: tuple | None = None  # what ``plan`` made of the rows, if they had no problem
         self.prospects: list = []
         self.rejected: list = []
         self.problems: list = []
@@ -402,7 +438,8 @@ class _Reading:
         self, text: str, first_row: int, lines_before: int, *, skip_header: bool = False, plain: bool = False
     ):
         """Read the rows of ``text``, its first record numbered ``first_row`` (``plain``: the
-        child's, returned as plain tuples of its prospects, problems and deleted rows)."""
+        child's, returned as plain tuples: its part planned, or its prospects, problems and
+        deleted rows)."""
         reader = _reader(text)
         row_reader = _Row(self.settings, self.problems)
         prospects, rejected, progress = self.prospects, self.rejected, self.progress
@@ -417,15 +454,20 @@ class _Reading:
                 if item is _DELETED:
                     self.deleted += 1
                     continue
-                (rejected if item.bad else prospects).append(item.plain() if plain else item)
+                (rejected if item.bad else prospects).append(item)
                 if progress is not None and len(prospects) % 5000 == 0:
                     progress(len(prospects))
         except csv.Error as exc:
             raise _BadCsv(lines_before + reader.line_num, exc) from None
         self.next_row = row + 1
         self.lines = lines_before + reader.line_num  # lines read, as csv counts them (a lone \r too)
+        if self.plan is not None and not self.problems and not rejected:
+            self.planned = self.plan(prospects)
+        if plain and self.planned is not None:
+            return "planned", self.planned, self.deleted
         if plain:
-            return prospects, rejected, [tuple(problem) for problem in self.problems], self.deleted
+            rows = [[item.plain() for item in items] for items in (prospects, rejected)]
+            return "read", *rows, [tuple(problem) for problem in self.problems], self.deleted
         return None
 
 
@@ -444,6 +486,28 @@ def _undefused_cell(name: str, text: str) -> str:
         return text
     value = _undefuse(text)
     return value.strip() if name in _TEXT_FIELDS else value
+
+
+def _plain_iso(text: str) -> str | None:
+    """``2026-11-06``, ``2026-11-06 09:30`` or ``2026-11-06 09:30:05`` as the text it is stored as
+    (what ``str(parse_iso(text))`` gives, without a datetime's formatting: most dates of a file
+    are read once); None for any other form, or a date or time that does not exist."""
+    size = len(text)
+    if size == 16 and text[10] == " " and text[13] == ":":
+        stored = text + ":00"
+    elif size == 19 and text[10] == " " and text[13] == ":" and text[16] == ":":
+        stored = text
+    elif size == 10:
+        stored = text + " 00:00:00"
+    else:
+        return None
+    if text[4] != "-" or text[7] != "-" or (size > 10 and text[11:13] >= "24"):  # (24:00: the next day)
+        return None
+    try:
+        datetime.fromisoformat(text)  # checks the digits and that the day and time exist
+    except ValueError:
+        return None
+    return stored
 
 
 MOMENTS_KEPT = 20_000  # dates remembered as read: enough for an export's repeats, a few MB at most
@@ -639,21 +703,28 @@ class _Row:
         found = moments.get(text)  # an export repeats its dates: each read once
         if found is not None:
             return found if with_time else found[0]
-        try:
-            if len(text) in (10, 16, 19) and text[4] == "-" and text[:4].isdigit():  # ISO, quickly
-                moment, has_time = parse_iso(text, column.replace("_", " ")), len(text) > 10
-            else:
-                verdict = self.s.orders.get(column)
-                moment, has_time = read_file_date(text, verdict.order if verdict else None, self.s.now)
-        except UserError as exc:
-            if column not in self.unsettled or "could be" not in str(exc):  # the column's problem says it
-                self.bad(row, column, exc)
-            return None
-        found = (str(moment), has_time)
+        stored = _plain_iso(text)
+        if stored is not None:
+            found = (stored, len(text) > 10)
+        else:
+            try:
+                found = self.other_date(text, column)
+            except UserError as exc:
+                if column not in self.unsettled or "could be" not in str(exc):  # the column's problem says it
+                    self.bad(row, column, exc)
+                return None
         if self.remembered < MOMENTS_KEPT:
             moments[text] = found
             self.remembered += 1
         return found if with_time else found[0]
+
+    def other_date(self, text: str, column: str) -> tuple[str, bool]:
+        """A date not in the plain ISO forms, as stored text and whether it has a time."""
+        if len(text) in (10, 16, 19) and text[4] == "-" and text[:4].isdigit():  # ISO: its rule's message
+            return str(parse_iso(text, column.replace("_", " "))), len(text) > 10
+        verdict = self.s.orders.get(column)
+        moment, has_time = read_file_date(text, verdict.order if verdict else None, self.s.now)
+        return str(moment), has_time
 
     def closing(self, cells: dict[str, str], status: str | None, row: int) -> tuple[str | None, str | None]:
         """When the deal closed, by what its status says, and which column said it."""

@@ -121,7 +121,7 @@ class _Places:
     """Finds each row's pipeline and stage, noting the names it cannot find (with how many
     rows and the first) instead of stopping at the first."""
 
-    def __init__(self, options: ImportOptions, parsed: ParsedFile) -> None:
+    def __init__(self, options: ImportOptions) -> None:
         self.default = find_pipeline(options.pipeline)
         self.pipelines = {p.name.casefold(): p for p in Pipeline.select()}
         self.stages: dict[int, list[Stage]] = {}
@@ -129,7 +129,6 @@ class _Places:
             self.stages.setdefault(stage.pipeline_id, []).append(stage)
         self.stage_map = {theirs.casefold(): ours for theirs, ours in options.stage_map}
         self.pipeline_map = {theirs.casefold(): ours for theirs, ours in options.pipeline_map}
-        self.parsed = parsed
         self.found: dict[tuple, Place | None] = {}  # rows repeat a handful of stages
         self.missing: dict[tuple[str, str], list[int]] = {}  # (what, name in the file) -> [count, first row]
         self.why: dict[tuple, tuple[str, str]] = {}  # a row's key -> what it lacks, by name
@@ -188,14 +187,14 @@ class _Places:
             found = next((s for s in stages if s.role == CRM_STAGES[wanted]), None)
         return found
 
-    def problems_and_hints(self) -> tuple[list[Problem], list[str]]:
+    def problems_and_hints(self, parsed: ParsedFile) -> tuple[list[Problem], list[str]]:
         """The names not found, each with its count of rows, and the option lines to add."""
         problems, to_map = [], {}
         for (what, name), (count, first) in self.missing.items():
             rows = f"row {first}" if count == 1 else f"{count:,} rows, the first row {first}"
             kind, _, pipeline = what.partition("\t")
             if kind == "pipeline":
-                column = self.parsed.header_of("pipeline")
+                column = parsed.header_of("pipeline")
                 names = ", ".join(p.name for p in self.pipelines.values())
                 problems.append(Problem(None, column, f"no pipeline {name!r} ({rows}); ours: {names}"))
                 to_map.setdefault(("--pipeline-map", names), []).append(name)
@@ -203,12 +202,12 @@ class _Places:
                 problems.append(
                     Problem(
                         None,
-                        self.parsed.header_of("stage"),
+                        parsed.header_of("stage"),
                         f"{name} is closed but the status says open ({rows})",
                     )
                 )
             else:
-                column = self.parsed.header_of("stage")
+                column = parsed.header_of("stage")
                 stages = ", ".join(s.name for s in self._stages_of(pipeline))
                 problems.append(Problem(None, column, f"no stage {name!r} in {pipeline} ({rows})"))
                 to_map.setdefault(("--stage-map", f"{pipeline}: {stages}"), []).append(name)
@@ -279,19 +278,38 @@ def plan_import(
 ) -> Plan:
     """Check every row against the database (pipelines, stages, closing times, currencies),
     and plan what to write; every problem of the file and of this check raises at once."""
-    places = _Places(options, parsed)
+    if parsed.planned is not None:  # planned as it was read, every row without a problem
+        return _joined(parsed.planned, parsed, _keeps_owners(options))
+    places = _Places(options)
     problems = list(parsed.problems)
     missing_rates = _missing_rates(parsed, options.currencies)
     if missing_rates:
         problems.append(missing_rates)
-    keep = options.keep_owner or not is_sqlite(models.database.obj)
-    planned = _Planned(str(now), current_user(), keep)
+    planned = _Planned(str(now), current_user(), _keeps_owners(options))
     for item in parsed.rejected:  # their stages and pipelines are named with the rest
         places(item)
+    _plan_rows(parsed.prospects, places, planned, parsed, problems)
+    found, hints = places.problems_and_hints(parsed)
+    problems += found
+    if problems:
+        raise _refusal(path, problems, hints)
+    return _joined([planned.part(parsed.prospects)], parsed, planned.keep_owner)
+
+
+def _keeps_owners(options: ImportOptions) -> bool:
+    return options.keep_owner or not is_sqlite(models.database.obj)
+
+
+def _plan_rows(
+    items: list[ImportedProspect], places: _Places, planned: _Planned, parsed: ParsedFile, problems: list
+) -> bool:
+    """Each row placed and planned, the problems of its times noted: whether every row found its place."""
     add, written = planned.add, planned.written
-    for item in parsed.prospects:
+    all_placed = True
+    for item in items:
         place = places(item)
         if place is None:
+            all_placed = False
             continue
         if place.kind == OPEN:  # the usual row, without a call for its times
             add(item, place, item.created or written, None)
@@ -299,11 +317,68 @@ def plan_import(
         times = _times(item, place, written, parsed, problems)
         if times is not None:
             add(item, place, *times)
-    found, hints = places.problems_and_hints()
-    problems += found
-    if problems:
-        raise _refusal(path, problems, hints)
-    return Plan(planned.prospects, planned.changes, planned.follow_ups, planned.summary(parsed))
+    return all_placed
+
+
+class PlannedAsRead:
+    """Plans each half of a file in the process that reads it (``io.csv_io``'s ``planner``):
+    the pipelines and stages read once before the reading forks, so that what is left after the
+    reading is joining the halves' rows. A half with any problem is not planned: the file is
+    then planned whole by :func:`plan_import`, which lists every problem."""
+
+    def __init__(self, options: ImportOptions, now: datetime) -> None:
+        self.options, self.written = options, str(now)
+
+    def prepare(self) -> None:
+        self.places = _Places(self.options)
+        self.user, self.keep_owner = current_user(), _keeps_owners(self.options)
+
+    def rows(self, items: list[ImportedProspect], parsed: ParsedFile) -> tuple | None:
+        codes = Counter(item.fields[CURRENCY] for item in items)
+        if self.options.currencies.missing(codes):
+            return None
+        planned, problems = _Planned(self.written, self.user, self.keep_owner), []
+        if not _plan_rows(items, self.places, planned, parsed, problems) or problems:
+            return None
+        return planned.part(items, codes)
+
+
+def _joined(parts: list[tuple], parsed: ParsedFile, keep_owner: bool) -> Plan:
+    """The planned parts of a file (see :meth:`_Planned.part`) as one plan, in the file's order."""
+    prospects: list[tuple] = []
+    changes: list[tuple] = []
+    follow_ups: list[tuple] = []
+    placed: Counter = Counter()
+    currencies: Counter = Counter()
+    overdue = 0
+    for rows, their_changes, their_follow_ups, their_placed, their_overdue, their_currencies in parts:
+        start = len(prospects)  # the part's row indexes count from its own first row
+        prospects += rows
+        changes += [(start + at, *rest) for at, *rest in their_changes] if start else their_changes
+        follow_ups += [(start + at, *rest) for at, *rest in their_follow_ups] if start else their_follow_ups
+        placed.update(dict(their_placed))  # (a dict: in the order the file first names them)
+        currencies.update(dict(their_currencies))
+        overdue += their_overdue
+    user = current_user()
+    by_stage: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for (_, _, kind, _, stage), count in placed.items():
+        by_stage[stage] = by_stage.get(stage, 0) + count
+        by_status[kind] = by_status.get(kind, 0) + count
+    summary = ImportSummary(
+        len(prospects),
+        by_stage,
+        by_status,
+        parsed.deleted,
+        len(follow_ups),
+        overdue,
+        dict(currencies),
+        keep_owner,
+        sum(1 for row in prospects if row[OWNER] != user),
+        parsed.written.get("owner"),
+        {parsed.header_of(c): (v.order, v.reason) for c, v in parsed.date_orders.items() if v.order},
+    )
+    return Plan(prospects, changes, follow_ups, summary)
 
 
 class _Planned:
@@ -341,31 +416,13 @@ class _Planned:
             self.overdue += follow_up[0] < self.written
         self.placed.append(place)
 
-    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        """How many rows go to each stage (by its name) and each kind of stage, in the order
-        the file first names them."""
-        stages: dict[str, int] = {}
-        kinds: dict[str, int] = {}
-        for place, count in Counter(self.placed).items():
-            stages[place.stage] = stages.get(place.stage, 0) + count
-            kinds[place.kind] = kinds.get(place.kind, 0) + count
-        return stages, kinds
-
-    def summary(self, parsed: ParsedFile) -> ImportSummary:
-        by_stage, by_status = self.counts()
-        return ImportSummary(
-            len(self.prospects),
-            by_stage,
-            by_status,
-            parsed.deleted,
-            len(self.follow_ups),
-            self.overdue,
-            dict(Counter(item.fields[CURRENCY] for item in parsed.prospects)),
-            self.keep_owner,
-            sum(1 for row in self.prospects if row[OWNER] != self.user),
-            parsed.written.get("owner"),
-            {parsed.header_of(c): (v.order, v.reason) for c, v in parsed.date_orders.items() if v.order},
-        )
+    def part(self, items: list[ImportedProspect], codes: Counter | None = None) -> tuple:
+        """What was planned of ``items``, as plain values (a forked half's answer): the rows,
+        stage changes and follow-ups (by the row's index among these), how many rows went to
+        each place and currency, in the order the file first names them, and how many are overdue."""
+        codes = Counter(item.fields[CURRENCY] for item in items) if codes is None else codes
+        placed = [(tuple(place), count) for place, count in Counter(self.placed).items()]
+        return self.prospects, self.changes, self.follow_ups, placed, self.overdue, list(codes.items())
 
 
 def _missing_rates(parsed: ParsedFile, currencies: Currencies) -> Problem | None:
