@@ -140,6 +140,40 @@ def test_a_byte_order_mark_is_accepted(db, tmp_path, now):
     assert (p.name, p.value_cents) == ("Acme", 10_000)
 
 
+def test_a_semicolon_file_from_european_excel_is_read_whole(db, tmp_path, now):
+    """Excel saves CSV with semicolons where the decimal mark is a comma: every column read,
+    not one 'name;organization;…' column refused for lacking a name."""
+    text = "Name;Organization;Value;Expected close;Notes\r\nAcme pilot;Acme;1.234,56;31/12/2026;a, b; c\r\n"
+    import_text(tmp_path, text.replace("a, b; c", '"a, b; c"'), now)
+    [p] = rows()
+    assert (p.name, p.organization, p.value_cents, p.notes) == ("Acme pilot", "Acme", 123_456, "a, b; c")
+    assert str(p.expected_close) == "2026-12-31"
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(db, tmp_path, now):
+    text = "Name\tOrganization\tValue\r\nCafé Lumière\tLumière SA\t1200\r\n"
+    import_text(tmp_path, text.encode("utf-16"), now)  # with its byte-order mark, as Excel writes it
+    [p] = rows()
+    assert (p.name, p.organization, p.value_cents) == ("Café Lumière", "Lumière SA", 120_000)
+
+
+@pytest.mark.parametrize(
+    "header, delimiter",
+    [
+        ("name,organization,notes", ","),
+        ("name", ","),
+        ("name;organization,notes", ","),  # a tie: the comma
+        ("name;organization;amount, EUR", ";"),
+        ("name,notes; misc,value", ","),
+        ("name\torganization\tvalue", "\t"),
+    ],
+)
+def test_the_delimiter_is_the_one_the_header_uses_most(header, delimiter):
+    from pipeline_tui.io.csv_io import delimiter_of
+
+    assert delimiter_of(header + "\nAcme;x,y\tz\n") == delimiter
+
+
 @pytest.mark.parametrize(
     "cell, cents, currency",
     [

@@ -280,7 +280,7 @@ def test_any_file_imports_whole_or_is_refused_in_one_line(hostile_db, tmp_path, 
     "content, words",
     [
         ("name,notes\nAcme,café\n".encode("latin-1"), "not UTF-8"),
-        ("name,notes\nAcme,café\n".encode("utf-16"), "not UTF-8"),  # with its BOM
+        (b"\xff\xfen\x00a\x00\x00\xd8", "not UTF-16"),  # its BOM, then a lone surrogate
         ("name,notes\nAcme,cafe\n".encode("utf-16-le"), "NUL"),  # without: ASCII becomes x\0
         (b"name\nA\x00cme\n", "NUL"),
         (b'name,notes\nAcme,"never closed\n', "not valid CSV"),

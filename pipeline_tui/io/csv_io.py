@@ -176,7 +176,8 @@ def _undefuse(text: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """The file as text: UTF-8, a byte-order mark allowed; other encodings refused clearly."""
+    """The file as text: UTF-8, a byte-order mark allowed, or UTF-16 with its byte-order mark
+    (Excel's "Unicode Text"); other encodings refused clearly."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -186,11 +187,29 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
     try:
+        if raw.startswith(_UTF16_MARKS):
+            return raw.decode("utf-16")
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if raw.startswith(_UTF16_MARKS):
+            raise UserError(
+                f"{path}: not UTF-16 text after its byte-order mark; save it as CSV UTF-8"
+            ) from None
         raise UserError(
             f"{path}: not UTF-8 text (bad byte at offset {exc.start}); save it as CSV UTF-8"
         ) from None
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+DELIMITERS = ",;\t"  # a comma; Excel's CSV where the decimal mark is a comma; its Unicode Text
+
+
+def delimiter_of(text: str) -> str:
+    """The delimiter the header line uses most (a comma when none or tied): European Excel
+    saves CSV with semicolons, its Unicode Text with tabs."""
+    line = text[: text.find("\n")] if "\n" in text else text
+    counts = {delimiter: line.count(delimiter) for delimiter in DELIMITERS}
+    return max(DELIMITERS, key=lambda delimiter: counts[delimiter])  # max keeps the first of a tie
 
 
 PARALLEL_FROM = 4 << 20  # characters (about 20,000 rows): a smaller file is read in one process
@@ -223,12 +242,13 @@ def parse_csv(
         raise UserError(f"{path}: contains NUL bytes; this is not a CSV text file")
     csv.field_size_limit(MAX_FIELD * 4)
     try:
-        header = _header(text)
+        delimiter = delimiter_of(text)
+        header = _header(text, delimiter)
         if header is None:
             raise UserError(f"{path}: the file is empty")
         mapped = read_header(header, str(path))
-        orders = settle_orders(text, mapped, rules.order)
-        settings = _Settings(mapped, str(now), now, path, rules, home, orders)
+        orders = settle_orders(text, mapped, rules.order, delimiter)
+        settings = _Settings(mapped, str(now), now, path, rules, home, orders, delimiter)
         read = _Reading(settings, progress)
         parsed = ParsedFile([], mapped.unknown, {n: i for i, n in enumerate(mapped.names) if n})
         parsed.written, parsed.date_orders = mapped.written, orders
@@ -311,7 +331,9 @@ def has_numeric_date(text: str) -> bool:
     return False
 
 
-def settle_orders(text: str, header: Header, configured: str | None) -> dict[str, ColumnOrder]:
+def settle_orders(
+    text: str, header: Header, configured: str | None, delimiter: str = ","
+) -> dict[str, ColumnOrder]:
     """How each date column's numeric dates read: the config's order, else the one the
     column's values that read one way only agree on (``core.date_order``)."""
     columns = {index: name for index, name in enumerate(header.names) if name in DATE_COLUMNS}
@@ -325,7 +347,7 @@ def settle_orders(text: str, header: Header, configured: str | None) -> dict[str
     # each column's distinct values in the file's order (a dict, not a set: the value a summary
     # or a refusal quotes is the first in the file, the same on every run)
     values: dict[str, dict[str, None]] = {name: {} for name in columns.values()}
-    reader = _reader(text)
+    reader = _reader(text, delimiter)
     next(reader, None)
     try:
         for line in reader:
@@ -352,7 +374,7 @@ def _as_the_others(
     return {name: verdict for name, verdict in orders.items() if verdict.order or not verdict.settled}
 
 
-def _header(text: str) -> list[str] | None:
+def _header(text: str, delimiter: str) -> list[str] | None:
     """The first record, read from the file's first lines alone (a reader over all of a big
     file's text costs 40 ms to set up for 20 MB): up to the first line break with an even
     number of ``"`` before it, or from all of the text if that does not do."""
@@ -367,7 +389,7 @@ def _header(text: str) -> list[str] | None:
             parts.insert(0, text[:end])
             break
     for part in parts:
-        reader = _reader(part)
+        reader = _reader(part, delimiter)
         try:
             return next(reader, None)
         except csv.Error as exc:
@@ -376,9 +398,9 @@ def _header(text: str) -> list[str] | None:
     return None  # not reached: the whole text's reader returns or raises
 
 
-def _reader(text: str):
+def _reader(text: str, delimiter: str):
     # strict: an unclosed quote is an error, not the rest of the file swallowed into one cell
-    return csv.reader(io.StringIO(text, newline=""), strict=True)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
 
 class _BadCsv(Exception):
@@ -415,6 +437,7 @@ class _Settings(NamedTuple):
     rules: DateRules
     home: str
     orders: dict[str, ColumnOrder]
+    delimiter: str = ","
 
 
 class _Reading:
@@ -440,7 +463,7 @@ class _Reading:
         """Read the rows of ``text``, its first record numbered ``first_row`` (``plain``: the
         child's, returned as plain tuples: its part planned, or its prospects, problems and
         deleted rows)."""
-        reader = _reader(text)
+        reader = _reader(text, self.settings.delimiter)
         row_reader = _Row(self.settings, self.problems)
         prospects, rejected, progress = self.prospects, self.rejected, self.progress
         row = first_row - 1
