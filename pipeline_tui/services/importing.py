@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
+from functools import partial
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -460,13 +462,11 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         follow_ups = [
             (start + index, kind, due, None, str(now), "", "") for index, kind, due in plan.follow_ups
         ]
-        worked = _write_prospects(plan, start, follow_ups, now, settings, side)
+        changes = [(start + index, before, after, when) for index, before, after, when in plan.changes]
+        columns = ("prospect", "from_stage", "to_stage", "changed_at")
+        meanwhile = partial(bulk.insert_rows, StageChange, columns, changes)
+        worked = _write_prospects(plan, start, (follow_ups, meanwhile), now, settings, side)
         people.contacts_from_rows(start)  # each row's contact as a record
-        bulk.insert_rows(
-            StageChange,
-            ("prospect", "from_stage", "to_stage", "changed_at"),
-            [(start + index, before, after, when) for index, before, after, when in plan.changes],
-        )
         # the rows already hold what the follow-ups' insert triggers would write: their activity
         # summary (open follow-ups only), and their score worked out with them
         columns = ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes")
@@ -476,7 +476,8 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         bulk.sync_sequence(Prospect)
         return len(plan.prospects)
 
-    in_two = is_sqlite(models.database.obj) and len(plan.prospects) >= WRITTEN_IN_TWO_FROM
+    db = models.database.obj  # (in a transaction, SQLite checks the references of a part as it goes in)
+    in_two = is_sqlite(db) and len(plan.prospects) >= WRITTEN_IN_TWO_FROM and not db.in_transaction()
     with bulk.references_checked_by_caller(), bulk.side_file() if in_two else nullcontext() as side:
         count = run_write(write)
     bulk.refresh_statistics()
@@ -495,14 +496,16 @@ def _require_places(plan: Plan) -> None:
 def _write_prospects(
     plan: Plan,
     start: int,
-    follow_ups: list[tuple],
+    then: tuple[list[tuple], Callable[[], object]],
     now: datetime,
     settings: Settings | None,
     side: str | None,
 ) -> list[tuple] | None:
     """Insert the plan's prospects from id ``start`` on, each in its organization, scored with
-    the ``settings`` if given: the (score, until when) of each row, or None unscored. With a
-    ``side`` file, many rows are written in two parts at once (see :func:`_in_two`)."""
+    the ``settings`` if given: the (score, until when) of each row, or None unscored. ``then``:
+    the follow-ups the rows will have, and a write to make once this process's rows are in.
+    With a ``side`` file, many rows are written in two parts at once (see :func:`_in_two`)."""
+    follow_ups, meanwhile = then
     planned = plan.prospects
     org_of = people.organizations_for(row[ORGANIZATION] for row in planned)
     new = None
@@ -513,26 +516,32 @@ def _write_prospects(
     columns = PROSPECT_COLUMNS if new is None else (*PROSPECT_COLUMNS, "score", "fresh_until")
     with bulk.inserting(Prospect, columns, len(planned)) as insert:
         if side is not None and new is not None:
-            worked = _in_two(work, insert, side)
+            worked = _in_two(work, insert, side, meanwhile, len(plan.changes))
         else:
             worked = None if new is None else _worked_out(work)
             insert.rows(work.rows(0, len(planned), worked))
+            meanwhile()
     if new is not None:
         scores.new_rows_in(new)
     return worked
 
 
 WRITTEN_IN_TWO_FROM = 20_000  # rows into a SQLite file: fewer take less time than a fork and a copy
-LIVE_ROW_COST = 6  # the scoring of a live row, in rows bound for the insert (docs/performance.md)
+# the work of a row, in rows bound for the insert (docs/performance.md)
+LIVE_ROW_COST = 6  # scoring a live row
+CHANGE_COST = 0.3  # inserting a stage change (and its share of the indexes)
 
 
-def _in_two(work: _Scoring, insert: bulk.Inserting, side: str) -> list[tuple]:
+def _in_two(
+    work: _Scoring, insert: bulk.Inserting, side: str, meanwhile: Callable[[], object], changes: int
+) -> list[tuple]:
     """Score and insert the rows in two parts at once: a forked child scores the second and
-    writes it to the ``side`` file while this process scores and inserts the first; SQLite
-    then copies the child's part in at its own speed (binding a row's values was most of the
-    insert). A child that failed leaves its part to be done here."""
+    writes it to the ``side`` file while this process scores and inserts the first, then
+    writes ``meanwhile`` (of ``changes`` stage changes); SQLite then copies the child's part in
+    at its own speed (binding a row's values was most of the insert). A child that failed
+    leaves its part to be done here."""
     count, live = len(work.planned), work.live()
-    cut = _cut(count, live)
+    cut = _cut(count, live, CHANGE_COST * changes)
     theirs_at = live[bisect_left(live, cut) :]
     other = Forked.start(lambda: work.part_to_file(side, theirs_at, cut))
     worked = work.unscored()
@@ -540,6 +549,7 @@ def _in_two(work: _Scoring, insert: bulk.Inserting, side: str) -> list[tuple]:
         mine = live[: len(live) - len(theirs_at)]
         work.fill(worked, mine, work.scores(mine))
         insert.rows(work.rows(0, cut, worked))
+        meanwhile()
         theirs = None if other is None else other.result()
     except BaseException:  # Ctrl+C, a rule's bug: no child left behind
         if other is not None:
@@ -555,10 +565,10 @@ def _in_two(work: _Scoring, insert: bulk.Inserting, side: str) -> list[tuple]:
     return worked
 
 
-def _cut(count: int, live: list[int]) -> int:
+def _cut(count: int, live: list[int], extra: float) -> int:
     """The first row of the second part: each part as much work as the other, a live row's
-    scoring counted as ``LIVE_ROW_COST`` rows."""
-    half = (count + LIVE_ROW_COST * len(live)) / 2
+    scoring counted as ``LIVE_ROW_COST`` rows, and the first part's ``extra`` work with it."""
+    half = (count + LIVE_ROW_COST * len(live) - extra) / 2
     low, high = 0, count
     while low < high:
         middle = (low + high) // 2
