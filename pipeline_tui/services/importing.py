@@ -543,7 +543,7 @@ def _in_two(
     count, live = len(work.planned), work.live()
     cut = _cut(count, live, CHANGE_COST * changes)
     theirs_at = live[bisect_left(live, cut) :]
-    other = Forked.start(lambda: work.part_to_file(side, theirs_at, cut))
+    other = Forked.start(lambda: work.part_to_file(side, theirs_at, cut)) if cut < count else None
     worked = work.unscored()
     try:
         mine = live[: len(live) - len(theirs_at)]
