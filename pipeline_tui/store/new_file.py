@@ -11,7 +11,6 @@ file and leaves no database at the name: a refused import leaves nothing behind.
 from __future__ import annotations
 
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +37,6 @@ def built_whole(path: Path, shown: str) -> Iterator[peewee.Database]:
     os.close(handle)
     db = None
     try:
-        _set_page_size(name)
         db = open_database(name)
         # the rollback journal kept in memory: a failed transaction is still undone
         db.execute_sql("PRAGMA journal_mode = MEMORY")
@@ -54,20 +52,6 @@ def built_whole(path: Path, shown: str) -> Iterator[peewee.Database]:
             db.close()
         for left in sqlite_files(name):
             Path(left).unlink(missing_ok=True)
-
-
-PAGE_SIZE = 16_384  # bytes: SQLite's own 4,096 made building the indexes of 100,000 rows ~20% slower
-
-
-def _set_page_size(name: str) -> None:
-    """The empty file at ``name`` made a database of ``PAGE_SIZE`` pages (a file's page size
-    is fixed once it holds anything: before its schema is made)."""
-    connection = sqlite3.connect(name)
-    try:
-        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        connection.execute("VACUUM")  # (of an empty database: writes its first page, nothing else)
-    finally:
-        connection.close()
 
 
 def _flush(name: str) -> None:
