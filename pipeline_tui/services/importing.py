@@ -526,7 +526,7 @@ def _write_prospects(
     return worked
 
 
-WRITTEN_IN_TWO_FROM = 20_000  # rows into a SQLite file: fewer take less time than a fork and a copy
+WRITTEN_IN_TWO_FROM = 20_000  # rows into a SQLite file (a guess: fewer are written in well under a second)
 # the work of a row, in rows bound for the insert (docs/performance.md)
 LIVE_ROW_COST = 6  # scoring a live row
 CHANGE_COST = 0.3  # inserting a stage change (and its share of the indexes)
