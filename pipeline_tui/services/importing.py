@@ -8,8 +8,12 @@ gathered with the file's own, so that a refused file lists them all at once.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
+from functools import partial
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -515,13 +519,11 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         follow_ups = [
             (start + index, kind, due, None, str(now), "", "") for index, kind, due in plan.follow_ups
         ]
-        worked = _write_prospects(plan, start, follow_ups, now, settings)
+        changes = [(start + index, before, after, when) for index, before, after, when in plan.changes]
+        columns = ("prospect", "from_stage", "to_stage", "changed_at")
+        meanwhile = partial(bulk.insert_rows, StageChange, columns, changes)
+        worked = _write_prospects(plan, start, (follow_ups, meanwhile), now, settings, side)
         people.contacts_from_rows(start)  # each row's contact as a record
-        bulk.insert_rows(
-            StageChange,
-            ("prospect", "from_stage", "to_stage", "changed_at"),
-            [(start + index, before, after, when) for index, before, after, when in plan.changes],
-        )
         # the rows already hold what the follow-ups' insert triggers would write: their activity
         # summary (open follow-ups only), and their score worked out with them
         columns = ("prospect", "kind", "due_at", "done_at", "created_at", "outcome", "notes")
@@ -531,7 +533,9 @@ def write_plan(plan: Plan, now: datetime, settings: Settings | None = None) -> i
         bulk.sync_sequence(Prospect)
         return len(plan.prospects)
 
-    with bulk.references_checked_by_caller():
+    db = models.database.obj  # (in a transaction, SQLite checks the references of a part as it goes in)
+    in_two = is_sqlite(db) and len(plan.prospects) >= WRITTEN_IN_TWO_FROM and not db.in_transaction()
+    with bulk.references_checked_by_caller(), bulk.side_file() if in_two else nullcontext() as side:
         count = run_write(write)
     bulk.refresh_statistics()
     return count
@@ -547,28 +551,89 @@ def _require_places(plan: Plan) -> None:
 
 
 def _write_prospects(
-    plan: Plan, start: int, follow_ups: list[tuple], now: datetime, settings: Settings | None
+    plan: Plan,
+    start: int,
+    then: tuple[list[tuple], Callable[[], object]],
+    now: datetime,
+    settings: Settings | None,
+    side: str | None,
 ) -> list[tuple] | None:
     """Insert the plan's prospects from id ``start`` on, each in its organization, scored with
-    the ``settings`` if given: the (score, until when) of each row, or None unscored."""
+    the ``settings`` if given: the (score, until when) of each row, or None unscored. ``then``:
+    the follow-ups the rows will have, and a write to make once this process's rows are in.
+    With a ``side`` file, many rows are written in two parts at once (see :func:`_in_two`)."""
+    follow_ups, meanwhile = then
     planned = plan.prospects
     org_of = people.organizations_for(row[ORGANIZATION] for row in planned)
     new = None
     if settings is not None:
         values = _open_values(planned, settings.currency)
         new = scores.for_new_rows(now, settings, values, database_was_empty=start == 1)
-    if new is None:
-        rows = [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(planned)]
-        bulk.insert_rows(Prospect, PROSPECT_COLUMNS, rows)
-        return None
-    worked = _worked_out(_Scoring(planned, start, org_of, follow_ups, new, settings))
-    rows = [
-        (start + i, *row, org_of.get(row[ORGANIZATION]), *extra)
-        for i, (row, extra) in enumerate(zip(planned, worked, strict=True))
-    ]  # (each row made once, its score with it)
-    bulk.insert_rows(Prospect, (*PROSPECT_COLUMNS, "score", "fresh_until"), rows)
-    scores.new_rows_in(new)
+    work = _Scoring(planned, start, org_of, follow_ups, new, settings)
+    columns = PROSPECT_COLUMNS if new is None else (*PROSPECT_COLUMNS, "score", "fresh_until")
+    with bulk.inserting(Prospect, columns, len(planned)) as insert:
+        if side is not None and new is not None:
+            worked = _in_two(work, insert, side, meanwhile, len(plan.changes))
+        else:
+            worked = None if new is None else _worked_out(work)
+            insert.rows(work.rows(0, len(planned), worked))
+            meanwhile()
+    if new is not None:
+        scores.new_rows_in(new)
     return worked
+
+
+WRITTEN_IN_TWO_FROM = 20_000  # rows into a SQLite file (a guess: fewer are written in well under a second)
+# the work of a row, in rows bound for the insert (docs/performance.md)
+LIVE_ROW_COST = 6  # scoring a live row
+CHANGE_COST = 0.3  # inserting a stage change (and its share of the indexes)
+
+
+def _in_two(
+    work: _Scoring, insert: bulk.Inserting, side: str, meanwhile: Callable[[], object], changes: int
+) -> list[tuple]:
+    """Score and insert the rows in two parts at once: a forked child scores the second and
+    writes it to the ``side`` file while this process scores and inserts the first, then
+    writes ``meanwhile`` (of ``changes`` stage changes); SQLite then copies the child's part in
+    at its own speed (binding a row's values was most of the insert). A child that failed
+    leaves its part to be done here."""
+    count, live = len(work.planned), work.live()
+    cut = _cut(count, live, CHANGE_COST * changes)
+    theirs_at = live[bisect_left(live, cut) :]
+    other = Forked.start(lambda: work.part_to_file(side, theirs_at, cut)) if cut < count else None
+    worked = work.unscored()
+    try:
+        mine = live[: len(live) - len(theirs_at)]
+        work.fill(worked, mine, work.scores(mine))
+        insert.rows(work.rows(0, cut, worked))
+        meanwhile()
+        theirs = None if other is None else other.result()
+    except BaseException:  # Ctrl+C, a rule's bug: no child left behind
+        if other is not None:
+            other.discard()
+        raise
+    if theirs is None:
+        work.fill(worked, theirs_at, work.scores(theirs_at))
+        insert.rows(work.rows(cut, count, worked))
+    else:
+        work.fill(worked, theirs_at, theirs[0])
+        work.new.advice.extend(theirs[1])
+        insert.copied(side)
+    return worked
+
+
+def _cut(count: int, live: list[int], extra: float) -> int:
+    """The first row of the second part: each part as much work as the other, a live row's
+    scoring counted as ``LIVE_ROW_COST`` rows, and the first part's ``extra`` work with it."""
+    half = (count + LIVE_ROW_COST * len(live) - extra) / 2
+    low, high = 0, count
+    while low < high:
+        middle = (low + high) // 2
+        if middle + LIVE_ROW_COST * bisect_left(live, middle) < half:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 _AT = {name: index for index, name in enumerate(PROSPECT_COLUMNS)}
@@ -597,10 +662,7 @@ def _worked_out(work: _Scoring) -> list:
     100,000 rows then has nothing to work out (it took seconds). Many rows are worked out in
     two halves at once, the second by a forked child (``io.forked``): the core is pure, and
     what comes back is small."""
-    rows, new, settings = work.planned, work.new, work.settings
-    archived, stage = _PLANNED_AT["archived"], _PLANNED_AT["stage"]
-    scored = new.open_stage_by_id  # live rows in other stages have no score to work out
-    live = [at for at, row in enumerate(rows) if not row[archived] and row[stage] in scored]
+    live = work.live()
     half = len(live) // 2 if len(live) >= SCORED_IN_TWO_FROM else len(live)
     other = Forked.start(lambda: work.plain(live[half:])) if half < len(live) else None
     try:
@@ -614,11 +676,9 @@ def _worked_out(work: _Scoring) -> list:
         mine += work.scores(live[half:])
     else:
         mine += theirs[0]
-        new.advice.extend(theirs[1])
-    unscored = (None, str(scores.score_and_until(None, scored, new.context, settings)[1]))
-    worked = [unscored] * len(rows)
-    for at, score in zip(live, mine, strict=True):
-        worked[at] = score
+        work.new.advice.extend(theirs[1])
+    worked = work.unscored()
+    work.fill(worked, live, mine)
     return worked
 
 
@@ -632,7 +692,7 @@ class _Scoring:
         start: int,
         org_of: dict,
         follow_ups: list[tuple],
-        new: scores.NewRows,
+        new: scores.NewRows | None,
         settings: Settings,
     ) -> None:
         from pipeline_tui.core.domain import FollowUp as Step
@@ -643,6 +703,45 @@ class _Scoring:
         }
         columns = (_AT.get(field.name, len(PROSPECT_COLUMNS)) for field in queries.PROSPECT_COLUMNS)
         self.pick = itemgetter(*columns)  # of a whole row and a None (its score): a record's columns
+
+    def live(self) -> list[int]:
+        """The places of the rows with a score to work out: live, in an open stage."""
+        archived, stage = _PLANNED_AT["archived"], _PLANNED_AT["stage"]
+        scored = self.new.open_stage_by_id
+        return [at for at, row in enumerate(self.planned) if not row[archived] and row[stage] in scored]
+
+    def unscored(self) -> list[tuple]:
+        """Each row's (score, until when) before the live ones are worked out: none, until
+        the moment the time in stage next changes what a row would be worth."""
+        new = self.new
+        until = scores.score_and_until(None, new.open_stage_by_id, new.context, self.settings)[1]
+        return [(None, str(until))] * len(self.planned)
+
+    @staticmethod
+    def fill(worked: list[tuple], places: list[int], found: list[tuple]) -> None:
+        for at, score in zip(places, found, strict=True):
+            worked[at] = score
+
+    def rows(self, first: int, end: int, worked: list[tuple] | None) -> list[tuple]:
+        """The rows from ``first`` to ``end`` as the insert takes them: the id, the planned
+        columns, the organization's id, and the (score, until) if worked out."""
+        planned, start, org_of = self.planned[first:end], self.start + first, self.org_of
+        if worked is None:
+            return [(start + i, *row, org_of.get(row[ORGANIZATION])) for i, row in enumerate(planned)]
+        return [
+            (start + i, *row, org_of.get(row[ORGANIZATION]), *extra)
+            for i, (row, extra) in enumerate(zip(planned, worked[first:end], strict=True))
+        ]  # (each row made once, its score with it)
+
+    def part_to_file(self, path: str, places: list[int], first: int) -> tuple:
+        """The forked child's part of :func:`_in_two`: the rows from ``first`` on scored (the
+        live ones at ``places``) and written to the file at ``path``; the answer :meth:`plain`
+        gives for them."""
+        answer = self.plain(places)
+        worked = self.unscored()
+        self.fill(worked, places, answer[0])
+        bulk.rows_to_file(path, self.rows(first, len(self.planned), worked))
+        return answer
 
     def scores(self, places: list[int]) -> list[tuple]:
         """(score, until when) of each of these rows; their advice kept in ``new``."""

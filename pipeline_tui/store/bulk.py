@@ -15,8 +15,12 @@ caller wrote them with the rows (an import does); the index of texts is made aga
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import peewee
 
@@ -48,28 +52,106 @@ def insert_rows(
     update a row of another table, one by one."""
     if not rows:
         return False
+    with inserting(model, columns, len(rows), insert_triggers=insert_triggers) as insert:
+        insert.rows(rows)
+    return insert.fired
+
+
+class Inserting:
+    """Rows going into one table in parts (see :func:`inserting`)."""
+
+    def __init__(self, model: type[peewee.Model], columns: Sequence[str], fired: bool) -> None:
+        self.db = models.database.obj
+        self.table = model._meta.table_name
+        self.names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
+        self.width = len(columns)
+        self.fired = fired  # whether the table's insert triggers run
+
+    def rows(self, rows: Sequence[Sequence]) -> None:
+        """Rows as tuples, bound by the driver."""
+        marks = ", ".join([self.db.param] * self.width)
+        sql = f'INSERT INTO "{self.table}" ({self.names}) VALUES ({marks})'
+        if isinstance(self.db, peewee.SqliteDatabase):
+            self.db.connection().executemany(sql, rows)
+            return
+        with self.db.cursor() as cursor:
+            cursor.executemany(sql, list(rows))
+
+    def copied(self, path: str) -> None:
+        """The rows :func:`rows_to_file` wrote to ``path`` (a SQLite file of :func:`side_file`),
+        copied by SQLite itself: no value goes through Python."""
+        if not any(row[2] == path for row in self.db.execute_sql("PRAGMA database_list")):
+            self.db.execute_sql(f"ATTACH DATABASE ? AS {_SIDE}", (path,))
+        self.db.execute_sql(f'INSERT INTO "{self.table}" ({self.names}) SELECT * FROM {_SIDE}.rows')
+
+
+@contextmanager
+def inserting(
+    model: type[peewee.Model], columns: Sequence[str], count: int, *, insert_triggers: bool = True
+) -> Iterator[Inserting]:
+    """Insert ``count`` rows into the model's table in parts (:meth:`Inserting.rows`,
+    :meth:`Inserting.copied`); on SQLite, a big insert into a smaller table sets the table's
+    indexes and triggers aside until the block ends, and without ``insert_triggers`` its insert
+    triggers (see :func:`insert_rows`)."""
     db = models.database.obj
     table = model._meta.table_name
-    names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
-    marks = ", ".join([db.param] * len(columns))
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-    if isinstance(db, peewee.SqliteDatabase):
-        rebuilt = len(rows) >= DEFER_INDEXES_FROM and _count(db, table) < len(rows)
-        deferred = _deferred(db, table) if rebuilt or not insert_triggers else []
-        if not rebuilt:  # the indexes stay, and only the insert triggers are set aside
-            deferred = [made for made in deferred if _on_insert(made)]
-        for kind, name, _ in deferred:
-            db.execute_sql(f'DROP {kind.upper()} "{name}"')
-        db.connection().executemany(sql, rows)
-        for _, _, create in deferred:
-            db.execute_sql(create)
-        if rebuilt and table == "prospect":  # what the dropped triggers would have kept
-            totals.rebuild(db)
-            search.set_out_of_date(db)
-        return not deferred
-    with db.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
-    return True
+    if not isinstance(db, peewee.SqliteDatabase):
+        yield Inserting(model, columns, True)
+        return
+    rebuilt = count >= DEFER_INDEXES_FROM and _count(db, table) < count
+    deferred = _deferred(db, table) if rebuilt or not insert_triggers else []
+    if not rebuilt:  # the indexes stay, and only the insert triggers are set aside
+        deferred = [made for made in deferred if _on_insert(made)]
+    for kind, name, _ in deferred:
+        db.execute_sql(f'DROP {kind.upper()} "{name}"')
+    yield Inserting(model, columns, not deferred)
+    for _, _, create in deferred:
+        db.execute_sql(create)
+    if rebuilt and table == "prospect":  # what the dropped triggers would have kept
+        totals.rebuild(db)
+        search.set_out_of_date(db)
+
+
+_SIDE = "side_rows"  # the name a side file is attached under
+
+
+@contextmanager
+def side_file() -> Iterator[str]:
+    """The path of a new, empty SQLite file beside the database, for a forked child to fill
+    (:func:`rows_to_file`) while this process inserts rows of its own; removed when the block
+    ends, which must be outside the transaction (SQLite detaches a file only then)."""
+    db = models.database.obj
+    folder = os.path.dirname(os.path.abspath(db.database)) if db.database not in ("", ":memory:") else None
+    handle, path = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".part")
+    os.close(handle)
+    try:
+        yield path
+    finally:
+        try:
+            if any(row[2] == path for row in db.execute_sql("PRAGMA database_list")):
+                db.execute_sql(f"DETACH DATABASE {_SIDE}")
+        finally:
+            for name in (path, path + "-journal"):
+                Path(name).unlink(missing_ok=True)
+
+
+def rows_to_file(path: str, rows: Sequence[Sequence]) -> None:
+    """Write rows (tuples of one length) to the SQLite file at ``path`` through a connection of
+    its own (a forked child must not use its parent's), with no journal: a child that fails
+    writes nothing its parent reads (it copies the file only from a child that finished)."""
+    if not rows:
+        raise ValueError("no rows to write")
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        width = len(rows[0])
+        connection.execute(f"CREATE TABLE rows ({', '.join(f'c{n}' for n in range(width))})")
+        connection.execute("BEGIN")
+        connection.executemany(f"INSERT INTO rows VALUES ({', '.join(['?'] * width)})", rows)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
 
 
 def _count(db: peewee.SqliteDatabase, table: str) -> int:
