@@ -158,20 +158,26 @@ def test_excel_unicode_text_utf16_with_tabs_is_read(db, tmp_path, now):
 
 
 @pytest.mark.parametrize(
-    "header, delimiter",
+    "header, cells",
     [
-        ("name,organization,notes", ","),
-        ("name", ","),
-        ("name;organization,notes", ","),  # a tie: the comma
-        ("name;organization;amount, EUR", ";"),
-        ("name,notes; misc,value", ","),
-        ("name\torganization\tvalue", "\t"),
+        ("name,notes", ["Acme;x", "y\tz"]),
+        ("name,\x1b[31;1;5mRED", ["Acme;x", "y\tz"]),  # a comma header with semicolons in a name
+        ("name;notes", ["Acme", "x,y\tz"]),
+        ("name;notes, misc", ["Acme", "x,y\tz"]),  # the comma gives no name column
+        ("name\tnotes", ["Acme;x,y", "z"]),
     ],
 )
-def test_the_delimiter_is_the_one_the_header_uses_most(header, delimiter):
-    from pipeline_tui.io.csv_io import delimiter_of
+def test_the_delimiter_is_the_one_that_reads_a_name_column(db, tmp_path, now, header, cells):
+    delimiter = "\t" if "\t" in header else ";" if header.startswith("name;") else ","
+    parsed, _ = import_text(tmp_path, f"{header}\n{delimiter.join(cells)}\n", now)
+    [p] = rows()
+    assert p.name == cells[0]
+    assert p.notes == cells[1] or parsed.unknown_columns
 
-    assert delimiter_of(header + "\nAcme;x,y\tz\n") == delimiter
+
+def test_a_header_no_delimiter_reads_is_refused_as_the_comma_reads_it(db, tmp_path, now):
+    with pytest.raises(UserError, match=r"no 'name' column in the header \(found: title;value, x\)"):
+        import_text(tmp_path, "title;value,x\nAcme;1,2\n", now)
 
 
 @pytest.mark.parametrize(

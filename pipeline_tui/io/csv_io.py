@@ -204,12 +204,23 @@ _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 DELIMITERS = ",;\t"  # a comma; Excel's CSV where the decimal mark is a comma; its Unicode Text
 
 
-def delimiter_of(text: str) -> str:
-    """The delimiter the header line uses most (a comma when none or tied): European Excel
-    saves CSV with semicolons, its Unicode Text with tabs."""
-    line = text[: text.find("\n")] if "\n" in text else text
-    counts = {delimiter: line.count(delimiter) for delimiter in DELIMITERS}
-    return max(DELIMITERS, key=lambda delimiter: counts[delimiter])  # max keeps the first of a tie
+def _mapped_header(text: str, path: Path) -> tuple[Header, str]:
+    """The header, and the delimiter it is read with: a comma, unless only semicolons or tabs
+    give it a name column (European Excel saves CSV with semicolons, its Unicode Text with
+    tabs). A header none reads is refused as the comma reads it."""
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    refused = None
+    for delimiter in DELIMITERS:
+        if delimiter != "," and delimiter not in first_line:
+            continue
+        try:
+            header = _header(text, delimiter)
+            if header is None:
+                raise UserError(f"{path}: the file is empty")
+            return read_header(header, str(path)), delimiter
+        except (UserError, _BadCsv) as exc:
+            refused = refused or exc  # the comma's: raised again if no other delimiter reads it
+    raise refused
 
 
 PARALLEL_FROM = 4 << 20  # characters (about 20,000 rows): a smaller file is read in one process
@@ -242,11 +253,7 @@ def parse_csv(
         raise UserError(f"{path}: contains NUL bytes; this is not a CSV text file")
     csv.field_size_limit(MAX_FIELD * 4)
     try:
-        delimiter = delimiter_of(text)
-        header = _header(text, delimiter)
-        if header is None:
-            raise UserError(f"{path}: the file is empty")
-        mapped = read_header(header, str(path))
+        mapped, delimiter = _mapped_header(text, path)
         orders = settle_orders(text, mapped, rules.order, delimiter)
         settings = _Settings(mapped, str(now), now, path, rules, home, orders, delimiter)
         read = _Reading(settings, progress)
