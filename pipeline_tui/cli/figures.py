@@ -53,7 +53,7 @@ def cmd_report(args, now: datetime) -> int:
     if args.json:
         from pipeline_tui.io.shapes import report_json_parts
 
-        result = report(now, settings, pipeline_id, owner_scope(args), plain=True, as_json=True)
+        result = report(now, settings, pipeline_id, owner_scope(args), plain=True)
         write_output(None, report_json_parts(result))
     else:
         from pipeline_tui.io.text import ADVICE_PER_CODE, report_text

@@ -36,8 +36,6 @@ class Report:
     # the prospect advice after ``advice``, in order, as plain values (code, message, prospect
     # id, its name): how a report asked for plain pieces lists them (``report --json``)
     listed: tuple[advice_rules.Listed, ...] = ()
-    # or each of those as the text of its JSON object, where the store made them (SQLite)
-    listed_json: tuple[str, ...] = ()
 
 
 def build_report(
@@ -47,13 +45,11 @@ def build_report(
     prospect_advice: list[advice_rules.Advice] | None = None,
     prospect_groups: list[advice_rules.AdviceGroup] | None = None,
     listed: list[advice_rules.Listed] | None = None,
-    listed_json: list[str] | None = None,
 ) -> Report:
     """The report of a snapshot; a snapshot without its open prospects comes with what they
     add up to (``sums``) and what the rules say of them (``prospect_advice``), or only the
     first few of each code with every piece counted by code (``prospect_groups``), or as
-    plain values already in order (``listed``, or ``listed_json`` as JSON texts) beside those
-    counts."""
+    plain values already in order (``listed``) beside those counts."""
     thresholds = settings.thresholds
     limits = rotting_limits_of(snapshot, settings)
     if sums is None:
@@ -88,7 +84,6 @@ def build_report(
         advice_groups=groups,
         advice_count=sum(group.count for group in groups),
         listed=tuple(listed or ()),
-        listed_json=tuple(listed_json or ()),
     )
 
 

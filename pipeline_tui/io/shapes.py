@@ -68,7 +68,6 @@ def report_json(report: Report, *, with_advice: bool = True) -> dict:
             {"code": code, "message": message, "prospect_id": pid, "prospect": name}
             for code, message, pid, name in report.listed
         ]
-        data["advice"] += [json.loads(text) for text in report.listed_json]
     data["advice_groups"] = [
         {"code": g.code, "count": g.count, "value": cents_to_number(g.value)} for g in report.advice_groups
     ]
@@ -206,19 +205,12 @@ def _advice_texts(report: Report) -> list[str]:
         f"{'null' if a.prospect is None else said(a.prospect)}}}"
         for a in report.advice
     ]
-    texts += [advice_piece(code, message, pid, name) for code, message, pid, name in report.listed]
-    texts += report.listed_json
+    # every listed piece names its prospect (the code is one of ours: no escaping to do)
+    texts += [
+        f'{{"code": "{code}", "message": {said(message)}, "prospect_id": {pid}, "prospect": {said(name)}}}'
+        for code, message, pid, name in report.listed
+    ]
     return texts
-
-
-def advice_piece(code: str, message: str, prospect_id: int, name: str) -> str:
-    """The JSON object of a piece of prospect advice in ``report --json`` (compact; the store
-    makes the same text in SQL: ``store.stored_advice.fresh_json_in_order``)."""
-    said = encode_basestring  # (the code is one of ours: no escaping to do)
-    return (
-        f'{{"code": "{code}", "message": {said(message)}, "prospect_id": {prospect_id}, '
-        f'"prospect": {said(name)}}}'
-    )
 
 
 def agenda_json(items: list[AgendaItem], home: str = "") -> list[dict]:

@@ -121,35 +121,6 @@ def fresh_first(now: datetime, top: int, codes: Sequence[str]) -> list[tuple]:
     ]
 
 
-def _in_order(db: peewee.Database, codes: Sequence[str]) -> str:
-    """Where the stored pieces that hold (one parameter, ``now``) are, and the report's order
-    (a parameter per code, after it)."""
-    rank = " ".join(f"WHEN {db.param} THEN {n}" for n in range(len(codes)))
-    return (
-        f" FROM {TABLE} WHERE {_fresh(db)}"
-        f" ORDER BY CASE code {rank} END, value DESC, moment IS NULL, moment, prospect_id"
-    )
-
-
-def fresh_json_in_order(now: datetime, codes: Sequence[str], clock: Iterable[str]) -> Iterable[tuple]:
-    """:func:`fresh_in_order`'s pieces as (code, prospect id, weighted value, when as stored,
-    head, rest) with the text of each one's JSON object made by SQLite (``io.shapes.advice_piece``'s
-    text: ``json_quote`` escapes as Python's ``encode_basestring`` does, a test holds them
-    equal): whole in ``head`` (``rest`` NULL), or for a code of ``clock`` cut where the message's
-    clock phrase goes, the rest after it. SQLite only: ready texts read 15% quicker than the
-    values worded and escaped in Python."""
-    db = models.database.obj
-    ticks = ", ".join(f"'{code}'" for code in sorted(clock))  # (our own codes: nothing to quote)
-    opening = """'{"code": "' || code || '", "message": '"""
-    quoted = "json_quote(message)"
-    after = """', "prospect_id": ' || prospect_id || ', "prospect": ' || json_quote(name) || '}'"""
-    head = f"{opening} || CASE WHEN code IN ({ticks}) THEN substr({quoted}, 1, length({quoted}) - 1)"
-    head += f" ELSE {quoted} || {after} END"
-    rest = f"CASE WHEN code IN ({ticks}) THEN substr(json_quote(tail), 2) || {after} END"
-    sql = f"SELECT code, prospect_id, value, moment, {head}, {rest}" + _in_order(db, codes)
-    return db.execute_sql(sql, [str(now), *codes])
-
-
 def fresh_in_order(now: datetime, codes: Sequence[str]) -> Iterable[tuple]:
     """Every stored piece that holds at ``now`` as it lies (see :func:`every_piece`, the moment
     as stored), in the report's order: by code as ``codes`` rank them, then as
@@ -157,5 +128,10 @@ def fresh_in_order(now: datetime, codes: Sequence[str]) -> Iterable[tuple]:
     all held at once. The database sorts them, quicker than Python's sort of as many records
     (docs/performance.md says what an index on that order would cost)."""
     db = models.database.obj
-    sql = "SELECT prospect_id, name, code, message, moment, tail, value" + _in_order(db, codes)
+    param = db.param
+    rank = " ".join(f"WHEN {param} THEN {n}" for n in range(len(codes)))
+    sql = (
+        f"SELECT prospect_id, name, code, message, moment, tail, value FROM {TABLE} WHERE {_fresh(db)}"
+        f" ORDER BY CASE code {rank} END, value DESC, moment IS NULL, moment, prospect_id"
+    )
     return db.execute_sql(sql, [str(now), *codes])
