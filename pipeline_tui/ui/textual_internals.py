@@ -185,6 +185,18 @@ class StylesKeptOnResume:
         """The screen is shown (again)."""
 
 
+class NewModeNotRestyled:
+    """An app that does not restyle itself whole when it first shows a mode's screen (the board,
+    at start-up): Textual then parses every stylesheet again and restyles every widget, since a
+    new screen has seen no CSS update. While none has happened (no theme set since the start),
+    the stylesheet is as it was made, and the screen's widgets are styled with it as they mount."""
+
+    def _load_screen_css(self, screen: Screen) -> None:
+        super()._load_screen_css(screen)
+        if not self._css_update_count and not screen.CSS and not screen.CSS_PATH:
+            screen._css_update_count = self._css_update_count
+
+
 class KeysBeforeBindings:
     """An app that sees each key before Textual looks up its bindings (:meth:`before_bindings`)."""
 
@@ -322,6 +334,7 @@ __all__ = [
     "DrawAfterBatch",
     "FocusWithoutRepaint",
     "KeysBeforeBindings",
+    "NewModeNotRestyled",
     "PlainLines",
     "ScrollRangeWithoutLayout",
     "SizedInLayout",

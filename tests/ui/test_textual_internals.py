@@ -30,6 +30,7 @@ SIZE = (120, 40)
         (Screen, "_on_screen_resume", ["self", "event"]),
         (App, "_on_key", ["self", "event"]),
         (App, "_display", ["self", "screen", "renderable"]),
+        (App, "_load_screen_css", ["self", "screen"]),
         (ScrollView, "_scroll_update", ["self", "virtual_size"]),
         (Widget, "_size_updated", ["self", "size", "virtual_size", "container_size", "layout"]),
         (Widget, "_check_disabled", ["self"]),
@@ -59,6 +60,7 @@ def test_each_private_attribute_read_or_set_is_there():
     assert {"_dirty_regions"} <= set(vars(Compositor()))
     assert isinstance(Compositor.cuts, property) and isinstance(Compositor.visible_widgets, property)
     assert Screen.focused.__class__.__name__ == "Reactive"
+    assert App()._css_update_count == 0 and Screen()._css_update_count == -1
 
 
 async def test_a_key_reaches_the_app_before_its_bindings(demo_db, make_app):
@@ -199,6 +201,33 @@ async def test_a_view_shown_again_is_not_restyled_unless_the_theme_changed(demo_
         await pilot.press("2", "1")
         await pilot.pause()
         assert restyled == []
+
+
+async def test_the_first_board_is_styled_without_parsing_the_stylesheet_again(demo_db, make_app, monkeypatch):
+    """Showing the board's mode at start-up reparsed every stylesheet and restyled the app for
+    a new screen, with nothing changed since the stylesheet was made (~8 ms of the first paint)."""
+    from textual.css.stylesheet import Stylesheet
+
+    reparsed = []
+    original = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: reparsed.append(self) or original(self))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert reparsed == []
+        assert "Lead" in screen_text(app)
+
+
+async def test_a_view_first_shown_after_a_theme_change_is_styled_in_the_new_theme(demo_db, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        light = app.get_theme("textual-light").background
+        assert app.screen.styles.background.hex.lower() == light.lower()
 
 
 # -- the lists hand Textual their lines as drawn (PlainLines) ----------------------------------
