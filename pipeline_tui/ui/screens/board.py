@@ -551,9 +551,7 @@ class BoardScreen(ViewScreen):
         if card:
             try:
                 reasons = lost_reasons()
-            except (
-                ServerLost
-            ):  # only suggestions: the form opens without them, its save kept till the server is back
+            except ServerLost:  # only suggestions: the form opens without them, its save is kept
                 reasons = []
             form = dialogs.mark_lost(self.app.now, card.id, card.name, reasons)
             self.app.push_screen(
