@@ -139,7 +139,13 @@ def _explain_the_deal(
         add(weights.budget_known, "budget known")
         rank = context.value_rank(prospect.value)
         if rank is not None:
-            add(weights.budget_size * rank, "larger than {:.0%} of open deals", rank)
+            # "larger than 100%" read odd, and one short of the largest is not it
+            said = (
+                "the largest open deal"
+                if rank >= 1
+                else f"larger than {min(round(rank * 100), 99)}% of open deals"
+            )
+            add(weights.budget_size * rank, said)
 
 
 def _explain_the_timing(add: Explain, prospect: Prospect, now: datetime, weights: ScoreWeights) -> None:

@@ -166,6 +166,8 @@ def _sqlite_database(path: Path, shown: str, *, create: bool, read_only: bool) -
     try:
         is_dir, exists = path.is_dir(), path.exists()
         is_other = exists and not is_dir and not path.is_file()
+        # a file of /proc or /sys is regular but on no disk (a file system of no blocks)
+        is_virtual = exists and not is_dir and not is_other and os.statvfs(path).f_blocks == 0
         was_empty = exists and not is_dir and path.stat().st_size == 0
     except OSError as exc:  # a name too long for the file system, say
         raise UserError(f"cannot use {shown[:200]} as a database: {exc.strerror}") from None
@@ -173,6 +175,8 @@ def _sqlite_database(path: Path, shown: str, *, create: bool, read_only: bool) -
         raise UserError(f"{shown} is a directory, not a database file")
     if is_other:  # a device or a pipe measures empty: SQLite would fail on it, saying nothing useful
         raise UserError(f"{shown} is a device or a pipe, not a database file")
+    if is_virtual:
+        raise UserError(f"{shown} is a file of the system (as in /proc), not a regular file on a disk")
     if not exists:
         if not create:
             raise UserError(

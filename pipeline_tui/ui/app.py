@@ -25,7 +25,7 @@ from pipeline_tui.store import link
 from pipeline_tui.store.db import poll_revision
 from pipeline_tui.ui.commands import ProspectsProvider
 from pipeline_tui.ui.screens.board import BoardScreen
-from pipeline_tui.ui.textual_internals import KeysBeforeBindings, NewModeNotRestyled
+from pipeline_tui.ui.textual_internals import KeysBeforeBindings, KeysInOrder, NewModeNotRestyled
 from pipeline_tui.ui.widgets.footer import Message, footer_of
 from pipeline_tui.ui.widgets.text_input import TextInput
 
@@ -36,7 +36,7 @@ SERVER_REFUSED = "Server unreachable: nothing saved"
 SERVER_BACK = "Connected to the server again"
 
 
-class PipelineApp(NewModeNotRestyled, KeysBeforeBindings, App):
+class PipelineApp(NewModeNotRestyled, KeysInOrder, KeysBeforeBindings, App):
     """pipeline-tui: board (1), agenda (2), report (3)."""
 
     TITLE = "pipeline-tui"

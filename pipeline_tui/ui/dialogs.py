@@ -15,6 +15,7 @@ from pipeline_tui.core.domain import DECISION_MAKER, FOLLOW_UP_KINDS, PERIODS, U
 from pipeline_tui.core.money import Currencies, format_amount, parse_money, read_money, require_rate
 from pipeline_tui.core.repeats import EXAMPLES as REPEATS
 from pipeline_tui.core.repeats import describe_repeat, parse_repeat
+from pipeline_tui.core.settings import Settings
 from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import cadences, follow_ups, notes, prospects, setup
 from pipeline_tui.services.follow_ups import default_next
@@ -229,6 +230,61 @@ def edit_prospect(clock: Clock, detail: Detail, *, dates: DateRules, currencies:
 
     form = FormScreen(f"Edit {p.name}", _edit_fields(clock, before, dates, currencies, lambda: form), submit)
     return form
+
+
+def edit_as_shown(
+    clock: Clock, card, *, dates: DateRules, currencies: Currencies, settings: Settings
+) -> FormScreen:
+    """``e`` while the server is gone, on a prospect never read in full: the fields the board's
+    ``card`` shows, prefilled. Its save (refused and kept until the server is back) reads the
+    prospect first, and is refused if one of those fields changed elsewhere meanwhile."""
+    own = card.amount if card.currency else card.value
+    before = {
+        "name": card.name,
+        "organization": card.organization,
+        "contact": card.contact,
+        "value": "" if own is None else money(own).replace(",", ""),
+        "currency": card.currency,
+        "decision_maker": card.decision_maker,
+    }
+
+    def submit(values: dict[str, str]):
+        changed = _changed_fields(before, values)
+        if not changed:
+            return True
+        from pipeline_tui.errors import ConflictError
+        from pipeline_tui.services.views import prospect_detail
+
+        fresh = prospect_detail(card.id, clock(), settings)
+        now_typed = _fields_as_typed(fresh, currencies)
+        if any(now_typed[name] != shown for name, shown in before.items()):
+            raise ConflictError(
+                f"{card.name} was changed elsewhere while the server was gone; close the form to "
+                "see the new values, then edit again"
+            )
+        return prospects.edit_prospect(
+            card.id,
+            clock(),
+            changed,
+            expected_version=fresh.prospect.version,
+            dates=dates,
+            currencies=currencies,
+        )
+
+    fields = _edit_fields(clock, _unread(before), dates, currencies, lambda: form)
+    form = FormScreen(f"Edit {card.name}", [item for item in fields if item.name in before], submit)
+    return form
+
+
+def _unread(before: dict[str, str]) -> dict[str, str]:
+    """Every field of the edit form, those not read left empty (and left out of the form)."""
+    return dict.fromkeys(_EDITED, "") | before
+
+
+_EDITED = (
+    "name organization contact title email phone value currency expected_close decision_maker urgency "
+    "source probability notes"
+).split()
 
 
 def _fields_as_typed(detail: Detail, currencies: Currencies) -> dict[str, str]:

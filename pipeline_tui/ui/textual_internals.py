@@ -8,6 +8,8 @@ fails there by name, rather than somewhere in a screen.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from functools import lru_cache
 
 from rich.console import Console
@@ -207,6 +209,44 @@ class KeysBeforeBindings:
         """A key, before the bindings; ``event.prevent_default()`` keeps them from it."""
 
 
+# what moves the focus out of a field: bound on the screen, so Textual runs it last of all too
+FOCUS_KEYS = frozenset({"tab", "shift+tab"})
+
+
+class KeysInOrder:
+    """An app whose keys act in the order typed while a text field has the focus. Textual
+    sends a key read from the terminal on to the field and goes on to the next one; a key the
+    field does not take as text (backspace, an arrow, tab) comes back up to the app, one
+    message queue at a time, before its binding acts: keys read together (fast typing, a slow
+    link) were reordered, "backspace x" left the text as it was and "Name tab Org" all went into
+    Name. Such a key's binding acts here, once the field has taken the keys sent before it, and
+    before the next key is sent on."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._binding_acts_now(event):
+            await _caught_up(self.focused)
+            if await self._check_bindings(event.key, priority=True) or await self._check_bindings(event.key):
+                return
+        await super().on_event(event)
+
+    def _binding_acts_now(self, event: events.Key) -> bool:
+        from textual.widgets import Input
+
+        field = self.focused
+        if not isinstance(field, Input) or event.is_printable:
+            return False
+        return event.key in FOCUS_KEYS or event.key in field._bindings.key_to_bindings
+
+
+async def _caught_up(widget: Widget, patience: float = 0.5) -> None:
+    """Wait until ``widget`` has handled the messages sent to it so far (a widget being removed
+    never answers: then not longer than ``patience`` seconds)."""
+    done = asyncio.Event()
+    if widget.call_later(done.set):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), patience)
+
+
 class ScrollRangeWithoutLayout(ScrollView):
     """A scrolling widget whose content growing or shrinking changes its scroll range only:
     Textual would lay the whole screen out again, though the widget keeps its size."""
@@ -334,6 +374,7 @@ __all__ = [
     "DrawAfterBatch",
     "FocusWithoutRepaint",
     "KeysBeforeBindings",
+    "KeysInOrder",
     "NewModeNotRestyled",
     "PlainLines",
     "ScrollRangeWithoutLayout",

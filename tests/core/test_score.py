@@ -58,7 +58,7 @@ def test_a_strong_prospect_shows_every_positive_rule_and_is_capped_at_100():
         "+19 stage Trial (4 of 5)",  # 25 * 3/4 = 18.75
         "+20 decision maker confirmed",
         "+5 budget known",
-        "+15 larger than 100% of open deals",
+        "+15 the largest open deal",  # it read "larger than 100% of open deals"
         "+10 expected to close in 10 days",
         "+10 high urgency",
         "+5 demo or trial under way",

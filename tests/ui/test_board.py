@@ -1040,6 +1040,98 @@ async def test_the_new_prospect_form_opens_while_the_server_is_gone(demo_db, mak
         assert app.screen.values()["name"] == "Offline lead"
 
 
+def _server_switch(monkeypatch) -> dict:
+    """Every statement finds the server gone while ``switch["gone"]``, as a lost connection does."""
+    from pipeline_tui.errors import ServerLost
+    from pipeline_tui.store import models
+
+    db, switch = models.database.obj, {"gone": False}
+    for name in ("execute_sql", "begin"):
+        real = getattr(db, name)
+
+        def watched(*args, _real=real, **kwargs):
+            if switch["gone"]:
+                raise ServerLost("the database server is unreachable")
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(db, name, watched)
+    return switch
+
+
+@pytest.mark.parametrize("pane_read", [False, True])
+async def test_the_edit_form_opens_while_the_server_is_gone(demo_db, make_app, monkeypatch, pane_read):
+    """e with the server gone opened nothing (the form read the prospect first), and " renamed"
+    typed next ran the board's keys. It opens on what the board last read (the pane's prospect,
+    else the card's fields); its save is refused and kept, and goes through once it is back."""
+    from pipeline_tui.ui.widgets.forms import FormScreen
+
+    switch = _server_switch(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        if pane_read:
+            await pilot.press("enter", "escape")
+        await pilot.pause()
+        card = focused_card(app)
+        switch["gone"] = True
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen) and app.screen.form_title == f"Edit {card.name}"
+        assert ("email" in app.screen.values()) is pane_read  # the card shows no email
+        await pilot.press("end", *" renamed", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert "Server unreachable: nothing was saved" in str(app.screen.query_one("#form-error").render())
+        switch["gone"] = False
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen)
+    assert Prospect.get_by_id(card.id).name == f"{card.name} renamed"
+
+
+async def test_an_edit_typed_while_the_server_was_gone_is_refused_if_changed_elsewhere(
+    demo_db, make_app, monkeypatch
+):
+    """The form opened from the card's fields alone: a name changed elsewhere meanwhile is not
+    overwritten by its save."""
+    from pipeline_tui.ui.widgets.forms import FormScreen
+
+    switch = _server_switch(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        card = focused_card(app)
+        switch["gone"] = True
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("tab", *"Mine Inc", "enter")
+        switch["gone"] = False
+        Prospect.update(name="Theirs").where(Prospect.id == card.id).execute()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert "changed elsewhere" in str(app.screen.query_one("#form-error").render())
+    assert Prospect.get_by_id(card.id).name == "Theirs"
+
+
+async def test_the_lost_form_opens_while_the_server_is_gone(demo_db, make_app, monkeypatch):
+    """x read the reasons given before first: with the server gone it opened nothing."""
+    from pipeline_tui.ui.widgets.forms import FormScreen
+
+    switch = _server_switch(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        switch["gone"] = True
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen) and app.screen.form_title.startswith("Lost: ")
+        await pilot.press(*"price")
+        assert app.screen.values()["reason"] == "price"
+
+
 def test_the_pane_says_days_in_stage_a_slipped_close_and_a_snooze_with_its_reason(demo_db, now):
     """Issue 20: the pane shows days in the current stage; the demo's slipped deal and its deal
     snoozed with a reason say so."""

@@ -29,6 +29,7 @@ SIZE = (120, 40)
         (Screen, "_compositor_refresh", ["self"]),
         (Screen, "_on_screen_resume", ["self", "event"]),
         (App, "_on_key", ["self", "event"]),
+        (App, "_check_bindings", ["self", "key", "priority"]),
         (App, "_display", ["self", "screen", "renderable"]),
         (App, "_load_screen_css", ["self", "screen"]),
         (ScrollView, "_scroll_update", ["self", "virtual_size"]),
@@ -61,6 +62,9 @@ def test_each_private_attribute_read_or_set_is_there():
     assert isinstance(Compositor.cuts, property) and isinstance(Compositor.visible_widgets, property)
     assert Screen.focused.__class__.__name__ == "Reactive"
     assert App()._css_update_count == 0 and Screen()._css_update_count == -1
+    from textual.widgets import Input
+
+    assert "backspace" in Input()._bindings.key_to_bindings
 
 
 async def test_a_key_reaches_the_app_before_its_bindings(demo_db, make_app):
@@ -75,6 +79,36 @@ async def test_a_key_reaches_the_app_before_its_bindings(demo_db, make_app):
         await pilot.pause()
         await pilot.pause()
         assert app.screen.query_one("#search").value == "np"
+
+
+async def _keys_read_together(app, pilot, *keys: tuple[str, str | None]) -> None:
+    """Keys as the driver hands over one read of the terminal (fast typing, a slow link)."""
+    from textual import events
+
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+    for _ in range(4):
+        await pilot.pause()
+
+
+async def test_keys_read_together_act_in_the_order_typed(demo_db, make_app):
+    """Backspace then x, read together, left the text as it was: x went straight into the
+    field and the backspace, a binding, acted after it (Textual 8.2.8, trial8). Left then y
+    put y at the end. Tab then text filled the field the Tab was leaving."""
+    from pipeline_tui.ui.widgets.forms import FormScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        await _keys_read_together(app, pilot, *((c, c) for c in "abc"), ("backspace", None), ("x", "x"))
+        assert app.screen.values()["name"] == "abx"
+        await _keys_read_together(app, pilot, ("left", None), ("y", "y"))
+        assert app.screen.values()["name"] == "abyx"
+        await _keys_read_together(app, pilot, ("tab", None), *((c, c) for c in "Org"))
+        assert app.screen.values()["name"] == "abyx"
+        assert "Org" in app.screen.values().values()
 
 
 async def test_the_board_is_drawn_once_as_the_start_up_batch_ends(demo_db, make_app, monkeypatch):

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from pipeline_tui.errors import UserError
+from pipeline_tui.errors import ServerLost, UserError
 from pipeline_tui.services import prospects, setup
 from pipeline_tui.services.board import (
     Board,
@@ -549,7 +549,11 @@ class BoardScreen(ViewScreen):
 
         card = self._card_or_say()
         if card:
-            form = dialogs.mark_lost(self.app.now, card.id, card.name, lost_reasons())
+            try:
+                reasons = lost_reasons()
+            except ServerLost:  # only suggestions: the form opens without them, its save is kept
+                reasons = []
+            form = dialogs.mark_lost(self.app.now, card.id, card.name, reasons)
             self.app.push_screen(
                 form, lambda result: result and self._done(f"Lost: {card.name}", changed=card.id)
             )
@@ -580,15 +584,24 @@ class BoardScreen(ViewScreen):
         from pipeline_tui.ui import dialogs
 
         card = self._card_or_say()
-        if card:
+        if card is None:
+            return
+        rules, currencies = self.app.date_rules, self.app.settings.currency
+        try:
             detail = prospect_detail(card.id, self.app.now(), self.app.settings)
-            form = dialogs.edit_prospect(
-                self.app.now, detail, dates=self.app.date_rules, currencies=self.app.settings.currency
+        except ServerLost:  # the form opens all the same: what is typed next is not the board's keys
+            detail = (
+                self._detail_read[1] if self._detail_read and self._detail_read[0][0] == card.id else None
             )
-            self.app.push_screen(
-                form,
-                lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id),
+        if detail is None:  # (its save reads the prospect, once the server is back)
+            form = dialogs.edit_as_shown(
+                self.app.now, card, dates=rules, currencies=currencies, settings=self.app.settings
             )
+        else:
+            form = dialogs.edit_prospect(self.app.now, detail, dates=rules, currencies=currencies)
+        self.app.push_screen(
+            form, lambda result: result and self._done(f"Saved {card.name}", select=card.id, changed=card.id)
+        )
 
     def action_people(self) -> None:
         from pipeline_tui.ui.screens.people import PeopleScreen
